@@ -1,0 +1,71 @@
+"""create_app(settings) -> Starlette: the API, with its runtime started and stopped by the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.http.ides import get_graphql_ide_html
+
+from civicledger.core.clock import Clock
+from civicledger.core.db import ConnectionParams, resolve_database
+from civicledger.graphql.http import GraphQLHTTP
+from civicledger.graphql.schema import build_schema
+from civicledger.graphql.websocket import GraphQLWebSocket
+from civicledger.runtime import Runtime
+from civicledger.settings import Settings
+
+
+def create_app(settings: Settings, *, params: ConnectionParams | None = None, run_projections: bool = True,
+               clock: Clock | None = None) -> Starlette:
+    schema = build_schema(settings)
+    holder: dict[str, Any] = {}
+
+    class _Deferred:
+        """Routes exist before the runtime starts; they reach it through the lifespan's holder."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(holder["runtime"], name)
+
+    runtime_proxy: Any = _Deferred()
+    http = GraphQLHTTP(schema, runtime_proxy, get_graphql_ide_html() if settings.is_development else None)
+    ws = GraphQLWebSocket(schema, runtime_proxy)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        with contextlib.ExitStack() as stack:
+            resolved = params or stack.enter_context(resolve_database(settings.database_url, settings.data_dir))
+            runtime = Runtime(settings, resolved, clock=clock)
+            await runtime.start(run_projections=run_projections)
+            holder["runtime"] = runtime
+            app.state.runtime = runtime
+            try:
+                yield
+            finally:
+                await runtime.close()
+
+    async def health(request: Request) -> JSONResponse:
+        runtime = holder.get("runtime")
+        if runtime is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        await runtime.positions.refresh()
+        return JSONResponse({"status": "ok", "projections": runtime.positions.positions,
+                             "errors": {k: repr(v) for k, v in (runtime.runner.errors if runtime.runner else {}).items()}})
+
+    async def sdl(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(schema.as_str())
+
+    return Starlette(
+        routes=[
+            Route("/graphql", http.handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", ws),
+            Route("/health", health),
+            Route("/schema.graphql", sdl),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,214 @@
+"""`civicledger` command line: serve, worker, rebuild, token, demo (and the inspectors' and benchmark
+commands as they land)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+
+from civicledger.core.auth import Role, Scope, issue_token
+from civicledger.core.db import ConnectionParams, resolve_database
+from civicledger.settings import Settings
+
+log = logging.getLogger("civicledger")
+
+
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[ConnectionParams]:
+    with resolve_database(settings.database_url, settings.data_dir) as params:
+        yield params
+
+
+def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *, run_projections: bool = True) -> None:
+    import uvicorn
+
+    from civicledger.app import create_app
+
+    app = create_app(settings, params=params, run_projections=run_projections)
+    uvicorn.run(app, host=host, port=port, log_level="info", loop="uvloop", http="httptools",
+                ws="websockets", access_log=False)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    with database(settings) as params:
+        _serve(settings, params, args.host, args.port, run_projections=not args.no_projections)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from civicledger.runtime import Runtime
+
+    settings = Settings.from_env()
+
+    async def run(params: ConnectionParams) -> None:
+        runtime = Runtime(settings, params)
+        await runtime.start(run_projections=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("projection worker running: %s", ", ".join(p.name for p in runtime.projections))
+        await stop.wait()
+        await runtime.close()
+
+    with database(settings) as params:
+        asyncio.run(run(params))
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from civicledger.projections.runner import rebuild
+    from civicledger.runtime import Runtime
+
+    settings = Settings.from_env()
+
+    async def run(params: ConnectionParams) -> dict[str, float]:
+        runtime = Runtime(settings, params)
+        await runtime.start(run_projections=False)
+        try:
+            return await rebuild(
+                runtime.runner, args.projection or None,  # type: ignore[arg-type]
+                progress_factory=lambda name, total: tqdm(total=total, desc=f"rebuild {name}", unit="pos"),
+            )
+        finally:
+            await runtime.close()
+
+    with database(settings) as params:
+        rates = asyncio.run(run(params))
+    for name, rate in rates.items():
+        print(f"{name}: {rate:,.0f} events/s")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    role = Role(args.role)
+    scopes = frozenset(Scope(s) for s in args.scope) if args.scope else None
+    print(issue_token(settings.jwt_secret, subject=args.subject or f"dev-{role.value}", role=role,
+                      district=args.district, office=args.office, scopes=scopes, ttl_seconds=args.ttl))
+    return 0
+
+
+DEMO_PRINCIPALS = (
+    ("caseworker", "cw-haizhu-li", Role.CASEWORKER, "HAIZHU", "HAIZHU-JIANGHAI-STATION", None),
+    ("supervisor", "sup-haizhu-chen", Role.SUPERVISOR, "HAIZHU", "HAIZHU-CIVIL-AFFAIRS", None),
+    ("integrator", "int-district-platform", Role.INTEGRATOR, None, "DISTRICT-PLATFORM",
+     frozenset({Scope.READ, Scope.COMMAND})),
+    ("inspector", "insp-audit-zhou", Role.INSPECTOR, None, "AUDIT-BUREAU", None),
+    ("admin", "admin-bureau-wang", Role.ADMIN, None, "CIVIL-AFFAIRS-BUREAU", None),
+)
+
+
+def demo_tokens(settings: Settings) -> dict[str, str]:
+    return {
+        label: issue_token(settings.jwt_secret, subject=subject, role=role, district=district, office=office,
+                           scopes=scopes, ttl_seconds=7 * 24 * 3600)
+        for label, subject, role, district, office, scopes in DEMO_PRINCIPALS
+    }
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from civicledger import demo
+    from civicledger.runtime import Runtime
+
+    settings = Settings.from_env()
+
+    async def load(params: ConnectionParams) -> None:
+        runtime = Runtime(settings, params)
+        await runtime.start(run_projections=False)
+        try:
+            with tqdm(total=args.residents, desc="demo residents", unit="resident") as bar:
+                await asyncio.to_thread(demo.load, runtime.services, args.residents, progress=bar.update)
+            assert runtime.runner is not None
+            horizon = await runtime.runner.log_horizon()
+            for projection in runtime.projections:
+                start = runtime.runner.positions.get(projection.name, 0)
+                with tqdm(total=max(horizon - start, 0), desc=f"project {projection.name}", unit="pos") as bar:
+                    last = start
+
+                    def report(name: str, position: int, applied: int, bar: tqdm = bar) -> None:  # type: ignore[type-arg]
+                        nonlocal last
+                        bar.update(max(0, min(position, horizon) - last))
+                        last = min(position, horizon)
+
+                    await runtime.runner.catch_up(projection, progress=report)
+        finally:
+            await runtime.close()
+
+    with database(settings) as params:
+        asyncio.run(load(params))
+        if args.load_only:
+            print("demo data loaded")
+            return 0
+        tokens = demo_tokens(settings)
+        url = f"http://{args.host}:{args.port}/graphql"
+        print("\nTokens (valid 7 days):")
+        for label, token in tokens.items():
+            print(f"  {label:11} {token}")
+        sample = {"query": "{ residents(filter: {district: \"HAIZHU\"}, first: 3) { edges { node { id name "
+                           "idNumber address { districtName street community } timeline(first: 5) "
+                           "{ edges { node { occurredAt program kind summary } } } } } } }"}
+        print("\nSample query (as the Haizhu caseworker):")
+        print(f"  curl -s {url} -H 'Content-Type: application/json' "
+              f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(sample, ensure_ascii=False)}'")
+        print(f"\nGraphiQL: {url}\n")
+        _serve(settings, params, args.host, args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="civicledger", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="GraphQL API with an in-process projection runner")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-projections", action="store_true", help="leave projections to `civicledger worker`")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the projections in their own process")
+    worker.set_defaults(func=cmd_worker)
+
+    rebuild = sub.add_parser("rebuild", help="rebuild read models from the start of the log")
+    rebuild.add_argument("--projection", action="append", help="only this projection (repeatable)")
+    rebuild.set_defaults(func=cmd_rebuild)
+
+    token = sub.add_parser("token", help="print a development bearer token")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--district")
+    token.add_argument("--office")
+    token.add_argument("--subject")
+    token.add_argument("--scope", action="append", choices=[s.value for s in Scope])
+    token.add_argument("--ttl", type=int, default=12 * 3600)
+    token.set_defaults(func=cmd_token)
+
+    demo = sub.add_parser("demo", help="load a realistic synthetic district, then serve it")
+    demo.add_argument("--residents", type=int, default=2000)
+    demo.add_argument("--load-only", action="store_true")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

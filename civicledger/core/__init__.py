@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks shared by every program: ids, time, money, identity, errors, auth, storage."""

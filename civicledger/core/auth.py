@@ -1,0 +1,134 @@
+"""Roles, scopes and bearer tokens (DESIGN §3 Access).
+
+caseworker  scoped to a district and an office; acts on cases there
+supervisor  approvals and decisions in a district
+integrator  an API client; `read` and/or `command` scopes, `personal` to see unmasked personal fields
+inspector   reads everything including audit; changes nothing; unmasked personal data needs a stated purpose
+admin       standards, offices, routing tables
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+
+import jwt
+
+from civicledger.core.errors import ForbiddenError, UnauthenticatedError
+from civicledger.core.metadata import Actor
+
+
+class Role(str, Enum):
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    INTEGRATOR = "integrator"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+
+
+class Scope(str, Enum):
+    READ = "read"
+    COMMAND = "command"
+    PERSONAL = "personal"
+    AUDIT = "audit"
+
+
+DEFAULT_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.CASEWORKER: frozenset({Scope.READ, Scope.COMMAND, Scope.PERSONAL}),
+    Role.SUPERVISOR: frozenset({Scope.READ, Scope.COMMAND, Scope.PERSONAL}),
+    Role.INTEGRATOR: frozenset({Scope.READ}),
+    Role.INSPECTOR: frozenset({Scope.READ, Scope.AUDIT}),
+    Role.ADMIN: frozenset({Scope.READ, Scope.COMMAND}),
+}
+
+ISSUER = "civicledger"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    district: str | None = None
+    office: str | None = None
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.subject, role=self.role.value, office=self.office, district=self.district)
+
+    def has(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
+    def require(self, scope: Scope) -> None:
+        if scope not in self.scopes:
+            raise ForbiddenError(f"role {self.role.value} lacks the {scope.value} scope", scope=scope.value)
+
+    def require_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise ForbiddenError(
+                f"role {self.role.value} may not do this", allowed=[r.value for r in roles]
+            )
+
+    def may_command_in(self, district: str | None) -> bool:
+        """Caseworkers and supervisors act in their own district; integrators with the command scope and
+        admins act anywhere; inspectors never."""
+        if not self.has(Scope.COMMAND) or self.role is Role.INSPECTOR:
+            return False
+        if self.role in (Role.CASEWORKER, Role.SUPERVISOR):
+            return district is None or self.district == district
+        return True
+
+
+def issue_token(
+    secret: str,
+    *,
+    subject: str,
+    role: Role,
+    district: str | None = None,
+    office: str | None = None,
+    scopes: frozenset[Scope] | None = None,
+    ttl_seconds: int = 12 * 3600,
+) -> str:
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": ISSUER,
+        "sub": subject,
+        "role": role.value,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "scope": " ".join(sorted(s.value for s in (scopes if scopes is not None else DEFAULT_SCOPES[role]))),
+    }
+    if district:
+        claims["district"] = district
+    if office:
+        claims["office"] = office
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise UnauthenticatedError("token expired") from None
+    except jwt.PyJWTError as exc:
+        raise UnauthenticatedError(f"invalid token: {exc.__class__.__name__}") from None
+    try:
+        role = Role(claims.get("role"))
+    except ValueError:
+        raise UnauthenticatedError("token has an unknown role") from None
+    try:
+        scopes = frozenset(Scope(s) for s in str(claims.get("scope", "")).split() if s)
+    except ValueError:
+        raise UnauthenticatedError("token has an unknown scope") from None
+    if role is Role.INSPECTOR:
+        scopes = scopes - {Scope.COMMAND}  # inspectors change nothing, whatever a token claims
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        district=claims.get("district"),
+        office=claims.get("office"),
+        scopes=scopes,
+    )

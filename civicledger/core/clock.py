@@ -1,0 +1,71 @@
+"""Time. Instants are stored in UTC; business dates (effective dates, months paid) are dates in Asia/Shanghai.
+
+Services and aggregates ask the current `Clock` rather than `datetime.now()`, so tests can inject time
+(an SLA passing, a month turning) without sleeping."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stands still until moved: for tests and deterministic demo data."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self._at = at.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, delta: timedelta) -> None:
+        self._at += delta
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(timezone.utc)
+
+
+_current: ContextVar[Clock] = ContextVar("civicledger_clock", default=SystemClock())
+
+
+def current_clock() -> Clock:
+    return _current.get()
+
+
+def now() -> datetime:
+    return _current.get().now()
+
+
+@contextlib.contextmanager
+def using_clock(clock: Clock) -> Iterator[Clock]:
+    token = _current.set(clock)
+    try:
+        yield clock
+    finally:
+        _current.reset(token)
+
+
+def business_date(instant: datetime | None = None) -> date:
+    """The calendar date in Guangzhou at the given instant (default: now)."""
+    return (instant or now()).astimezone(SHANGHAI).date()
+
+
+def start_of_business_day(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(timezone.utc)

@@ -1,0 +1,238 @@
+"""The shared event-store wiring and the base class of every program's application service.
+
+`Ledger` owns the connection pool, the recorder, the key ring and the mapper: one per process, shared by
+all programs, so every program appends to the one global log. `CivicApplication` is the library's
+`Application` with the conventions every service copies: get (with `expectedVersion`), decide, save (with
+metadata, idempotency and unique claims), return a `Recorded`."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+import orjson
+import psycopg.errors
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import EventStore, IntegrityError
+from eventsourcing.postgres import PostgresDatastore
+
+from civicledger.core.clock import Clock, SystemClock, using_clock
+from civicledger.core.db import ConnectionParams
+from civicledger.core.errors import (
+    ClaimTakenError,
+    ConflictError,
+    IdempotencyKeyReusedError,
+    NotFoundError,
+    StaleVersionError,
+)
+from civicledger.core.eventstore import codec
+from civicledger.core.eventstore.keyring import KeyRing
+from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.core.eventstore.recorder import (
+    AppendRequest,
+    CivicApplicationRecorder,
+    CivicTrackingRecorder,
+    Claim,
+)
+from civicledger.core.metadata import CommandContext
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Ledger:
+    """One per process: the write side's pool, recorder, keys and mapper."""
+
+    def __init__(self, params: ConnectionParams, *, master_key: bytes, claims_secret: bytes,
+                 pool_size: int = 8, max_overflow: int = 8, create_tables: bool = True) -> None:
+        self.params = params
+        self.datastore = PostgresDatastore(
+            dbname=params.dbname, host=params.host, port=params.port, user=params.user,
+            password=params.password, pool_size=pool_size, max_overflow=max_overflow,
+            idle_in_transaction_session_timeout=30,
+        )
+        self.recorder = CivicApplicationRecorder(self.datastore, events_table_name="events")
+        self.tracking = CivicTrackingRecorder(self.datastore)
+        self.keyring = KeyRing(self.datastore, master_key)
+        self.mapper = CivicMapper(self.keyring)
+        self._claims_secret = claims_secret
+        if create_tables:
+            self.create_tables()
+
+    def create_tables(self) -> None:
+        self.recorder.create_table()
+        self.tracking.create_table()
+
+    def claim_key(self, scope: str, value: str) -> str:
+        """A keyed hash of a unique personal value: the claims table never holds the value itself."""
+        return hmac.new(self._claims_secret, f"{scope}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+class _SharedFactory:
+    """Just enough of an infrastructure factory for `Application.__init__`: the ledger provides the rest."""
+
+    def is_snapshotting_enabled(self) -> bool:
+        return False
+
+    def event_store(self, mapper: CivicMapper, recorder: CivicApplicationRecorder) -> EventStore[UUID]:
+        return EventStore(mapper=mapper, recorder=recorder)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command wrote: the stream it was about, that stream's new version, and global positions."""
+
+    stream_id: UUID
+    version: int
+    positions: tuple[int, ...]
+    streams: tuple[tuple[UUID, int], ...] = ()
+    replayed: bool = False
+
+    @property
+    def position(self) -> int:
+        return self.positions[-1] if self.positions else 0
+
+    def version_of(self, stream_id: UUID) -> int | None:
+        return next((v for s, v in self.streams if s == stream_id), None)
+
+
+class _IdempotencyRace(Exception):
+    pass
+
+
+_CLAIM_DETAIL = re.compile(r"\(scope, key\)=\(([^,]+), ")
+
+
+def fingerprint(command: object) -> str:
+    payload = dataclasses.asdict(command) if dataclasses.is_dataclass(command) else command  # type: ignore[arg-type]
+    return hashlib.sha256(type(command).__name__.encode() + b"\x00" + codec.dumps(payload)).hexdigest()
+
+
+class CivicApplication(Application[UUID]):
+    """Base of every program's service: one module per program, all on the one global log."""
+
+    program: ClassVar[str] = "core"
+
+    def __init__(self, ledger: Ledger, *, clock: Clock | None = None) -> None:
+        self.ledger = ledger
+        self.clock: Clock = clock or SystemClock()
+        super().__init__(env={"AGGREGATE_CACHE_MAXSIZE": ""})
+
+    # Wire the library's Application to the shared ledger.
+    def construct_factory(self, env: Any) -> Any:
+        return _SharedFactory()
+
+    def construct_mapper(self) -> CivicMapper:  # type: ignore[override]
+        return self.ledger.mapper
+
+    def construct_recorder(self) -> CivicApplicationRecorder:
+        return self.ledger.recorder
+
+    def close(self) -> None:
+        """The ledger is shared: closing one service must not close the pool."""
+
+    # -- the shape of every command ----------------------------------------------------------------------
+
+    def _execute(self, ctx: CommandContext, command: object, action: Callable[[], Recorded]) -> Recorded:
+        """Replay a known idempotency key, otherwise decide and save; the clock is the service's clock."""
+        prior = self._replay(ctx, command)
+        if prior is not None:
+            return prior
+        try:
+            with using_clock(self.clock):
+                return action()
+        except _IdempotencyRace:
+            replay = self._replay(ctx, command)
+            if replay is None:  # pragma: no cover - the winning row must exist once we lost the race
+                raise ConflictError("concurrent request with the same idempotency key") from None
+            return replay
+
+    def _replay(self, ctx: CommandContext, command: object) -> Recorded | None:
+        if not ctx.idempotency_key:
+            return None
+        prior = self.ledger.recorder.find_idempotent(ctx.actor.id, ctx.idempotency_key)
+        if prior is None:
+            return None
+        if prior["fingerprint"] != fingerprint(command):
+            raise IdempotencyKeyReusedError(
+                "this idempotency key was already used for a different request",
+                idempotencyKey=ctx.idempotency_key, firstCommand=prior["command"],
+            )
+        result = prior["result"]
+        streams = tuple((UUID(s), int(v)) for s, v in result["streams"])
+        return Recorded(
+            stream_id=streams[0][0], version=streams[0][1], positions=tuple(prior["positions"]),
+            streams=streams, replayed=True,
+        )
+
+    def _get(self, aggregate_class: type[A], aggregate_id: UUID, *, expected_version: int | None = None,
+             label: str | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{label or aggregate_class.__name__} {aggregate_id} not found",
+                                id=str(aggregate_id)) from None
+        if not isinstance(aggregate, aggregate_class):
+            raise NotFoundError(f"{label or aggregate_class.__name__} {aggregate_id} not found",
+                                id=str(aggregate_id))
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersionError(aggregate_id, expected_version, aggregate.version)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.ledger.recorder.select_events(aggregate_id, limit=1))
+
+    def _save(self, *aggregates: Aggregate, ctx: CommandContext, command: object,
+              claims: Iterable[Claim] = (), releases: Iterable[Claim] = (),
+              erase: Sequence[UUID] = ()) -> Recorded:
+        events = [e for agg in aggregates for e in agg.collect_events()]
+        streams = tuple((agg.id, agg.version) for agg in aggregates)
+        request = AppendRequest(
+            meta=tuple(ctx.as_metadata().values()),
+            claims=tuple(claims),
+            releases=tuple(releases),
+            erase_subjects=tuple(erase),
+        )
+        if ctx.idempotency_key:
+            request.idempotency = (
+                ctx.actor.id, ctx.idempotency_key, fingerprint(command), type(command).__name__,
+                orjson.dumps({"streams": [[str(s), v] for s, v in streams]}).decode(),
+            )
+        with self.ledger.keyring.collecting_new_keys() as new_keys:
+            stored = [self.mapper.to_stored_event(e) for e in events]
+        request.new_keys = new_keys
+        try:
+            positions = self.ledger.recorder.insert_events(stored, write=request) or []
+        except IntegrityError as exc:
+            self.ledger.keyring.discard_pending(new_keys)
+            raise self._translate_conflict(exc, streams) from None
+        return Recorded(stream_id=streams[0][0], version=streams[0][1], positions=tuple(positions),
+                        streams=streams)
+
+    @staticmethod
+    def _translate_conflict(exc: IntegrityError, streams: Sequence[tuple[UUID, int]]) -> Exception:
+        cause = exc.__cause__
+        constraint = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
+        if constraint == "idempotency_keys_pkey":
+            return _IdempotencyRace()
+        if constraint == "claims_pkey":
+            detail = getattr(getattr(cause, "diag", None), "message_detail", "") or ""
+            match = _CLAIM_DETAIL.search(detail)
+            return ClaimTakenError(match.group(1) if match else "claim")
+        if isinstance(cause, psycopg.errors.UniqueViolation) and constraint.endswith("_pkey"):
+            stream = streams[0][0] if streams else None
+            return ConflictError("the case changed while this command was being decided; reload and retry",
+                                 streamId=str(stream))
+        return exc

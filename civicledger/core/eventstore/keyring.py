@@ -1,0 +1,176 @@
+"""Per-resident data keys (PIPL erasure by crypto-shredding).
+
+Every personal field in an event payload is encrypted (AES-256-GCM) with the data key of the resident it is
+about. Data keys are stored wrapped by the master key. Erasing a resident destroys their data key in the
+same transaction as the audited erasure event: the ciphertext, and every hash over it, stay in place, so the
+history and its tamper evidence remain verifiable while the personal data can no longer be read."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.postgres import PostgresDatastore
+
+from civicledger.core.errors import RuleViolationError
+
+_pending: ContextVar[list[tuple[UUID, bytes]] | None] = ContextVar("pending_keys", default=None)
+_pinned: ContextVar[Mapping[UUID, bytes | None] | None] = ContextVar("pinned_keys", default=None)
+
+
+class SubjectErasedError(RuleViolationError):
+    def __init__(self, subject_id: UUID) -> None:
+        super().__init__("this resident's personal data has been erased", residentId=str(subject_id))
+
+
+class KeyRing:
+    def __init__(self, datastore: PostgresDatastore, master_key: bytes, *, ttl_seconds: float = 10.0) -> None:
+        if len(master_key) != 32:
+            raise ValueError("master key must be 32 bytes")
+        self._datastore = datastore
+        self._master = AESGCM(master_key)
+        self._ttl = ttl_seconds
+        self._cache: dict[UUID, tuple[float, bytes | None]] = {}
+        self._lock = threading.Lock()
+
+    # -- wrapping -----------------------------------------------------------------------------------------
+
+    def _wrap(self, subject: UUID, key: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._master.encrypt(nonce, key, subject.bytes)
+
+    def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
+        return self._master.decrypt(wrapped[:12], wrapped[12:], subject.bytes)
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def collecting_new_keys(self) -> Iterator[list[tuple[UUID, bytes]]]:
+        """Keys created while mapping a command's events; the recorder stores them with the events."""
+        pending: list[tuple[UUID, bytes]] = []
+        token = _pending.set(pending)
+        try:
+            yield pending
+        finally:
+            _pending.reset(token)
+
+    def key_for_new_subject(self, subject: UUID) -> bytes:
+        pending = _pending.get()
+        if pending is None:
+            return self.key_for_encryption(subject)
+        if any(s == subject for s, _ in pending):
+            return self.key_for_encryption(subject)  # made earlier in this command, and remembered
+        key = AESGCM.generate_key(bit_length=256)
+        pending.append((subject, self._wrap(subject, key)))
+        self._remember(subject, key)
+        return key
+
+    def key_for_encryption(self, subject: UUID) -> bytes:
+        key = self._lookup(subject)
+        if key is None:
+            raise SubjectErasedError(subject)
+        return key
+
+    def _lookup(self, subject: UUID) -> bytes | None:
+        cached = self._cache.get(subject)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        found = self.fetch([subject])
+        if subject in found:
+            return found[subject]
+        # A subject without a key yet (personal data first recorded outside its own stream): create it.
+        key = AESGCM.generate_key(bit_length=256)
+        with self._datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "INSERT INTO subject_keys (subject_id, wrapped_key) VALUES (%s, %s)"
+                " ON CONFLICT (subject_id) DO NOTHING",
+                (subject, self._wrap(subject, key)),
+            )
+        return self.fetch([subject]).get(subject)
+
+    def _remember(self, subject: UUID, key: bytes | None) -> None:
+        with self._lock:
+            self._cache[subject] = (time.monotonic() + self._ttl, key)
+
+    def forget(self, subjects: Iterable[UUID]) -> None:
+        with self._lock:
+            for subject in subjects:
+                self._cache.pop(subject, None)
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def fetch(self, subjects: Iterable[UUID]) -> dict[UUID, bytes | None]:
+        """Fresh from the database (never the cache): `None` for an erased subject; absent if unknown."""
+        wanted = list(set(subjects))
+        if not wanted:
+            return {}
+        with self._datastore.get_connection() as conn:
+            rows = conn.execute(
+                "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(%s)", (wanted,)
+            ).fetchall()
+        out: dict[UUID, bytes | None] = {}
+        for row in rows:
+            subject, wrapped = row["subject_id"], row["wrapped_key"]
+            key = self._unwrap(subject, bytes(wrapped)) if wrapped is not None else None
+            out[subject] = key
+            self._remember(subject, key)
+        return out
+
+    def unwrapping(self, wrapped: Mapping[UUID, bytes | None]) -> Mapping[UUID, bytes | None]:
+        """A lazy view over wrapped keys fetched elsewhere (e.g. by an asyncpg batch read)."""
+        return _LazyKeys(self, wrapped)
+
+    @contextlib.contextmanager
+    def pinned(self, keys: Mapping[UUID, bytes | None]) -> Iterator[None]:
+        """Decrypt only with these keys (a projection batch fetches them fresh, once per batch)."""
+        token = _pinned.set(keys)
+        try:
+            yield
+        finally:
+            _pinned.reset(token)
+
+    def key_for_decryption(self, subject: UUID) -> bytes | None:
+        pinned = _pinned.get()
+        if pinned is not None:
+            return pinned.get(subject)
+        cached = self._cache.get(subject)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return self.fetch([subject]).get(subject)
+
+    def commit_pending(self, pending: list[tuple[UUID, bytes]]) -> None:
+        """Nothing to do: keys were remembered when made; kept for symmetry with rollbacks."""
+
+    def discard_pending(self, pending: list[tuple[UUID, bytes]]) -> None:
+        self.forget(subject for subject, _ in pending)
+
+
+class _LazyKeys(Mapping[UUID, "bytes | None"]):
+    def __init__(self, ring: KeyRing, wrapped: Mapping[UUID, bytes | None]) -> None:
+        self._ring = ring
+        self._wrapped = wrapped
+        self._plain: dict[UUID, bytes | None] = {}
+
+    def __getitem__(self, subject: UUID) -> bytes | None:
+        if subject not in self._plain:
+            wrapped = self._wrapped[subject]
+            self._plain[subject] = self._ring._unwrap(subject, bytes(wrapped)) if wrapped is not None else None
+        return self._plain[subject]
+
+    def get(self, subject: UUID, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
+        return self[subject] if subject in self._wrapped else default
+
+    def __contains__(self, subject: object) -> bool:
+        return subject in self._wrapped
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._wrapped)
+
+    def __len__(self) -> int:
+        return len(self._wrapped)

@@ -1,0 +1,506 @@
+"""A PostgreSQL application recorder that lets writers append concurrently and never lets a reader skip.
+
+The stock recorder serialises every insert behind `LOCK TABLE ... EXCLUSIVE` plus a `NOTIFY`, so commit
+order equals position order. Here, instead:
+
+1. A writer's append is the *first write* of its transaction. Inside a session-level advisory lock held
+   for microseconds (not until commit), it takes its transaction id (`pg_current_xact_id()`) and its
+   positions (`nextval`), then releases the lock. Positions are therefore ordered exactly like the
+   transaction ids of the transactions that hold them.
+2. A reader only delivers rows whose transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`,
+   the oldest transaction still running. A delivered row's transaction has finished, and so has every
+   transaction holding a lower position (its id is lower still), so nothing can later appear below a
+   delivered position. Rows of transactions still in flight are simply delivered on a later read.
+
+Each append is one SQL function call (one round trip, one implicit transaction): positions, the per-stream
+hash chain, command metadata, the idempotency record, unique claims and new per-resident keys are written
+together or not at all. No NOTIFY: it takes a database-wide lock at commit. Subscribers poll (and writers
+in the same process wake them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+    Subscription,
+    Tracking,
+)
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresProcessRecorder,
+    PostgresTrackingRecorder,
+)
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Composed, Identifier
+
+from civicledger.core.eventstore.integrity import ZERO_HASH, event_digest
+
+IDEMPOTENCY_TABLE = "idempotency_keys"
+CLAIMS_TABLE = "claims"
+KEYS_TABLE = "subject_keys"
+TRACKING_TABLE = "projection_tracking"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A unique value held by one stream: `scope` names the kind (e.g. `resident_id_number`), `key` is a
+    keyed hash of the value (never the personal value itself)."""
+
+    scope: str
+    key: str
+    owner_id: UUID
+
+
+@dataclass
+class AppendRequest:
+    """Everything written atomically with a command's events, besides the events themselves."""
+
+    meta: tuple[str | None, ...] = (None,) * 9
+    idempotency: tuple[str, str, str, str, str] | None = None  # scope, key, fingerprint, command, result json
+    claims: Sequence[Claim] = ()
+    releases: Sequence[Claim] = ()
+    new_keys: list[tuple[UUID, bytes]] = field(default_factory=list)
+    erase_subjects: Sequence[UUID] = ()
+
+    @property
+    def has_side_effects(self) -> bool:
+        return bool(self.idempotency or self.claims or self.releases or self.new_keys or self.erase_subjects)
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"civicledger-append:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+class CivicApplicationRecorder(PostgresApplicationRecorder):
+    """Concurrent, gap-safe appends with metadata, hash chain, idempotency and claims in one call."""
+
+    poll_interval = 0.05
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "events",
+                 **kwargs: Any) -> None:
+        super().__init__(datastore, events_table_name=events_table_name, **kwargs)
+        # Keep only the DDL of a tracking table (when mixed with a tracking recorder); the events table,
+        # its sequence and the append function are ours.
+        tracking_ddl = [s for s in self.sql_create_statements if self._is_tracking_ddl(s)]
+        schema = Identifier(self.datastore.schema)
+        table = Identifier(self.events_table_name)
+        self.sequence_name = f"{self.events_table_name}_position_seq"
+        self.append_function_name = f"civic_append_{self.events_table_name}"
+        self.check_identifier_length(self.append_function_name + "_1")
+        self._subscriptions: weakref.WeakSet[PollingSubscription] = weakref.WeakSet()
+        fmt = {
+            "schema": schema,
+            "table": table,
+            "seq": Identifier(self.sequence_name),
+            "fn": Identifier(self.append_function_name),
+            "fn1": Identifier(self.append_function_name + "_1"),
+            "pkey": Identifier(f"{self.events_table_name}_pkey"),
+            "pos_idx": Identifier(self.notification_id_index_name),
+            "idem": Identifier(IDEMPOTENCY_TABLE),
+            "claims": Identifier(CLAIMS_TABLE),
+            "keys": Identifier(KEYS_TABLE),
+        }
+        self.sql_create_statements = [
+            SQL(s).format(**fmt)
+            for s in (
+                "CREATE SEQUENCE IF NOT EXISTS {schema}.{seq} AS bigint",
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                " originator_id uuid NOT NULL,"
+                " originator_version bigint NOT NULL,"
+                " topic text NOT NULL,"
+                " state bytea NOT NULL,"
+                " notification_id bigint NOT NULL,"
+                " tx xid8 NOT NULL,"
+                " actor_id text, actor_role text, actor_office text, actor_district text,"
+                " reason text, correlation_id text, causation_id text, idempotency_key text, origin text,"
+                " chain_hash bytea NOT NULL,"
+                " CONSTRAINT {pkey} PRIMARY KEY (originator_id, originator_version))"
+                " WITH (autovacuum_vacuum_scale_factor = 0.5, autovacuum_analyze_scale_factor = 0.01)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS {pos_idx} ON {schema}.{table} (notification_id)",
+                "CREATE TABLE IF NOT EXISTS {schema}.{idem} ("
+                " scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, command text NOT NULL,"
+                " result jsonb NOT NULL, positions bigint[] NOT NULL,"
+                " recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))",
+                "CREATE TABLE IF NOT EXISTS {schema}.{claims} ("
+                " scope text NOT NULL, key text NOT NULL, owner_id uuid NOT NULL,"
+                " claimed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))",
+                "CREATE TABLE IF NOT EXISTS {schema}.{keys} ("
+                " subject_id uuid PRIMARY KEY, wrapped_key bytea,"
+                " created_at timestamptz NOT NULL DEFAULT now(), erased_at timestamptz)",
+            )
+        ]
+        self.sql_create_statements.append(self._append_function_sql(fmt, single=False))
+        self.sql_create_statements.append(self._append_function_sql(fmt, single=True))
+        self.sql_create_statements += tracking_ddl
+        placeholders = SQL(", ").join([SQL("%s")] * 15)
+        # Rendered once: composing SQL objects on every call costs more than the call's own parsing.
+        self.append_statement = SQL("SELECT {schema}.{fn}({p})").format(p=placeholders, **fmt).as_string()
+        self.append_one_statement = SQL("SELECT {schema}.{fn1}({p})").format(p=placeholders, **fmt).as_string()
+        self.safe_horizon = SQL("tx < pg_snapshot_xmin(pg_current_snapshot())")
+        self.max_notification_id_statement = SQL(
+            "SELECT (SELECT notification_id FROM {schema}.{table} WHERE {safe}"
+            " ORDER BY notification_id DESC LIMIT 1) AS max"
+        ).format(safe=self.safe_horizon, **fmt)
+        self.select_idempotent_statement = SQL(
+            "SELECT fingerprint, command, result, positions FROM {schema}.{idem} WHERE scope = %s AND key = %s"
+        ).format(**fmt).as_string()
+
+    def _is_tracking_ddl(self, statement: Composed) -> bool:
+        name = getattr(self, "tracking_table_name", None)
+        text = statement.as_string()
+        return bool(name) and "CREATE TABLE" in text and f'"{name}"' in text
+
+    def _append_function_sql(self, fmt: dict[str, Any], *, single: bool) -> Composed:
+        """The append function; `single` builds the one-event variant (scalar arguments, no loops), which
+        is what most commands write and is markedly cheaper in PL/pgSQL."""
+        if single:
+            signature = "p_id uuid, p_version bigint, p_topic text, p_state bytea, p_digest bytea"
+            body = """
+        SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
+         WHERE e.originator_id = p_id AND e.originator_version < p_version
+         ORDER BY e.originator_version DESC LIMIT 1;
+        INSERT INTO {schema}.{table} (
+            originator_id, originator_version, topic, state, notification_id, tx,
+            actor_id, actor_role, actor_office, actor_district, reason,
+            correlation_id, causation_id, idempotency_key, origin, chain_hash)
+        VALUES (p_id, p_version, p_topic, p_state, v_positions[1], v_tx,
+            p_meta[1], p_meta[2], p_meta[3], p_meta[4], p_meta[5], p_meta[6], p_meta[7], p_meta[8], p_meta[9],
+            sha256(coalesce(v_prev, {zero}) || p_digest));"""
+            count = "1"
+        else:
+            signature = "p_ids uuid[], p_versions bigint[], p_topics text[], p_states bytea[], p_digests bytea[]"
+            body = """
+        FOR r IN
+            SELECT u.id, u.v, u.d, u.ord
+            FROM unnest(p_ids, p_versions, p_digests) WITH ORDINALITY AS u(id, v, d, ord)
+            ORDER BY u.id, u.v
+        LOOP
+            IF v_last IS DISTINCT FROM r.id THEN
+                v_prev := NULL;
+                SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
+                 WHERE e.originator_id = r.id AND e.originator_version < r.v
+                 ORDER BY e.originator_version DESC LIMIT 1;
+                v_prev := coalesce(v_prev, {zero});
+            END IF;
+            v_prev := sha256(v_prev || r.d);
+            v_hashes[r.ord] := v_prev;
+            v_last := r.id;
+        END LOOP;
+        INSERT INTO {schema}.{table} (
+            originator_id, originator_version, topic, state, notification_id, tx,
+            actor_id, actor_role, actor_office, actor_district, reason,
+            correlation_id, causation_id, idempotency_key, origin, chain_hash)
+        SELECT u.id, u.v, u.t, u.s, u.p, v_tx,
+            p_meta[1], p_meta[2], p_meta[3], p_meta[4], p_meta[5], p_meta[6], p_meta[7], p_meta[8], p_meta[9],
+            u.h
+        FROM unnest(p_ids, p_versions, p_topics, p_states, v_positions, v_hashes) AS u(id, v, t, s, p, h);"""
+            count = "coalesce(cardinality(p_ids), 0)"
+        template = (
+            """
+CREATE OR REPLACE FUNCTION {schema}.{fn}(
+    """ + signature + """,
+    p_meta text[], p_idem text[],
+    p_claim_scopes text[], p_claim_keys text[], p_claim_owners uuid[],
+    p_release_scopes text[], p_release_keys text[],
+    p_key_subjects uuid[], p_key_wrapped bytea[], p_erase uuid[]
+) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+DECLARE
+    n int := """ + count + """;
+    v_positions bigint[];
+    v_hashes bytea[] := '{{}}';
+    v_tx xid8;
+    v_prev bytea;
+    v_last uuid;
+    r record;
+BEGIN
+    IF n > 0 THEN
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+            RAISE EXCEPTION 'event append must be the first write of its transaction';
+        END IF;
+        -- Held for microseconds: ties the order of positions to the order of transaction ids.
+        PERFORM pg_advisory_lock({lock});
+        v_tx := pg_current_xact_id();
+        IF n = 1 THEN
+            v_positions := ARRAY[nextval('{schema}.{seq}')];
+        ELSE
+            SELECT array_agg(nextval('{schema}.{seq}') ORDER BY g) INTO v_positions FROM generate_series(1, n) g;
+        END IF;
+        PERFORM pg_advisory_unlock({lock});""" + body + """
+    END IF;
+    IF p_idem IS NOT NULL THEN
+        INSERT INTO {schema}.{idem} (scope, key, fingerprint, command, result, positions)
+        VALUES (p_idem[1], p_idem[2], p_idem[3], p_idem[4], p_idem[5]::jsonb, coalesce(v_positions, '{{}}'));
+    END IF;
+    IF p_release_scopes IS NOT NULL THEN
+        DELETE FROM {schema}.{claims} c USING unnest(p_release_scopes, p_release_keys) AS u(s, k)
+         WHERE c.scope = u.s AND c.key = u.k;
+    END IF;
+    IF p_claim_scopes IS NOT NULL THEN
+        INSERT INTO {schema}.{claims} (scope, key, owner_id)
+        SELECT * FROM unnest(p_claim_scopes, p_claim_keys, p_claim_owners);
+    END IF;
+    IF p_key_subjects IS NOT NULL THEN
+        INSERT INTO {schema}.{keys} (subject_id, wrapped_key)
+        SELECT * FROM unnest(p_key_subjects, p_key_wrapped);
+    END IF;
+    IF p_erase IS NOT NULL THEN
+        -- Crypto-shredding: the data key goes, the ciphertext (and every hash over it) stays.
+        UPDATE {schema}.{keys} SET wrapped_key = NULL, erased_at = now()
+         WHERE subject_id = ANY(p_erase) AND erased_at IS NULL;
+        INSERT INTO {schema}.{keys} (subject_id, wrapped_key, erased_at)
+        SELECT u, NULL, now() FROM unnest(p_erase) u ON CONFLICT (subject_id) DO NOTHING;
+    END IF;
+    RETURN coalesce(v_positions, '{{}}');
+END
+$fn$"""
+        )
+        return SQL(template).format(
+            lock=_lock_key(self.events_table_name),
+            zero=SQL("'\\x{}'::bytea").format(SQL(ZERO_HASH.hex())),
+            **{**fmt, "fn": fmt["fn1"] if single else fmt["fn"]},
+        )
+
+    # -- schema -----------------------------------------------------------------------------------------
+
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            # Several processes may start at once; DDL such as CREATE OR REPLACE FUNCTION is not safe to
+            # run concurrently, so take turns.
+            curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (_lock_key("ddl"),))
+            self._create_table(curs)
+
+    def _create_table(self, curs: psycopg.Cursor[Any]) -> None:
+        for statement in self.sql_create_statements:
+            curs.execute(statement, prepare=False)
+        name = getattr(self, "tracking_table_name", None)
+        if name:
+            _mark_tracking_table_migrated(curs, self.datastore.schema, name)
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        request: AppendRequest = kwargs.get("write") or AppendRequest()
+        tracking: Tracking | None = kwargs.get("tracking")
+        if not stored_events and tracking is None and not request.has_side_effects:
+            return None
+        params = self._append_params(stored_events, request)
+        statement = self.append_one_statement if len(stored_events) == 1 else self.append_statement
+        with self.datastore.get_connection() as conn:
+            try:
+                if tracking is None:
+                    # Autocommit: one statement is one transaction and one round trip.
+                    row = conn.execute(statement, params, prepare=True).fetchone()
+                else:
+                    with conn.transaction():
+                        row = conn.execute(statement, params, prepare=True).fetchone()
+                        self._insert_tracking_after_append(conn.cursor(), tracking)
+            except BaseException:
+                # Never leave the position lock behind on a pooled connection.
+                with contextlib.suppress(Exception):
+                    conn.execute("SELECT pg_advisory_unlock_all()")
+                raise
+        assert row is not None
+        positions: list[int] = list(next(iter(row.values())))
+        if positions:
+            self._wake_subscriptions()
+        return positions
+
+    def _insert_tracking_after_append(self, curs: psycopg.Cursor[Any], tracking: Tracking) -> None:
+        raise ProgrammingError("this recorder does not record tracking")
+
+    def _append_params(self, stored_events: Sequence[StoredEvent], request: AppendRequest) -> tuple[Any, ...]:
+        meta = list(request.meta)
+        digests = [
+            event_digest(e.originator_id, e.originator_version, e.topic, e.state, meta) for e in stored_events
+        ]
+        events: tuple[Any, ...]
+        if len(stored_events) == 1:
+            e = stored_events[0]
+            events = (e.originator_id, e.originator_version, e.topic, e.state, digests[0])
+        else:
+            events = (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+                digests,
+            )
+        claims, releases, keys = request.claims, request.releases, request.new_keys
+        return (
+            *events,
+            meta,
+            list(request.idempotency) if request.idempotency else None,
+            [c.scope for c in claims] if claims else None,
+            [c.key for c in claims] if claims else None,
+            [c.owner_id for c in claims] if claims else None,
+            [c.scope for c in releases] if releases else None,
+            [c.key for c in releases] if releases else None,
+            [s for s, _ in keys] if keys else None,
+            [k for _, k in keys] if keys else None,
+            list(request.erase_subjects) if request.erase_subjects else None,
+        )
+
+    def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(self.select_idempotent_statement, (scope, key), prepare=True).fetchone()
+        return dict(row) if row else None
+
+    # -- reading ----------------------------------------------------------------------------------------
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        clauses = [self.safe_horizon]
+        params: list[Any] = []
+        if start is not None:
+            clauses.append(SQL("notification_id >= %s" if inclusive_of_start else "notification_id > %s"))
+            params.append(start)
+        if stop is not None:
+            clauses.append(SQL("notification_id <= %s"))
+            params.append(stop)
+        if topics:
+            clauses.append(SQL("topic = ANY(%s)"))
+            params.append(list(topics))
+        params.append(limit)
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state, notification_id FROM {}.{}"
+            " WHERE {} ORDER BY notification_id LIMIT %s"
+        ).format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name), SQL(" AND ").join(clauses)
+        )
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(statement, params, prepare=True).fetchall()
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[Any]:
+        subscription = PollingSubscription(self, gt=gt, topics=topics)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def _wake_subscriptions(self) -> None:
+        for subscription in list(self._subscriptions):
+            subscription.wake()
+
+
+class PollingSubscription(Subscription[CivicApplicationRecorder]):
+    """Delivers notifications in order; polls every `poll_interval` and is woken early by local writers."""
+
+    def __init__(self, recorder: CivicApplicationRecorder, gt: int | None = None,
+                 topics: Sequence[str] = ()) -> None:
+        super().__init__(recorder=recorder, gt=gt, topics=topics)
+        self._wake = threading.Event()
+        self._buffer: list[Notification] = []
+        self._index = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        super().stop()
+        self._wake.set()
+
+    def __next__(self) -> Notification:
+        while not self._has_been_stopped:
+            if self._index < len(self._buffer):
+                notification = self._buffer[self._index]
+                self._index += 1
+                self._last_notification_id = notification.id
+                return notification
+            self._wake.clear()
+            self._buffer = list(
+                self._recorder.select_notifications(
+                    start=self._last_notification_id or 0, limit=500, topics=self._topics,
+                    inclusive_of_start=False,
+                )
+            )
+            self._index = 0
+            if not self._buffer:
+                self._wake.wait(self._recorder.poll_interval)
+        raise StopIteration
+
+
+def _mark_tracking_table_migrated(curs: psycopg.Cursor[Any], schema: str, table: str) -> None:
+    """The library migrates old multi-row tracking tables when it finds no `__migration__` row; record
+    that ours was created single-row so that no recorder ever tries to migrate it."""
+    curs.execute(
+        SQL("INSERT INTO {}.{} (application_name, notification_id) VALUES ('__migration__', 1)"
+            " ON CONFLICT (application_name) DO NOTHING").format(Identifier(schema), Identifier(table))
+    )
+
+
+class CivicTrackingRecorder(PostgresTrackingRecorder):
+    """The library's single-row tracking recorder on our `projection_tracking` table (shared with the
+    batched projection runner, which advances the same rows)."""
+
+    def __init__(self, datastore: PostgresDatastore, *, tracking_table_name: str = TRACKING_TABLE,
+                 **kwargs: Any) -> None:
+        super().__init__(datastore, tracking_table_name=tracking_table_name, **kwargs)
+
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (_lock_key("ddl"),))
+            for statement in self.sql_create_statements:
+                curs.execute(statement, prepare=False)
+            _mark_tracking_table_migrated(curs, self.datastore.schema, self.tracking_table_name)
+
+
+class CivicProcessRecorder(CivicApplicationRecorder, PostgresProcessRecorder):
+    """Events and a tracking record in one transaction; the append stays the transaction's first write."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "events",
+                 tracking_table_name: str = TRACKING_TABLE) -> None:
+        super().__init__(datastore, events_table_name=events_table_name, tracking_table_name=tracking_table_name)
+
+    def create_table(self) -> None:
+        CivicApplicationRecorder.create_table(self)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        tracking: Tracking | None = kwargs.get("tracking")
+        if not stored_events and tracking is not None:
+            self.insert_tracking(tracking)
+            return []
+        return super().insert_events(stored_events, **kwargs)
+
+    def _insert_tracking_after_append(self, curs: psycopg.Cursor[Any], tracking: Tracking) -> None:
+        self._insert_tracking(curs, tracking)
+
+
+class CivicAggregateRecorder(CivicApplicationRecorder):
+    """Aggregate-recorder contract (no notification ids returned) on the same table layout: for stores that
+    are read per stream only, such as snapshots."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        super().insert_events(stored_events, **kwargs)
+        return None

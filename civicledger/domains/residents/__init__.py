@@ -1,0 +1,1 @@
+"""The resident registry: residents (identity, contact, address, residency) and households."""

@@ -1,0 +1,189 @@
+"""The registry's application service: get, decide, save; return what was recorded."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from civicledger.core.clock import business_date
+from civicledger.core.errors import ClaimTakenError, InvalidInputError
+from civicledger.core.eventstore.application import CivicApplication, Recorded
+from civicledger.core.eventstore.recorder import Claim
+from civicledger.core.metadata import CommandContext
+from civicledger.core.resident_id import parse_resident_id
+from civicledger.domains.residents.commands import (
+    AddHouseholdMember,
+    ChangeAddress,
+    CorrectResidentDetails,
+    EraseResident,
+    EstablishHousehold,
+    RecordDeath,
+    RegisterResident,
+    RemoveHouseholdMember,
+)
+from civicledger.domains.residents.errors import (
+    AlreadyInHouseholdError,
+    ResidentDeceasedError,
+    ResidentIdNumberTakenError,
+)
+from civicledger.domains.residents.household import Household, Relationship
+from civicledger.domains.residents.resident import Gender, Resident
+from civicledger.domains.residents.rules import clean_address, clean_name, clean_phone, parse_residency
+
+ID_NUMBER_SCOPE = "resident_id_number"
+MEMBERSHIP_SCOPE = "household_membership"
+
+
+class ResidentRegistry(CivicApplication):
+    program = "residents"
+
+    # -- residents ----------------------------------------------------------------------------------------
+
+    def _id_claim(self, id_number: str, owner: UUID) -> Claim:
+        return Claim(ID_NUMBER_SCOPE, self.ledger.claim_key(ID_NUMBER_SCOPE, id_number), owner)
+
+    def register_resident(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
+        return self._execute(ctx, cmd, lambda: self._register(cmd, ctx))
+
+    def _register(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
+        identity = parse_resident_id(cmd.id_number, today=business_date())
+        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
+        resident = Resident(
+            name=clean_name(cmd.name),
+            id_number=identity.value,
+            gender=Gender(identity.gender),
+            birth_date=identity.birth_date,
+            phone=clean_phone(cmd.phone),
+            district=district,
+            street=street,
+            community=community,
+            residency=parse_residency(cmd.residency),
+        )
+        try:
+            return self._save(resident, ctx=ctx, command=cmd, claims=[self._id_claim(identity.value, resident.id)])
+        except ClaimTakenError:
+            raise ResidentIdNumberTakenError() from None
+
+    def correct_resident_details(self, cmd: CorrectResidentDetails, ctx: CommandContext) -> Recorded:
+        return self._execute(ctx, cmd, lambda: self._correct(cmd, ctx))
+
+    def _correct(self, cmd: CorrectResidentDetails, ctx: CommandContext) -> Recorded:
+        ctx = ctx.with_reason(ctx.require_reason())
+        resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
+        changes: dict[str, object] = {}
+        derived: dict[str, object] = {}
+        if cmd.name is not None:
+            changes["name"] = clean_name(cmd.name)
+        if cmd.phone is not None:
+            changes["phone"] = clean_phone(cmd.phone)
+        if cmd.residency is not None:
+            changes["residency"] = parse_residency(cmd.residency)
+        claims: list[Claim] = []
+        releases: list[Claim] = []
+        if cmd.id_number is not None:
+            identity = parse_resident_id(cmd.id_number, today=business_date())
+            changes["id_number"] = identity.value
+            derived = {"gender": Gender(identity.gender), "birth_date": identity.birth_date}
+            if identity.value != resident.id_number:
+                claims.append(self._id_claim(identity.value, resident.id))
+                releases.append(self._id_claim(resident.id_number, resident.id))
+        resident.correct_details(changes, derived)
+        try:
+            return self._save(resident, ctx=ctx, command=cmd, claims=claims, releases=releases)
+        except ClaimTakenError:
+            raise ResidentIdNumberTakenError() from None
+
+    def change_address(self, cmd: ChangeAddress, ctx: CommandContext) -> Recorded:
+        def action() -> Recorded:
+            resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
+            resident.change_address(*clean_address(cmd.district, cmd.street, cmd.community))
+            return self._save(resident, ctx=ctx, command=cmd)
+
+        return self._execute(ctx, cmd, action)
+
+    def record_death(self, cmd: RecordDeath, ctx: CommandContext) -> Recorded:
+        def action() -> Recorded:
+            reason = ctx.require_reason()
+            resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
+            if cmd.date_of_death > business_date() or cmd.date_of_death < resident.birth_date:
+                raise InvalidInputError("date of death must lie between birth and today", field="dateOfDeath")
+            resident.record_death(cmd.date_of_death)
+            return self._save(resident, ctx=ctx.with_reason(reason), command=cmd)
+
+        return self._execute(ctx, cmd, action)
+
+    def erase_resident(self, cmd: EraseResident, ctx: CommandContext) -> Recorded:
+        """PIPL erasure: an audited event, and the resident's data key destroyed in the same transaction."""
+
+        def action() -> Recorded:
+            reason = ctx.require_reason()
+            if not cmd.request_reference.strip():
+                raise InvalidInputError("the lawful request's reference is required", field="requestReference")
+            resident = self._get(Resident, cmd.resident_id)
+            id_number = resident.id_number
+            resident.erase(cmd.request_reference.strip())
+            releases = [self._id_claim(id_number, resident.id)] if id_number else []
+            recorded = self._save(resident, ctx=ctx.with_reason(reason), command=cmd, releases=releases,
+                                  erase=[resident.id])
+            self.ledger.keyring.forget([resident.id])
+            return recorded
+
+        return self._execute(ctx, cmd, action)
+
+    # -- households ---------------------------------------------------------------------------------------
+
+    def _membership(self, resident_id: UUID, household_id: UUID) -> Claim:
+        return Claim(MEMBERSHIP_SCOPE, self.ledger.claim_key(MEMBERSHIP_SCOPE, str(resident_id)), household_id)
+
+    def _living(self, resident_id: UUID) -> Resident:
+        resident = self._get(Resident, resident_id)
+        if resident.date_of_death is not None:
+            raise ResidentDeceasedError(resident_id)
+        return resident
+
+    def establish_household(self, cmd: EstablishHousehold, ctx: CommandContext) -> Recorded:
+        def action() -> Recorded:
+            head = self._living(cmd.head_id)
+            household = Household(head_id=head.id, district=head.district)
+            try:
+                return self._save(household, ctx=ctx, command=cmd,
+                                  claims=[self._membership(head.id, household.id)])
+            except ClaimTakenError:
+                raise AlreadyInHouseholdError(head.id) from None
+
+        return self._execute(ctx, cmd, action)
+
+    def add_household_member(self, cmd: AddHouseholdMember, ctx: CommandContext) -> Recorded:
+        def action() -> Recorded:
+            try:
+                relationship = Relationship(cmd.relationship.upper())
+            except ValueError:
+                raise InvalidInputError("unknown relationship", field="relationship",
+                                        allowed=[r.value for r in Relationship]) from None
+            household = self._get(Household, cmd.household_id, expected_version=cmd.expected_version)
+            member = self._living(cmd.resident_id)
+            household.add_member(member.id, relationship)
+            try:
+                return self._save(household, ctx=ctx, command=cmd,
+                                  claims=[self._membership(member.id, household.id)])
+            except ClaimTakenError:
+                raise AlreadyInHouseholdError(member.id) from None
+
+        return self._execute(ctx, cmd, action)
+
+    def remove_household_member(self, cmd: RemoveHouseholdMember, ctx: CommandContext) -> Recorded:
+        def action() -> Recorded:
+            reason = ctx.require_reason()
+            household = self._get(Household, cmd.household_id, expected_version=cmd.expected_version)
+            household.remove_member(cmd.resident_id, cmd.new_head_id)
+            return self._save(household, ctx=ctx.with_reason(reason), command=cmd,
+                              releases=[self._membership(cmd.resident_id, household.id)])
+
+        return self._execute(ctx, cmd, action)
+
+    # -- reads for other programs (write-model truth) ------------------------------------------------------
+
+    def get_resident(self, resident_id: UUID) -> Resident:
+        return self._get(Resident, resident_id, label="resident")
+
+    def get_household(self, household_id: UUID) -> Household:
+        return self._get(Household, household_id, label="household")

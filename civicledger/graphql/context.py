@@ -1,0 +1,87 @@
+"""The typed per-request context: who is asking, why, the request's correlation id, and DataLoaders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+
+from civicledger.core.auth import Principal, Scope
+from civicledger.core.metadata import CommandContext
+from civicledger.projections.households import households_by_ids
+from civicledger.projections.residents import residents_by_ids
+
+if TYPE_CHECKING:
+    from civicledger.runtime import Runtime
+
+T = TypeVar("T")
+
+
+def _loader(runtime: Runtime, fetch: Callable[..., Any]) -> DataLoader[UUID, Any]:
+    async def load(keys: list[UUID]) -> list[Any]:
+        assert runtime.pool is not None
+        async with runtime.pool.acquire() as conn:
+            rows = {r["id"]: r for r in await fetch(conn, keys)}
+        return [rows.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    resident: DataLoader[UUID, Any]
+    household: DataLoader[UUID, Any]
+
+    @classmethod
+    def create(cls, runtime: Runtime) -> Loaders:
+        return cls(resident=_loader(runtime, residents_by_ids), household=_loader(runtime, households_by_ids))
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    principal: Principal
+    correlation_id: UUID = field(default_factory=uuid.uuid4)
+    purpose: str | None = None
+    origin: str | None = None
+    operation_name: str | None = None
+    loaders: Loaders | None = None
+    # resident id -> (resident district, personal fields revealed unmasked in this response)
+    reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
+    request: Any = None
+    response: Any = None
+
+    def __post_init__(self) -> None:
+        if self.loaders is None:
+            self.loaders = Loaders.create(self.runtime)
+
+    def command(self, *, reason: str | None = None, idempotency_key: str | None = None) -> CommandContext:
+        self.principal.require(Scope.COMMAND)
+        return CommandContext(
+            actor=self.principal.actor,
+            reason=(reason or None),
+            correlation_id=self.correlation_id,
+            idempotency_key=idempotency_key or None,
+            origin=self.origin,
+        )
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self.runtime.run(fn, *args)
+
+    def record_read(self, resident_id: UUID, district: str | None, field_name: str) -> None:
+        entry = self.reads.get(resident_id)
+        if entry is None:
+            entry = (district, set())
+            self.reads[resident_id] = entry
+        entry[1].add(field_name)
+
+    # strawberry accesses context like a mapping in some places (e.g. websockets)
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)

@@ -1,0 +1,228 @@
+"""GraphQL over HTTP (the GraphQL-over-HTTP specification), on plain Starlette.
+
+- `application/graphql-response+json` when the client accepts it: request errors (unparsable JSON, no
+  query, syntax or validation errors) answer 4xx; `application/json` clients get 200 with `errors`.
+- Bearer JWT required; a missing or forged token is `UNAUTHENTICATED` (401) and nothing runs.
+- `extensions.minPosition` (or header `X-Min-Position`) waits until the read models reach that position.
+- Automatic persisted queries: `extensions.persistedQuery.sha256Hash` with or without the query text.
+- Personal-data reads are written to the access log before the response leaves."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from civicledger.core.access_log import record_reads
+from civicledger.core.auth import Principal, verify_token
+from civicledger.core.errors import CivicError, InvalidInputError, UnauthenticatedError
+from civicledger.graphql.context import Context
+
+log = logging.getLogger("civicledger.graphql")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+
+
+def negotiate(accept: str | None) -> str | None:
+    if not accept:
+        return JSON
+    media = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in media:
+        return GRAPHQL_RESPONSE
+    if JSON in media or "*/*" in media or "application/*" in media:
+        return JSON
+    return None
+
+
+def authenticate(request: Request, secret: str) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthenticatedError("a bearer token is required")
+    return verify_token(secret, token.strip())
+
+
+class PersistedQueries:
+    """APQ store: sha256 -> query text (bounded LRU)."""
+
+    def __init__(self, capacity: int = 5000) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, str] = OrderedDict()
+
+    def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> tuple[str, str | None]:
+        persisted = (extensions or {}).get("persistedQuery") if isinstance(extensions, dict) else None
+        if not persisted:
+            if not query:
+                raise RequestError(400, "no GraphQL query found in the request", "BAD_REQUEST")
+            return query, None
+        digest = str(persisted.get("sha256Hash", "")).lower()
+        if query:
+            if hashlib.sha256(query.encode()).hexdigest() != digest:
+                raise RequestError(400, "provided sha256Hash does not match the query", "PERSISTED_QUERY_HASH_MISMATCH")
+            self._items[digest] = query
+            self._items.move_to_end(digest)
+            if len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+            return query, digest
+        known = self._items.get(digest)
+        if known is None:
+            raise RequestError(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+        self._items.move_to_end(digest)
+        return known, digest
+
+
+def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, request_error: bool) -> dict[str, Any]:
+    original = error.original_error
+    out: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        out["path"] = list(error.path)
+    if isinstance(original, CivicError):
+        out["message"] = original.message
+        out["extensions"] = original.extensions()
+    elif isinstance(error, GraphQLSyntaxError):
+        out["extensions"] = {"code": "GRAPHQL_PARSE_FAILED"}
+    elif original is None and request_error:
+        out["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
+    elif original is None:
+        out["extensions"] = {"code": "BAD_USER_INPUT" if "Variable" in error.message else "GRAPHQL_VALIDATION_FAILED"}
+    else:
+        correlation = str(ctx.correlation_id) if ctx else "-"
+        log.error("unexpected error (correlation %s): %r", correlation, original, exc_info=original)
+        out["extensions"] = {"code": "INTERNAL_SERVER_ERROR", "correlationId": correlation}
+        if production:
+            out["message"] = "internal server error"
+    return out
+
+
+def encode(payload: Any) -> bytes:
+    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+
+
+class GraphQLHTTP:
+    """The POST/GET /graphql endpoint."""
+
+    def __init__(self, schema: Any, runtime: Any, ide_html: str | None) -> None:
+        self.schema = schema
+        self.runtime = runtime
+        self.ide_html = ide_html
+        self.persisted = PersistedQueries()
+
+    async def handle(self, request: Request) -> Response:
+        media = negotiate(request.headers.get("accept"))
+        if request.method == "GET" and self.ide_html and "text/html" in request.headers.get("accept", "") \
+                and not request.query_params.get("query"):
+            return HTMLResponse(self.ide_html)
+        if media is None:
+            return Response(encode({"errors": [{"message": "not acceptable: use application/json or "
+                                                f"{GRAPHQL_RESPONSE}", "extensions": {"code": "NOT_ACCEPTABLE"}}]}),
+                            status_code=406, media_type=JSON)
+        ctx: Context | None = None
+        try:
+            principal = authenticate(request, self.runtime.settings.jwt_secret)
+            body = await self._parse(request)
+            query, _digest = self.persisted.resolve(body.get("query"), body.get("extensions"))
+            ctx = Context(
+                runtime=self.runtime, principal=principal,
+                purpose=request.headers.get("x-access-purpose"),
+                origin=f"graphql:{request.client.host if request.client else '-'}",
+                operation_name=body.get("operationName"),
+                request=request,
+            )
+            correlation = request.headers.get("x-correlation-id")
+            if correlation:
+                try:
+                    ctx.correlation_id = uuid.UUID(correlation)
+                except ValueError:
+                    pass
+            await self._wait_for_position(body, request)
+            if request.method == "GET" and query.lstrip().startswith("mutation"):
+                raise RequestError(405, "mutations are not allowed over GET", "METHOD_NOT_ALLOWED",
+                                   {"Allow": "POST"})
+            result = await self.schema.execute(
+                query, variable_values=body.get("variables"), context_value=ctx,
+                operation_name=body.get("operationName"),
+            )
+        except RequestError as exc:
+            return Response(encode({"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}),
+                            status_code=exc.status, media_type=media, headers=exc.headers)
+        except CivicError as exc:
+            status = 401 if isinstance(exc, UnauthenticatedError) else 400
+            headers = {"WWW-Authenticate": 'Bearer realm="civicledger"'} if status == 401 else {}
+            if status == 400 and media == JSON:
+                status = 200
+            return Response(encode({"errors": [{"message": exc.message, "extensions": exc.extensions()}]}),
+                            status_code=status, media_type=media, headers=headers)
+
+        errors = result.errors or []
+        request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
+        payload: dict[str, Any] = {}
+        if errors:
+            production = not self.runtime.settings.is_development
+            payload["errors"] = [format_error(e, ctx, production=production, request_error=request_error)
+                                 for e in errors]
+        if not request_error:
+            payload["data"] = result.data
+        if ctx.reads:
+            async with self.runtime.pool.acquire() as conn:
+                await record_reads(
+                    conn, ctx.principal, ((rid, d, f) for rid, (d, f) in ctx.reads.items()),
+                    purpose=ctx.purpose, correlation_id=str(ctx.correlation_id), operation=ctx.operation_name,
+                )
+        status = 400 if (request_error and media == GRAPHQL_RESPONSE) else 200
+        return Response(encode(payload), status_code=status, media_type=media,
+                        headers={"X-Correlation-Id": str(ctx.correlation_id)})
+
+    async def _parse(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params = request.query_params
+            body: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName")}
+            for key in ("variables", "extensions"):
+                if params.get(key):
+                    try:
+                        body[key] = orjson.loads(params[key])
+                    except orjson.JSONDecodeError:
+                        raise RequestError(400, f"{key} is not valid JSON", "BAD_REQUEST") from None
+            return body
+        if request.method != "POST":
+            raise RequestError(405, "GraphQL accepts GET and POST", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise RequestError(415, "POST bodies must be application/json", "UNSUPPORTED_MEDIA_TYPE")
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise RequestError(400, "the request body is not valid JSON", "BAD_REQUEST") from None
+        if not isinstance(body, dict):
+            raise RequestError(400, "the request body must be a JSON object", "BAD_REQUEST")
+        if body.get("query") is not None and not isinstance(body.get("query"), str):
+            raise RequestError(400, "query must be a string", "BAD_REQUEST")
+        if body.get("variables") is not None and not isinstance(body.get("variables"), dict):
+            raise RequestError(400, "variables must be an object", "BAD_REQUEST")
+        return body
+
+    async def _wait_for_position(self, body: dict[str, Any], request: Request) -> None:
+        raw = (body.get("extensions") or {}).get("minPosition") if isinstance(body.get("extensions"), dict) else None
+        raw = raw if raw is not None else request.headers.get("x-min-position")
+        if raw is None:
+            return
+        try:
+            position = int(raw)
+        except (TypeError, ValueError):
+            raise InvalidInputError("minPosition must be an integer", field="minPosition") from None
+        await self.runtime.positions.wait_for(position, timeout=self.runtime.settings.consistency_timeout_s)

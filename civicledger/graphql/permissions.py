@@ -1,0 +1,70 @@
+"""Who may see and do what (DESIGN §3 Access), checked on every root field and mutation, and the masking
+of personal fields by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from civicledger.core.auth import Principal, Role, Scope
+from civicledger.core.errors import ForbiddenError
+
+
+class _Requires(BasePermission):
+    scope: Scope
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal: Principal = info.context.principal
+        if not principal.has(self.scope):
+            raise ForbiddenError(f"role {principal.role.value} lacks the {self.scope.value} scope",
+                                 scope=self.scope.value)
+        return True
+
+
+class CanRead(_Requires):
+    scope = Scope.READ
+
+
+class CanCommand(_Requires):
+    scope = Scope.COMMAND
+
+
+class CanAudit(_Requires):
+    scope = Scope.AUDIT
+
+
+def may_command_for(principal: Principal, district: str | None) -> None:
+    """Caseworkers and supervisors act in their own district; integrators (command scope) and admins act
+    anywhere; inspectors never."""
+    if principal.role is Role.INSPECTOR or not principal.has(Scope.COMMAND):
+        raise ForbiddenError("this role may not change anything")
+    if principal.role in (Role.CASEWORKER, Role.SUPERVISOR) and district and principal.district != district:
+        raise ForbiddenError("outside your district", district=district, yourDistrict=principal.district)
+
+
+def sees_personal_data(principal: Principal, resident_district: str | None, purpose: str | None) -> bool:
+    """Unmasked personal fields: caseworkers and supervisors of the resident's district; integrators granted
+    the `personal` scope; inspectors only with a stated purpose (which is logged). Never admins."""
+    role = principal.role
+    if role in (Role.CASEWORKER, Role.SUPERVISOR):
+        return principal.district is not None and principal.district == resident_district
+    if role is Role.INTEGRATOR:
+        return principal.has(Scope.PERSONAL)
+    if role is Role.INSPECTOR:
+        return bool(purpose and purpose.strip())
+    return False
+
+
+def mask_id_number(value: str | None) -> str | None:
+    return None if value is None else f"{value[:3]}***********{value[-4:]}"
+
+
+def mask_phone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else "****"
+
+
+MASKED_TEXT = "***"

@@ -1,0 +1,54 @@
+"""Global ids and opaque keyset cursors."""
+
+from __future__ import annotations
+
+import base64
+from uuid import UUID
+
+from strawberry import relay
+
+from civicledger.core.errors import InvalidInputError, NotFoundError
+
+
+def encode_cursor(kind: str, value: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        prefix, _, value = base64.urlsafe_b64decode(padded).decode().partition(":")
+        if prefix != kind:
+            raise ValueError(prefix)
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError("malformed cursor", field="after") from None
+
+
+def uuid_of(global_id: relay.GlobalID | str, type_name: str) -> UUID:
+    """Accept a global id of the given type (or, for integrators' convenience, a raw UUID)."""
+    try:
+        if isinstance(global_id, relay.GlobalID):
+            gid = global_id
+        else:
+            try:
+                return UUID(str(global_id))
+            except ValueError:
+                gid = relay.GlobalID.from_id(str(global_id))
+        if gid.type_name != type_name:
+            raise NotFoundError(f"{global_id} is not a {type_name} id", id=str(global_id))
+        return UUID(gid.node_id)
+    except NotFoundError:
+        raise
+    except Exception:
+        raise InvalidInputError(f"malformed {type_name} id", id=str(global_id)) from None
+
+
+def page_size(first: int | None, default: int = 20, maximum: int = 100) -> int:
+    if first is None:
+        return default
+    if first < 1 or first > maximum:
+        raise InvalidInputError(f"first must be between 1 and {maximum}", field="first")
+    return first

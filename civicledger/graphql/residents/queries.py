@@ -1,0 +1,65 @@
+"""Registry queries: search residents, one resident, one household."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.core.errors import NotFoundError
+from civicledger.core.guangzhou import parse_district
+from civicledger.graphql.permissions import CanRead
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
+from civicledger.graphql.residents.types import (
+    HouseholdType,
+    ResidentConnection,
+    ResidentEdge,
+    ResidentType,
+)
+from civicledger.projections.residents import search_residents
+
+
+@strawberry.input(name="ResidentFilter")
+class ResidentFilter:
+    name: str | None = strawberry.field(default=None, description="Part of the name.")
+    id_number: str | None = strawberry.field(default=None, description="The full 18-character ID number.")
+    district: str | None = strawberry.field(default=None, description="District code (HAIZHU) or name (海珠区).")
+
+
+@strawberry.type
+class ResidentQueries:
+    @strawberry.field(permission_classes=[CanRead])
+    async def residents(self, info: Info, filter: ResidentFilter | None = None, first: int | None = 20,
+                        after: str | None = None) -> ResidentConnection:
+        limit = page_size(first)
+        f = filter or ResidentFilter()
+        district = parse_district(f.district).value if f.district else None
+        async with info.context.runtime.pool.acquire() as conn:
+            rows = await search_residents(conn, name=f.name, id_number=f.id_number, district=district,
+                                          after_seq=decode_cursor("r", after), limit=limit)
+        has_next = len(rows) > limit
+        edges = [ResidentEdge(cursor=encode_cursor("r", r["seq"]), node=ResidentType.from_row(r))
+                 for r in rows[:limit]]
+        return ResidentConnection(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=has_next, has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def resident(self, info: Info, id: strawberry.ID) -> ResidentType:
+        resident_id = uuid_of(id, "Resident")
+        row = await info.context.loaders.resident.load(resident_id)
+        if row is None:
+            raise NotFoundError(f"resident {resident_id} not found", id=str(id))
+        return ResidentType.from_row(row)
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def household(self, info: Info, id: strawberry.ID) -> HouseholdType:
+        household_id = uuid_of(id, "Household")
+        row = await info.context.loaders.household.load(household_id)
+        if row is None:
+            raise NotFoundError(f"household {household_id} not found", id=str(id))
+        return HouseholdType.from_row(row)

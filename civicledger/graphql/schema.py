@@ -1,0 +1,66 @@
+"""The schema: root types composed from each program's queries and mutations, with the limits that hold
+for every request (depth, aliases, tokens)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from civicledger.graphql.permissions import CanRead
+from civicledger.graphql.residents.mutations import ResidentMutations
+from civicledger.graphql.residents.queries import ResidentQueries
+from civicledger.graphql.subscriptions import Subscription
+from civicledger.settings import Settings
+
+
+@strawberry.type(name="Viewer", description="Who the bearer token says you are.")
+class ViewerType:
+    subject: str
+    role: str
+    district: str | None
+    office: str | None
+    scopes: list[str]
+
+
+@strawberry.type(name="ProjectionStatus")
+class ProjectionStatusType:
+    name: str
+    position: int
+
+
+@strawberry.type
+class CoreQueries:
+    node: relay.Node | None = relay.node(permission_classes=[CanRead])
+
+    @strawberry.field
+    def viewer(self, info: Info) -> ViewerType:
+        p = info.context.principal
+        return ViewerType(subject=p.subject, role=p.role.value, district=p.district, office=p.office,
+                          scopes=sorted(s.value for s in p.scopes))
+
+    @strawberry.field(permission_classes=[CanRead],
+                      description="How far each read model has followed the global log.")
+    async def projection_status(self, info: Info) -> list[ProjectionStatusType]:
+        positions = info.context.runtime.positions
+        await positions.refresh()
+        return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
+
+
+Query = merge_types("Query", (CoreQueries, ResidentQueries))
+Mutation = merge_types("Mutation", (ResidentMutations,))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            QueryDepthLimiter(max_depth=settings.query_depth_limit),
+            MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
+            MaxTokensLimiter(max_token_count=settings.query_token_limit),
+        ],
+    )

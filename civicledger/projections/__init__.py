@@ -1,0 +1,14 @@
+"""Read models: one module per read model (projection + its tables)."""
+
+from __future__ import annotations
+
+from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.projections.base import Projection
+
+
+def all_projections(mapper: CivicMapper) -> list[Projection]:
+    from civicledger.projections.client_timeline import ClientTimelineProjection
+    from civicledger.projections.households import HouseholdsProjection
+    from civicledger.projections.residents import ResidentsProjection
+
+    return [ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper)]

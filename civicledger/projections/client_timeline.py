@@ -1,0 +1,116 @@
+"""`client_timeline`: one row per event that concerns a resident, from every program.
+
+Programs contribute by declaring `CONTRIBUTION` in `civicledger/domains/<program>/timeline.py`; this module
+only discovers them. Rows are append-only and keyed (resident, position), so a 50-entry page is an index
+range scan whatever the length of the resident's history."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Sequence
+from functools import cache
+
+import asyncpg
+from eventsourcing.utils import get_topic
+
+import civicledger.domains
+from civicledger.core.timeline import TimelineContribution
+from civicledger.projections.base import Envelope, Projection
+from civicledger.projections.sql import copy_rows
+
+COLUMNS = ("resident_id", "position", "stream_id", "stream_version", "program", "kind", "summary",
+           "actor_id", "actor_role", "actor_office", "occurred_at", "correlation_id")
+
+
+@cache
+def contributions() -> dict[str, TimelineContribution]:
+    """Topic -> contribution, from every program's `timeline` module."""
+    found: dict[str, TimelineContribution] = {}
+    for module in pkgutil.iter_modules(civicledger.domains.__path__):
+        if not module.ispkg:
+            continue
+        try:
+            timeline = importlib.import_module(f"civicledger.domains.{module.name}.timeline")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"civicledger.domains.{module.name}.timeline":
+                continue
+            raise
+        contribution: TimelineContribution = timeline.CONTRIBUTION
+        for event_class in contribution.rules:
+            found[get_topic(event_class)] = contribution
+    return found
+
+
+class ClientTimelineProjection(Projection):
+    """Every program's events, as entries on the timelines of the residents they concern."""
+
+    name = "client_timeline"
+    tables = ("client_timeline",)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        type(self).topics = frozenset(contributions())
+
+    async def create(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS client_timeline ("
+            " resident_id uuid NOT NULL, position bigint NOT NULL, stream_id uuid NOT NULL,"
+            " stream_version bigint NOT NULL, program text NOT NULL, kind text NOT NULL, summary text NOT NULL,"
+            " actor_id text, actor_role text, actor_office text, occurred_at timestamptz NOT NULL,"
+            " correlation_id text, PRIMARY KEY (resident_id, position))"
+        )
+        await conn.execute(
+            "CREATE INDEX IF NOT EXISTS client_timeline_program_idx"
+            " ON client_timeline (resident_id, program, position)"
+        )
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        table = contributions()
+        records = []
+        for env in batch:
+            contribution = table.get(env.topic)
+            if contribution is None:
+                continue
+            seen = set()
+            for entry in contribution.entries_for(env.event):
+                for resident_id in entry.resident_ids:
+                    if resident_id is None or resident_id in seen:
+                        continue
+                    seen.add(resident_id)
+                    records.append((
+                        resident_id, env.position, env.stream_id, env.version, contribution.program, entry.kind,
+                        entry.summary, env.actor_id, env.actor_role, env.actor_office, env.event.timestamp,
+                        env.correlation_id,
+                    ))
+        await copy_rows(conn, "client_timeline", COLUMNS, records)
+
+
+async def timeline_page(conn: asyncpg.Connection, resident_id: object, *, before: int | None = None,
+                        after: int | None = None, limit: int = 50, programs: Sequence[str] | None = None,
+                        since: object = None, until: object = None) -> list[asyncpg.Record]:
+    """Newest first; `before` pages backwards in time, `after` forwards (subscriptions). `limit + 1` rows."""
+    clauses, args = ["resident_id = $1"], [resident_id]
+    if before is not None:
+        args.append(before)
+        clauses.append(f"position < ${len(args)}")
+    if after is not None:
+        args.append(after)
+        clauses.append(f"position > ${len(args)}")
+    if programs:
+        args.append(list(programs))
+        clauses.append(f"program = ANY(${len(args)})")
+    if since is not None:
+        args.append(since)
+        clauses.append(f"occurred_at >= ${len(args)}")
+    if until is not None:
+        args.append(until)
+        clauses.append(f"occurred_at < ${len(args)}")
+    args.append(limit + 1)
+    order = "ASC" if after is not None else "DESC"
+    return await conn.fetch(
+        "SELECT position, stream_id, stream_version, program, kind, summary, actor_id, actor_role,"
+        " actor_office, occurred_at, correlation_id FROM client_timeline"
+        f" WHERE {' AND '.join(clauses)} ORDER BY position {order} LIMIT ${len(args)}",
+        *args,
+    )

@@ -1,0 +1,153 @@
+"""`residents`: one row per resident, for search (name, ID number, district) and the resident screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from civicledger.domains.residents.household import Household
+from civicledger.domains.residents.resident import Resident
+from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.sql import try_create_extension, upsert_rows
+
+COLUMNS = {
+    "id": "uuid", "version": "bigint", "seq": "bigint", "name": "text", "id_number": "text", "gender": "text",
+    "birth_date": "date", "phone": "text", "district": "text", "street": "text", "community": "text",
+    "residency": "text", "household_id": "uuid", "relationship": "text", "deceased_on": "date",
+    "erased": "boolean", "registered_at": "timestamptz", "updated_at": "timestamptz", "position": "bigint",
+}
+PERSONAL = ("name", "id_number", "gender", "birth_date", "phone", "street", "community")
+
+
+class ResidentsProjection(Projection):
+    """Residents as the registry knows them now; household membership from household events."""
+
+    name = "residents"
+    tables = ("residents",)
+    topics = topics_of(
+        Resident.Registered, Resident.DetailsCorrected, Resident.AddressChanged, Resident.DeathRecorded,
+        Resident.PersonalDataErased, Household.Established, Household.MemberAdded, Household.MemberRemoved,
+    )
+
+    async def create(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS residents ("
+            " id uuid PRIMARY KEY, version bigint NOT NULL, seq bigint NOT NULL, name text, id_number text,"
+            " gender text, birth_date date, phone text, district text NOT NULL, street text, community text,"
+            " residency text, household_id uuid, relationship text, deceased_on date,"
+            " erased boolean NOT NULL DEFAULT false, registered_at timestamptz, updated_at timestamptz,"
+            " position bigint NOT NULL)"
+        )
+        await conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS residents_seq_idx ON residents (seq)")
+        await conn.execute("CREATE INDEX IF NOT EXISTS residents_district_idx ON residents (district, seq)")
+        await conn.execute("CREATE INDEX IF NOT EXISTS residents_id_number_idx ON residents (id_number)")
+        await conn.execute("CREATE INDEX IF NOT EXISTS residents_household_idx ON residents (household_id)")
+        if await try_create_extension(conn, "pg_trgm"):
+            await conn.execute(
+                "CREATE INDEX IF NOT EXISTS residents_name_trgm_idx ON residents USING gin (name gin_trgm_ops)"
+            )
+
+    @staticmethod
+    def _affected(env: Envelope) -> set[Any]:
+        event = env.event
+        if isinstance(event, Household.Established):
+            return {event.head_id}
+        if isinstance(event, (Household.MemberAdded, Household.MemberRemoved)):
+            extra = {event.new_head_id} if getattr(event, "new_head_id", None) else set()
+            return {event.resident_id} | extra
+        return {env.stream_id}
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        ids = set().union(*(self._affected(env) for env in batch))
+        rows = {r["id"]: dict(r) for r in await conn.fetch("SELECT * FROM residents WHERE id = ANY($1)", list(ids))}
+        touched: set[Any] = set()
+        for env in batch:
+            touched |= self._fold(rows, env)
+        await upsert_rows(conn, "residents", "id", COLUMNS, (rows[i] for i in touched if i in rows))
+
+    def _fold(self, rows: dict[Any, dict[str, Any]], env: Envelope) -> set[Any]:
+        e = env.event
+        if isinstance(e, Resident.Registered):
+            rows[env.stream_id] = {
+                "id": env.stream_id, "version": env.version, "seq": env.position, "name": e.name,
+                "id_number": e.id_number, "gender": e.gender.value if e.gender else None,
+                "birth_date": e.birth_date, "phone": e.phone, "district": e.district, "street": e.street,
+                "community": e.community, "residency": e.residency.value, "household_id": None,
+                "relationship": None, "deceased_on": None, "erased": False, "registered_at": e.timestamp,
+                "updated_at": e.timestamp, "position": env.position,
+            }
+            return {env.stream_id}
+        if isinstance(e, (Household.Established, Household.MemberAdded, Household.MemberRemoved)):
+            return self._fold_membership(rows, env)
+        row = rows.get(env.stream_id)
+        if row is None:
+            return set()
+        if isinstance(e, Resident.DetailsCorrected):
+            for key, value in (e.changes or {}).items():
+                if key in COLUMNS:
+                    row[key] = getattr(value, "value", value)
+        elif isinstance(e, Resident.AddressChanged):
+            row.update(district=e.district, street=e.street, community=e.community)
+        elif isinstance(e, Resident.DeathRecorded):
+            row["deceased_on"] = e.date_of_death
+        elif isinstance(e, Resident.PersonalDataErased):
+            row.update({k: None for k in PERSONAL}, erased=True)
+        if row.get("erased"):
+            row.update({k: None for k in PERSONAL})
+        row.update(version=env.version, updated_at=e.timestamp, position=env.position)
+        return {env.stream_id}
+
+    @staticmethod
+    def _fold_membership(rows: dict[Any, dict[str, Any]], env: Envelope) -> set[Any]:
+        e = env.event
+        touched: set[Any] = set()
+
+        def set_membership(resident_id: Any, household_id: Any, relationship: str | None) -> None:
+            row = rows.get(resident_id)
+            if row is not None:
+                row.update(household_id=household_id, relationship=relationship, position=env.position)
+                touched.add(resident_id)
+
+        if isinstance(e, Household.Established):
+            set_membership(e.head_id, env.stream_id, "HEAD")
+        elif isinstance(e, Household.MemberAdded):
+            set_membership(e.resident_id, env.stream_id, e.relationship.value)
+        elif isinstance(e, Household.MemberRemoved):
+            set_membership(e.resident_id, None, None)
+            if e.new_head_id:
+                set_membership(e.new_head_id, env.stream_id, "HEAD")
+        return touched
+
+
+# -- the view: queries over `residents` -------------------------------------------------------------------
+
+SELECT = "SELECT * FROM residents"
+
+
+async def residents_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:
+    return await conn.fetch(f"{SELECT} WHERE id = ANY($1)", list(ids))
+
+
+async def search_residents(conn: asyncpg.Connection, *, name: str | None = None, id_number: str | None = None,
+                           district: str | None = None, household_id: Any = None, after_seq: int | None = None,
+                           limit: int = 20) -> list[asyncpg.Record]:
+    """Keyset page in registration order; `limit + 1` rows tell the caller whether there is a next page."""
+    clauses, args = ["seq > $1"], [after_seq or 0]
+    if name:
+        args.append(f"%{name.strip()}%")
+        clauses.append(f"name ILIKE ${len(args)}")
+    if id_number:
+        args.append(id_number.strip().upper())
+        clauses.append(f"id_number = ${len(args)}")
+    if district:
+        args.append(district)
+        clauses.append(f"district = ${len(args)}")
+    if household_id:
+        args.append(household_id)
+        clauses.append(f"household_id = ${len(args)}")
+    args.append(limit + 1)
+    return await conn.fetch(
+        f"{SELECT} WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ${len(args)}", *args
+    )

@@ -1,0 +1,280 @@
+"""Follows the global log and keeps every read model up to date, in batches, exactly once.
+
+Each projection runs in its own task with its own tracking row, so a slow one never holds back the others.
+One batch is one transaction: lock the tracking row, check it still says where we started (another runner may
+have moved it: then we reload and start over), write the rows, advance the row, NOTIFY the new position.
+A crash anywhere leaves the previous committed state, so a restart resumes with nothing lost or doubled.
+
+Events are read *outside* the write transaction, up to the safe horizon of the log (see the recorder), in a
+single statement so that the batch and the horizon come from the same snapshot. Decoded events are shared
+between projections through a small cache: projections at the same position decode each event once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+
+from civicledger.core.eventstore.keyring import KeyRing
+from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.projections.base import Envelope, Projection
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "civic_projection"
+TRACKING = "projection_tracking"
+_SEALED = re.compile(rb'"\$sealed":"([0-9a-f]{32})"')
+
+READ_BATCH = """
+WITH h AS (
+    SELECT notification_id AS hw FROM events
+     WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY notification_id DESC LIMIT 1
+)
+SELECT (SELECT hw FROM h) AS hw, e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,
+       e.actor_id, e.actor_role, e.actor_office, e.actor_district, e.reason, e.correlation_id,
+       e.causation_id, e.idempotency_key, e.origin
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+        SELECT * FROM events
+         WHERE notification_id > $1 AND notification_id <= (SELECT hw FROM h)
+           AND ($3::text[] IS NULL OR topic = ANY($3::text[]))
+         ORDER BY notification_id LIMIT $2
+  ) e ON true
+"""
+
+
+@dataclass
+class Progress:
+    name: str
+    position: int
+    processed: int = 0
+
+
+class DecodeCache:
+    """Decoded events by position, bounded; shared by the projection tasks of one runner."""
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[int, Any] = OrderedDict()
+
+    def get(self, position: int) -> Any:
+        return self._items.get(position)
+
+    def put(self, position: int, event: Any) -> None:
+        self._items[position] = event
+        if len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+
+class ProjectionRunner:
+    def __init__(self, pool: asyncpg.Pool, mapper: CivicMapper, keyring: KeyRing,
+                 projections: Sequence[Projection], *, batch_size: int = 2000,
+                 idle_interval: float = 0.05, max_idle_interval: float = 0.5) -> None:
+        self.pool = pool
+        self.mapper = mapper
+        self.keyring = keyring
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self.idle_interval = idle_interval
+        self.max_idle_interval = max_idle_interval
+        self.cache = DecodeCache()
+        self.positions: dict[str, int] = {}
+        self.on_advance: list[Callable[[str, int], None]] = []
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.errors: dict[str, BaseException] = {}
+
+    # -- set-up -------------------------------------------------------------------------------------------
+
+    async def create_tables(self) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('civicledger-projection-ddl'))")
+            for projection in self.projections:
+                await projection.create(conn)
+                await conn.execute(
+                    f"INSERT INTO {TRACKING} (application_name, notification_id) VALUES ($1, 0)"
+                    " ON CONFLICT (application_name) DO NOTHING",
+                    projection.name,
+                )
+        await self.load_positions()
+
+    async def load_positions(self) -> dict[str, int]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)",
+                [p.name for p in self.projections],
+            )
+        self.positions.update({r["application_name"]: r["notification_id"] or 0 for r in rows})
+        return dict(self.positions)
+
+    async def reset(self, projection: Projection) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"SELECT 1 FROM {TRACKING} WHERE application_name = $1 FOR UPDATE", projection.name)
+            await projection.reset(conn)
+            await conn.execute(f"UPDATE {TRACKING} SET notification_id = 0 WHERE application_name = $1",
+                               projection.name)
+        self.positions[projection.name] = 0
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    async def _read(self, after: int, topics: frozenset[str] | None) -> tuple[list[Envelope], int]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None)
+            hw = rows[0]["hw"] if rows else None
+            rows = [r for r in rows if r["notification_id"] is not None]
+            needed = {UUID(hex=m.decode()) for r in rows for m in _SEALED.findall(r["state"])}
+            wrapped: dict[UUID, bytes | None] = {}
+            if needed:
+                for k in await conn.fetch(
+                    "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1)", list(needed)
+                ):
+                    wrapped[k["subject_id"]] = k["wrapped_key"]
+        keys = self.keyring.unwrapping(wrapped)
+        mapper, cache = self.mapper, self.cache
+
+        def decode(envelope: Envelope) -> Any:
+            cached = cache.get(envelope.position)
+            if cached is not None:
+                return cached
+            with self.keyring.pinned(keys):
+                event = mapper.to_domain_event(
+                    StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state)
+                )
+            cache.put(envelope.position, event)
+            return event
+
+        batch = [
+            Envelope(
+                position=r["notification_id"], stream_id=r["originator_id"], version=r["originator_version"],
+                topic=r["topic"], state=r["state"], actor_id=r["actor_id"], actor_role=r["actor_role"],
+                actor_office=r["actor_office"], actor_district=r["actor_district"], reason=r["reason"],
+                correlation_id=r["correlation_id"], causation_id=r["causation_id"],
+                idempotency_key=r["idempotency_key"], origin=r["origin"], _decode=decode,
+            )
+            for r in rows
+        ]
+        if len(batch) == self.batch_size:
+            return batch, batch[-1].position
+        return batch, max(hw or after, after)
+
+    # -- processing ---------------------------------------------------------------------------------------
+
+    async def step(self, projection: Projection) -> int:
+        """Process at most one batch; return how many events were applied (0 when caught up)."""
+        start = self.positions.get(projection.name, 0)
+        batch, upto = await self._read(start, projection.topics)
+        if upto <= start:
+            return 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            current = await conn.fetchval(
+                f"SELECT notification_id FROM {TRACKING} WHERE application_name = $1 FOR UPDATE", projection.name
+            )
+            if current != start:
+                # Someone else (another worker) advanced this projection: take their position, redo.
+                self.positions[projection.name] = current or 0
+                return 0
+            if batch:
+                await projection.apply(conn, batch)
+            await conn.execute(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name = $1",
+                               projection.name, upto)
+            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{projection.name}:{upto}")
+        self.positions[projection.name] = upto
+        for callback in self.on_advance:
+            callback(projection.name, upto)
+        return len(batch)
+
+    async def catch_up(self, projection: Projection | None = None,
+                       progress: Callable[[str, int, int], None] | None = None) -> int:
+        """Run until caught up with the log as it stands; return events applied."""
+        total = 0
+        for p in [projection] if projection else self.projections:
+            while True:
+                applied = await self.step(p)
+                total += applied
+                if progress:
+                    progress(p.name, self.positions.get(p.name, 0), applied)
+                if applied == 0 and self.positions.get(p.name, 0) >= await self.log_horizon():
+                    break
+        return total
+
+    async def log_horizon(self) -> int:
+        async with self.pool.acquire() as conn:
+            hw = await conn.fetchval(
+                "SELECT notification_id FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
+                " ORDER BY notification_id DESC LIMIT 1"
+            )
+        return hw or 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _follow(self, projection: Projection) -> None:
+        delay = self.idle_interval
+        while not self._stopping.is_set():
+            try:
+                applied = await self.step(projection)
+            except (asyncpg.PostgresConnectionError, OSError, asyncpg.InterfaceError) as exc:
+                log.warning("projection %s: database unavailable (%s); retrying", projection.name, exc)
+                applied = 0
+                await asyncio.sleep(1.0)
+            except Exception as exc:
+                # A projection bug must be seen, not skipped: stop this projection, keep the others going.
+                log.exception("projection %s failed at position %s", projection.name,
+                              self.positions.get(projection.name))
+                self.errors[projection.name] = exc
+                return
+            if applied:
+                delay = self.idle_interval
+                continue
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            delay = min(delay * 2, self.max_idle_interval)
+
+    async def run(self) -> None:
+        await self.load_positions()
+        await asyncio.gather(*(self._follow(p) for p in self.projections))
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+
+async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
+                  progress_factory: Callable[[str, int], Any] | None = None) -> dict[str, float]:
+    """Rebuild read models from position zero; returns events/second per projection."""
+    horizon = await runner.log_horizon()
+    rates: dict[str, float] = {}
+    for projection in runner.projections:
+        if names and projection.name not in names:
+            continue
+        await runner.reset(projection)
+        bar = progress_factory(projection.name, horizon) if progress_factory else None
+        started = time.perf_counter()
+        applied_total = 0
+        last = 0
+
+        def report(name: str, position: int, applied: int, bar: Any = bar) -> None:
+            nonlocal last, applied_total
+            applied_total += applied
+            if bar is not None:
+                bar.update(max(0, min(position, horizon) - last))
+            last = min(position, horizon)
+
+        await runner.catch_up(projection, progress=report)
+        if bar is not None:
+            bar.close()
+        elapsed = time.perf_counter() - started
+        rates[projection.name] = applied_total / elapsed if elapsed > 0 else 0.0
+    return rates

@@ -1,0 +1,155 @@
+"""Composition root: settings -> database -> ledger, services, read pool, projections. Built explicitly at
+start-up (never at import time) and closed cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+
+from civicledger.core.clock import Clock, SystemClock
+from civicledger.core.db import ConnectionParams
+from civicledger.core.errors import ConsistencyTimeoutError
+from civicledger.core.eventstore.application import Ledger
+from civicledger.domains.residents.services import ResidentRegistry
+from civicledger.projections import all_projections
+from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
+from civicledger.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    residents: ResidentRegistry
+
+
+class ProjectionPositions:
+    """Where each projection stands, kept fresh by LISTEN (other processes) and by the in-process runner;
+    lets a request wait until its own write is visible (read-your-writes)."""
+
+    def __init__(self, pool: asyncpg.Pool, names: list[str]) -> None:
+        self.pool = pool
+        self.names = names
+        self.positions: dict[str, int] = {}
+        self._changed = asyncio.Condition()
+        self._listener: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        await self.refresh()
+        self._listener = await self.pool.acquire()
+        await self._listener.add_listener(CHANNEL, self._on_notify)
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.remove_listener(CHANNEL, self._on_notify)
+            await self.pool.release(self._listener)
+            self._listener = None
+
+    async def refresh(self) -> None:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)",
+                self.names,
+            )
+        for r in rows:
+            self.advance(r["application_name"], r["notification_id"] or 0)
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        name, _, position = payload.rpartition(":")
+        with contextlib.suppress(ValueError):
+            self.advance(name, int(position))
+
+    def advance(self, name: str, position: int) -> None:
+        if position > self.positions.get(name, -1):
+            self.positions[name] = position
+            asyncio.get_running_loop().create_task(self._notify_waiters())
+
+    async def _notify_waiters(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def reached(self, position: int, names: list[str] | None = None) -> bool:
+        return all(self.positions.get(n, 0) >= position for n in (names or self.names))
+
+    async def wait_for(self, position: int, *, timeout: float, names: list[str] | None = None) -> None:
+        if self.reached(position, names):
+            return
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with self._changed:
+            while not self.reached(position, names):
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    raise ConsistencyTimeoutError(
+                        f"read models have not reached position {position} yet", position=position,
+                        positions=str(self.positions),
+                    )
+                with contextlib.suppress(asyncio.TimeoutError):
+                    # Poll as a fallback: a missed notification must not turn into a timeout.
+                    await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.25))
+                if not self.reached(position, names):
+                    await self.refresh()
+
+
+class Runtime:
+    def __init__(self, settings: Settings, params: ConnectionParams, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.params = params
+        self.clock = clock or SystemClock()
+        self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
+                             pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+        self.services = Services(residents=ResidentRegistry(self.ledger, clock=self.clock))
+        self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
+        self.pool: asyncpg.Pool | None = None
+        self.projections = all_projections(self.ledger.mapper)
+        self.runner: ProjectionRunner | None = None
+        self.positions: ProjectionPositions | None = None
+        self._runner_task: asyncio.Task[None] | None = None
+
+    async def start(self, *, run_projections: bool) -> Runtime:
+        self.pool = await asyncpg.create_pool(
+            self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
+            server_settings={"application_name": "civicledger"},
+        )
+        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring, self.projections,
+                                       batch_size=self.settings.projection_batch_size)
+        await self.runner.create_tables()
+        from civicledger.core.access_log import create_access_log_table
+
+        async with self.pool.acquire() as conn:
+            await create_access_log_table(conn)
+        self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections])
+        await self.positions.start()
+        if run_projections:
+            self.runner.on_advance.append(self.positions.advance)
+            self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
+        return self
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous service call on the bounded command pool."""
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.executor, lambda: fn(*args))
+        if self.runner is not None and self._runner_task is not None:
+            self.runner.wake()
+        return result
+
+    async def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        if self._runner_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._runner_task, timeout=5)
+        if self.positions is not None:
+            await self.positions.stop()
+        if self.pool is not None:
+            await self.pool.close()
+        self.executor.shutdown(wait=True)
+        self.ledger.close()

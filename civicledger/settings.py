@@ -1,0 +1,86 @@
+"""Settings from the environment, read once at start-up and passed explicitly (no globals)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+DEV_JWT_SECRET = "civicledger-development-secret-change-me"
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("civicledger", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=_default_data_dir)
+    environment: str = "development"
+    jwt_secret: str = DEV_JWT_SECRET
+    master_key: bytes = b""
+    db_pool_size: int = 8
+    read_pool_size: int = 8
+    projection_batch_size: int = 2000
+    run_projections: bool = True
+    query_depth_limit: int = 12
+    query_alias_limit: int = 30
+    query_token_limit: int = 4000
+    consistency_timeout_s: float = 5.0
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment != "production"
+
+    @property
+    def claims_secret(self) -> bytes:
+        """Key for the keyed hashes under which unique personal values (ID numbers) are claimed."""
+        return hashlib.sha256(b"civicledger-claims\x00" + self.master_key).digest()
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        data_dir = Path(env["CIVICLEDGER_DATA_DIR"]) if env.get("CIVICLEDGER_DATA_DIR") else _default_data_dir()
+        environment = env.get("CIVICLEDGER_ENV", "development")
+        jwt_secret = env.get("CIVICLEDGER_JWT_SECRET", DEV_JWT_SECRET)
+        if environment == "production" and jwt_secret == DEV_JWT_SECRET:
+            raise RuntimeError("CIVICLEDGER_JWT_SECRET must be set in production")
+        values: dict[str, object] = {
+            "database_url": env.get("DATABASE_URL") or None,
+            "data_dir": data_dir,
+            "environment": environment,
+            "jwt_secret": jwt_secret,
+            "master_key": _master_key(env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment),
+            "db_pool_size": int(env.get("CIVICLEDGER_DB_POOL_SIZE", "8")),
+            "read_pool_size": int(env.get("CIVICLEDGER_READ_POOL_SIZE", "8")),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _master_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
+    """The key-encryption key that wraps every per-resident data key. Production must configure it (a
+    KMS/HSM in a real deployment); development keeps a random one in the data directory."""
+    if configured:
+        key = base64.b64decode(configured)
+        if len(key) != 32:
+            raise RuntimeError("CIVICLEDGER_MASTER_KEY must be 32 bytes, base64-encoded")
+        return key
+    if environment == "production":
+        raise RuntimeError("CIVICLEDGER_MASTER_KEY must be set in production")
+    path = data_dir / "master.key"
+    if path.exists():
+        return base64.b64decode(path.read_text().strip())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(base64.b64encode(key).decode())
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return key
