@@ -54,8 +54,9 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
         if runtime is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         await runtime.positions.refresh()
+        errors = runtime.runner.errors if runtime.runner else {}
         return JSONResponse({"status": "ok", "projections": runtime.positions.positions,
-                             "errors": {k: repr(v) for k, v in (runtime.runner.errors if runtime.runner else {}).items()}})
+                             "errors": {k: repr(v) for k, v in errors.items()}})
 
     async def sdl(request: Request) -> PlainTextResponse:
         return PlainTextResponse(schema.as_str())

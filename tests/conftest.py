@@ -1,14 +1,136 @@
+"""Shared fixtures: a real PostgreSQL database per session (the server of DATABASE_URL, or an embedded one),
+the real application served over ASGI, and bearer tokens per role."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import random
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from typing import Any
 
+import httpx
 import pytest
+import pytest_asyncio
 
+from civicledger.app import create_app
+from civicledger.core.auth import Role, Scope, issue_token
 from civicledger.core.db import ConnectionParams
+from civicledger.core.resident_id import make_resident_id
+from civicledger.runtime import Runtime
+from civicledger.settings import Settings
 from tests.dbutil import fresh_database
+
+MASTER_KEY = bytes(range(32))
+JWT_SECRET = "test-secret-not-for-production-0123456789"
 
 
 @pytest.fixture(scope="session")
 def library_db() -> Iterator[ConnectionParams]:
     with fresh_database("civicledger_libcases") as params:
         yield params
+
+
+@pytest.fixture(scope="session")
+def app_db() -> Iterator[ConnectionParams]:
+    with fresh_database("civicledger_app") as params:
+        yield params
+
+
+@pytest.fixture
+def scratch_db() -> Iterator[ConnectionParams]:
+    """A database of its own, for tests that must see an empty log (rebuilds, crash and resume)."""
+    with fresh_database("civicledger_scratch") as params:
+        yield params
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"master_key": MASTER_KEY, "jwt_secret": JWT_SECRET, "environment": "test",
+                              "consistency_timeout_s": 10.0}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def app(app_db: ConnectionParams, settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings, params=app_db, run_projections=True)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def runtime(app: Any) -> Runtime:
+    return app.state.runtime  # type: ignore[no-any-return]
+
+
+@pytest_asyncio.fixture(scope="session")
+async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://civicledger.test") as client:
+        yield client
+
+
+def token(role: str | Role, *, district: str | None = None, office: str | None = None, subject: str | None = None,
+          scopes: set[str] | None = None) -> str:
+    role = Role(role)
+    return issue_token(
+        JWT_SECRET, subject=subject or f"test-{role.value}-{district or 'city'}", role=role, district=district,
+        office=office, scopes=frozenset(Scope(s) for s in scopes) if scopes is not None else None,
+    )
+
+
+CASEWORKER_HAIZHU = token("caseworker", district="HAIZHU", office="HAIZHU-JIANGHAI-STATION", subject="cw-li")
+CASEWORKER_TIANHE = token("caseworker", district="TIANHE", office="TIANHE-SHIPAI-STATION", subject="cw-zhang")
+SUPERVISOR_HAIZHU = token("supervisor", district="HAIZHU", office="HAIZHU-CIVIL-AFFAIRS", subject="sup-chen")
+INTEGRATOR = token("integrator", office="DISTRICT-PLATFORM", subject="int-platform", scopes={"read", "command"})
+INTEGRATOR_READ_ONLY = token("integrator", office="DISTRICT-PLATFORM", subject="int-readonly")
+INSPECTOR = token("inspector", office="AUDIT-BUREAU", subject="insp-zhou")
+ADMIN = token("admin", office="CIVIL-AFFAIRS-BUREAU", subject="admin-wang")
+
+
+class GQL:
+    """A thin client: POST a query as a given bearer; return the decoded body (and keep the response)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.last: httpx.Response | None = None
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *, as_: str = CASEWORKER_HAIZHU,
+                       headers: dict[str, str] | None = None, extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"query": query, "variables": variables or {}}
+        if extensions:
+            body["extensions"] = extensions
+        self.last = await self.client.post(
+            "/graphql", json=body,
+            headers={"Authorization": f"Bearer {as_}", "Accept": "application/graphql-response+json", **(headers or {})},
+        )
+        return self.last.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GQL:
+    return GQL(http)
+
+
+_sequence = itertools.count(1)
+_rng = random.Random()
+_OFFSET = _rng.randrange(0, 3)
+
+
+def new_id_number(area_code: str = "440105", born: date | None = None, male: bool | None = None) -> str:
+    """A valid, unused ID number (unique within the test session)."""
+    n = next(_sequence)
+    born = born or date(1940, 1, 1) + timedelta(days=n * 3 + _OFFSET)
+    seq = _rng.randrange(1, 998)
+    if male is not None and (seq % 2 == 1) != male:
+        seq += 1
+    return make_resident_id(area_code, born, seq)
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]

@@ -36,8 +36,9 @@ async def create_access_log_table(conn: asyncpg.Connection) -> None:
     )
 
 
-async def record_reads(conn: asyncpg.Connection, principal: Principal, reads: Iterable[tuple[UUID, str | None, set[str]]],
-                       *, purpose: str | None, correlation_id: str, operation: str | None) -> int:
+async def record_reads(conn: asyncpg.Connection, principal: Principal,
+                       reads: Iterable[tuple[UUID, str | None, set[str]]], *, purpose: str | None,
+                       correlation_id: str, operation: str | None) -> int:
     records = [
         (principal.subject, principal.role.value, principal.office, principal.district, resident_id, district,
          sorted(fields), purpose, correlation_id, operation)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -30,7 +30,7 @@ class FixedClock:
     def __init__(self, at: datetime) -> None:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._at
@@ -39,10 +39,10 @@ class FixedClock:
         self._at += delta
 
     def set(self, at: datetime) -> None:
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
 
-_current: ContextVar[Clock] = ContextVar("civicledger_clock", default=SystemClock())
+_current: ContextVar[Clock] = ContextVar("civicledger_clock", default=SystemClock())  # noqa: B039 (stateless)
 
 
 def current_clock() -> Clock:
@@ -68,4 +68,4 @@ def business_date(instant: datetime | None = None) -> date:
 
 
 def start_of_business_day(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(UTC)

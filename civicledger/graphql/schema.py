@@ -54,13 +54,25 @@ Mutation = merge_types("Mutation", (ResidentMutations,))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Strawberry binds field extensions (permissions) to the field objects when a schema is built, so the
+    # root types can back one schema per process and set of limits: build once, reuse.
+    key = (settings.query_depth_limit, settings.query_alias_limit, settings.query_token_limit)
+    if key not in _schemas:
+        _schemas[key] = _build(settings)
+    return _schemas[key]
+
+
+_schemas: dict[tuple[int, int, int], strawberry.Schema] = {}
+
+
+def _build(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            QueryDepthLimiter(max_depth=settings.query_depth_limit),
-            MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
-            MaxTokensLimiter(max_token_count=settings.query_token_limit),
+            lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
+            lambda: MaxTokensLimiter(max_token_count=settings.query_token_limit),
         ],
     )

@@ -41,5 +41,5 @@ class Subscription:
                 continue
             try:
                 await positions.wait_for(seen + 1, timeout=15.0, names=["client_timeline"])
-            except Exception:  # noqa: BLE001 - a quiet period: look again
+            except Exception:
                 await asyncio.sleep(0)

@@ -33,13 +33,13 @@ from civicledger.core.errors import (
     StaleVersionError,
 )
 from civicledger.core.eventstore import codec
+from civicledger.core.eventstore.claims import Claim
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.core.eventstore.recorder import (
     AppendRequest,
     CivicApplicationRecorder,
     CivicTrackingRecorder,
-    Claim,
 )
 from civicledger.core.metadata import CommandContext
 

@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -89,7 +89,7 @@ def _dataclass(cls: type) -> Coerce:
     return make
 
 
-def coercer_for(annotation: Any) -> Coerce:  # noqa: PLR0911
+def coercer_for(annotation: Any) -> Coerce:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if annotation is UUID:
@@ -128,7 +128,7 @@ def coercer_for(annotation: Any) -> Coerce:  # noqa: PLR0911
     return _identity
 
 
-@lru_cache(maxsize=None)
+@cache
 def coercers_for_class(cls: type) -> dict[str, Coerce]:
     """Per-field coercers for an event class, resolved once."""
     hints = typing.get_type_hints(cls)

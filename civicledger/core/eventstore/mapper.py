@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +39,7 @@ class _NoTranscoder:
         return codec.loads(data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def personal_fields(cls: type) -> tuple[tuple[str, str], ...]:
     spec: Mapping[str, str] = getattr(cls, "personal_data", None) or {}
     return tuple(spec.items())

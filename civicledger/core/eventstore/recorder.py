@@ -48,22 +48,13 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
+from civicledger.core.eventstore.claims import Claim
 from civicledger.core.eventstore.integrity import ZERO_HASH, event_digest
 
 IDEMPOTENCY_TABLE = "idempotency_keys"
 CLAIMS_TABLE = "claims"
 KEYS_TABLE = "subject_keys"
 TRACKING_TABLE = "projection_tracking"
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A unique value held by one stream: `scope` names the kind (e.g. `resident_id_number`), `key` is a
-    keyed hash of the value (never the personal value itself)."""
-
-    scope: str
-    key: str
-    owner_id: UUID
 
 
 @dataclass

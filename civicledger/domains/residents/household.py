@@ -57,9 +57,10 @@ class Household(CivicAggregate):
     def remove_member(self, resident_id: UUID, new_head_id: UUID | None = None) -> None:
         if resident_id not in self.members:
             raise NotAHouseholdMemberError(resident_id)
-        if resident_id == self.head_id and len(self.members) > 1:
-            if new_head_id is None or new_head_id not in self.members or new_head_id == resident_id:
-                raise HeadCannotLeaveError()
+        if resident_id == self.head_id and len(self.members) > 1 and (
+            new_head_id is None or new_head_id not in self.members or new_head_id == resident_id
+        ):
+            raise HeadCannotLeaveError()
         self._member_removed(resident_id=resident_id,
                              new_head_id=new_head_id if resident_id == self.head_id else None)
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from typing import Any, ClassVar
-from uuid import UUID
 
 from eventsourcing.domain import event
 

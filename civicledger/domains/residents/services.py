@@ -7,7 +7,7 @@ from uuid import UUID
 from civicledger.core.clock import business_date
 from civicledger.core.errors import ClaimTakenError, InvalidInputError
 from civicledger.core.eventstore.application import CivicApplication, Recorded
-from civicledger.core.eventstore.recorder import Claim
+from civicledger.core.eventstore.claims import Claim
 from civicledger.core.metadata import CommandContext
 from civicledger.core.resident_id import parse_resident_id
 from civicledger.domains.residents.commands import (

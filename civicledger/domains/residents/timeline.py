@@ -5,7 +5,7 @@ from __future__ import annotations
 from civicledger.core.guangzhou import District
 from civicledger.core.timeline import TimelineContribution, entry
 from civicledger.domains.residents.household import Household
-from civicledger.domains.residents.resident import Resident, Residency
+from civicledger.domains.residents.resident import Residency, Resident
 
 
 def _district(code: str) -> str:

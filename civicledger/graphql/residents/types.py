@@ -189,7 +189,7 @@ class ResidentType(relay.Node):
         )
 
     @strawberry.field
-    async def household(self, info: Info) -> Annotated[HouseholdType, strawberry.lazy(  # noqa: F821
+    async def household(self, info: Info) -> Annotated[HouseholdType, strawberry.lazy(
             "civicledger.graphql.residents.types")] | None:
         if not self.row["household_id"]:
             return None
