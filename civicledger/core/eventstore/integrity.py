@@ -9,9 +9,10 @@ recomputes them). Anyone can re-implement these two functions to check an export
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from uuid import UUID
+
+import orjson
 
 ZERO_HASH = bytes(32)
 
@@ -31,11 +32,9 @@ META_COLUMNS = (
 def event_digest(
     originator_id: UUID | str, version: int, topic: str, state: bytes, meta: Sequence[str | None]
 ) -> bytes:
-    canonical = json.dumps(
-        [str(originator_id), int(version), topic, hashlib.sha256(state).hexdigest(), *meta],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    # Compact JSON, UTF-8, no escaping of non-ASCII: exactly json.dumps(..., ensure_ascii=False,
+    # separators=(",", ":")) for these value types, produced by orjson because it is on the write path.
+    canonical = orjson.dumps([str(originator_id), int(version), topic, hashlib.sha256(state).hexdigest(), *meta])
     return hashlib.sha256(canonical).digest()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +45,11 @@ def personal_fields(cls: type) -> tuple[tuple[str, str], ...]:
     return tuple(spec.items())
 
 
+@lru_cache(maxsize=4096)
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def is_sealed(value: Any) -> bool:
     return isinstance(value, dict) and SEALED in value and CIPHERTEXT in value
 
@@ -60,7 +65,7 @@ class CivicMapper(Mapper[UUID]):
         key = (self.keyring.key_for_new_subject(subject) if new_subject
                else self.keyring.key_for_encryption(subject))
         nonce = os.urandom(12)
-        ciphertext = AESGCM(key).encrypt(nonce, codec.dumps(value), subject.bytes + field.encode())
+        ciphertext = _aead(key).encrypt(nonce, codec.dumps(value), subject.bytes + field.encode())
         return {SEALED: subject.hex, CIPHERTEXT: base64.b64encode(nonce + ciphertext).decode("ascii")}
 
     def _unseal(self, field: str, sealed: Mapping[str, str]) -> Any:
@@ -70,7 +75,7 @@ class CivicMapper(Mapper[UUID]):
             return None  # erased
         raw = base64.b64decode(sealed[CIPHERTEXT])
         try:
-            return codec.loads(AESGCM(key).decrypt(raw[:12], raw[12:], subject.bytes + field.encode()))
+            return codec.loads(_aead(key).decrypt(raw[:12], raw[12:], subject.bytes + field.encode()))
         except InvalidTag:
             return None
 

@@ -20,6 +20,7 @@ in the same process wake them).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import threading
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
@@ -67,6 +69,22 @@ class AppendRequest:
     releases: Sequence[Claim] = ()
     new_keys: list[tuple[UUID, bytes]] = field(default_factory=list)
     erase_subjects: Sequence[UUID] = ()
+
+    def extra_json(self) -> str | None:
+        """The non-event part of the append as one JSON argument (None when there is none)."""
+        extra: dict[str, Any] = {}
+        if self.idempotency:
+            scope, key, fp, command, result = self.idempotency
+            extra["idem"] = [scope, key, fp, command, orjson.Fragment(result)]
+        if self.claims:
+            extra["claims"] = [[c.scope, c.key, str(c.owner_id)] for c in self.claims]
+        if self.releases:
+            extra["releases"] = [[c.scope, c.key] for c in self.releases]
+        if self.new_keys:
+            extra["keys"] = [[str(s), base64.b64encode(k).decode()] for s, k in self.new_keys]
+        if self.erase_subjects:
+            extra["erase"] = [str(s) for s in self.erase_subjects]
+        return orjson.dumps(extra).decode() if extra else None
 
     @property
     def has_side_effects(self) -> bool:
@@ -138,7 +156,7 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(self._append_function_sql(fmt, single=False))
         self.sql_create_statements.append(self._append_function_sql(fmt, single=True))
         self.sql_create_statements += tracking_ddl
-        placeholders = SQL(", ").join([SQL("%s")] * 15)
+        placeholders = SQL(", ").join([SQL("%s")] * 7)
         # Rendered once: composing SQL objects on every call costs more than the call's own parsing.
         self.append_statement = SQL("SELECT {schema}.{fn}({p})").format(p=placeholders, **fmt).as_string()
         self.append_one_statement = SQL("SELECT {schema}.{fn1}({p})").format(p=placeholders, **fmt).as_string()
@@ -162,9 +180,11 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         if single:
             signature = "p_id uuid, p_version bigint, p_topic text, p_state bytea, p_digest bytea"
             body = """
-        SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
-         WHERE e.originator_id = p_id AND e.originator_version < p_version
-         ORDER BY e.originator_version DESC LIMIT 1;
+        IF p_version > 1 THEN
+            SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
+             WHERE e.originator_id = p_id AND e.originator_version < p_version
+             ORDER BY e.originator_version DESC LIMIT 1;
+        END IF;
         INSERT INTO {schema}.{table} (
             originator_id, originator_version, topic, state, notification_id, tx,
             actor_id, actor_role, actor_office, actor_district, reason,
@@ -183,9 +203,11 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         LOOP
             IF v_last IS DISTINCT FROM r.id THEN
                 v_prev := NULL;
-                SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
-                 WHERE e.originator_id = r.id AND e.originator_version < r.v
-                 ORDER BY e.originator_version DESC LIMIT 1;
+                IF r.v > 1 THEN
+                    SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
+                     WHERE e.originator_id = r.id AND e.originator_version < r.v
+                     ORDER BY e.originator_version DESC LIMIT 1;
+                END IF;
                 v_prev := coalesce(v_prev, {zero});
             END IF;
             v_prev := sha256(v_prev || r.d);
@@ -205,13 +227,11 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             """
 CREATE OR REPLACE FUNCTION {schema}.{fn}(
     """ + signature + """,
-    p_meta text[], p_idem text[],
-    p_claim_scopes text[], p_claim_keys text[], p_claim_owners uuid[],
-    p_release_scopes text[], p_release_keys text[],
-    p_key_subjects uuid[], p_key_wrapped bytea[], p_erase uuid[]
+    p_meta text[], p_extra text
 ) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
 DECLARE
     n int := """ + count + """;
+    x jsonb;
     v_positions bigint[];
     v_hashes bytea[] := '{{}}';
     v_tx xid8;
@@ -233,28 +253,36 @@ BEGIN
         END IF;
         PERFORM pg_advisory_unlock({lock});""" + body + """
     END IF;
-    IF p_idem IS NOT NULL THEN
+    IF p_extra IS NULL THEN
+        RETURN coalesce(v_positions, '{{}}');
+    END IF;
+    -- Everything else the command writes atomically with its events (rare, so passed as one JSON value).
+    x := p_extra::jsonb;
+    IF x ? 'idem' THEN
         INSERT INTO {schema}.{idem} (scope, key, fingerprint, command, result, positions)
-        VALUES (p_idem[1], p_idem[2], p_idem[3], p_idem[4], p_idem[5]::jsonb, coalesce(v_positions, '{{}}'));
+        VALUES (x->'idem'->>0, x->'idem'->>1, x->'idem'->>2, x->'idem'->>3, x->'idem'->4,
+                coalesce(v_positions, '{{}}'));
     END IF;
-    IF p_release_scopes IS NOT NULL THEN
-        DELETE FROM {schema}.{claims} c USING unnest(p_release_scopes, p_release_keys) AS u(s, k)
-         WHERE c.scope = u.s AND c.key = u.k;
+    IF x ? 'releases' THEN
+        DELETE FROM {schema}.{claims} c USING jsonb_array_elements(x->'releases') AS rel
+         WHERE c.scope = rel->>0 AND c.key = rel->>1;
     END IF;
-    IF p_claim_scopes IS NOT NULL THEN
+    IF x ? 'claims' THEN
         INSERT INTO {schema}.{claims} (scope, key, owner_id)
-        SELECT * FROM unnest(p_claim_scopes, p_claim_keys, p_claim_owners);
+        SELECT c->>0, c->>1, (c->>2)::uuid FROM jsonb_array_elements(x->'claims') AS c;
     END IF;
-    IF p_key_subjects IS NOT NULL THEN
+    IF x ? 'keys' THEN
         INSERT INTO {schema}.{keys} (subject_id, wrapped_key)
-        SELECT * FROM unnest(p_key_subjects, p_key_wrapped);
+        SELECT (k->>0)::uuid, decode(k->>1, 'base64') FROM jsonb_array_elements(x->'keys') AS k;
     END IF;
-    IF p_erase IS NOT NULL THEN
+    IF x ? 'erase' THEN
         -- Crypto-shredding: the data key goes, the ciphertext (and every hash over it) stays.
         UPDATE {schema}.{keys} SET wrapped_key = NULL, erased_at = now()
-         WHERE subject_id = ANY(p_erase) AND erased_at IS NULL;
+         WHERE subject_id IN (SELECT (e #>> '{{}}')::uuid FROM jsonb_array_elements(x->'erase') AS e)
+           AND erased_at IS NULL;
         INSERT INTO {schema}.{keys} (subject_id, wrapped_key, erased_at)
-        SELECT u, NULL, now() FROM unnest(p_erase) u ON CONFLICT (subject_id) DO NOTHING;
+        SELECT (e #>> '{{}}')::uuid, NULL, now() FROM jsonb_array_elements(x->'erase') AS e
+        ON CONFLICT (subject_id) DO NOTHING;
     END IF;
     RETURN coalesce(v_positions, '{{}}');
 END
@@ -332,20 +360,7 @@ $fn$"""
                 [e.state for e in stored_events],
                 digests,
             )
-        claims, releases, keys = request.claims, request.releases, request.new_keys
-        return (
-            *events,
-            meta,
-            list(request.idempotency) if request.idempotency else None,
-            [c.scope for c in claims] if claims else None,
-            [c.key for c in claims] if claims else None,
-            [c.owner_id for c in claims] if claims else None,
-            [c.scope for c in releases] if releases else None,
-            [c.key for c in releases] if releases else None,
-            [s for s, _ in keys] if keys else None,
-            [k for _, k in keys] if keys else None,
-            list(request.erase_subjects) if request.erase_subjects else None,
-        )
+        return (*events, meta, request.extra_json())
 
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
         with self.datastore.get_connection() as conn:
