@@ -255,3 +255,12 @@ def test_two_concurrent_changes_to_one_resident_admit_one(registry: ResidentRegi
 
     assert sum(isinstance(o, ConflictError) for o in outcomes) == 1
     assert registry.get_resident(rid).version == 2
+
+
+def test_metadata_survives_any_characters(registry: ResidentRegistry, ledger: Ledger) -> None:
+    rid = register(registry)
+    nasty = 'quote " backslash \\ comma , braces {} NULL\n换行 and \'single\''
+
+    registry.correct_resident_details(CorrectResidentDetails(rid, phone="13700137000"), ctx(reason=nasty))
+
+    assert events_of(ledger, rid)[-1]["reason"] == nasty
