@@ -84,8 +84,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     with database(settings) as params:
         rates = asyncio.run(run(params))
+    overall = rates.pop("*", 0.0)
     for name, rate in rates.items():
         print(f"{name}: {rate:,.0f} events/s")
+    print(f"all read models: {overall:,.0f} log events/s")
     return 0
 
 

@@ -27,7 +27,7 @@ class Settings:
     master_key: bytes = b""
     db_pool_size: int = 8
     read_pool_size: int = 8
-    projection_batch_size: int = 2000
+    projection_batch_size: int = 5000
     run_projections: bool = True
     query_depth_limit: int = 12
     query_alias_limit: int = 30

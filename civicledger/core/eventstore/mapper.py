@@ -6,8 +6,10 @@ An event class declares which of its fields are personal and whose they are, in 
     "field:<name>"  the field is about the resident whose id is in field <name>
     "keys"          the field is a mapping keyed by resident id; each value is about that resident
 
-Sealed values are stored as {"$sealed": <resident id>, "$ct": <base64 nonce|ciphertext>}. A value whose
-key has been destroyed (erasure) reads back as None."""
+All personal fields of one resident in one event are sealed together: the fields themselves are stored as
+null placeholders and the payload gains {"$sealed": {<resident id hex>: {"f": [field names], "c": <base64
+nonce|AES-256-GCM ciphertext of {field: value}>}}}. Fields whose key has been destroyed (erasure) read back as
+None; the stored bytes, and so every hash over them, never change."""
 
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ from civicledger.core.eventstore import codec
 from civicledger.core.eventstore.keyring import KeyRing
 
 SEALED = "$sealed"
-CIPHERTEXT = "$ct"
 
 
 class _NoTranscoder:
@@ -50,8 +51,9 @@ def _aead(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def is_sealed(value: Any) -> bool:
-    return isinstance(value, dict) and SEALED in value and CIPHERTEXT in value
+def sealed_subjects(state: Mapping[str, Any]) -> list[UUID]:
+    """Residents whose personal data this stored payload holds (sealed)."""
+    return [UUID(hex=h) for h in (state.get(SEALED) or {})]
 
 
 class CivicMapper(Mapper[UUID]):
@@ -61,51 +63,65 @@ class CivicMapper(Mapper[UUID]):
 
     # -- sealing ------------------------------------------------------------------------------------------
 
-    def _seal(self, subject: UUID, field: str, value: Any, *, new_subject: bool) -> dict[str, str]:
-        key = (self.keyring.key_for_new_subject(subject) if new_subject
-               else self.keyring.key_for_encryption(subject))
-        nonce = os.urandom(12)
-        ciphertext = _aead(key).encrypt(nonce, codec.dumps(value), subject.bytes + field.encode())
-        return {SEALED: subject.hex, CIPHERTEXT: base64.b64encode(nonce + ciphertext).decode("ascii")}
-
-    def _unseal(self, field: str, sealed: Mapping[str, str]) -> Any:
-        subject = UUID(hex=sealed[SEALED])
-        key = self.keyring.key_for_decryption(subject)
-        if key is None:
-            return None  # erased
-        raw = base64.b64decode(sealed[CIPHERTEXT])
-        try:
-            return codec.loads(_aead(key).decrypt(raw[:12], raw[12:], subject.bytes + field.encode()))
-        except InvalidTag:
-            return None
-
     def _seal_state(self, event: Any, state: dict[str, Any]) -> None:
+        """Move every personal field into one ciphertext per resident; leave null placeholders behind."""
         cls = type(event)
-        creates_subject = getattr(event, "originator_version", None) == 1 and hasattr(event, "originator_topic")
-        for field, rule in personal_fields(cls):
-            if field not in state or state[field] is None:
+        spec = personal_fields(cls)
+        if not spec:
+            return
+        groups: dict[UUID, dict[str, Any]] = {}
+        for field, rule in spec:
+            value = state.get(field)
+            if value is None:
                 continue
-            value = state[field]
             if rule == "self":
-                state[field] = self._seal(event.originator_id, field, value, new_subject=creates_subject)
+                groups.setdefault(event.originator_id, {})[field] = value
+                state[field] = None
             elif rule.startswith("field:"):
                 subject = state.get(rule[6:])
                 if subject is None:
                     continue
-                state[field] = self._seal(UUID(str(subject)), field, value, new_subject=False)
+                groups.setdefault(UUID(str(subject)), {})[field] = value
+                state[field] = None
             elif rule == "keys":
-                state[field] = {
-                    k: self._seal(UUID(str(k)), field, v, new_subject=False) for k, v in value.items()
-                }
+                for k, v in value.items():
+                    groups.setdefault(UUID(str(k)), {}).setdefault(field, {})[str(k)] = v
+                state[field] = {str(k): None for k in value}
             else:
                 raise ValueError(f"unknown personal-data rule {rule!r} on {cls.__qualname__}.{field}")
+        if not groups:
+            return
+        creates_stream = getattr(event, "originator_version", None) == 1 and hasattr(event, "originator_topic")
+        sealed: dict[str, dict[str, Any]] = {}
+        for subject, fields in groups.items():
+            key = (self.keyring.key_for_new_subject(subject) if creates_stream and subject == event.originator_id
+                   else self.keyring.key_for_encryption(subject))
+            nonce = os.urandom(12)
+            ciphertext = _aead(key).encrypt(nonce, codec.dumps(fields), subject.bytes)
+            sealed[subject.hex] = {"f": sorted(fields), "c": base64.b64encode(nonce + ciphertext).decode("ascii")}
+        state[SEALED] = sealed
 
-    def _unseal_state(self, state: dict[str, Any]) -> None:
-        for field, value in state.items():
-            if is_sealed(value):
-                state[field] = self._unseal(field, value)
-            elif isinstance(value, dict) and value and all(is_sealed(v) for v in value.values()):
-                state[field] = {k: self._unseal(field, v) for k, v in value.items()}
+    def _unseal_state(self, state: dict[str, Any], keys: Mapping[UUID, bytes | None] | None = None) -> None:
+        """Put readable personal fields back; fields of an erased resident stay null."""
+        sealed = state.pop(SEALED, None)
+        if not sealed:
+            return
+        for subject_hex, blob in sealed.items():
+            subject = UUID(hex=subject_hex)
+            key = keys.get(subject) if keys is not None else self.keyring.key_for_decryption(subject)
+            if key is None:
+                continue  # erased: the placeholders stay null
+            raw = base64.b64decode(blob["c"])
+            try:
+                fields = codec.loads(_aead(key).decrypt(raw[:12], raw[12:], subject.bytes))
+            except InvalidTag:
+                continue
+            for field, value in fields.items():
+                current = state.get(field)
+                if isinstance(current, dict) and isinstance(value, dict):
+                    current.update(value)
+                else:
+                    state[field] = value
 
     # -- mapping ------------------------------------------------------------------------------------------
 
@@ -125,7 +141,9 @@ class CivicMapper(Mapper[UUID]):
             state=codec.dumps(state),
         )
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+    def to_domain_event(self, stored_event: StoredEvent,
+                        keys: Mapping[UUID, bytes | None] | None = None) -> DomainEventProtocol[UUID]:
+        """`keys`, when given, are the only keys used (a projection batch fetches them fresh, once)."""
         cls = resolve_topic(stored_event.topic)
         try:
             state: dict[str, Any] = codec.loads(bytes(stored_event.state))
@@ -133,7 +151,7 @@ class CivicMapper(Mapper[UUID]):
             raise MapperDeserialisationError(
                 f"cannot read event {stored_event.originator_id} v{stored_event.originator_version}: {exc}"
             ) from exc
-        self._unseal_state(state)
+        self._unseal_state(state, keys)
         from_version = state.pop("class_version", 1)
         class_version = getattr(cls, "class_version", 1)
         while from_version < class_version:
