@@ -61,7 +61,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
     async def sdl(request: Request) -> PlainTextResponse:
         return PlainTextResponse(schema.as_str())
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", http.handle, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", ws),
@@ -70,3 +70,5 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
         ],
         lifespan=lifespan,
     )
+    app.state.graphql_http = http
+    return app

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from civicledger.core.access_log import record_reads
 from civicledger.core.auth import Principal, verify_token
 from civicledger.core.errors import CivicError, InvalidInputError, UnauthenticatedError
+from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
 
 log = logging.getLogger("civicledger.graphql")
@@ -54,6 +55,43 @@ def authenticate(request: Request, secret: str) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthenticatedError("a bearer token is required")
     return verify_token(secret, token.strip())
+
+
+class ResponseCache:
+    """Compiled responses, keyed by document, variables and what the reader may see; valid only while every
+    read model stays at the positions it was read at (any advance empties the cache, so an erasure or any
+    other write leaves nothing older behind). A hit replays the personal-data reads into the access log."""
+
+    def __init__(self, enabled: bool, capacity: int = 20_000) -> None:
+        self.enabled = enabled
+        self.capacity = capacity
+        self._items: OrderedDict[Any, tuple[bytes, dict[Any, Any]]] = OrderedDict()
+        self._positions: dict[str, int] = {}
+        self.hits = 0
+
+    @staticmethod
+    def key(operation_key: Any, variables: Any, ctx: Context, operation: Any) -> Any:
+        p = ctx.principal
+        visibility = (p.role, p.district, tuple(sorted(s.value for s in p.scopes)),
+                      bool(ctx.purpose and ctx.purpose.strip()), p.subject if operation.mentions_viewer else None)
+        return operation_key, encode(variables or {}), visibility
+
+    def get(self, key: Any, positions: dict[str, int]) -> tuple[bytes, dict[Any, Any]] | None:
+        if positions != self._positions:
+            return None
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+            self.hits += 1
+        return hit
+
+    def put(self, key: Any, positions: dict[str, int], content: bytes, reads: dict[Any, Any]) -> None:
+        if positions != self._positions:
+            self._items.clear()
+            self._positions = dict(positions)
+        self._items[key] = (content, reads)
+        if len(self._items) > self.capacity:
+            self._items.popitem(last=False)
 
 
 class PersistedQueries:
@@ -110,6 +148,12 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
     return out
 
 
+def runtime_cache_enabled() -> bool:
+    import os
+
+    return os.environ.get("CIVICLEDGER_RESPONSE_CACHE", "on").lower() not in ("off", "0", "false", "no")
+
+
 def encode(payload: Any) -> bytes:
     return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
 
@@ -122,6 +166,10 @@ class GraphQLHTTP:
         self.runtime = runtime
         self.ide_html = ide_html
         self.persisted = PersistedQueries()
+        self.compiled: OrderedDict[tuple[str, str | None], CompiledOperation | None] = OrderedDict()
+        self.compile = True
+        self.cache = ResponseCache(enabled=runtime_cache_enabled())
+        self.stats = {"compiled": 0, "generic": 0}
 
     async def handle(self, request: Request) -> Response:
         media = negotiate(request.headers.get("accept"))
@@ -154,6 +202,12 @@ class GraphQLHTTP:
             if request.method == "GET" and query.lstrip().startswith("mutation"):
                 raise RequestError(405, "mutations are not allowed over GET", "METHOD_NOT_ALLOWED",
                                    {"Allow": "POST"})
+            content = await self._compiled(query, _digest, body, ctx)
+            self.stats["compiled" if content is not None else "generic"] += 1
+            if content is not None:
+                await self._record_reads(ctx)
+                return Response(content, status_code=200, media_type=media,
+                                headers={"X-Correlation-Id": str(ctx.correlation_id)})
             result = await self.schema.execute(
                 query, variable_values=body.get("variables"), context_value=ctx,
                 operation_name=body.get("operationName"),
@@ -178,15 +232,57 @@ class GraphQLHTTP:
                                  for e in errors]
         if not request_error:
             payload["data"] = result.data
+        await self._record_reads(ctx)
+        status = 400 if (request_error and media == GRAPHQL_RESPONSE) else 200
+        return Response(encode(payload), status_code=status, media_type=media,
+                        headers={"X-Correlation-Id": str(ctx.correlation_id)})
+
+    async def _record_reads(self, ctx: Context) -> None:
         if ctx.reads:
             async with self.runtime.pool.acquire() as conn:
                 await record_reads(
                     conn, ctx.principal, ((rid, d, f) for rid, (d, f) in ctx.reads.items()),
                     purpose=ctx.purpose, correlation_id=str(ctx.correlation_id), operation=ctx.operation_name,
                 )
-        status = 400 if (request_error and media == GRAPHQL_RESPONSE) else 200
-        return Response(encode(payload), status_code=status, media_type=media,
-                        headers={"X-Correlation-Id": str(ctx.correlation_id)})
+
+    async def _compiled(self, query: str, digest: str | None, body: dict[str, Any], ctx: Context) -> bytes | None:
+        """The compiled fast path (see compiled.py), behind the response cache; None: use the executor."""
+        if not self.compile or query.lstrip().startswith(("mutation", "subscription")):
+            return None
+        key = (digest or hashlib.sha256(query.encode()).hexdigest(), body.get("operationName"))
+        if key in self.compiled:
+            operation = self.compiled[key]
+            self.compiled.move_to_end(key)
+        else:
+            settings = self.runtime.settings
+            operation = compile_operation(
+                self.schema, query, body.get("operationName"), max_tokens=settings.query_token_limit,
+                max_depth=settings.query_depth_limit, max_aliases=settings.query_alias_limit,
+            )
+            self.compiled[key] = operation
+            if len(self.compiled) > 2000:
+                self.compiled.popitem(last=False)
+        if operation is None:
+            return None
+        variables = body.get("variables")
+        cache_key = self.cache.key(key, variables, ctx, operation) if self.cache.enabled else None
+        if cache_key is not None:
+            hit = self.cache.get(cache_key, self.runtime.positions.positions)
+            if hit is not None:
+                content, reads = hit
+                for resident_id, (district, fields) in reads.items():
+                    for f in fields:
+                        ctx.record_read(resident_id, district, f)
+                return content
+        # Positions are read before the rows: an entry is never older than the positions it is filed under.
+        positions = dict(self.runtime.positions.positions)
+        data = await operation.execute(ctx, self.runtime.pool, variables)
+        if data is None:
+            return None
+        content = encode({"data": data})
+        if cache_key is not None:
+            self.cache.put(cache_key, positions, content, {k: (d, set(f)) for k, (d, f) in ctx.reads.items()})
+        return content
 
     async def _parse(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
@@ -74,5 +80,7 @@ def _build(settings: Settings) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
             lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
             lambda: MaxTokensLimiter(max_token_count=settings.query_token_limit),
+            lambda: ParserCache(maxsize=1000),
+            lambda: ValidationCache(maxsize=1000),
         ],
     )
