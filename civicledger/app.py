@@ -72,3 +72,15 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
     )
     app.state.graphql_http = http
     return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` / multi-worker serving: settings and database from the environment;
+    projections run elsewhere (`civicledger worker`) unless CIVICLEDGER_RUN_PROJECTIONS=1."""
+    import os
+
+    settings = Settings.from_env()
+    if not settings.database_url:
+        raise RuntimeError("app_from_env needs DATABASE_URL (the CLI sets it for its workers)")
+    return create_app(settings, params=ConnectionParams.from_url(settings.database_url),
+                      run_projections=os.environ.get("CIVICLEDGER_RUN_PROJECTIONS") == "1")

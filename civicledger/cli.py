@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import logging
+import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -25,20 +28,42 @@ def database(settings: Settings) -> Iterator[ConnectionParams]:
         yield params
 
 
-def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *, run_projections: bool = True) -> None:
+def default_workers() -> int:
+    """One API process per core: the event loop is single-threaded and the projection runner gets its own
+    process whenever there is more than one API process."""
+    return max(1, os.cpu_count() or 1)
+
+
+def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *, run_projections: bool = True,
+           workers: int = 1) -> None:
     import uvicorn
 
     from civicledger.app import create_app
 
-    app = create_app(settings, params=params, run_projections=run_projections)
-    uvicorn.run(app, host=host, port=port, log_level="info", loop="uvloop", http="httptools",
-                ws="websockets", access_log=False)
+    options = {"host": host, "port": port, "log_level": "info", "loop": "uvloop", "http": "httptools",
+               "ws": "websockets-sansio", "access_log": False}
+    if workers <= 1:
+        uvicorn.run(create_app(settings, params=params, run_projections=run_projections), **options)
+        return
+    # Several API processes share nothing in memory: give them the resolved database and master key through
+    # the environment, and run the projections once, in a worker process of their own.
+    os.environ["DATABASE_URL"] = params.url
+    os.environ.setdefault("CIVICLEDGER_MASTER_KEY", base64.b64encode(settings.master_key).decode())
+    os.environ["CIVICLEDGER_RUN_PROJECTIONS"] = "0"
+    projector = subprocess.Popen([sys.executable, "-m", "civicledger.cli", "worker"]) if run_projections else None
+    try:
+        uvicorn.run("civicledger.app:app_from_env", factory=True, workers=workers, **options)
+    finally:
+        if projector is not None:
+            projector.terminate()
+            projector.wait(timeout=10)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     with database(settings) as params:
-        _serve(settings, params, args.host, args.port, run_projections=not args.no_projections)
+        _serve(settings, params, args.host, args.port, run_projections=not args.no_projections,
+               workers=args.workers)
     return 0
 
 
@@ -185,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-projections", action="store_true", help="leave projections to `civicledger worker`")
+    serve.add_argument("--workers", type=int, default=1,
+                       help=f"API processes (this machine: {default_workers()} cores; >1 runs projections in a "
+                            "separate worker process)")
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run the projections in their own process")
