@@ -99,6 +99,14 @@ class ProjectionPositions:
                     await self.refresh()
 
 
+async def _rollback_if_needed(conn: asyncpg.Connection) -> None:
+    """Pool release hook. asyncpg's default sends RESET ALL / UNLISTEN * / CLOSE ALL on every release — a
+    round trip per request; our read side sets no session state (listeners hold their connection for good),
+    so only an abandoned transaction needs undoing."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 class Runtime:
     def __init__(self, settings: Settings, params: ConnectionParams, *, clock: Clock | None = None) -> None:
         self.settings = settings
@@ -117,7 +125,7 @@ class Runtime:
     async def start(self, *, run_projections: bool) -> Runtime:
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
-            server_settings={"application_name": "civicledger"},
+            server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring, self.projections,
                                        batch_size=self.settings.projection_batch_size)

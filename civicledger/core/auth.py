@@ -10,6 +10,7 @@ admin       standards, offices, routing tables
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -106,7 +107,28 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+_verified: OrderedDict[tuple[str, str], tuple[Principal, float]] = OrderedDict()
+_VERIFIED_MAX = 10_000
+
+
 def verify_token(secret: str, token: str) -> Principal:
+    """Check signature, issuer and expiry. A token seen before is not re-verified until it expires (HMAC
+    verification and claim parsing cost more than the rest of a cached read)."""
+    key = (secret, token)
+    cached = _verified.get(key)
+    if cached is not None:
+        principal, expires = cached
+        if time.time() < expires:
+            return principal
+        _verified.pop(key, None)
+    principal, expires = _verify(secret, token)
+    _verified[key] = (principal, expires)
+    if len(_verified) > _VERIFIED_MAX:
+        _verified.popitem(last=False)
+    return principal
+
+
+def _verify(secret: str, token: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(
             token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
@@ -125,10 +147,11 @@ def verify_token(secret: str, token: str) -> Principal:
         raise UnauthenticatedError("token has an unknown scope") from None
     if role is Role.INSPECTOR:
         scopes = scopes - {Scope.COMMAND}  # inspectors change nothing, whatever a token claims
-    return Principal(
+    principal = Principal(
         subject=str(claims["sub"]),
         role=role,
         district=claims.get("district"),
         office=claims.get("office"),
         scopes=scopes,
     )
+    return principal, float(claims["exp"])

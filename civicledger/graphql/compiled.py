@@ -38,7 +38,7 @@ from civicledger.core.auth import Scope
 from civicledger.core.guangzhou import District, parse_district
 from civicledger.graphql.permissions import MASKED_TEXT, mask_id_number, mask_phone, sees_personal_data
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
-from civicledger.projections.client_timeline import timeline_page
+from civicledger.projections.client_timeline import resident_with_timeline, timeline_page
 from civicledger.projections.residents import search_residents
 
 
@@ -222,15 +222,29 @@ class _Deferred:
     def __call__(self, ctx: Any, row: Row, v: Mapping[str, Any]) -> Any:
         return self.build(ctx, row["__pages"][id(self)], v)
 
-    async def fetch(self, conn: Any, row: Row, v: Mapping[str, Any]) -> _Page:
+    def arguments(self, v: Mapping[str, Any]) -> dict[str, Any]:
         first = _value(self.args["first"], v) if self.args["first"] is not None else 50
-        limit = page_size(first, default=50, maximum=200)
-        before = decode_cursor("t", _value(self.args["after"], v))
-        since, until = _datetime(_value(self.args["since"], v)), _datetime(_value(self.args["until"], v))
-        rows = await timeline_page(conn, row["id"], before=before, limit=limit,
-                                   programs=_value(self.args["programs"], v), since=since, until=until)
-        return _Page(rows=rows[:limit], has_next=len(rows) > limit, has_previous=before is not None,
+        programs = _value(self.args["programs"], v)
+        if programs is not None and not isinstance(programs, list):
+            raise Unsupported("programs")
+        return {
+            "limit": page_size(first, default=50, maximum=200),
+            "before": decode_cursor("t", _value(self.args["after"], v)),
+            "programs": programs,
+            "since": _datetime(_value(self.args["since"], v)),
+            "until": _datetime(_value(self.args["until"], v)),
+        }
+
+    @staticmethod
+    def page(rows: list[Any], args: Mapping[str, Any]) -> _Page:
+        limit = args["limit"]
+        return _Page(rows=rows[:limit], has_next=len(rows) > limit, has_previous=args["before"] is not None,
                      cursor=lambda r: encode_cursor("t", r["position"]))
+
+    async def fetch(self, conn: Any, row: Row, v: Mapping[str, Any]) -> _Page:
+        args = self.arguments(v)
+        rows = await timeline_page(conn, row["id"], **args)
+        return self.page(rows, args)
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -328,6 +342,15 @@ def _resident_root(node: FieldNode) -> _Root:
 
     async def run(ctx: Any, conn: Any, v: Mapping[str, Any]) -> Any:
         resident_id = uuid_of(_value(id_arg, v), "Resident")
+        if len(deferred) == 1:
+            # The resident and its timeline page in one round trip.
+            timeline = deferred[0]
+            args = timeline.arguments(v)
+            row, entries = await resident_with_timeline(conn, resident_id, **args)
+            if row is None:
+                raise Unsupported("not found")
+            row["__pages"] = {id(timeline): timeline.page(entries, args)}
+            return _run(plan, ctx, row, v)
         row = await conn.fetchrow("SELECT * FROM residents WHERE id = $1", resident_id)
         if row is None:
             raise Unsupported("not found")  # the generic path answers NOT_FOUND

@@ -114,3 +114,40 @@ async def timeline_page(conn: asyncpg.Connection, resident_id: object, *, before
         f" WHERE {' AND '.join(clauses)} ORDER BY position {order} LIMIT ${len(args)}",
         *args,
     )
+
+
+TIMELINE_COLUMNS = ("position", "stream_id", "stream_version", "program", "kind", "summary", "actor_id",
+                    "actor_role", "actor_office", "occurred_at", "correlation_id")
+
+
+async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, *, before: int | None = None,
+                                 limit: int = 50, programs: Sequence[str] | None = None, since: object = None,
+                                 until: object = None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """The resident's row and a timeline page in one round trip (the hot read: a caseworker opens a file)."""
+    clauses, args = ["t.resident_id = r.id"], [resident_id]
+    if before is not None:
+        args.append(before)
+        clauses.append(f"t.position < ${len(args)}")
+    if programs:
+        args.append(list(programs))
+        clauses.append(f"t.program = ANY(${len(args)})")
+    if since is not None:
+        args.append(since)
+        clauses.append(f"t.occurred_at >= ${len(args)}")
+    if until is not None:
+        args.append(until)
+        clauses.append(f"t.occurred_at < ${len(args)}")
+    args.append(limit + 1)
+    picked = ", ".join(f"p.{c} AS t_{c}" for c in TIMELINE_COLUMNS)
+    rows = await conn.fetch(
+        f"SELECT r.*, {picked} FROM residents r LEFT JOIN LATERAL ("
+        f" SELECT {', '.join('t.' + c for c in TIMELINE_COLUMNS)} FROM client_timeline t"
+        f" WHERE {' AND '.join(clauses)} ORDER BY t.position DESC LIMIT ${len(args)}) p ON true"
+        " WHERE r.id = $1",
+        *args,
+    )
+    if not rows:
+        return None, []
+    resident = {k: v for k, v in rows[0].items() if not k.startswith("t_")}
+    entries = [{c: row[f"t_{c}"] for c in TIMELINE_COLUMNS} for row in rows if row["t_position"] is not None]
+    return resident, entries
