@@ -80,7 +80,7 @@ class DecodeCache:
 class ProjectionRunner:
     def __init__(self, pool: asyncpg.Pool, mapper: CivicMapper, keyring: KeyRing,
                  projections: Sequence[Projection], *, batch_size: int = 2000,
-                 idle_interval: float = 0.05, max_idle_interval: float = 0.5) -> None:
+                 idle_interval: float = 0.05, max_idle_interval: float = 2.0) -> None:
         self.pool = pool
         self.mapper = mapper
         self.keyring = keyring
@@ -91,7 +91,7 @@ class ProjectionRunner:
         self.cache = DecodeCache()
         self.positions: dict[str, int] = {}
         self.on_advance: list[Callable[[str, int], None]] = []
-        self._wake = asyncio.Event()
+        self._wakes: dict[str, asyncio.Event] = {}
         self._stopping = asyncio.Event()
         self.errors: dict[str, BaseException] = {}
 
@@ -216,7 +216,8 @@ class ProjectionRunner:
         return hw or 0
 
     def wake(self) -> None:
-        self._wake.set()
+        for event in self._wakes.values():
+            event.set()
 
     async def _follow(self, projection: Projection) -> None:
         delay = self.idle_interval
@@ -236,18 +237,32 @@ class ProjectionRunner:
             if applied:
                 delay = self.idle_interval
                 continue
-            self._wake.clear()
+            wake = self._wakes.setdefault(projection.name, asyncio.Event())
+            wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await asyncio.wait_for(wake.wait(), timeout=delay)
             delay = min(delay * 2, self.max_idle_interval)
+
+    async def _watch_horizon(self) -> None:
+        """One cheap probe for all projections: wake them when the log's safe horizon moves (writes from
+        other processes; writers in this process wake us directly)."""
+        last = -1
+        while not self._stopping.is_set():
+            with contextlib.suppress(Exception):
+                horizon = await self.log_horizon()
+                if horizon != last:
+                    last = horizon
+                    self.wake()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.idle_interval)
 
     async def run(self) -> None:
         await self.load_positions()
-        await asyncio.gather(*(self._follow(p) for p in self.projections))
+        await asyncio.gather(self._watch_horizon(), *(self._follow(p) for p in self.projections))
 
     def stop(self) -> None:
         self._stopping.set()
-        self._wake.set()
+        self.wake()
 
 
 async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
