@@ -60,7 +60,7 @@ class Inspection:
         return [self.reader.readable(e.stream_id, e.version, e.topic, e.state, keys, reveal) for e in events]
 
     async def audit_log(self, *, filters: dict[str, Any], since: datetime | None, until: datetime | None,
-                        after: int | None, newest_first: bool, limit: int) -> list[asyncpg.Record]:
+                        after: tuple[datetime, int] | None, newest_first: bool, limit: int) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:
             return await audit_log_page(conn, filters=filters, since=since, until=until, after=after,
                                         newest_first=newest_first, limit=limit)

@@ -3,8 +3,12 @@
 Built from the event rows' metadata columns and topic alone: no payload is decrypted or decoded (the instant
 is read from the head of the stored JSON), so the projection writes with COPY at the speed of the log, and no
 row ever holds personal data (erasure has nothing to scrub here). `district` is the acting office's
-district, from the actor's metadata. Every filter column has an index ending in `position`, so each filter is
-an index range scan in keyset order, whatever the size of the log."""
+district, from the actor's metadata.
+
+Pages are in the order events were recorded (`occurred_at`, then `position`: the global order, give or take
+commands that overlapped in time) and keyset-paged on that pair. Every filter column has an index
+`(column, occurred_at, position)` and time ranges use `(occurred_at, position)`, so any filter, with or
+without a time range, is one index range scan whatever the size of the log."""
 
 from __future__ import annotations
 
@@ -54,9 +58,9 @@ class AuditLogProjection(Projection):
         )
         for column in FILTERS:
             await conn.execute(
-                f"CREATE INDEX IF NOT EXISTS audit_log_{column}_idx ON audit_log ({column}, position)"
+                f"CREATE INDEX IF NOT EXISTS audit_log_{column}_idx ON audit_log ({column}, occurred_at, position)"
             )
-        await conn.execute("CREATE INDEX IF NOT EXISTS audit_log_occurred_at_idx ON audit_log (occurred_at)")
+        await conn.execute("CREATE INDEX IF NOT EXISTS audit_log_occurred_at_idx ON audit_log (occurred_at, position)")
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         records = [
@@ -71,9 +75,11 @@ class AuditLogProjection(Projection):
 # -- the view ------------------------------------------------------------------------------------------------
 
 async def audit_log_page(conn: asyncpg.Connection, *, filters: dict[str, Any] | None = None,
-                         since: datetime | None = None, until: datetime | None = None, after: int | None = None,
-                         newest_first: bool = True, limit: int = 50) -> list[asyncpg.Record]:
-    """Keyset page by position (`after` is the last position of the previous page); `limit + 1` rows."""
+                         since: datetime | None = None, until: datetime | None = None,
+                         after: tuple[datetime, int] | None = None, newest_first: bool = True,
+                         limit: int = 50) -> list[asyncpg.Record]:
+    """Keyset page in recorded order (`after` is the (occurred_at, position) of the previous page's last row);
+    `limit + 1` rows."""
     clauses: list[str] = []
     args: list[Any] = []
     for column, value in (filters or {}).items():
@@ -90,12 +96,13 @@ async def audit_log_page(conn: asyncpg.Connection, *, filters: dict[str, Any] | 
         args.append(until)
         clauses.append(f"occurred_at < ${len(args)}")
     if after is not None:
-        args.append(after)
-        clauses.append(f"position {'<' if newest_first else '>'} ${len(args)}")
+        args.extend(after)
+        clauses.append(f"(occurred_at, position) {'<' if newest_first else '>'} (${len(args) - 1}, ${len(args)})")
     args.append(limit + 1)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    direction = "DESC" if newest_first else "ASC"
     return await conn.fetch(
-        f"SELECT * FROM audit_log {where} ORDER BY position {'DESC' if newest_first else 'ASC'}"
+        f"SELECT * FROM audit_log {where} ORDER BY occurred_at {direction}, position {direction}"
         f" LIMIT ${len(args)}", *args,
     )
 

@@ -3,9 +3,10 @@ per-request loaders that decrypt payloads (recording every unmasked read)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -41,6 +42,23 @@ def aware(instant: datetime | None) -> datetime | None:
     if instant is None or instant.tzinfo is not None:
         return instant
     return instant.replace(tzinfo=SHANGHAI)
+
+
+def encode_log_cursor(occurred_at: datetime, position: int) -> str:
+    micros = round(occurred_at.timestamp() * 1_000_000)
+    return base64.urlsafe_b64encode(f"l:{micros}:{position}".encode()).decode().rstrip("=")
+
+
+def decode_log_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    try:
+        kind, micros, position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":")
+        if kind != "l":
+            raise ValueError(kind)
+        return datetime.fromtimestamp(int(micros) / 1_000_000, UTC), int(position)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError("malformed cursor", field="after") from None
 
 
 def camel(name: str) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from civicledger.core.errors import InvalidInputError, NotFoundError
@@ -26,6 +27,8 @@ from civicledger.graphql.inspection.access_types import (
 )
 from civicledger.graphql.inspection.common import (
     aware,
+    decode_log_cursor,
+    encode_log_cursor,
     list_page,
     page,
     record_reads,
@@ -94,7 +97,7 @@ def _instant(value: datetime) -> datetime:
 @strawberry.type
 class InspectionQueries:
     @strawberry.field(permission_classes=[CanAudit], description="Every event of every program, filterable; "
-                      "keyset-paged by position.")
+                      "in recorded order (time, then position), keyset-paged.")
     async def audit_log(self, info: Info, filter: AuditLogFilter | None = None, first: int | None = 50,
                         after: str | None = None, order: LogOrder = LogOrder.NEWEST_FIRST) -> RecordedEventConnection:
         limit = page_size(first, default=50, maximum=500)
@@ -103,14 +106,15 @@ class InspectionQueries:
                    "program": f.program, "kind": f.kind, "correlation_id": f.correlation_id,
                    "stream_id": stream_uuid(f.stream_id) if f.stream_id else None}
         rows = await info.context.runtime.inspection.audit_log(
-            filters=filters, since=aware(f.since), until=aware(f.until), after=decode_cursor("p", after),
+            filters=filters, since=aware(f.since), until=aware(f.until), after=decode_log_cursor(after),
             newest_first=order is LogOrder.NEWEST_FIRST, limit=limit,
         )
-        edges, page_info = page(list(rows), limit, after, "p", key=lambda r: r["position"])
-        return RecordedEventConnection(
-            edges=[RecordedEventEdge(cursor=c, node=RecordedEventType.from_audit_row(r)) for c, r in edges],
-            page_info=page_info,
-        )
+        edges = [RecordedEventEdge(cursor=encode_log_cursor(r["occurred_at"], r["position"]),
+                                   node=RecordedEventType.from_audit_row(r)) for r in rows[:limit]]
+        return RecordedEventConnection(edges=edges, page_info=relay.PageInfo(
+            has_next_page=len(rows) > limit, has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
+        ))
 
     @strawberry.field(permission_classes=[CanAudit], description="Every event of one stream (a case, a "
                       "resident, a household ...), oldest first, with full metadata; keyset-paged by version.")
@@ -150,12 +154,17 @@ class InspectionQueries:
             raise NotFoundError(f"stream {sid} not found at either instant", id=str(id))
         before = await _shown(info.context, before_at) if before_at else None
         after_state = await _shown(info.context, after_at) if after_at else None
-        ref = after_state or before
+        ref = after_at or before_at
         assert ref is not None
-        changes = diff(before.state if before else None, after_state.state if after_state else None)
-        return StreamDiffType(stream_id=sid, type=ref.type, from_version=before.version if before else 0,
+        # Diff what was recorded, then mask: a reader without a purpose learns *that* a personal field
+        # changed, never to what.
+        changes = diff(before_at.state() if before_at else None, after_at.state() if after_at else None)
+        masked = (before and before.masked) or (after_state and after_state.masked)
+        personal = ref.personal()
+        shown = [FieldChangeType.of(c, masked=bool(masked) and c.path.split(".")[0] in personal) for c in changes]
+        return StreamDiffType(stream_id=sid, type=ref.type_name, from_version=before.version if before else 0,
                               to_version=after_state.version if after_state else 0, before=before,
-                              after=after_state, changes=[FieldChangeType.of(c) for c in changes])
+                              after=after_state, changes=shown)
 
     @strawberry.field(permission_classes=[CanAudit], description="For effective-dated aggregates (standards, "
                       "rules): what was in force on a business date, as recorded at `asOf` (default: now).")

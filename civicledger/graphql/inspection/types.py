@@ -16,6 +16,7 @@ from strawberry.types import Info
 from civicledger.core.auth import Scope
 from civicledger.graphql.inspection.common import events, payloads, record_reads
 from civicledger.inspection.history import RecordedEvent
+from civicledger.inspection.payloads import MASKED
 from civicledger.inspection.timetravel import Change
 from civicledger.projections.audit_log import kind_of
 from civicledger.projections.base import program_of
@@ -169,7 +170,10 @@ class FieldChangeType:
     after: JSON | None
 
     @classmethod
-    def of(cls, change: Change) -> FieldChangeType:
+    def of(cls, change: Change, *, masked: bool = False) -> FieldChangeType:
+        if masked:
+            return cls(path=change.path, before=None if change.before is None else MASKED,
+                       after=None if change.after is None else MASKED)
         return cls(path=change.path, before=change.before, after=change.after)
 
 
