@@ -16,22 +16,25 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from civicledger.core.db import resolve_database
+from civicledger.core.db import ConnectionParams, resolve_database
 from civicledger.inspection.checkpoints import Checkpoint
 from civicledger.inspection.export import load_document, render_html, to_json_bytes, verify_export
 from civicledger.inspection.signing import decode_key, encode_key, key_id
 from civicledger.settings import Settings
 
+if TYPE_CHECKING:
+    from civicledger.runtime import Runtime
+
 T = TypeVar("T")
 
 
-def _with_runtime(settings: Settings, action: Callable[..., Awaitable[T]]) -> T:
+def _with_runtime(settings: Settings, action: Callable[[Runtime], Awaitable[T]]) -> T:
     from civicledger.runtime import Runtime
 
-    async def run(params):  # type: ignore[no-untyped-def]
+    async def run(params: ConnectionParams) -> T:
         runtime = Runtime(settings, params)
         await runtime.start(run_projections=False)
         try:
@@ -50,7 +53,7 @@ def _keys(args: argparse.Namespace) -> list[bytes]:
 def cmd_verify(args: argparse.Namespace) -> int:
     against = Checkpoint.from_document(json.loads(Path(args.against).read_text())) if args.against else None
 
-    async def run(runtime):  # type: ignore[no-untyped-def]
+    async def run(runtime: Runtime) -> Any:
         if args.seal:
             await runtime.inspection.seal()
         return await runtime.inspection.verify(stream_id=UUID(args.stream) if args.stream else None,
@@ -70,7 +73,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
         print(f"{encode_key(signer.public_key)}  (key id {signer.key_id})")
         return 0
 
-    async def run(runtime):  # type: ignore[no-untyped-def]
+    async def run(runtime: Runtime) -> Any:
         sealed = [] if args.no_seal else await runtime.inspection.seal()
         return sealed, await runtime.inspection.latest_checkpoint()
 
@@ -95,7 +98,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("give exactly one of --stream and --resident", file=sys.stderr)
         return 2
 
-    async def run(runtime):  # type: ignore[no-untyped-def]
+    async def run(runtime: Runtime) -> Any:
         if args.seal:
             await runtime.inspection.seal()
         return await runtime.inspection.export(
@@ -131,7 +134,7 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify = sub.add_parser("verify", help="recompute the tamper evidence; exit 1 on any finding")
     verify.add_argument("--stream", help="only this stream (UUID)")
     verify.add_argument("--against", metavar="FILE", help="a checkpoint file kept outside the system")

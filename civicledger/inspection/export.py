@@ -122,7 +122,7 @@ async def build_export(conn: asyncpg.Connection, reader: PayloadReader, signer: 
 def _stream_type(events: Sequence[RecordedEvent]) -> str | None:
     if not events:
         return None
-    return orjson.loads(events[0].state).get("originator_topic")  # type: ignore[no-any-return]
+    return orjson.loads(events[0].state).get("originator_topic")
 
 
 async def _inclusion_proofs(conn: asyncpg.Connection, checkpoints: Sequence[Checkpoint],

@@ -267,9 +267,9 @@ def _close_range(report: IntegrityReport, rng: _Range) -> None:
 
 
 def _expected_positions(cp: Checkpoint) -> list[int]:
-    out, gaps = [], list(cp.gaps)
+    out: list[int] = []
     position = cp.previous_position + 1
-    for a, b in gaps:
+    for a, b in cp.gaps:
         out.extend(range(position, a))
         position = b + 1
     out.extend(range(position, cp.position + 1))

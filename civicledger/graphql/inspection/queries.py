@@ -52,6 +52,7 @@ from civicledger.graphql.inspection.types import (
 from civicledger.graphql.permissions import CanAudit
 from civicledger.graphql.relay import decode_cursor, page_size
 from civicledger.inspection.export import render_html
+from civicledger.inspection.payloads import Reveal
 from civicledger.inspection.signing import encode_key
 from civicledger.inspection.timetravel import StreamAt, diff, in_force
 
@@ -247,7 +248,7 @@ class InspectionQueries:
         ctx: Context = info.context
         districts: dict[UUID, str | None] = {}
 
-        async def prepare(subjects: set[UUID]):  # type: ignore[no-untyped-def]
+        async def prepare(subjects: set[UUID]) -> Reveal:
             reveal, found = await reveal_for(ctx, subjects)
             districts.update(found)
             return reveal

@@ -38,31 +38,31 @@ class RecordedEventType(relay.Node):
 
     @strawberry.field(description="Position in the global log.")
     def position(self) -> int:
-        return self.row["position"]  # type: ignore[no-any-return]
+        return self.row["position"]
 
     @strawberry.field
     def stream_id(self) -> UUID:
-        return self.row["stream_id"]  # type: ignore[no-any-return]
+        return self.row["stream_id"]
 
     @strawberry.field
     def stream_version(self) -> int:
-        return self.row["stream_version"]  # type: ignore[no-any-return]
+        return self.row["stream_version"]
 
     @strawberry.field(description="The program whose module defines the event (residents, assistance, ...).")
     def program(self) -> str:
-        return self.row["program"]  # type: ignore[no-any-return]
+        return self.row["program"]
 
     @strawberry.field(description="The event class, e.g. Resident.DetailsCorrected.")
     def kind(self) -> str:
-        return self.row["kind"]  # type: ignore[no-any-return]
+        return self.row["kind"]
 
     @strawberry.field
     def topic(self) -> str:
-        return self.row["topic"]  # type: ignore[no-any-return]
+        return self.row["topic"]
 
     @strawberry.field(description="When it was recorded (UTC).")
     def occurred_at(self) -> datetime:
-        return self.row["occurred_at"]  # type: ignore[no-any-return]
+        return self.row["occurred_at"]
 
     @strawberry.field
     def actor(self) -> EventActorType:
@@ -72,28 +72,28 @@ class RecordedEventType(relay.Node):
 
     @strawberry.field
     def reason(self) -> str | None:
-        return self.row["reason"]  # type: ignore[no-any-return]
+        return self.row["reason"]
 
     @strawberry.field
     def correlation_id(self) -> str | None:
-        return self.row["correlation_id"]  # type: ignore[no-any-return]
+        return self.row["correlation_id"]
 
     @strawberry.field
     def causation_id(self) -> str | None:
-        return self.row["causation_id"]  # type: ignore[no-any-return]
+        return self.row["causation_id"]
 
     @strawberry.field
     def idempotency_key(self) -> str | None:
-        return self.row["idempotency_key"]  # type: ignore[no-any-return]
+        return self.row["idempotency_key"]
 
     @strawberry.field
     def origin(self) -> str | None:
-        return self.row["origin"]  # type: ignore[no-any-return]
+        return self.row["origin"]
 
     @strawberry.field(description="The stored per-stream chain hash (hex).")
     async def chain_hash(self, info: Info) -> str | None:
         if "chain_hash" in self.row:
-            return self.row["chain_hash"].hex()  # type: ignore[no-any-return]
+            return self.row["chain_hash"].hex()
         event = await events(info).load(self.row["position"])
         return event.chain_hash.hex() if event else None
 
@@ -104,7 +104,7 @@ class RecordedEventType(relay.Node):
         if shown is None:
             return None
         record_reads(info.context, shown.readable.revealed, shown.districts, prefix="event.")
-        return shown.readable.payload  # type: ignore[no-any-return]
+        return shown.readable.payload
 
     @strawberry.field(description="Payload fields that hold personal data (sealed per resident).")
     async def personal_fields(self, info: Info) -> list[str]:
