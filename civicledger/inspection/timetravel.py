@@ -60,16 +60,16 @@ class StreamAt:
     def personal(self) -> frozenset[str]:
         return personal_attributes(type(self.aggregate))
 
-    def shown_state(self, reveal: Reveal) -> tuple[dict[str, Any], bool]:
+    def shown_state(self, reveal: Reveal) -> tuple[dict[str, Any], bool, bool]:
         """The state with personal attributes masked unless every resident concerned may be shown;
-        returns (state, revealed)."""
+        returns (state, revealed: personal data shown in clear, masked: personal data hidden)."""
         state = self.state()
-        revealed = bool(self.subjects) and all(reveal(s) for s in self.subjects)
-        if not revealed:
-            for name in self.personal():
-                if state.get(name) is not None:
-                    state[name] = MASKED
-        return state, revealed and any(state.get(n) is not None for n in self.personal())
+        present = [name for name in self.personal() if state.get(name) is not None]
+        if bool(self.subjects) and all(reveal(s) for s in self.subjects):
+            return state, bool(present), False
+        for name in present:
+            state[name] = MASKED
+        return state, False, bool(present)
 
 
 def rebuild(events: Sequence[RecordedEvent], reader: PayloadReader, keys: Keys, as_of: datetime) -> StreamAt | None:

@@ -99,7 +99,7 @@ async def test_stream_at_rebuilds_every_aggregate_type_with_personal_fields_mask
     assert r["state"]["district"] == "HAIZHU" and "id_number" in r["personalFields"]
     assert shown["data"]["streamAt"]["state"]["name"] == "梁志强" and not shown["data"]["streamAt"]["masked"]
     h = home["data"]["streamAt"]
-    assert h["type"] == "Household" and h["personalFields"] == []
+    assert h["type"] == "Household" and h["personalFields"] == [] and not h["masked"]
     assert h["state"]["members"] == {head["residentId"]: "HEAD"}
     assert error_codes(too_early) == ["NOT_FOUND"]
 

@@ -78,13 +78,13 @@ class LogOrder(Enum):
 
 async def _shown(ctx: Context, at: StreamAt) -> StreamStateType:
     reveal, districts = await reveal_for(ctx, at.subjects)
-    state, revealed = at.shown_state(reveal)
+    state, revealed, masked = at.shown_state(reveal)
     if revealed:
         names = {n for n in at.personal() if state.get(n) is not None}
         record_reads(ctx, {s: names for s in at.subjects}, districts, prefix="state.")
     return StreamStateType(
         stream_id=at.stream_id, type=at.type_name, type_topic=at.type_topic, version=at.version,
-        position=at.position, recorded_at=at.recorded_at, as_of=at.as_of, erased=at.erased, masked=not revealed,
+        position=at.position, recorded_at=at.recorded_at, as_of=at.as_of, erased=at.erased, masked=masked,
         personal_fields=sorted(at.personal()), state=state,
     )
 

@@ -158,7 +158,7 @@ class StreamStateType:
     recorded_at: datetime = strawberry.field(description="When that last event was recorded.")
     as_of: datetime
     erased: bool = strawberry.field(description="The resident's personal data has since been erased.")
-    masked: bool
+    masked: bool = strawberry.field(description="Some personal attributes are masked (no stated purpose).")
     personal_fields: list[str] = strawberry.field(description="Attributes of `state` that hold personal data.")
     state: JSON
 
