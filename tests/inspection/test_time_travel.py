@@ -76,10 +76,13 @@ async def test_a_household_as_recorded_at_an_instant(gql: GQL) -> None:
 
     then = await gql(HOUSEHOLD_AT, {"id": household_id, "at": t1}, as_=INSPECTOR)
     later = await gql(HOUSEHOLD_AT, {"id": household_id, "at": now()}, as_=INSPECTOR)
+    changed = await gql(DIFF, {"id": household_id, "from": t1}, as_=INSPECTOR)
 
     assert then["data"]["household"] == {"size": 1, "version": 1, "members": [
         {"relationship": "HEAD", "residentId": head["residentId"]}]}
     assert later["data"]["household"]["size"] == 2 and later["data"]["household"]["version"] == 2
+    assert changed["data"]["streamDiff"]["changes"] == [
+        {"path": f"members.{spouse['residentId']}", "before": None, "after": "SPOUSE"}]
 
 
 async def test_stream_at_rebuilds_every_aggregate_type_with_personal_fields_masked(gql: GQL) -> None:
