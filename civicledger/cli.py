@@ -1,5 +1,5 @@
-"""`civicledger` command line: serve, worker, rebuild, token, demo (and the inspectors' and benchmark
-commands as they land)."""
+"""`civicledger` command line: serve, worker, rebuild, token, demo, schema; the inspectors' verify, checkpoint,
+export and verify-export (`civicledger/inspection/commands.py`); benchmark commands as they land."""
 
 from __future__ import annotations
 
@@ -239,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
+
+    from civicledger.inspection import commands as inspection
+
+    inspection.register(sub)
     return parser
 
 

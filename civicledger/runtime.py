@@ -18,6 +18,7 @@ from civicledger.core.db import ConnectionParams
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.core.eventstore.application import Ledger
 from civicledger.domains.residents.services import ResidentRegistry
+from civicledger.inspection.service import Inspection
 from civicledger.projections import all_projections
 from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
 from civicledger.settings import Settings
@@ -120,7 +121,10 @@ class Runtime:
         self.projections = all_projections(self.ledger.mapper)
         self.runner: ProjectionRunner | None = None
         self.positions: ProjectionPositions | None = None
+        self.inspection: Inspection | None = None
         self._runner_task: asyncio.Task[None] | None = None
+        self._checkpointer_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self, *, run_projections: bool) -> Runtime:
         self.pool = await asyncpg.create_pool(
@@ -134,11 +138,18 @@ class Runtime:
 
         async with self.pool.acquire() as conn:
             await create_access_log_table(conn)
+        self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings)
+        await self.inspection.create_tables()
         self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections])
         await self.positions.start()
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
+            if self.settings.run_checkpointer:
+                self._checkpointer_task = asyncio.create_task(
+                    self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
+                    name="checkpointer",
+                )
         return self
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -150,6 +161,10 @@ class Runtime:
         return result
 
     async def close(self) -> None:
+        self._stopping.set()
+        if self._checkpointer_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._checkpointer_task, timeout=5)
         if self.runner is not None:
             self.runner.stop()
         if self._runner_task is not None:

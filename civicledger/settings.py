@@ -33,6 +33,17 @@ class Settings:
     query_alias_limit: int = 30
     query_token_limit: int = 4000
     consistency_timeout_s: float = 5.0
+    # Tamper evidence: the Ed25519 seed that signs log checkpoints (32 bytes); empty derives one from the
+    # master key, which only development may do (`from_env` refuses it in production).
+    checkpoint_key: bytes = b""
+    checkpoint_interval_s: float = 60.0
+    checkpoint_max_events: int = 10_000
+    run_checkpointer: bool = True
+    # Access audit: what counts as unusual (the report's defaults; a query may override them).
+    bulk_read_threshold: int = 50
+    bulk_read_window_s: int = 3600
+    night_start_hour: int = 22
+    night_end_hour: int = 6
 
     @property
     def is_development(self) -> bool:
@@ -42,6 +53,13 @@ class Settings:
     def claims_secret(self) -> bytes:
         """Key for the keyed hashes under which unique personal values (ID numbers) are claimed."""
         return hashlib.sha256(b"civicledger-claims\x00" + self.master_key).digest()
+
+    @property
+    def checkpoint_seed(self) -> bytes:
+        """The private seed that signs checkpoints; its public key is what inspectors keep and compare."""
+        if self.checkpoint_key:
+            return self.checkpoint_key
+        return hashlib.sha256(b"civicledger-checkpoint-signing\x00" + self.master_key).digest()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -59,6 +77,8 @@ class Settings:
             "master_key": _master_key(env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment),
             "db_pool_size": int(env.get("CIVICLEDGER_DB_POOL_SIZE", "8")),
             "read_pool_size": int(env.get("CIVICLEDGER_READ_POOL_SIZE", "8")),
+            "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
+            "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -78,6 +98,31 @@ def _master_key(configured: str | None, data_dir: Path, environment: str) -> byt
     if path.exists():
         return base64.b64decode(path.read_text().strip())
     data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(base64.b64encode(key).decode())
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return key
+
+
+def _checkpoint_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
+    """The Ed25519 seed that signs checkpoints. Production must configure it (and publish its public key:
+    `civicledger checkpoint --public-key`); development keeps a random one in the data directory."""
+    if configured:
+        key = base64.b64decode(configured)
+        if len(key) != 32:
+            raise RuntimeError("CIVICLEDGER_CHECKPOINT_KEY must be 32 bytes, base64-encoded")
+        return key
+    if environment == "production":
+        raise RuntimeError("CIVICLEDGER_CHECKPOINT_KEY must be set in production")
+    return _dev_secret(data_dir / "checkpoint-signing.key")
+
+
+def _dev_secret(path: Path) -> bytes:
+    if path.exists():
+        return base64.b64decode(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(base64.b64encode(key).decode())

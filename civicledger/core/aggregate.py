@@ -1,4 +1,8 @@
-"""Base aggregate: event timestamps come from the current `Clock` (so tests can inject time)."""
+"""Base aggregate: event timestamps come from the current `Clock` (so tests can inject time).
+
+Personal fields (an event class's `personal_data`) replay as None once their resident has been erased
+(PIPL: the key is destroyed). Event bodies are replayed, so they must accept None in those fields — the
+aggregate must still load after an erasure (for its history, time travel and every later command)."""
 
 from __future__ import annotations
 

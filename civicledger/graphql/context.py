@@ -54,6 +54,8 @@ class Context:
     reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
     request: Any = None
     response: Any = None
+    # DataLoaders that need the request itself (who asks, why), made on first use by the area that owns them.
+    request_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.loaders is None:
@@ -71,6 +73,11 @@ class Context:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.runtime.run(fn, *args)
+
+    def loader(self, name: str, make: Callable[[Context], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+        if name not in self.request_loaders:
+            self.request_loaders[name] = make(self)
+        return self.request_loaders[name]
 
     def record_read(self, resident_id: UUID, district: str | None, field_name: str) -> None:
         entry = self.reads.get(resident_id)

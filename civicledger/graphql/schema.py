@@ -15,6 +15,9 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.inspection.mutations import InspectionMutations
+from civicledger.graphql.inspection.queries import InspectionQueries
+from civicledger.graphql.inspection.types import RecordedEventType
 from civicledger.graphql.permissions import CanRead
 from civicledger.graphql.residents.mutations import ResidentMutations
 from civicledger.graphql.residents.queries import ResidentQueries
@@ -55,8 +58,8 @@ class CoreQueries:
         return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
 
 
-Query = merge_types("Query", (CoreQueries, ResidentQueries))
-Mutation = merge_types("Mutation", (ResidentMutations,))
+Query = merge_types("Query", (CoreQueries, ResidentQueries, InspectionQueries))
+Mutation = merge_types("Mutation", (ResidentMutations, InspectionMutations))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -76,6 +79,7 @@ def _build(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=[RecordedEventType],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
             lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),

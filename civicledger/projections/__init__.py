@@ -7,8 +7,10 @@ from civicledger.projections.base import Projection
 
 
 def all_projections(mapper: CivicMapper) -> list[Projection]:
+    from civicledger.projections.audit_log import AuditLogProjection
     from civicledger.projections.client_timeline import ClientTimelineProjection
     from civicledger.projections.households import HouseholdsProjection
     from civicledger.projections.residents import ResidentsProjection
 
-    return [ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper)]
+    return [ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper),
+            AuditLogProjection(mapper)]

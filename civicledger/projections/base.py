@@ -2,12 +2,40 @@
 
 A projection receives a batch of `Envelope`s — the event, decoded on first use, with its position and the
 command metadata — and writes its rows on the connection it is given, inside the transaction that also
-advances its tracking position. It must not commit, and must give the same rows for the same events."""
+advances its tracking position. It must not commit, and must give the same rows for the same events.
+
+Erasure (PIPL) — the convention every program's projection follows
+--------------------------------------------------------------------
+When a resident's personal data is erased (`Resident.PersonalDataErased`, whose stream id is the resident),
+their data key is destroyed: events decoded from then on carry `None` in every personal field. Read models
+still hold what they copied before, so each projection that stores personal data *declares* where:
+
+    class MealEnrolmentsProjection(Projection):
+        name = "meal_enrolments"
+        tables = ("meal_enrolments",)
+        topics = topics_of(Elder.Enrolled, Elder.Moved)
+        personal_columns = (
+            PersonalColumns("meal_enrolments", resident_column="elder_id",
+                            columns=("name", "phone", "address"), erased_flag="erased"),
+        )
+
+and the runner does the rest: it also delivers erasure events to that projection (even though they are
+not in its `topics`: `apply` never sees them) and, in the same transaction as the batch, sets the declared
+columns to NULL (and `erased_flag`, if given, to true) for every row of an erased resident
+(`scrub_personal_data`). Rules that go with it:
+
+- Personal columns must be nullable. Copy personal values from events only, never from another read model.
+- A timeline summary (`domains/<program>/timeline.py`) and the audit log carry no personal data at all, so
+  they need no scrubbing; free-text `reason`s must not carry it either.
+- Replays are safe: after erasure the events decode to `None`, so a rebuild writes nothing to scrub.
+- A projection that must do more (recompute an aggregate column, drop a row) also lists the erasure topic
+  (`ERASURE_TOPICS`) in its `topics` and handles the event in `apply`, as `residents` does.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -78,6 +106,9 @@ class Projection(ABC):
     # Topics this projection reads; None means every event (e.g. the audit log). Others are skipped cheaply.
     topics: ClassVar[frozenset[str] | None] = None
 
+    # Where this read model keeps residents' personal data: scrubbed on erasure (see the module docstring).
+    personal_columns: ClassVar[Sequence[PersonalColumns]] = ()
+
     def __init__(self, mapper: CivicMapper) -> None:
         self.mapper = mapper
 
@@ -97,8 +128,48 @@ class Projection(ABC):
     def wants(self, topic: str) -> bool:
         return self.topics is None or topic in self.topics
 
+    async def scrub_personal_data(self, conn: asyncpg.Connection, resident_ids: Sequence[UUID]) -> None:
+        """Erase what this read model holds about these residents (the runner calls it on erasure)."""
+        for spec in self.personal_columns:
+            await scrub(conn, spec, resident_ids)
+
+
+@dataclass(frozen=True)
+class PersonalColumns:
+    """Columns of `table` holding personal data of the resident named in `resident_column`."""
+
+    table: str
+    resident_column: str
+    columns: tuple[str, ...]
+    erased_flag: str | None = None
+
+
+async def scrub(conn: asyncpg.Connection, spec: PersonalColumns, resident_ids: Sequence[UUID]) -> None:
+    assignments = [f"{column} = NULL" for column in spec.columns]
+    if spec.erased_flag:
+        assignments.append(f"{spec.erased_flag} = true")
+    if assignments and resident_ids:
+        await conn.execute(
+            f"UPDATE {spec.table} SET {', '.join(assignments)} WHERE {spec.resident_column} = ANY($1::uuid[])",
+            list(resident_ids),
+        )
+
+
+def _erasure_topics() -> frozenset[str]:
+    from civicledger.domains.residents.resident import Resident
+
+    return topics_of(Resident.PersonalDataErased)
+
+
+def erased_residents(batch: Iterable[Envelope]) -> list[UUID]:
+    """Residents erased by events in this batch (an erasure event's stream is the resident)."""
+    return [env.stream_id for env in batch if env.topic in ERASURE_TOPICS]
+
 
 def topics_of(*event_classes: type) -> frozenset[str]:
     from eventsourcing.utils import get_topic
 
     return frozenset(get_topic(cls) for cls in event_classes)
+
+
+ERASURE_TOPICS: frozenset[str] = _erasure_topics()

@@ -27,7 +27,7 @@ from eventsourcing.persistence import StoredEvent
 
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
-from civicledger.projections.base import Envelope, Projection
+from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ class DecodeCache:
         self._items[position] = event
         if len(self._items) > self.capacity:
             self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
 
 
 class ProjectionRunner:
@@ -133,6 +136,9 @@ class ProjectionRunner:
             rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None)
             hw = rows[0]["hw"] if rows else None
             rows = [r for r in rows if r["notification_id"] is not None]
+            if any(r["topic"] in ERASURE_TOPICS for r in rows):
+                # Events decoded before an erasure may hold the erased resident's data in memory: drop them.
+                self.cache.clear()
             needed = {UUID(hex=m.decode()) for r in rows for m in _SEALED.findall(r["state"])}
             wrapped: dict[UUID, bytes | None] = {}
             if needed:
@@ -172,7 +178,10 @@ class ProjectionRunner:
     async def step(self, projection: Projection) -> int:
         """Process at most one batch; return how many events were applied (0 when caught up)."""
         start = self.positions.get(projection.name, 0)
-        batch, upto = await self._read(start, projection.topics)
+        topics = projection.topics
+        if projection.personal_columns and topics is not None:
+            topics = topics | ERASURE_TOPICS  # erasures reach every read model that holds personal data
+        batch, upto = await self._read(start, topics)
         if upto <= start:
             return 0
         async with self.pool.acquire() as conn, conn.transaction():
@@ -183,8 +192,12 @@ class ProjectionRunner:
                 # Someone else (another worker) advanced this projection: take their position, redo.
                 self.positions[projection.name] = current or 0
                 return 0
-            if batch:
-                await projection.apply(conn, batch)
+            own = batch if topics is projection.topics else [e for e in batch if projection.wants(e.topic)]
+            if own:
+                await projection.apply(conn, own)
+            erased = erased_residents(batch) if projection.personal_columns else []
+            if erased:
+                await projection.scrub_personal_data(conn, erased)
             await conn.execute(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name = $1",
                                projection.name, upto)
             await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{projection.name}:{upto}")

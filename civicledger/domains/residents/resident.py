@@ -82,8 +82,10 @@ class Resident(CivicAggregate):
         self._details_corrected(changes=effective)
 
     @event("DetailsCorrected")
-    def _details_corrected(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
+    def _details_corrected(self, changes: dict[str, Any] | None) -> None:
+        # `changes` is personal data: once the resident is erased it replays as None, and the (already
+        # erased) values it held stay None.
+        for key, value in (changes or {}).items():
             if key == "residency":
                 value = Residency(value)
             elif key == "gender":

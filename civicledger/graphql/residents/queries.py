@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
+from civicledger.graphql.inspection import as_of as as_of_
 from civicledger.graphql.permissions import CanRead
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
 from civicledger.graphql.residents.types import (
@@ -48,17 +51,25 @@ class ResidentQueries:
             ),
         )
 
-    @strawberry.field(permission_classes=[CanRead])
-    async def resident(self, info: Info, id: strawberry.ID) -> ResidentType:
+    @strawberry.field(permission_classes=[CanRead],
+                      description="With `asOf` (inspectors): the resident as recorded at that instant.")
+    async def resident(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> ResidentType:
         resident_id = uuid_of(id, "Resident")
+        if as_of is not None:
+            at = await as_of_.stream_at(info, resident_id, as_of, "Resident")
+            return ResidentType.from_row(as_of_.resident_row(at))
         row = await info.context.loaders.resident.load(resident_id)
         if row is None:
             raise NotFoundError(f"resident {resident_id} not found", id=str(id))
         return ResidentType.from_row(row)
 
-    @strawberry.field(permission_classes=[CanRead])
-    async def household(self, info: Info, id: strawberry.ID) -> HouseholdType:
+    @strawberry.field(permission_classes=[CanRead],
+                      description="With `asOf` (inspectors): the household as recorded at that instant.")
+    async def household(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> HouseholdType:
         household_id = uuid_of(id, "Household")
+        if as_of is not None:
+            at = await as_of_.stream_at(info, household_id, as_of, "Household")
+            return HouseholdType.from_row(as_of_.household_row(at))
         row = await info.context.loaders.household.load(household_id)
         if row is None:
             raise NotFoundError(f"household {household_id} not found", id=str(id))

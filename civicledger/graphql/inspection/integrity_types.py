@@ -1,0 +1,127 @@
+"""GraphQL types of tamper evidence and exports: integrity reports, signed checkpoints, audit-trail documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from civicledger.graphql.inspection.common import list_page
+from civicledger.inspection.checkpoints import Checkpoint
+from civicledger.inspection.signing import encode_key, key_id
+from civicledger.inspection.verify import Finding, IntegrityReport
+
+
+@strawberry.type(name="Checkpoint", description="A signed checkpoint sealing the global log up to a position. "
+                 "Keep `document` outside the system; `civicledger verify --against FILE` compares it later.")
+class CheckpointType:
+    seq: int
+    position: int
+    previous_position: int
+    event_count: int
+    created_at: datetime
+    checkpoint_hash: str
+    log_hash: str
+    range_root: str
+    key_id: str
+    public_key: str = strawberry.field(description="Ed25519 public key (base64) that signed it.")
+    document: JSON = strawberry.field(description="The checkpoint file, exactly as `checkpoint --export` writes it.")
+
+    @classmethod
+    def of(cls, cp: Checkpoint) -> CheckpointType:
+        return cls(seq=cp.seq, position=cp.position, previous_position=cp.previous_position,
+                   event_count=cp.event_count, created_at=cp.created_at, checkpoint_hash=cp.checkpoint_hash.hex(),
+                   log_hash=cp.log_hash.hex(), range_root=cp.range_root.hex(), key_id=key_id(cp.public_key),
+                   public_key=encode_key(cp.public_key), document=cp.to_document())
+
+
+@strawberry.type(name="IntegrityFinding", description="One thing wrong with the record, and where.")
+class IntegrityFindingType:
+    kind: str = strawberry.field(description="CHAIN_MISMATCH, VERSION_GAP, STREAM_ORDER, LOG_ORDER, MISSING_EVENT, "
+                                 "UNEXPECTED_EVENT, CHECKPOINT_MISMATCH, CHECKPOINT_INVALID, ...")
+    message: str
+    stream_id: UUID | None
+    version: int | None
+    position: int | None
+    checkpoint: int | None
+    where: str
+
+    @classmethod
+    def of(cls, f: Finding) -> IntegrityFindingType:
+        return cls(kind=f.kind, message=f.message, stream_id=f.stream_id, version=f.version, position=f.position,
+                   checkpoint=f.checkpoint, where=f.where())
+
+
+@strawberry.type(name="IntegrityFindingEdge")
+class IntegrityFindingEdge:
+    cursor: str
+    node: IntegrityFindingType
+
+
+@strawberry.type(name="IntegrityFindingConnection")
+class IntegrityFindingConnection:
+    edges: list[IntegrityFindingEdge]
+    page_info: relay.PageInfo
+    total_count: int
+
+
+@strawberry.type(name="IntegrityReport")
+class IntegrityReportType:
+    report: strawberry.Private[IntegrityReport]
+
+    @strawberry.field(description="True when nothing was found.")
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @strawberry.field
+    def scope(self) -> str:
+        return self.report.scope
+
+    @strawberry.field
+    def events(self) -> int:
+        return self.report.events
+
+    @strawberry.field
+    def streams(self) -> int:
+        return self.report.streams
+
+    @strawberry.field
+    def checkpoints(self) -> int:
+        return self.report.checkpoints
+
+    @strawberry.field(description="Position up to which signed checkpoints seal the log.")
+    def sealed_up_to(self) -> int:
+        return self.report.sealed_upto
+
+    @strawberry.field
+    def unsealed_events(self) -> int:
+        return self.report.unsealed_events
+
+    @strawberry.field
+    def latest_checkpoint(self) -> CheckpointType | None:
+        return CheckpointType.of(self.report.latest) if self.report.latest else None
+
+    @strawberry.field(description="The readable report, as `civicledger verify` prints it.")
+    def text(self) -> str:
+        return self.report.render()
+
+    @strawberry.field
+    def findings(self, first: int = 100, after: str | None = None) -> IntegrityFindingConnection:
+        edges, info = list_page(self.report.findings, min(max(first, 1), 1000), after, "f")
+        return IntegrityFindingConnection(
+            edges=[IntegrityFindingEdge(cursor=c, node=IntegrityFindingType.of(f)) for c, f in edges],
+            page_info=info, total_count=len(self.report.findings) + self.report.more_findings,
+        )
+
+
+@strawberry.type(name="AuditTrailExport", description="A self-verifying audit trail: `document` is the signed "
+                 "JSON (check it with `civicledger verify-export`), `html` the readable page embedding it.")
+class AuditTrailExportType:
+    document: JSON
+    document_hash: str
+    key_id: str
+    event_count: int
+    html: str

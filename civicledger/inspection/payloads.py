@@ -1,0 +1,122 @@
+"""Event payloads as inspectors see them: personal fields unsealed, masked or shown as erased.
+
+Sealed fields name their resident (`{"$sealed": <resident>, ...}`), so whose data an event holds is known
+without decrypting it. Keys are fetched fresh from `subject_keys` for every request (never from a cache):
+once a resident is erased, their fields read as None here at once, in every process."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from civicledger.core.eventstore.keyring import KeyRing
+from civicledger.core.eventstore.mapper import CivicMapper, is_sealed
+
+MASKED = "***"
+_SEALED = re.compile(rb'"\$sealed":"([0-9a-f]{32})"')
+
+Reveal = Callable[[UUID], bool]
+
+
+def never(_: UUID) -> bool:
+    return False
+
+
+def subjects_in(states: Iterable[bytes]) -> set[UUID]:
+    return {UUID(hex=m.decode()) for state in states for m in _SEALED.findall(state)}
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Data keys of the residents whose fields appear in a set of events, fetched fresh."""
+
+    keys: Mapping[UUID, bytes | None]
+    unreadable: frozenset[UUID]
+
+    def erased(self, subject: UUID) -> bool:
+        return subject in self.unreadable
+
+
+async def fetch_keys(conn: asyncpg.Connection, keyring: KeyRing, states: Iterable[bytes]) -> Keys:
+    needed = subjects_in(states)
+    wrapped: dict[UUID, bytes | None] = {}
+    if needed:
+        for row in await conn.fetch("SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1)",
+                                    list(needed)):
+            wrapped[row["subject_id"]] = row["wrapped_key"]
+    unreadable = frozenset(s for s in needed if wrapped.get(s) is None)
+    return Keys(keys=keyring.unwrapping(wrapped), unreadable=unreadable)
+
+
+@dataclass
+class Readable:
+    """A payload for display: `payload` is JSON-safe; personal fields are plain, masked or None (erased)."""
+
+    payload: dict[str, Any]
+    personal_fields: list[str] = field(default_factory=list)
+    erased: bool = False
+    # resident -> personal fields of theirs shown unmasked (to be written to the access log)
+    revealed: dict[UUID, set[str]] = field(default_factory=dict)
+    subjects: set[UUID] = field(default_factory=set)
+
+
+def _sealed_subjects(value: Any) -> list[UUID] | None:
+    if is_sealed(value):
+        return [UUID(hex=value["$sealed"])]
+    if isinstance(value, dict) and value and all(is_sealed(v) for v in value.values()):
+        return [UUID(hex=v["$sealed"]) for v in value.values()]
+    return None
+
+
+class PayloadReader:
+    def __init__(self, mapper: CivicMapper, keyring: KeyRing) -> None:
+        self.mapper = mapper
+        self.keyring = keyring
+
+    def decode(self, stream_id: UUID, version: int, topic: str, state: bytes, keys: Keys) -> Any:
+        """The domain event, decrypted with these keys only (erased fields are None)."""
+        with self.keyring.pinned(keys.keys):
+            return self.mapper.to_domain_event(StoredEvent(stream_id, version, topic, bytes(state)))
+
+    def readable(self, stream_id: UUID, version: int, topic: str, state: bytes, keys: Keys,
+                 reveal: Reveal = never) -> Readable:
+        raw: dict[str, Any] = orjson.loads(state)
+        out = Readable(payload={})
+        unsealed: list[dict[str, Any]] = []
+
+        def plain(name: str, member: str | None) -> Any:
+            if not unsealed:  # decrypt once per event, and only if something is to be shown
+                with self.keyring.pinned(keys.keys):
+                    unsealed.append(self.mapper.raw_state(StoredEvent(stream_id, version, topic, bytes(state))))
+            value = unsealed[0].get(name)
+            return (value or {}).get(member) if member is not None else value
+
+        def shown(name: str, subject: UUID, member: str | None = None) -> Any:
+            if keys.erased(subject):
+                out.erased = True
+                return None
+            if not reveal(subject):
+                return MASKED
+            out.revealed.setdefault(subject, set()).add(name)
+            return plain(name, member)
+
+        for name, value in raw.items():
+            subjects = _sealed_subjects(value)
+            if subjects is None:
+                out.payload[name] = value
+                continue
+            out.personal_fields.append(name)
+            out.subjects.update(subjects)
+            if is_sealed(value):
+                out.payload[name] = shown(name, subjects[0])
+            else:
+                out.payload[name] = {key: shown(name, subject, key)
+                                     for key, subject in zip(value, subjects, strict=True)}
+        return out

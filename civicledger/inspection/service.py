@@ -1,0 +1,135 @@
+"""What inspectors ask, over the read pool: history, time travel, integrity, access audit, exports.
+
+One per process (`runtime.inspection`); GraphQL and the CLI both call it. It reads and never writes events;
+the only thing it writes is checkpoints (`seal`), which the checkpointer does on its own schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from civicledger.core.eventstore.keyring import KeyRing
+from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.inspection import access_audit, history
+from civicledger.inspection.access_audit import AccessFinding, Thresholds
+from civicledger.inspection.checkpoints import Checkpoint, Checkpointer, create_checkpoint_table, latest_checkpoint
+from civicledger.inspection.export import Built, PrepareReveal, build_export
+from civicledger.inspection.history import RecordedEvent
+from civicledger.inspection.payloads import PayloadReader, Readable, Reveal, fetch_keys, never
+from civicledger.inspection.signing import Signer
+from civicledger.inspection.timetravel import StreamAt, rebuild
+from civicledger.inspection.verify import IntegrityReport, verify
+from civicledger.projections.audit_log import audit_entries_by_positions, audit_log_page
+from civicledger.settings import Settings
+
+
+class Inspection:
+    def __init__(self, pool: asyncpg.Pool, mapper: CivicMapper, keyring: KeyRing, settings: Settings) -> None:
+        self.pool = pool
+        self.settings = settings
+        self.reader = PayloadReader(mapper, keyring)
+        self.signer = Signer(settings.checkpoint_seed)
+        self.checkpointer = Checkpointer(pool, self.signer, max_events=settings.checkpoint_max_events)
+
+    @property
+    def trusted_keys(self) -> list[bytes]:
+        return [self.signer.public_key]
+
+    async def create_tables(self) -> None:
+        async with self.pool.acquire() as conn:
+            await create_checkpoint_table(conn)
+            await access_audit.create_access_audit_indexes(conn)
+
+    # -- history ------------------------------------------------------------------------------------------
+
+    async def stream_history(self, stream_id: UUID, *, after_version: int = 0, limit: int = 50) -> list[RecordedEvent]:
+        async with self.pool.acquire() as conn:
+            return await history.stream_events(conn, stream_id, after_version=after_version, limit=limit)
+
+    async def events(self, positions: Sequence[int]) -> list[RecordedEvent]:
+        async with self.pool.acquire() as conn:
+            return await history.events_by_positions(conn, positions)
+
+    async def readable(self, events: Sequence[RecordedEvent], reveal: Reveal = never) -> list[Readable]:
+        async with self.pool.acquire() as conn:
+            keys = await fetch_keys(conn, self.reader.keyring, (e.state for e in events))
+        return [self.reader.readable(e.stream_id, e.version, e.topic, e.state, keys, reveal) for e in events]
+
+    async def audit_log(self, *, filters: dict[str, Any], since: datetime | None, until: datetime | None,
+                        after: tuple[datetime, int] | None, newest_first: bool, limit: int) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return await audit_log_page(conn, filters=filters, since=since, until=until, after=after,
+                                        newest_first=newest_first, limit=limit)
+
+    async def audit_entries(self, positions: Sequence[int]) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return await audit_entries_by_positions(conn, positions)
+
+    # -- time travel --------------------------------------------------------------------------------------
+
+    async def stream_at(self, stream_id: UUID, as_of: datetime) -> StreamAt | None:
+        async with self.pool.acquire() as conn:
+            events = await history.stream_events(conn, stream_id)
+            keys = await fetch_keys(conn, self.reader.keyring, (e.state for e in events))
+        return rebuild(events, self.reader, keys, as_of)
+
+    async def stream_exists(self, stream_id: UUID) -> bool:
+        async with self.pool.acquire() as conn:
+            return await history.stream_exists(conn, stream_id)
+
+    # -- tamper evidence ----------------------------------------------------------------------------------
+
+    async def verify(self, *, stream_id: UUID | None = None, against: Checkpoint | None = None,
+                     trusted_keys: Sequence[bytes] = ()) -> IntegrityReport:
+        async with self.pool.acquire() as conn:
+            return await verify(conn, trusted_keys=list(trusted_keys) or self.trusted_keys, against=against,
+                                stream_id=stream_id)
+
+    async def seal(self) -> list[Checkpoint]:
+        return await self.checkpointer.seal_all()
+
+    async def latest_checkpoint(self) -> Checkpoint | None:
+        async with self.pool.acquire() as conn:
+            return await latest_checkpoint(conn)
+
+    # -- access audit -------------------------------------------------------------------------------------
+
+    async def reads(self, **filters: Any) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return await access_audit.reads_page(conn, **filters)
+
+    def thresholds(self, *, bulk_threshold: int | None = None, bulk_window_s: int | None = None) -> Thresholds:
+        s = self.settings
+        return Thresholds(bulk_threshold=bulk_threshold or s.bulk_read_threshold,
+                          bulk_window=timedelta(seconds=bulk_window_s or s.bulk_read_window_s),
+                          night_start=s.night_start_hour, night_end=s.night_end_hour)
+
+    async def unusual_access(self, since: datetime, until: datetime, thresholds: Thresholds) -> list[AccessFinding]:
+        async with self.pool.acquire() as conn:
+            return await access_audit.unusual_access(conn, since, until, thresholds)
+
+    # -- export -------------------------------------------------------------------------------------------
+
+    async def streams_of_resident(self, resident_id: UUID) -> list[UUID]:
+        async with self.pool.acquire() as conn:
+            return await history.streams_of_resident(conn, resident_id)
+
+    async def export(self, *, stream_id: UUID | None = None, resident_id: UUID | None = None,
+                     prepare_reveal: PrepareReveal | None = None, generated_by: dict[str, Any] | None = None,
+                     purpose: str | None = None) -> Built:
+        async with self.pool.acquire() as conn:
+            if resident_id is not None:
+                streams = await history.streams_of_resident(conn, resident_id)
+                subject = {"kind": "resident", "id": str(resident_id)}
+            else:
+                assert stream_id is not None
+                streams = [stream_id] if await history.stream_exists(conn, stream_id) else []
+                subject = {"kind": "stream", "id": str(stream_id)}
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                return await build_export(conn, self.reader, self.signer, subject=subject, stream_ids=streams,
+                                          prepare_reveal=prepare_reveal, generated_by=generated_by,
+                                          purpose=purpose)

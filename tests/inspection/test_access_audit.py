@@ -1,0 +1,122 @@
+"""The access audit on crafted reads: searchable by reader and by resident, and the unusual-access report
+(bulk reads, reads outside the reader's district without a case link, night-time reads)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from civicledger.core.clock import SHANGHAI
+from civicledger.core.metadata import Actor
+from civicledger.domains.residents.commands import RegisterResident
+from civicledger.runtime import Runtime
+from tests.conftest import GQL, INSPECTOR, new_id_number
+from tests.inspection.helpers import ctx
+
+UNUSUAL = """query($since: DateTime!, $until: DateTime!) {
+  unusualAccess(since: $since, until: $until, bulkThreshold: 10, bulkWindowMinutes: 60, first: 500) {
+    totalCount edges { node { kind reader { id district } readCount residentIds firstReadAt detail } } } }"""
+READS = """query($f: PersonalDataReadFilter, $after: String) { personalDataReads(filter: $f, first: 5, after: $after) {
+  pageInfo { hasNextPage endCursor } edges { node { readId reader { id } residentId fields purpose } } } }"""
+
+
+def shanghai(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2019, 3, day, hour, minute, tzinfo=SHANGHAI)
+
+
+async def crafted_reads(runtime: Runtime, reads: list[tuple[Any, ...]]) -> None:
+    """(read_at, reader_id, role, office, district, resident_id, resident_district)"""
+    async with runtime.pool.acquire() as conn:
+        await conn.executemany(
+            "INSERT INTO personal_data_reads (read_at, reader_id, reader_role, reader_office, reader_district,"
+            " resident_id, resident_district, fields, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+            " ARRAY['idNumber', 'phone'], 'crafted')", reads)
+
+
+async def a_resident_registered_by(runtime: Runtime, office: str) -> uuid.UUID:
+    """The office records an event on the resident's stream: that is a case link."""
+    actor = Actor(id=f"{office}-cw", role="caseworker", office=office, district="TIANHE")
+    recorded = await runtime.run(runtime.services.residents.register_resident,
+                                 RegisterResident(name="卢建华", id_number=new_id_number(), district="HAIZHU",
+                                                  street="江海街", community="红卫社区"), ctx(actor))
+    await runtime.positions.wait_for(recorded.position, timeout=10, names=["client_timeline"])
+    return recorded.stream_id
+
+
+async def test_the_unusual_access_report_finds_bulk_out_of_district_and_night_reads(
+        gql: GQL, runtime: Runtime) -> None:
+    tag = uuid.uuid4().hex[:6]
+    far_office = f"TIANHE-TEST-{tag}"
+    linked = await a_resident_registered_by(runtime, far_office)
+    unlinked = uuid.uuid4()
+    many = [uuid.uuid4() for _ in range(12)]
+    haizhu = ("caseworker", "HAIZHU-JIANGHAI-STATION", "HAIZHU")
+    await crafted_reads(runtime, [
+        # 12 residents in 11 minutes: bulk
+        *[(shanghai(1, 10, i), f"bulk-{tag}", *haizhu, r, "HAIZHU") for i, r in enumerate(many)],
+        # the same 12 residents, one an hour: not bulk
+        *[(shanghai(1, 9) + timedelta(hours=i), f"steady-{tag}", *haizhu, r, "HAIZHU") for i, r in enumerate(many[:11])],
+        # a Tianhe caseworker reading two Haizhu residents, one with a case link
+        (shanghai(1, 11), f"far-{tag}", "caseworker", far_office, "TIANHE", unlinked, "HAIZHU"),
+        (shanghai(1, 11, 5), f"far-{tag}", "caseworker", far_office, "TIANHE", linked, "HAIZHU"),
+        # four reads after 22:00 and before 06:00, one just before 22:00
+        (shanghai(1, 21, 59), f"owl-{tag}", *haizhu, many[0], "HAIZHU"),
+        *[(shanghai(1, 23, 30 + i), f"owl-{tag}", *haizhu, r, "HAIZHU") for i, r in enumerate(many[:3])],
+        (shanghai(2, 1, 15), f"owl-{tag}", *haizhu, many[5], "HAIZHU"),
+    ])
+
+    body = await gql(UNUSUAL, {"since": shanghai(1, 0).isoformat(), "until": shanghai(3, 0).isoformat()},
+                     as_=INSPECTOR)
+
+    found = [e["node"] for e in body["data"]["unusualAccess"]["edges"] if e["node"]["reader"]["id"].endswith(tag)]
+    assert [(f["kind"], f["reader"]["id"]) for f in found] == [
+        ("BULK_READS", f"bulk-{tag}"),
+        ("OUT_OF_DISTRICT_WITHOUT_CASE_LINK", f"far-{tag}"),
+        ("NIGHT_READS", f"owl-{tag}"),
+    ]
+    bulk, far, night = found
+    assert bulk["readCount"] == 12 and sorted(bulk["residentIds"]) == sorted(str(r) for r in many)
+    assert far["residentIds"] == [str(unlinked)] and far["reader"]["district"] == "TIANHE"
+    assert night["readCount"] == 4 and "2019-03-01" in night["detail"]
+
+
+async def test_reads_of_personal_data_are_searchable_by_reader_and_by_resident(gql: GQL, runtime: Runtime) -> None:
+    tag = uuid.uuid4().hex[:6]
+    resident, other = uuid.uuid4(), uuid.uuid4()
+    await crafted_reads(runtime, [
+        *[(shanghai(1, 10, i), f"reader-{tag}", "caseworker", "HAIZHU-JIANGHAI-STATION", "HAIZHU", resident, "HAIZHU")
+          for i in range(7)],
+        (shanghai(1, 11), f"reader-{tag}", "caseworker", "HAIZHU-JIANGHAI-STATION", "HAIZHU", other, "HAIZHU"),
+        (shanghai(1, 12), f"another-{tag}", "inspector", "AUDIT-BUREAU", None, resident, "HAIZHU"),
+    ])
+
+    async def all_reads(f: dict[str, Any]) -> list[dict[str, Any]]:
+        out, after = [], None
+        while True:
+            page = (await gql(READS, {"f": f, "after": after}, as_=INSPECTOR))["data"]["personalDataReads"]
+            out += [e["node"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return out
+            after = page["pageInfo"]["endCursor"]
+
+    by_reader = await all_reads({"readerId": f"reader-{tag}"})
+    of_resident = await all_reads({"residentId": str(resident)})
+
+    assert len(by_reader) == 8 and len({r["readId"] for r in by_reader}) == 8
+    assert [r["readId"] for r in by_reader] == sorted((r["readId"] for r in by_reader), reverse=True)
+    assert {r["reader"]["id"] for r in of_resident} == {f"reader-{tag}", f"another-{tag}"} and len(of_resident) == 8
+    assert of_resident[0]["fields"] == ["idNumber", "phone"] and of_resident[0]["purpose"] == "crafted"
+
+
+async def test_the_report_is_not_fooled_by_a_burst_split_across_fixed_windows(runtime: Runtime) -> None:
+    tag = uuid.uuid4().hex[:6]
+    residents = [uuid.uuid4() for _ in range(10)]
+    # 10 residents between 10:55 and 11:04: a sliding window sees them together, hourly buckets would not.
+    await crafted_reads(runtime, [(shanghai(2, 10, 55) + timedelta(minutes=i), f"split-{tag}", "caseworker",
+                                   "HAIZHU-JIANGHAI-STATION", "HAIZHU", r, "HAIZHU") for i, r in enumerate(residents)])
+
+    findings = await runtime.inspection.unusual_access(shanghai(2, 0), shanghai(3, 0),
+                                                       runtime.inspection.thresholds(bulk_threshold=10))
+
+    assert [(f.kind, f.read_count) for f in findings if f.reader_id == f"split-{tag}"] == [("BULK_READS", 10)]

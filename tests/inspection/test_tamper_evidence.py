@@ -1,0 +1,237 @@
+"""Tamper evidence: rows altered, deleted, forged and swapped directly in SQL are each found, with where.
+
+Each test records a small world on a database of its own, seals it with a signed checkpoint, tampers, and
+reads the verifier's findings as (kind, stream, version, position)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from civicledger import cli
+from civicledger.core.db import ConnectionParams
+from civicledger.core.eventstore.integrity import META_COLUMNS, ZERO_HASH, chain_hash, event_digest
+from civicledger.inspection.checkpoints import Checkpoint
+from civicledger.inspection.verify import (
+    CHAIN_MISMATCH,
+    CHECKPOINT_INVALID,
+    CHECKPOINT_MISMATCH,
+    EXTERNAL_CHECKPOINT_MISMATCH,
+    LOG_ORDER,
+    MISSING_EVENT,
+    STREAM_ORDER,
+    UNEXPECTED_EVENT,
+    VERSION_GAP,
+)
+from civicledger.runtime import Runtime
+from tests.conftest import MASTER_KEY
+from tests.inspection.helpers import (
+    World,
+    kinds_and_places,
+    record_world,
+    row_at,
+    runtime_on,
+    seal_everything,
+    sql,
+)
+
+
+@pytest_asyncio.fixture
+async def sealed(scratch_db: ConnectionParams) -> AsyncIterator[tuple[Runtime, World, list[Checkpoint]]]:
+    async with runtime_on(scratch_db) as runtime:
+        world = await asyncio.to_thread(record_world, runtime)
+        yield runtime, world, await seal_everything(runtime)
+
+
+Sealed = tuple[Runtime, World, list[Checkpoint]]
+
+
+async def swap_positions(runtime: Runtime, a: int, b: int) -> None:
+    await sql(runtime, "UPDATE events SET notification_id = -1 WHERE notification_id = $1", a)
+    await sql(runtime, "UPDATE events SET notification_id = $1 WHERE notification_id = $2", a, b)
+    await sql(runtime, "UPDATE events SET notification_id = $1 WHERE notification_id = -1", b)
+
+
+async def recompute_chain(runtime: Runtime, stream_id: Any) -> None:
+    """What an attacker who knows the (public) algorithm does after editing a payload."""
+    previous = ZERO_HASH
+    for r in await sql(runtime, "SELECT * FROM events WHERE originator_id = $1 ORDER BY originator_version",
+                       stream_id):
+        digest = event_digest(stream_id, r["originator_version"], r["topic"], bytes(r["state"]),
+                              [r[c] for c in META_COLUMNS])
+        previous = chain_hash(previous, digest)
+        await sql(runtime, "UPDATE events SET chain_hash = $1 WHERE notification_id = $2", previous,
+                  r["notification_id"])
+
+
+async def test_an_untouched_log_verifies_and_its_gaps_are_no_finding(
+        sealed: Sealed) -> None:
+    runtime, _, checkpoints = sealed
+
+    report = await runtime.inspection.verify()
+
+    assert report.ok, report.render()
+    assert any(cp.gaps for cp in checkpoints), "the failed append should have left a gap"
+    assert report.events == checkpoints[-1].event_count and report.unsealed_events == 0
+
+
+async def test_an_altered_payload_or_metadata_is_found_at_its_stream_version_and_position(
+        sealed: Sealed) -> None:
+    runtime, world, _ = sealed
+    household = await row_at(runtime, world.household, 1)
+    correction = await row_at(runtime, world.residents[0], 2)
+
+    await sql(runtime, "UPDATE events SET state = convert_to(replace(convert_from(state, 'UTF8'), 'HAIZHU',"
+                       " 'PANYU'), 'UTF8') WHERE notification_id = $1", household["notification_id"])
+    await sql(runtime, "UPDATE events SET reason = 'resident asked for it' WHERE notification_id = $1",
+              correction["notification_id"])
+    report = await runtime.inspection.verify()
+
+    assert kinds_and_places(report) == {
+        (CHAIN_MISMATCH, world.household, 1, household["notification_id"]),
+        (CHAIN_MISMATCH, world.residents[0], 2, correction["notification_id"]),
+    }
+
+
+async def test_a_deleted_event_is_found_inside_a_stream_and_at_its_end(
+        sealed: Sealed) -> None:
+    runtime, world, _ = sealed
+    middle = await row_at(runtime, world.residents[0], 2)
+    after_it = await row_at(runtime, world.residents[0], 3)
+    last = await row_at(runtime, world.residents[2], 2)
+
+    await sql(runtime, "DELETE FROM events WHERE notification_id = ANY($1)",
+              [middle["notification_id"], last["notification_id"]])
+    report = await runtime.inspection.verify()
+
+    assert kinds_and_places(report) == {
+        (VERSION_GAP, world.residents[0], 3, after_it["notification_id"]),
+        (MISSING_EVENT, None, None, middle["notification_id"]),
+        # The end of a stream leaves no hole in its chain: only the signed checkpoint remembers it.
+        (MISSING_EVENT, None, None, last["notification_id"]),
+    }
+
+
+async def test_a_forged_event_is_found_whether_its_hash_is_made_up_or_computed(
+        sealed: Sealed) -> None:
+    runtime, world, checkpoints = sealed
+    [(gap, _)] = [g for cp in checkpoints for g in cp.gaps]
+    template = await row_at(runtime, world.residents[3], 1)
+    meta = [template[c] for c in META_COLUMNS]
+    state = b'{"timestamp":"2026-01-01T00:00:00+00:00","date_of_death":"2025-12-31"}'
+    topic = "civicledger.domains.residents.resident:Resident.DeathRecorded"
+    computed = chain_hash(bytes(template["chain_hash"]), event_digest(world.residents[3], 2, topic, state, meta))
+    columns = ", ".join(META_COLUMNS)
+    insert = (f"INSERT INTO events (originator_id, originator_version, topic, state, notification_id, tx, {columns},"
+              f" chain_hash) SELECT $1, $2, $3, $4, $5, {{tx}}, {columns}, $6 FROM events WHERE notification_id = $7")
+
+    # Skilled: a correct chain hash, slipped into the position a failed append left empty.
+    await sql(runtime, insert.format(tx=f"(SELECT tx FROM events WHERE notification_id = {gap - 1})"),
+              world.residents[3], 2, topic, state, gap, computed, template["notification_id"])
+    # Naive: appended after everything, with a made-up chain hash.
+    await sql(runtime, insert.format(tx="pg_current_xact_id()"), world.residents[1], 2, topic, state, 10_000,
+              bytes(32), template["notification_id"])
+    report = await runtime.inspection.verify()
+
+    assert kinds_and_places(report) == {
+        (UNEXPECTED_EVENT, world.residents[3], 2, gap),
+        (CHAIN_MISMATCH, world.residents[1], 2, 10_000),
+    }
+
+
+async def test_two_events_of_different_streams_swapped_are_found_at_both_positions(
+        sealed: Sealed) -> None:
+    runtime, world, _ = sealed
+    a = await row_at(runtime, world.residents[3], 1)
+    b = await row_at(runtime, world.household, 1)
+
+    await swap_positions(runtime, a["notification_id"], b["notification_id"])
+    report = await runtime.inspection.verify()
+
+    assert kinds_and_places(report) == {
+        (LOG_ORDER, world.residents[3], 1, b["notification_id"]),
+        (LOG_ORDER, world.household, 1, a["notification_id"]),
+        (CHECKPOINT_MISMATCH, None, None, None),
+    }
+
+
+async def test_two_events_of_one_stream_swapped_are_found(sealed: Sealed) -> None:
+    runtime, world, _ = sealed
+    first = await row_at(runtime, world.residents[0], 1)
+    second = await row_at(runtime, world.residents[0], 2)
+
+    await swap_positions(runtime, first["notification_id"], second["notification_id"])
+    report = await runtime.inspection.verify()
+
+    assert kinds_and_places(report) == {
+        (STREAM_ORDER, world.residents[0], 2, first["notification_id"]),
+        (LOG_ORDER, world.residents[0], 2, first["notification_id"]),
+        (LOG_ORDER, world.residents[0], 1, second["notification_id"]),
+        (CHECKPOINT_MISMATCH, None, None, None),
+    }
+
+
+async def test_a_rewrite_that_recomputes_every_chain_is_caught_by_checkpoints_kept_inside_and_outside(
+        sealed: Sealed) -> None:
+    runtime, world, checkpoints = sealed
+    kept = checkpoints[-1]
+    await sql(runtime, "UPDATE events SET state = convert_to(replace(convert_from(state, 'UTF8'), 'HAIZHU',"
+                       " 'PANYU'), 'UTF8') WHERE originator_id = $1 AND originator_version = 1", world.household)
+    await recompute_chain(runtime, world.household)
+
+    inside = await runtime.inspection.verify()
+    # The attacker also rewrites the checkpoints, re-sealing with the system's own key:
+    await sql(runtime, "DELETE FROM log_checkpoints")
+    await runtime.inspection.seal()
+    outside = await runtime.inspection.verify(against=kept)
+
+    assert kinds_and_places(inside) == {(CHECKPOINT_MISMATCH, None, None, None)}
+    assert {(f.kind, f.checkpoint) for f in outside.findings} == {(EXTERNAL_CHECKPOINT_MISMATCH, kept.seq)}
+    assert len(outside.findings) == 2  # checkpoint #1 differs, and the log no longer hashes to the kept one
+
+
+async def test_an_edited_or_forged_checkpoint_is_invalid(sealed: Sealed) -> None:
+    runtime, _, checkpoints = sealed
+
+    await sql(runtime, "UPDATE log_checkpoints SET event_count = event_count - 1 WHERE seq = $1",
+              checkpoints[-1].seq)
+    report = await runtime.inspection.verify(trusted_keys=[bytes(32)])
+
+    problems = [f.message for f in report.findings if f.kind == CHECKPOINT_INVALID]
+    assert any("edited" in m for m in problems) and any("not the published key" in m for m in problems)
+
+
+def cli_env(monkeypatch: pytest.MonkeyPatch, params: ConnectionParams, data_dir: Path, runtime: Runtime) -> None:
+    monkeypatch.setenv("DATABASE_URL", params.url)
+    monkeypatch.setenv("CIVICLEDGER_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CIVICLEDGER_MASTER_KEY", base64.b64encode(MASTER_KEY).decode())
+    monkeypatch.setenv("CIVICLEDGER_CHECKPOINT_KEY", base64.b64encode(runtime.settings.checkpoint_seed).decode())
+
+
+async def test_the_command_line_exits_non_zero_and_says_where(
+        sealed: Sealed, scratch_db: ConnectionParams, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    runtime, world, _ = sealed
+    cli_env(monkeypatch, scratch_db, tmp_path, runtime)
+    kept = tmp_path / "checkpoint.json"
+
+    exported = await asyncio.to_thread(cli.main, ["checkpoint", "--export", str(kept)])
+    clean = await asyncio.to_thread(cli.main, ["verify", "--against", str(kept)])
+    target = await row_at(runtime, world.household, 2)
+    await sql(runtime, "UPDATE events SET actor_id = 'someone-else' WHERE notification_id = $1",
+              target["notification_id"])
+    capsys.readouterr()
+    tampered = await asyncio.to_thread(cli.main, ["verify", "--against", str(kept)])
+    output = capsys.readouterr().out
+
+    assert (exported, clean, tampered) == (0, 0, 1)
+    assert json.loads(kept.read_text())["format"] == "civicledger-checkpoint/1"
+    assert "FAILED: 1 finding" in output
+    assert f"stream {world.household}, version 2, position {target['notification_id']}" in output
