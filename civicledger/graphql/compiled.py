@@ -71,6 +71,13 @@ def _reveal(ctx: Any, row: Row, field_name: str) -> bool:
     return False
 
 
+def _only(node: FieldNode, *allowed: str) -> None:
+    """Compile only the arguments this module knows; any other (e.g. `asOf`) goes to the executor."""
+    for argument in node.arguments or ():
+        if argument.name.value not in allowed:
+            raise Unsupported(f"argument {argument.name.value}")
+
+
 def _arg(node: FieldNode, name: str) -> ValueNode | None:
     for argument in node.arguments or ():
         if argument.name.value == name:
@@ -108,6 +115,8 @@ def _object(nodes: list[FieldNode], table: Mapping[str, Callable[[FieldNode], Co
         builder = table.get(node.name.value)
         if builder is None:
             raise Unsupported(node.name.value)
+        if node.name.value != "timeline":
+            _only(node)
         plan.append((_key(node), builder(node)))
     return plan
 
@@ -206,6 +215,7 @@ def _connection(node: FieldNode, node_table: Mapping[str, Callable[[FieldNode], 
 
 
 def _timeline(node: FieldNode) -> Compute:
+    _only(node, "first", "after", "programs", "since", "until")
     build = _connection(node, ENTRY_FIELDS, "TimelineEdge", "TimelineConnection")
     args = {name: _arg(node, name) for name in ("first", "after", "programs", "since", "until")}
     # Arguments are resolved per request; the rows come from the prefetch done in `execute`.
@@ -336,6 +346,7 @@ class _Root:
 
 
 def _resident_root(node: FieldNode) -> _Root:
+    _only(node, "id")
     plan = _object(_fields(node), RESIDENT_FIELDS)
     deferred = _deferreds(plan)
     id_arg = _arg(node, "id")
@@ -369,6 +380,7 @@ async def _assemble(ctx: Any, conn: Any, plan: list[tuple[str, Compute]], deferr
 
 
 def _residents_root(node: FieldNode) -> _Root:
+    _only(node, "filter", "first", "after")
     plan: list[tuple[str, Compute]] = []
     connection = _connection(node, RESIDENT_FIELDS, "ResidentEdge", "ResidentConnection")
     nested: list[_Deferred] = []
@@ -407,6 +419,7 @@ VIEWER_FIELDS: dict[str, Callable[[FieldNode], Compute]] = {
 
 
 def _viewer_root(node: FieldNode) -> _Root:
+    _only(node)
     plan = _object(_fields(node), VIEWER_FIELDS)
 
     async def run(ctx: Any, conn: Any, v: Mapping[str, Any]) -> Any:

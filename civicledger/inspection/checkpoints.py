@@ -34,6 +34,7 @@ from typing import Any
 
 import asyncpg
 
+from civicledger.core.eventstore.horizon import horizon_position_async
 from civicledger.inspection import merkle
 from civicledger.inspection.signing import Signer, decode_key, encode_key, key_id, signature_valid
 
@@ -43,10 +44,6 @@ FORMAT = "civicledger-checkpoint/1"
 TABLE = "log_checkpoints"
 _LOCK = "civicledger-checkpoint"
 
-HORIZON = (
-    "SELECT notification_id FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
-    " ORDER BY notification_id DESC LIMIT 1"
-)
 
 
 @dataclass(frozen=True)
@@ -219,7 +216,7 @@ class Checkpointer:
             # One sealer at a time, whichever process it runs in.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
             last = await latest_checkpoint(conn) or GENESIS
-            horizon = await conn.fetchval(HORIZON)
+            horizon = await horizon_position_async(conn)
             if horizon is None or horizon <= last.position:
                 return None
             rows = await conn.fetch(

@@ -27,7 +27,7 @@ import asyncpg
 import orjson
 
 from civicledger.core.eventstore.integrity import META_COLUMNS, ZERO_HASH, chain_hash, event_digest
-from civicledger.core.eventstore.mapper import is_sealed
+from civicledger.core.eventstore.mapper import SEALED, sealed_fields
 from civicledger.inspection import merkle
 from civicledger.inspection.checkpoints import Checkpoint, checkpoints_covering, latest_checkpoint, range_leaves
 from civicledger.inspection.history import RecordedEvent, stream_events
@@ -254,10 +254,12 @@ def _index_and_size(cp: Checkpoint, position: int) -> tuple[int, int]:
 
 
 def _payload_problem(stored: dict[str, Any], shown: dict[str, Any], personal: list[str]) -> str | None:
+    owners = sealed_fields(stored)
+    stored = {k: v for k, v in stored.items() if k != SEALED}
     if set(stored) != set(shown):
         return "the readable payload's fields differ from the stored payload's"
     for name, value in stored.items():
-        sealed = is_sealed(value) or (isinstance(value, dict) and value and all(is_sealed(v) for v in value.values()))
+        sealed = name in owners
         if sealed and name not in personal:
             return f"{name} is personal data but not marked as such"
         # A sealed field reads masked, null (erased) or, for a reader with a purpose, in clear: the plain

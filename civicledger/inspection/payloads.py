@@ -1,7 +1,7 @@
 """Event payloads as inspectors see them: personal fields unsealed, masked or shown as erased.
 
-Sealed fields name their resident (`{"$sealed": <resident>, ...}`), so whose data an event holds is known
-without decrypting it. Keys are fetched fresh from `subject_keys` for every request (never from a cache):
+Sealed data names its residents (`"$sealed": {<resident>: {"f": [fields], "c": ...}}`), so whose data an
+event holds, and in which fields, is known without decrypting it. Keys are fetched fresh from `subject_keys` for every request (never from a cache):
 once a resident is erased, their fields read as None here at once, in every process."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from civicledger.core.eventstore.keyring import KeyRing
-from civicledger.core.eventstore.mapper import CivicMapper, is_sealed
+from civicledger.core.eventstore.mapper import SEALED, CivicMapper, sealed_fields
 
 MASKED = "***"
-_SEALED = re.compile(rb'"\$sealed":"([0-9a-f]{32})"')
+_SEALED = re.compile(rb'"([0-9a-f]{32})":\{"f":')
 
 Reveal = Callable[[UUID], bool]
 
@@ -67,14 +67,6 @@ class Readable:
     subjects: set[UUID] = field(default_factory=set)
 
 
-def _sealed_subjects(value: Any) -> list[UUID] | None:
-    if is_sealed(value):
-        return [UUID(hex=value["$sealed"])]
-    if isinstance(value, dict) and value and all(is_sealed(v) for v in value.values()):
-        return [UUID(hex=v["$sealed"]) for v in value.values()]
-    return None
-
-
 class PayloadReader:
     def __init__(self, mapper: CivicMapper, keyring: KeyRing) -> None:
         self.mapper = mapper
@@ -107,16 +99,18 @@ class PayloadReader:
             out.revealed.setdefault(subject, set()).add(name)
             return plain(name, member)
 
+        owners = sealed_fields(raw)
+        raw.pop(SEALED, None)
         for name, value in raw.items():
-            subjects = _sealed_subjects(value)
-            if subjects is None:
+            subjects = owners.get(name)
+            if not subjects:
                 out.payload[name] = value
                 continue
             out.personal_fields.append(name)
             out.subjects.update(subjects)
-            if is_sealed(value):
-                out.payload[name] = shown(name, subjects[0])
+            if isinstance(value, dict) and value:
+                # A mapping keyed by resident: each entry belongs to the resident it is keyed by.
+                out.payload[name] = {key: shown(name, UUID(str(key)), key) for key in value}
             else:
-                out.payload[name] = {key: shown(name, subject, key)
-                                     for key, subject in zip(value, subjects, strict=True)}
+                out.payload[name] = shown(name, subjects[0])
         return out

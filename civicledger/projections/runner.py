@@ -25,6 +25,7 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
+from civicledger.core.eventstore.horizon import bound_async, horizon_position_async
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
@@ -35,10 +36,12 @@ CHANNEL = "civic_projection"
 TRACKING = "projection_tracking"
 _SEALED = re.compile(rb'"([0-9a-f]{32})":\{"f":')
 
+# Statement 2 of a read (statement 1 computes the bound: see core/eventstore/horizon.py). The batch and the
+# high-water mark come from one snapshot.
 READ_BATCH = """
 WITH h AS (
     SELECT notification_id AS hw FROM events
-     WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
+     WHERE tx < $4::text::xid8
      ORDER BY notification_id DESC LIMIT 1
 )
 SELECT (SELECT hw FROM h) AS hw, e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,
@@ -133,7 +136,9 @@ class ProjectionRunner:
 
     async def _read(self, after: int, topics: frozenset[str] | None) -> tuple[list[Envelope], int]:
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None)
+            bound = await bound_async(conn)
+            rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None,
+                                    str(bound))
             hw = rows[0]["hw"] if rows else None
             rows = [r for r in rows if r["notification_id"] is not None]
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
@@ -222,11 +227,7 @@ class ProjectionRunner:
 
     async def log_horizon(self) -> int:
         async with self.pool.acquire() as conn:
-            hw = await conn.fetchval(
-                "SELECT notification_id FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
-                " ORDER BY notification_id DESC LIMIT 1"
-            )
-        return hw or 0
+            return await horizon_position_async(conn)
 
     def wake(self) -> None:
         for event in self._wakes.values():

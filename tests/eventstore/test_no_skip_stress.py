@@ -103,3 +103,20 @@ def test_a_reader_ignoring_the_horizon_would_have_skipped(recorder: CivicApplica
     assert naive == [fast] and fast == 2, "the naive reader sees position 2 while 1 is still in flight"
     assert safe_now == [], "the horizon-aware reader delivers nothing past an in-flight position"
     assert safe_later == [1, 2]
+
+
+def test_an_open_transaction_that_is_not_an_append_does_not_hold_delivery_back(
+        recorder: CivicApplicationRecorder, scratch_db: ConnectionParams) -> None:
+    """Only appends in flight bound the horizon: a long batch job writing elsewhere (here: another table,
+    holding a transaction id) must not stall every subscriber, as a bound on the cluster's oldest running
+    transaction would."""
+    with psycopg.connect(**scratch_db.psycopg_kwargs()) as other:  # type: ignore[arg-type]
+        other.execute("CREATE TABLE IF NOT EXISTS batch_job (n int)")
+        other.commit()
+        other.execute("INSERT INTO batch_job VALUES (1)")  # now holds an xid, transaction left open
+
+        position = slow_append(scratch_db, recorder, stream(1), 0)[0]
+        delivered = [n.id for n in recorder.select_notifications(start=0, limit=10)]
+        other.rollback()
+
+    assert delivered == [position]

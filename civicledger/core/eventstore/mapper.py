@@ -56,6 +56,16 @@ def sealed_subjects(state: Mapping[str, Any]) -> list[UUID]:
     return [UUID(hex=h) for h in (state.get(SEALED) or {})]
 
 
+def sealed_fields(state: Mapping[str, Any]) -> dict[str, list[UUID]]:
+    """Field name -> the residents whose sealed data it holds (readable without any key)."""
+    owners: dict[str, list[UUID]] = {}
+    for subject_hex, blob in (state.get(SEALED) or {}).items():
+        subject = UUID(hex=subject_hex)
+        for name in blob.get("f", ()):
+            owners.setdefault(name, []).append(subject)
+    return owners
+
+
 class CivicMapper(Mapper[UUID]):
     def __init__(self, keyring: KeyRing) -> None:
         super().__init__(transcoder=_NoTranscoder())  # type: ignore[arg-type]

@@ -52,6 +52,7 @@ from psycopg import pq
 from psycopg.sql import SQL, Composed, Identifier
 
 from civicledger.core.eventstore.claims import Claim
+from civicledger.core.eventstore.horizon import horizon_sql, marker_class, marker_classid, marker_sql, safe_bound
 from civicledger.core.eventstore.integrity import ZERO_HASH, event_digest
 
 IDEMPOTENCY_TABLE = "idempotency_keys"
@@ -180,7 +181,9 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             "SELECT {schema}.{fn1}($1::uuid, $2::bigint, $3::text, $4::bytea, $5::bytea, $6::text[], $7::text)"
         ).format(**fmt).as_string().encode()
         self._fast_prepared: weakref.WeakSet[Any] = weakref.WeakSet()
-        self.safe_horizon = SQL("tx < pg_snapshot_xmin(pg_current_snapshot())")
+        self.safe_horizon = SQL("tx < %s::text::xid8")
+        self.horizon_statement = horizon_sql("%s")
+        self.marker_classid = marker_classid(self.events_table_name)
         self.max_notification_id_statement = SQL(
             "SELECT (SELECT notification_id FROM {schema}.{table} WHERE {safe}"
             " ORDER BY notification_id DESC LIMIT 1) AS max"
@@ -266,6 +269,8 @@ BEGIN
         -- Held for microseconds: ties the order of positions to the order of transaction ids.
         PERFORM pg_advisory_lock({lock});
         v_tx := pg_current_xact_id();
+        -- The in-flight marker readers use to bound the safe horizon (see horizon.py).
+        {marker};
         IF n = 1 THEN
             v_positions := ARRAY[nextval('{schema}.{seq}')];
         ELSE
@@ -310,6 +315,7 @@ $fn$"""
         )
         return SQL(template).format(
             lock=_lock_key(self.events_table_name),
+            marker=SQL(marker_sql(marker_class(self.events_table_name), "v_tx")),
             zero=SQL("'\\x{}'::bytea").format(SQL(ZERO_HASH.hex())),
             **{**fmt, "fn": fmt["fn1"] if single else fmt["fn"]},
         )
@@ -446,7 +452,7 @@ $fn$"""
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
         clauses = [self.safe_horizon]
-        params: list[Any] = []
+        params: list[Any] = [None]  # the bound, filled in on the connection below
         if start is not None:
             clauses.append(SQL("notification_id >= %s" if inclusive_of_start else "notification_id > %s"))
             params.append(start)
@@ -464,6 +470,7 @@ $fn$"""
             Identifier(self.datastore.schema), Identifier(self.events_table_name), SQL(" AND ").join(clauses)
         )
         with self.datastore.get_connection() as conn:
+            params[0] = str(self._bound(conn))
             rows = conn.execute(statement, params, prepare=True).fetchall()
         return [
             Notification(
@@ -475,6 +482,20 @@ $fn$"""
             )
             for row in rows
         ]
+
+    def _bound(self, conn: psycopg.Connection[Any]) -> int:
+        """Statement 1 of every read (see horizon.py): must run before, and apart from, the read itself."""
+        row = conn.execute(self.horizon_statement, (self.marker_classid,), prepare=True).fetchone()
+        assert row is not None
+        return safe_bound(row["xmax"], row["inflight"])
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def max_notification_id(self) -> int | None:
+        with self.datastore.get_connection() as conn:
+            bound = self._bound(conn)
+            row = conn.execute(self.max_notification_id_statement, (str(bound),), prepare=True).fetchone()
+        assert row is not None
+        return row["max"]  # type: ignore[no-any-return]
 
     def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[Any]:
         subscription = PollingSubscription(self, gt=gt, topics=topics)
