@@ -9,6 +9,16 @@ from civicledger.projections.base import Projection
 def all_projections(mapper: CivicMapper) -> list[Projection]:
     from civicledger.projections.client_timeline import ClientTimelineProjection
     from civicledger.projections.households import HouseholdsProjection
+    from civicledger.projections.linkage_meetings import LinkageMeetingsProjection
+    from civicledger.projections.linkage_needs import LinkageNeedsProjection
+    from civicledger.projections.linkage_organisations import LinkageOrganisationsProjection
+    from civicledger.projections.linkage_referrals import LinkageReferralsProjection
+    from civicledger.projections.linkage_routing import LinkageRoutingProjection
+    from civicledger.projections.linkage_tasks import LinkageTasksProjection
     from civicledger.projections.residents import ResidentsProjection
 
-    return [ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper)]
+    return [
+        ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper),
+        LinkageOrganisationsProjection(mapper), LinkageNeedsProjection(mapper), LinkageReferralsProjection(mapper),
+        LinkageTasksProjection(mapper), LinkageMeetingsProjection(mapper), LinkageRoutingProjection(mapper),
+    ]
