@@ -17,6 +17,7 @@ from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.core.eventstore.application import Ledger
+from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
 from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
@@ -29,6 +30,7 @@ T = TypeVar("T")
 @dataclass
 class Services:
     residents: ResidentRegistry
+    assistance: AssistanceService
 
 
 class ProjectionPositions:
@@ -106,7 +108,9 @@ class Runtime:
         self.clock = clock or SystemClock()
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
                              pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
-        self.services = Services(residents=ResidentRegistry(self.ledger, clock=self.clock))
+        residents = ResidentRegistry(self.ledger, clock=self.clock)
+        self.services = Services(residents=residents,
+                                 assistance=AssistanceService(self.ledger, registry=residents, clock=self.clock))
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
         self.projections = all_projections(self.ledger.mapper)
