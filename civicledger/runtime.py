@@ -17,6 +17,7 @@ from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.core.eventstore.application import Ledger
+from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
@@ -30,7 +31,8 @@ T = TypeVar("T")
 @dataclass
 class Services:
     residents: ResidentRegistry
-    linkage: LinkageService | None = None  # None where only the registry is wired (e.g. bare demo loads)
+    assistance: AssistanceService
+    linkage: LinkageService | None = None  # None where only some programs are wired (e.g. bare demo loads)
 
 
 class ProjectionPositions:
@@ -110,6 +112,7 @@ class Runtime:
                              pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
         residents = ResidentRegistry(self.ledger, clock=self.clock)
         self.services = Services(residents=residents,
+                                 assistance=AssistanceService(self.ledger, registry=residents, clock=self.clock),
                                  linkage=LinkageService(self.ledger, residents=residents, clock=self.clock))
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
