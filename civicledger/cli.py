@@ -30,7 +30,7 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
 
     from civicledger.app import create_app
 
-    app = create_app(settings, params=params, run_projections=run_projections)
+    app = create_app(settings, params=params, run_projections=run_projections, run_processes=run_projections)
     uvicorn.run(app, host=host, port=port, log_level="info", loop="uvloop", http="httptools",
                 ws="websockets", access_log=False)
 
@@ -49,7 +49,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def run(params: ConnectionParams) -> None:
         runtime = Runtime(settings, params)
-        await runtime.start(run_projections=True)
+        await runtime.start(run_projections=True, run_processes=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -86,6 +86,28 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         rates = asyncio.run(run(params))
     for name, rate in rates.items():
         print(f"{name}: {rate:,.0f} events/s")
+    return 0
+
+
+def cmd_linkage_sweep(args: argparse.Namespace) -> int:
+    """One SLA sweep, for a cron job where no worker runs."""
+    from civicledger.processes.linkage_sla import EscalationSweep
+    from civicledger.runtime import Runtime
+
+    settings = Settings.from_env()
+
+    async def run(params: ConnectionParams) -> int:
+        runtime = Runtime(settings, params)
+        await runtime.start(run_projections=False)
+        try:
+            assert runtime.services.linkage is not None and runtime.pool is not None
+            written = await EscalationSweep(runtime.pool, runtime.services.linkage, run=runtime.run).sweep_once()
+            return sum(1 for r in written if not r.replayed)
+        finally:
+            await runtime.close()
+
+    with database(settings) as params:
+        print(f"{asyncio.run(run(params))} referral(s) escalated")
     return 0
 
 
@@ -191,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the start of the log")
     rebuild.add_argument("--projection", action="append", help="only this projection (repeatable)")
     rebuild.set_defaults(func=cmd_rebuild)
+
+    sweep = sub.add_parser("linkage-sweep", help="escalate overdue linkage referrals once (the worker does this "
+                                                 "every 5 minutes)")
+    sweep.set_defaults(func=cmd_linkage_sweep)
 
     token = sub.add_parser("token", help="print a development bearer token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
@@ -23,6 +23,9 @@ from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
 from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
 from civicledger.settings import Settings
+
+if TYPE_CHECKING:
+    from civicledger.processes.linkage import LinkageProcesses
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -120,8 +123,9 @@ class Runtime:
         self.runner: ProjectionRunner | None = None
         self.positions: ProjectionPositions | None = None
         self._runner_task: asyncio.Task[None] | None = None
+        self.processes: LinkageProcesses | None = None
 
-    async def start(self, *, run_projections: bool) -> Runtime:
+    async def start(self, *, run_projections: bool, run_processes: bool = False) -> Runtime:
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"},
@@ -138,6 +142,11 @@ class Runtime:
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
+        if run_processes:
+            from civicledger.processes.linkage import LinkageProcesses
+
+            self.processes = LinkageProcesses(self)
+            await self.processes.start()
         return self
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -149,6 +158,8 @@ class Runtime:
         return result
 
     async def close(self) -> None:
+        if self.processes is not None:
+            await self.processes.stop()
         if self.runner is not None:
             self.runner.stop()
         if self._runner_task is not None:

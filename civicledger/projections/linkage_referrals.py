@@ -38,7 +38,8 @@ class LinkageReferralsProjection(Projection):
         Referral.Referred, Referral.Accepted, Referral.Declined, Referral.Reassigned, Referral.WorkStarted,
         Referral.Completed, Referral.FeedbackGiven, Referral.Closed, Referral.Withdrawn,
         Referral.PersonalDataShared, Referral.Escalated, Referral.ProgramApplicationRequested,
-        Referral.ProgramApplicationOpened, Referral.ProgramOutcomeReported, Resident.PersonalDataErased,
+        Referral.ProgramApplicationOpened, Referral.ProgramApplicationRefused, Referral.ProgramOutcomeReported,
+        Resident.PersonalDataErased,
     )
 
     async def create(self, conn: asyncpg.Connection) -> None:
@@ -111,6 +112,8 @@ class LinkageReferralsProjection(Projection):
                        program_decided_at=None)
         elif isinstance(e, Referral.ProgramApplicationOpened):
             row["program_application_id"] = e.application_id
+        elif isinstance(e, Referral.ProgramApplicationRefused):
+            row.update(program_outcome="REFUSED", program_decided_at=e.timestamp)
         elif isinstance(e, Referral.ProgramOutcomeReported):
             row.update(program_application_id=e.application_id, program_outcome=e.outcome,
                        program_decided_at=e.timestamp)

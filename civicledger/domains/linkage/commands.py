@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from civicledger.domains.linkage.values import Confirmation
@@ -163,12 +164,23 @@ class EscalateOverdueReferral:
 
 
 @dataclass(frozen=True)
+class DeclaredMeans:
+    resident_id: UUID
+    monthly_income: Decimal | str | int
+    assets: Decimal | str | int = "0"
+
+
+@dataclass(frozen=True)
 class RequestProgramApplication:
+    """Ask another program to open an application for the referral's resident (the applicant) and household."""
+
     referral_id: UUID
-    program: str  # "assistance"
     household_id: UUID
     statement: str
-    scheme: str = "DIBAO"  # which of the program's schemes (for assistance: 低保, 低收入, 特困, ...)
+    declared: tuple[DeclaredMeans, ...]
+    program: str = "assistance"
+    scheme: str = "MINIMUM_LIVING"  # the program's own scheme: 低保 MINIMUM_LIVING, TEMPORARY, ...
+    need: Decimal | str | int | None = None  # a one-off need in yuan (temporary assistance)
     expected_version: int | None = None
 
 
@@ -179,6 +191,14 @@ class RecordProgramApplication:
     referral_id: UUID
     request: int
     application_id: UUID
+
+
+@dataclass(frozen=True)
+class RecordProgramApplicationRefused:
+    referral_id: UUID
+    request: int
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import Enum
 from typing import ClassVar
 from uuid import UUID
@@ -25,7 +26,7 @@ from civicledger.domains.linkage.errors import (
     ReferralNotReassignableError,
 )
 from civicledger.domains.linkage.taxonomy import Category, PartyType
-from civicledger.domains.linkage.values import Confirmation, SharingBasis, Urgency
+from civicledger.domains.linkage.values import Confirmation, MemberMeans, SharingBasis, Urgency
 
 
 class ReferralStatus(str, Enum):
@@ -59,7 +60,7 @@ class Referral(CivicAggregate):
         personal_data: ClassVar[Mapping[str, str]] = {
             "description": "field:resident_id", "contact_phone": "field:resident_id",
             "comment": "field:resident_id", "outcome": "field:resident_id", "statement": "field:resident_id",
-            "resident_reason": "field:resident_id",
+            "resident_reason": "field:resident_id", "declared": "keys", "need": "field:resident_id",
         }
 
     class Referred(Event, CivicAggregate.Created):
@@ -252,7 +253,7 @@ class Referral(CivicAggregate):
     # -- another program (e.g. social assistance) ----------------------------------------------------------
 
     def request_program_application(self, program: str, scheme: str, household_id: UUID, statement: str,
-                                    by: str) -> int:
+                                    declared: dict[UUID, MemberMeans], need: Decimal | None, by: str) -> int:
         if self.status is not ReferralStatus.REFERRED and self.status not in ACTIVE:
             raise ReferralNotActiveError(self.id, self.status.value)
         if program not in PROGRAMS:
@@ -263,17 +264,18 @@ class Referral(CivicAggregate):
         request = len(self.applications) + 1
         self._program_application_requested(resident_id=self.resident_id, request=request, program=program,
                                             scheme=scheme, household_id=household_id, statement=statement,
-                                            requested_by=by)
+                                            declared=declared, need=need, requested_by=by)
         return request
 
     @event("ProgramApplicationRequested")
     def _program_application_requested(self, resident_id: UUID, request: int, program: str, scheme: str,
-                                       household_id: UUID, statement: str, requested_by: str) -> None:
+                                       household_id: UUID, statement: str, declared: dict[UUID, MemberMeans],
+                                       need: Decimal | None, requested_by: str) -> None:
         self.applications[request] = (program, None, None)
 
     def record_program_application(self, request: int, application_id: UUID) -> None:
-        program, known, _ = self.applications[request]
-        if known is None:
+        program, known, result = self.applications[request]
+        if known is None and result is None:
             self._program_application_opened(resident_id=self.resident_id, request=request, program=program,
                                              application_id=application_id)
 
@@ -281,6 +283,19 @@ class Referral(CivicAggregate):
     def _program_application_opened(self, resident_id: UUID, request: int, program: str,
                                     application_id: UUID) -> None:
         self.applications[request] = (program, application_id, None)
+
+    def refuse_program_application(self, request: int, code: str, message: str) -> None:
+        """The other program would not open the application (e.g. a member already has a live case): that is
+        its answer, so the referral is not left waiting for one."""
+        program, known, result = self.applications[request]
+        if known is None and result is None:
+            self._program_application_refused(resident_id=self.resident_id, request=request, program=program,
+                                              code=code, message=message)
+
+    @event("ProgramApplicationRefused")
+    def _program_application_refused(self, resident_id: UUID, request: int, program: str, code: str,
+                                     message: str) -> None:
+        self.applications[request] = (program, None, "REFUSED")
 
     def report_program_outcome(self, program: str, application_id: UUID, outcome: str) -> None:
         """Note another program's decision on an application this referral opened (once; later reports of the

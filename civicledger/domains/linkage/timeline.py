@@ -51,7 +51,7 @@ def _escalated(e: Any) -> object:
 
 
 def _outcome(e: Any) -> object:
-    outcome = {"APPROVED": "approved", "REJECTED": "rejected"}.get(e.outcome, e.outcome.lower())
+    outcome = {"APPROVED": "approved", "REJECTED": "rejected"}.get(e.outcome, str(e.outcome).lower())
     return entry(e.resident_id, "linkage.program_outcome",
                  f"The {e.program} application the referral opened was {outcome}")
 
@@ -86,6 +86,9 @@ CONTRIBUTION = TimelineContribution(
             e.resident_id, "linkage.program_application_requested",
             f"The referral asked the {e.program} program to open an application"),
         Referral.ProgramOutcomeReported: _outcome,
+        Referral.ProgramApplicationRefused: lambda e: entry(
+            e.resident_id, "linkage.program_application_refused",
+            f"The {e.program} program could not open the application the referral asked for"),
         LinkageTask.Opened: lambda e: entry(e.resident_id, "linkage.task_opened",
                                             f"Linkage task opened for {PARTY[e.owner_party]}, due {e.due_on}"),
         LinkageTask.Completed: lambda e: entry(e.resident_id, "linkage.task_completed", "Linkage task completed"),

@@ -4,6 +4,7 @@ resident's own word (consent, feedback, withdrawal) was confirmed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 
 
@@ -42,3 +43,12 @@ class Confirmation:
 class SharingBasis(str, Enum):
     CONSENT = "CONSENT"  # the resident agreed
     SAFETY_OVERRIDE = "SAFETY_OVERRIDE"  # urgent risk to safety, recorded with a reason, shown to inspectors
+
+
+@dataclass(frozen=True)
+class MemberMeans:
+    """A household member's own declaration for an application to another program: monthly income and
+    assets in yuan. Personal data of that member (sealed under their key)."""
+
+    monthly_income: Decimal
+    assets: Decimal

@@ -11,6 +11,7 @@ from civicledger.core.clock import business_date
 from civicledger.core.errors import ConflictError
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import Actor, CommandContext
+from civicledger.core.money import yuan
 from civicledger.domains.linkage import commands as c
 from civicledger.domains.linkage.errors import (
     LinkageValueInvalidError,
@@ -26,6 +27,7 @@ from civicledger.domains.linkage.rules import clean_text
 from civicledger.domains.linkage.service_base import LinkageServiceBase
 from civicledger.domains.linkage.task import LinkageTask
 from civicledger.domains.linkage.taxonomy import PartyType
+from civicledger.domains.linkage.values import MemberMeans
 
 # The escalation sweep acts as itself: its idempotency keys are scoped to this actor.
 SLA_SWEEP = Actor(id="linkage-sla-sweep", role="system", office=None, district=None)
@@ -146,23 +148,44 @@ class WorkHandlers(LinkageServiceBase):
 
     def request_program_application(self, cmd: c.RequestProgramApplication, ctx: CommandContext) -> Recorded:
         """Ask another program to open an application for this referral's resident; the linkage process
-        manager files it there and reports the outcome back here."""
+        manager files it there (`processes/linkage_programs.py`) and reports the outcome back here."""
 
         def action() -> Recorded:
             referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
             self._check_lead_or_coordinator(referral, ctx)
             statement = clean_text(cmd.statement, "statement")
             scheme = clean_text(cmd.scheme, "scheme", max_length=40).upper()
+            declared: dict[UUID, MemberMeans] = {}
+            for d in cmd.declared:
+                if d.resident_id in declared:
+                    raise LinkageValueInvalidError("declared", "a member is declared twice",
+                                                   residentId=str(d.resident_id))
+                declared[d.resident_id] = MemberMeans(yuan(d.monthly_income, field="declared.monthlyIncome"),
+                                                      yuan(d.assets, field="declared.assets"))
+            if not declared:
+                raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
+            need = yuan(cmd.need, field="need") if cmd.need is not None else None
             referral.request_program_application(cmd.program.strip().lower(), scheme, cmd.household_id, statement,
-                                                 by=ctx.actor.id)
+                                                 declared, need, by=ctx.actor.id)
             return self._save(referral, ctx=ctx, command=cmd)
 
         return self._execute(ctx, cmd, action)
+
+    # The process manager's commands: no user calls these (the API does not offer them).
 
     def record_program_application(self, cmd: c.RecordProgramApplication, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
             referral = self.get_referral(cmd.referral_id)
             referral.record_program_application(cmd.request, cmd.application_id)
+            return self._save(referral, ctx=ctx, command=cmd)
+
+        return self._execute(ctx, cmd, action)
+
+    def record_program_application_refused(self, cmd: c.RecordProgramApplicationRefused,
+                                           ctx: CommandContext) -> Recorded:
+        def action() -> Recorded:
+            referral = self.get_referral(cmd.referral_id)
+            referral.refuse_program_application(cmd.request, cmd.code, cmd.message[:500])
             return self._save(referral, ctx=ctx, command=cmd)
 
         return self._execute(ctx, cmd, action)
