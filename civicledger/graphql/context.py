@@ -54,6 +54,8 @@ class Context:
     reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
     request: Any = None
     response: Any = None
+    # Programs' own per-request DataLoaders, made on first use (see `loader`).
+    program_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.loaders is None:
@@ -68,6 +70,12 @@ class Context:
             idempotency_key=idempotency_key or None,
             origin=self.origin,
         )
+
+    def loader(self, name: str, fetch: Callable[..., Any]) -> DataLoader[Any, Any]:
+        """A per-request DataLoader over a read model (`fetch(conn, keys)` returns rows with an `id`)."""
+        if name not in self.program_loaders:
+            self.program_loaders[name] = _loader(self.runtime, fetch)
+        return self.program_loaders[name]
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.runtime.run(fn, *args)

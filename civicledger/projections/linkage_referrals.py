@@ -88,7 +88,7 @@ class LinkageReferralsProjection(Projection):
                        organisation_name=e.organisation_name, lead_party=e.lead_party.value,
                        deviation_reason=e.deviation_reason, accept_due=e.accept_due, assignment=e.assignment,
                        accepted_at=None, complete_due=None, shared_description=None, shared_contact_phone=None,
-                       sharing_basis=None, shared_organisation_id=None)
+                       sharing_basis=None, shared_organisation_id=None, shared_at=None, override_reason=None)
         elif isinstance(e, Referral.WorkStarted):
             row["status"] = S.IN_PROGRESS.value
         elif isinstance(e, Referral.Completed):
@@ -102,7 +102,7 @@ class LinkageReferralsProjection(Projection):
         elif isinstance(e, Referral.PersonalDataShared):
             row.update(sharing_basis=e.basis.value, shared_organisation_id=e.organisation_id,
                        shared_description=e.description, shared_contact_phone=e.contact_phone,
-                       shared_at=e.timestamp)
+                       shared_at=e.timestamp, override_reason=e.override_reason)
         elif isinstance(e, Referral.Escalated):
             row["escalations"] = [*row["escalations"], f"{e.deadline.value}:{e.assignment}"]
             row["last_escalated_at"] = e.timestamp

@@ -1,0 +1,71 @@
+"""Per-request loaders of the linkage read models, and who sees a resident's words unmasked.
+
+The usual rule holds (`sees_personal_data`: caseworkers and supervisors of the case's district, integrators
+with the personal scope, inspectors with a stated purpose), with one more for the staff of a social
+organisation or social-work station: they see a need's details only through the referral, and only when the
+details were shared with their own organisation (consent, or an urgent-safety override). Every unmasked read
+is logged (`record_read`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from civicledger.graphql.permissions import sees_personal_data
+from civicledger.projections.linkage_meetings import meetings_by_ids
+from civicledger.projections.linkage_needs import needs_by_ids
+from civicledger.projections.linkage_organisations import memberships, organisations_by_ids
+from civicledger.projections.linkage_referrals import referrals_by_ids
+from civicledger.projections.linkage_tasks import tasks_by_ids
+
+COMMITTEE = "COMMUNITY_COMMITTEE"
+
+
+def organisations(info: Info) -> DataLoader[UUID, Any]:
+    return info.context.loader("linkage_organisations", organisations_by_ids)  # type: ignore[no-any-return]
+
+
+def needs(info: Info) -> DataLoader[UUID, Any]:
+    return info.context.loader("linkage_needs", needs_by_ids)  # type: ignore[no-any-return]
+
+
+def referrals(info: Info) -> DataLoader[UUID, Any]:
+    return info.context.loader("linkage_referrals", referrals_by_ids)  # type: ignore[no-any-return]
+
+
+def tasks(info: Info) -> DataLoader[UUID, Any]:
+    return info.context.loader("linkage_tasks", tasks_by_ids)  # type: ignore[no-any-return]
+
+
+def meetings(info: Info) -> DataLoader[UUID, Any]:
+    return info.context.loader("linkage_meetings", meetings_by_ids)  # type: ignore[no-any-return]
+
+
+async def provider_organisations(info: Info) -> frozenset[UUID]:
+    """The social organisations and stations the reader works for (none for most readers)."""
+    ctx = info.context
+    cached = ctx.program_loaders.get("linkage_provider_of")
+    if cached is None:
+        principal = ctx.principal
+        async with ctx.runtime.pool.acquire() as conn:
+            rows = await memberships(conn, principal.subject, principal.office)
+        cached = frozenset(r["id"] for r in rows if r["kind"] != COMMITTEE)
+        ctx.program_loaders["linkage_provider_of"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+async def reveal(info: Info, *, resident_id: UUID, district: str | None, erased: bool, field: str,
+                 shared_with: UUID | None = None, through_referral: bool = False) -> bool:
+    """May this reader see `field` (about `resident_id`, in a case of `district`) unmasked? Logs the read
+    when yes."""
+    ctx = info.context
+    if erased or not sees_personal_data(ctx.principal, district, ctx.purpose):
+        return False
+    providers = await provider_organisations(info)
+    if providers and not (through_referral and shared_with in providers):
+        return False
+    ctx.record_read(resident_id, district, field)
+    return True
