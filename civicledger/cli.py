@@ -122,6 +122,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 DEMO_PRINCIPALS = (
     ("caseworker", "cw-haizhu-li", Role.CASEWORKER, "HAIZHU", "HAIZHU-JIANGHAI-STATION", None),
+    ("committee", "cc-hongwei-zhou", Role.CASEWORKER, "HAIZHU", "HAIZHU-HONGWEI-CC", None),
     ("supervisor", "sup-haizhu-chen", Role.SUPERVISOR, "HAIZHU", "HAIZHU-CIVIL-AFFAIRS", None),
     ("integrator", "int-district-platform", Role.INTEGRATOR, None, "DISTRICT-PLATFORM",
      frozenset({Scope.READ, Scope.COMMAND})),

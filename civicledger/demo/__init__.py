@@ -110,10 +110,17 @@ def load_household(services: Services, h: PlannedHousehold) -> list[Any]:
 
 def load(services: Services, residents: int, *, progress: Callable[[int], None] | None = None,
          threads: int = 4) -> int:
-    """Load the demo population; returns the number of residents. Safe to run again."""
+    """Load the demo population (and, where the linkage service is wired, the linkage demo over it); returns
+    the number of residents. Safe to run again."""
     households = plan(residents)
+    loaded: list[tuple[Any, str]] = []
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for ids in pool.map(lambda h: load_household(services, h), households):
+        for h, ids in zip(households, pool.map(lambda h: load_household(services, h), households), strict=True):
+            loaded += [(rid, h.district) for rid in ids]
             if progress:
                 progress(len(ids))
+    if services.linkage is not None:
+        from civicledger.demo.linkage import load_linkage
+
+        load_linkage(services.linkage, loaded)
     return sum(len(h.people) for h in households)

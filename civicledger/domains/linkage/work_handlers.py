@@ -50,7 +50,9 @@ class WorkHandlers(LinkageServiceBase):
         owner: Organisation = self.get_organisation(owner_id)
         if owner_staff_id is not None and owner_staff_id not in owner.staff:
             raise StaffMemberUnknownError(owner_staff_id)
-        default_due = business_date(referral.complete_due) if referral.complete_due else business_date()
+        # By default, the referral's completion deadline — or today, when that has already passed.
+        default_due = max(business_date(referral.complete_due), business_date()) if referral.complete_due \
+            else business_date()
         due = due_on or default_due
         if due < business_date():
             raise LinkageValueInvalidError("dueOn", "must not be in the past", value=str(due))
