@@ -89,7 +89,8 @@ async def needs_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asy
 async def search_needs(conn: asyncpg.Connection, *, community_id: Any = None, resident_id: Any = None,
                        status: str | None = None, category: str | None = None, after_seq: int | None = None,
                        limit: int = 20) -> list[asyncpg.Record]:
-    clauses, args = ["seq > $1"], [after_seq or 0]
+    clauses: list[str] = ["seq > $1"]
+    args: list[Any] = [after_seq or 0]
     for column, value in (("community_id", community_id), ("resident_id", resident_id), ("status", status),
                           ("category", category)):
         if value is not None:

@@ -76,7 +76,8 @@ async def search_organisations(conn: asyncpg.Connection, *, district: str | None
                                pilot: bool | None = None, after_seq: int | None = None,
                                limit: int = 20) -> list[asyncpg.Record]:
     """Keyset page in registration order; `limit + 1` rows."""
-    clauses, args = ["seq > $1"], [after_seq or 0]
+    clauses: list[str] = ["seq > $1"]
+    args: list[Any] = [after_seq or 0]
     for column, value in (("district", district), ("kind", kind), ("pilot", pilot)):
         if value is not None:
             args.append(value)

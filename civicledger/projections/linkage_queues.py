@@ -66,7 +66,8 @@ async def queue_page(conn: asyncpg.Connection, *, organisation_id: Any = None, s
                      as_of: datetime, due_soon: timedelta, bucket: str | None = None,
                      after: tuple[datetime, Any] | None = None, limit: int = 20) -> list[asyncpg.Record]:
     """Soonest due first (items without a due time last); keyset on (due, item id); `limit + 1` rows."""
-    clauses, args = ["true"], [organisation_id, staff_id, as_of, as_of + due_soon]
+    clauses: list[str] = ["true"]
+    args: list[Any] = [organisation_id, staff_id, as_of, as_of + due_soon]
     if bucket is not None:
         args.append(bucket)
         clauses.append(f"bucket = ${len(args)}")

@@ -126,7 +126,8 @@ async def referrals_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list
 async def search_referrals(conn: asyncpg.Connection, *, community_id: Any = None, organisation_id: Any = None,
                            resident_id: Any = None, status: str | None = None, after_seq: int | None = None,
                            limit: int = 20) -> list[asyncpg.Record]:
-    clauses, args = ["seq > $1"], [after_seq or 0]
+    clauses: list[str] = ["seq > $1"]
+    args: list[Any] = [after_seq or 0]
     for column, value in (("community_id", community_id), ("organisation_id", organisation_id),
                           ("resident_id", resident_id), ("status", status)):
         if value is not None:
@@ -148,7 +149,8 @@ async def referral_history(conn: asyncpg.Connection, referral_id: Any, *, after:
 async def data_sharing(conn: asyncpg.Connection, *, basis: str | None = None, referral_id: Any = None,
                        before: int | None = None, limit: int = 20) -> list[asyncpg.Record]:
     """Newest first; `limit + 1` rows."""
-    clauses, args = ["position < $1"], [before or 2**62]
+    clauses: list[str] = ["position < $1"]
+    args: list[Any] = [before or 2**62]
     for column, value in (("basis", basis), ("referral_id", referral_id)):
         if value is not None:
             args.append(value)

@@ -25,23 +25,23 @@ COMMITTEE = "COMMUNITY_COMMITTEE"
 
 
 def organisations(info: Info) -> DataLoader[UUID, Any]:
-    return info.context.loader("linkage_organisations", organisations_by_ids)  # type: ignore[no-any-return]
+    return info.context.loader("linkage_organisations", organisations_by_ids)
 
 
 def needs(info: Info) -> DataLoader[UUID, Any]:
-    return info.context.loader("linkage_needs", needs_by_ids)  # type: ignore[no-any-return]
+    return info.context.loader("linkage_needs", needs_by_ids)
 
 
 def referrals(info: Info) -> DataLoader[UUID, Any]:
-    return info.context.loader("linkage_referrals", referrals_by_ids)  # type: ignore[no-any-return]
+    return info.context.loader("linkage_referrals", referrals_by_ids)
 
 
 def tasks(info: Info) -> DataLoader[UUID, Any]:
-    return info.context.loader("linkage_tasks", tasks_by_ids)  # type: ignore[no-any-return]
+    return info.context.loader("linkage_tasks", tasks_by_ids)
 
 
 def meetings(info: Info) -> DataLoader[UUID, Any]:
-    return info.context.loader("linkage_meetings", meetings_by_ids)  # type: ignore[no-any-return]
+    return info.context.loader("linkage_meetings", meetings_by_ids)
 
 
 async def provider_organisations(info: Info) -> frozenset[UUID]:
@@ -54,7 +54,7 @@ async def provider_organisations(info: Info) -> frozenset[UUID]:
             rows = await memberships(conn, principal.subject, principal.office)
         cached = frozenset(r["id"] for r in rows if r["kind"] != COMMITTEE)
         ctx.program_loaders["linkage_provider_of"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 async def reveal(info: Info, *, resident_id: UUID, district: str | None, erased: bool, field: str,

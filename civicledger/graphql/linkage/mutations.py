@@ -21,12 +21,12 @@ def _service(info: Info) -> LinkageService:
     service = info.context.runtime.services.linkage
     if service is None:  # pragma: no cover - the runtime always wires it
         raise RuntimeError("the linkage service is not wired")
-    return service  # type: ignore[no-any-return]
+    return service
 
 
 async def _run(info: Info, method: Callable[[LinkageService], Any], command: Any, input: Any) -> Recorded:
     ctx = info.context
-    return await ctx.run(method(_service(info)), command,  # type: ignore[no-any-return]
+    return await ctx.run(method(_service(info)), command,
                          ctx.command(reason=getattr(input, "reason", None), idempotency_key=input.idempotency_key))
 
 

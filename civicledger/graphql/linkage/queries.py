@@ -83,7 +83,7 @@ class MeetingConnection:
 
 async def _fetch(info: Info, query: Any, **kwargs: Any) -> list[Any]:
     async with info.context.runtime.pool.acquire() as conn:
-        return await query(conn, **kwargs)  # type: ignore[no-any-return]
+        return await query(conn, **kwargs)
 
 
 async def _row(loader: Any, key: Any, what: str, raw_id: str) -> Any:
@@ -203,11 +203,13 @@ class LinkageQueries:
         if not 1 <= due_soon_hours <= 24 * 30:
             raise InvalidInputError("dueSoonHours must be between 1 and 720", field="dueSoonHours")
         limit = page_size(first)
-        owner = {"organisation_id": _opt_uuid(organisation_id, "LinkageOrganisation"), "staff_id": staff_id}
-        window = {"as_of": as_of or datetime.now(UTC), "due_soon": timedelta(hours=due_soon_hours)}
+        organisation = _opt_uuid(organisation_id, "LinkageOrganisation")
+        moment, soon = as_of or datetime.now(UTC), timedelta(hours=due_soon_hours)
         async with info.context.runtime.pool.acquire() as conn:
-            counts = await queue_counts(conn, **owner, **window)
-            rows = await queue_page(conn, **owner, **window, bucket=bucket.value if bucket else None,
+            counts = await queue_counts(conn, organisation_id=organisation, staff_id=staff_id, as_of=moment,
+                                        due_soon=soon)
+            rows = await queue_page(conn, organisation_id=organisation, staff_id=staff_id, as_of=moment,
+                                    due_soon=soon, bucket=bucket.value if bucket else None,
                                     after=r.decode_queue_cursor(after), limit=limit)
         edges = [r.QueueEdge(cursor=r.queue_cursor(row), node=r.QueueItemType(row=row)) for row in rows[:limit]]
         return r.QueueConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None),

@@ -49,7 +49,7 @@ class SharingType:
 
     @strawberry.field
     def basis(self) -> str:
-        return self.row["sharing_basis"]  # type: ignore[no-any-return]
+        return self.row["sharing_basis"]
 
     @strawberry.field
     async def organisation(self, info: Info) -> OrganisationType | None:
@@ -57,11 +57,11 @@ class SharingType:
 
     @strawberry.field
     def shared_at(self) -> datetime | None:
-        return self.row["shared_at"]  # type: ignore[no-any-return]
+        return self.row["shared_at"]
 
     @strawberry.field(description="Why the details were shared without consent (overrides only).")
     def override_reason(self) -> str | None:
-        return self.row["override_reason"]  # type: ignore[no-any-return]
+        return self.row["override_reason"]
 
     async def _reveal(self, info: Info, field: str) -> bool:
         return await access.reveal(info, resident_id=self.row["resident_id"], district=self.row["district"],
@@ -85,11 +85,11 @@ class FeedbackType:
 
     @strawberry.field
     def satisfaction(self) -> int:
-        return self.row["satisfaction"]  # type: ignore[no-any-return]
+        return self.row["satisfaction"]
 
     @strawberry.field
     def given_at(self) -> datetime | None:
-        return self.row["feedback_at"]  # type: ignore[no-any-return]
+        return self.row["feedback_at"]
 
     @strawberry.field
     async def comment(self, info: Info) -> str | None:
@@ -142,7 +142,7 @@ class ReferralType(relay.Node):
 
     @strawberry.field
     def referral_id(self) -> UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
     @strawberry.field
     async def need(self, info: Info) -> NeedType | None:
@@ -183,39 +183,39 @@ class ReferralType(relay.Node):
 
     @strawberry.field(description="Why the caseworker chose another party than the table proposed.")
     def deviation_reason(self) -> str | None:
-        return self.row["deviation_reason"]  # type: ignore[no-any-return]
+        return self.row["deviation_reason"]
 
     @strawberry.field
     def routing_version(self) -> int:
-        return self.row["routing_version"]  # type: ignore[no-any-return]
+        return self.row["routing_version"]
 
     @strawberry.field(description="1 for the first organisation, one more for each reassignment.")
     def assignment(self) -> int:
-        return self.row["assignment"]  # type: ignore[no-any-return]
+        return self.row["assignment"]
 
     @strawberry.field
     def declines(self) -> int:
-        return self.row["declines"]  # type: ignore[no-any-return]
+        return self.row["declines"]
 
     @strawberry.field
     def last_decline_reason(self) -> str | None:
-        return self.row["last_decline_reason"]  # type: ignore[no-any-return]
+        return self.row["last_decline_reason"]
 
     @strawberry.field
     def referred_at(self) -> datetime:
-        return self.row["referred_at"]  # type: ignore[no-any-return]
+        return self.row["referred_at"]
 
     @strawberry.field
     def accepted_at(self) -> datetime | None:
-        return self.row["accepted_at"]  # type: ignore[no-any-return]
+        return self.row["accepted_at"]
 
     @strawberry.field
     def completed_at(self) -> datetime | None:
-        return self.row["completed_at"]  # type: ignore[no-any-return]
+        return self.row["completed_at"]
 
     @strawberry.field
     def closed_at(self) -> datetime | None:
-        return self.row["closed_at"]  # type: ignore[no-any-return]
+        return self.row["closed_at"]
 
     @strawberry.field(description="The deadline running now: to accept, or to complete; none once done.")
     def due(self) -> datetime | None:
@@ -278,7 +278,7 @@ class ReferralType(relay.Node):
 
     @strawberry.field
     def version(self) -> int:
-        return self.row["version"]  # type: ignore[no-any-return]
+        return self.row["version"]
 
     @classmethod
     def from_row(cls, row: Any) -> ReferralType:

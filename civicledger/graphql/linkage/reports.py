@@ -110,7 +110,7 @@ class QueueItemType:
 
     @strawberry.field
     def kind(self) -> str:
-        return self.row["kind"]  # type: ignore[no-any-return]
+        return self.row["kind"]
 
     @strawberry.field
     def bucket(self) -> BucketEnum:
@@ -118,7 +118,7 @@ class QueueItemType:
 
     @strawberry.field
     def due(self) -> datetime | None:
-        return self.row["due"]  # type: ignore[no-any-return]
+        return self.row["due"]
 
     @strawberry.field
     def urgency(self) -> UrgencyEnum:
@@ -233,7 +233,7 @@ class DataSharingType:
 
     @strawberry.field
     def resident_id(self) -> UUID:
-        return self.row["resident_id"]  # type: ignore[no-any-return]
+        return self.row["resident_id"]
 
     @strawberry.field
     async def organisation(self, info: Info) -> OrganisationType | None:
@@ -241,27 +241,27 @@ class DataSharingType:
 
     @strawberry.field
     def basis(self) -> str:
-        return self.row["basis"]  # type: ignore[no-any-return]
+        return self.row["basis"]
 
     @strawberry.field
     def override_reason(self) -> str | None:
-        return self.row["override_reason"]  # type: ignore[no-any-return]
+        return self.row["override_reason"]
 
     @strawberry.field
     def shared_by(self) -> str:
-        return self.row["shared_by"]  # type: ignore[no-any-return]
+        return self.row["shared_by"]
 
     @strawberry.field
     def shared_at(self) -> datetime:
-        return self.row["shared_at"]  # type: ignore[no-any-return]
+        return self.row["shared_at"]
 
     @strawberry.field
     def correlation_id(self) -> str | None:
-        return self.row["correlation_id"]  # type: ignore[no-any-return]
+        return self.row["correlation_id"]
 
     @strawberry.field
     def position(self) -> int:
-        return self.row["position"]  # type: ignore[no-any-return]
+        return self.row["position"]
 
 
 @strawberry.type(name="LinkageDataSharingEdge")

@@ -95,11 +95,11 @@ class OrganisationType(relay.Node):
 
     @strawberry.field
     def organisation_id(self) -> UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
     @strawberry.field
     def name(self) -> str:
-        return self.row["name"]  # type: ignore[no-any-return]
+        return self.row["name"]
 
     @strawberry.field
     def kind(self) -> PartyEnum:
@@ -107,7 +107,7 @@ class OrganisationType(relay.Node):
 
     @strawberry.field
     def district(self) -> str:
-        return self.row["district"]  # type: ignore[no-any-return]
+        return self.row["district"]
 
     @strawberry.field
     def district_name(self) -> str:
@@ -115,15 +115,15 @@ class OrganisationType(relay.Node):
 
     @strawberry.field
     def street(self) -> str:
-        return self.row["street"]  # type: ignore[no-any-return]
+        return self.row["street"]
 
     @strawberry.field(description="The community a committee serves (committees only).")
     def community(self) -> str | None:
-        return self.row["community"]  # type: ignore[no-any-return]
+        return self.row["community"]
 
     @strawberry.field
     def office(self) -> str | None:
-        return self.row["office"]  # type: ignore[no-any-return]
+        return self.row["office"]
 
     @strawberry.field
     def service_districts(self) -> list[str]:
@@ -139,7 +139,7 @@ class OrganisationType(relay.Node):
 
     @strawberry.field
     def version(self) -> int:
-        return self.row["version"]  # type: ignore[no-any-return]
+        return self.row["version"]
 
     @classmethod
     def from_row(cls, row: Any) -> OrganisationType:
@@ -172,7 +172,7 @@ class NeedType(relay.Node):
 
     @strawberry.field
     def need_id(self) -> UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
     @strawberry.field
     async def resident(self, info: Info) -> ResidentType | None:
@@ -216,7 +216,7 @@ class NeedType(relay.Node):
 
     @strawberry.field(description="OPEN, REFERRED or WITHDRAWN.")
     def status(self) -> str:
-        return self.row["status"]  # type: ignore[no-any-return]
+        return self.row["status"]
 
     @strawberry.field
     async def referral(self, info: Info) -> Annotated[
@@ -230,11 +230,11 @@ class NeedType(relay.Node):
 
     @strawberry.field
     def collected_at(self) -> datetime:
-        return self.row["collected_at"]  # type: ignore[no-any-return]
+        return self.row["collected_at"]
 
     @strawberry.field
     def version(self) -> int:
-        return self.row["version"]  # type: ignore[no-any-return]
+        return self.row["version"]
 
     @classmethod
     def from_row(cls, row: Any) -> NeedType:

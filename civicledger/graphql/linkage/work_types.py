@@ -26,7 +26,7 @@ class LinkageTaskType(relay.Node):
 
     @strawberry.field
     def task_id(self) -> UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
     @strawberry.field
     async def referral(self, info: Info) -> ReferralType | None:
@@ -35,7 +35,7 @@ class LinkageTaskType(relay.Node):
 
     @strawberry.field
     def title(self) -> str:
-        return self.row["title"]  # type: ignore[no-any-return]
+        return self.row["title"]
 
     @strawberry.field
     async def owner(self, info: Info) -> OrganisationType | None:
@@ -47,19 +47,19 @@ class LinkageTaskType(relay.Node):
 
     @strawberry.field
     def owner_staff_id(self) -> str | None:
-        return self.row["owner_staff_id"]  # type: ignore[no-any-return]
+        return self.row["owner_staff_id"]
 
     @strawberry.field
     def due_on(self) -> date:
-        return self.row["due_on"]  # type: ignore[no-any-return]
+        return self.row["due_on"]
 
     @strawberry.field(description="OPEN or COMPLETED.")
     def status(self) -> str:
-        return self.row["status"]  # type: ignore[no-any-return]
+        return self.row["status"]
 
     @strawberry.field(description="How many progress notes were recorded.")
     def notes(self) -> int:
-        return self.row["notes"]  # type: ignore[no-any-return]
+        return self.row["notes"]
 
     async def _personal(self, info: Info, column: str, field: str) -> str | None:
         value = self.row[column]
@@ -79,11 +79,11 @@ class LinkageTaskType(relay.Node):
 
     @strawberry.field
     def opened_at(self) -> datetime:
-        return self.row["opened_at"]  # type: ignore[no-any-return]
+        return self.row["opened_at"]
 
     @strawberry.field
     def completed_at(self) -> datetime | None:
-        return self.row["completed_at"]  # type: ignore[no-any-return]
+        return self.row["completed_at"]
 
     @strawberry.field(description="The three-party meeting that gave this task out, if one did.")
     async def meeting(self, info: Info) -> ThreePartyMeetingType | None:
@@ -94,7 +94,7 @@ class LinkageTaskType(relay.Node):
 
     @strawberry.field
     def version(self) -> int:
-        return self.row["version"]  # type: ignore[no-any-return]
+        return self.row["version"]
 
     @classmethod
     def from_row(cls, row: Any) -> LinkageTaskType:
@@ -124,7 +124,7 @@ class ThreePartyMeetingType(relay.Node):
 
     @strawberry.field
     def meeting_id(self) -> UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
     @strawberry.field
     async def community(self, info: Info) -> OrganisationType | None:
@@ -132,7 +132,7 @@ class ThreePartyMeetingType(relay.Node):
 
     @strawberry.field
     def held_on(self) -> date:
-        return self.row["held_on"]  # type: ignore[no-any-return]
+        return self.row["held_on"]
 
     @strawberry.field
     def attendees(self) -> list[AttendeeType]:
@@ -156,11 +156,11 @@ class ThreePartyMeetingType(relay.Node):
 
     @strawberry.field
     def recorded_by(self) -> str:
-        return self.row["recorded_by"]  # type: ignore[no-any-return]
+        return self.row["recorded_by"]
 
     @strawberry.field
     def recorded_at(self) -> datetime:
-        return self.row["recorded_at"]  # type: ignore[no-any-return]
+        return self.row["recorded_at"]
 
     @classmethod
     def from_row(cls, row: Any) -> ThreePartyMeetingType:
