@@ -104,6 +104,9 @@ async def test_a_need_walks_the_whole_loop_over_http(gql: GQL) -> None:
         "Referral.Referred", "Referral.PersonalDataShared", "Referral.Accepted", "Referral.Completed",
         "Referral.FeedbackGiven", "Referral.Closed"]
     assert all("comment" not in e["node"]["details"] for e in seen["history"]["edges"])
+    node = await ok(gql, """query($id: ID!) { node(id: $id) { ... on Referral { referralId status } } }""",
+                    {"id": referral["id"]}, c.org_staff)
+    assert node["node"]["status"] == "CLOSED"
     timeline = await ok(gql, """query($id: ID!) { resident(id: $id) { timeline(programs: ["linkage"]) {
                                 edges { node { kind summary } } } } }""", {"id": resident}, CASEWORKER_HAIZHU)
     kinds = [e["node"]["kind"] for e in timeline["resident"]["timeline"]["edges"]]

@@ -44,17 +44,20 @@ def meetings(info: Info) -> DataLoader[UUID, Any]:
     return info.context.loader("linkage_meetings", meetings_by_ids)
 
 
+async def _providers_of(conn: Any, keys: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    out = []
+    for subject, office in keys:
+        rows = await memberships(conn, subject, office)
+        out.append({"id": (subject, office), "providers": frozenset(r["id"] for r in rows if r["kind"] != COMMITTEE)})
+    return out
+
+
 async def provider_organisations(info: Info) -> frozenset[UUID]:
     """The social organisations and stations the reader works for (none for most readers)."""
-    ctx = info.context
-    cached = ctx.program_loaders.get("linkage_provider_of")
-    if cached is None:
-        principal = ctx.principal
-        async with ctx.runtime.pool.acquire() as conn:
-            rows = await memberships(conn, principal.subject, principal.office)
-        cached = frozenset(r["id"] for r in rows if r["kind"] != COMMITTEE)
-        ctx.program_loaders["linkage_provider_of"] = cached
-    return cached
+    principal = info.context.principal
+    found = await info.context.loader("linkage_providers_of", _providers_of).load(
+        (principal.subject, principal.office))
+    return found["providers"]
 
 
 async def reveal(info: Info, *, resident_id: UUID, district: str | None, erased: bool, field: str,
