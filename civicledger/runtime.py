@@ -20,6 +20,7 @@ from civicledger.core.eventstore.application import Ledger
 from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
+from civicledger.projections.assistance_recalculation import AssistanceRecalculation
 from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
 from civicledger.settings import Settings
 
@@ -114,6 +115,9 @@ class Runtime:
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
         self.projections = all_projections(self.ledger.mapper)
+        # Processes follow the log like projections but issue commands; read-your-writes never waits for them.
+        self.processes = [AssistanceRecalculation(self.ledger.mapper, lambda cmd, ctx: self.run(
+            self.services.assistance.recalculate_assistance, cmd, ctx))]
         self.runner: ProjectionRunner | None = None
         self.positions: ProjectionPositions | None = None
         self._runner_task: asyncio.Task[None] | None = None
@@ -123,7 +127,8 @@ class Runtime:
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"},
         )
-        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring, self.projections,
+        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
+                                       [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
         await self.runner.create_tables()
         from civicledger.core.access_log import create_access_log_table

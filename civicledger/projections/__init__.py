@@ -7,8 +7,14 @@ from civicledger.projections.base import Projection
 
 
 def all_projections(mapper: CivicMapper) -> list[Projection]:
+    from civicledger.projections.assistance_cases import AssistanceCasesProjection
+    from civicledger.projections.assistance_means import AssistanceMeansProjection
+    from civicledger.projections.assistance_payroll import AssistancePayrollProjection
+    from civicledger.projections.assistance_standards import AssistanceStandardsProjection
     from civicledger.projections.client_timeline import ClientTimelineProjection
     from civicledger.projections.households import HouseholdsProjection
     from civicledger.projections.residents import ResidentsProjection
 
-    return [ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper)]
+    return [ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper),
+            AssistanceCasesProjection(mapper), AssistanceMeansProjection(mapper), AssistancePayrollProjection(mapper),
+            AssistanceStandardsProjection(mapper)]

@@ -3,10 +3,12 @@ assistance service on one ledger, a fixed clock in 2018, and the simulated burea
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
 import pytest
 
 from civicledger.core.clock import SHANGHAI, FixedClock
@@ -17,6 +19,7 @@ from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.assistance.verification import RetryPolicy, SimulatedBureauDataService
 from civicledger.domains.residents import commands as rc
 from civicledger.domains.residents.services import ResidentRegistry
+from civicledger.projections.runner import ProjectionRunner
 from tests.conftest import MASTER_KEY, new_id_number
 from tests.dbutil import fresh_database
 
@@ -87,3 +90,18 @@ def fresh_world() -> Iterator[World]:
         w = World(params)
         yield w
         w.close()
+
+
+async def catch_up_with_the_log(runner: ProjectionRunner, pool: asyncpg.Pool) -> None:
+    """Catch up until every event written so far is behind us. The safe horizon of the log can lag while
+    any transaction on the server is open (other test sessions share it), so wait for it, never assume it."""
+    async with pool.acquire() as conn:
+        last = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM events")
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        await runner.catch_up()
+        if all(runner.positions.get(p.name, 0) >= last for p in runner.projections):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"the log's safe horizon did not reach {last}")
+        await asyncio.sleep(0.02)
