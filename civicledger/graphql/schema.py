@@ -9,6 +9,8 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.assistance.mutations import AssistanceMutations
+from civicledger.graphql.assistance.queries import AssistanceQueries
 from civicledger.graphql.permissions import CanRead
 from civicledger.graphql.residents.mutations import ResidentMutations
 from civicledger.graphql.residents.queries import ResidentQueries
@@ -49,8 +51,8 @@ class CoreQueries:
         return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
 
 
-Query = merge_types("Query", (CoreQueries, ResidentQueries))
-Mutation = merge_types("Mutation", (ResidentMutations,))
+Query = merge_types("Query", (CoreQueries, ResidentQueries, AssistanceQueries))
+Mutation = merge_types("Mutation", (ResidentMutations, AssistanceMutations))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -59,9 +59,11 @@ async def payroll_totals(conn: asyncpg.Connection, month: date, *, district: str
 
 async def payroll_lines(conn: asyncpg.Connection, month: date, *, district: str | None = None,
                         program: str | None = None, after: int | None = None, limit: int = 50) -> list[asyncpg.Record]:
+    """Lines of a payroll month with the members of their case (whose data an amount is)."""
     return await conn.fetch(
-        "SELECT * FROM assistance_payroll WHERE payable_month = $1 AND ($2::text IS NULL OR district = $2)"
-        " AND ($3::text IS NULL OR program = $3) AND position > $4 ORDER BY position LIMIT $5",
+        "SELECT p.*, c.members FROM assistance_payroll p LEFT JOIN assistance_cases c ON c.id = p.case_id"
+        " WHERE p.payable_month = $1 AND ($2::text IS NULL OR p.district = $2) AND ($3::text IS NULL OR p.program = $3)"
+        " AND p.position > $4 ORDER BY p.position LIMIT $5",
         month, district, program, after or 0, limit + 1)
 
 
