@@ -30,7 +30,7 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
 
     from civicledger.app import create_app
 
-    app = create_app(settings, params=params, run_projections=run_projections, run_processes=run_projections)
+    app = create_app(settings, params=params, run_projections=run_projections, run_linkage_processes=run_projections)
     uvicorn.run(app, host=host, port=port, log_level="info", loop="uvloop", http="httptools",
                 ws="websockets", access_log=False)
 
@@ -49,7 +49,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def run(params: ConnectionParams) -> None:
         runtime = Runtime(settings, params)
-        await runtime.start(run_projections=True, run_processes=True)
+        await runtime.start(run_projections=True, run_linkage_processes=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

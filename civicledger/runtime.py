@@ -21,6 +21,7 @@ from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
+from civicledger.projections.assistance_recalculation import AssistanceRecalculation
 from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
 from civicledger.settings import Settings
 
@@ -120,17 +121,21 @@ class Runtime:
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
         self.projections = all_projections(self.ledger.mapper)
+        # Processes follow the log like projections but issue commands; read-your-writes never waits for them.
+        self.processes = [AssistanceRecalculation(self.ledger.mapper, lambda cmd, ctx: self.run(
+            self.services.assistance.recalculate_assistance, cmd, ctx))]
         self.runner: ProjectionRunner | None = None
         self.positions: ProjectionPositions | None = None
         self._runner_task: asyncio.Task[None] | None = None
-        self.processes: LinkageProcesses | None = None
+        self.linkage_processes: LinkageProcesses | None = None
 
-    async def start(self, *, run_projections: bool, run_processes: bool = False) -> Runtime:
+    async def start(self, *, run_projections: bool, run_linkage_processes: bool = False) -> Runtime:
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"},
         )
-        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring, self.projections,
+        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
+                                       [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
         await self.runner.create_tables()
         from civicledger.core.access_log import create_access_log_table
@@ -142,11 +147,11 @@ class Runtime:
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
-        if run_processes:
+        if run_linkage_processes:
             from civicledger.processes.linkage import LinkageProcesses
 
-            self.processes = LinkageProcesses(self)
-            await self.processes.start()
+            self.linkage_processes = LinkageProcesses(self)
+            await self.linkage_processes.start()
         return self
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -158,8 +163,8 @@ class Runtime:
         return result
 
     async def close(self) -> None:
-        if self.processes is not None:
-            await self.processes.stop()
+        if self.linkage_processes is not None:
+            await self.linkage_processes.stop()
         if self.runner is not None:
             self.runner.stop()
         if self._runner_task is not None:

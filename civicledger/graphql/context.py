@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from civicledger.core.auth import Principal, Scope
 from civicledger.core.metadata import CommandContext
+from civicledger.projections.assistance_cases import cases_by_ids
 from civicledger.projections.households import households_by_ids
 from civicledger.projections.residents import residents_by_ids
 
@@ -35,10 +36,12 @@ def _loader(runtime: Runtime, fetch: Callable[..., Any]) -> DataLoader[UUID, Any
 class Loaders:
     resident: DataLoader[UUID, Any]
     household: DataLoader[UUID, Any]
+    assistance_case: DataLoader[UUID, Any]
 
     @classmethod
     def create(cls, runtime: Runtime) -> Loaders:
-        return cls(resident=_loader(runtime, residents_by_ids), household=_loader(runtime, households_by_ids))
+        return cls(resident=_loader(runtime, residents_by_ids), household=_loader(runtime, households_by_ids),
+                   assistance_case=_loader(runtime, cases_by_ids))
 
 
 @dataclass

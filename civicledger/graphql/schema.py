@@ -9,6 +9,8 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.assistance.mutations import AssistanceMutations
+from civicledger.graphql.assistance.queries import AssistanceQueries
 from civicledger.graphql.linkage.mutations import LinkageMutations
 from civicledger.graphql.linkage.queries import LinkageQueries
 from civicledger.graphql.permissions import CanRead
@@ -51,8 +53,8 @@ class CoreQueries:
         return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
 
 
-Query = merge_types("Query", (CoreQueries, ResidentQueries, LinkageQueries))
-Mutation = merge_types("Mutation", (ResidentMutations, LinkageMutations))
+Query = merge_types("Query", (CoreQueries, ResidentQueries, AssistanceQueries, LinkageQueries))
+Mutation = merge_types("Mutation", (ResidentMutations, AssistanceMutations, LinkageMutations))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -7,6 +7,10 @@ from civicledger.projections.base import Projection
 
 
 def all_projections(mapper: CivicMapper) -> list[Projection]:
+    from civicledger.projections.assistance_cases import AssistanceCasesProjection
+    from civicledger.projections.assistance_means import AssistanceMeansProjection
+    from civicledger.projections.assistance_payroll import AssistancePayrollProjection
+    from civicledger.projections.assistance_standards import AssistanceStandardsProjection
     from civicledger.projections.client_timeline import ClientTimelineProjection
     from civicledger.projections.households import HouseholdsProjection
     from civicledger.projections.linkage_meetings import LinkageMeetingsProjection
@@ -19,6 +23,8 @@ def all_projections(mapper: CivicMapper) -> list[Projection]:
 
     return [
         ResidentsProjection(mapper), HouseholdsProjection(mapper), ClientTimelineProjection(mapper),
+        AssistanceCasesProjection(mapper), AssistanceMeansProjection(mapper), AssistancePayrollProjection(mapper),
+        AssistanceStandardsProjection(mapper),
         LinkageOrganisationsProjection(mapper), LinkageNeedsProjection(mapper), LinkageReferralsProjection(mapper),
         LinkageTasksProjection(mapper), LinkageMeetingsProjection(mapper), LinkageRoutingProjection(mapper),
     ]

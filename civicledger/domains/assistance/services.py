@@ -414,9 +414,14 @@ class AssistanceService(CivicApplication):
         return amount, limit, share
 
     def seed_guangzhou_standards(self, ctx: CommandContext) -> list[Recorded]:
-        """Publish Guangzhou's 2017 and 2018 standards (idempotent: keyed by program and date)."""
+        """Publish Guangzhou's 2017 and 2018 standards, skipping any already published with the same date and
+        amount (and keyed by program and date, so a retry replays)."""
         recorded = []
         for seed in GUANGZHOU_STANDARDS:
+            standard = self.get_standard(seed.program)
+            if standard and any((r.effective_from, r.amount) == (seed.effective_from, seed.amount)
+                                for r in standard.revisions):
+                continue
             key = f"seed-standard:{seed.program.value}:{seed.effective_from.isoformat()}"
             cmd = c.PublishAssistanceStandard(
                 program=seed.program.value, effective_from=seed.effective_from, amount=seed.amount,

@@ -11,6 +11,9 @@ import strawberry
 
 from civicledger.domains.linkage import commands as c
 from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
+
+# The same declaration the assistance program takes (one input type for integrators).
+from civicledger.graphql.assistance.mutations import DeclaredMeansInput
 from civicledger.graphql.linkage.types import ChannelEnum, PartyEnum, UrgencyEnum
 from civicledger.graphql.relay import uuid_of
 
@@ -255,13 +258,6 @@ class ShareInput:
     def to_command(self) -> c.SharePersonalData:
         return c.SharePersonalData(uuid_of(self.referral_id, REFERRAL), self.safety_override_reason,
                                    self.expected_version)
-
-
-@strawberry.input(name="DeclaredMeansInput", description="A household member's own declaration, in yuan.")
-class DeclaredMeansInput:
-    resident_id: strawberry.ID
-    monthly_income: str
-    assets: str = "0"
 
 
 @strawberry.input(name="RequestProgramApplicationInput")
