@@ -124,15 +124,20 @@ async def referrals_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list
 
 
 async def search_referrals(conn: asyncpg.Connection, *, community_id: Any = None, organisation_id: Any = None,
-                           resident_id: Any = None, status: str | None = None, after_seq: int | None = None,
+                           resident_id: Any = None, status: str | None = None, district: str | None = None,
+                           street: str | None = None, escalated: bool | None = None, after_seq: int | None = None,
                            limit: int = 20) -> list[asyncpg.Record]:
+    """Keyset page in referral order; `escalated` finds what reached the street office. `limit + 1` rows."""
     clauses: list[str] = ["seq > $1"]
     args: list[Any] = [after_seq or 0]
     for column, value in (("community_id", community_id), ("organisation_id", organisation_id),
-                          ("resident_id", resident_id), ("status", status)):
+                          ("resident_id", resident_id), ("status", status), ("district", district),
+                          ("street", street)):
         if value is not None:
             args.append(value)
             clauses.append(f"{column} = ${len(args)}")
+    if escalated is not None:
+        clauses.append(f"{'' if escalated else 'NOT '}jsonb_array_length(escalations) > 0")
     args.append(limit + 1)
     return await conn.fetch(f"SELECT * FROM linkage_referrals WHERE {' AND '.join(clauses)}"
                             f" ORDER BY seq LIMIT ${len(args)}", *args)

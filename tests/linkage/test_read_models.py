@@ -19,6 +19,7 @@ from civicledger.domains.residents.commands import EraseResident
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections.linkage_dashboard import community_dashboard
 from civicledger.projections.linkage_queues import queue_counts, queue_page
+from civicledger.projections.linkage_referrals import search_referrals
 from civicledger.runtime import Runtime
 from tests.linkage.conftest import (
     ADMIN_WANG,
@@ -99,6 +100,10 @@ async def test_the_dashboard_shows_a_communitys_figures_from_known_events(
     assert board.overdue == 1 and board.escalated == 1  # the unanswered one, past its 48 hours
     assert board.satisfaction_mean == 3.0 and board.satisfaction_count == 2
     assert board.meetings == 1 and board.last_meeting_on == business_date(MONDAY_9AM + 72 * HOUR)
+    async with runtime.pool.acquire() as conn:
+        escalated = await search_referrals(conn, community_id=world.committee, district="HAIZHU", street="江海街",
+                                           escalated=True)
+    assert [r["status"] for r in escalated] == ["REFERRED"]  # what the street office sees
 
 
 async def test_work_queues_bucket_by_due_time(

@@ -159,17 +159,20 @@ class LinkageQueries:
     async def need(self, info: Info, id: strawberry.ID) -> NeedType:
         return NeedType.from_row(await _row(access.needs(info), uuid_of(id, "Need"), "need", id))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(permission_classes=[CanRead], description="Referrals by community, organisation, resident, "
+                      "status; a street office lists what was escalated to it with district, street, escalated.")
     async def referrals(self, info: Info, community_id: strawberry.ID | None = None,
                         organisation_id: strawberry.ID | None = None, resident_id: strawberry.ID | None = None,
-                        status: ReferralStatusEnum | None = None, first: int | None = 20,
+                        status: ReferralStatusEnum | None = None, district: str | None = None,
+                        street: str | None = None, escalated: bool | None = None, first: int | None = 20,
                         after: str | None = None) -> ReferralConnection:
         limit = page_size(first)
         rows = await _fetch(info, linkage_referrals.search_referrals,
                             community_id=_opt_uuid(community_id, "LinkageOrganisation"),
                             organisation_id=_opt_uuid(organisation_id, "LinkageOrganisation"),
                             resident_id=_opt_uuid(resident_id, "Resident"), status=status.value if status else None,
-                            after_seq=decode_cursor("f", after), limit=limit)
+                            district=parse_district(district).value if district else None, street=street,
+                            escalated=escalated, after_seq=decode_cursor("f", after), limit=limit)
         edges = [ReferralEdge(cursor=encode_cursor("f", row["seq"]), node=ReferralType.from_row(row))
                  for row in rows[:limit]]
         return ReferralConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
