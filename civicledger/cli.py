@@ -185,6 +185,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("\nSample query (as the Haizhu caseworker):")
         print(f"  curl -s {url} -H 'Content-Type: application/json' "
               f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(sample, ensure_ascii=False)}'")
+        caseload = {"query": "{ assistanceCases(filter: {district: \"HAIZHU\"}, first: 5) { edges { node { id "
+                             "programName status monthlyAmount schedule { fromMonth monthlyAmount } entitlements "
+                             "{ edges { node { kind serviceMonth payableMonth amount } } } } } } }"}
+        print("\nThe Haizhu assistance caseload (2018, with the 900 → 950 adjustment and July's arrears):")
+        print(f"  curl -s {url} -H 'Content-Type: application/json' "
+              f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(caseload, ensure_ascii=False)}'")
         print(f"\nGraphiQL: {url}\n")
         _serve(settings, params, args.host, args.port)
     return 0

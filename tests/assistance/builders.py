@@ -35,6 +35,7 @@ def an_application(program: Program = Program.MINIMUM_LIVING, members: tuple[UUI
                    declared_income: str = "400", need: str | None = None) -> AssistanceCase:
     return AssistanceCase(
         program=program, household_id=HOUSEHOLD, district="HAIZHU", applicant_id=members[0], members=members,
+        household_members=(WANG_FANG, LI_WEI, LI_XIAOMING),
         declared={m: Declaration(Decimal(declared_income), Decimal("0")) for m in members},
         statement="lost my job in January", need=Decimal(need) if need else None, referral_id=None,
         applied_on=date(2018, 3, 5),

@@ -207,3 +207,17 @@ def test_every_member_of_the_household_sees_the_case_on_their_timeline() -> None
     assert all(set(entry.resident_ids) == {WANG_FANG, LI_WEI, LI_XIAOMING} for entry in entries)
     assert "400" not in " ".join(entry.summary for entry in entries)
     assert entries[0].summary == "Applied for minimum living guarantee (低保) for 3 people"
+
+
+def test_a_case_covering_one_person_is_on_the_whole_households_timeline() -> None:
+    standard = a_standard(Program.ORPHAN, (date(2017, 7, 1), "2143"))
+    case = an_application(Program.ORPHAN, members=(LI_XIAOMING,))
+    verify(case, SimulatedBureauDataService())
+    case.assess(CASEWORKER_LI, standard.revisions[0])
+    case.approve(SUPERVISOR_CHEN, date(2018, 3, 8), standard)
+
+    entries = [entry for e in case.collect_events() for entry in CONTRIBUTION.entries_for(e)]
+
+    assert entries and all(set(entry.resident_ids) == {WANG_FANG, LI_WEI, LI_XIAOMING} for entry in entries)
+    assert entries[0].summary == "Applied for orphan support (孤儿养育) for 1 person"
+    assert case.schedule[0].monthly_amount == Decimal("2143.00")

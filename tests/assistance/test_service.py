@@ -16,6 +16,7 @@ from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.errors import (
     AssessorCannotDecideError,
+    AssistanceCaseStateError,
     DeclaredMeansInvalidError,
     DeclaredMembersInvalidError,
     HouseholdMemberDeceasedError,
@@ -303,3 +304,62 @@ def test_termination_ends_payments_and_frees_the_members_for_a_new_case(world: W
     assert world.service.get_case(case_id).status is CaseStatus.TERMINATED
     assert "EntitlementAccrued" not in world.events_of(case_id)[-1:]
     assert world.service.get_case(again).status is CaseStatus.APPLIED
+
+
+def test_objections_are_recorded_during_the_notice_and_refused_after_it(world: World) -> None:
+    world.clock.set(at(2018, 8, 6))
+    household, members = world.household(2)
+    case_id = apply(world, members, household)
+    verify_and_assess(world, case_id, members)
+    world.service.post_public_notice(c.PostPublicNotice(case_id, days=5), ctx())
+
+    world.service.record_objection(c.RecordObjection(case_id, "neighbour reports a car parked outside"), ctx())
+    world.clock.set(at(2018, 8, 11))
+    bad(world, lambda: world.service.record_objection(c.RecordObjection(case_id, "late"), ctx()),
+        AssistanceCaseStateError)
+
+    assert world.service.get_case(case_id).objections == 1
+
+
+def test_suspension_resumption_and_review_are_decisions_with_reasons(world: World) -> None:
+    case_id, _ = an_active_case(world)
+    pay(world, case_id, date(2018, 4, 1))
+    world.clock.set(at(2018, 4, 20))
+
+    world.service.suspend_assistance(c.SuspendAssistance(case_id), ctx(SUPERVISOR_CHEN, "in hospital in Hunan"))
+    pay(world, case_id, date(2018, 5, 1))
+    world.clock.set(at(2018, 6, 5))
+    world.service.resume_assistance(c.ResumeAssistance(case_id), ctx(SUPERVISOR_CHEN, "back home"))
+    pay(world, case_id, date(2018, 6, 1))
+    world.clock.set(at(2019, 3, 1))
+    world.service.complete_review(c.CompleteReview(case_id), ctx(reason="annual home visit"))
+
+    case = world.service.get_case(case_id)
+    assert sorted(case.paid_months) == [date(2018, 4, 1), date(2018, 6, 1)]  # nothing for May
+    assert case.pauses == [(date(2018, 5, 1), date(2018, 6, 1))]
+    assert case.next_review_due == date(2020, 3, 1)
+
+
+def test_a_backdated_standard_with_a_correction_reason_is_published(fresh_world: World) -> None:
+    service = fresh_world.service
+    fresh_world.clock.set(at(2018, 8, 3))
+    service.publish_standard(c.PublishAssistanceStandard("MINIMUM_LIVING", date(2018, 7, 1), "950", "22800"),
+                             ctx(ADMIN_WANG, "2018 adjustment"))
+
+    service.publish_standard(c.PublishAssistanceStandard("MINIMUM_LIVING", date(2018, 7, 1), "955", "22800",
+                                                         correction_reason="misprint in the decision"),
+                             ctx(ADMIN_WANG, "correction"))
+
+    standard = service.get_standard(Program.MINIMUM_LIVING)
+    assert standard is not None and standard.in_force(date(2018, 7, 1)).amount == D("955.00")  # type: ignore[union-attr]
+
+
+def test_one_payroll_idempotency_key_covers_every_case_of_the_run(world: World) -> None:
+    cases = [an_active_case(world)[0] for _ in range(2)]
+    world.clock.set(at(2018, 4, 3))
+    run = c.GeneratePayroll(date(2018, 4, 1))
+
+    first = world.service.generate_payroll(run, cases, ctx(SUPERVISOR_CHEN, key="finance-2018-04"))
+    again = world.service.generate_payroll(run, cases, ctx(SUPERVISOR_CHEN, key="finance-2018-04"))
+
+    assert (first.generated, again.generated, again.unchanged) == (2, 0, 2)

@@ -46,6 +46,8 @@ from civicledger.domains.assistance.rules import (
 from civicledger.domains.assistance.standard import AssistanceStandard
 from civicledger.domains.assistance.verification import DataSource, FailureKind, MemberRecord, SourceOutcome
 
+Ids = tuple[UUID, ...]  # residents
+
 
 class CaseStatus(str, Enum):
     APPLIED = "APPLIED"
@@ -100,7 +102,8 @@ class AssistanceCase(CivicAggregate):
         household_id: UUID
         district: str
         applicant_id: UUID
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
         declared: dict[UUID, Declaration]
         statement: str
         need: Decimal | None
@@ -110,7 +113,8 @@ class AssistanceCase(CivicAggregate):
     class VerificationRequested(Event):
         round: int
         sources: tuple[DataSource, ...]
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class SourceAnswered(Event):
         round: int
@@ -139,13 +143,15 @@ class AssistanceCase(CivicAggregate):
         amount: Decimal
         eligible: bool
         findings: tuple[str, ...]
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class NoticePosted(Event):
         starts_on: date
         ends_on: date
         days: int
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class ObjectionRecorded(Event):
         objection_id: UUID
@@ -161,12 +167,14 @@ class AssistanceCase(CivicAggregate):
         one_off_amount: Decimal | None
         standard_revision_seen: int
         next_review_due: date | None
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class Rejected(Event):
         rejected_by: str
         assessment_id: UUID | None
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class EntitlementAccrued(Event):
         line_id: UUID
@@ -183,11 +191,13 @@ class AssistanceCase(CivicAggregate):
         standard_revision_seen: int
         from_month: date
         schedule: tuple[ScheduleEntry, ...]
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class CircumstancesChanged(Event):
         applicant_id: UUID
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
         declared: dict[UUID, Declaration]
         statement: str
 
@@ -197,36 +207,42 @@ class AssistanceCase(CivicAggregate):
         from_month: date
         schedule: tuple[ScheduleEntry, ...]
         standard_revision_seen: int
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class ReviewCompleted(Event):
         reviewed_by: str
         next_review_due: date
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class Suspended(Event):
         from_month: date
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class Resumed(Event):
         from_month: date
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     class Terminated(Event):
         from_month: date
-        members: tuple[UUID, ...]
+        members: Ids
+        household_members: Ids
 
     # -- application --------------------------------------------------------------------------------------
 
     @event(Applied)
     def __init__(self, program: Program, household_id: UUID, district: str, applicant_id: UUID,
-                 members: tuple[UUID, ...], declared: dict[UUID, Declaration], statement: str,
-                 need: Decimal | None, referral_id: UUID | None, applied_on: date) -> None:
+                 members: Ids, household_members: Ids, declared: dict[UUID, Declaration],
+                 statement: str, need: Decimal | None, referral_id: UUID | None, applied_on: date) -> None:
         self.program = program
         self.household_id = household_id
         self.district = district
         self.applicant_id = applicant_id
-        self.members = tuple(members)
+        self.members = tuple(members)  # the persons the case covers
+        self.household_members = tuple(household_members)  # everyone whose timeline shows the case
         self.declared = dict(declared)
         self.need = need
         self.referral_id = referral_id
@@ -250,6 +266,10 @@ class AssistanceCase(CivicAggregate):
         self.pauses: list[tuple[date, date | None]] = []
         self.terminated_from: date | None = None
 
+    def _people(self) -> dict[str, Ids]:
+        """Whom an event is about: the persons covered, and the household whose timelines show it."""
+        return {"members": self.members, "household_members": self.household_members}
+
     @property
     def rule(self) -> ProgramRule:
         return self.program.rule
@@ -262,10 +282,11 @@ class AssistanceCase(CivicAggregate):
 
     def start_verification(self, sources: tuple[DataSource, ...]) -> None:
         self._require(UNDECIDED | LIVE, "verify")
-        self._verification_requested(round=self.round + 1, sources=sources, members=self.members)
+        self._verification_requested(round=self.round + 1, sources=sources, **self._people())
 
     @event(VerificationRequested)
-    def _verification_requested(self, round: int, sources: tuple[DataSource, ...], members: tuple[UUID, ...]) -> None:
+    def _verification_requested(self, round: int, sources: tuple[DataSource, ...], members: Ids,
+                                household_members: Ids) -> None:
         self.round = round
         self.round_sources = tuple(sources)
         self.answers, self.failures = {}, {}
@@ -315,14 +336,14 @@ class AssistanceCase(CivicAggregate):
                        means=means, need=self.need, household_size=outcome.household_size,
                        total_income=outcome.total_income, per_capita_income=outcome.per_capita_income,
                        per_capita_assets=outcome.per_capita_assets, amount=outcome.amount, eligible=outcome.eligible,
-                       findings=outcome.findings, members=self.members)
+                       findings=outcome.findings, **self._people())
         return self.assessments[assessment_id]
 
     @event(Assessed)
     def _assessed(self, assessment_id: UUID, assessed_by: str, round: int, standard: Revision,
                   means: dict[UUID, MemberMeans], need: Decimal | None, household_size: int, total_income: Decimal,
                   per_capita_income: Decimal, per_capita_assets: Decimal, amount: Decimal, eligible: bool,
-                  findings: tuple[str, ...], members: tuple[UUID, ...]) -> None:
+                  findings: tuple[str, ...], members: Ids, household_members: Ids) -> None:
         assessment = Assessment(assessment_id, assessed_by, standard, household_size, total_income, amount,
                                 eligible, tuple(findings))
         self.assessments[assessment_id] = assessment
@@ -335,10 +356,10 @@ class AssistanceCase(CivicAggregate):
         if self.assessment is None or not self.assessment.eligible:
             raise AssessmentIneligibleError(self.assessment.findings if self.assessment else ())
         self._notice_posted(starts_on=today, ends_on=today + timedelta(days=days - 1), days=days,
-                            members=self.members)
+                            **self._people())
 
     @event(NoticePosted)
-    def _notice_posted(self, starts_on: date, ends_on: date, days: int, members: tuple[UUID, ...]) -> None:
+    def _notice_posted(self, starts_on: date, ends_on: date, days: int, members: Ids, household_members: Ids) -> None:
         self.notice = Notice(starts_on, ends_on, days)
         self.status = CaseStatus.IN_NOTICE
 
@@ -383,18 +404,18 @@ class AssistanceCase(CivicAggregate):
         if not self.rule.monthly:
             self._approved(approved_by=by, assessment_id=assessment.assessment_id, first_month=first, schedule=(),
                            one_off_amount=assessment.amount, standard_revision_seen=standard.latest_revision,
-                           next_review_due=None, members=self.members)
+                           next_review_due=None, **self._people())
             self._accrue(EntitlementKind.ONE_OFF, first, first, assessment.amount, assessment.standard.revision)
             return
         schedule = self._build_schedule(standard, [(first, assessment.assessment_id)])
         self._approved(approved_by=by, assessment_id=assessment.assessment_id, first_month=first, schedule=schedule,
                        one_off_amount=None, standard_revision_seen=standard.latest_revision, next_review_due=review,
-                       members=self.members)
+                       **self._people())
 
     @event(Approved)
     def _approved(self, approved_by: str, assessment_id: UUID, first_month: date, schedule: tuple[ScheduleEntry, ...],
                   one_off_amount: Decimal | None, standard_revision_seen: int, next_review_due: date | None,
-                  members: tuple[UUID, ...]) -> None:
+                  members: Ids, household_members: Ids) -> None:
         self.status = CaseStatus.ACTIVE if one_off_amount is None else CaseStatus.COMPLETED
         self.first_month = first_month
         self.bases = [(first_month, assessment_id)]
@@ -411,13 +432,13 @@ class AssistanceCase(CivicAggregate):
         bases = [b for b in self.bases if b[0] < start] + [(start, assessment.assessment_id)]
         schedule = self._build_schedule(standard, bases)
         self._amount_adjusted(adjusted_by=by, assessment_id=assessment.assessment_id, from_month=start,
-                              schedule=schedule, standard_revision_seen=standard.latest_revision, members=self.members)
+                              schedule=schedule, standard_revision_seen=standard.latest_revision, **self._people())
         self._accrue_arrears(arrears(schedule, self.accrued, sorted(self.paid_months), start), today)
 
     @event(AmountAdjusted)
     def _amount_adjusted(self, adjusted_by: str, assessment_id: UUID, from_month: date,
                          schedule: tuple[ScheduleEntry, ...], standard_revision_seen: int,
-                         members: tuple[UUID, ...]) -> None:
+                         members: Ids, household_members: Ids) -> None:
         self.bases = [b for b in self.bases if b[0] < from_month] + [(from_month, assessment_id)]
         self.schedule = tuple(schedule)
         self.standard_revision_seen = standard_revision_seen
@@ -428,10 +449,10 @@ class AssistanceCase(CivicAggregate):
         if self.assessment is not None:
             self._check_decider(by)
         self._rejected(rejected_by=by, assessment_id=self.assessment.assessment_id if self.assessment else None,
-                       members=self.members)
+                       **self._people())
 
     @event(Rejected)
-    def _rejected(self, rejected_by: str, assessment_id: UUID | None, members: tuple[UUID, ...]) -> None:
+    def _rejected(self, rejected_by: str, assessment_id: UUID | None, members: Ids, household_members: Ids) -> None:
         self.status = CaseStatus.REJECTED
 
     # -- schedule and entitlements --------------------------------------------------------------------------
@@ -507,27 +528,30 @@ class AssistanceCase(CivicAggregate):
         if since is None:
             return False
         self._recalculated(standard_revision_seen=standard.latest_revision, from_month=since, schedule=schedule,
-                           members=self.members)
+                           **self._people())
         self._accrue_arrears(lines, today)
         return True
 
     @event(Recalculated)
     def _recalculated(self, standard_revision_seen: int, from_month: date, schedule: tuple[ScheduleEntry, ...],
-                      members: tuple[UUID, ...]) -> None:
+                      members: Ids, household_members: Ids) -> None:
         self.schedule = tuple(schedule)
         self.standard_revision_seen = standard_revision_seen
 
     # -- life of an active case ---------------------------------------------------------------------------
 
-    def report_change(self, members: tuple[UUID, ...], declared: dict[UUID, Declaration], statement: str) -> None:
+    def report_change(self, members: Ids, household_members: Ids,
+                      declared: dict[UUID, Declaration], statement: str) -> None:
         self._require(LIVE, "report a change of circumstances on")
-        self._circumstances_changed(applicant_id=self.applicant_id, members=members, declared=declared,
-                                    statement=statement)
+        self._circumstances_changed(applicant_id=self.applicant_id, members=members,
+                                    household_members=household_members, declared=declared, statement=statement)
 
     @event(CircumstancesChanged)
-    def _circumstances_changed(self, applicant_id: UUID, members: tuple[UUID, ...], declared: dict[UUID, Declaration],
+    def _circumstances_changed(self, applicant_id: UUID, members: Ids,
+                               household_members: Ids, declared: dict[UUID, Declaration],
                                statement: str) -> None:
         self.members = tuple(members)
+        self.household_members = tuple(household_members)
         self.declared = dict(declared)
         self.assessment = None
         self.round_sources, self.answers, self.failures = (), {}, {}
@@ -535,10 +559,10 @@ class AssistanceCase(CivicAggregate):
     def complete_review(self, by: str, today: date) -> None:
         self._require(LIVE, "review")
         self._review_completed(reviewed_by=by, next_review_due=add_months(today, self.rule.review_months or 12),
-                               members=self.members)
+                               **self._people())
 
     @event(ReviewCompleted)
-    def _review_completed(self, reviewed_by: str, next_review_due: date, members: tuple[UUID, ...]) -> None:
+    def _review_completed(self, reviewed_by: str, next_review_due: date, members: Ids, household_members: Ids) -> None:
         self.next_review_due = next_review_due
 
     def next_unpaid_month(self, today: date) -> date:
@@ -549,28 +573,28 @@ class AssistanceCase(CivicAggregate):
 
     def suspend(self, today: date) -> None:
         self._require({CaseStatus.ACTIVE}, "suspend")
-        self._suspended(from_month=self.next_unpaid_month(today), members=self.members)
+        self._suspended(from_month=self.next_unpaid_month(today), **self._people())
 
     @event(Suspended)
-    def _suspended(self, from_month: date, members: tuple[UUID, ...]) -> None:
+    def _suspended(self, from_month: date, members: Ids, household_members: Ids) -> None:
         self.status = CaseStatus.SUSPENDED
         self.pauses.append((from_month, None))
 
     def resume(self, today: date) -> None:
         self._require({CaseStatus.SUSPENDED}, "resume")
-        self._resumed(from_month=max(self.next_unpaid_month(today), self.pauses[-1][0]), members=self.members)
+        self._resumed(from_month=max(self.next_unpaid_month(today), self.pauses[-1][0]), **self._people())
 
     @event(Resumed)
-    def _resumed(self, from_month: date, members: tuple[UUID, ...]) -> None:
+    def _resumed(self, from_month: date, members: Ids, household_members: Ids) -> None:
         self.status = CaseStatus.ACTIVE
         start, _ = self.pauses[-1]
         self.pauses[-1] = (start, from_month)
 
     def terminate(self, today: date) -> None:
         self._require(LIVE, "terminate")
-        self._terminated(from_month=self.next_unpaid_month(today), members=self.members)
+        self._terminated(from_month=self.next_unpaid_month(today), **self._people())
 
     @event(Terminated)
-    def _terminated(self, from_month: date, members: tuple[UUID, ...]) -> None:
+    def _terminated(self, from_month: date, members: Ids, household_members: Ids) -> None:
         self.status = CaseStatus.TERMINATED
         self.terminated_from = from_month

@@ -161,7 +161,8 @@ class AssistanceService(CivicApplication):
         members, declared = self._declared(program, household, cmd.declared)
         need = self._need(program, cmd.need)
         case = AssistanceCase(program=program, household_id=household.id, district=household.district,
-                              applicant_id=cmd.applicant_id, members=members, declared=declared,
+                              applicant_id=cmd.applicant_id, members=members,
+                              household_members=_audience(household, members), declared=declared,
                               statement=statement, need=need, referral_id=cmd.referral_id,
                               applied_on=business_date())
         return self._save_case(case, ctx, cmd, claims=[self._claim(program, m, case.id) for m in members])
@@ -288,7 +289,7 @@ class AssistanceService(CivicApplication):
             household = self.registry.get_household(case.household_id)
             members, declared = self._declared(case.program, household, cmd.declared)
             before = set(case.members)
-            case.report_change(members, declared, statement)
+            case.report_change(members, _audience(household, members), declared, statement)
             claims = [self._claim(case.program, m, case.id) for m in members if m not in before]
             releases = [self._claim(case.program, m, case.id) for m in before if m not in members]
             return self._save_case(case, ctx, cmd, claims=claims, releases=releases)
@@ -343,9 +344,10 @@ class AssistanceService(CivicApplication):
         generated, unchanged, positions = 0, 0, []
         for case_id in case_ids:
             per_case = c.GenerateMonthlyEntitlement(case_id=case_id, month=month)
+            case_ctx = _keyed(ctx, f"{ctx.idempotency_key}:{case_id}") if ctx.idempotency_key else ctx
             for attempt in range(3):
                 try:
-                    recorded = self.generate_monthly_entitlement(per_case, ctx)
+                    recorded = self.generate_monthly_entitlement(per_case, case_ctx)
                     break
                 except ConflictError:
                     if attempt == 2:
@@ -432,6 +434,11 @@ class AssistanceService(CivicApplication):
 
 def _keyed(ctx: CommandContext, key: str) -> CommandContext:
     return replace(ctx, idempotency_key=key)
+
+
+def _audience(household: HouseholdView, covered: Sequence[UUID]) -> tuple[UUID, ...]:
+    """Everyone in the household (and anyone covered): each of them sees the case on their timeline."""
+    return tuple(dict.fromkeys([*household.members, *covered]))
 
 
 def _statement(raw: str) -> str:

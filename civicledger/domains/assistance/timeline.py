@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from civicledger.core.timeline import TimelineContribution, TimelineEntry, entry
 from civicledger.domains.assistance.case import AssistanceCase as Case
@@ -16,26 +17,31 @@ def _label(program: Program) -> str:
     return program.rule.label
 
 
+def audience(e: Any) -> tuple[UUID, ...]:
+    """Every member of the household, and the persons covered."""
+    return tuple(dict.fromkeys([*e.household_members, *e.members]))
+
+
 def _members(kind: str, text: Callable[[Any], str]) -> Callable[[Any], TimelineEntry]:
-    return lambda e: entry(e.members, f"assistance.{kind}", text(e))
+    return lambda e: entry(audience(e), f"assistance.{kind}", text(e))
 
 
 def _applied(e: Case.Applied) -> TimelineEntry:
     size = len(e.members)
     who = "1 person" if size == 1 else f"{size} people"
     via = " on a referral" if e.referral_id else ""
-    return entry(e.members, "assistance.applied", f"Applied for {_label(e.program)} for {who}{via}")
+    return entry(audience(e), "assistance.applied", f"Applied for {_label(e.program)} for {who}{via}")
 
 
 def _assessed(e: Case.Assessed) -> TimelineEntry:
     verdict = "eligible" if e.eligible else "not eligible"
-    return entry(e.members, "assistance.assessed", f"Assessed as {verdict} after household economic verification")
+    return entry(audience(e), "assistance.assessed", f"Assessed as {verdict} after household economic verification")
 
 
 def _approved(e: Case.Approved) -> TimelineEntry:
     what = "One-off assistance approved" if e.one_off_amount is not None \
         else f"Assistance approved from {e.first_month:%Y-%m}"
-    return entry(e.members, "assistance.approved", what)
+    return entry(audience(e), "assistance.approved", what)
 
 
 CONTRIBUTION = TimelineContribution(
