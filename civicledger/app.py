@@ -22,7 +22,7 @@ from civicledger.settings import Settings
 
 
 def create_app(settings: Settings, *, params: ConnectionParams | None = None, run_projections: bool = True,
-               clock: Clock | None = None) -> Starlette:
+               clock: Clock | None = None, run_linkage_processes: bool = False) -> Starlette:
     schema = build_schema(settings)
     holder: dict[str, Any] = {}
 
@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
         with contextlib.ExitStack() as stack:
             resolved = params or stack.enter_context(resolve_database(settings.database_url, settings.data_dir))
             runtime = Runtime(settings, resolved, clock=clock)
-            await runtime.start(run_projections=run_projections)
+            await runtime.start(run_projections=run_projections, run_linkage_processes=run_linkage_processes)
             holder["runtime"] = runtime
             app.state.runtime = runtime
             try:

@@ -43,7 +43,9 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
     options = {"host": host, "port": port, "log_level": "info", "loop": "uvloop", "http": "httptools",
                "ws": "websockets-sansio", "access_log": False}
     if workers <= 1:
-        uvicorn.run(create_app(settings, params=params, run_projections=run_projections), **options)
+        app = create_app(settings, params=params, run_projections=run_projections,
+                         run_linkage_processes=run_projections)
+        uvicorn.run(app, **options)
         return
     # Several API processes share nothing in memory: give them the resolved database and master key through
     # the environment, and run the projections once, in a worker process of their own.
@@ -74,7 +76,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def run(params: ConnectionParams) -> None:
         runtime = Runtime(settings, params)
-        await runtime.start(run_projections=True)
+        await runtime.start(run_projections=True, run_linkage_processes=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -116,6 +118,28 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_linkage_sweep(args: argparse.Namespace) -> int:
+    """One SLA sweep, for a cron job where no worker runs."""
+    from civicledger.processes.linkage_sla import EscalationSweep
+    from civicledger.runtime import Runtime
+
+    settings = Settings.from_env()
+
+    async def run(params: ConnectionParams) -> int:
+        runtime = Runtime(settings, params)
+        await runtime.start(run_projections=False)
+        try:
+            assert runtime.services.linkage is not None and runtime.pool is not None
+            written = await EscalationSweep(runtime.pool, runtime.services.linkage, run=runtime.run).sweep_once()
+            return sum(1 for r in written if not r.replayed)
+        finally:
+            await runtime.close()
+
+    with database(settings) as params:
+        print(f"{asyncio.run(run(params))} referral(s) escalated")
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     role = Role(args.role)
@@ -127,6 +151,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 DEMO_PRINCIPALS = (
     ("caseworker", "cw-haizhu-li", Role.CASEWORKER, "HAIZHU", "HAIZHU-JIANGHAI-STATION", None),
+    ("committee", "cc-hongwei-zhou", Role.CASEWORKER, "HAIZHU", "HAIZHU-HONGWEI-CC", None),
     ("supervisor", "sup-haizhu-chen", Role.SUPERVISOR, "HAIZHU", "HAIZHU-CIVIL-AFFAIRS", None),
     ("integrator", "int-district-platform", Role.INTEGRATOR, None, "DISTRICT-PLATFORM",
      frozenset({Scope.READ, Scope.COMMAND})),
@@ -189,6 +214,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("\nSample query (as the Haizhu caseworker):")
         print(f"  curl -s {url} -H 'Content-Type: application/json' "
               f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(sample, ensure_ascii=False)}'")
+        caseload = {"query": "{ assistanceCases(filter: {district: \"HAIZHU\"}, first: 5) { edges { node { id "
+                             "programName status monthlyAmount schedule { fromMonth monthlyAmount } entitlements "
+                             "{ edges { node { kind serviceMonth payableMonth amount } } } } } } }"}
+        print("\nThe Haizhu assistance caseload (2018, with the 900 → 950 adjustment and July's arrears):")
+        print(f"  curl -s {url} -H 'Content-Type: application/json' "
+              f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(caseload, ensure_ascii=False)}'")
         print(f"\nGraphiQL: {url}\n")
         _serve(settings, params, args.host, args.port)
     return 0
@@ -221,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the start of the log")
     rebuild.add_argument("--projection", action="append", help="only this projection (repeatable)")
     rebuild.set_defaults(func=cmd_rebuild)
+
+    sweep = sub.add_parser("linkage-sweep", help="escalate overdue linkage referrals once (the worker does this "
+                                                 "every 5 minutes)")
+    sweep.set_defaults(func=cmd_linkage_sweep)
 
     token = sub.add_parser("token", help="print a development bearer token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])

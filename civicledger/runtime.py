@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
@@ -17,11 +17,17 @@ from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.core.eventstore.application import Ledger
+from civicledger.domains.assistance.services import AssistanceService
+from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.inspection.service import Inspection
 from civicledger.projections import all_projections
+from civicledger.projections.assistance_recalculation import AssistanceRecalculation
 from civicledger.projections.runner import CHANNEL, TRACKING, ProjectionRunner
 from civicledger.settings import Settings
+
+if TYPE_CHECKING:
+    from civicledger.processes.linkage import LinkageProcesses
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,6 +36,8 @@ T = TypeVar("T")
 @dataclass
 class Services:
     residents: ResidentRegistry
+    assistance: AssistanceService
+    linkage: LinkageService | None = None  # None where only some programs are wired (e.g. bare demo loads)
 
 
 class ProjectionPositions:
@@ -115,23 +123,31 @@ class Runtime:
         self.clock = clock or SystemClock()
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
                              pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
-        self.services = Services(residents=ResidentRegistry(self.ledger, clock=self.clock))
+        residents = ResidentRegistry(self.ledger, clock=self.clock)
+        self.services = Services(residents=residents,
+                                 assistance=AssistanceService(self.ledger, registry=residents, clock=self.clock),
+                                 linkage=LinkageService(self.ledger, residents=residents, clock=self.clock))
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
         self.projections = all_projections(self.ledger.mapper)
+        # Processes follow the log like projections but issue commands; read-your-writes never waits for them.
+        self.processes = [AssistanceRecalculation(self.ledger.mapper, lambda cmd, ctx: self.run(
+            self.services.assistance.recalculate_assistance, cmd, ctx))]
         self.runner: ProjectionRunner | None = None
         self.positions: ProjectionPositions | None = None
         self.inspection: Inspection | None = None
         self._runner_task: asyncio.Task[None] | None = None
         self._checkpointer_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self.linkage_processes: LinkageProcesses | None = None
 
-    async def start(self, *, run_projections: bool) -> Runtime:
+    async def start(self, *, run_projections: bool, run_linkage_processes: bool = False) -> Runtime:
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
-        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring, self.projections,
+        self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
+                                       [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
         await self.runner.create_tables()
         from civicledger.core.access_log import create_access_log_table
@@ -150,6 +166,11 @@ class Runtime:
                     self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
                     name="checkpointer",
                 )
+        if run_linkage_processes:
+            from civicledger.processes.linkage import LinkageProcesses
+
+            self.linkage_processes = LinkageProcesses(self)
+            await self.linkage_processes.start()
         return self
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -165,6 +186,8 @@ class Runtime:
         if self._checkpointer_task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._checkpointer_task, timeout=5)
+        if self.linkage_processes is not None:
+            await self.linkage_processes.stop()
         if self.runner is not None:
             self.runner.stop()
         if self._runner_task is not None:

@@ -16,6 +16,7 @@ from civicledger.core.clock import business_date
 from civicledger.core.guangzhou import DISTRICTS
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.demo import names
+from civicledger.demo.assistance import load_assistance
 from civicledger.domains.residents.commands import AddHouseholdMember, EstablishHousehold, RegisterResident
 from civicledger.runtime import Services
 
@@ -110,10 +111,19 @@ def load_household(services: Services, h: PlannedHousehold) -> list[Any]:
 
 def load(services: Services, residents: int, *, progress: Callable[[int], None] | None = None,
          threads: int = 4) -> int:
-    """Load the demo population; returns the number of residents. Safe to run again."""
+    """Load the demo population, then a year of social assistance over it, then (where the linkage service is
+    wired) three-society linkage in the pilot communities; returns the number of residents. Safe to run again."""
     households = plan(residents)
+    member_ids = []
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for ids in pool.map(lambda h: load_household(services, h), households):
+            member_ids.append(ids)
             if progress:
                 progress(len(ids))
+    load_assistance(services, households, member_ids, _ctx)
+    if services.linkage is not None:
+        from civicledger.demo.linkage import load_linkage
+
+        load_linkage(services.linkage, [(rid, h.district) for h, ids in zip(households, member_ids, strict=True)
+                                        for rid in ids])
     return sum(len(h.people) for h in households)

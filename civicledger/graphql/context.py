@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from civicledger.core.auth import Principal, Scope
 from civicledger.core.metadata import CommandContext
+from civicledger.projections.assistance_cases import cases_by_ids
 from civicledger.projections.households import households_by_ids
 from civicledger.projections.residents import residents_by_ids
 
@@ -35,10 +36,12 @@ def _loader(runtime: Runtime, fetch: Callable[..., Any]) -> DataLoader[UUID, Any
 class Loaders:
     resident: DataLoader[UUID, Any]
     household: DataLoader[UUID, Any]
+    assistance_case: DataLoader[UUID, Any]
 
     @classmethod
     def create(cls, runtime: Runtime) -> Loaders:
-        return cls(resident=_loader(runtime, residents_by_ids), household=_loader(runtime, households_by_ids))
+        return cls(resident=_loader(runtime, residents_by_ids), household=_loader(runtime, households_by_ids),
+                   assistance_case=_loader(runtime, cases_by_ids))
 
 
 @dataclass
@@ -54,7 +57,9 @@ class Context:
     reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
     request: Any = None
     response: Any = None
-    # DataLoaders that need the request itself (who asks, why), made on first use by the area that owns them.
+    # Per-request DataLoaders made on first use: over a read model (`loader`), or needing the request itself,
+    # i.e. who asks and why (`request_loader`).
+    program_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     request_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,10 +76,16 @@ class Context:
             origin=self.origin,
         )
 
+    def loader(self, name: str, fetch: Callable[..., Any]) -> DataLoader[Any, Any]:
+        """A per-request DataLoader over a read model (`fetch(conn, keys)` returns rows with an `id`)."""
+        if name not in self.program_loaders:
+            self.program_loaders[name] = _loader(self.runtime, fetch)
+        return self.program_loaders[name]
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.runtime.run(fn, *args)
 
-    def loader(self, name: str, make: Callable[[Context], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+    def request_loader(self, name: str, make: Callable[[Context], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         if name not in self.request_loaders:
             self.request_loaders[name] = make(self)
         return self.request_loaders[name]

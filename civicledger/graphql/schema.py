@@ -15,9 +15,13 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.assistance.mutations import AssistanceMutations
+from civicledger.graphql.assistance.queries import AssistanceQueries
 from civicledger.graphql.inspection.mutations import InspectionMutations
 from civicledger.graphql.inspection.queries import InspectionQueries
 from civicledger.graphql.inspection.types import RecordedEventType
+from civicledger.graphql.linkage.mutations import LinkageMutations
+from civicledger.graphql.linkage.queries import LinkageQueries
 from civicledger.graphql.permissions import CanRead
 from civicledger.graphql.residents.mutations import ResidentMutations
 from civicledger.graphql.residents.queries import ResidentQueries
@@ -58,8 +62,8 @@ class CoreQueries:
         return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
 
 
-Query = merge_types("Query", (CoreQueries, ResidentQueries, InspectionQueries))
-Mutation = merge_types("Mutation", (ResidentMutations, InspectionMutations))
+Query = merge_types("Query", (CoreQueries, ResidentQueries, AssistanceQueries, LinkageQueries, InspectionQueries))
+Mutation = merge_types("Mutation", (ResidentMutations, AssistanceMutations, LinkageMutations, InspectionMutations))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

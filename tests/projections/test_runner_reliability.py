@@ -14,6 +14,7 @@ import pytest_asyncio
 from civicledger import demo
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
+from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
 from civicledger.projections.residents import ResidentsProjection
@@ -36,7 +37,9 @@ class Crash(Exception):
 @pytest_asyncio.fixture
 async def loaded(scratch_db: ConnectionParams) -> AsyncIterator[tuple[Ledger, asyncpg.Pool]]:
     ledger = Ledger(scratch_db, master_key=MASTER_KEY, claims_secret=b"c" * 32)
-    await asyncio.to_thread(demo.load, Services(residents=ResidentRegistry(ledger)), 240)
+    registry = ResidentRegistry(ledger)
+    services = Services(residents=registry, assistance=AssistanceService(ledger, registry=registry))
+    await asyncio.to_thread(demo.load, services, 240)
     pool = await asyncpg.create_pool(scratch_db.url, min_size=2, max_size=8)
     yield ledger, pool
     await pool.close()

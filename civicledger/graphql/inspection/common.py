@@ -114,11 +114,11 @@ def _events(ctx: Context) -> DataLoader[int, Any]:
 
 
 def payloads(info: Info) -> DataLoader[int, Shown | None]:
-    return info.context.loader("inspection.payloads", _payloads)
+    return info.context.request_loader("inspection.payloads", _payloads)
 
 
 def events(info: Info) -> DataLoader[int, RecordedEvent | None]:
-    return info.context.loader("inspection.events", _events)
+    return info.context.request_loader("inspection.events", _events)
 
 
 def page(items: list[T], limit: int, after: str | None, kind: str,

@@ -1,0 +1,174 @@
+"""Assistance queries: the caseload, one case, standards history, a standard's preview, a payroll month."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.core.auth import Role
+from civicledger.core.clock import business_date
+from civicledger.core.errors import NotFoundError
+from civicledger.core.guangzhou import parse_district
+from civicledger.core.money import ZERO
+from civicledger.domains.assistance.case import CaseStatus
+from civicledger.domains.assistance.commands import PreviewAssistanceStandard
+from civicledger.domains.assistance.entitlements import EntitlementKind
+from civicledger.domains.assistance.programs import Program
+from civicledger.graphql.assistance.types import (
+    AssistanceCaseConnection,
+    AssistanceCaseEdge,
+    AssistanceCaseType,
+    CaseStatusEnum,
+    EntitlementConnection,
+    EntitlementEdge,
+    EntitlementType,
+    PayrollTotalType,
+    PayrollType,
+    PreviewLineType,
+    ProgramEnum,
+    StandardPreviewType,
+    StandardRevisionType,
+    StandardType,
+    members_of,
+    reveal,
+)
+from civicledger.graphql.permissions import CanRead
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
+from civicledger.projections.assistance_cases import cases_by_ids, live_case_ids, search_cases
+from civicledger.projections.assistance_payroll import payroll_lines, payroll_totals
+from civicledger.projections.assistance_standards import standards_history
+
+
+@strawberry.input(name="AssistanceCaseFilter")
+class AssistanceCaseFilter:
+    status: list[CaseStatusEnum] | None = None  # type: ignore[valid-type]
+    program: ProgramEnum | None = None  # type: ignore[valid-type]
+    district: str | None = strawberry.field(default=None, description="District code (HAIZHU) or name (海珠区).")
+    office: str | None = None
+    household_id: strawberry.ID | None = None
+    resident_id: strawberry.ID | None = strawberry.field(default=None, description="Cases covering this resident.")
+    review_overdue: bool | None = strawberry.field(default=None, description="Live cases whose review is overdue.")
+
+
+@strawberry.input(name="PreviewAssistanceStandardInput")
+class PreviewAssistanceStandardInput:
+    program: ProgramEnum  # type: ignore[valid-type]
+    effective_from: date
+    amount: str = strawberry.field(description="Monthly yuan, e.g. \"950\".")
+    asset_limit_per_person: str | None = None
+    share: str | None = None
+    correction_reason: str | None = None
+
+
+async def standards(info: Info, program: Program | None) -> list[StandardType]:
+    async with info.context.runtime.pool.acquire() as conn:
+        rows = await standards_history(conn, program.value if program else None)
+    today = business_date(info.context.runtime.clock.now())
+    out = []
+    for p in Program:
+        revisions = [StandardRevisionType(
+            revision=r["revision"], effective_from=r["effective_from"], amount=r["amount"],
+            asset_limit_per_person=r["asset_limit_per_person"], share=r["share"],
+            correction_reason=r["correction_reason"], published_by=r["published_by"],
+            published_at=r["published_at"], reason=r["reason"]) for r in rows if r["program"] == p.value]
+        if not revisions:
+            continue
+        candidates = [r for r in revisions if r.effective_from <= today]
+        current = max(candidates, key=lambda r: (r.effective_from, r.revision), default=None)
+        out.append(StandardType(program=p, program_name=p.rule.label, revisions=revisions, in_force_today=current))
+    return out
+
+
+@strawberry.type
+class AssistanceQueries:
+    @strawberry.field(permission_classes=[CanRead])
+    async def assistance_case(self, info: Info, id: strawberry.ID) -> AssistanceCaseType:
+        case_id = uuid_of(id, "AssistanceCase")
+        row = await info.context.loaders.assistance_case.load(case_id)
+        if row is None:
+            raise NotFoundError(f"assistance case {case_id} not found", id=str(id))
+        return AssistanceCaseType.from_row(row)
+
+    @strawberry.field(permission_classes=[CanRead], description="The caseload, in application order.")
+    async def assistance_cases(self, info: Info, filter: AssistanceCaseFilter | None = None, first: int | None = 20,
+                               after: str | None = None) -> AssistanceCaseConnection:
+        limit = page_size(first)
+        f = filter or AssistanceCaseFilter()
+        today = business_date(info.context.runtime.clock.now())
+        async with info.context.runtime.pool.acquire() as conn:
+            rows = await search_cases(
+                conn, status=[CaseStatus(s).value for s in f.status] if f.status else None,
+                program=Program(f.program).value if f.program else None,
+                district=parse_district(f.district).value if f.district else None, office=f.office,
+                household_id=uuid_of(f.household_id, "Household") if f.household_id else None,
+                resident_id=uuid_of(f.resident_id, "Resident") if f.resident_id else None,
+                review_overdue_on=today if f.review_overdue else None,
+                after_seq=decode_cursor("ac", after), limit=limit)
+        has_next = len(rows) > limit
+        edges = [AssistanceCaseEdge(cursor=encode_cursor("ac", r["seq"]), node=AssistanceCaseType.from_row(r))
+                 for r in rows[:limit]]
+        return AssistanceCaseConnection(edges=edges, page_info=relay.PageInfo(
+            has_next_page=has_next, has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(permission_classes=[CanRead], description="Every program's standards history.")
+    async def assistance_standards(self, info: Info, program: ProgramEnum | None = None  # type: ignore[valid-type]
+                                   ) -> list[StandardType]:
+        return await standards(info, Program(program) if program else None)
+
+    @strawberry.field(permission_classes=[CanRead],
+                      description="What publishing a standard would do to every live case. Writes nothing.")
+    async def assistance_standard_preview(self, info: Info, input: PreviewAssistanceStandardInput
+                                          ) -> StandardPreviewType:
+        ctx = info.context
+        ctx.principal.require_role(Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR)
+        program = Program(input.program)
+        cmd = PreviewAssistanceStandard(program=program.value, effective_from=input.effective_from,
+                                        amount=input.amount, asset_limit_per_person=input.asset_limit_per_person,
+                                        share=input.share, correction_reason=input.correction_reason)
+        async with ctx.runtime.pool.acquire() as conn:
+            ids = await live_case_ids(conn, program=program.value)
+            cases = {r["id"]: r for r in await cases_by_ids(conn, ids)}
+        preview = await ctx.run(ctx.runtime.services.assistance.preview_standard, cmd, ids)
+        lines = []
+        for p in preview:
+            row = cases.get(p.case_id)
+            shown = row is not None and reveal(info, p.district, members_of(row), "assistanceAmount")
+            lines.append(PreviewLineType(case_id=p.case_id, district=p.district, month=p.month,
+                                         old_amount=p.old_amount if shown else None,
+                                         new_amount=p.new_amount if shown else None,
+                                         arrears=p.arrears if shown else None))
+        return StandardPreviewType(
+            program=program, effective_from=input.effective_from, amount=Decimal(input.amount), cases=len(preview),
+            monthly_increase=sum((p.new_amount - p.old_amount for p in preview), ZERO),
+            total_arrears=sum((p.arrears for p in preview), ZERO), lines=lines)
+
+    @strawberry.field(permission_classes=[CanRead], description="A payroll month by district and program.")
+    async def assistance_payroll(self, info: Info, month: date, district: str | None = None,
+                                 program: ProgramEnum | None = None,  # type: ignore[valid-type]
+                                 first: int | None = 50, after: str | None = None) -> PayrollType:
+        limit = page_size(first, default=50, maximum=200)
+        month = month.replace(day=1)
+        code = parse_district(district).value if district else None
+        program_code = Program(program).value if program else None
+        async with info.context.runtime.pool.acquire() as conn:
+            totals = await payroll_totals(conn, month, district=code, program=program_code)
+            rows = await payroll_lines(conn, month, district=code, program=program_code,
+                                       after=decode_cursor("pl", after), limit=limit)
+        has_next = len(rows) > limit
+        edges = [EntitlementEdge(cursor=encode_cursor("pl", r["position"]),
+                                 node=EntitlementType.from_row(info, r, members_of(r) if r["members"] else []))
+                 for r in rows[:limit]]
+        return PayrollType(
+            month=month, district=code, program=Program(program) if program else None,
+            totals=[PayrollTotalType(district=t["district"], program=Program(t["program"]),
+                                     kind=EntitlementKind(t["kind"]),
+                                     lines=t["lines"], cases=t["cases"], amount=t["amount"]) for t in totals],
+            total_amount=sum((t["amount"] for t in totals), ZERO),
+            lines=EntitlementConnection(edges=edges, page_info=relay.PageInfo(
+                has_next_page=has_next, has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None)))

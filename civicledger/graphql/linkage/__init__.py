@@ -1,0 +1,1 @@
+"""Three-society linkage over GraphQL: needs, referrals, tasks, meetings, organisations, queues, dashboards."""

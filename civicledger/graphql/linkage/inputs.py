@@ -1,0 +1,357 @@
+"""Linkage mutation inputs; each turns itself into its command. Every input takes `idempotencyKey` (a retry
+returns the first result) and, on an existing stream, `expectedVersion`; `reason` goes into the event
+metadata (required where the command is a decision)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from civicledger.domains.linkage import commands as c
+from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
+
+# The same declaration the assistance program takes (one input type for integrators).
+from civicledger.graphql.assistance.mutations import DeclaredMeansInput
+from civicledger.graphql.linkage.types import ChannelEnum, PartyEnum, UrgencyEnum
+from civicledger.graphql.relay import uuid_of
+
+ORG, NEED, REFERRAL, TASK, RESIDENT = "LinkageOrganisation", "Need", "Referral", "LinkageTask", "Resident"
+
+
+@strawberry.enum(name="ConfirmationMethod", description="How the resident confirmed what is recorded for them.")
+class ConfirmationMethodEnum(Enum):
+    SIGNED_FORM = "SIGNED_FORM"
+    IN_PERSON = "IN_PERSON"
+    PHONE_CALLBACK = "PHONE_CALLBACK"
+    SMS_REPLY = "SMS_REPLY"
+    ONLINE = "ONLINE"
+
+
+@strawberry.input(name="ResidentConfirmationInput", description="The resident's own confirmation: how, and a "
+                  "reference that finds the signed form, call log or message.")
+class ConfirmationInput:
+    method: ConfirmationMethodEnum
+    reference: str
+
+    def value(self) -> Confirmation:
+        return Confirmation(ConfirmationMethod(self.method.value), self.reference)
+
+
+@strawberry.input(name="RegisterLinkageOrganisationInput")
+class RegisterOrganisationInput:
+    name: str
+    kind: PartyEnum
+    district: str
+    street: str
+    community: str | None = strawberry.field(default=None, description="Required for a community committee.")
+    office: str | None = strawberry.field(default=None, description="Principals whose token names this office "
+                                                                    "act for the organisation.")
+    service_districts: list[str] | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.RegisterOrganisation:
+        return c.RegisterOrganisation(name=self.name, kind=self.kind.value, district=self.district,
+                                      street=self.street, community=self.community, office=self.office,
+                                      service_districts=tuple(self.service_districts or ()))
+
+
+@strawberry.input(name="LinkageStaffMemberInput")
+class StaffMemberInput:
+    organisation_id: strawberry.ID
+    staff_id: str = strawberry.field(description="The user id (token subject) of the staff member.")
+    title: str = "社工"
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def add(self) -> c.AddStaffMember:
+        return c.AddStaffMember(uuid_of(self.organisation_id, ORG), self.staff_id, self.title, self.expected_version)
+
+    def remove(self) -> c.RemoveStaffMember:
+        return c.RemoveStaffMember(uuid_of(self.organisation_id, ORG), self.staff_id, self.expected_version)
+
+
+@strawberry.input(name="ChangeLinkageRouteInput")
+class ChangeRouteInput:
+    sub_item: str
+    lead_party: PartyEnum
+    accept_within_hours: int
+    complete_within_days: int
+    reason: str = strawberry.field(description="Required: why the route changes.")
+    expected_version: int | None = strawberry.field(default=None, description="The table's version (0: defaults).")
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.ChangeRoute:
+        return c.ChangeRoute(self.sub_item, self.lead_party.value, self.accept_within_hours,
+                             self.complete_within_days, self.expected_version)
+
+
+@strawberry.input(name="CollectNeedInput")
+class CollectNeedInput:
+    resident_id: strawberry.ID
+    community_id: strawberry.ID = strawberry.field(description="The community committee collecting the need.")
+    channel: ChannelEnum
+    sub_item: str = strawberry.field(description="One of the 16 sub-item codes (see `linkageTaxonomy`).")
+    description: str
+    urgency: UrgencyEnum = UrgencyEnum.ROUTINE
+    contact_phone: str | None = None
+    consent_given: bool = False
+    consent_confirmation: ConfirmationInput | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.CollectNeed:
+        return c.CollectNeed(
+            resident_id=uuid_of(self.resident_id, RESIDENT), community_id=uuid_of(self.community_id, ORG),
+            channel=self.channel.value, sub_item=self.sub_item, urgency=self.urgency.value,
+            description=self.description, contact_phone=self.contact_phone, consent_given=self.consent_given,
+            consent_confirmation=self.consent_confirmation.value() if self.consent_confirmation else None)
+
+
+@strawberry.input(name="RecordNeedConsentInput")
+class RecordConsentInput:
+    need_id: strawberry.ID
+    respondent_id: strawberry.ID = strawberry.field(description="The resident giving or withdrawing consent.")
+    given: bool
+    confirmation: ConfirmationInput
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.RecordConsent:
+        return c.RecordConsent(uuid_of(self.need_id, NEED), uuid_of(self.respondent_id, RESIDENT), self.given,
+                               self.confirmation.value(), self.expected_version)
+
+
+@strawberry.input(name="WithdrawNeedInput")
+class WithdrawNeedInput:
+    need_id: strawberry.ID
+    respondent_id: strawberry.ID
+    resident_reason: str
+    confirmation: ConfirmationInput
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.WithdrawNeed:
+        return c.WithdrawNeed(uuid_of(self.need_id, NEED), uuid_of(self.respondent_id, RESIDENT),
+                              self.resident_reason, self.confirmation.value())
+
+
+@strawberry.input(name="ReferNeedInput")
+class ReferNeedInput:
+    need_id: strawberry.ID
+    organisation_id: strawberry.ID
+    deviation_reason: str | None = strawberry.field(default=None, description="Required when the organisation is "
+                                                    "not of the lead party the routing table proposes.")
+    share_personal_data: bool = False
+    safety_override_reason: str | None = strawberry.field(default=None, description="Share without consent: urgent "
+                                                          "needs only; shown to inspectors.")
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.ReferNeed:
+        return c.ReferNeed(uuid_of(self.need_id, NEED), uuid_of(self.organisation_id, ORG), self.deviation_reason,
+                           self.share_personal_data, self.safety_override_reason)
+
+
+@strawberry.input(name="ReferralActionInput")
+class ReferralActionInput:
+    referral_id: strawberry.ID
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input(name="AcceptReferralInput")
+class AcceptReferralInput(ReferralActionInput):
+    def to_command(self) -> c.AcceptReferral:
+        return c.AcceptReferral(uuid_of(self.referral_id, REFERRAL), self.expected_version)
+
+
+@strawberry.input(name="StartReferralWorkInput")
+class StartReferralWorkInput(ReferralActionInput):
+    def to_command(self) -> c.StartReferralWork:
+        return c.StartReferralWork(uuid_of(self.referral_id, REFERRAL), self.expected_version)
+
+
+@strawberry.input(name="CloseReferralInput", description="Close a completed referral whose resident gave no "
+                                                         "feedback.")
+class CloseReferralInput:
+    referral_id: strawberry.ID
+    reason: str = strawberry.field(description="Required: why there is no feedback (e.g. three calls unanswered).")
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.CloseReferral:
+        return c.CloseReferral(uuid_of(self.referral_id, REFERRAL), self.expected_version)
+
+
+@strawberry.input(name="DeclineReferralInput")
+class DeclineReferralInput:
+    referral_id: strawberry.ID
+    reason: str = strawberry.field(description="Required: why the organisation declines.")
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.DeclineReferral:
+        return c.DeclineReferral(uuid_of(self.referral_id, REFERRAL), self.reason, self.expected_version)
+
+
+@strawberry.input(name="ReassignReferralInput")
+class ReassignReferralInput:
+    referral_id: strawberry.ID
+    organisation_id: strawberry.ID
+    reason: str
+    deviation_reason: str | None = None
+    share_personal_data: bool = False
+    safety_override_reason: str | None = None
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.ReassignReferral:
+        return c.ReassignReferral(uuid_of(self.referral_id, REFERRAL), uuid_of(self.organisation_id, ORG),
+                                  self.deviation_reason, self.share_personal_data, self.safety_override_reason,
+                                  self.expected_version)
+
+
+@strawberry.input(name="CompleteReferralInput")
+class CompleteReferralInput:
+    referral_id: strawberry.ID
+    outcome: str
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.CompleteReferral:
+        return c.CompleteReferral(uuid_of(self.referral_id, REFERRAL), self.outcome, self.expected_version)
+
+
+@strawberry.input(name="RecordReferralFeedbackInput", description="The resident's feedback, recorded by the "
+                  "community committee (or a supervisor) with the resident's confirmation.")
+class FeedbackInput:
+    referral_id: strawberry.ID
+    respondent_id: strawberry.ID = strawberry.field(description="The resident: nobody else may give feedback.")
+    satisfaction: int = strawberry.field(description="1 (very dissatisfied) to 5 (very satisfied).")
+    confirmation: ConfirmationInput
+    comment: str | None = None
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.RecordResidentFeedback:
+        return c.RecordResidentFeedback(uuid_of(self.referral_id, REFERRAL), uuid_of(self.respondent_id, RESIDENT),
+                                        self.satisfaction, self.confirmation.value(), self.comment,
+                                        self.expected_version)
+
+
+@strawberry.input(name="ShareReferralPersonalDataInput")
+class ShareInput:
+    referral_id: strawberry.ID
+    safety_override_reason: str | None = None
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.SharePersonalData:
+        return c.SharePersonalData(uuid_of(self.referral_id, REFERRAL), self.safety_override_reason,
+                                   self.expected_version)
+
+
+@strawberry.input(name="RequestProgramApplicationInput")
+class ProgramApplicationInput:
+    referral_id: strawberry.ID
+    household_id: strawberry.ID
+    statement: str
+    declared: list[DeclaredMeansInput]
+    program: str = "assistance"
+    scheme: str = strawberry.field(default="MINIMUM_LIVING", description="The program's scheme, e.g. "
+                                   "MINIMUM_LIVING (低保), LOW_INCOME, SPECIAL_HARDSHIP, TEMPORARY.")
+    need: str | None = strawberry.field(default=None, description="A one-off need in yuan (TEMPORARY).")
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.RequestProgramApplication:
+        return c.RequestProgramApplication(
+            uuid_of(self.referral_id, REFERRAL), uuid_of(self.household_id, "Household"), self.statement,
+            tuple(c.DeclaredMeans(uuid_of(d.resident_id, RESIDENT), d.monthly_income, d.assets)
+                  for d in self.declared),
+            self.program, self.scheme, self.need, self.expected_version)
+
+
+@strawberry.input(name="OpenLinkageTaskInput")
+class OpenTaskInput:
+    referral_id: strawberry.ID
+    title: str = strawberry.field(description="The work, not the person: no personal data in titles.")
+    owner_organisation_id: strawberry.ID
+    owner_staff_id: str | None = None
+    due_on: date | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.OpenLinkageTask:
+        return c.OpenLinkageTask(uuid_of(self.referral_id, REFERRAL), self.title,
+                                 uuid_of(self.owner_organisation_id, ORG), self.owner_staff_id, self.due_on)
+
+
+@strawberry.input(name="NoteLinkageTaskProgressInput")
+class NoteTaskInput:
+    task_id: strawberry.ID
+    note: str
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.NoteTaskProgress:
+        return c.NoteTaskProgress(uuid_of(self.task_id, TASK), self.note, self.expected_version)
+
+
+@strawberry.input(name="CompleteLinkageTaskInput")
+class CompleteTaskInput:
+    task_id: strawberry.ID
+    outcome: str
+    expected_version: int | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.CompleteLinkageTask:
+        return c.CompleteLinkageTask(uuid_of(self.task_id, TASK), self.outcome, self.expected_version)
+
+
+@strawberry.input(name="MeetingAttendeeInput")
+class AttendeeInput:
+    organisation_id: strawberry.ID
+    staff_id: str
+
+
+@strawberry.input(name="MeetingTaskInput")
+class MeetingTaskInput:
+    referral_id: strawberry.ID
+    title: str
+    owner_organisation_id: strawberry.ID
+    owner_staff_id: str | None = None
+    due_on: date | None = None
+
+
+@strawberry.input(name="RecordThreePartyMeetingInput")
+class MeetingInput:
+    community_id: strawberry.ID
+    attendees: list[AttendeeInput]
+    decisions: list[str]
+    referrals_discussed: list[strawberry.ID] | None = None
+    tasks: list[MeetingTaskInput] | None = None
+    held_on: date | None = None
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.RecordThreePartyMeeting:
+        return c.RecordThreePartyMeeting(
+            uuid_of(self.community_id, ORG),
+            tuple(c.MeetingAttendee(uuid_of(a.organisation_id, ORG), a.staff_id) for a in self.attendees),
+            tuple(self.decisions), tuple(uuid_of(r, REFERRAL) for r in self.referrals_discussed or ()),
+            tuple(c.MeetingTask(uuid_of(t.referral_id, REFERRAL), t.title, uuid_of(t.owner_organisation_id, ORG),
+                                t.owner_staff_id, t.due_on) for t in self.tasks or ()),
+            self.held_on)

@@ -1,0 +1,255 @@
+"""Linkage queries: the taxonomy and routing table, organisations, needs, referrals, tasks, meetings, work
+queues, community dashboards, and (for inspectors) the record of personal data shared with leads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from civicledger.core.errors import InvalidInputError, NotFoundError
+from civicledger.core.guangzhou import parse_district
+from civicledger.domains.linkage.taxonomy import BY_CODE
+from civicledger.graphql.linkage import access
+from civicledger.graphql.linkage import reports as r
+from civicledger.graphql.linkage.referral_types import ReferralType
+from civicledger.graphql.linkage.taxonomy import CategoryType, categories, sub_item_type
+from civicledger.graphql.linkage.types import (
+    NeedType,
+    OrganisationType,
+    PartyEnum,
+    ReferralStatusEnum,
+    page_info,
+)
+from civicledger.graphql.linkage.work_types import LinkageTaskType, ThreePartyMeetingType
+from civicledger.graphql.permissions import CanAudit, CanRead
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
+from civicledger.projections import linkage_needs, linkage_organisations, linkage_referrals
+from civicledger.projections.linkage_dashboard import community_dashboard
+from civicledger.projections.linkage_meetings import meetings_of
+from civicledger.projections.linkage_queues import queue_counts, queue_page
+from civicledger.projections.linkage_routing import current_routes, routing_changes
+
+
+@strawberry.type(name="LinkageOrganisationEdge")
+class OrganisationEdge:
+    cursor: str
+    node: OrganisationType
+
+
+@strawberry.type(name="LinkageOrganisationConnection")
+class OrganisationConnection:
+    edges: list[OrganisationEdge]
+    page_info: strawberry.relay.PageInfo
+
+
+@strawberry.type(name="NeedEdge")
+class NeedEdge:
+    cursor: str
+    node: NeedType
+
+
+@strawberry.type(name="NeedConnection")
+class NeedConnection:
+    edges: list[NeedEdge]
+    page_info: strawberry.relay.PageInfo
+
+
+@strawberry.type(name="ReferralEdge")
+class ReferralEdge:
+    cursor: str
+    node: ReferralType
+
+
+@strawberry.type(name="ReferralConnection")
+class ReferralConnection:
+    edges: list[ReferralEdge]
+    page_info: strawberry.relay.PageInfo
+
+
+@strawberry.type(name="ThreePartyMeetingEdge")
+class MeetingEdge:
+    cursor: str
+    node: ThreePartyMeetingType
+
+
+@strawberry.type(name="ThreePartyMeetingConnection")
+class MeetingConnection:
+    edges: list[MeetingEdge]
+    page_info: strawberry.relay.PageInfo
+
+
+async def _fetch(info: Info, query: Any, **kwargs: Any) -> list[Any]:
+    async with info.context.runtime.pool.acquire() as conn:
+        return await query(conn, **kwargs)
+
+
+async def _row(loader: Any, key: Any, what: str, raw_id: str) -> Any:
+    row = await loader.load(key)
+    if row is None:
+        raise NotFoundError(f"{what} {key} not found", id=raw_id)
+    return row
+
+
+def _opt_uuid(raw: strawberry.ID | None, type_name: str) -> Any:
+    return uuid_of(raw, type_name) if raw else None
+
+
+@strawberry.type
+class LinkageQueries:
+    @strawberry.field(permission_classes=[CanRead], description="The 4 categories and 16 sub-items.")
+    def linkage_taxonomy(self) -> list[CategoryType]:
+        return categories()
+
+    @strawberry.field(permission_classes=[CanRead], description="Each sub-item's lead party and SLA now, and "
+                                                                "the table's change history (newest first).")
+    async def linkage_routing_table(self, info: Info, changes_first: int | None = 20) -> r.RoutingTableType:
+        limit = page_size(changes_first, default=20, maximum=200)
+        async with info.context.runtime.pool.acquire() as conn:
+            current = {row["sub_item"]: row for row in await current_routes(conn)}
+            changes = (await routing_changes(conn, limit=limit))[:limit]
+        routes = []
+        for code, item in BY_CODE.items():
+            row = current.get(code)
+            routes.append(r.RouteType(
+                sub_item=sub_item_type(code), lead_party=row["lead_party"] if row else item.lead.value,
+                accept_within_hours=row["accept_within_hours"] if row else item.accept_within_hours,
+                complete_within_days=row["complete_within_days"] if row else item.complete_within_days,
+                since_version=row["version"] if row else 0))
+        version = max((row["version"] for row in current.values()), default=0)
+        version = max([version, *(c["version"] for c in changes)])
+        return r.RoutingTableType(version=version, routes=routes, changes=[r.RouteChangeType(
+            version=c["version"], sub_item=c["sub_item"], lead_party=c["lead_party"],
+            accept_within_hours=c["accept_within_hours"], complete_within_days=c["complete_within_days"],
+            changed_by=c["changed_by"], reason=c["reason"], changed_at=c["changed_at"]) for c in changes])
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def linkage_organisations(self, info: Info, district: str | None = None, kind: PartyEnum | None = None,
+                                    pilot: bool | None = None, first: int | None = 20,
+                                    after: str | None = None) -> OrganisationConnection:
+        limit = page_size(first)
+        rows = await _fetch(info, linkage_organisations.search_organisations,
+                            district=parse_district(district).value if district else None,
+                            kind=kind.value if kind else None, pilot=pilot, after_seq=decode_cursor("o", after),
+                            limit=limit)
+        edges = [OrganisationEdge(cursor=encode_cursor("o", row["seq"]), node=OrganisationType.from_row(row))
+                 for row in rows[:limit]]
+        return OrganisationConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def linkage_organisation(self, info: Info, id: strawberry.ID) -> OrganisationType:
+        key = uuid_of(id, "LinkageOrganisation")
+        return OrganisationType.from_row(await _row(access.organisations(info), key, "organisation", id))
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def needs(self, info: Info, community_id: strawberry.ID | None = None,
+                    resident_id: strawberry.ID | None = None, status: str | None = None,
+                    category: str | None = None, first: int | None = 20, after: str | None = None) -> NeedConnection:
+        limit = page_size(first)
+        rows = await _fetch(info, linkage_needs.search_needs,
+                            community_id=_opt_uuid(community_id, "LinkageOrganisation"),
+                            resident_id=_opt_uuid(resident_id, "Resident"), status=status, category=category,
+                            after_seq=decode_cursor("n", after), limit=limit)
+        edges = [NeedEdge(cursor=encode_cursor("n", row["seq"]), node=NeedType.from_row(row)) for row in rows[:limit]]
+        return NeedConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def need(self, info: Info, id: strawberry.ID) -> NeedType:
+        return NeedType.from_row(await _row(access.needs(info), uuid_of(id, "Need"), "need", id))
+
+    @strawberry.field(permission_classes=[CanRead], description="Referrals by community, organisation, resident, "
+                      "status; a street office lists what was escalated to it with district, street, escalated.")
+    async def referrals(self, info: Info, community_id: strawberry.ID | None = None,
+                        organisation_id: strawberry.ID | None = None, resident_id: strawberry.ID | None = None,
+                        status: ReferralStatusEnum | None = None, district: str | None = None,
+                        street: str | None = None, escalated: bool | None = None, first: int | None = 20,
+                        after: str | None = None) -> ReferralConnection:
+        limit = page_size(first)
+        rows = await _fetch(info, linkage_referrals.search_referrals,
+                            community_id=_opt_uuid(community_id, "LinkageOrganisation"),
+                            organisation_id=_opt_uuid(organisation_id, "LinkageOrganisation"),
+                            resident_id=_opt_uuid(resident_id, "Resident"), status=status.value if status else None,
+                            district=parse_district(district).value if district else None, street=street,
+                            escalated=escalated, after_seq=decode_cursor("f", after), limit=limit)
+        edges = [ReferralEdge(cursor=encode_cursor("f", row["seq"]), node=ReferralType.from_row(row))
+                 for row in rows[:limit]]
+        return ReferralConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
+
+    @strawberry.field(permission_classes=[CanRead], description="A referral with its full history.")
+    async def referral(self, info: Info, id: strawberry.ID) -> ReferralType:
+        return ReferralType.from_row(await _row(access.referrals(info), uuid_of(id, "Referral"), "referral", id))
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def linkage_task(self, info: Info, id: strawberry.ID) -> LinkageTaskType:
+        return LinkageTaskType.from_row(await _row(access.tasks(info), uuid_of(id, "LinkageTask"), "task", id))
+
+    @strawberry.field(permission_classes=[CanRead], description="A community's three-party meetings, newest first.")
+    async def three_party_meetings(self, info: Info, community_id: strawberry.ID, first: int | None = 20,
+                                   after: str | None = None) -> MeetingConnection:
+        limit = page_size(first)
+        rows = await _fetch(info, meetings_of, community_id=uuid_of(community_id, "LinkageOrganisation"),
+                            before_seq=decode_cursor("m", after), limit=limit)
+        edges = [MeetingEdge(cursor=encode_cursor("m", row["seq"]), node=ThreePartyMeetingType.from_row(row))
+                 for row in rows[:limit]]
+        return MeetingConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
+
+    @strawberry.field(permission_classes=[CanRead], description="What an organisation (or one person: `staffId`) "
+                      "has to do, soonest due first, bucketed at `asOf` (default now).")
+    async def linkage_work_queue(self, info: Info, organisation_id: strawberry.ID | None = None,
+                                 staff_id: str | None = None, bucket: r.BucketEnum | None = None,
+                                 as_of: datetime | None = None, due_soon_hours: int = 48, first: int | None = 20,
+                                 after: str | None = None) -> r.QueueConnection:
+        if (organisation_id is None) == (staff_id is None):
+            raise InvalidInputError("give either organisationId or staffId", field="organisationId")
+        if not 1 <= due_soon_hours <= 24 * 30:
+            raise InvalidInputError("dueSoonHours must be between 1 and 720", field="dueSoonHours")
+        limit = page_size(first)
+        organisation = _opt_uuid(organisation_id, "LinkageOrganisation")
+        moment, soon = as_of or datetime.now(UTC), timedelta(hours=due_soon_hours)
+        async with info.context.runtime.pool.acquire() as conn:
+            counts = await queue_counts(conn, organisation_id=organisation, staff_id=staff_id, as_of=moment,
+                                        due_soon=soon)
+            rows = await queue_page(conn, organisation_id=organisation, staff_id=staff_id, as_of=moment,
+                                    due_soon=soon, bucket=bucket.value if bucket else None,
+                                    after=r.decode_queue_cursor(after), limit=limit)
+        edges = [r.QueueEdge(cursor=r.queue_cursor(row), node=r.QueueItemType(row=row)) for row in rows[:limit]]
+        return r.QueueConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None),
+                                 counts=r.QueueCountsType(overdue=counts["OVERDUE"], due_soon=counts["DUE_SOON"],
+                                                          open=counts["OPEN"]))
+
+    @strawberry.field(permission_classes=[CanRead], description="One community's figures at `asOf` (default now).")
+    async def community_dashboard(self, info: Info, community_id: strawberry.ID,
+                                  as_of: datetime | None = None) -> r.DashboardType:
+        key = uuid_of(community_id, "LinkageOrganisation")
+        await _row(access.organisations(info), key, "organisation", community_id)
+        async with info.context.runtime.pool.acquire() as conn:
+            return r.DashboardType(board=await community_dashboard(conn, key, as_of or datetime.now(UTC)))
+
+    @strawberry.field(permission_classes=[CanRead], description="Dashboards of the community committees: the 12 "
+                      "pilot communities by default (`pilot: false` for the others, `pilot: null` for all).")
+    async def community_dashboards(self, info: Info, pilot: bool | None = True, district: str | None = None,
+                                   as_of: datetime | None = None, first: int | None = 12,
+                                   after: str | None = None) -> r.DashboardConnection:
+        limit = page_size(first, default=12)
+        moment = as_of or datetime.now(UTC)
+        async with info.context.runtime.pool.acquire() as conn:
+            rows = await linkage_organisations.search_organisations(
+                conn, district=parse_district(district).value if district else None, kind="COMMUNITY_COMMITTEE",
+                pilot=pilot, after_seq=decode_cursor("d", after), limit=limit)
+            edges = [r.DashboardEdge(cursor=encode_cursor("d", row["seq"]),
+                                     node=r.DashboardType(board=await community_dashboard(conn, row["id"], moment)))
+                     for row in rows[:limit]]
+        return r.DashboardConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
+
+    @strawberry.field(permission_classes=[CanAudit], description="Personal data shared with leads, newest first: "
+                      "filter `basis: \"SAFETY_OVERRIDE\"` for the overrides and their reasons.")
+    async def linkage_data_sharing(self, info: Info, basis: str | None = None, first: int | None = 20,
+                                   after: str | None = None) -> r.DataSharingConnection:
+        limit = page_size(first)
+        rows = await _fetch(info, linkage_referrals.data_sharing, basis=basis, before=decode_cursor("s", after),
+                            limit=limit)
+        edges = [r.DataSharingEdge(cursor=encode_cursor("s", row["position"]), node=r.DataSharingType(row=row))
+                 for row in rows[:limit]]
+        return r.DataSharingConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))

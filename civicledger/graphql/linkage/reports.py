@@ -1,0 +1,276 @@
+"""Linkage views that are not nodes: community dashboards, work queues, the routing table and its history,
+and the record of personal data shared with leads (for inspectors)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.core.errors import InvalidInputError
+from civicledger.graphql.linkage import access
+from civicledger.graphql.linkage.referral_types import ReferralType
+from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
+from civicledger.graphql.linkage.types import NeedType, OrganisationType, UrgencyEnum, _organisation
+from civicledger.graphql.linkage.work_types import LinkageTaskType
+from civicledger.projections.linkage_dashboard import Dashboard
+
+
+@strawberry.type(name="LinkageCount")
+class CountType:
+    key: str
+    count: int
+
+
+@strawberry.type(name="CommunityDashboard", description="One community's linkage figures at `asOf`.")
+class DashboardType:
+    board: strawberry.Private[Dashboard]
+
+    @strawberry.field
+    async def community(self, info: Info) -> OrganisationType | None:
+        return await _organisation(info, self.board.community_id)
+
+    @strawberry.field
+    def as_of(self) -> datetime:
+        return self.board.as_of
+
+    @strawberry.field(description="Needs collected, by category (4 categories).")
+    def needs_by_category(self) -> list[CountType]:
+        return [CountType(key=k, count=v) for k, v in self.board.needs_by_category.items()]
+
+    @strawberry.field
+    def referrals_by_status(self) -> list[CountType]:
+        return [CountType(key=k, count=v) for k, v in self.board.referrals_by_status.items()]
+
+    @strawberry.field(description="Median hours from the first referral to the first acceptance.")
+    def median_hours_to_accept(self) -> float | None:
+        return self.board.median_hours_to_accept
+
+    @strawberry.field(description="Median hours from the first referral to completion.")
+    def median_hours_to_complete(self) -> float | None:
+        return self.board.median_hours_to_complete
+
+    @strawberry.field(description="Open referrals past their running deadline at `asOf`.")
+    def overdue(self) -> int:
+        return self.board.overdue
+
+    @strawberry.field(description="Referrals escalated to the street office at least once.")
+    def escalated(self) -> int:
+        return self.board.escalated
+
+    @strawberry.field(description="Mean of the residents' satisfaction scores (1 to 5).")
+    def satisfaction_mean(self) -> float | None:
+        return self.board.satisfaction_mean
+
+    @strawberry.field
+    def satisfaction_count(self) -> int:
+        return self.board.satisfaction_count
+
+    @strawberry.field(description="Three-party meetings held.")
+    def meetings(self) -> int:
+        return self.board.meetings
+
+    @strawberry.field
+    def last_meeting_on(self) -> date | None:
+        return self.board.last_meeting_on
+
+
+@strawberry.type(name="CommunityDashboardEdge")
+class DashboardEdge:
+    cursor: str
+    node: DashboardType
+
+
+@strawberry.type(name="CommunityDashboardConnection")
+class DashboardConnection:
+    edges: list[DashboardEdge]
+    page_info: relay.PageInfo
+
+
+# -- work queues ---------------------------------------------------------------------------------------
+
+
+@strawberry.enum(name="WorkQueueBucket")
+class BucketEnum(Enum):
+    OVERDUE = "OVERDUE"
+    DUE_SOON = "DUE_SOON"
+    OPEN = "OPEN"
+
+
+@strawberry.type(name="WorkQueueItem", description="Something to do: REFERRAL_TO_ANSWER, REFERRAL_TO_COMPLETE, "
+                 "TASK, NEED_TO_REFER, REFERRAL_TO_REASSIGN or FEEDBACK_TO_COLLECT.")
+class QueueItemType:
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    def kind(self) -> str:
+        return self.row["kind"]
+
+    @strawberry.field
+    def bucket(self) -> BucketEnum:
+        return BucketEnum(self.row["bucket"])
+
+    @strawberry.field
+    def due(self) -> datetime | None:
+        return self.row["due"]
+
+    @strawberry.field
+    def urgency(self) -> UrgencyEnum:
+        return UrgencyEnum(self.row["urgency"])
+
+    @strawberry.field
+    def sub_item(self) -> SubItemType:
+        return sub_item_type(self.row["sub_item"])
+
+    @strawberry.field
+    async def referral(self, info: Info) -> ReferralType | None:
+        if self.row["referral_id"] is None:
+            return None
+        row = await access.referrals(info).load(self.row["referral_id"])
+        return ReferralType.from_row(row) if row else None
+
+    @strawberry.field
+    async def need(self, info: Info) -> NeedType | None:
+        row = await access.needs(info).load(self.row["need_id"])
+        return NeedType.from_row(row) if row else None
+
+    @strawberry.field
+    async def task(self, info: Info) -> LinkageTaskType | None:
+        if self.row["task_id"] is None:
+            return None
+        row = await access.tasks(info).load(self.row["task_id"])
+        return LinkageTaskType.from_row(row) if row else None
+
+
+@strawberry.type(name="WorkQueueCounts")
+class QueueCountsType:
+    overdue: int
+    due_soon: int
+    open: int
+
+
+@strawberry.type(name="WorkQueueEdge")
+class QueueEdge:
+    cursor: str
+    node: QueueItemType
+
+
+@strawberry.type(name="WorkQueueConnection")
+class QueueConnection:
+    edges: list[QueueEdge]
+    page_info: relay.PageInfo
+    counts: QueueCountsType
+
+
+def queue_cursor(row: Any) -> str:
+    due = row["sort_due"]  # 'infinity' (no due time) comes back as datetime.max
+    key = "inf" if not isinstance(due, datetime) or due.year == 9999 else due.isoformat()
+    return base64.urlsafe_b64encode(f"q|{key}|{row['item_id']}".encode()).decode().rstrip("=")
+
+
+def decode_queue_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, due, item = raw.split("|")
+        if prefix != "q":
+            raise ValueError(prefix)
+        return (datetime.max.replace(tzinfo=UTC) if due == "inf" else datetime.fromisoformat(due)), UUID(item)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError("malformed cursor", field="after") from None
+
+
+# -- the routing table ---------------------------------------------------------------------------------
+
+
+@strawberry.type(name="LinkageRoute", description="A sub-item's lead party and SLA as the table says now.")
+class RouteType:
+    sub_item: SubItemType
+    lead_party: str
+    accept_within_hours: int
+    complete_within_days: int
+    since_version: int = strawberry.field(description="The table version that set this route (0: the default).")
+
+
+@strawberry.type(name="LinkageRouteChange", description="One edit of the routing table: who, why, when.")
+class RouteChangeType:
+    version: int
+    sub_item: str
+    lead_party: str
+    accept_within_hours: int
+    complete_within_days: int
+    changed_by: str
+    reason: str | None
+    changed_at: datetime
+
+
+@strawberry.type(name="LinkageRoutingTable")
+class RoutingTableType:
+    version: int
+    routes: list[RouteType]
+    changes: list[RouteChangeType] = strawberry.field(description="Newest first (up to `changesFirst`).")
+
+
+# -- personal data shared with leads (inspectors) ------------------------------------------------------
+
+
+@strawberry.type(name="LinkageDataSharing", description="Personal data shared with a lead: on what basis, by whom, "
+                                                        "why (overrides), when.")
+class DataSharingType:
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    async def referral(self, info: Info) -> ReferralType | None:
+        row = await access.referrals(info).load(self.row["referral_id"])
+        return ReferralType.from_row(row) if row else None
+
+    @strawberry.field
+    def resident_id(self) -> UUID:
+        return self.row["resident_id"]
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> OrganisationType | None:
+        return await _organisation(info, self.row["organisation_id"])
+
+    @strawberry.field
+    def basis(self) -> str:
+        return self.row["basis"]
+
+    @strawberry.field
+    def override_reason(self) -> str | None:
+        return self.row["override_reason"]
+
+    @strawberry.field
+    def shared_by(self) -> str:
+        return self.row["shared_by"]
+
+    @strawberry.field
+    def shared_at(self) -> datetime:
+        return self.row["shared_at"]
+
+    @strawberry.field
+    def correlation_id(self) -> str | None:
+        return self.row["correlation_id"]
+
+    @strawberry.field
+    def position(self) -> int:
+        return self.row["position"]
+
+
+@strawberry.type(name="LinkageDataSharingEdge")
+class DataSharingEdge:
+    cursor: str
+    node: DataSharingType
+
+
+@strawberry.type(name="LinkageDataSharingConnection")
+class DataSharingConnection:
+    edges: list[DataSharingEdge]
+    page_info: relay.PageInfo

@@ -1,0 +1,171 @@
+"""The work under referrals as GraphQL: linkage tasks and three-party meetings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.graphql.linkage import access
+from civicledger.graphql.linkage.referral_types import ReferralType
+from civicledger.graphql.linkage.types import OrganisationType, PartyEnum, _masked, _nodes, _organisation
+from civicledger.projections.linkage_tasks import tasks_of
+
+
+@strawberry.type(name="LinkageTask", description="One piece of the work under a referral, owned by one of the "
+                                                 "three parties.")
+class LinkageTaskType(relay.Node):
+    uid: relay.NodeID[str]
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    def task_id(self) -> UUID:
+        return self.row["id"]
+
+    @strawberry.field
+    async def referral(self, info: Info) -> ReferralType | None:
+        row = await access.referrals(info).load(self.row["referral_id"])
+        return ReferralType.from_row(row) if row else None
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.row["title"]
+
+    @strawberry.field
+    async def owner(self, info: Info) -> OrganisationType | None:
+        return await _organisation(info, self.row["owner_organisation_id"])
+
+    @strawberry.field
+    def owner_party(self) -> PartyEnum:
+        return PartyEnum(self.row["owner_party"])
+
+    @strawberry.field
+    def owner_staff_id(self) -> str | None:
+        return self.row["owner_staff_id"]
+
+    @strawberry.field
+    def due_on(self) -> date:
+        return self.row["due_on"]
+
+    @strawberry.field(description="OPEN or COMPLETED.")
+    def status(self) -> str:
+        return self.row["status"]
+
+    @strawberry.field(description="How many progress notes were recorded.")
+    def notes(self) -> int:
+        return self.row["notes"]
+
+    async def _personal(self, info: Info, column: str, field: str) -> str | None:
+        value = self.row[column]
+        referral = await access.referrals(info).load(self.row["referral_id"])
+        revealed = referral is not None and await access.reveal(
+            info, resident_id=self.row["resident_id"], district=referral["district"], erased=self.row["erased"],
+            field=field, shared_with=self.row["owner_organisation_id"], through_referral=True)
+        return value if revealed else _masked(value)
+
+    @strawberry.field(description="The latest progress note (about the resident: masked as needed).")
+    async def last_note(self, info: Info) -> str | None:
+        return await self._personal(info, "last_note", "taskNote")
+
+    @strawberry.field
+    async def outcome(self, info: Info) -> str | None:
+        return await self._personal(info, "outcome", "taskOutcome")
+
+    @strawberry.field
+    def opened_at(self) -> datetime:
+        return self.row["opened_at"]
+
+    @strawberry.field
+    def completed_at(self) -> datetime | None:
+        return self.row["completed_at"]
+
+    @strawberry.field(description="The three-party meeting that gave this task out, if one did.")
+    async def meeting(self, info: Info) -> ThreePartyMeetingType | None:
+        if self.row["meeting_id"] is None:
+            return None
+        row = await access.meetings(info).load(self.row["meeting_id"])
+        return ThreePartyMeetingType.from_row(row) if row else None
+
+    @strawberry.field
+    def version(self) -> int:
+        return self.row["version"]
+
+    @classmethod
+    def from_row(cls, row: Any) -> LinkageTaskType:
+        return cls(uid=str(row["id"]), row=row)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await _nodes(cls, access.tasks(info), node_ids)
+
+
+@strawberry.type(name="MeetingAttendee")
+class AttendeeType:
+    organisation_id: strawberry.Private[UUID]
+    party: PartyEnum
+    staff_id: str
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> OrganisationType | None:
+        return await _organisation(info, self.organisation_id)
+
+
+@strawberry.type(name="ThreePartyMeeting", description="A regular meeting of the community committee, social "
+                                                       "organisations and social workers of one community.")
+class ThreePartyMeetingType(relay.Node):
+    uid: relay.NodeID[str]
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    def meeting_id(self) -> UUID:
+        return self.row["id"]
+
+    @strawberry.field
+    async def community(self, info: Info) -> OrganisationType | None:
+        return await _organisation(info, self.row["community_id"])
+
+    @strawberry.field
+    def held_on(self) -> date:
+        return self.row["held_on"]
+
+    @strawberry.field
+    def attendees(self) -> list[AttendeeType]:
+        return [AttendeeType(organisation_id=UUID(a["organisationId"]), party=PartyEnum(a["party"]),
+                             staff_id=a["staffId"]) for a in json.loads(self.row["attendees"])]
+
+    @strawberry.field
+    async def referrals_discussed(self, info: Info) -> list[ReferralType]:
+        rows = await access.referrals(info).load_many(list(self.row["referrals_discussed"]))
+        return [ReferralType.from_row(r) for r in rows if r]
+
+    @strawberry.field
+    def decisions(self) -> list[str]:
+        return list(json.loads(self.row["decisions"]))
+
+    @strawberry.field
+    async def tasks(self, info: Info) -> list[LinkageTaskType]:
+        async with info.context.runtime.pool.acquire() as conn:
+            rows = await tasks_of(conn, meeting_id=self.row["id"])
+        return [LinkageTaskType.from_row(r) for r in rows]
+
+    @strawberry.field
+    def recorded_by(self) -> str:
+        return self.row["recorded_by"]
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.row["recorded_at"]
+
+    @classmethod
+    def from_row(cls, row: Any) -> ThreePartyMeetingType:
+        return cls(uid=str(row["id"]), row=row)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await _nodes(cls, access.meetings(info), node_ids)

@@ -1,0 +1,56 @@
+"""The linkage SLA sweep: every so often, find referrals past a deadline in the read model and let the
+linkage service escalate each to the street office — deciding on the referral's own stream, by the service's
+(injectable) clock, with an idempotency key per referral, deadline and assignment. A stale read model only
+costs a wasted look; running the sweep twice, or on two workers, writes each escalation once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from civicledger.core.eventstore.application import Recorded
+from civicledger.domains.linkage.services import LinkageService
+from civicledger.projections.linkage_queues import overdue_candidates
+
+log = logging.getLogger(__name__)
+
+Run = Callable[..., Awaitable[Any]]
+
+
+class EscalationSweep:
+    def __init__(self, pool: asyncpg.Pool, service: LinkageService, *, run: Run | None = None,
+                 interval_s: float = 60.0) -> None:
+        self.pool = pool
+        self.service = service
+        self.run_sync: Run = run or asyncio.to_thread
+        self.interval_s = interval_s
+        self._stopping = asyncio.Event()
+
+    async def sweep_once(self) -> list[Recorded]:
+        as_of = self.service.clock.now()
+        async with self.pool.acquire() as conn:
+            candidates = await overdue_candidates(conn, as_of)
+        if not candidates:
+            return []
+        written: list[Recorded] = await self.run_sync(self.service.sweep_overdue, candidates)
+        fresh = [r for r in written if not r.replayed]
+        if fresh:
+            log.info("linkage SLA sweep: %d referral(s) escalated", len(fresh))
+        return written
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.sweep_once()
+            except Exception:
+                log.exception("linkage SLA sweep failed; retrying at the next interval")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval_s)
+
+    def stop(self) -> None:
+        self._stopping.set()

@@ -1,0 +1,279 @@
+"""`assistance_cases`: one row per case for the caseload screens (status, program, district, office, review
+due), its decision inputs per assessment (`assistance_assessments`) and its history with who and why
+(`assistance_case_history`).
+
+Household income figures are personal data: when a member of the household is erased they are scrubbed
+here, as is the applicant's statement when the applicant is erased."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from civicledger.domains.assistance.case import AssistanceCase as Case
+from civicledger.domains.assistance.entitlements import EntitlementKind
+from civicledger.domains.assistance.timeline import CONTRIBUTION
+from civicledger.domains.residents.resident import Resident
+from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.sql import copy_rows, upsert_rows
+
+CASE_COLUMNS = {
+    "id": "uuid", "version": "bigint", "seq": "bigint", "program": "text", "status": "text", "district": "text",
+    "office": "text", "household_id": "uuid", "applicant_id": "uuid", "members": "jsonb", "household_size": "int",
+    "referral_id": "uuid", "statement": "text", "applied_on": "date", "applied_at": "timestamptz",
+    "verification_round": "int", "sources_answered": "int", "sources_failed": "jsonb",
+    "assessment_id": "uuid", "assessed_by": "text", "eligible": "boolean", "findings": "jsonb",
+    "per_capita_income": "numeric", "standard_revision": "int", "standard_amount": "numeric",
+    "monthly_amount": "numeric", "one_off_amount": "numeric", "schedule": "jsonb",
+    "notice_ends_on": "date", "objections": "int", "decided_by": "text", "first_month": "date",
+    "next_review_due": "date", "paused_from": "date", "ended_from": "date", "total_accrued": "numeric",
+    "last_paid_month": "date", "erased_members": "jsonb", "updated_at": "timestamptz", "position": "bigint",
+}
+ASSESSMENT_COLUMNS = ("assessment_id", "case_id", "position", "assessed_by", "assessed_at", "round",
+                      "standard_revision", "standard_effective_from", "standard_amount", "asset_limit_per_person",
+                      "share", "household_size", "total_income", "per_capita_income", "per_capita_assets", "need",
+                      "amount", "eligible", "findings")
+HISTORY_COLUMNS = ("case_id", "position", "version", "kind", "summary", "actor_id", "actor_role", "actor_office",
+                   "reason", "occurred_at")
+JSON_COLUMNS = ("members", "sources_failed", "findings", "schedule", "erased_members")
+
+
+class AssistanceCasesProjection(Projection):
+    """Cases as the caseload, case and history screens show them."""
+
+    name = "assistance_cases"
+    tables = ("assistance_cases", "assistance_assessments", "assistance_case_history")
+    topics = topics_of(
+        Case.Applied, Case.VerificationRequested, Case.SourceAnswered, Case.SourceFailed, Case.Assessed,
+        Case.NoticePosted, Case.ObjectionRecorded, Case.Approved, Case.Rejected, Case.EntitlementAccrued,
+        Case.Recalculated, Case.CircumstancesChanged, Case.AmountAdjusted, Case.ReviewCompleted, Case.Suspended,
+        Case.Resumed, Case.Terminated, Resident.PersonalDataErased,
+    )
+
+    async def create(self, conn: asyncpg.Connection) -> None:
+        columns = ", ".join(f"{n} {t}" for n, t in CASE_COLUMNS.items() if n != "id")
+        await conn.execute(f"CREATE TABLE IF NOT EXISTS assistance_cases (id uuid PRIMARY KEY, {columns})")
+        for name, cols in (("status", "status, seq"), ("program", "program, status, seq"),
+                           ("district", "district, status, seq"), ("office", "office, seq"),
+                           ("review", "next_review_due"), ("household", "household_id")):
+            await conn.execute(f"CREATE INDEX IF NOT EXISTS assistance_cases_{name}_idx ON assistance_cases ({cols})")
+        await conn.execute("CREATE INDEX IF NOT EXISTS assistance_cases_members_idx ON assistance_cases"
+                           " USING gin (members jsonb_path_ops)")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS assistance_assessments (assessment_id uuid PRIMARY KEY, case_id uuid NOT NULL,"
+            " position bigint NOT NULL, assessed_by text, assessed_at timestamptz, round int, standard_revision int,"
+            " standard_effective_from date, standard_amount numeric, asset_limit_per_person numeric, share numeric,"
+            " household_size int, total_income numeric, per_capita_income numeric, per_capita_assets numeric,"
+            " need numeric, amount numeric, eligible boolean, findings text[])"
+        )
+        await conn.execute("CREATE INDEX IF NOT EXISTS assistance_assessments_case_idx"
+                           " ON assistance_assessments (case_id, position)")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS assistance_case_history (case_id uuid NOT NULL, position bigint NOT NULL,"
+            " version bigint NOT NULL, kind text NOT NULL, summary text NOT NULL, actor_id text, actor_role text,"
+            " actor_office text, reason text, occurred_at timestamptz NOT NULL, PRIMARY KEY (case_id, position))"
+        )
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        ids = {env.stream_id for env in batch if env.topic != ERASED}
+        rows: dict[Any, dict[str, Any]] = {}
+        for r in await conn.fetch("SELECT * FROM assistance_cases WHERE id = ANY($1)", list(ids)):
+            row = dict(r)
+            for column in JSON_COLUMNS:
+                row[column] = json.loads(row[column]) if row[column] is not None else None
+            rows[row["id"]] = row
+        assessments, history, erased = [], [], []
+        for env in batch:
+            if env.topic == ERASED:
+                erased.append(env.stream_id)
+                continue
+            row = self._fold(rows, env, assessments)
+            if row is not None:
+                history.append((env.stream_id, env.position, env.version, type(env.event).__name__, _summary(env),
+                                env.actor_id, env.actor_role, env.actor_office, env.reason, env.event.timestamp))
+        for row in rows.values():
+            for column in JSON_COLUMNS:
+                row[column] = json.dumps(row[column]) if row[column] is not None else None
+        await upsert_rows(conn, "assistance_cases", "id", CASE_COLUMNS, rows.values())
+        await copy_rows(conn, "assistance_assessments", ASSESSMENT_COLUMNS, assessments)
+        await copy_rows(conn, "assistance_case_history", HISTORY_COLUMNS, history)
+        if erased:
+            await scrub(conn, erased)
+
+    def _fold(self, rows: dict[Any, dict[str, Any]], env: Envelope, assessments: list[tuple[Any, ...]]
+              ) -> dict[str, Any] | None:
+        e = env.event
+        if isinstance(e, Case.Applied):
+            rows[env.stream_id] = {
+                **dict.fromkeys(CASE_COLUMNS), "id": env.stream_id, "seq": env.position,
+                "program": e.program.value, "status": "APPLIED", "district": e.district, "office": env.actor_office,
+                "household_id": e.household_id, "applicant_id": e.applicant_id,
+                "members": [str(m) for m in e.members], "household_size": len(e.members),
+                "referral_id": e.referral_id, "statement": e.statement, "applied_on": e.applied_on,
+                "applied_at": e.timestamp, "verification_round": 0, "sources_answered": 0, "sources_failed": [],
+                "objections": 0, "total_accrued": 0, "erased_members": [],
+            }
+        row = rows.get(env.stream_id)
+        if row is None:
+            return None
+        if isinstance(e, Case.VerificationRequested):
+            row.update(verification_round=e.round, sources_answered=0, sources_failed=[],
+                       status="VERIFYING" if row["status"] in UNDECIDED else row["status"])
+        elif isinstance(e, Case.SourceAnswered):
+            row["sources_answered"] += 1
+            row["sources_failed"] = [s for s in row["sources_failed"] if s != e.source.value]
+        elif isinstance(e, Case.SourceFailed) and e.source.value not in row["sources_failed"]:
+            row["sources_failed"] = [*row["sources_failed"], e.source.value]
+        elif isinstance(e, Case.Assessed):
+            self._assessed(row, env, e, assessments)
+        elif isinstance(e, Case.NoticePosted):
+            row.update(status="IN_NOTICE", notice_ends_on=e.ends_on)
+        elif isinstance(e, Case.ObjectionRecorded):
+            row["objections"] += 1
+        elif isinstance(e, Case.Approved):
+            row.update(status="ACTIVE" if e.one_off_amount is None else "COMPLETED", decided_by=e.approved_by,
+                       first_month=e.first_month, next_review_due=e.next_review_due,
+                       one_off_amount=e.one_off_amount, ended_from=None if e.one_off_amount is None else e.first_month)
+            _schedule(row, e.schedule)
+        elif isinstance(e, Case.Rejected):
+            row.update(status="REJECTED", decided_by=e.rejected_by)
+        elif isinstance(e, (Case.Recalculated, Case.AmountAdjusted)):
+            _schedule(row, e.schedule)
+        elif isinstance(e, Case.EntitlementAccrued):
+            row["total_accrued"] = row["total_accrued"] + e.amount
+            if e.kind is EntitlementKind.MONTHLY and (row["last_paid_month"] is None
+                                                     or e.service_month > row["last_paid_month"]):
+                row["last_paid_month"] = e.service_month
+        elif isinstance(e, Case.CircumstancesChanged):
+            row.update(members=[str(m) for m in e.members], household_size=len(e.members))
+        elif isinstance(e, Case.ReviewCompleted):
+            row["next_review_due"] = e.next_review_due
+        elif isinstance(e, Case.Suspended):
+            row.update(status="SUSPENDED", paused_from=e.from_month)
+        elif isinstance(e, Case.Resumed):
+            row.update(status="ACTIVE", paused_from=None)
+        elif isinstance(e, Case.Terminated):
+            row.update(status="TERMINATED", ended_from=e.from_month)
+        row.update(version=env.version, updated_at=e.timestamp, position=env.position)
+        if row["erased_members"]:
+            row.update(per_capita_income=None)
+        return row
+
+    @staticmethod
+    def _assessed(row: dict[str, Any], env: Envelope, e: Any, assessments: list[tuple[Any, ...]]) -> None:
+        row.update(assessment_id=e.assessment_id, assessed_by=e.assessed_by, eligible=e.eligible,
+                   findings=list(e.findings), per_capita_income=e.per_capita_income,
+                   standard_revision=e.standard.revision, standard_amount=e.standard.amount,
+                   household_size=e.household_size)
+        if row["status"] in UNDECIDED:
+            row["status"] = "ASSESSED"
+        s = e.standard
+        scrubbed = bool(row["erased_members"])
+        income = (None, None, None) if scrubbed else (e.total_income, e.per_capita_income, e.per_capita_assets)
+        assessments.append((e.assessment_id, env.stream_id, env.position, e.assessed_by, e.timestamp, e.round,
+                            s.revision, s.effective_from, s.amount, s.asset_limit_per_person, s.share,
+                            e.household_size, *income, e.need, e.amount, e.eligible, list(e.findings)))
+
+
+ERASED = next(iter(topics_of(Resident.PersonalDataErased)))
+UNDECIDED = ("APPLIED", "VERIFYING", "ASSESSED", "IN_NOTICE")
+
+
+def _schedule(row: dict[str, Any], schedule: Sequence[Any]) -> None:
+    row["schedule"] = [{"fromMonth": s.from_month.isoformat(), "monthlyAmount": str(s.monthly_amount),
+                        "standardRevision": s.standard_revision, "standardAmount": str(s.standard_amount)}
+                       for s in schedule]
+    if schedule:
+        row.update(monthly_amount=schedule[-1].monthly_amount, standard_revision=schedule[-1].standard_revision,
+                   standard_amount=schedule[-1].standard_amount)
+
+
+def _summary(env: Envelope) -> str:
+    e = env.event
+    entries = CONTRIBUTION.entries_for(e)
+    if entries:
+        return entries[0].summary
+    if isinstance(e, Case.SourceAnswered):
+        return f"{e.source.value} answered for every member"
+    if isinstance(e, Case.SourceFailed):
+        return f"{e.source.value} failed ({e.failure.value}) after {e.attempts} attempt(s)"
+    if isinstance(e, Case.EntitlementAccrued):
+        return f"{e.kind.value.replace('_', '-').lower()} entitlement for {e.service_month:%Y-%m}"
+    if isinstance(e, Case.ObjectionRecorded):
+        return "Objection recorded during the public notice"
+    return type(e).__name__
+
+
+async def scrub(conn: asyncpg.Connection, resident_ids: Sequence[Any]) -> None:
+    """PIPL erasure: household income figures of the cases the residents belong to, and their statements."""
+    members = [json.dumps([str(r)]) for r in resident_ids]
+    await conn.execute(
+        "UPDATE assistance_cases SET per_capita_income = NULL,"
+        " statement = CASE WHEN applicant_id = ANY($1::uuid[]) THEN NULL ELSE statement END,"
+        " erased_members = COALESCE(erased_members, '[]'::jsonb) || to_jsonb(ARRAY(SELECT unnest($1::uuid[])::text))"
+        " WHERE members @> ANY($2::jsonb[]) OR applicant_id = ANY($1::uuid[])",
+        list(resident_ids), members,
+    )
+    await conn.execute(
+        "UPDATE assistance_assessments a SET total_income = NULL, per_capita_income = NULL, per_capita_assets = NULL"
+        " FROM assistance_cases c WHERE a.case_id = c.id AND (c.members @> ANY($1::jsonb[]))",
+        members,
+    )
+
+
+# -- the view ------------------------------------------------------------------------------------------------
+
+async def cases_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM assistance_cases WHERE id = ANY($1)", list(ids))
+
+
+async def search_cases(conn: asyncpg.Connection, *, status: Sequence[str] | None = None, program: str | None = None,
+                       district: str | None = None, office: str | None = None, household_id: Any = None,
+                       resident_id: Any = None, review_overdue_on: date | None = None, after_seq: int | None = None,
+                       limit: int = 20) -> list[asyncpg.Record]:
+    """Keyset page in application order; `limit + 1` rows tell the caller whether there is a next page."""
+    clauses, args = ["seq > $1"], [after_seq or 0]
+    for column, value in (("program", program), ("district", district), ("office", office),
+                          ("household_id", household_id)):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"{column} = ${len(args)}")
+    if status:
+        args.append(list(status))
+        clauses.append(f"status = ANY(${len(args)})")
+    if resident_id is not None:
+        args.append(json.dumps([str(resident_id)]))
+        clauses.append(f"members @> ${len(args)}::jsonb")
+    if review_overdue_on is not None:
+        args.append(review_overdue_on)
+        clauses.append(f"status IN ('ACTIVE', 'SUSPENDED') AND next_review_due < ${len(args)}")
+    args.append(limit + 1)
+    return await conn.fetch(
+        f"SELECT * FROM assistance_cases WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ${len(args)}", *args)
+
+
+async def live_case_ids(conn: asyncpg.Connection, *, program: str | None = None, district: str | None = None
+                        ) -> list[Any]:
+    """Cases that may be owed a month: active, suspended (payroll skips their paused months) or ended
+    part-way through the month asked for."""
+    rows = await conn.fetch(
+        "SELECT id FROM assistance_cases WHERE status IN ('ACTIVE', 'SUSPENDED', 'TERMINATED')"
+        " AND one_off_amount IS NULL AND ($1::text IS NULL OR program = $1) AND ($2::text IS NULL OR district = $2)"
+        " ORDER BY seq", program, district)
+    return [UUID(str(r["id"])) for r in rows]  # plain UUIDs: these go into commands
+
+
+async def assessments_of(conn: asyncpg.Connection, case_id: Any) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM assistance_assessments WHERE case_id = $1 ORDER BY position", case_id)
+
+
+async def history_of(conn: asyncpg.Connection, case_id: Any, *, before: int | None = None,
+                     limit: int = 50) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM assistance_case_history WHERE case_id = $1 AND ($2::bigint IS NULL OR position < $2)"
+        " ORDER BY position DESC LIMIT $3", case_id, before, limit + 1)

@@ -1,0 +1,140 @@
+"""`assistance_verification` and `assistance_member_means`: the verification matrix of a case (member ×
+source: answered with amounts and flags, failed, or pending) and each member's declared, verified and counted
+means as the latest assessment used them.
+
+Every amount here is a member's personal data: a `Resident.PersonalDataErased` event scrubs that member's
+figures and flags in both tables (and a rebuild reads them back as nothing, their key being gone)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from civicledger.domains.assistance.case import AssistanceCase as Case
+from civicledger.domains.residents.resident import Resident
+from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.sql import copy_rows
+
+MATRIX_COLUMNS = ("case_id", "member_id", "source", "round", "status", "monthly_income", "assets", "medical_costs",
+                  "medical_assistance_received", "flags", "answered_at", "failure", "attempts", "position")
+MEANS_COLUMNS = ("case_id", "member_id", "declared_income", "declared_assets", "verified_income", "verified_assets",
+                 "counted_income", "counted_assets", "flags", "assessment_id", "erased", "position")
+ERASED = next(iter(topics_of(Resident.PersonalDataErased)))
+
+
+class AssistanceMeansProjection(Projection):
+    """Per member and source, what verification found; per member, what the assessment counted."""
+
+    name = "assistance_means"
+    tables = ("assistance_verification", "assistance_member_means")
+    topics = topics_of(Case.Applied, Case.VerificationRequested, Case.SourceAnswered, Case.SourceFailed,
+                       Case.Assessed, Case.CircumstancesChanged, Resident.PersonalDataErased)
+
+    async def create(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS assistance_verification (case_id uuid NOT NULL, member_id uuid NOT NULL,"
+            " source text NOT NULL, round int NOT NULL, status text NOT NULL, monthly_income numeric, assets numeric,"
+            " medical_costs numeric, medical_assistance_received numeric, flags text[], answered_at timestamptz,"
+            " failure text, attempts int, position bigint NOT NULL, PRIMARY KEY (case_id, member_id, source))"
+        )
+        await conn.execute("CREATE INDEX IF NOT EXISTS assistance_verification_member_idx"
+                           " ON assistance_verification (member_id)")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS assistance_member_means (case_id uuid NOT NULL, member_id uuid NOT NULL,"
+            " declared_income numeric, declared_assets numeric, verified_income numeric, verified_assets numeric,"
+            " counted_income numeric, counted_assets numeric, flags text[], assessment_id uuid,"
+            " erased boolean NOT NULL DEFAULT false, position bigint NOT NULL, PRIMARY KEY (case_id, member_id))"
+        )
+        await conn.execute("CREATE INDEX IF NOT EXISTS assistance_member_means_member_idx"
+                           " ON assistance_member_means (member_id)")
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        cases = list({env.stream_id for env in batch if env.topic != ERASED})
+        matrix: dict[tuple[Any, Any, str], dict[str, Any]] = {}
+        means: dict[tuple[Any, Any], dict[str, Any]] = {}
+        for r in await conn.fetch("SELECT * FROM assistance_verification WHERE case_id = ANY($1)", cases):
+            matrix[(r["case_id"], r["member_id"], r["source"])] = dict(r)
+        for r in await conn.fetch("SELECT * FROM assistance_member_means WHERE case_id = ANY($1)", cases):
+            means[(r["case_id"], r["member_id"])] = dict(r)
+        erased = []
+        for env in batch:
+            if env.topic == ERASED:
+                erased.append(env.stream_id)
+            else:
+                _fold(matrix, means, env)
+        await conn.execute("DELETE FROM assistance_verification WHERE case_id = ANY($1)", cases)
+        await conn.execute("DELETE FROM assistance_member_means WHERE case_id = ANY($1)", cases)
+        await copy_rows(conn, "assistance_verification", MATRIX_COLUMNS,
+                        [tuple(row.get(c) for c in MATRIX_COLUMNS) for row in matrix.values()])
+        await copy_rows(conn, "assistance_member_means", MEANS_COLUMNS,
+                        [tuple(row.get(c) for c in MEANS_COLUMNS) for row in means.values()])
+        if erased:
+            await scrub(conn, erased)
+
+
+def _fold(matrix: dict[tuple[Any, Any, str], dict[str, Any]], means: dict[tuple[Any, Any], dict[str, Any]],
+          env: Envelope) -> None:
+    e, case = env.event, env.stream_id
+    if isinstance(e, (Case.Applied, Case.CircumstancesChanged)):
+        for key in [k for k in means if k[0] == case and k[1] not in e.members]:
+            del means[key]
+        for member in e.members:
+            declared = (e.declared or {}).get(member)
+            row = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})
+            row.update(declared_income=declared.monthly_income if declared else None,
+                       declared_assets=declared.assets if declared else None, position=env.position)
+    elif isinstance(e, Case.VerificationRequested):
+        for key in [k for k in matrix if k[0] == case]:
+            del matrix[key]
+        for member in e.members:
+            for source in e.sources:
+                matrix[(case, member, source.value)] = {
+                    "case_id": case, "member_id": member, "source": source.value, "round": e.round,
+                    "status": "PENDING", "attempts": 0, "position": env.position}
+    elif isinstance(e, Case.SourceAnswered):
+        for member, record in e.answers.items():
+            row = matrix.get((case, member, e.source.value))
+            if row is None:
+                continue
+            row.update(status="ANSWERED", answered_at=e.answered_at, failure=None, position=env.position,
+                       attempts=row["attempts"] + e.attempts)
+            if record is not None:
+                row.update(monthly_income=record.monthly_income, assets=record.assets,
+                           medical_costs=record.medical_costs,
+                           medical_assistance_received=record.medical_assistance_received, flags=list(record.flags))
+    elif isinstance(e, Case.SourceFailed):
+        for key, row in matrix.items():
+            if key[0] == case and key[2] == e.source.value:
+                row.update(status="FAILED", failure=e.failure.value, attempts=row["attempts"] + e.attempts,
+                           position=env.position)
+    elif isinstance(e, Case.Assessed):
+        for member, m in e.means.items():
+            row = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})
+            row.update(assessment_id=e.assessment_id, position=env.position)
+            if m is not None:
+                row.update(verified_income=m.verified_income, verified_assets=m.verified_assets,
+                           counted_income=m.counted_income, counted_assets=m.counted_assets, flags=list(m.flags))
+
+
+async def scrub(conn: asyncpg.Connection, resident_ids: Sequence[Any]) -> None:
+    ids = list(resident_ids)
+    await conn.execute(
+        "UPDATE assistance_verification SET monthly_income = NULL, assets = NULL, medical_costs = NULL,"
+        " medical_assistance_received = NULL, flags = NULL WHERE member_id = ANY($1)", ids)
+    await conn.execute(
+        "UPDATE assistance_member_means SET declared_income = NULL, declared_assets = NULL, verified_income = NULL,"
+        " verified_assets = NULL, counted_income = NULL, counted_assets = NULL, flags = NULL, erased = true"
+        " WHERE member_id = ANY($1)", ids)
+
+
+# -- the view ------------------------------------------------------------------------------------------------
+
+async def verification_matrix(conn: asyncpg.Connection, case_id: Any) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM assistance_verification WHERE case_id = $1 ORDER BY member_id, source",
+                            case_id)
+
+
+async def member_means(conn: asyncpg.Connection, case_id: Any) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM assistance_member_means WHERE case_id = $1", case_id)
