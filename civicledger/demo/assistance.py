@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -143,10 +144,10 @@ class AssistanceYear:
                         incomes, hidden_income=program is Program.MINIMUM_LIVING and rng.random() < 0.15)
         if program is Program.TEMPORARY:
             case.need = Decimal(rng.randrange(2000, 9000, 100))
-        for member, income in incomes.items():
+        for member, declared in incomes.items():
             hidden = 1900 if case.hidden_income and member == covered[0] else 0
             costs = rng.randrange(5000, 60000, 10) if program is Program.MEDICAL else 0
-            self.bureau.stipulate(member, monthly_income=str(income + hidden), assets=str(rng.randrange(0, 8000, 10)),
+            self.bureau.stipulate(member, monthly_income=str(declared + hidden), assets=str(rng.randrange(0, 8000, 10)),
                                   medical_costs=str(costs),
                                   medical_assistance_received=str(rng.choice([0, 0, 1500])))
         return case
@@ -157,10 +158,10 @@ class AssistanceYear:
         add = self._add
         for seed in GUANGZHOU_STANDARDS:
             day = date(2017, 6, 20) if seed.effective_from.year == 2017 else ADJUSTMENT_PUBLISHED
-            add(day, 0, lambda s=seed: self._publish(s))
+            add(day, 0, partial(self._publish, seed))
         add(ADJUSTMENT_PUBLISHED, 1, self._recalculate_all)
         for month in range(2, 13):
-            add(date(2018, month, 2), 5, lambda m=month: self._payroll(date(2018, m, 1)))
+            add(date(2018, month, 2), 5, partial(self._payroll, date(2018, month, 1)))
         for i, case in enumerate(self.cases):
             late = i % 17 == 5  # a few December applications, still in progress at the end of the demo
             start = date(2018, 12, 3 + i % 10) if late else date(2018, 1, 8) + timedelta(days=(i * 37) % 170)

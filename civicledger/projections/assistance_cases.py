@@ -87,13 +87,15 @@ class AssistanceCasesProjection(Projection):
             for column in JSON_COLUMNS:
                 row[column] = json.loads(row[column]) if row[column] is not None else None
             rows[row["id"]] = row
-        assessments, history, erased = [], [], []
+        assessments: list[tuple[Any, ...]] = []
+        history: list[tuple[Any, ...]] = []
+        erased: list[Any] = []
         for env in batch:
             if env.topic == ERASED:
                 erased.append(env.stream_id)
                 continue
-            row = self._fold(rows, env, assessments)
-            if row is not None:
+            folded = self._fold(rows, env, assessments)
+            if folded is not None:
                 history.append((env.stream_id, env.position, env.version, type(env.event).__name__, _summary(env),
                                 env.actor_id, env.actor_role, env.actor_office, env.reason, env.event.timestamp))
         for row in rows.values():
@@ -237,7 +239,8 @@ async def search_cases(conn: asyncpg.Connection, *, status: Sequence[str] | None
                        resident_id: Any = None, review_overdue_on: date | None = None, after_seq: int | None = None,
                        limit: int = 20) -> list[asyncpg.Record]:
     """Keyset page in application order; `limit + 1` rows tell the caller whether there is a next page."""
-    clauses, args = ["seq > $1"], [after_seq or 0]
+    clauses: list[str] = ["seq > $1"]
+    args: list[Any] = [after_seq or 0]
     for column, value in (("program", program), ("district", district), ("office", office),
                           ("household_id", household_id)):
         if value is not None:

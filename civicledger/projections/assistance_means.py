@@ -78,16 +78,16 @@ def _fold(matrix: dict[tuple[Any, Any, str], dict[str, Any]], means: dict[tuple[
           env: Envelope) -> None:
     e, case = env.event, env.stream_id
     if isinstance(e, (Case.Applied, Case.CircumstancesChanged)):
-        for key in [k for k in means if k[0] == case and k[1] not in e.members]:
-            del means[key]
+        for gone in [k for k in means if k[0] == case and k[1] not in e.members]:
+            del means[gone]
         for member in e.members:
             declared = (e.declared or {}).get(member)
-            row = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})
-            row.update(declared_income=declared.monthly_income if declared else None,
-                       declared_assets=declared.assets if declared else None, position=env.position)
+            person = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})
+            person.update(declared_income=declared.monthly_income if declared else None,
+                          declared_assets=declared.assets if declared else None, position=env.position)
     elif isinstance(e, Case.VerificationRequested):
-        for key in [k for k in matrix if k[0] == case]:
-            del matrix[key]
+        for stale in [k for k in matrix if k[0] == case]:
+            del matrix[stale]
         for member in e.members:
             for source in e.sources:
                 matrix[(case, member, source.value)] = {
@@ -95,20 +95,20 @@ def _fold(matrix: dict[tuple[Any, Any, str], dict[str, Any]], means: dict[tuple[
                     "status": "PENDING", "attempts": 0, "position": env.position}
     elif isinstance(e, Case.SourceAnswered):
         for member, record in e.answers.items():
-            row = matrix.get((case, member, e.source.value))
-            if row is None:
+            cell = matrix.get((case, member, e.source.value))
+            if cell is None:
                 continue
-            row.update(status="ANSWERED", answered_at=e.answered_at, failure=None, position=env.position,
-                       attempts=row["attempts"] + e.attempts)
+            cell.update(status="ANSWERED", answered_at=e.answered_at, failure=None, position=env.position,
+                        attempts=cell["attempts"] + e.attempts)
             if record is not None:
-                row.update(monthly_income=record.monthly_income, assets=record.assets,
+                cell.update(monthly_income=record.monthly_income, assets=record.assets,
                            medical_costs=record.medical_costs,
                            medical_assistance_received=record.medical_assistance_received, flags=list(record.flags))
     elif isinstance(e, Case.SourceFailed):
-        for key, row in matrix.items():
-            if key[0] == case and key[2] == e.source.value:
-                row.update(status="FAILED", failure=e.failure.value, attempts=row["attempts"] + e.attempts,
-                           position=env.position)
+        for (cell_case, _, source_name), failed in matrix.items():
+            if cell_case == case and source_name == e.source.value:
+                failed.update(status="FAILED", failure=e.failure.value, attempts=failed["attempts"] + e.attempts,
+                              position=env.position)
     elif isinstance(e, Case.Assessed):
         for member, m in e.means.items():
             row = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})

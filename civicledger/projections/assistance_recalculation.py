@@ -140,13 +140,13 @@ class _State:
         if isinstance(e, (Case.Rejected, Case.Terminated)):
             await self._set_live(case_id, False, env.position)
             return []
-        live = not (isinstance(e, Case.Approved) and e.one_off_amount is not None)
-        program = await self._set_live(case_id, live, env.position)
-        latest = self.latest.get(program or "", 0)
-        if program is None or not live or latest <= e.standard_revision_seen:
+        monthly = not (isinstance(e, Case.Approved) and e.one_off_amount is not None)
+        decided_in = await self._set_live(case_id, monthly, env.position)
+        latest = self.latest.get(decided_in or "", 0)
+        if decided_in is None or not monthly or latest <= e.standard_revision_seen:
             return []
         return [(RecalculateAssistance(case_id, latest), recalculation_context(
-            program, latest, case_id, after_position=env.position, correlation_id=correlation))]
+            decided_in, latest, case_id, after_position=env.position, correlation_id=correlation))]
 
     async def save(self) -> None:
         await upsert_rows(self.conn, "assistance_recalculation_cases", "case_id",

@@ -151,7 +151,8 @@ async def test_the_caseworker_flow_from_application_to_recalculated_arrears(api:
     assert (preview["cases"], preview["monthlyIncrease"], preview["totalArrears"]) == (1, "150.00", "150.00")
     await api.ok(PUBLISH, {"i": {"program": "MINIMUM_LIVING", "effectiveFrom": "2018-07-01", "amount": "950",
                                  "assetLimitPerPerson": "22800", "reason": "2018 adjustment: 900 → 950"}}, as_=ADMIN)
-    case = await until(api, case_id, lambda c: any(e["node"]["kind"] == "ARREARS" for e in c["entitlements"]["edges"]))
+    case = await until(api, case_id, lambda c: c["monthlyAmount"] == "1650.00"  # both read models caught up
+                       and any(e["node"]["kind"] == "ARREARS" for e in c["entitlements"]["edges"]))
 
     lines = [(e["node"]["kind"], e["node"]["serviceMonth"], e["node"]["payableMonth"], e["node"]["amount"])
              for e in case["entitlements"]["edges"]]

@@ -51,15 +51,25 @@ from civicledger.domains.assistance.verification import (
 
 
 class HouseholdView(Protocol):
-    id: UUID
-    district: str
-    members: Mapping[UUID, Any]
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def district(self) -> str: ...
+
+    @property
+    def members(self) -> Mapping[UUID, Any]: ...
 
 
 class ResidentView(Protocol):
-    id: UUID
-    id_number: str | None
-    date_of_death: date | None
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def id_number(self) -> str | None: ...
+
+    @property
+    def date_of_death(self) -> date | None: ...
 
 
 class Registry(Protocol):
@@ -341,7 +351,7 @@ class AssistanceService(CivicApplication):
         """Each case's entitlement for the month, one transaction per case, so a crash part-way resumes."""
         with using_clock(self.clock):
             month = self._payroll_month(cmd.month)
-        generated, unchanged, positions = 0, 0, []
+        generated, unchanged, positions = 0, 0, list[int]()
         for case_id in case_ids:
             per_case = c.GenerateMonthlyEntitlement(case_id=case_id, month=month)
             case_ctx = _keyed(ctx, f"{ctx.idempotency_key}:{case_id}") if ctx.idempotency_key else ctx

@@ -3,7 +3,6 @@ service, return what was recorded (and the case once the read model has caught u
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,162 +14,44 @@ from civicledger.core.eventstore.application import Recorded
 from civicledger.core.guangzhou import parse_district
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.programs import Program
-from civicledger.graphql.assistance.queries import standards
-from civicledger.graphql.assistance.types import AssistanceCaseType, ProgramEnum, StandardType
+from civicledger.graphql.assistance.payloads import (
+    ApplyForAssistanceInput,
+    ApplyForAssistancePayload,
+    ApproveAssistanceInput,
+    ApproveAssistancePayload,
+    AssessAssistanceInput,
+    AssessAssistancePayload,
+    CaseInput,
+    CompleteAssistanceReviewInput,
+    CompleteAssistanceReviewPayload,
+    GenerateAssistancePayrollInput,
+    GenerateAssistancePayrollPayload,
+    PostAssistanceNoticeInput,
+    PostAssistanceNoticePayload,
+    PublishAssistanceStandardInput,
+    PublishAssistanceStandardPayload,
+    RecordAssistanceObjectionInput,
+    RecordAssistanceObjectionPayload,
+    RejectAssistanceInput,
+    RejectAssistancePayload,
+    ReportAssistanceChangeInput,
+    ReportAssistanceChangePayload,
+    RequestHouseholdVerificationInput,
+    RequestHouseholdVerificationPayload,
+    ResumeAssistanceInput,
+    ResumeAssistancePayload,
+    RetryHouseholdVerificationInput,
+    RetryHouseholdVerificationPayload,
+    SuspendAssistanceInput,
+    SuspendAssistancePayload,
+    TerminateAssistanceInput,
+    TerminateAssistancePayload,
+)
 from civicledger.graphql.permissions import CanCommand, may_command_for
 from civicledger.graphql.relay import uuid_of
-from civicledger.projections.assistance_cases import cases_by_ids, live_case_ids
+from civicledger.projections.assistance_cases import live_case_ids
 
 STAFF = (Role.CASEWORKER, Role.SUPERVISOR)
-
-
-@strawberry.interface(name="AssistanceCasePayload", description="What an assistance command recorded.")
-class AssistanceCasePayload:
-    case_id: UUID
-    version: int
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
-
-    @strawberry.field(description="The case as the read model shows it once it has reached `position`.")
-    async def case(self, info: Info) -> AssistanceCaseType | None:
-        runtime = info.context.runtime
-        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s,
-                                         names=["assistance_cases"])
-        async with runtime.pool.acquire() as conn:
-            rows = await cases_by_ids(conn, [self.case_id])
-        return AssistanceCaseType.from_row(rows[0]) if rows else None
-
-    @classmethod
-    def of(cls, recorded: Recorded) -> Any:
-        return cls(case_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
-
-
-def _payload(name: str, description: str) -> Any:
-    return strawberry.type(type(name, (AssistanceCasePayload,), {"__doc__": description}), name=name,
-                           description=description)
-
-
-ApplyForAssistancePayload = _payload("ApplyForAssistancePayload", "A new application.")
-RequestHouseholdVerificationPayload = _payload("RequestHouseholdVerificationPayload", "A verification round.")
-RetryHouseholdVerificationPayload = _payload("RetryHouseholdVerificationPayload", "Failed sources asked again.")
-AssessAssistancePayload = _payload("AssessAssistancePayload", "An assessment with its frozen inputs.")
-PostAssistanceNoticePayload = _payload("PostAssistanceNoticePayload", "A public notice posted.")
-RecordAssistanceObjectionPayload = _payload("RecordAssistanceObjectionPayload", "An objection recorded.")
-ApproveAssistancePayload = _payload("ApproveAssistancePayload", "An approval (or an approved adjustment).")
-RejectAssistancePayload = _payload("RejectAssistancePayload", "A rejection.")
-ReportAssistanceChangePayload = _payload("ReportAssistanceChangePayload", "A change of circumstances.")
-CompleteAssistanceReviewPayload = _payload("CompleteAssistanceReviewPayload", "A periodic review completed.")
-SuspendAssistancePayload = _payload("SuspendAssistancePayload", "A suspension.")
-ResumeAssistancePayload = _payload("ResumeAssistancePayload", "A resumption.")
-TerminateAssistancePayload = _payload("TerminateAssistancePayload", "A termination.")
-
-
-@strawberry.input(name="DeclaredMeansInput", description="One member's own declaration, in yuan.")
-class DeclaredMeansInput:
-    resident_id: strawberry.ID
-    monthly_income: str = strawberry.field(description="Monthly income, e.g. \"400\" or \"1234.50\".")
-    assets: str = "0"
-
-    def to_command(self) -> c.DeclaredMeans:
-        return c.DeclaredMeans(uuid_of(self.resident_id, "Resident"), self.monthly_income, self.assets)
-
-
-@strawberry.input(name="ApplyForAssistanceInput")
-class ApplyForAssistanceInput:
-    program: ProgramEnum  # type: ignore[valid-type]
-    household_id: strawberry.ID
-    applicant_id: strawberry.ID
-    declared: list[DeclaredMeansInput] = strawberry.field(
-        description="Every household member (minimum living guarantee, low income, temporary) or the persons covered.")
-    statement: str
-    referral_id: strawberry.ID | None = strawberry.field(default=None, description="A linkage referral, if any.")
-    need: str | None = strawberry.field(default=None, description="Temporary assistance: the one-off need in yuan.")
-    reason: str | None = None
-    idempotency_key: str | None = None
-
-
-@strawberry.input(name="AssistanceCaseInput")
-class CaseInput:
-    case_id: strawberry.ID
-    expected_version: int | None = None
-    reason: str | None = strawberry.field(default=None, description="Required for decisions.")
-    idempotency_key: str | None = None
-
-
-def _input(name: str) -> Any:
-    return strawberry.input(type(name, (CaseInput,), {}), name=name)
-
-
-RequestHouseholdVerificationInput = _input("RequestHouseholdVerificationInput")
-RetryHouseholdVerificationInput = _input("RetryHouseholdVerificationInput")
-AssessAssistanceInput = _input("AssessAssistanceInput")
-ApproveAssistanceInput = _input("ApproveAssistanceInput")
-RejectAssistanceInput = _input("RejectAssistanceInput")
-CompleteAssistanceReviewInput = _input("CompleteAssistanceReviewInput")
-SuspendAssistanceInput = _input("SuspendAssistanceInput")
-ResumeAssistanceInput = _input("ResumeAssistanceInput")
-TerminateAssistanceInput = _input("TerminateAssistanceInput")
-
-
-@strawberry.input(name="PostAssistanceNoticeInput")
-class PostAssistanceNoticeInput(CaseInput):
-    days: int = strawberry.field(default=7, description="How long the notice runs (1–30 days).")
-
-
-@strawberry.input(name="RecordAssistanceObjectionInput")
-class RecordAssistanceObjectionInput(CaseInput):
-    summary: str = ""
-
-
-@strawberry.input(name="ReportAssistanceChangeInput")
-class ReportAssistanceChangeInput(CaseInput):
-    declared: list[DeclaredMeansInput] = strawberry.field(default_factory=list)
-    statement: str = ""
-
-
-@strawberry.input(name="GenerateAssistancePayrollInput")
-class GenerateAssistancePayrollInput:
-    month: date
-    district: str | None = strawberry.field(default=None, description="Supervisors: their own district.")
-    program: ProgramEnum | None = None  # type: ignore[valid-type]
-    idempotency_key: str | None = None
-
-
-@strawberry.type(name="GenerateAssistancePayrollPayload")
-class GenerateAssistancePayrollPayload:
-    month: date
-    generated: int = strawberry.field(description="Cases given their entitlement for the month by this run.")
-    unchanged: int = strawberry.field(description="Cases already paid for the month, or owed nothing.")
-    position: int
-
-
-@strawberry.input(name="PublishAssistanceStandardInput")
-class PublishAssistanceStandardInput:
-    program: ProgramEnum  # type: ignore[valid-type]
-    effective_from: date = strawberry.field(description="The first day of a month.")
-    amount: str
-    reason: str = strawberry.field(description="The decision being published.")
-    asset_limit_per_person: str | None = None
-    share: str | None = None
-    correction_reason: str | None = strawberry.field(
-        default=None, description="Required when dated on or before the latest revision.")
-    idempotency_key: str | None = None
-
-
-@strawberry.type(name="PublishAssistanceStandardPayload")
-class PublishAssistanceStandardPayload:
-    program: ProgramEnum  # type: ignore[valid-type]
-    position: int
-    replayed: bool
-
-    @strawberry.field
-    async def standard(self, info: Info) -> StandardType | None:
-        runtime = info.context.runtime
-        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s,
-                                         names=["assistance_standards"])
-        found = await standards(info, Program(self.program))
-        return found[0] if found else None
 
 
 async def _case_command(info: Info, input: CaseInput, method: str, cmd: Any, *roles: Role) -> Recorded:
@@ -180,7 +61,7 @@ async def _case_command(info: Info, input: CaseInput, method: str, cmd: Any, *ro
     service = ctx.runtime.services.assistance
     case = await ctx.run(service.get_case, cmd.case_id)
     may_command_for(ctx.principal, case.district)
-    return await ctx.run(getattr(service, method), cmd,  # type: ignore[no-any-return]
+    return await ctx.run(getattr(service, method), cmd,
                          ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
 
 

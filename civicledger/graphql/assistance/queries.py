@@ -18,10 +18,8 @@ from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.commands import PreviewAssistanceStandard
 from civicledger.domains.assistance.entitlements import EntitlementKind
 from civicledger.domains.assistance.programs import Program
+from civicledger.graphql.assistance.cases import AssistanceCaseConnection, AssistanceCaseEdge, AssistanceCaseType
 from civicledger.graphql.assistance.types import (
-    AssistanceCaseConnection,
-    AssistanceCaseEdge,
-    AssistanceCaseType,
     CaseStatusEnum,
     EntitlementConnection,
     EntitlementEdge,

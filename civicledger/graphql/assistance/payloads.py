@@ -1,0 +1,226 @@
+"""What assistance mutations take and return: inputs (money as decimal strings, checked by the service) and
+payloads (what was recorded, and the case once the read model shows it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from civicledger.core.eventstore.application import Recorded
+from civicledger.domains.assistance import commands as c
+from civicledger.domains.assistance.programs import Program
+from civicledger.graphql.assistance.cases import AssistanceCaseType
+from civicledger.graphql.assistance.queries import standards
+from civicledger.graphql.assistance.types import ProgramEnum, StandardType
+from civicledger.graphql.relay import uuid_of
+from civicledger.projections.assistance_cases import cases_by_ids
+
+
+@strawberry.interface(name="AssistanceCasePayload", description="What an assistance command recorded.")
+class AssistanceCasePayload:
+    case_id: UUID
+    version: int
+    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
+    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
+
+    @strawberry.field(description="The case as the read model shows it once it has reached `position`.")
+    async def case(self, info: Info) -> AssistanceCaseType | None:
+        runtime = info.context.runtime
+        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s,
+                                         names=["assistance_cases"])
+        async with runtime.pool.acquire() as conn:
+            rows = await cases_by_ids(conn, [self.case_id])
+        return AssistanceCaseType.from_row(rows[0]) if rows else None
+
+    @classmethod
+    def of(cls, recorded: Recorded) -> Any:
+        return cls(case_id=recorded.stream_id, version=recorded.version, position=recorded.position,
+                   replayed=recorded.replayed)
+
+
+@strawberry.type(name="ApplyForAssistancePayload", description="A new application.")
+class ApplyForAssistancePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="RequestHouseholdVerificationPayload", description="A verification round.")
+class RequestHouseholdVerificationPayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="RetryHouseholdVerificationPayload", description="Failed sources asked again.")
+class RetryHouseholdVerificationPayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="AssessAssistancePayload", description="An assessment with its frozen inputs.")
+class AssessAssistancePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="PostAssistanceNoticePayload", description="A public notice posted.")
+class PostAssistanceNoticePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="RecordAssistanceObjectionPayload", description="An objection recorded.")
+class RecordAssistanceObjectionPayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="ApproveAssistancePayload", description="An approval (or an approved adjustment).")
+class ApproveAssistancePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="RejectAssistancePayload", description="A rejection.")
+class RejectAssistancePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="ReportAssistanceChangePayload", description="A change of circumstances.")
+class ReportAssistanceChangePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="CompleteAssistanceReviewPayload", description="A periodic review completed.")
+class CompleteAssistanceReviewPayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="SuspendAssistancePayload", description="A suspension.")
+class SuspendAssistancePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="ResumeAssistancePayload", description="A resumption.")
+class ResumeAssistancePayload(AssistanceCasePayload):
+    pass
+
+@strawberry.type(name="TerminateAssistancePayload", description="A termination.")
+class TerminateAssistancePayload(AssistanceCasePayload):
+    pass
+
+
+
+@strawberry.input(name="DeclaredMeansInput", description="One member's own declaration, in yuan.")
+class DeclaredMeansInput:
+    resident_id: strawberry.ID
+    monthly_income: str = strawberry.field(description="Monthly income, e.g. \"400\" or \"1234.50\".")
+    assets: str = "0"
+
+    def to_command(self) -> c.DeclaredMeans:
+        return c.DeclaredMeans(uuid_of(self.resident_id, "Resident"), self.monthly_income, self.assets)
+
+
+@strawberry.input(name="ApplyForAssistanceInput")
+class ApplyForAssistanceInput:
+    program: ProgramEnum  # type: ignore[valid-type]
+    household_id: strawberry.ID
+    applicant_id: strawberry.ID
+    declared: list[DeclaredMeansInput] = strawberry.field(
+        description="Every household member (minimum living guarantee, low income, temporary) or the persons covered.")
+    statement: str
+    referral_id: strawberry.ID | None = strawberry.field(default=None, description="A linkage referral, if any.")
+    need: str | None = strawberry.field(default=None, description="Temporary assistance: the one-off need in yuan.")
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input(name="AssistanceCaseInput")
+class CaseInput:
+    case_id: strawberry.ID
+    expected_version: int | None = None
+    reason: str | None = strawberry.field(default=None, description="Required for decisions.")
+    idempotency_key: str | None = None
+
+
+@strawberry.input(name="RequestHouseholdVerificationInput")
+class RequestHouseholdVerificationInput(CaseInput):
+    pass
+
+@strawberry.input(name="RetryHouseholdVerificationInput")
+class RetryHouseholdVerificationInput(CaseInput):
+    pass
+
+@strawberry.input(name="AssessAssistanceInput")
+class AssessAssistanceInput(CaseInput):
+    pass
+
+@strawberry.input(name="ApproveAssistanceInput")
+class ApproveAssistanceInput(CaseInput):
+    pass
+
+@strawberry.input(name="RejectAssistanceInput")
+class RejectAssistanceInput(CaseInput):
+    pass
+
+@strawberry.input(name="CompleteAssistanceReviewInput")
+class CompleteAssistanceReviewInput(CaseInput):
+    pass
+
+@strawberry.input(name="SuspendAssistanceInput")
+class SuspendAssistanceInput(CaseInput):
+    pass
+
+@strawberry.input(name="ResumeAssistanceInput")
+class ResumeAssistanceInput(CaseInput):
+    pass
+
+@strawberry.input(name="TerminateAssistanceInput")
+class TerminateAssistanceInput(CaseInput):
+    pass
+
+
+
+@strawberry.input(name="PostAssistanceNoticeInput")
+class PostAssistanceNoticeInput(CaseInput):
+    days: int = strawberry.field(default=7, description="How long the notice runs (1–30 days).")
+
+
+@strawberry.input(name="RecordAssistanceObjectionInput")
+class RecordAssistanceObjectionInput(CaseInput):
+    summary: str = ""
+
+
+@strawberry.input(name="ReportAssistanceChangeInput")
+class ReportAssistanceChangeInput(CaseInput):
+    declared: list[DeclaredMeansInput] = strawberry.field(default_factory=list)
+    statement: str = ""
+
+
+@strawberry.input(name="GenerateAssistancePayrollInput")
+class GenerateAssistancePayrollInput:
+    month: date
+    district: str | None = strawberry.field(default=None, description="Supervisors: their own district.")
+    program: ProgramEnum | None = None  # type: ignore[valid-type]
+    idempotency_key: str | None = None
+
+
+@strawberry.type(name="GenerateAssistancePayrollPayload")
+class GenerateAssistancePayrollPayload:
+    month: date
+    generated: int = strawberry.field(description="Cases given their entitlement for the month by this run.")
+    unchanged: int = strawberry.field(description="Cases already paid for the month, or owed nothing.")
+    position: int
+
+
+@strawberry.input(name="PublishAssistanceStandardInput")
+class PublishAssistanceStandardInput:
+    program: ProgramEnum  # type: ignore[valid-type]
+    effective_from: date = strawberry.field(description="The first day of a month.")
+    amount: str
+    reason: str = strawberry.field(description="The decision being published.")
+    asset_limit_per_person: str | None = None
+    share: str | None = None
+    correction_reason: str | None = strawberry.field(
+        default=None, description="Required when dated on or before the latest revision.")
+    idempotency_key: str | None = None
+
+
+@strawberry.type(name="PublishAssistanceStandardPayload")
+class PublishAssistanceStandardPayload:
+    program: ProgramEnum  # type: ignore[valid-type]
+    position: int
+    replayed: bool
+
+    @strawberry.field
+    async def standard(self, info: Info) -> StandardType | None:
+        runtime = info.context.runtime
+        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s,
+                                         names=["assistance_standards"])
+        found = await standards(info, Program(self.program))
+        return found[0] if found else None
