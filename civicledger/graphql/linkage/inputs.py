@@ -13,7 +13,7 @@ from civicledger.domains.linkage import commands as c
 from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
 
 # The same declaration the assistance program takes (one input type for integrators).
-from civicledger.graphql.assistance.mutations import DeclaredMeansInput
+from civicledger.graphql.assistance.payloads import DeclaredMeansInput
 from civicledger.graphql.linkage.types import ChannelEnum, PartyEnum, UrgencyEnum
 from civicledger.graphql.relay import uuid_of
 
