@@ -45,9 +45,9 @@ async def test_a_second_start_on_the_same_data_changes_nothing(scratch_db: Conne
 
 async def graphiql_status(settings: Any, params: ConnectionParams) -> tuple[int, str]:
     app = create_app(settings, params=params, run_projections=False)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as client:
-            response = await client.get("/graphql", headers={"Accept": "text/html"})
+    async with (app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as client):
+        response = await client.get("/graphql", headers={"Accept": "text/html"})
     return response.status_code, response.text
 
 

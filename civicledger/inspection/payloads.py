@@ -1,8 +1,9 @@
 """Event payloads as inspectors see them: personal fields unsealed, masked or shown as erased.
 
-Sealed data names its residents (`"$sealed": {<resident>: {"f": [fields], "c": ...}}`), so whose data an
-event holds, and in which fields, is known without decrypting it. Keys are fetched fresh from `subject_keys` for every request (never from a cache):
-once a resident is erased, their fields read as None here at once, in every process."""
+Sealed data names its residents (`"$sealed": {<resident>: {"f": [fields], "c": ...}}`), so whose
+data an event holds, and in which fields, is known without decrypting it. Keys are fetched fresh from
+`subject_keys` for every request (never from a cache): once a resident is erased, their fields read as None
+here at once, in every process."""
 
 from __future__ import annotations
 
