@@ -40,7 +40,7 @@ def payload_size(db_url: str) -> int:
 def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Callable[[str], None],
         profile: bool = False) -> dict[str, Any]:
     pool.run("prepare_raw", 1)
-    pool.run("prepare_existing", 1, count=300)
+    pool.run("prepare_existing", 1, count=1000)
     # Warm-up: every path once (connections, prepared statements, imports, caches), and the payload size.
     for _, kind, writers in CELLS:
         pool.run(kind, writers, duration=0.3, payload_bytes=600)

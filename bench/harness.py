@@ -73,7 +73,7 @@ class Config:
                        read_rounds=3, read_window_s=3.0, read_warmup_s=1.0, flatness_requests=300,
                        postgraphile="if-installed")
         else:
-            base = cls(quick=False)
+            base = cls(quick=False, profile=True)
         for key, value in overrides.items():
             if value is not None:
                 setattr(base, key, value)
@@ -218,6 +218,18 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
             detail["timeline_flatness"] = {"graphql": flat, "raw": flat_raw}
             detail["read"] = reader.throughput(sides, rounds=cfg.read_rounds, window=cfg.read_window_s,
                                                warmup=cfg.read_warmup_s, concurrency=cfg.concurrency)
+            if cfg.profile:
+                from bench import pyspy
+
+                if pyspy.executable() is None:
+                    notes.append("no server profiles: py-spy is not installed (it comes with the `test` extra)")
+                else:
+                    detail["server_profiles"] = {}
+                    for name in ("graphql", "raw"):
+                        text = reader.profile(sides[name], window=cfg.read_window_s, concurrency=cfg.concurrency)
+                        if text:
+                            detail["server_profiles"][f"{name} server (py-spy)"] = text
+                    log("servers profiled (not counted)")
             if "postgraphile" in started:
                 detail["read"]["postgraphile_version"] = started["postgraphile"].info.get("version")
             if "ours_cached" not in started:
@@ -292,8 +304,9 @@ async def _create_read_models(settings: Settings, params: ConnectionParams) -> N
 
 
 def main(argv: list[str] | None = None, *, quick: bool = False, output: str | None = None,
-         install_postgraphile: bool = False, server_processes: int | None = None, profile: bool = False) -> int:
-    cfg = Config.for_mode(quick, server_processes=server_processes, profile=profile or None)
+         install_postgraphile: bool = False, server_processes: int | None = None, profile: bool = False,
+         config: Config | None = None) -> int:
+    cfg = config or Config.for_mode(quick, server_processes=server_processes, profile=profile or None)
     if install_postgraphile:
         cfg.postgraphile = "install"
     out = Path(output) if output else servers.BENCH_DIR / ("RESULTS-quick.md" if quick else "RESULTS.md")

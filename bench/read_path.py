@@ -277,3 +277,20 @@ class ReadPath:
                 ratios["graphql_cached_vs_postgraphile"] = paired_ratio(rps["graphql_cached"], rps["postgraphile"])
         return {"sides": per_side, "ratios": ratios, "concurrency": concurrency, "window_s": window,
                 "rounds": rounds}
+
+    def profile(self, side: Side, *, window: float, concurrency: int) -> str | None:
+        """One more window on a Python side with py-spy attached (not counted in the figures)."""
+        from bench import pyspy
+
+        out = servers.WORK_DIR / f"pyspy-{side.name}.txt"
+        out.unlink(missing_ok=True)
+        recorder = pyspy.record(side.server.pid, window + 1, out, subprocesses=self.processes > 1)
+        if recorder is None:
+            return None
+        spec = {"mode": "throughput", "host": "127.0.0.1", "port": side.server.port, "path": side.server.path,
+                "headers": {"Content-Type": "application/json", "Accept": "application/json", **self.auth},
+                "bodies": side.bodies, "fallback_bodies": side.fallback_bodies, "expect": side.expect,
+                "concurrency": concurrency, "duration": window, "warmup": 0.5, "seed": 99}
+        result = run_loadgen(spec, f"profile-{side.name}")
+        recorder.wait(timeout=window + 60)
+        return f"{result['rps']:,.0f} requests/s while sampled\n" + pyspy.summarise(out)
