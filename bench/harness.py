@@ -230,8 +230,9 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
                         if text:
                             detail["server_profiles"][f"{name} server (py-spy)"] = text
                     log("servers profiled (not counted)")
-            if "postgraphile" in started:
+            if "postgraphile" in sides:
                 detail["read"]["postgraphile_version"] = started["postgraphile"].info.get("version")
+            notes += reader.notes
             if "ours_cached" not in started:
                 notes.append("graphql_cache_gain is null: this build has no response cache "
                              "(no `response_cache` setting for CIVICLEDGER_RESPONSE_CACHE to switch)")
