@@ -131,7 +131,7 @@ def postgres_version(params: ConnectionParams) -> str:
 
     with psycopg.connect(params.url) as conn:
         row = conn.execute("SHOW server_version").fetchone()
-        settings = dict(conn.execute(
+        settings: dict[str, str] = dict(conn.execute(
             "SELECT name, setting FROM pg_settings WHERE name IN"
             " ('synchronous_commit', 'fsync', 'shared_buffers', 'max_connections', 'wal_level')"
         ).fetchall())
@@ -145,10 +145,10 @@ def prepare_postgraphile(cfg: Config, log: Log) -> str | None:
     if servers.postgraphile_installed():
         return None
     if cfg.postgraphile == "if-installed":
-        why = ("PostGraphile 5 is not installed in bench/.work/postgraphile (--quick does not install it; "
-               "run `civicledger bench` once, or `civicledger bench --quick --install-postgraphile`)")
-        log(why)
-        return why
+        missing = ("PostGraphile 5 is not installed in bench/.work/postgraphile (--quick does not install it; "
+                   "run `civicledger bench` once, or `civicledger bench --quick --install-postgraphile`)")
+        log(missing)
+        return missing
     why = servers.install_postgraphile(log)
     if why:
         log(f"PostGraphile unavailable: {why}")
@@ -157,8 +157,8 @@ def prepare_postgraphile(cfg: Config, log: Log) -> str | None:
 
 def _value(figure: Any) -> float | None:
     if isinstance(figure, dict):
-        return figure.get("median")  # type: ignore[no-any-return]
-    return figure  # type: ignore[no-any-return]
+        return figure.get("median")
+    return figure
 
 
 def run(cfg: Config, *, command: str | None = None, output: Path | None = None) -> dict[str, Any]:
@@ -210,12 +210,14 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
             sides = reader.sides(started, ids)
             reader.validate(sides, [*ids[: cfg.validate_samples], histories["long"]], expected_entries=50)
             log("validation: every side returns the same 50 positions for the sample residents")
-            flat = reader.flatness(started["ours"], histories["long"], histories["short"], cfg.flatness_requests)
+            flat = reader.flatness(sides["graphql"], histories["long"], histories["short"], cfg.flatness_requests)
             log(f"timeline flatness: p50 {flat['long_ms']['p50']:.2f}ms (100k) vs {flat['short_ms']['p50']:.2f}ms (100)"
                 f" = {flat['ratio_p50']:.2f}")
-            flat_raw = reader.flatness(started["raw"], histories["long"], histories["short"], cfg.flatness_requests,
-                                       name="raw", body=lambda rid: read_path._body(None, rid))
+            flat_raw = reader.flatness(sides["raw"], histories["long"], histories["short"], cfg.flatness_requests)
             detail["timeline_flatness"] = {"graphql": flat, "raw": flat_raw}
+            if "postgraphile" in sides:
+                detail["timeline_flatness"]["postgraphile"] = reader.flatness(
+                    sides["postgraphile"], histories["long"], histories["short"], cfg.flatness_requests)
             detail["read"] = reader.throughput(sides, rounds=cfg.read_rounds, window=cfg.read_window_s,
                                                warmup=cfg.read_warmup_s, concurrency=cfg.concurrency)
             if cfg.profile:
@@ -265,6 +267,7 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         "timeline_p99_ms_100k": detail["timeline_flatness"]["graphql"]["long_ms"]["p99"],
         "timeline_p99_ms_100": detail["timeline_flatness"]["graphql"]["short_ms"]["p99"],
         "timeline_flatness_raw": detail["timeline_flatness"]["raw"]["ratio_p50"],
+        "timeline_flatness_postgraphile": detail["timeline_flatness"].get("postgraphile", {}).get("ratio_p50"),
         "graphql_cache_gain": _value(ratios.get("graphql_cache_gain")),
         "graphql_text_vs_raw": _value(ratios.get("graphql_text_vs_raw")),
         "graphql_text_vs_postgraphile": _value(ratios.get("graphql_text_vs_postgraphile")),

@@ -8,7 +8,8 @@ Modes:
 - `throughput`: `concurrency` connections in a closed loop for `warmup + duration` seconds; each request
   picks a random body (the workload is spread over thousands of residents); only requests that start after
   the warm-up and finish inside the window count.
-- `sequence`: one connection, the given (tag, body) list in order (e.g. A B A B ...), latencies by tag.
+- `sequence`: one connection, the given (tag, body[, APQ fallback body]) list in order (e.g. A B A B ...),
+  latencies by tag.
 
 Every response is checked: status 200, the expected marker present, no `"errors"` key. APQ: a response
 saying PERSISTED_QUERY_NOT_FOUND is answered by sending the fallback body (hash + query) on the same
@@ -179,13 +180,14 @@ async def sequence(spec: dict[str, Any]) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     _, conn = await loop.create_connection(HTTPConnection, spec["host"], spec["port"])
     checker = Checker(spec.get("expect"))
-    steps = [(tag, render(spec, body)) for tag, body in spec["steps"]]
-    for _, raw in steps[: int(spec.get("warmup_steps", 0))]:
-        checker.ok(*(await conn.request(raw)))
+    steps = [(step[0], render(spec, step[1]), render(spec, step[2]) if len(step) > 2 and step[2] else None)
+             for step in spec["steps"]]
+    for _, raw, fallback in steps[: int(spec.get("warmup_steps", 0))]:
+        checker.ok(*(await _exchange(conn, raw, fallback)))
     by_tag: dict[str, list[float]] = {}
-    for tag, raw in steps:
+    for tag, raw, fallback in steps:
         t0 = time.perf_counter()
-        status, body = await conn.request(raw)
+        status, body = await _exchange(conn, raw, fallback)
         by_tag.setdefault(tag, []).append(time.perf_counter() - t0)
         checker.ok(status, body)
     if conn.transport is not None:

@@ -79,7 +79,7 @@ def run_loadgen(spec: dict[str, Any], name: str) -> dict[str, Any]:
                           env=_env_with_repo())
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed for {name}:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _env_with_repo() -> dict[str, str]:
@@ -220,13 +220,21 @@ class ReadPath:
 
     # -- figures --------------------------------------------------------------------------------------
 
-    def flatness(self, server: servers.Server, long_id: str, short_id: str, requests: int,
-                 *, name: str = "graphql", body: Callable[[str], str] | None = None) -> dict[str, Any]:
-        make = body or (lambda rid: _body(TIMELINE_QUERY, rid))
+    def flatness(self, side: Side, long_id: str, short_id: str, requests: int) -> dict[str, Any]:
+        """The side's own request (APQ for ours), alternating the two residents on one connection."""
+        def make(rid: str, template: str | None) -> str | None:
+            if template is None:
+                return None
+            body = json.loads(template)
+            body["variables"]["id"] = rid
+            return json.dumps(body, separators=(",", ":"))
+
         steps = []
         for i in range(requests * 2):
             tag, rid = (("long", long_id), ("short", short_id))[i % 2]
-            steps.append((tag, make(rid)))
+            steps.append((tag, make(rid, side.bodies[0]),
+                          make(rid, side.fallback_bodies[0] if side.fallback_bodies else None)))
+        name, server = side.name, side.server
         spec = {"mode": "sequence", "host": "127.0.0.1", "port": server.port, "path": server.path,
                 "headers": {"Content-Type": "application/json", "Accept": "application/json", **self.auth},
                 "steps": steps, "warmup_steps": min(100, len(steps)), "expect": '"edges"'}
@@ -253,7 +261,7 @@ class ReadPath:
                         "headers": {"Content-Type": "application/json", "Accept": "application/json", **self.auth},
                         "bodies": side.bodies, "fallback_bodies": side.fallback_bodies, "expect": side.expect,
                         "concurrency": concurrency, "duration": window,
-                        "warmup": warmup * (2 if r == 0 else 1), "seed": r + 1}
+                        "warmup": warmup * (3 if r == 0 else 1), "seed": r + 1}
                 cpu0, busy0 = tree_cpu_seconds(side.server.pid), machine_busy()
                 result = run_loadgen(spec, name)
                 cpu1, busy1 = tree_cpu_seconds(side.server.pid), machine_busy()
@@ -261,7 +269,7 @@ class ReadPath:
                     raise RuntimeError(f"{name}: {result['errors']} failed requests, first: {result['first_error']}")
                 rps[name].append(result["rps"])
                 lat[name].append(result["latency_ms"])
-                total_time = window + spec["warmup"]
+                total_time = window + float(spec["warmup"])  # type: ignore[arg-type]
                 if result["requests"]:
                     # Server CPU over warm-up + window, per request at the window's rate.
                     cpu_ms[name].append((cpu1 - cpu0) / (result["rps"] * total_time) * 1000)

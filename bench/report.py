@@ -187,10 +187,18 @@ def limits(d: dict[str, Any]) -> list[str]:
                      f"{1000 / reg1:.3f} ms end to end (p50 {cells['register_1']['latency_ms']['p50']:.3f} ms); the "
                      f"difference ({1000 / reg1 - 1000 / raw1:.3f} ms) is the command path in the writer process and "
                      "the append function in PostgreSQL (see the append profile with --profile).")
-    raw4 = cells["raw_4"]["ops_per_s"]["median"]
-    reg4 = cells["register_4"]["ops_per_s"]["median"]
-    if raw4 and raw1 and reg4 and reg1:
-        lines.append(f"Scaling: 4 writers give {reg4 / reg1:.2f}× commands and {raw4 / raw1:.2f}× raw inserts on "
-                     f"{d['machine']['cores']} cores — with 4 processes on 2 cores, CPU (writers + PostgreSQL backends)"
-                     " and commit flushes are shared.")
+    ratios = d["append"]["ratios"]
+    reg_scale, raw_scale = ratios["append_scaling_4"]["median"], ratios["append_scaling_4_raw"]["median"]
+    if reg_scale and raw_scale:
+        lines.append(f"Scaling: 4 writer processes give {reg_scale:.2f}× the commands/s of one and {raw_scale:.2f}× the "
+                     f"raw inserts/s, on {d['machine']['cores']} cores shared by the writers, their PostgreSQL backends"
+                     " (and anything else running): past 2 busy processes only waiting (commit flushes, locks) can"
+                     " overlap.")
+    proj = d["projections"]
+    if proj["events_per_s"]["median"]:
+        shares = ", ".join(f"{n} {q['share_of_wall_time']['median']:.0%}" for n, q in proj["per_projection"].items()
+                           if q["share_of_wall_time"]["median"] is not None)
+        lines.append(f"Rebuild: {proj['events_per_s']['median']:,.0f} events/s over {proj['events_in_log']:,} events; "
+                     f"the read models are rebuilt one after the other (wall time: {shares}), so the figure is bounded"
+                     " by the sum of their times; the rebuild profile (full runs, --profile) shows where inside.")
     return lines
