@@ -25,6 +25,7 @@ CELLS: tuple[tuple[str, str, int], ...] = (
     ("register10_1", "register10", 1),
     ("register10_4", "register10", 4),
     ("existing_1", "existing", 1),
+    ("store_1", "store", 1),
 )
 
 
@@ -86,6 +87,7 @@ def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Calla
             "append_ratio_1": ratio("register_1", "raw_1"),
             "append_ratio_1_new_stream": ratio("new_stream_1", "raw_1"),
             "append_ratio_1_existing_stream": ratio("existing_1", "raw_1"),
+            "append_ratio_1_store_only": ratio("store_1", "raw_1"),
             "append_scaling_4": ratio("register_4", "register_1"),
             "append_scaling_4_raw": ratio("raw_4", "raw_1"),
             "append_scaling_4_10ev": ratio("register10_4", "register10_1"),

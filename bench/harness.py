@@ -253,6 +253,7 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
     extra: dict[str, Any] = {
         "append_ratio_1_new_stream": _value(ratios["append_ratio_1_new_stream"]),
         "append_ratio_1_existing_stream": _value(ratios["append_ratio_1_existing_stream"]),
+        "append_ratio_1_store_only": _value(ratios["append_ratio_1_store_only"]),
         "append_scaling_4_raw": _value(ratios["append_scaling_4_raw"]),
         "append_scaling_4_10ev": _value(ratios["append_scaling_4_10ev"]),
         "append_10ev_events_vs_raw_rows": _value(ratios["append_ratio_10ev_events"]),

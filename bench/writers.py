@@ -11,6 +11,9 @@ Tasks:
 - `new_stream`    the same event through the same path, without the unique claim
 - `register10`    a 10-event command: a new resident and nine address changes, saved in one append
 - `existing`      `ResidentRegistry.change_address` on a resident that exists (load, decide, save)
+- `store`         the store alone: `recorder.insert_events` of an already-mapped registration event with its
+                  claim and new key (what `register` does minus validation, aggregate and encryption), to
+                  split a command's cost between the Python command path and the store
 - `demo_part`     a share of the demo population, through the demo loader (the services)
 - `fill_history`  append N address changes to each given resident, one multi-event append per resident
 - `long_history`  register a resident, then N address changes in multi-event appends of `batch` events
@@ -156,6 +159,7 @@ class _Writer:
         self._ids = itertools.count()
         self._existing: list[uuid.UUID] = []
         self._payload = b""
+        self._template: tuple[Any, ...] | None = None
 
     def ctx(self) -> Any:
         return self._ctx(actor=self.actor, origin="civicledger bench")
@@ -199,6 +203,28 @@ class _Writer:
     def op_register10(self) -> int:
         return self.registry.register_and_move(self.register_command(), self.ctx(), moves=9).version
 
+    def op_store(self) -> int:
+        from eventsourcing.persistence import StoredEvent
+
+        from civicledger.core.eventstore.claims import Claim
+        from civicledger.core.eventstore.recorder import AppendRequest
+
+        if self._template is None:
+            from civicledger.core.metadata import CommandContext
+
+            resident = self.registry._new_resident(self.register_command())
+            with self.ledger.keyring.collecting_new_keys() as keys:
+                stored = self.ledger.mapper.to_stored_event(resident.collect_events()[0])
+            self._template = (stored.topic, stored.state, keys[0][1],
+                              tuple(CommandContext(actor=self.actor).as_metadata().values()))
+        topic, state, wrapped, meta = self._template
+        rid = uuid.uuid4()
+        self.ledger.recorder.insert_events(
+            [StoredEvent(originator_id=rid, originator_version=1, topic=topic, state=state)],
+            write=AppendRequest(meta=meta, claims=(Claim("bench_store", rid.hex, rid),), new_keys=[(rid, wrapped)]),
+        )
+        return 1
+
     def op_existing(self) -> int:
         from civicledger.domains.residents.commands import ChangeAddress
 
@@ -214,7 +240,7 @@ class _Writer:
 
     def handle(self, task: dict[str, Any]) -> dict[str, Any]:
         kind = task["kind"]
-        if kind in ("raw", "register", "new_stream", "register10", "existing"):
+        if kind in ("raw", "register", "new_stream", "register10", "existing", "store"):
             return self.timed(kind, task)
         if kind == "prepare_raw":
             with self.raw.cursor() as cur:
