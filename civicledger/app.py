@@ -33,7 +33,8 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
             return getattr(holder["runtime"], name)
 
     runtime_proxy: Any = _Deferred()
-    http = GraphQLHTTP(schema, runtime_proxy, get_graphql_ide_html() if settings.is_development else None)
+    http = GraphQLHTTP(schema, runtime_proxy, get_graphql_ide_html() if settings.is_development else None,
+                       cache_enabled=settings.response_cache)
     ws = GraphQLWebSocket(schema, runtime_proxy)
 
     @contextlib.asynccontextmanager

@@ -1,5 +1,5 @@
-"""`civicledger` command line: serve, worker, rebuild, token, demo, schema; the inspectors' verify, checkpoint,
-export and verify-export (`civicledger/inspection/commands.py`); benchmark commands as they land."""
+"""`civicledger` command line: serve, worker, rebuild, token, demo, schema, bench; the inspectors' verify,
+checkpoint, export and verify-export (`civicledger/inspection/commands.py`)."""
 
 from __future__ import annotations
 
@@ -225,6 +225,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_bench():  # type: ignore[no-untyped-def]
+    """The harness lives in the repository checkout (`bench/` next to `civicledger/`), not in the package."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "harness.py").is_file():
+        raise SystemExit(
+            f"civicledger bench: the benchmark harness (bench/) was not found next to the civicledger package in "
+            f"{root}. It runs from a repository checkout: clone the repository, `pip install -e \".[test]\"` there "
+            "and run `civicledger bench` from it."
+        )
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    import bench.harness
+
+    return bench.harness
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    harness = _import_bench()
+    return int(harness.main(args.argv, quick=args.quick, output=args.output,
+                            install_postgraphile=args.install_postgraphile,
+                            server_processes=args.server_processes, profile=args.profile))
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from civicledger.graphql.schema import build_schema
 
@@ -272,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
+    bench = sub.add_parser("bench", help="run every benchmark figure side by side on a fresh database")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes, under 5 minutes")
+    bench.add_argument("--output", help="where to write the Markdown report (default bench/RESULTS.md, "
+                                        "bench/RESULTS-quick.md with --quick)")
+    bench.add_argument("--install-postgraphile", action="store_true",
+                       help="with --quick: install PostGraphile 5 from npm if it is not installed yet")
+    bench.add_argument("--server-processes", type=int, help="processes per read-path server (default 1)")
+    bench.add_argument("--profile", action="store_true", help="also profile the write path and the rebuild")
+    bench.set_defaults(func=cmd_bench)
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
 
@@ -283,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(argv) if argv is not None else sys.argv[1:]
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return int(args.func(args) or 0)

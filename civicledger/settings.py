@@ -33,6 +33,8 @@ class Settings:
     query_alias_limit: int = 30
     query_token_limit: int = 4000
     consistency_timeout_s: float = 5.0
+    # Compiled-operation responses cached by visibility and projection positions (off for fair comparisons).
+    response_cache: bool = True
     # Tamper evidence: the Ed25519 seed that signs log checkpoints (32 bytes); empty derives one from the
     # master key, which only development may do (`from_env` refuses it in production).
     checkpoint_key: bytes = b""
@@ -77,6 +79,8 @@ class Settings:
             "master_key": _master_key(env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment),
             "db_pool_size": int(env.get("CIVICLEDGER_DB_POOL_SIZE", "8")),
             "read_pool_size": int(env.get("CIVICLEDGER_READ_POOL_SIZE", "8")),
+            "response_cache": env.get("CIVICLEDGER_RESPONSE_CACHE", "on").strip().lower()
+            not in ("off", "0", "false", "no"),
             "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
         }

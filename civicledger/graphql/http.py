@@ -148,12 +148,6 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
     return out
 
 
-def runtime_cache_enabled() -> bool:
-    import os
-
-    return os.environ.get("CIVICLEDGER_RESPONSE_CACHE", "on").lower() not in ("off", "0", "false", "no")
-
-
 def encode(payload: Any) -> bytes:
     return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
 
@@ -161,14 +155,14 @@ def encode(payload: Any) -> bytes:
 class GraphQLHTTP:
     """The POST/GET /graphql endpoint."""
 
-    def __init__(self, schema: Any, runtime: Any, ide_html: str | None) -> None:
+    def __init__(self, schema: Any, runtime: Any, ide_html: str | None, *, cache_enabled: bool = True) -> None:
         self.schema = schema
         self.runtime = runtime
         self.ide_html = ide_html
         self.persisted = PersistedQueries()
         self.compiled: OrderedDict[tuple[str, str | None], CompiledOperation | None] = OrderedDict()
         self.compile = True
-        self.cache = ResponseCache(enabled=runtime_cache_enabled())
+        self.cache = ResponseCache(enabled=cache_enabled)
         self.stats = {"compiled": 0, "generic": 0}
 
     async def handle(self, request: Request) -> Response:

@@ -1,0 +1,42 @@
+"""The benchmark harness's building blocks at tiny sizes, end to end, and the shape of its JSON line.
+
+No timing asserts: only that every figure is measured (present, positive) and the contract keys are there."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from civicledger.cli import _import_bench, build_parser
+
+CONTRACT = ("append_ratio_1", "append_scaling_4", "projection_events_per_s", "timeline_flatness",
+            "graphql_vs_raw", "graphql_vs_postgraphile")
+
+
+def test_the_cli_has_a_bench_command() -> None:
+    args = build_parser().parse_args(["bench", "--quick", "--output", "/tmp/x.md"])
+    assert args.quick and args.output == "/tmp/x.md" and args.func.__name__ == "cmd_bench"
+
+
+@pytest.mark.slow
+def test_a_tiny_bench_run_prints_every_figure_as_its_last_line(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    harness = _import_bench()
+    assert harness.CONTRACT_KEYS == CONTRACT
+    report = tmp_path / "RESULTS.md"
+
+    assert harness.main(["bench", "--tiny"], output=str(report), config=harness.Config.tiny()) == 0
+
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = json.loads(last)
+    for key in CONTRACT:
+        assert key in figures
+    assert figures["graphql_vs_postgraphile"] is None  # switched off in the tiny run
+    for key in ("append_ratio_1", "append_scaling_4", "projection_events_per_s", "timeline_flatness",
+                "graphql_vs_raw", "append_ratio_1_new_stream", "append_scaling_4_raw", "append_scaling_4_10ev",
+                "rps_graphql", "rps_raw", "timeline_p50_ms_100k"):
+        assert isinstance(figures[key], int | float) and figures[key] > 0, key
+    assert set(figures["targets_met"]) == set(CONTRACT)
+    text = report.read_text()
+    assert "## Targets" in text and "append_ratio_1" in text and "PostgreSQL" in text
