@@ -48,12 +48,14 @@ async def mutate(gql: GQL, mutation: str, input: dict[str, Any], as_: str = CASE
 async def test_a_resident_as_recorded_at_an_instant(gql: GQL) -> None:
     resident = await register(gql, as_=CASEWORKER_HAIZHU, name="区永安")
     t1 = now()
-    await mutate(gql, ("CorrectResidentDetailsInput", "correctResidentDetails"),
-                 {"residentId": resident["resident"]["id"], "name": "区永康", "phone": "13912345678",
-                  "reason": "misspelt at intake"})
+    corrected = await mutate(gql, ("CorrectResidentDetailsInput", "correctResidentDetails"),
+                             {"residentId": resident["resident"]["id"], "name": "区永康", "phone": "13912345678",
+                              "reason": "misspelt at intake"})
     t2 = now()
 
-    then = await gql(RESIDENT_AT, {"id": resident["resident"]["id"], "at": t1}, as_=INSPECTOR, headers=PURPOSE)
+    # The past timeline comes from the timeline read model: wait until it has the correction too.
+    then = await gql(RESIDENT_AT, {"id": resident["resident"]["id"], "at": t1}, as_=INSPECTOR, headers=PURPOSE,
+                     extensions={"minPosition": corrected["position"]})
     later = await gql(RESIDENT_AT, {"id": resident["resident"]["id"], "at": t2}, as_=INSPECTOR, headers=PURPOSE)
     masked = await gql(RESIDENT_AT, {"id": resident["resident"]["id"], "at": t1}, as_=INSPECTOR)
 
