@@ -52,12 +52,13 @@ class AssistanceMeansProjection(Projection):
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         cases = list({env.stream_id for env in batch if env.topic != ERASED})
-        matrix: dict[tuple[Any, Any, str], dict[str, Any]] = {}
-        means: dict[tuple[Any, Any], dict[str, Any]] = {}
+        # Indexed by case first: a batch holds thousands of cases, and each event touches one.
+        matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]] = {}
+        means: dict[Any, dict[Any, dict[str, Any]]] = {}
         for r in await conn.fetch("SELECT * FROM assistance_verification WHERE case_id = ANY($1)", cases):
-            matrix[(r["case_id"], r["member_id"], r["source"])] = dict(r)
+            matrix.setdefault(r["case_id"], {})[(r["member_id"], r["source"])] = dict(r)
         for r in await conn.fetch("SELECT * FROM assistance_member_means WHERE case_id = ANY($1)", cases):
-            means[(r["case_id"], r["member_id"])] = dict(r)
+            means.setdefault(r["case_id"], {})[r["member_id"]] = dict(r)
         erased = []
         for env in batch:
             if env.topic == ERASED:
@@ -66,36 +67,39 @@ class AssistanceMeansProjection(Projection):
                 _fold(matrix, means, env)
         await conn.execute("DELETE FROM assistance_verification WHERE case_id = ANY($1)", cases)
         await conn.execute("DELETE FROM assistance_member_means WHERE case_id = ANY($1)", cases)
+        cell_rows = [row for cells in matrix.values() for row in cells.values()]
+        people_rows = [row for people in means.values() for row in people.values()]
         await copy_rows(conn, "assistance_verification", MATRIX_COLUMNS,
-                        [tuple(row.get(c) for c in MATRIX_COLUMNS) for row in matrix.values()])
+                        [tuple(row.get(c) for c in MATRIX_COLUMNS) for row in cell_rows])
         await copy_rows(conn, "assistance_member_means", MEANS_COLUMNS,
-                        [tuple(row.get(c) for c in MEANS_COLUMNS) for row in means.values()])
+                        [tuple(row.get(c) for c in MEANS_COLUMNS) for row in people_rows])
         if erased:
             await scrub(conn, erased)
 
 
-def _fold(matrix: dict[tuple[Any, Any, str], dict[str, Any]], means: dict[tuple[Any, Any], dict[str, Any]],
+def _fold(matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]], means: dict[Any, dict[Any, dict[str, Any]]],
           env: Envelope) -> None:
     e, case = env.event, env.stream_id
+    cells = matrix.setdefault(case, {})
+    people = means.setdefault(case, {})
     if isinstance(e, (Case.Applied, Case.CircumstancesChanged)):
-        for gone in [k for k in means if k[0] == case and k[1] not in e.members]:
-            del means[gone]
+        for gone in [m for m in people if m not in e.members]:
+            del people[gone]
         for member in e.members:
             declared = (e.declared or {}).get(member)
-            person = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})
+            person = people.setdefault(member, {"case_id": case, "member_id": member, "erased": False})
             person.update(declared_income=declared.monthly_income if declared else None,
                           declared_assets=declared.assets if declared else None, position=env.position)
     elif isinstance(e, Case.VerificationRequested):
-        for stale in [k for k in matrix if k[0] == case]:
-            del matrix[stale]
+        cells.clear()
         for member in e.members:
             for source in e.sources:
-                matrix[(case, member, source.value)] = {
+                cells[(member, source.value)] = {
                     "case_id": case, "member_id": member, "source": source.value, "round": e.round,
                     "status": "PENDING", "attempts": 0, "position": env.position}
     elif isinstance(e, Case.SourceAnswered):
         for member, record in e.answers.items():
-            cell = matrix.get((case, member, e.source.value))
+            cell = cells.get((member, e.source.value))
             if cell is None:
                 continue
             cell.update(status="ANSWERED", answered_at=e.answered_at, failure=None, position=env.position,
@@ -105,13 +109,13 @@ def _fold(matrix: dict[tuple[Any, Any, str], dict[str, Any]], means: dict[tuple[
                            medical_costs=record.medical_costs,
                            medical_assistance_received=record.medical_assistance_received, flags=list(record.flags))
     elif isinstance(e, Case.SourceFailed):
-        for (cell_case, _, source_name), failed in matrix.items():
-            if cell_case == case and source_name == e.source.value:
+        for (_, source_name), failed in cells.items():
+            if source_name == e.source.value:
                 failed.update(status="FAILED", failure=e.failure.value, attempts=failed["attempts"] + e.attempts,
                               position=env.position)
     elif isinstance(e, Case.Assessed):
         for member, m in e.means.items():
-            row = means.setdefault((case, member), {"case_id": case, "member_id": member, "erased": False})
+            row = people.setdefault(member, {"case_id": case, "member_id": member, "erased": False})
             row.update(assessment_id=e.assessment_id, position=env.position)
             if m is not None:
                 row.update(verified_income=m.verified_income, verified_assets=m.verified_assets,

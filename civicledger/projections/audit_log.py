@@ -47,6 +47,7 @@ class AuditLogProjection(Projection):
     name = "audit_log"
     tables = ("audit_log",)
     topics = None
+    decodes = False
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(

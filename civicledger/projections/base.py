@@ -105,6 +105,9 @@ class Projection(ABC):
     tables: ClassVar[Sequence[str]] = ()
     # Topics this projection reads; None means every event (e.g. the audit log). Others are skipped cheaply.
     topics: ClassVar[frozenset[str] | None] = None
+    # False for projections that use only an envelope's metadata, never `envelope.event`: no keys are fetched
+    # and nothing is decrypted for them.
+    decodes: ClassVar[bool] = True
 
     # Where this read model keeps residents' personal data: scrubbed on erasure (see the module docstring).
     personal_columns: ClassVar[Sequence[PersonalColumns]] = ()

@@ -134,7 +134,8 @@ class ProjectionRunner:
 
     # -- reading ------------------------------------------------------------------------------------------
 
-    async def _read(self, after: int, topics: frozenset[str] | None) -> tuple[list[Envelope], int]:
+    async def _read(self, after: int, topics: frozenset[str] | None,
+                    decodes: bool = True) -> tuple[list[Envelope], int]:
         async with self.pool.acquire() as conn:
             bound = await bound_async(conn)
             rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None,
@@ -144,11 +145,13 @@ class ProjectionRunner:
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
                 # Events decoded before an erasure may hold the erased resident's data in memory: drop them.
                 self.cache.clear()
-            needed = {UUID(hex=m.decode()) for r in rows for m in _SEALED.findall(r["state"])}
+            # Only projections that read event bodies need keys; find each resident once per batch.
+            found = {m for r in rows for m in _SEALED.findall(r["state"])} if decodes else set()
+            needed = [UUID(hex=m.decode()) for m in found]
             wrapped: dict[UUID, bytes | None] = {}
             if needed:
                 for k in await conn.fetch(
-                    "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1)", list(needed)
+                    "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1)", needed
                 ):
                     wrapped[k["subject_id"]] = k["wrapped_key"]
         keys = self.keyring.unwrapping(wrapped)
@@ -186,7 +189,7 @@ class ProjectionRunner:
         topics = projection.topics
         if projection.personal_columns and topics is not None:
             topics = topics | ERASURE_TOPICS  # erasures reach every read model that holds personal data
-        batch, upto = await self._read(start, topics)
+        batch, upto = await self._read(start, topics, projection.decodes)
         if upto <= start:
             return 0
         async with self.pool.acquire() as conn, conn.transaction():
