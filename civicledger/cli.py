@@ -93,24 +93,31 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from civicledger.projections import all_projections
+    from civicledger.projections.parallel import rebuild_in_processes
     from civicledger.projections.runner import rebuild
     from civicledger.runtime import Runtime
 
     settings = Settings.from_env()
 
+    def bar(name: str, total: int) -> tqdm:  # type: ignore[type-arg]
+        return tqdm(total=total, desc=f"rebuild {name}", unit="pos")
+
     async def run(params: ConnectionParams) -> dict[str, float]:
         runtime = Runtime(settings, params)
-        await runtime.start(run_projections=False)
+        await runtime.start(run_projections=False)  # creates missing tables before any process rebuilds
         try:
-            return await rebuild(
-                runtime.runner, args.projection or None,  # type: ignore[arg-type]
-                progress_factory=lambda name, total: tqdm(total=total, desc=f"rebuild {name}", unit="pos"),
-            )
+            if args.processes == 1:
+                return await rebuild(runtime.runner, args.projection or None, progress_factory=bar)  # type: ignore[arg-type]
         finally:
             await runtime.close()
+        return {}
 
     with database(settings) as params:
         rates = asyncio.run(run(params))
+        if args.processes != 1:
+            names = args.projection or [p.name for p in all_projections(None)]  # type: ignore[arg-type]
+            rates = rebuild_in_processes(settings, params, names, args.processes, progress_factory=bar)
     overall = rates.pop("*", 0.0)
     for name, rate in rates.items():
         print(f"{name}: {rate:,.0f} events/s")
@@ -276,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = sub.add_parser("rebuild", help="rebuild read models from the start of the log")
     rebuild.add_argument("--projection", action="append", help="only this projection (repeatable)")
+    rebuild.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                         help="rebuild read models in this many processes at once (default: one per core)")
     rebuild.set_defaults(func=cmd_rebuild)
 
     sweep = sub.add_parser("linkage-sweep", help="escalate overdue linkage referrals once (the worker does this "

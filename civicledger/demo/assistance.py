@@ -279,6 +279,13 @@ class AssistanceYear:
                                           _ctx(worker, f"{case.key}:change-verify"))
         self.service.assess_assistance(c.AssessAssistance(self._id(case)), _ctx(worker, f"{case.key}:change-assess"))
         boss = supervisor(case.district)
+        reassessed = self.service.get_case(self._id(case)).assessment
+        if reassessed is not None and not reassessed.eligible:
+            # The new wages lift the household above the standard: the case ends, it is not re-approved.
+            self.service.terminate_assistance(c.TerminateAssistance(self._id(case)),
+                                              _ctx(boss, f"{case.key}:adjust", "income above the standard after"
+                                                   " the change of circumstances"))
+            return
         self.service.approve_assistance(c.ApproveAssistance(self._id(case)),
                                         _ctx(boss, f"{case.key}:adjust", "part-time wages verified"))
 

@@ -51,10 +51,6 @@ Row = Mapping[str, Any]
 Compute = Callable[[Any, Row, Mapping[str, Any]], Any]
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _district_name(code: str) -> str:
     try:
         return District(code).info.name_zh
@@ -153,8 +149,9 @@ def _actor(node: FieldNode) -> Compute:
 
 
 ENTRY_FIELDS: dict[str, Callable[[FieldNode], Compute]] = {
-    "occurredAt": _col("occurred_at", _iso), "program": _col("program"), "kind": _col("kind"),
-    "summary": _col("summary"), "position": _col("position"), "streamId": _col("stream_id", str),
+    # datetimes, dates and UUIDs are left to orjson, which writes exactly what isoformat()/str() would.
+    "occurredAt": _col("occurred_at"), "program": _col("program"), "kind": _col("kind"),
+    "summary": _col("summary"), "position": _col("position"), "streamId": _col("stream_id"),
     "streamVersion": _col("stream_version"), "correlationId": _col("correlation_id"), "actor": _actor,
     "__typename": _const("TimelineEntry"),
 }
@@ -186,10 +183,10 @@ def _connection(node: FieldNode, node_table: Mapping[str, Callable[[FieldNode], 
             info_plan = _object(_fields(child), PAGE_INFO_FIELDS)
             parts.append((_key(child), lambda ctx, page, v, p=info_plan: _run(p, ctx, page, v)))  # type: ignore[misc]
         elif name == "edges":
-            edge_parts: list[tuple[str, Compute]] = []
+            edge_parts: list[tuple[str, Compute | None]] = []  # None marks the cursor
             for edge_child in _fields(child):
                 if edge_child.name.value == "cursor":
-                    edge_parts.append((_key(edge_child), lambda ctx, row, v: row["__cursor"]))
+                    edge_parts.append((_key(edge_child), None))
                 elif edge_child.name.value == "node":
                     node_plan = _object(_fields(edge_child), node_table)
                     edge_parts.append((_key(edge_child), lambda ctx, row, v, p=node_plan: _run(p, ctx, row, v)))  # type: ignore[misc]
@@ -198,13 +195,11 @@ def _connection(node: FieldNode, node_table: Mapping[str, Callable[[FieldNode], 
                 else:
                     raise Unsupported(edge_child.name.value)
 
-            def edges(ctx: Any, page: _Page, v: Mapping[str, Any], ep: list[tuple[str, Compute]] = edge_parts) -> Any:
-                out = []
-                for row in page.rows:
-                    with_cursor = dict(row)
-                    with_cursor["__cursor"] = page.cursor(row)
-                    out.append(_run(ep, ctx, with_cursor, v))
-                return out
+            def edges(ctx: Any, page: _Page, v: Mapping[str, Any],
+                      ep: list[tuple[str, Compute | None]] = edge_parts) -> Any:
+                cursor = page.cursor
+                return [{key: cursor(row) if compute is None else compute(ctx, row, v) for key, compute in ep}
+                        for row in page.rows]
 
             parts.append((_key(child), edges))
         elif name == "__typename":
@@ -313,15 +308,15 @@ def _address(node: FieldNode) -> Compute:
 
 RESIDENT_FIELDS: dict[str, Callable[[FieldNode], Compute]] = {
     "id": lambda n: (lambda ctx, row, v: relay.to_base64("Resident", str(row["id"]))),
-    "residentId": _col("id", str),
+    "residentId": _col("id"),
     "name": _col("name"),
     "gender": _enum("gender"),
     "residency": _enum("residency"),
     "district": _col("district"),
     "version": _col("version"),
     "erased": lambda n: (lambda ctx, row, v: bool(row["erased"])),
-    "deceasedOn": _col("deceased_on", _iso),
-    "registeredAt": _col("registered_at", _iso),
+    "deceasedOn": _col("deceased_on"),
+    "registeredAt": _col("registered_at"),
     "relationshipToHead": _enum("relationship"),
     "idNumber": _personal("idNumber", "id_number", mask_id_number),
     "phone": _personal("phone", "phone", mask_phone),
@@ -330,6 +325,24 @@ RESIDENT_FIELDS: dict[str, Callable[[FieldNode], Compute]] = {
     "timeline": _timeline,
     "__typename": _const("Resident"),
 }
+
+
+# The residents columns each field reads; the hot query fetches only what the selection needs.
+PERSONAL_BASE = ("district", "erased")
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name",), "gender": ("gender",), "residency": ("residency",), "district": ("district",),
+    "version": ("version",), "erased": ("erased",), "deceasedOn": ("deceased_on",),
+    "registeredAt": ("registered_at",), "relationshipToHead": ("relationship",),
+    "idNumber": ("id_number", *PERSONAL_BASE), "phone": ("phone", *PERSONAL_BASE),
+    "birthDate": ("birth_date", *PERSONAL_BASE), "address": ("street", "community", *PERSONAL_BASE),
+}
+
+
+def _columns_for(nodes: list[FieldNode]) -> tuple[str, ...]:
+    wanted = {"id"}
+    for node in nodes:
+        wanted.update(FIELD_COLUMNS.get(node.name.value, ()))
+    return tuple(sorted(wanted))
 
 
 def _deferreds(plan: list[tuple[str, Compute]]) -> list[_Deferred]:
@@ -348,6 +361,7 @@ class _Root:
 def _resident_root(node: FieldNode) -> _Root:
     _only(node, "id")
     plan = _object(_fields(node), RESIDENT_FIELDS)
+    columns = _columns_for(_fields(node))
     deferred = _deferreds(plan)
     id_arg = _arg(node, "id")
 
@@ -357,7 +371,7 @@ def _resident_root(node: FieldNode) -> _Root:
             # The resident and its timeline page in one round trip.
             timeline = deferred[0]
             args = timeline.arguments(v)
-            row, entries = await resident_with_timeline(conn, resident_id, **args)
+            row, entries = await resident_with_timeline(conn, resident_id, columns=columns, **args)
             if row is None:
                 raise Unsupported("not found")
             row["__pages"] = {id(timeline): timeline.page(entries, args)}

@@ -52,7 +52,7 @@ class Context:
     purpose: str | None = None
     origin: str | None = None
     operation_name: str | None = None
-    loaders: Loaders | None = None
+    _loaders: Loaders | None = None
     # resident id -> (resident district, personal fields revealed unmasked in this response)
     reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
     request: Any = None
@@ -62,9 +62,12 @@ class Context:
     program_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     request_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.loaders is None:
-            self.loaders = Loaders.create(self.runtime)
+    @property
+    def loaders(self) -> Loaders:
+        """Made on first use: most compiled-path requests never need a DataLoader."""
+        if self._loaders is None:
+            self._loaders = Loaders.create(self.runtime)
+        return self._loaders
 
     def command(self, *, reason: str | None = None, idempotency_key: str | None = None) -> CommandContext:
         self.principal.require(Scope.COMMAND)

@@ -148,8 +148,15 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
     return out
 
 
+def _default(value: Any) -> Any:
+    # asyncpg hands out its own UUID type, which orjson does not know: it prints like uuid.UUID.
+    if type(value).__name__ == "UUID":
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
 def encode(payload: Any) -> bytes:
-    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(payload, default=_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class GraphQLHTTP:

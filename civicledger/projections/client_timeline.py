@@ -122,8 +122,10 @@ TIMELINE_COLUMNS = ("position", "stream_id", "stream_version", "program", "kind"
 
 async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, *, before: int | None = None,
                                  limit: int = 50, programs: Sequence[str] | None = None, since: object = None,
-                                 until: object = None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
-    """The resident's row and a timeline page in one round trip (the hot read: a caseworker opens a file)."""
+                                 until: object = None, columns: Sequence[str] = ("*",),
+                                 ) -> tuple[dict[str, object] | None, list[asyncpg.Record]]:
+    """The resident's row (only `columns`) and a timeline page in one round trip — the hot read: a
+    caseworker opens a file. Timeline rows come back as records keyed by their own column names."""
     clauses, args = ["t.resident_id = r.id"], [resident_id]
     if before is not None:
         args.append(before)
@@ -138,9 +140,9 @@ async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, 
         args.append(until)
         clauses.append(f"t.occurred_at < ${len(args)}")
     args.append(limit + 1)
-    picked = ", ".join(f"p.{c} AS t_{c}" for c in TIMELINE_COLUMNS)
+    picked = ", ".join(f"r.{c} AS r_{c}" if c != "*" else "r.*" for c in columns)
     rows = await conn.fetch(
-        f"SELECT r.*, {picked} FROM residents r LEFT JOIN LATERAL ("
+        f"SELECT {', '.join('p.' + c for c in TIMELINE_COLUMNS)}, {picked} FROM residents r LEFT JOIN LATERAL ("
         f" SELECT {', '.join('t.' + c for c in TIMELINE_COLUMNS)} FROM client_timeline t"
         f" WHERE {' AND '.join(clauses)} ORDER BY t.position DESC LIMIT ${len(args)}) p ON true"
         " WHERE r.id = $1",
@@ -148,6 +150,8 @@ async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, 
     )
     if not rows:
         return None, []
-    resident = {k: v for k, v in rows[0].items() if not k.startswith("t_")}
-    entries = [{c: row[f"t_{c}"] for c in TIMELINE_COLUMNS} for row in rows if row["t_position"] is not None]
+    first = rows[0]
+    resident = ({k[2:]: v for k, v in first.items() if k.startswith("r_")} if "*" not in columns
+                else {k: v for k, v in first.items() if k not in TIMELINE_COLUMNS})
+    entries = rows if first["position"] is not None else []
     return resident, entries
