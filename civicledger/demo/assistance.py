@@ -28,6 +28,7 @@ from civicledger.core.errors import CivicError
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.case import LIVE, CaseStatus
+from civicledger.domains.assistance.errors import VerificationIncompleteError
 from civicledger.domains.assistance.programs import GUANGZHOU_STANDARDS, Program, SeedRevision
 from civicledger.domains.assistance.recalculation import recalculation_context
 from civicledger.domains.assistance.services import AssistanceService
@@ -277,7 +278,15 @@ class AssistanceYear:
             _ctx(worker, f"{case.key}:change"))
         self.service.request_verification(c.RequestHouseholdVerification(self._id(case)),
                                           _ctx(worker, f"{case.key}:change-verify"))
-        self.service.assess_assistance(c.AssessAssistance(self._id(case)), _ctx(worker, f"{case.key}:change-assess"))
+        for attempt in range(3):
+            try:
+                self.service.assess_assistance(c.AssessAssistance(self._id(case)),
+                                               _ctx(worker, f"{case.key}:change-assess"))
+                break
+            except VerificationIncompleteError:
+                # A source that timed out is asked again, as a caseworker would.
+                self.service.retry_verification(c.RetryHouseholdVerification(self._id(case)),
+                                                _ctx(worker, f"{case.key}:change-retry{attempt}"))
         boss = supervisor(case.district)
         reassessed = self.service.get_case(self._id(case)).assessment
         if reassessed is not None and not reassessed.eligible:
