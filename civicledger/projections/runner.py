@@ -183,15 +183,28 @@ class ProjectionRunner:
 
     # -- processing ---------------------------------------------------------------------------------------
 
-    async def step(self, projection: Projection) -> int:
-        """Process at most one batch; return how many events were applied (0 when caught up)."""
-        start = self.positions.get(projection.name, 0)
+    @staticmethod
+    def _topics_of(projection: Projection) -> frozenset[str] | None:
         topics = projection.topics
         if projection.personal_columns and topics is not None:
             topics = topics | ERASURE_TOPICS  # erasures reach every read model that holds personal data
+        return topics
+
+    async def step(self, projection: Projection) -> int:
+        """Process at most one batch; return how many events were applied (0 when caught up)."""
+        start = self.positions.get(projection.name, 0)
+        topics = self._topics_of(projection)
         batch, upto = await self._read(start, topics, projection.decodes)
         if upto <= start:
             return 0
+        if not await self.commit(projection, batch, start, upto):
+            return 0
+        return len(batch)
+
+    async def commit(self, projection: Projection, batch: Sequence[Envelope], start: int, upto: int) -> bool:
+        """Apply the part of `batch` this projection reads and move its tracking row from `start` to `upto`, in
+        one transaction; False (nothing written) when another runner has moved the row meanwhile."""
+        topics = self._topics_of(projection)
         async with self.pool.acquire() as conn, conn.transaction():
             current = await conn.fetchval(
                 f"SELECT notification_id FROM {TRACKING} WHERE application_name = $1 FOR UPDATE", projection.name
@@ -199,9 +212,9 @@ class ProjectionRunner:
             if current != start:
                 # Someone else (another worker) advanced this projection: take their position, redo.
                 self.positions[projection.name] = current or 0
-                return 0
-            own = batch if topics is projection.topics else [e for e in batch if projection.wants(e.topic)]
-            if own:
+                return False
+            own = [e for e in batch if topics is None or e.topic in topics]
+            if own and (own := [e for e in own if projection.wants(e.topic)]):
                 await projection.apply(conn, own)
             erased = erased_residents(batch) if projection.personal_columns else []
             if erased:
@@ -212,7 +225,7 @@ class ProjectionRunner:
         self.positions[projection.name] = upto
         for callback in self.on_advance:
             callback(projection.name, upto)
-        return len(batch)
+        return True
 
     async def catch_up(self, projection: Projection | None = None,
                        progress: Callable[[str, int, int], None] | None = None) -> int:
@@ -284,36 +297,59 @@ class ProjectionRunner:
 
 async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
                   progress_factory: Callable[[str, int], Any] | None = None) -> dict[str, float]:
-    """Rebuild read models from position zero, all at once (they share decoded events); returns
-    events/second per projection, and under "*" the log's events per second of wall time."""
+    """Rebuild read models from position zero, all at once: the log is read once, each batch decoded once
+    and handed to every read model, each writing in its own transaction (in parallel). Returns events/second
+    per read model and, under "*", the log's events per second of wall time."""
     horizon = await runner.log_horizon()
     chosen = [p for p in runner.projections if not names or p.name in names]
-    rates: dict[str, float] = {}
-
-    async def one(projection: Projection) -> None:
+    for projection in chosen:
         await runner.reset(projection)
-        bar = progress_factory(projection.name, horizon) if progress_factory else None
-        started = time.perf_counter()
-        applied_total = 0
-        last = 0
-
-        def report(name: str, position: int, applied: int) -> None:
-            nonlocal last, applied_total
-            applied_total += applied
-            if bar is not None:
-                bar.update(max(0, min(position, horizon) - last))
-            last = min(position, horizon)
-
-        await runner.catch_up(projection, progress=report)
-        if bar is not None:
-            bar.close()
-        elapsed = time.perf_counter() - started
-        rates[projection.name] = applied_total / elapsed if elapsed > 0 else 0.0
-
+    # Bulk path: secondary indexes are built once at the end rather than maintained row by row. Unique ones
+    # stay (upserts need them). A crash midway leaves them missing only until the next start re-creates them
+    # (every projection's `create` is idempotent), and the rebuild must anyway be run again then.
+    async with runner.pool.acquire() as conn:
+        suspended = await _drop_secondary_indexes(conn, [t for p in chosen for t in p.tables])
+    bars = {p.name: progress_factory(p.name, horizon) for p in chosen} if progress_factory else {}
+    applied = dict.fromkeys((p.name for p in chosen), 0)
+    decodes = any(p.decodes for p in chosen)
     started = time.perf_counter()
-    await asyncio.gather(*(one(p) for p in chosen))
+    position = 0
+    while position < horizon:
+        batch, upto = await runner._read(position, None, decodes)
+        upto = min(upto, horizon) if len(batch) < runner.batch_size else upto
+        if upto <= position:
+            break
+        results = await asyncio.gather(*(runner.commit(p, batch, position, upto) for p in chosen))
+        if not all(results):
+            raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
+        for p in chosen:
+            topics = runner._topics_of(p)
+            applied[p.name] += sum(1 for e in batch if (topics is None or e.topic in topics) and p.wants(e.topic))
+            if p.name in bars:
+                bars[p.name].update(min(upto, horizon) - position)
+        position = upto
+    for bar in bars.values():
+        bar.close()
+    async with runner.pool.acquire() as conn:
+        for statement in suspended:
+            await conn.execute(statement)
     elapsed = time.perf_counter() - started
+    rates = {name: count / elapsed if elapsed > 0 else 0.0 for name, count in applied.items()}
     async with runner.pool.acquire() as conn:
         count = await conn.fetchval("SELECT count(*) FROM events WHERE notification_id <= $1", horizon)
     rates["*"] = count / elapsed if elapsed > 0 else 0.0
     return rates
+
+
+async def _drop_secondary_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
+    """Drop the non-unique indexes of these tables; return the statements that re-create them."""
+    rows = await conn.fetch(
+        "SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition"
+        " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+        " JOIN pg_namespace n ON n.oid = t.relnamespace"
+        " WHERE n.nspname = current_schema() AND t.relname = ANY($1) AND NOT x.indisunique",
+        list(tables),
+    )
+    for row in rows:
+        await conn.execute(f'DROP INDEX IF EXISTS "{row["name"]}"')
+    return [row["definition"] for row in rows]
