@@ -141,7 +141,10 @@ class Runtime:
         self._stopping = asyncio.Event()
         self.linkage_processes: LinkageProcesses | None = None
 
-    async def start(self, *, run_projections: bool, run_linkage_processes: bool = False) -> Runtime:
+    async def start(self, *, run_projections: bool, run_linkage_processes: bool = False,
+                    prepare_schema: bool = True) -> Runtime:
+        """`prepare_schema=False` when another process has just created the read-model tables (a rebuild's
+        worker processes must not re-create indexes that the rebuild has set aside)."""
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
@@ -149,13 +152,16 @@ class Runtime:
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
                                        [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
-        await self.runner.create_tables()
-        from civicledger.core.access_log import create_access_log_table
-
-        async with self.pool.acquire() as conn:
-            await create_access_log_table(conn)
         self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings)
-        await self.inspection.create_tables()
+        if prepare_schema:
+            await self.runner.create_tables()
+            from civicledger.core.access_log import create_access_log_table
+
+            async with self.pool.acquire() as conn:
+                await create_access_log_table(conn)
+            await self.inspection.create_tables()
+        else:
+            await self.runner.load_positions()
         self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections])
         await self.positions.start()
         if run_projections:

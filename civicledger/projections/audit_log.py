@@ -12,6 +12,7 @@ without a time range, is one index range scan whatever the size of the log."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -37,6 +38,7 @@ def occurred_at(state: bytes) -> datetime:
     return datetime.fromisoformat(raw)
 
 
+@functools.lru_cache(maxsize=4096)
 def kind_of(topic: str) -> str:
     return topic.rsplit(":", 1)[-1]
 

@@ -34,6 +34,7 @@ columns to NULL (and `erased_flag`, if given, to true) for every row of an erase
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ import asyncpg
 from civicledger.core.eventstore.mapper import CivicMapper
 
 
-@dataclass
+@dataclass(slots=True)
 class Envelope:
     position: int
     stream_id: UUID
@@ -90,6 +91,7 @@ class Envelope:
         return self.event.timestamp  # type: ignore[no-any-return]
 
 
+@functools.lru_cache(maxsize=4096)
 def program_of(topic: str) -> str:
     module = topic.split(":", 1)[0]
     parts = module.split(".")

@@ -48,7 +48,7 @@ def _child(settings: Settings, params: ConnectionParams, names: list[str], messa
 
     async def run() -> dict[str, float]:
         runtime = Runtime(settings, params)
-        await runtime.start(run_projections=False)
+        await runtime.start(run_projections=False, prepare_schema=False)
         try:
             assert runtime.runner is not None
             return await rebuild(runtime.runner, names, progress_factory=_Report)

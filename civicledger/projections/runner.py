@@ -352,4 +352,5 @@ async def _drop_secondary_indexes(conn: asyncpg.Connection, tables: Sequence[str
     )
     for row in rows:
         await conn.execute(f'DROP INDEX IF EXISTS "{row["name"]}"')
-    return [row["definition"] for row in rows]
+    # IF NOT EXISTS: a start-up elsewhere may have re-created one meanwhile (`create` is idempotent too).
+    return [row["definition"].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for row in rows]

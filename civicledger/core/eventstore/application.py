@@ -108,6 +108,14 @@ class Recorded:
         return next((v for s, v in self.streams if s == stream_id), None)
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's `project_aggregate`, less its `assert isinstance(event, CanMutateProtocol)`: an
+    isinstance check against a runtime-checkable Protocol costs ~70 µs per event, more than decoding it."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class _IdempotencyRace(Exception):
     pass
 
@@ -180,7 +188,7 @@ class CivicApplication(Application[UUID]):
     def _get(self, aggregate_class: type[A], aggregate_id: UUID, *, expected_version: int | None = None,
              label: str | None = None) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFoundError(f"{label or aggregate_class.__name__} {aggregate_id} not found",
                                 id=str(aggregate_id)) from None

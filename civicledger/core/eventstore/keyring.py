@@ -164,6 +164,9 @@ class _LazyKeys(Mapping[UUID, "bytes | None"]):
         return self._plain[subject]
 
     def get(self, subject: UUID, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
+        plain = self._plain
+        if subject in plain:
+            return plain[subject]
         return self[subject] if subject in self._wrapped else default
 
     def __contains__(self, subject: object) -> bool:

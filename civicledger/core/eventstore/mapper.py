@@ -46,6 +46,11 @@ def personal_fields(cls: type) -> tuple[tuple[str, str], ...]:
     return tuple(spec.items())
 
 
+@lru_cache(maxsize=65536)
+def _subject(subject_hex: str) -> UUID:
+    return UUID(hex=subject_hex)
+
+
 @lru_cache(maxsize=4096)
 def _aead(key: bytes) -> AESGCM:
     return AESGCM(key)
@@ -117,7 +122,7 @@ class CivicMapper(Mapper[UUID]):
         if not sealed:
             return
         for subject_hex, blob in sealed.items():
-            subject = UUID(hex=subject_hex)
+            subject = _subject(subject_hex)
             key = keys.get(subject) if keys is not None else self.keyring.key_for_decryption(subject)
             if key is None:
                 continue  # erased: the placeholders stay null
