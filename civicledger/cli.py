@@ -329,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(argv) if argv is not None else sys.argv[1:]
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
     return int(args.func(args) or 0)
 
 
