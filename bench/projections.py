@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 
 from bench.stats import summary
 from civicledger.core.db import ConnectionParams
-from civicledger.projections.parallel import rebuild_in_processes
+from civicledger.projections.parallel import partition, rebuild_in_processes
 from civicledger.projections.runner import rebuild
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
@@ -58,7 +59,8 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
         events = await event_count(runtime)
         totals: list[float] = []
         per: dict[str, list[float]] = {}
-        shares: dict[str, list[float]] = {}
+        names = [p.name for p in runtime.runner.projections]
+        processes = len(partition(names, os.cpu_count() or 1))
         profile_text = None
         for rep in range(repetitions + (1 if profile else 0)):
             profiling = profile and rep == repetitions
@@ -70,7 +72,6 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
             if profiling:
                 rates = await rebuild(runtime.runner, progress_factory=lambda n, total: _Progress(n, total, log))
             else:
-                names = [p.name for p in runtime.runner.projections]
                 rates = await asyncio.to_thread(
                     rebuild_in_processes, settings, params, names, None,
                     lambda n, total: _Progress(n, total, log))
@@ -88,14 +89,13 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
             totals.append(events / wall)
             for name, rate in rates.items():
                 per.setdefault(name, []).append(rate)
-                shares.setdefault(name, []).append(1.0)
             log(f"rebuild {rep + 1}/{repetitions}: {events:,} events in {wall:.1f}s = {events / wall:,.0f} events/s"
                 f" (slowest read model: {min(rates, key=lambda n: rates[n])})")
         return {
             "events_in_log": events,
             "events_per_s": summary(totals),
-            "per_projection": {name: {"applied_events_per_s": summary(v), "share_of_wall_time": summary(shares[name])}
-                               for name, v in per.items()},
+            "processes": processes,
+            "per_projection": {name: {"applied_events_per_s": summary(v)} for name, v in per.items()},
             "profile": profile_text,
         }
     finally:

@@ -62,6 +62,7 @@ class Ledger:
         self.keyring = KeyRing(self.datastore, master_key)
         self.mapper = CivicMapper(self.keyring)
         self._claims_secret = claims_secret
+        self.fingerprint_secret = hmac.new(claims_secret, b"idempotency-fingerprint", hashlib.sha256).digest()
         if create_tables:
             self.create_tables()
 
@@ -123,9 +124,12 @@ class _IdempotencyRace(Exception):
 _CLAIM_DETAIL = re.compile(r"\(scope, key\)=\(([^,]+), ")
 
 
-def fingerprint(command: object) -> str:
+def fingerprint(command: object, secret: bytes) -> str:
+    """What an idempotency key was first used for: a keyed hash, since commands hold personal data (an
+    unkeyed hash of an ID number is a dictionary attack away from the number)."""
     payload = dataclasses.asdict(command) if dataclasses.is_dataclass(command) else command  # type: ignore[arg-type]
-    return hashlib.sha256(type(command).__name__.encode() + b"\x00" + codec.dumps(payload)).hexdigest()
+    message = type(command).__name__.encode() + b"\x00" + codec.dumps(payload)
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 class CivicApplication(Application[UUID]):
@@ -173,7 +177,7 @@ class CivicApplication(Application[UUID]):
         prior = self.ledger.recorder.find_idempotent(ctx.actor.id, ctx.idempotency_key)
         if prior is None:
             return None
-        if prior["fingerprint"] != fingerprint(command):
+        if prior["fingerprint"] != fingerprint(command, self.ledger.fingerprint_secret):
             raise IdempotencyKeyReusedError(
                 "this idempotency key was already used for a different request",
                 idempotencyKey=ctx.idempotency_key, firstCommand=prior["command"],
@@ -215,7 +219,8 @@ class CivicApplication(Application[UUID]):
         )
         if ctx.idempotency_key:
             request.idempotency = (
-                ctx.actor.id, ctx.idempotency_key, fingerprint(command), type(command).__name__,
+                ctx.actor.id, ctx.idempotency_key, fingerprint(command, self.ledger.fingerprint_secret),
+                type(command).__name__,
                 orjson.dumps({"streams": [[str(s), v] for s, v in streams]}).decode(),
             )
         with self.ledger.keyring.collecting_new_keys() as new_keys:
