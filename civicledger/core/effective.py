@@ -7,9 +7,11 @@ ask both: *what did the system know at instant T* (time travel: replay the strea
 in force on D" — e.g. the 低保 standard for July 2018 as the system showed it on 1 August, before the
 adjustment recorded on 11 August took effect retroactively from 1 July.
 
-An aggregate takes part by implementing `EffectiveDated` (usually by keeping a `Schedule` and delegating):
+An aggregate takes part by implementing `EffectiveDated` — `AssistanceStandard` (the revision in force) and
+`AssistanceCase` (the monthly entitlement in force, and whether that month is payable) do; a new program's
+rule can keep a `Schedule` and delegate:
 
-    class AssistanceStandard(CivicAggregate):
+    class MealSubsidyRule(CivicAggregate):
         def __init__(...):
             self.schedule = Schedule()
 

@@ -15,6 +15,8 @@ import pytest_asyncio
 
 from civicledger.app import create_app
 from civicledger.core.clock import FixedClock
+from civicledger.domains.assistance.programs import Program
+from civicledger.domains.assistance.standard import standard_id
 from civicledger.domains.assistance.verification import RetryPolicy, SimulatedBureauDataService
 from civicledger.runtime import Runtime
 from tests.api.helpers import register
@@ -168,6 +170,38 @@ async def test_the_caseworker_flow_from_application_to_recalculated_arrears(api:
     payroll = (await api.ok("""query { assistancePayroll(month: "2018-08-01", district: "HAIZHU") {
         totalAmount totals { program kind lines amount } } }""", {}, as_=ADMIN))["assistancePayroll"]
     assert payroll["totals"] == [{"program": "MINIMUM_LIVING", "kind": "ARREARS", "lines": 1, "amount": "150.00"}]
+
+    # Inspectors: the standard and the case's entitlement as in force on a date — as recorded now, and as
+    # recorded on 2 August, before the 950 standard was published (on 3 August) from 1 July.
+    standard = str(standard_id(Program.MINIMUM_LIVING))
+    standard_june = await in_force(api, standard, "2018-06-15")
+    standard_july = await in_force(api, standard, "2018-07-15")
+    standard_july_known_2_aug = await in_force(api, standard, "2018-07-15", as_of="2018-08-02T00:00:00+08:00")
+    case_june = await in_force(api, case_id, "2018-06-15")
+    case_july = await in_force(api, case_id, "2018-07-15")
+    case_july_known_2_aug = await in_force(api, case_id, "2018-07-15", as_of="2018-08-02T00:00:00+08:00")
+
+    assert (standard_june["amount"], standard_june["effectiveUntil"]) == ("900.00", "2018-07-01")
+    assert (standard_july["amount"], standard_july["effectiveFrom"], standard_july["revision"]) == (
+        "950.00", "2018-07-01", 2)
+    assert standard_july_known_2_aug["amount"] == "900.00" and standard_july_known_2_aug["effectiveUntil"] is None
+    assert (case_june["monthlyAmount"], case_june["effectiveUntil"], case_june["payable"]) == (
+        "1500.00", "2018-07-01", True)
+    assert (case_july["monthlyAmount"], case_july["standardAmount"]) == ("1650.00", "950.00")
+    assert case_july_known_2_aug["monthlyAmount"] == "1500.00"
+    assert (await in_force(api, case_id, "2018-07-15", purpose=False))["monthlyAmount"] == "***"
+    assert await api.codes("""query($id: ID!) { streamInForce(id: $id, on: "2018-07-15") { values } }""",
+                           {"id": household}, as_=INSPECTOR) == ["RULE_VIOLATION"]
+
+
+async def in_force(api: Api, stream: str, on: str, *, as_of: str | None = None, purpose: bool = True
+                   ) -> dict[str, Any]:
+    """As the inspector, with a stated purpose (a case's figures are the household's personal data)."""
+    body = await api.gql("""query($id: ID!, $on: Date!, $at: DateTime) { streamInForce(id: $id, on: $on, asOf: $at)
+        { values } }""", {"id": stream, "on": on, "at": as_of}, as_=INSPECTOR,
+                         headers={"X-Access-Purpose": "audit 2018-114: standard adjustment"} if purpose else None)
+    assert "errors" not in body, body
+    return body["data"]["streamInForce"]["values"]  # type: ignore[no-any-return]
 
 
 async def until(api: Api, case_id: str, condition: Any) -> dict[str, Any]:

@@ -158,6 +158,26 @@ def test_a_raised_standard_recalculates_from_its_effective_date_with_arrears_for
     assert case.recalculate(standard, date(2018, 8, 4)) is False
 
 
+def test_the_entitlement_in_force_on_a_date_follows_the_schedule_and_says_whether_the_month_is_payable() -> None:
+    standard = a_standard()
+    case = an_approved_case(standard, approved_on=date(2018, 4, 10))
+    standard.publish(JULY, D("950"), D("22800"), None, None, by="admin-wang")
+    case.recalculate(standard, date(2018, 8, 3))
+    case.suspend(date(2018, 9, 10))
+
+    before = case.in_force_on(date(2018, 3, 31))
+    may = case.in_force_on(date(2018, 5, 20))
+    august = case.in_force_on(date(2018, 8, 31))
+    september = case.in_force_on(date(2018, 9, 1))
+
+    assert before is None
+    assert may is not None and (may["monthlyAmount"], may["effectiveFrom"], may["effectiveUntil"], may["payable"]) == (
+        D("1500.00"), date(2018, 4, 1), JULY, True)
+    assert august is not None and (august["monthlyAmount"], august["standardAmount"], august["effectiveUntil"]) == (
+        D("1650.00"), D("950"), None)
+    assert september is not None and september["payable"] is False
+
+
 def test_a_standard_dated_before_months_already_paid_pays_arrears_for_each_of_them() -> None:
     standard = a_standard()
     case = an_approved_case(standard, approved_on=date(2018, 3, 14))

@@ -479,6 +479,21 @@ class AssistanceCase(CivicAggregate):
             return False
         return not any(start <= month and (end is None or month < end) for start, end in self.pauses)
 
+    def in_force_on(self, day: date) -> Mapping[str, object] | None:
+        """`core.effective.EffectiveDated`: the monthly entitlement in force for the month of `day` — the
+        schedule entry behind it, until when, and whether that month is payable (paused, terminated)."""
+        month = month_of(day)
+        entries = [e for e in self.schedule if e.from_month <= month]
+        if self.first_month is None or month < self.first_month or not entries:
+            return None
+        entry = entries[-1]
+        later = [e.from_month for e in self.schedule if e.from_month > month]
+        ends = [d for d in (*later[:1], self.terminated_from) if d is not None and d > month]
+        return {"effectiveFrom": entry.from_month, "effectiveUntil": min(ends, default=None),
+                "monthlyAmount": entry.monthly_amount, "standardRevision": entry.standard_revision,
+                "standardAmount": entry.standard_amount, "assessmentId": entry.assessment_id,
+                "payable": self.is_payable(month)}
+
     def accrue_month(self, month: date, today: date) -> bool:
         """Payroll: the month's entitlement, once. False when there is nothing (more) to pay for it."""
         if self.status not in LIVE | {CaseStatus.TERMINATED} or month in self.paid_months:

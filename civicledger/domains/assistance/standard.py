@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -82,6 +84,17 @@ class AssistanceStandard(CivicAggregate):
         """Among revisions dated on or before `on`, the latest-dated; of equal dates, the latest published."""
         candidates = [r for r in self.revisions if r.effective_from <= on]
         return max(candidates, key=lambda r: (r.effective_from, r.revision), default=None)
+
+    def in_force_on(self, day: date) -> Mapping[str, Any] | None:
+        """`core.effective.EffectiveDated`: the revision in force on `day` and until when, for inspectors."""
+        revision = self.in_force(day)
+        if revision is None:
+            return None
+        until = min((r.effective_from for r in self.revisions if r.effective_from > revision.effective_from),
+                    default=None)
+        return {"effectiveFrom": revision.effective_from, "effectiveUntil": until, "revision": revision.revision,
+                "amount": revision.amount, "assetLimitPerPerson": revision.asset_limit_per_person,
+                "share": revision.share}
 
     def periods_from(self, start: date) -> list[tuple[date, Revision | None]]:
         """(first month, revision in force) for `start` and every later date at which a revision takes over."""

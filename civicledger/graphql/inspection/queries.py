@@ -168,7 +168,8 @@ class InspectionQueries:
                               after=after_state, changes=shown)
 
     @strawberry.field(permission_classes=[CanAudit], description="For effective-dated aggregates (standards, "
-                      "rules): what was in force on a business date, as recorded at `asOf` (default: now).")
+                      "case entitlements, rules): what was in force on a business date, as recorded at `asOf` "
+                      "(default: now).")
     async def stream_in_force(self, info: Info, id: strawberry.ID, on: date,
                               as_of: datetime | None = None) -> InForceType:
         sid = stream_uuid(id)
