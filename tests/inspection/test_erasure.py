@@ -106,11 +106,13 @@ async def test_erasure_leaves_personal_data_unreadable_everywhere_and_history_an
         keys = await fetch_keys(conn, runtime.ledger.keyring, [e.state for e in events])
     first = runtime.inspection.reader.decode(rid, 1, events[0].topic, events[0].state, keys)
     assert (first.name, first.id_number, first.phone, first.street) == (None, None, None, None)
+    assert (first.gender, first.birth_date) == (None, None)  # both read off the ID number
     # History stays, entries show as erased, the erasure itself is audited.
     history = [e["node"] for e in (await gql(HISTORY, {"id": gid}, as_=INSPECTOR, headers=PURPOSE))
                ["data"]["streamHistory"]["edges"]]
     assert [(h["streamVersion"], h["erased"]) for h in history] == [(1, True), (2, True), (3, False)]
     assert history[0]["payload"]["name"] is None and history[0]["payload"]["district"] == "HAIZHU"
+    assert history[0]["payload"]["gender"] is None and history[0]["payload"]["birth_date"] is None
     assert history[2]["kind"] == "Resident.PersonalDataErased" and history[2]["actor"] == {"id": "admin-wang",
                                                                                             "role": "admin"}
     assert history[2]["payload"]["request_reference"] == "PIPL-2026-0042"

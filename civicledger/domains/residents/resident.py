@@ -36,7 +36,7 @@ class Resident(CivicAggregate):
 
     class Event(CivicAggregate.Event):
         personal_data: ClassVar[Mapping[str, str]] = {
-            "name": "self", "id_number": "self", "phone": "self", "birth_date": "self",
+            "name": "self", "id_number": "self", "gender": "self", "phone": "self", "birth_date": "self",
             "street": "self", "community": "self", "changes": "self",
         }
 
