@@ -28,10 +28,11 @@ import orjson
 
 from civicledger.core.eventstore.integrity import META_COLUMNS, ZERO_HASH, chain_hash, event_digest
 from civicledger.core.eventstore.mapper import SEALED, sealed_fields
+from civicledger.core.eventstore.sealed import fetch_keys, subjects_in
 from civicledger.inspection import merkle
 from civicledger.inspection.checkpoints import Checkpoint, checkpoints_covering, latest_checkpoint, range_leaves
 from civicledger.inspection.history import RecordedEvent, stream_events
-from civicledger.inspection.payloads import PayloadReader, Reveal, fetch_keys, never, subjects_in
+from civicledger.inspection.payloads import PayloadReader, Reveal, never
 from civicledger.inspection.signing import Signer, decode_key, encode_key, key_id, signature_valid
 from civicledger.inspection.verify import CHAIN_MISMATCH, CHECKPOINT_INVALID, VERSION_GAP, Finding
 

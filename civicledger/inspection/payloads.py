@@ -7,53 +7,25 @@ here at once, in every process."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import orjson
 from eventsourcing.persistence import StoredEvent
 
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import SEALED, CivicMapper, sealed_fields
+from civicledger.core.eventstore.sealed import Keys
 
 MASKED = "***"
-_SEALED = re.compile(rb'"([0-9a-f]{32})":\{"f":')
 
 Reveal = Callable[[UUID], bool]
 
 
 def never(_: UUID) -> bool:
     return False
-
-
-def subjects_in(states: Iterable[bytes]) -> set[UUID]:
-    return {UUID(hex=m.decode()) for state in states for m in _SEALED.findall(state)}
-
-
-@dataclass(frozen=True)
-class Keys:
-    """Data keys of the residents whose fields appear in a set of events, fetched fresh."""
-
-    keys: Mapping[UUID, bytes | None]
-    unreadable: frozenset[UUID]
-
-    def erased(self, subject: UUID) -> bool:
-        return subject in self.unreadable
-
-
-async def fetch_keys(conn: asyncpg.Connection, keyring: KeyRing, states: Iterable[bytes]) -> Keys:
-    needed = subjects_in(states)
-    wrapped: dict[UUID, bytes | None] = {}
-    if needed:
-        for row in await conn.fetch("SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1)",
-                                    list(needed)):
-            wrapped[row["subject_id"]] = row["wrapped_key"]
-    unreadable = frozenset(s for s in needed if wrapped.get(s) is None)
-    return Keys(keys=keyring.unwrapping(wrapped), unreadable=unreadable)
 
 
 @dataclass

@@ -14,12 +14,13 @@ import asyncpg
 
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.core.eventstore.sealed import fetch_keys
 from civicledger.inspection import access_audit, history
 from civicledger.inspection.access_audit import AccessFinding, Thresholds
 from civicledger.inspection.checkpoints import Checkpoint, Checkpointer, create_checkpoint_table, latest_checkpoint
 from civicledger.inspection.export import Built, PrepareReveal, build_export
 from civicledger.inspection.history import RecordedEvent
-from civicledger.inspection.payloads import PayloadReader, Readable, Reveal, fetch_keys, never
+from civicledger.inspection.payloads import PayloadReader, Readable, Reveal, never
 from civicledger.inspection.signing import Signer
 from civicledger.inspection.timetravel import StreamAt, rebuild
 from civicledger.inspection.verify import IntegrityReport, verify

@@ -21,8 +21,9 @@ from eventsourcing.domain import DomainEvent
 
 from civicledger.core.effective import EffectiveDated
 from civicledger.core.errors import RuleViolationError
+from civicledger.core.eventstore.sealed import Keys, subjects_in
 from civicledger.inspection.history import RecordedEvent
-from civicledger.inspection.payloads import MASKED, Keys, PayloadReader, Reveal, subjects_in
+from civicledger.inspection.payloads import MASKED, PayloadReader, Reveal
 
 
 class NotEffectiveDatedError(RuleViolationError):

@@ -18,8 +18,7 @@ import asyncpg
 from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.domains.assistance.entitlements import EntitlementKind
 from civicledger.domains.assistance.timeline import CONTRIBUTION
-from civicledger.domains.residents.resident import Resident
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, topics_of
 from civicledger.projections.sql import copy_rows, upsert_rows
 
 CASE_COLUMNS = {
@@ -52,8 +51,8 @@ class AssistanceCasesProjection(Projection):
         Case.Applied, Case.VerificationRequested, Case.SourceAnswered, Case.SourceFailed, Case.Assessed,
         Case.NoticePosted, Case.ObjectionRecorded, Case.Approved, Case.Rejected, Case.EntitlementAccrued,
         Case.Recalculated, Case.CircumstancesChanged, Case.AmountAdjusted, Case.ReviewCompleted, Case.Suspended,
-        Case.Resumed, Case.Terminated, Resident.PersonalDataErased,
-    )
+        Case.Resumed, Case.Terminated,
+    ) | ERASURE_TOPICS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         columns = ", ".join(f"{n} {t}" for n, t in CASE_COLUMNS.items() if n != "id")
@@ -80,7 +79,7 @@ class AssistanceCasesProjection(Projection):
         )
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        ids = {env.stream_id for env in batch if env.topic != ERASED}
+        ids = {env.stream_id for env in batch if env.topic not in ERASURE_TOPICS}
         rows: dict[Any, dict[str, Any]] = {}
         for r in await conn.fetch("SELECT * FROM assistance_cases WHERE id = ANY($1)", list(ids)):
             row = dict(r)
@@ -91,7 +90,7 @@ class AssistanceCasesProjection(Projection):
         history: list[tuple[Any, ...]] = []
         erased: list[Any] = []
         for env in batch:
-            if env.topic == ERASED:
+            if env.topic in ERASURE_TOPICS:
                 erased.append(env.stream_id)
                 continue
             folded = self._fold(rows, env, assessments)
@@ -182,7 +181,6 @@ class AssistanceCasesProjection(Projection):
                             e.household_size, *income, e.need, e.amount, e.eligible, list(e.findings)))
 
 
-ERASED = next(iter(topics_of(Resident.PersonalDataErased)))
 UNDECIDED = ("APPLIED", "VERIFYING", "ASSESSED", "IN_NOTICE")
 
 

@@ -13,15 +13,13 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.assistance.case import AssistanceCase as Case
-from civicledger.domains.residents.resident import Resident
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
 from civicledger.projections.sql import copy_rows
 
 MATRIX_COLUMNS = ("case_id", "member_id", "source", "round", "status", "monthly_income", "assets", "medical_costs",
                   "medical_assistance_received", "flags", "answered_at", "failure", "attempts", "position")
 MEANS_COLUMNS = ("case_id", "member_id", "declared_income", "declared_assets", "verified_income", "verified_assets",
                  "counted_income", "counted_assets", "flags", "assessment_id", "erased", "position")
-ERASED = next(iter(topics_of(Resident.PersonalDataErased)))
 
 
 class AssistanceMeansProjection(Projection):
@@ -30,7 +28,14 @@ class AssistanceMeansProjection(Projection):
     name = "assistance_means"
     tables = ("assistance_verification", "assistance_member_means")
     topics = topics_of(Case.Applied, Case.VerificationRequested, Case.SourceAnswered, Case.SourceFailed,
-                       Case.Assessed, Case.CircumstancesChanged, Resident.PersonalDataErased)
+                       Case.Assessed, Case.CircumstancesChanged)
+    personal_columns = (
+        PersonalColumns("assistance_verification", "member_id",
+                        ("monthly_income", "assets", "medical_costs", "medical_assistance_received", "flags")),
+        PersonalColumns("assistance_member_means", "member_id",
+                        ("declared_income", "declared_assets", "verified_income", "verified_assets", "counted_income",
+                         "counted_assets", "flags"), erased_flag="erased"),
+    )
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -51,7 +56,7 @@ class AssistanceMeansProjection(Projection):
                            " ON assistance_member_means (member_id)")
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        cases = list({env.stream_id for env in batch if env.topic != ERASED})
+        cases = list({env.stream_id for env in batch})
         # Indexed by case first: a batch holds thousands of cases, and each event touches one.
         matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]] = {}
         means: dict[Any, dict[Any, dict[str, Any]]] = {}
@@ -59,12 +64,8 @@ class AssistanceMeansProjection(Projection):
             matrix.setdefault(r["case_id"], {})[(r["member_id"], r["source"])] = dict(r)
         for r in await conn.fetch("SELECT * FROM assistance_member_means WHERE case_id = ANY($1)", cases):
             means.setdefault(r["case_id"], {})[r["member_id"]] = dict(r)
-        erased = []
         for env in batch:
-            if env.topic == ERASED:
-                erased.append(env.stream_id)
-            else:
-                _fold(matrix, means, env)
+            _fold(matrix, means, env)
         await conn.execute("DELETE FROM assistance_verification WHERE case_id = ANY($1)", cases)
         await conn.execute("DELETE FROM assistance_member_means WHERE case_id = ANY($1)", cases)
         cell_rows = [row for cells in matrix.values() for row in cells.values()]
@@ -73,8 +74,6 @@ class AssistanceMeansProjection(Projection):
                         [tuple(row.get(c) for c in MATRIX_COLUMNS) for row in cell_rows])
         await copy_rows(conn, "assistance_member_means", MEANS_COLUMNS,
                         [tuple(row.get(c) for c in MEANS_COLUMNS) for row in people_rows])
-        if erased:
-            await scrub(conn, erased)
 
 
 def _fold(matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]], means: dict[Any, dict[Any, dict[str, Any]]],
@@ -120,17 +119,6 @@ def _fold(matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]], means: dict[
             if m is not None:
                 row.update(verified_income=m.verified_income, verified_assets=m.verified_assets,
                            counted_income=m.counted_income, counted_assets=m.counted_assets, flags=list(m.flags))
-
-
-async def scrub(conn: asyncpg.Connection, resident_ids: Sequence[Any]) -> None:
-    ids = list(resident_ids)
-    await conn.execute(
-        "UPDATE assistance_verification SET monthly_income = NULL, assets = NULL, medical_costs = NULL,"
-        " medical_assistance_received = NULL, flags = NULL WHERE member_id = ANY($1)", ids)
-    await conn.execute(
-        "UPDATE assistance_member_means SET declared_income = NULL, declared_assets = NULL, verified_income = NULL,"
-        " verified_assets = NULL, counted_income = NULL, counted_assets = NULL, flags = NULL, erased = true"
-        " WHERE member_id = ANY($1)", ids)
 
 
 # -- the view ------------------------------------------------------------------------------------------------

@@ -8,11 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-from eventsourcing.utils import get_topic
 
 from civicledger.domains.linkage.need import Need, NeedStatus
-from civicledger.domains.residents.resident import Resident
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
 from civicledger.projections.sql import upsert_rows
 
 COLUMNS = {
@@ -22,7 +20,6 @@ COLUMNS = {
     "referral_id": "uuid", "collected_at": "timestamptz", "updated_at": "timestamptz", "position": "bigint",
     "erased": "boolean",
 }
-ERASED = get_topic(Resident.PersonalDataErased)
 
 
 class LinkageNeedsProjection(Projection):
@@ -30,8 +27,9 @@ class LinkageNeedsProjection(Projection):
 
     name = "linkage_needs"
     tables = ("linkage_needs",)
-    topics = topics_of(Need.Collected, Need.ConsentGiven, Need.ConsentWithdrawn, Need.Referred, Need.Withdrawn,
-                       Resident.PersonalDataErased)
+    topics = topics_of(Need.Collected, Need.ConsentGiven, Need.ConsentWithdrawn, Need.Referred, Need.Withdrawn)
+    personal_columns = (PersonalColumns("linkage_needs", "resident_id", ("description", "contact_phone"),
+                                        erased_flag="erased"),)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -49,11 +47,9 @@ class LinkageNeedsProjection(Projection):
         await conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS linkage_needs_seq_idx ON linkage_needs (seq)")
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        erased = [env.stream_id for env in batch if env.topic == ERASED]
-        mine = [env for env in batch if env.topic != ERASED]
         rows = {r["id"]: dict(r) for r in await conn.fetch(
-            "SELECT * FROM linkage_needs WHERE id = ANY($1)", list({env.stream_id for env in mine}))}
-        for env in mine:
+            "SELECT * FROM linkage_needs WHERE id = ANY($1)", list({env.stream_id for env in batch}))}
+        for env in batch:
             e = env.event
             if isinstance(e, Need.Collected):
                 rows[env.stream_id] = {
@@ -77,9 +73,6 @@ class LinkageNeedsProjection(Projection):
                 row["status"] = NeedStatus.WITHDRAWN.value
             row.update(version=env.version, updated_at=e.timestamp, position=env.position)
         await upsert_rows(conn, "linkage_needs", "id", COLUMNS, rows.values())
-        if erased:
-            await conn.execute("UPDATE linkage_needs SET description = NULL, contact_phone = NULL, erased = true"
-                               " WHERE resident_id = ANY($1)", erased)
 
 
 async def needs_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

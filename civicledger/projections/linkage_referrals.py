@@ -12,15 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-from eventsourcing.utils import get_topic
 
 from civicledger.domains.linkage.referral import Referral, ReferralStatus
-from civicledger.domains.residents.resident import Resident
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
 from civicledger.projections.linkage_referral_rows import COLUMNS, DDL, history_details, new_row
 from civicledger.projections.sql import copy_rows, upsert_rows
 
-ERASED = get_topic(Resident.PersonalDataErased)
 HISTORY = ("referral_id", "position", "version", "kind", "details", "actor_id", "actor_role", "actor_office",
            "reason", "occurred_at")
 SHARING = ("referral_id", "position", "resident_id", "organisation_id", "basis", "override_reason", "shared_by",
@@ -39,20 +36,20 @@ class LinkageReferralsProjection(Projection):
         Referral.Completed, Referral.FeedbackGiven, Referral.Closed, Referral.Withdrawn,
         Referral.PersonalDataShared, Referral.Escalated, Referral.ProgramApplicationRequested,
         Referral.ProgramApplicationOpened, Referral.ProgramApplicationRefused, Referral.ProgramOutcomeReported,
-        Resident.PersonalDataErased,
     )
+    personal_columns = (PersonalColumns(
+        "linkage_referrals", "resident_id",
+        ("shared_description", "shared_contact_phone", "outcome", "feedback_comment"), erased_flag="erased"),)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         for statement in DDL:
             await conn.execute(statement)
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        erased = [env.stream_id for env in batch if env.topic == ERASED]
-        mine = [env for env in batch if env.topic != ERASED]
         rows = {r["id"]: {**dict(r), "escalations": json.loads(r["escalations"])} for r in await conn.fetch(
-            "SELECT * FROM linkage_referrals WHERE id = ANY($1)", list({env.stream_id for env in mine}))}
+            "SELECT * FROM linkage_referrals WHERE id = ANY($1)", list({env.stream_id for env in batch}))}
         history, sharing = [], []
-        for env in mine:
+        for env in batch:
             e = env.event
             if isinstance(e, Referral.Referred):
                 rows[env.stream_id] = new_row(env, e)
@@ -71,10 +68,6 @@ class LinkageReferralsProjection(Projection):
         await upsert_rows(conn, "linkage_referrals", "id", COLUMNS, rows.values())
         await copy_rows(conn, "linkage_referral_history", HISTORY, history)
         await copy_rows(conn, "linkage_data_sharing", SHARING, sharing)
-        if erased:
-            await conn.execute(
-                "UPDATE linkage_referrals SET shared_description = NULL, shared_contact_phone = NULL, outcome = NULL,"
-                " feedback_comment = NULL, erased = true WHERE resident_id = ANY($1)", erased)
 
     @staticmethod
     def _change(row: dict[str, Any], e: Any) -> None:

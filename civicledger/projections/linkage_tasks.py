@@ -8,14 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-from eventsourcing.utils import get_topic
 
 from civicledger.domains.linkage.task import LinkageTask, TaskStatus
-from civicledger.domains.residents.resident import Resident
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
 from civicledger.projections.sql import upsert_rows
 
-ERASED = get_topic(Resident.PersonalDataErased)
 COLUMNS = {
     "id": "uuid", "seq": "bigint", "version": "bigint", "referral_id": "uuid", "assignment": "int",
     "resident_id": "uuid", "community_id": "uuid", "title": "text", "owner_organisation_id": "uuid",
@@ -31,8 +28,9 @@ class LinkageTasksProjection(Projection):
 
     name = "linkage_tasks"
     tables = ("linkage_tasks",)
-    topics = topics_of(LinkageTask.Opened, LinkageTask.ProgressNoted, LinkageTask.Completed,
-                       Resident.PersonalDataErased)
+    topics = topics_of(LinkageTask.Opened, LinkageTask.ProgressNoted, LinkageTask.Completed)
+    personal_columns = (PersonalColumns("linkage_tasks", "resident_id", ("last_note", "outcome"),
+                                        erased_flag="erased"),)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         columns = ", ".join(f"{n} {t}" + (" PRIMARY KEY" if n == "id" else "") for n, t in COLUMNS.items())
@@ -46,11 +44,9 @@ class LinkageTasksProjection(Projection):
         await conn.execute("CREATE INDEX IF NOT EXISTS linkage_tasks_meeting_idx ON linkage_tasks (meeting_id)")
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        erased = [env.stream_id for env in batch if env.topic == ERASED]
-        mine = [env for env in batch if env.topic != ERASED]
         rows = {r["id"]: dict(r) for r in await conn.fetch(
-            "SELECT * FROM linkage_tasks WHERE id = ANY($1)", list({env.stream_id for env in mine}))}
-        for env in mine:
+            "SELECT * FROM linkage_tasks WHERE id = ANY($1)", list({env.stream_id for env in batch}))}
+        for env in batch:
             e = env.event
             if isinstance(e, LinkageTask.Opened):
                 rows[env.stream_id] = {
@@ -70,9 +66,6 @@ class LinkageTasksProjection(Projection):
                 row.update(status=TaskStatus.COMPLETED.value, outcome=e.outcome, completed_at=e.timestamp)
             row.update(version=env.version, updated_at=e.timestamp, position=env.position)
         await upsert_rows(conn, "linkage_tasks", "id", COLUMNS, rows.values())
-        if erased:
-            await conn.execute("UPDATE linkage_tasks SET last_note = NULL, outcome = NULL, erased = true"
-                               " WHERE resident_id = ANY($1)", erased)
 
 
 async def tasks_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

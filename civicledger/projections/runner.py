@@ -14,13 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import StoredEvent
@@ -28,13 +26,13 @@ from eventsourcing.persistence import StoredEvent
 from civicledger.core.eventstore.horizon import bound_async, horizon_position_async
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.core.eventstore.sealed import fetch_keys
 from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "civic_projection"
 TRACKING = "projection_tracking"
-_SEALED = re.compile(rb'"([0-9a-f]{32})":\{"f":')
 
 # Statement 2 of a read (statement 1 computes the bound: see core/eventstore/horizon.py). The batch and the
 # high-water mark come from one snapshot.
@@ -145,16 +143,8 @@ class ProjectionRunner:
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
                 # Events decoded before an erasure may hold the erased resident's data in memory: drop them.
                 self.cache.clear()
-            # Only projections that read event bodies need keys; find each resident once per batch.
-            found = {m for r in rows for m in _SEALED.findall(r["state"])} if decodes else set()
-            needed = [UUID(hex=m.decode()) for m in found]
-            wrapped: dict[UUID, bytes | None] = {}
-            if needed:
-                for k in await conn.fetch(
-                    "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1)", needed
-                ):
-                    wrapped[k["subject_id"]] = k["wrapped_key"]
-        keys = self.keyring.unwrapping(wrapped)
+            # Only projections that read event bodies need keys; each resident's is fetched once per batch.
+            keys = (await fetch_keys(conn, self.keyring, [r["state"] for r in rows] if decodes else [])).keys
         mapper, cache = self.mapper, self.cache
 
         def decode(envelope: Envelope) -> Any:
@@ -204,7 +194,6 @@ class ProjectionRunner:
     async def commit(self, projection: Projection, batch: Sequence[Envelope], start: int, upto: int) -> bool:
         """Apply the part of `batch` this projection reads and move its tracking row from `start` to `upto`, in
         one transaction; False (nothing written) when another runner has moved the row meanwhile."""
-        topics = self._topics_of(projection)
         async with self.pool.acquire() as conn, conn.transaction():
             current = await conn.fetchval(
                 f"SELECT notification_id FROM {TRACKING} WHERE application_name = $1 FOR UPDATE", projection.name
@@ -213,8 +202,8 @@ class ProjectionRunner:
                 # Someone else (another worker) advanced this projection: take their position, redo.
                 self.positions[projection.name] = current or 0
                 return False
-            own = [e for e in batch if topics is None or e.topic in topics]
-            if own and (own := [e for e in own if projection.wants(e.topic)]):
+            own = [e for e in batch if projection.wants(e.topic)]
+            if own:
                 await projection.apply(conn, own)
             erased = erased_residents(batch) if projection.personal_columns else []
             if erased:
@@ -313,18 +302,19 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     applied = dict.fromkeys((p.name for p in chosen), 0)
     decodes = any(p.decodes for p in chosen)
     started = time.perf_counter()
-    position = 0
+    position = read = 0
     while position < horizon:
+        # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
+        # like the rest, so the followers take over from `upto` and nothing is applied twice.
         batch, upto = await runner._read(position, None, decodes)
-        upto = min(upto, horizon) if len(batch) < runner.batch_size else upto
         if upto <= position:
             break
         results = await asyncio.gather(*(runner.commit(p, batch, position, upto) for p in chosen))
         if not all(results):
             raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
+        read += sum(1 for e in batch if e.position <= horizon)
         for p in chosen:
-            topics = runner._topics_of(p)
-            applied[p.name] += sum(1 for e in batch if (topics is None or e.topic in topics) and p.wants(e.topic))
+            applied[p.name] += sum(1 for e in batch if p.wants(e.topic))
             if p.name in bars:
                 bars[p.name].update(min(upto, horizon) - position)
         position = upto
@@ -335,9 +325,7 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
             await conn.execute(statement)
     elapsed = time.perf_counter() - started
     rates = {name: count / elapsed if elapsed > 0 else 0.0 for name, count in applied.items()}
-    async with runner.pool.acquire() as conn:
-        count = await conn.fetchval("SELECT count(*) FROM events WHERE notification_id <= $1", horizon)
-    rates["*"] = count / elapsed if elapsed > 0 else 0.0
+    rates["*"] = read / elapsed if elapsed > 0 else 0.0
     return rates
 
 

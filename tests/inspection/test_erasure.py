@@ -14,10 +14,10 @@ from typing import Any
 import asyncpg
 
 from civicledger.core.db import ConnectionParams
+from civicledger.core.eventstore.sealed import fetch_keys
 from civicledger.domains.residents.commands import EraseResident, RegisterResident
 from civicledger.domains.residents.resident import Resident
 from civicledger.inspection.export import verify_export
-from civicledger.inspection.payloads import fetch_keys
 from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.runtime import Runtime

@@ -56,11 +56,6 @@ def _aead(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def sealed_subjects(state: Mapping[str, Any]) -> list[UUID]:
-    """Residents whose personal data this stored payload holds (sealed)."""
-    return [UUID(hex=h) for h in (state.get(SEALED) or {})]
-
-
 def sealed_fields(state: Mapping[str, Any]) -> dict[str, list[UUID]]:
     """Field name -> the residents whose sealed data it holds (readable without any key)."""
     owners: dict[str, list[UUID]] = {}

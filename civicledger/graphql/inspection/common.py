@@ -16,11 +16,12 @@ from strawberry.types import Info
 
 from civicledger.core.clock import SHANGHAI
 from civicledger.core.errors import InvalidInputError
+from civicledger.core.eventstore.sealed import subjects_in
 from civicledger.graphql.context import Context
 from civicledger.graphql.permissions import sees_personal_data
 from civicledger.graphql.relay import decode_cursor, encode_cursor
 from civicledger.inspection.history import RecordedEvent
-from civicledger.inspection.payloads import Readable, Reveal, subjects_in
+from civicledger.inspection.payloads import Readable, Reveal
 
 T = TypeVar("T")
 
