@@ -14,13 +14,15 @@ import pytest_asyncio
 from civicledger import demo
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
+from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.assistance.services import AssistanceService
+from civicledger.domains.residents.commands import RegisterResident
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
 from civicledger.projections.residents import ResidentsProjection
 from civicledger.projections.runner import ProjectionRunner, rebuild
 from civicledger.runtime import Services
-from tests.conftest import MASTER_KEY
+from tests.conftest import MASTER_KEY, new_id_number
 
 SNAPSHOTS = {
     "residents": "SELECT id, version, seq, name, id_number, phone, district, street, community, household_id,"
@@ -100,3 +102,34 @@ async def test_two_runners_on_one_read_model_never_double_apply(loaded: tuple[Le
     await rebuild(runner_for(ledger, pool, batch_size=1000))
 
     assert concurrent == await snapshot(pool)
+
+
+async def test_events_written_while_a_rebuild_runs_are_applied_once(loaded: tuple[Ledger, asyncpg.Pool]) -> None:
+    ledger, pool = loaded
+    runner = runner_for(ledger, pool, batch_size=100_000)  # the whole log in one (last) batch
+    await runner.create_tables()
+    await runner.catch_up()
+    measured = runner.log_horizon
+
+    async def horizon_then_a_write() -> int:
+        horizon = await measured()  # the rebuild's target is measured ...
+        registry = ResidentRegistry(ledger)
+        for _ in range(3):  # ... then more is written
+            await asyncio.to_thread(
+                registry.register_resident,
+                RegisterResident(name="新来", id_number=new_id_number(), district="HAIZHU", street="江海街",
+                                 community="红卫社区"),
+                CommandContext(actor=Actor(id="cw-li", role="caseworker", office="HAIZHU-JIANGHAI-STATION",
+                                           district="HAIZHU"), origin="test"))
+        return horizon
+
+    runner.log_horizon = horizon_then_a_write  # type: ignore[method-assign]
+    await rebuild(runner)
+    runner.log_horizon = measured  # type: ignore[method-assign]
+    await runner.catch_up()  # the followers take over where the rebuild stopped
+
+    async with pool.acquire() as conn:
+        logged, events = await conn.fetchval("SELECT count(*) FROM audit_log"), await conn.fetchval(
+            "SELECT count(*) FROM events")
+        residents = await conn.fetchval("SELECT count(*) FROM residents")
+    assert logged == events and residents == 243
