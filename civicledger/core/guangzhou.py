@@ -86,6 +86,14 @@ class UnknownStreetError(InvalidInputError):
                          district=district.value, street=street)
 
 
+def district_name(code: str) -> str:
+    """The district's Chinese name, or the code itself when it is not one of the eleven."""
+    try:
+        return District(code).info.name_zh
+    except ValueError:
+        return code
+
+
 def parse_district(value: str) -> District:
     """Accept the code (`HAIZHU`), any case, or the Chinese name (`海珠区`)."""
     if isinstance(value, District):

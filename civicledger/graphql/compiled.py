@@ -35,8 +35,8 @@ from graphql import (
 from strawberry import relay
 
 from civicledger.core.auth import Scope
-from civicledger.core.guangzhou import District, parse_district
-from civicledger.graphql.permissions import MASKED_TEXT, mask_id_number, mask_phone, sees_personal_data
+from civicledger.core.guangzhou import district_name, parse_district
+from civicledger.graphql.permissions import MASKED_TEXT, mask_id_number, mask_phone, reveal_resident
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
 from civicledger.projections.client_timeline import resident_with_timeline, timeline_page
 from civicledger.projections.residents import search_residents
@@ -49,22 +49,6 @@ class Unsupported(Exception):
 Row = Mapping[str, Any]
 # A value computed for one response key: (context, row, variables) -> JSON value
 Compute = Callable[[Any, Row, Mapping[str, Any]], Any]
-
-
-def _district_name(code: str) -> str:
-    try:
-        return District(code).info.name_zh
-    except ValueError:
-        return code
-
-
-def _reveal(ctx: Any, row: Row, field_name: str) -> bool:
-    if row["erased"]:
-        return False
-    if sees_personal_data(ctx.principal, row["district"], ctx.purpose):
-        ctx.record_read(row["id"], row["district"], field_name)
-        return True
-    return False
 
 
 def _only(node: FieldNode, *allowed: str) -> None:
@@ -267,7 +251,7 @@ def _personal(field_name: str, column: str, mask: Callable[[Any], Any]) -> Calla
     def build(node: FieldNode) -> Compute:
         def compute(ctx: Any, row: Row, v: Mapping[str, Any]) -> Any:
             value = row[column]
-            return (_serialize(value) if _reveal(ctx, row, field_name) else mask(value))
+            return (_serialize(value) if reveal_resident(ctx, row, field_name) else mask(value))
         return compute
     return build
 
@@ -282,7 +266,7 @@ def _birth_year(value: date | None) -> str | None:
 
 ADDRESS_FIELDS: dict[str, Callable[[FieldNode], Compute]] = {
     "district": lambda n: (lambda ctx, a, v: a["district"]),
-    "districtName": lambda n: (lambda ctx, a, v: _district_name(a["district"])),
+    "districtName": lambda n: (lambda ctx, a, v: district_name(a["district"])),
     "street": lambda n: (lambda ctx, a, v: a["street"]),
     "community": lambda n: (lambda ctx, a, v: a["community"]),
     "masked": lambda n: (lambda ctx, a, v: a["masked"]),
@@ -294,7 +278,7 @@ def _address(node: FieldNode) -> Compute:
     plan = _object(_fields(node), ADDRESS_FIELDS)
 
     def compute(ctx: Any, row: Row, v: Mapping[str, Any]) -> Any:
-        revealed = _reveal(ctx, row, "address")
+        revealed = reveal_resident(ctx, row, "address")
         address = {
             "district": row["district"],
             "street": row["street"] if revealed else (MASKED_TEXT if row["street"] else None),
@@ -395,7 +379,6 @@ async def _assemble(ctx: Any, conn: Any, plan: list[tuple[str, Compute]], deferr
 
 def _residents_root(node: FieldNode) -> _Root:
     _only(node, "filter", "first", "after")
-    plan: list[tuple[str, Compute]] = []
     connection = _connection(node, RESIDENT_FIELDS, "ResidentEdge", "ResidentConnection")
     nested: list[_Deferred] = []
     for child in _fields(node):
@@ -418,7 +401,6 @@ def _residents_root(node: FieldNode) -> _Root:
                      cursor=lambda r: encode_cursor("r", r["seq"]))
         return connection(ctx, page, v)
 
-    del plan
     return _Root(_key(node), run)
 
 

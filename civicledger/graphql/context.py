@@ -58,8 +58,7 @@ class Context:
     request: Any = None
     response: Any = None
     # Per-request DataLoaders made on first use: over a read model (`loader`), or needing the request itself,
-    # i.e. who asks and why (`request_loader`).
-    program_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    # i.e. who asks and why (`request_loader`); one namespace.
     request_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property
@@ -81,9 +80,7 @@ class Context:
 
     def loader(self, name: str, fetch: Callable[..., Any]) -> DataLoader[Any, Any]:
         """A per-request DataLoader over a read model (`fetch(conn, keys)` returns rows with an `id`)."""
-        if name not in self.program_loaders:
-            self.program_loaders[name] = _loader(self.runtime, fetch)
-        return self.program_loaders[name]
+        return self.request_loader(name, lambda ctx: _loader(ctx.runtime, fetch))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.runtime.run(fn, *args)

@@ -282,7 +282,7 @@ class GraphQLHTTP:
             return None
         content = encode({"data": data})
         if cache_key is not None:
-            self.cache.put(cache_key, positions, content, {k: (d, set(f)) for k, (d, f) in ctx.reads.items()})
+            self.cache.put(cache_key, positions, content, ctx.reads)  # the request's own: not changed after this
         return content
 
     async def _parse(self, request: Request) -> dict[str, Any]:

@@ -57,6 +57,17 @@ def sees_personal_data(principal: Principal, resident_district: str | None, purp
     return False
 
 
+def reveal_resident(ctx: Any, row: Any, field_name: str) -> bool:
+    """Whether this request sees `field_name` of the resident in `row` (a `residents` row) unmasked — never once
+    erased; when it does, the read is recorded for the access log."""
+    if row["erased"]:
+        return False
+    if sees_personal_data(ctx.principal, row["district"], ctx.purpose):
+        ctx.record_read(row["id"], row["district"], field_name)
+        return True
+    return False
+
+
 def mask_id_number(value: str | None) -> str | None:
     return None if value is None else f"{value[:3]}***********{value[-4:]}"
 

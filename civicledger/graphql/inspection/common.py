@@ -70,7 +70,7 @@ async def reveal_for(ctx: Context, subjects: Iterable[UUID]) -> tuple[Reveal, di
     """Who may see whose personal data, by the same rule as everywhere else (`sees_personal_data`), with the
     residents' districts from the registry's read model."""
     wanted = list(dict.fromkeys(subjects))
-    rows = await ctx.loaders.resident.load_many(wanted) if wanted else []  # type: ignore[union-attr]
+    rows = await ctx.loaders.resident.load_many(wanted) if wanted else []
     districts = {s: (r["district"] if r else None) for s, r in zip(wanted, rows, strict=True)}
 
     def reveal(subject: UUID) -> bool:
@@ -97,7 +97,9 @@ class Shown:
 def _payloads(ctx: Context) -> DataLoader[int, Any]:
     async def load(positions: list[int]) -> list[Shown | None]:
         inspection = ctx.runtime.inspection
-        events = await inspection.events(positions)
+        # The same per-request loader as `events`: a query asking for both reads each event once.
+        loaded = await ctx.request_loader("inspection.events", _events).load_many(positions)
+        events = [e for e in loaded if e is not None]
         reveal, districts = await reveal_for(ctx, subjects_in(e.state for e in events))
         readables = await inspection.readable(events, reveal)
         shown = {e.position: Shown(r, districts) for e, r in zip(events, readables, strict=True)}
@@ -138,5 +140,5 @@ def list_page(items: list[T], first: int, after: str | None, kind: str) -> tuple
     last = decode_cursor(kind, after)
     start = 0 if last is None else last + 1
     window = list(enumerate(items))[start:start + first + 1]
-    edges, info = page([item for item in window], first, after, kind, key=lambda pair: pair[0])
+    edges, info = page(window, first, after, kind, key=lambda pair: pair[0])
     return [(cursor, item) for cursor, (_, item) in edges], info

@@ -35,6 +35,7 @@ from civicledger.graphql.inspection.common import (
     reveal_for,
     stream_uuid,
 )
+from civicledger.graphql.inspection.common import events as event_loader
 from civicledger.graphql.inspection.integrity_types import (
     AuditTrailExportType,
     CheckpointType,
@@ -52,7 +53,7 @@ from civicledger.graphql.inspection.types import (
 from civicledger.graphql.permissions import CanAudit
 from civicledger.graphql.relay import decode_cursor, page_size
 from civicledger.inspection.export import render_html
-from civicledger.inspection.payloads import Reveal
+from civicledger.inspection.payloads import MASKED, Reveal
 from civicledger.inspection.signing import encode_key
 from civicledger.inspection.timetravel import StreamAt, diff, in_force
 
@@ -127,6 +128,7 @@ class InspectionQueries:
             sid, after_version=decode_cursor("v", after) or 0, limit=limit)
         if not events and after is None:
             raise NotFoundError(f"stream {sid} not found", id=str(stream_id))
+        event_loader(info).prime_many({e.position: e for e in events})  # payloads read them from here
         edges, page_info = page(events, limit, after, "v", key=lambda e: e.version)
         return RecordedEventConnection(
             edges=[RecordedEventEdge(cursor=c, node=RecordedEventType.from_event(e)) for c, e in edges],
@@ -181,7 +183,7 @@ class InspectionQueries:
         if at.subjects:
             reveal, _ = await reveal_for(info.context, at.subjects)
             if not all(reveal(s) for s in at.subjects):
-                values = None if values is None else {k: "***" for k in values}
+                values = None if values is None else {k: MASKED for k in values}
         return InForceType(stream_id=sid, type=at.type_name, on=on, as_of=instant, recorded_version=at.version,
                            values=values)
 

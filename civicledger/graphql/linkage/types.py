@@ -13,7 +13,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from civicledger.core.guangzhou import District
+from civicledger.core.guangzhou import district_name
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
 from civicledger.graphql.permissions import MASKED_TEXT, mask_phone
@@ -60,13 +60,6 @@ def _masked(value: str | None) -> str | None:
     return None if value is None else MASKED_TEXT
 
 
-def _district_name(code: str) -> str:
-    try:
-        return District(code).info.name_zh
-    except ValueError:
-        return code
-
-
 def page_info(edges: list[Any], has_next: bool, has_previous: bool) -> relay.PageInfo:
     return relay.PageInfo(has_next_page=has_next, has_previous_page=has_previous,
                           start_cursor=edges[0].cursor if edges else None,
@@ -111,7 +104,7 @@ class OrganisationType(relay.Node):
 
     @strawberry.field
     def district_name(self) -> str:
-        return _district_name(self.row["district"])
+        return district_name(self.row["district"])
 
     @strawberry.field
     def street(self) -> str:

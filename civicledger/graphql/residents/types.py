@@ -12,13 +12,13 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from civicledger.core.guangzhou import District
+from civicledger.core.guangzhou import district_name
 from civicledger.core.timeline import TimelineEntry  # noqa: F401  (documentation link)
 from civicledger.graphql.permissions import (
     MASKED_TEXT,
     mask_id_number,
     mask_phone,
-    sees_personal_data,
+    reveal_resident,
 )
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
 from civicledger.projections.client_timeline import timeline_page
@@ -100,13 +100,6 @@ class AddressType:
     masked: bool
 
 
-def _district_name(code: str) -> str:
-    try:
-        return District(code).info.name_zh
-    except ValueError:
-        return code
-
-
 @strawberry.type(name="Resident")
 class ResidentType(relay.Node):
     uid: relay.NodeID[str]
@@ -153,13 +146,7 @@ class ResidentType(relay.Node):
         return RelationshipEnum(self.row["relationship"]) if self.row["relationship"] else None
 
     def _reveal(self, info: Info, field: str) -> bool:
-        ctx = info.context
-        if self.row["erased"]:
-            return False
-        if sees_personal_data(ctx.principal, self.row["district"], ctx.purpose):
-            ctx.record_read(self.row["id"], self.row["district"], field)
-            return True
-        return False
+        return reveal_resident(info.context, self.row, field)
 
     @strawberry.field(description="Masked (440***********1234) unless the reader may see personal data.")
     def id_number(self, info: Info) -> str | None:
@@ -182,7 +169,7 @@ class ResidentType(relay.Node):
     def address(self, info: Info) -> AddressType:
         revealed = self._reveal(info, "address")
         return AddressType(
-            district=self.row["district"], district_name=_district_name(self.row["district"]),
+            district=self.row["district"], district_name=district_name(self.row["district"]),
             street=self.row["street"] if revealed else (MASKED_TEXT if self.row["street"] else None),
             community=self.row["community"] if revealed else (MASKED_TEXT if self.row["community"] else None),
             masked=not revealed,
