@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 from uuid import UUID
 
 from strawberry import relay
@@ -52,3 +53,10 @@ def page_size(first: int | None, default: int = 20, maximum: int = 100) -> int:
     if first < 1 or first > maximum:
         raise InvalidInputError(f"first must be between 1 and {maximum}", field="first")
     return first
+
+
+def page_info(edges: list[Any], has_next: bool, has_previous: bool) -> relay.PageInfo:
+    """Page info of a keyset page whose edges carry their `cursor`."""
+    return relay.PageInfo(has_next_page=has_next, has_previous_page=has_previous,
+                          start_cursor=edges[0].cursor if edges else None,
+                          end_cursor=edges[-1].cursor if edges else None)

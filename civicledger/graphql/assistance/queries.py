@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from civicledger.core.auth import Role
@@ -35,7 +34,7 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
 from civicledger.projections.assistance_cases import cases_by_ids, live_case_ids, search_cases
 from civicledger.projections.assistance_payroll import payroll_lines, payroll_totals
 from civicledger.projections.assistance_standards import standards_history
@@ -109,9 +108,7 @@ class AssistanceQueries:
         has_next = len(rows) > limit
         edges = [AssistanceCaseEdge(cursor=encode_cursor("ac", r["seq"]), node=AssistanceCaseType.from_row(r))
                  for r in rows[:limit]]
-        return AssistanceCaseConnection(edges=edges, page_info=relay.PageInfo(
-            has_next_page=has_next, has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+        return AssistanceCaseConnection(edges=edges, page_info=page_info(edges, has_next, after is not None))
 
     @strawberry.field(permission_classes=[CanRead], description="Every program's standards history.")
     async def assistance_standards(self, info: Info, program: ProgramEnum | None = None  # type: ignore[valid-type]
@@ -167,6 +164,4 @@ class AssistanceQueries:
                                      kind=EntitlementKind(t["kind"]),
                                      lines=t["lines"], cases=t["cases"], amount=t["amount"]) for t in totals],
             total_amount=sum((t["amount"] for t in totals), ZERO),
-            lines=EntitlementConnection(edges=edges, page_info=relay.PageInfo(
-                has_next_page=has_next, has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None)))
+            lines=EntitlementConnection(edges=edges, page_info=page_info(edges, has_next, after is not None)))

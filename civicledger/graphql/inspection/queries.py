@@ -11,7 +11,6 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from civicledger.core.errors import InvalidInputError, NotFoundError
@@ -51,7 +50,7 @@ from civicledger.graphql.inspection.types import (
     StreamStateType,
 )
 from civicledger.graphql.permissions import CanAudit
-from civicledger.graphql.relay import decode_cursor, page_size
+from civicledger.graphql.relay import decode_cursor, page_info, page_size
 from civicledger.inspection.export import render_html
 from civicledger.inspection.payloads import MASKED, Reveal
 from civicledger.inspection.signing import encode_key
@@ -113,10 +112,7 @@ class InspectionQueries:
         )
         edges = [RecordedEventEdge(cursor=encode_log_cursor(r["occurred_at"], r["position"]),
                                    node=RecordedEventType.from_audit_row(r)) for r in rows[:limit]]
-        return RecordedEventConnection(edges=edges, page_info=relay.PageInfo(
-            has_next_page=len(rows) > limit, has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
-        ))
+        return RecordedEventConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
     @strawberry.field(permission_classes=[CanAudit], description="Every event of one stream (a case, a "
                       "resident, a household ...), oldest first, with full metadata; keyset-paged by version.")

@@ -21,11 +21,10 @@ from civicledger.graphql.linkage.types import (
     OrganisationType,
     PartyEnum,
     ReferralStatusEnum,
-    page_info,
 )
 from civicledger.graphql.linkage.work_types import LinkageTaskType, ThreePartyMeetingType
 from civicledger.graphql.permissions import CanAudit, CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
 from civicledger.projections import linkage_needs, linkage_organisations, linkage_referrals
 from civicledger.projections.linkage_dashboard import community_dashboard
 from civicledger.projections.linkage_meetings import meetings_of

@@ -25,10 +25,9 @@ from civicledger.graphql.linkage.types import (
     _nodes,
     _organisation,
     _resident,
-    page_info,
 )
 from civicledger.graphql.permissions import mask_phone
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.linkage_referrals import referral_history
 from civicledger.projections.linkage_tasks import tasks_of

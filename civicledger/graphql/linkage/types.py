@@ -60,12 +60,6 @@ def _masked(value: str | None) -> str | None:
     return None if value is None else MASKED_TEXT
 
 
-def page_info(edges: list[Any], has_next: bool, has_previous: bool) -> relay.PageInfo:
-    return relay.PageInfo(has_next_page=has_next, has_previous_page=has_previous,
-                          start_cursor=edges[0].cursor if edges else None,
-                          end_cursor=edges[-1].cursor if edges else None)
-
-
 async def _nodes(cls: Any, loader: Any, node_ids: Iterable[str]) -> list[Any]:
     rows = await loader.load_many([UUID(i) for i in node_ids])
     return [cls.from_row(r) if r else None for r in rows]

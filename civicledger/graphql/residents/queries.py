@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
 from civicledger.graphql.inspection import as_of as as_of_
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
 from civicledger.graphql.residents.types import (
     HouseholdType,
     ResidentConnection,
@@ -45,10 +44,7 @@ class ResidentQueries:
                  for r in rows[:limit]]
         return ResidentConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=has_next, has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info(edges, has_next, after is not None),
         )
 
     @strawberry.field(permission_classes=[CanRead],

@@ -20,7 +20,7 @@ from civicledger.graphql.permissions import (
     mask_phone,
     reveal_resident,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
 from civicledger.projections.client_timeline import timeline_page
 
 
@@ -213,10 +213,7 @@ def timeline_connection(rows: list[Any], limit: int, *, has_previous: bool) -> T
              for r in rows]
     return TimelineConnection(
         edges=edges,
-        page_info=relay.PageInfo(
-            has_next_page=has_next, has_previous_page=has_previous,
-            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=page_info(edges, has_next, has_previous),
     )
 
 
