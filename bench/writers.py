@@ -298,7 +298,7 @@ class _Writer:
         households = demo.plan(residents)[part::parts]
         ids: list[str] = []
         for household in households:
-            ids += [str(i) for i in demo.load_household(self.services, household)]
+            ids += [str(i) for i in demo.load_household(self.services, household)[0]]
         return {"residents": ids}
 
     def fill_history(self, residents: list[uuid.UUID], events: int) -> dict[str, Any]:

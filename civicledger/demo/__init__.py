@@ -90,7 +90,8 @@ def _ctx(key: str) -> CommandContext:
     return CommandContext(actor=LOADER, reason="demo data", idempotency_key=f"demo:{key}", origin="civicledger demo")
 
 
-def load_household(services: Services, h: PlannedHousehold) -> list[Any]:
+def load_household(services: Services, h: PlannedHousehold) -> tuple[list[Any], Any]:
+    """Register the household's people and establish it; (member ids, household id)."""
     registry = services.residents
     ids = []
     for i, person in enumerate(h.people):
@@ -106,7 +107,7 @@ def load_household(services: Services, h: PlannedHousehold) -> list[Any]:
             AddHouseholdMember(household_id=household.stream_id, resident_id=rid, relationship=person.relationship),
             _ctx(f"{h.key}:m{i}"),
         )
-    return ids
+    return ids, household.stream_id
 
 
 def load(services: Services, residents: int, *, progress: Callable[[int], None] | None = None,
@@ -114,13 +115,14 @@ def load(services: Services, residents: int, *, progress: Callable[[int], None] 
     """Load the demo population, then a year of social assistance over it, then (where the linkage service is
     wired) three-society linkage in the pilot communities; returns the number of residents. Safe to run again."""
     households = plan(residents)
-    member_ids = []
+    member_ids, household_ids = [], []
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for ids in pool.map(lambda h: load_household(services, h), households):
+        for ids, household_id in pool.map(lambda h: load_household(services, h), households):
             member_ids.append(ids)
+            household_ids.append(household_id)
             if progress:
                 progress(len(ids))
-    load_assistance(services, households, member_ids, _ctx)
+    load_assistance(services, households, member_ids, household_ids)
     if services.linkage is not None:
         from civicledger.demo.linkage import load_linkage
 

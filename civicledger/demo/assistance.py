@@ -23,17 +23,18 @@ from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from civicledger.core.clock import SHANGHAI, FixedClock
+from civicledger.core.clock import SHANGHAI, FixedClock, business_date
 from civicledger.core.errors import CivicError
 from civicledger.core.metadata import Actor, CommandContext
+from civicledger.core.resident_id import parse_resident_id
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.case import LIVE, CaseStatus
+from civicledger.domains.assistance.entitlements import month_of
 from civicledger.domains.assistance.errors import VerificationIncompleteError
 from civicledger.domains.assistance.programs import GUANGZHOU_STANDARDS, Program, SeedRevision
 from civicledger.domains.assistance.recalculation import recalculation_context
 from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.assistance.verification import DataSource, FailureKind, RetryPolicy, SimulatedBureauDataService
-from civicledger.domains.residents.commands import EstablishHousehold
 
 if TYPE_CHECKING:
     from civicledger.demo import PlannedHousehold
@@ -87,10 +88,6 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
-def _born(id_number: str) -> date:
-    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-
-
 class AssistanceYear:
     def __init__(self, service: AssistanceService, seed: int = 2018) -> None:
         self.clock = FixedClock(_at(date(2017, 6, 20)))
@@ -112,7 +109,7 @@ class AssistanceYear:
             if planned.residency != "REGISTERED" or rng.random() > 0.12:
                 continue
             people = planned.people
-            head_age = 2018 - _born(people[0].id_number).year
+            head_age = 2018 - parse_resident_id(people[0].id_number).birth_date.year
             grandchildren = [m for m, p in zip(members, people, strict=True) if p.relationship == "GRANDCHILD"]
             draw = rng.random()
             if len(members) == 1 and head_age >= 60 and draw < 0.4:
@@ -257,9 +254,8 @@ class AssistanceYear:
             self.service.approve_assistance(c.ApproveAssistance(self._id(case)),
                                             _ctx(boss, f"{case.key}:approve", reason))
             if case.program.rule.monthly:  # the first month is paid on approval; later months by the payroll
-                today = self.clock.now().astimezone(SHANGHAI).date()
                 self.service.generate_monthly_entitlement(
-                    c.GenerateMonthlyEntitlement(self._id(case), today.replace(day=1)),
+                    c.GenerateMonthlyEntitlement(self._id(case), month_of(business_date(self.clock.now()))),
                     _ctx(boss, f"{case.key}:first-payment"))
         else:
             reason = "means above the standard after verification"
@@ -321,14 +317,15 @@ class AssistanceYear:
                                           CommandContext(actor=supervisor(district), origin="civicledger demo"))
 
     def _recalculate_all(self) -> None:
+        revisions = {p: s.latest_revision for p in {case.program for case in self.cases}
+                     if (s := self.service.get_standard(p)) is not None}
         for case in self.cases:
             if case.case_id is None:
                 continue
             current = self.service.get_case(case.case_id)
-            standard = self.service.get_standard(current.program)
-            if current.status not in LIVE or standard is None:
+            if current.status not in LIVE or current.program not in revisions:
                 continue
-            revision = standard.latest_revision
+            revision = revisions[current.program]
             self.service.recalculate_assistance(c.RecalculateAssistance(case.case_id, revision),
                                                 recalculation_context(current.program.value, revision, case.case_id))
 
@@ -339,15 +336,9 @@ class AssistanceYear:
 
 
 def load_assistance(services: Services, planned: list[PlannedHousehold], member_ids: list[list[UUID]],
-                    household_context: Callable[[str], CommandContext]) -> int:
+                    household_ids: list[UUID]) -> int:
     """Replay 2018's assistance caseload over the loaded households; returns the number of cases."""
     year = AssistanceYear(services.assistance)
-    households = []
-    for h, ids in zip(planned, member_ids, strict=True):
-        # The registry's idempotency gives the household back: the same key, so nothing is written.
-        household = services.residents.establish_household(EstablishHousehold(head_id=ids[0]),
-                                                           household_context(f"{h.key}:hh"))
-        households.append((h, ids, household.stream_id))
-    year.choose(households)
+    year.choose(list(zip(planned, member_ids, household_ids, strict=True)))
     year.plan()
     return year.run()

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
+from civicledger.domains.assistance import case as case_states
 from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.domains.assistance.entitlements import EntitlementKind
 from civicledger.domains.assistance.timeline import CONTRIBUTION
@@ -181,7 +182,7 @@ class AssistanceCasesProjection(Projection):
                             e.household_size, *income, e.need, e.amount, e.eligible, list(e.findings)))
 
 
-UNDECIDED = ("APPLIED", "VERIFYING", "ASSESSED", "IN_NOTICE")
+UNDECIDED = frozenset(s.value for s in case_states.UNDECIDED)
 
 
 def _schedule(row: dict[str, Any], schedule: Sequence[Any]) -> None:

@@ -24,16 +24,14 @@ from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.core.metadata import CommandContext
 from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.domains.assistance.commands import RecalculateAssistance
-from civicledger.domains.assistance.programs import Program
 from civicledger.domains.assistance.recalculation import recalculation_context
-from civicledger.domains.assistance.standard import AssistanceStandard, standard_id
+from civicledger.domains.assistance.standard import PROGRAM_OF_STREAM, AssistanceStandard
 from civicledger.projections.base import Envelope, Projection, topics_of
 from civicledger.projections.sql import upsert_rows
 
 log = logging.getLogger(__name__)
 
 Recalculate = Callable[[RecalculateAssistance, CommandContext], Awaitable[Recorded]]
-PROGRAM_OF_STREAM = {standard_id(p): p for p in Program}
 
 
 class AssistanceRecalculation(Projection):
@@ -48,7 +46,6 @@ class AssistanceRecalculation(Projection):
         super().__init__(mapper)
         self.recalculate = recalculate
         self.attempts = attempts
-        self.issued = 0  # commands issued by this instance (replays included)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -73,7 +70,6 @@ class AssistanceRecalculation(Projection):
     async def _issue(self, cmd: RecalculateAssistance, ctx: CommandContext) -> None:
         for attempt in range(1, self.attempts + 1):
             try:
-                self.issued += 1
                 await self.recalculate(cmd, ctx)
                 return
             except ConflictError:

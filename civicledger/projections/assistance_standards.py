@@ -7,14 +7,12 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from civicledger.domains.assistance.programs import Program
-from civicledger.domains.assistance.standard import AssistanceStandard, standard_id
+from civicledger.domains.assistance.standard import PROGRAM_OF_STREAM, AssistanceStandard
 from civicledger.projections.base import Envelope, Projection, topics_of
 from civicledger.projections.sql import copy_rows
 
 COLUMNS = ("program", "revision", "effective_from", "amount", "asset_limit_per_person", "share", "correction_reason",
            "published_by", "published_at", "reason", "position")
-PROGRAM_OF_STREAM = {standard_id(p): p for p in Program}
 
 
 class AssistanceStandardsProjection(Projection):

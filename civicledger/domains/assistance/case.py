@@ -19,8 +19,8 @@ from civicledger.domains.assistance.entitlements import (
     EntitlementKind,
     ScheduleEntry,
     add_months,
-    amount_for,
     arrears,
+    entry_for,
     first_difference,
     merged,
     month_of,
@@ -483,12 +483,11 @@ class AssistanceCase(CivicAggregate):
         """`core.effective.EffectiveDated`: the monthly entitlement in force for the month of `day` — the
         schedule entry behind it, until when, and whether that month is payable (paused, terminated)."""
         month = month_of(day)
-        entries = [e for e in self.schedule if e.from_month <= month]
-        if self.first_month is None or month < self.first_month or not entries:
+        entry = entry_for(self.schedule, month)
+        if self.first_month is None or month < self.first_month or entry is None:
             return None
-        entry = entries[-1]
-        later = [e.from_month for e in self.schedule if e.from_month > month]
-        ends = [d for d in (*later[:1], self.terminated_from) if d is not None and d > month]
+        following = next((e.from_month for e in self.schedule if e.from_month > month), None)
+        ends = [d for d in (following, self.terminated_from) if d is not None and d > month]
         return {"effectiveFrom": entry.from_month, "effectiveUntil": min(ends, default=None),
                 "monthlyAmount": entry.monthly_amount, "standardRevision": entry.standard_revision,
                 "standardAmount": entry.standard_amount, "assessmentId": entry.assessment_id,
@@ -500,11 +499,10 @@ class AssistanceCase(CivicAggregate):
             return False
         if not self.is_payable(month):
             return False
-        amount = amount_for(self.schedule, month)
-        if amount <= 0:
+        entry = entry_for(self.schedule, month)
+        if entry is None or entry.monthly_amount <= 0:
             return False
-        entry = next((e for e in reversed(self.schedule) if e.from_month <= month), None)
-        self._accrue(EntitlementKind.MONTHLY, month, month, amount, entry.standard_revision if entry else None)
+        self._accrue(EntitlementKind.MONTHLY, month, month, entry.monthly_amount, entry.standard_revision)
         return True
 
     def _accrue(self, kind: EntitlementKind, service_month: date, payable_month: date, amount: Decimal,
@@ -515,7 +513,7 @@ class AssistanceCase(CivicAggregate):
 
     def _accrue_arrears(self, lines: list[ArrearsLine], today: date) -> None:
         for line in lines:
-            entry = next((e for e in reversed(self.schedule) if e.from_month <= line.service_month), None)
+            entry = entry_for(self.schedule, line.service_month)
             self._accrue(EntitlementKind.ARREARS, line.service_month, month_of(today), line.amount,
                          entry.standard_revision if entry else None)
 

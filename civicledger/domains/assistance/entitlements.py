@@ -7,6 +7,7 @@ ARREARS lines, one per month, kept apart from the monthly lines; nothing is ever
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,9 +31,7 @@ def month_of(day: date) -> date:
 def add_months(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
-    last = [31, 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28, 31, 30, 31, 30, 31, 31,
-            30, 31, 30, 31][month]
-    return date(year, month + 1, min(day.day, last))
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 @dataclass(frozen=True)
@@ -44,22 +43,19 @@ class ScheduleEntry:
     assessment_id: UUID
 
 
-def amount_for(schedule: Sequence[ScheduleEntry], month: date) -> Decimal:
-    amount = ZERO
-    for entry in schedule:
-        if entry.from_month <= month:
-            amount = entry.monthly_amount
-        else:
-            break
-    return amount
-
-
 def entry_for(schedule: Sequence[ScheduleEntry], month: date) -> ScheduleEntry | None:
+    """The entry in force for `month` (schedules are in date order: see `merged`)."""
     found = None
     for entry in schedule:
-        if entry.from_month <= month:
-            found = entry
+        if entry.from_month > month:
+            break
+        found = entry
     return found
+
+
+def amount_for(schedule: Sequence[ScheduleEntry], month: date) -> Decimal:
+    entry = entry_for(schedule, month)
+    return entry.monthly_amount if entry else ZERO
 
 
 def merged(entries: Sequence[ScheduleEntry]) -> tuple[ScheduleEntry, ...]:

@@ -19,7 +19,6 @@ def recalculation_context(program: str, revision: int, case_id: UUID, *, after_p
         key = f"assistance-recalc:{program}:r{revision}:{case_id}"
     else:
         key = f"assistance-recalc:{case_id}:after:{after_position}"
-    ctx = CommandContext(actor=RECALCULATION, reason=f"{program} standard revision {revision} published",
-                         idempotency_key=key, origin="assistance-recalculation")
-    return ctx if correlation_id is None else CommandContext(
-        actor=ctx.actor, reason=ctx.reason, idempotency_key=key, origin=ctx.origin, correlation_id=correlation_id)
+    correlation = {} if correlation_id is None else {"correlation_id": correlation_id}
+    return CommandContext(actor=RECALCULATION, reason=f"{program} standard revision {revision} published",
+                          idempotency_key=key, origin="assistance-recalculation", **correlation)

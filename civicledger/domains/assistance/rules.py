@@ -138,7 +138,7 @@ def evaluate(rule: ProgramRule, revision: Revision, means: Mapping[UUID, MemberM
             findings.add("ASSETS_ABOVE_LIMIT")
         over = total_income > revision.amount * size if rule.payment is Payment.RECOGNITION \
             else total_income >= revision.amount * size
-        if rule.payment in (Payment.GAP, Payment.RECOGNITION, Payment.PER_PERSON) and over:
+        if rule.monthly and over:
             findings.add("INCOME_AT_OR_ABOVE_STANDARD")
     amount = _amount(rule, revision, means, need, total_income, findings)
     if rule.payment is not Payment.RECOGNITION and amount <= 0:

@@ -6,7 +6,7 @@ live case per program, city-wide and under concurrency."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -273,22 +273,11 @@ class AssistanceService(CivicApplication):
         return self._execute(ctx, cmd, action)
 
     def approve_assistance(self, cmd: c.ApproveAssistance, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            case.approve(ctx.actor.id, business_date(), self._standard(case.program))
-            return self._save_case(case, ctx.with_reason(reason), cmd)
-
-        return self._execute(ctx, cmd, action)
+        return self._decide(cmd, ctx, lambda case: case.approve(ctx.actor.id, business_date(),
+                                                                 self._standard(case.program)))
 
     def reject_assistance(self, cmd: c.RejectAssistance, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            case.reject(ctx.actor.id)
-            return self._save_case(case, ctx.with_reason(reason), cmd)
-
-        return self._execute(ctx, cmd, action)
+        return self._decide(cmd, ctx, lambda case: case.reject(ctx.actor.id))
 
     # -- the life of a live case ----------------------------------------------------------------------------
 
@@ -318,7 +307,8 @@ class AssistanceService(CivicApplication):
     def terminate_assistance(self, cmd: c.TerminateAssistance, ctx: CommandContext) -> Recorded:
         return self._decide(cmd, ctx, lambda case: case.terminate(business_date()))
 
-    def _decide(self, cmd: Any, ctx: CommandContext, decide: Any) -> Recorded:
+    def _decide(self, cmd: Any, ctx: CommandContext, decide: Callable[[AssistanceCase], object]) -> Recorded:
+        """A decision on a case: the reason is required and recorded with it."""
         def action() -> Recorded:
             reason = ctx.require_reason()
             case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)

@@ -118,3 +118,7 @@ class AssistanceStandard(CivicAggregate):
 
 def standard_id(program: Program) -> UUID:
     return uuid5(NAMESPACE_URL, f"civicledger:assistance-standard:{program.value}")
+
+
+# Standard stream id -> its program (one stream per program).
+PROGRAM_OF_STREAM: dict[UUID, Program] = {standard_id(p): p for p in Program}
