@@ -39,11 +39,6 @@ PROCESS = Actor(id="linkage-programs", role="system", office=None, district=None
 Run = Callable[..., Awaitable[Any]]
 
 
-def plain(value: UUID) -> UUID:
-    """asyncpg hands out its own UUID subclass, which command fingerprints cannot encode."""
-    return value if type(value) is UUID else UUID(bytes=value.bytes)
-
-
 class LinkageProgramsProcess(Projection):
     """Referral ⇄ assistance application: file the application, report the decision back."""
 
@@ -67,7 +62,6 @@ class LinkageProgramsProcess(Projection):
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         for env in batch:
-            env.stream_id = plain(env.stream_id)  # it goes into commands: a plain UUID
             e = env.event
             if isinstance(e, Referral.ProgramApplicationRequested):
                 await self._file(conn, env, e)
@@ -78,7 +72,7 @@ class LinkageProgramsProcess(Projection):
                     "SELECT referral_id FROM linkage_program_links WHERE application_id = $1", env.stream_id)
                 if referral_id is not None:
                     outcome = "APPROVED" if isinstance(e, AssistanceCase.Approved) else "REJECTED"
-                    await self._report(env, plain(referral_id), outcome)
+                    await self._report(env, referral_id, outcome)
 
     @staticmethod
     async def _link(conn: asyncpg.Connection, application_id: UUID, referral_id: UUID, position: int) -> None:

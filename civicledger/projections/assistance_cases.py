@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
@@ -267,7 +266,7 @@ async def live_case_ids(conn: asyncpg.Connection, *, program: str | None = None,
         "SELECT id FROM assistance_cases WHERE status IN ('ACTIVE', 'SUSPENDED', 'TERMINATED')"
         " AND one_off_amount IS NULL AND ($1::text IS NULL OR program = $1) AND ($2::text IS NULL OR district = $2)"
         " ORDER BY seq", program, district)
-    return [UUID(str(r["id"])) for r in rows]  # plain UUIDs: these go into commands
+    return [r["id"] for r in rows]
 
 
 async def assessments_of(conn: asyncpg.Connection, case_id: Any) -> list[asyncpg.Record]:

@@ -94,9 +94,9 @@ class _State:
         self.standards_touched: dict[str, int] = {}
 
     async def load(self, batch: Sequence[Envelope]) -> None:
-        ids = [UUID(str(env.stream_id)) for env in batch if env.stream_id not in PROGRAM_OF_STREAM]
+        ids = [env.stream_id for env in batch if env.stream_id not in PROGRAM_OF_STREAM]
         for r in await self.conn.fetch("SELECT * FROM assistance_recalculation_cases WHERE case_id = ANY($1)", ids):
-            self.cases[UUID(str(r["case_id"]))] = {**dict(r), "case_id": UUID(str(r["case_id"]))}
+            self.cases[r["case_id"]] = dict(r)
         for r in await self.conn.fetch("SELECT program, revision FROM assistance_recalculation_standards"):
             self.latest[r["program"]] = r["revision"]
 
@@ -105,7 +105,7 @@ class _State:
             rows = await self.conn.fetch(
                 "SELECT case_id FROM assistance_recalculation_cases WHERE program = $1 AND live", program)
             # asyncpg returns its own UUID type: commands (and their fingerprints) take the standard one.
-            self.live[program] = {UUID(str(r["case_id"])) for r in rows} | {
+            self.live[program] = {r["case_id"] for r in rows} | {
                 c for c, row in self.cases.items() if row["program"] == program and row["live"]}
             self.live[program] -= {c for c, row in self.cases.items() if row["program"] == program and not row["live"]}
         return self.live[program]
@@ -120,7 +120,7 @@ class _State:
         return str(row["program"])
 
     async def fold(self, env: Envelope) -> list[tuple[RecalculateAssistance, CommandContext]]:
-        e, correlation, case_id = env.event, _uuid(env.correlation_id), UUID(str(env.stream_id))
+        e, correlation, case_id = env.event, _uuid(env.correlation_id), env.stream_id
         if isinstance(e, AssistanceStandard.RevisionPublished):
             program = PROGRAM_OF_STREAM[env.stream_id].value
             revision = e.revision.revision

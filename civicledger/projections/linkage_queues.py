@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
@@ -89,4 +88,4 @@ async def overdue_candidates(conn: asyncpg.Connection, as_of: datetime, *, limit
         "    OR (status IN ('ACCEPTED', 'IN_PROGRESS') AND complete_due <= $1"
         "        AND NOT escalations ? ('COMPLETE:' || assignment))"
         " ORDER BY accept_due LIMIT $2", as_of, limit)
-    return [UUID(bytes=r["id"].bytes) for r in rows]  # plain UUIDs: they go into commands
+    return [r["id"] for r in rows]

@@ -203,8 +203,13 @@ class CivicApplication(Application[UUID]):
             raise StaleVersionError(aggregate_id, expected_version, aggregate.version)
         return aggregate
 
-    def _exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.ledger.recorder.select_events(aggregate_id, limit=1))
+    def _find(self, aggregate_class: type[A], aggregate_id: UUID, *, expected_version: int | None = None,
+              label: str | None = None) -> A | None:
+        """`_get`, or None when the stream was never started (one read, not an existence check and a read)."""
+        try:
+            return self._get(aggregate_class, aggregate_id, expected_version=expected_version, label=label)
+        except NotFoundError:
+            return None
 
     def _save(self, *aggregates: Aggregate, ctx: CommandContext, command: object,
               claims: Iterable[Claim] = (), releases: Iterable[Claim] = (),

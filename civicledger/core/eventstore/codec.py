@@ -21,7 +21,7 @@ import orjson
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, UUID)):  # UUID: subclasses, e.g. asyncpg's (orjson writes plain ones itself)
         return str(value)
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from civicledger.core.clock import Clock, business_date, using_clock
-from civicledger.core.errors import ClaimTakenError, ConflictError, InvalidInputError, NotFoundError
+from civicledger.core.errors import ClaimTakenError, ConflictError, InvalidInputError
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.metadata import CommandContext
@@ -129,10 +129,7 @@ class AssistanceService(CivicApplication):
         return self._get(AssistanceCase, case_id, label="assistance case")
 
     def get_standard(self, program: Program) -> AssistanceStandard | None:
-        try:
-            return self._get(AssistanceStandard, standard_id(program))
-        except NotFoundError:
-            return None
+        return self._find(AssistanceStandard, standard_id(program))
 
     def _standard(self, program: Program) -> AssistanceStandard:
         standard = self.get_standard(program)

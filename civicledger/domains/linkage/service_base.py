@@ -69,9 +69,9 @@ class LinkageServiceBase(CivicApplication):
 
     def routing_table(self) -> tuple[int, dict[str, Route]]:
         """The current routes and the table's version (0: the taxonomy's defaults, never edited)."""
-        if not self._exists(ROUTING_TABLE_ID):
+        table = self._find(RoutingTable, ROUTING_TABLE_ID, label="routing table")
+        if table is None:
             return 0, default_routes()
-        table = self._get(RoutingTable, ROUTING_TABLE_ID, label="routing table")
         return table.version, dict(table.routes)
 
     @staticmethod

@@ -98,10 +98,9 @@ class LinkageService(ReferralHandlers, WorkHandlers):
             item = sub_item(cmd.sub_item)
             route = Route(parse_enum(PartyType, cmd.lead_party, "leadParty"), cmd.accept_within_hours,
                           cmd.complete_within_days)
-            if self._exists(ROUTING_TABLE_ID):
-                table = self._get(RoutingTable, ROUTING_TABLE_ID, expected_version=cmd.expected_version,
-                                  label="routing table")
-            else:
+            table = self._find(RoutingTable, ROUTING_TABLE_ID, expected_version=cmd.expected_version,
+                               label="routing table")
+            if table is None:
                 if cmd.expected_version not in (None, 0):
                     raise StaleVersionError(ROUTING_TABLE_ID, cmd.expected_version, 0)
                 table = RoutingTable(routes=default_routes())

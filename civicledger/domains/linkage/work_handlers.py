@@ -3,8 +3,9 @@ escalation sweep."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from civicledger.core.clock import business_date
@@ -50,11 +51,10 @@ class WorkHandlers(LinkageServiceBase):
         owner: Organisation = self.get_organisation(owner_id)
         if owner_staff_id is not None and owner_staff_id not in owner.staff:
             raise StaffMemberUnknownError(owner_staff_id)
-        # By default, the referral's completion deadline — or today, when that has already passed.
-        default_due = max(business_date(referral.complete_due), business_date()) if referral.complete_due \
-            else business_date()
-        due = due_on or default_due
-        if due < business_date():
+        # By default, the referral's completion deadline (set once it is active) — or today, when that has passed.
+        today = business_date()
+        due = due_on or max(business_date(referral.complete_due), today)
+        if due < today:
             raise LinkageValueInvalidError("dueOn", "must not be in the past", value=str(due))
         return LinkageTask(referral_id=referral.id, assignment=referral.assignment, resident_id=referral.resident_id,
                            community_id=referral.community_id, title=clean_text(title, "title", max_length=200),
@@ -107,9 +107,6 @@ class WorkHandlers(LinkageServiceBase):
         return self._execute(ctx, cmd, action)
 
     # -- three-party meetings ------------------------------------------------------------------------------
-
-    def get_meeting(self, meeting_id: UUID) -> ThreePartyMeeting:
-        return self._get(ThreePartyMeeting, meeting_id, label="three-party meeting")
 
     def record_three_party_meeting(self, cmd: c.RecordThreePartyMeeting, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
@@ -176,43 +173,36 @@ class WorkHandlers(LinkageServiceBase):
     # The process manager's commands: no user calls these (the API does not offer them).
 
     def record_program_application(self, cmd: c.RecordProgramApplication, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            referral = self.get_referral(cmd.referral_id)
-            referral.record_program_application(cmd.request, cmd.application_id)
-            return self._save(referral, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        return self._on_referral(cmd, ctx, lambda r: r.record_program_application(cmd.request, cmd.application_id))
 
     def record_program_application_refused(self, cmd: c.RecordProgramApplicationRefused,
                                            ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            referral = self.get_referral(cmd.referral_id)
-            referral.refuse_program_application(cmd.request, cmd.code, cmd.message[:500])
-            return self._save(referral, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        return self._on_referral(cmd, ctx, lambda r: r.refuse_program_application(cmd.request, cmd.code,
+                                                                                  cmd.message[:500]))
 
     def report_program_outcome(self, cmd: c.ReportProgramOutcome, ctx: CommandContext) -> Recorded:
+        return self._on_referral(cmd, ctx, lambda r: r.report_program_outcome(cmd.program, cmd.application_id,
+                                                                              cmd.outcome.upper()))
+
+    def _on_referral(self, cmd: Any, ctx: CommandContext, change: Callable[[Referral], object],
+                     loaded: Referral | None = None) -> Recorded:
+        """Load the referral (unless the caller just did), change it, save it: the process commands' shape."""
+
         def action() -> Recorded:
-            referral = self.get_referral(cmd.referral_id)
-            referral.report_program_outcome(cmd.program, cmd.application_id, cmd.outcome.upper())
+            referral = loaded or self.get_referral(cmd.referral_id)
+            change(referral)
             return self._save(referral, ctx=ctx, command=cmd)
 
         return self._execute(ctx, cmd, action)
 
     # -- SLA escalation ------------------------------------------------------------------------------------
 
-    def escalate_overdue_referral(self, cmd: c.EscalateOverdueReferral, ctx: CommandContext) -> Recorded:
+    def escalate_overdue_referral(self, cmd: c.EscalateOverdueReferral, ctx: CommandContext,
+                                  loaded: Referral | None = None) -> Recorded:
         """Escalate to the street office the deadline that has passed (by this service's clock)."""
+        return self._on_referral(cmd, ctx, lambda r: r.escalate(self.clock.now()), loaded)
 
-        def action() -> Recorded:
-            referral = self.get_referral(cmd.referral_id)
-            referral.escalate(self.clock.now())
-            return self._save(referral, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
-
-    def sweep_overdue(self, candidates: Iterable[UUID], *, correlation_id: UUID | None = None) -> list[Recorded]:
+    def sweep_overdue(self, candidates: Iterable[UUID]) -> list[Recorded]:
         """Escalate every candidate that is overdue now; skip the rest. Candidates come from a read model and
         may be stale: each is decided on its own stream. Each escalation has an idempotency key naming the
         referral, the deadline and the assignment, so running the sweep again writes nothing new."""
@@ -225,10 +215,9 @@ class WorkHandlers(LinkageServiceBase):
                 continue
             key = f"sla:{referral_id}:{overdue[0].value}:{referral.assignment}"
             ctx = CommandContext(actor=SLA_SWEEP, reason=f"{overdue[0].value.lower()} deadline passed",
-                                 idempotency_key=key, origin="linkage-sla-sweep",
-                                 **({"correlation_id": correlation_id} if correlation_id else {}))
+                                 idempotency_key=key, origin="linkage-sla-sweep")
             try:
-                written.append(self.escalate_overdue_referral(c.EscalateOverdueReferral(referral_id), ctx))
+                written.append(self.escalate_overdue_referral(c.EscalateOverdueReferral(referral_id), ctx, referral))
             except (ReferralNotOverdueError, ConflictError):
                 continue  # changed meanwhile: the next sweep decides again
         return written
