@@ -3,6 +3,7 @@ names. Source: shared/reference/guangzhou.md and the districts' published admini
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -110,3 +111,19 @@ def check_street(district: District, street: str) -> str:
     if street not in DISTRICTS[district].streets:
         raise UnknownStreetError(district, street)
     return street
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^020-?\d{8}$")
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """An 11-digit mainland mobile or a Guangzhou (020) landline, spaces, brackets and +86 removed; None when
+    blank. ValueError when it is neither."""
+    if raw is None or not raw.strip():
+        return None
+    phone = re.sub(r"[\s()]", "", raw.strip())
+    phone = phone[3:] if phone.startswith("+86") else phone
+    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        raise ValueError("an 11-digit mainland mobile or a Guangzhou landline")
+    return phone

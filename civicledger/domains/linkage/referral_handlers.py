@@ -13,7 +13,6 @@ from civicledger.domains.linkage.errors import (
     SafetyOverrideNotUrgentError,
 )
 from civicledger.domains.linkage.need import Need
-from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.referral import Referral
 from civicledger.domains.linkage.rules import clean_phone, clean_text, confirmation, optional_text, parse_enum
 from civicledger.domains.linkage.service_base import LinkageServiceBase
@@ -50,9 +49,7 @@ class ReferralHandlers(LinkageServiceBase):
     def record_consent(self, cmd: c.RecordConsent, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
             need = self._get(Need, cmd.need_id, expected_version=cmd.expected_version, label="need")
-            self._check_coordinator(need.community_id, ctx)
-            self._check_respondent(need.id, cmd.respondent_id, need.resident_id)
-            confirmed = confirmation(cmd.confirmation)
+            confirmed = self._residents_word(need, cmd.respondent_id, cmd.confirmation, ctx)
             if cmd.given:
                 need.give_consent(confirmed)
             else:
@@ -64,9 +61,7 @@ class ReferralHandlers(LinkageServiceBase):
     def withdraw_need(self, cmd: c.WithdrawNeed, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
             need = self._get(Need, cmd.need_id, label="need")
-            self._check_coordinator(need.community_id, ctx)
-            self._check_respondent(need.id, cmd.respondent_id, need.resident_id)
-            confirmed = confirmation(cmd.confirmation)
+            confirmed = self._residents_word(need, cmd.respondent_id, cmd.confirmation, ctx)
             said = clean_text(cmd.resident_reason, "residentReason", max_length=500)
             changed: list[Need | Referral] = [need]
             if need.referral_id is not None:
@@ -84,7 +79,7 @@ class ReferralHandlers(LinkageServiceBase):
         def action() -> Recorded:
             need = self._get(Need, cmd.need_id, label="need")
             community = self._check_coordinator(need.community_id, ctx)
-            organisation = self.get_organisation(cmd.organisation_id)
+            organisation = self._organisation(cmd.organisation_id, community)
             organisation.check_serves(need.district)
             version, routes = self.routing_table()
             route = routes[need.sub_item]
@@ -109,8 +104,8 @@ class ReferralHandlers(LinkageServiceBase):
         def action() -> Recorded:
             reason = ctx.require_reason()
             referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
-            self._check_coordinator(referral.community_id, ctx)
-            organisation = self.get_organisation(cmd.organisation_id)
+            community = self._check_coordinator(referral.community_id, ctx)
+            organisation = self._organisation(cmd.organisation_id, community)
             organisation.check_serves(referral.district)
             _, routes = self.routing_table()
             route = routes[referral.sub_item]
@@ -148,14 +143,15 @@ class ReferralHandlers(LinkageServiceBase):
 
     # -- the organisation's answer and its work ------------------------------------------------------------
 
-    def _lead_action(self, referral_id: UUID, expected_version: int | None,
-                     ctx: CommandContext) -> tuple[Referral, Organisation]:
+    def _lead_action(self, referral_id: UUID, expected_version: int | None, ctx: CommandContext) -> Referral:
+        """The referral, when the caller acts for the organisation it is with now."""
         referral = self._get(Referral, referral_id, expected_version=expected_version, label="referral")
-        return referral, self._acting_for(referral.organisation_id, ctx)
+        self._acting_for(referral.organisation_id, ctx)
+        return referral
 
     def accept_referral(self, cmd: c.AcceptReferral, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
-            referral, _ = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
+            referral = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
             referral.accept(by=ctx.actor.id, now=self.clock.now())
             return self._save(referral, ctx=ctx, command=cmd)
 
@@ -164,7 +160,7 @@ class ReferralHandlers(LinkageServiceBase):
     def decline_referral(self, cmd: c.DeclineReferral, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
             reason = clean_text(cmd.reason, "reason", max_length=500)
-            referral, _ = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
+            referral = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
             referral.decline(reason=reason, by=ctx.actor.id)
             return self._save(referral, ctx=ctx.with_reason(reason), command=cmd)
 
@@ -172,7 +168,7 @@ class ReferralHandlers(LinkageServiceBase):
 
     def start_referral_work(self, cmd: c.StartReferralWork, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
-            referral, _ = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
+            referral = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
             referral.start_work(by=ctx.actor.id)
             return self._save(referral, ctx=ctx, command=cmd)
 
@@ -181,7 +177,7 @@ class ReferralHandlers(LinkageServiceBase):
     def complete_referral(self, cmd: c.CompleteReferral, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
             outcome = clean_text(cmd.outcome, "outcome")
-            referral, _ = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
+            referral = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
             referral.complete(outcome, by=ctx.actor.id)
             return self._save(referral, ctx=ctx, command=cmd)
 
@@ -192,9 +188,7 @@ class ReferralHandlers(LinkageServiceBase):
     def record_resident_feedback(self, cmd: c.RecordResidentFeedback, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
             referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
-            self._check_coordinator(referral.community_id, ctx)
-            self._check_respondent(referral.id, cmd.respondent_id, referral.resident_id)
-            confirmed = confirmation(cmd.confirmation)
+            confirmed = self._residents_word(referral, cmd.respondent_id, cmd.confirmation, ctx)
             comment = optional_text(cmd.comment, "comment")
             referral.give_feedback(cmd.satisfaction, comment, confirmed, by=ctx.actor.id)
             return self._save(referral, ctx=ctx, command=cmd)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from enum import Enum
 from typing import TypeVar
 
+from civicledger.core.guangzhou import normalise_phone
 from civicledger.domains.linkage.errors import LinkageValueInvalidError, ResidentConfirmationMissingError
 from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
 
 E = TypeVar("E", bound=Enum)
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^020-?\d{8}$")
 
 
 def clean_text(raw: str | None, field: str, *, max_length: int = 2000) -> str:
@@ -32,13 +30,10 @@ def optional_text(raw: str | None, field: str, *, max_length: int = 2000) -> str
 
 
 def clean_phone(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    phone = re.sub(r"[\s()]", "", raw.strip())
-    phone = phone[3:] if phone.startswith("+86") else phone
-    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-        raise LinkageValueInvalidError("contactPhone", "an 11-digit mainland mobile or a Guangzhou landline")
-    return phone
+    try:
+        return normalise_phone(raw)
+    except ValueError as exc:
+        raise LinkageValueInvalidError("contactPhone", str(exc)) from None
 
 
 def parse_enum(enum: type[E], raw: object, field: str) -> E:

@@ -8,6 +8,7 @@ Who may act is a rule of this program, so it is checked here, on the write model
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from civicledger.core.clock import Clock
@@ -23,7 +24,8 @@ from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.ports import ResidentLookup
 from civicledger.domains.linkage.referral import Referral
 from civicledger.domains.linkage.routing import ROUTING_TABLE_ID, Route, RoutingTable, default_routes
-from civicledger.domains.linkage.rules import optional_text
+from civicledger.domains.linkage.rules import confirmation, optional_text
+from civicledger.domains.linkage.values import Confirmation
 
 
 class LinkageServiceBase(CivicApplication):
@@ -60,10 +62,18 @@ class LinkageServiceBase(CivicApplication):
             raise NotReferralCoordinatorError(community_id, ctx.actor.id)
         return community
 
-    @staticmethod
-    def _check_respondent(subject_id: UUID, respondent_id: UUID, resident_id: UUID) -> None:
-        if respondent_id != resident_id:
-            raise FeedbackNotFromResidentError(subject_id, respondent_id)
+    def _residents_word(self, subject: Need | Referral, respondent_id: UUID, raw_confirmation: Any,
+                        ctx: CommandContext) -> Confirmation:
+        """What the resident said (consent, withdrawal, feedback) is recorded by their community committee, only
+        from the resident themselves, with how it was confirmed."""
+        self._check_coordinator(subject.community_id, ctx)
+        if respondent_id != subject.resident_id:
+            raise FeedbackNotFromResidentError(subject.id, respondent_id)
+        return confirmation(raw_confirmation)
+
+    def _organisation(self, organisation_id: UUID, loaded: Organisation) -> Organisation:
+        """An organisation, reusing one this command already loaded (a committee referring to itself)."""
+        return loaded if organisation_id == loaded.id else self.get_organisation(organisation_id)
 
     # -- the routing table ---------------------------------------------------------------------------------
 

@@ -29,8 +29,6 @@ COMMITTEE_SCOPE = "linkage_community_committee"
 
 
 class LinkageService(ReferralHandlers, WorkHandlers):
-    program = "linkage"
-
     # -- organisations and staff (admins, or supervisors of the district) ----------------------------------
 
     @staticmethod

@@ -116,7 +116,7 @@ class WorkHandlers(LinkageServiceBase):
             if held_on > business_date():
                 raise LinkageValueInvalidError("heldOn", "a meeting is recorded after it was held", value=str(held_on))
             attendees = tuple(
-                Attendee(organisation_id=a.organisation_id, party=self.get_organisation(a.organisation_id).kind,
+                Attendee(organisation_id=a.organisation_id, party=self._organisation(a.organisation_id, community).kind,
                          staff_id=clean_text(a.staff_id, "attendees.staffId", max_length=80))
                 for a in cmd.attendees
             )

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from civicledger.core.errors import InvalidInputError
-from civicledger.core.guangzhou import check_street, parse_district
+from civicledger.core.guangzhou import check_street, normalise_phone, parse_district
 from civicledger.domains.residents.errors import PhoneInvalidError, ResidentNameInvalidError
 from civicledger.domains.residents.resident import Residency
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^020-?\d{8}$")
 
 
 def clean_name(raw: str) -> str:
@@ -26,14 +22,10 @@ def clean_name(raw: str) -> str:
 
 
 def clean_phone(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    phone = re.sub(r"[\s()]", "", raw.strip())
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-        raise PhoneInvalidError()
-    return phone
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        raise PhoneInvalidError() from None
 
 
 def clean_address(district: str, street: str, community: str) -> tuple[str, str, str]:
