@@ -61,6 +61,9 @@ async def app(app_db: ConnectionParams, settings: Settings) -> AsyncIterator[Any
     application = create_app(settings, params=app_db, run_projections=True)
     async with application.router.lifespan_context(application):
         yield application
+        # A read model that stopped on an event (a projection bug) must fail the run, not go unnoticed.
+        runner = application.state.runtime.runner
+        assert not runner.errors, {name: repr(exc) for name, exc in runner.errors.items()}
 
 
 @pytest.fixture(scope="session")

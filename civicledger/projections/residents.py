@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.residents.household import Household
-from civicledger.domains.residents.resident import Resident
+from civicledger.domains.residents.resident import Resident, corrected_value
 from civicledger.projections.base import Envelope, Projection, topics_of
 from civicledger.projections.sql import try_create_extension, upsert_rows
 
@@ -87,7 +87,8 @@ class ResidentsProjection(Projection):
         if isinstance(e, Resident.DetailsCorrected):
             for key, value in (e.changes or {}).items():
                 if key in COLUMNS:
-                    row[key] = getattr(value, "value", value)
+                    value = corrected_value(key, value)
+                    row[key] = getattr(value, "value", value)  # enums as their stored text
         elif isinstance(e, Resident.AddressChanged):
             row.update(district=e.district, street=e.street, community=e.community)
         elif isinstance(e, Resident.DeathRecorded):

@@ -3,6 +3,7 @@ error codes, and the timeline connection."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from civicledger.runtime import Runtime
@@ -47,6 +48,22 @@ async def test_a_query_can_wait_for_its_own_write(gql: GQL) -> None:
 
     assert body["data"]["resident"]["phone"] == "13912345678"
     assert body["data"]["resident"]["version"] == 2
+
+
+async def test_a_corrected_id_number_corrects_the_birth_date_and_gender_read_off_it(gql: GQL) -> None:
+    payload = await register(gql, as_=CASEWORKER_HAIZHU, id_number=new_id_number(born=date(1961, 4, 2), male=True))
+    corrected = new_id_number(born=date(1962, 5, 3), male=False)
+
+    correct = await gql("""mutation($i: CorrectResidentDetailsInput!) { correctResidentDetails(input: $i)
+                           { position } }""",
+                        {"i": {"residentId": payload["resident"]["id"], "idNumber": corrected,
+                               "reason": "two digits swapped at intake"}})
+    body = await gql("query($id: ID!) { resident(id: $id) { idNumber birthDate gender version } }",
+                     {"id": payload["resident"]["id"]},
+                     extensions={"minPosition": correct["data"]["correctResidentDetails"]["position"]})
+
+    assert body["data"]["resident"] == {"idNumber": corrected, "birthDate": "1962-05-03", "gender": "FEMALE",
+                                        "version": 2}
 
 
 async def test_personal_fields_are_masked_by_role(gql: GQL) -> None:

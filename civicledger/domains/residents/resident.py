@@ -30,6 +30,20 @@ class Gender(str, Enum):
 CORRECTABLE = ("name", "id_number", "phone", "residency")
 
 
+def corrected_value(key: str, value: Any) -> Any:
+    """A value of `DetailsCorrected.changes` as its attribute's type: the dict is stored as plain JSON, so
+    enums and the birth date read off a corrected ID number come back as strings."""
+    if value is None:
+        return None
+    if key == "residency":
+        return Residency(value)
+    if key == "gender":
+        return Gender(value)
+    if key == "birth_date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
 class Resident(CivicAggregate):
     """A person known to the registry. Once deceased or erased, nothing about them changes but the record
     of that fact; identity is unique city-wide (enforced by the service with a claim on the ID number)."""
@@ -86,13 +100,7 @@ class Resident(CivicAggregate):
         # `changes` is personal data: once the resident is erased it replays as None, and the (already
         # erased) values it held stay None.
         for key, value in (changes or {}).items():
-            if key == "residency":
-                value = Residency(value)
-            elif key == "gender":
-                value = Gender(value)
-            elif key == "birth_date" and isinstance(value, str):
-                value = date.fromisoformat(value)
-            setattr(self, key, value)
+            setattr(self, key, corrected_value(key, value))
 
     def change_address(self, district: str, street: str, community: str) -> None:
         self._check_can_change()
