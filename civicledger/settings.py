@@ -91,36 +91,25 @@ class Settings:
 def _master_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
     """The key-encryption key that wraps every per-resident data key. Production must configure it (a
     KMS/HSM in a real deployment); development keeps a random one in the data directory."""
-    if configured:
-        key = base64.b64decode(configured)
-        if len(key) != 32:
-            raise RuntimeError("CIVICLEDGER_MASTER_KEY must be 32 bytes, base64-encoded")
-        return key
-    if environment == "production":
-        raise RuntimeError("CIVICLEDGER_MASTER_KEY must be set in production")
-    path = data_dir / "master.key"
-    if path.exists():
-        return base64.b64decode(path.read_text().strip())
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(base64.b64encode(key).decode())
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return key
+    return _secret("CIVICLEDGER_MASTER_KEY", configured, data_dir / "master.key", environment)
 
 
 def _checkpoint_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
     """The Ed25519 seed that signs checkpoints. Production must configure it (and publish its public key:
     `civicledger checkpoint --public-key`); development keeps a random one in the data directory."""
+    return _secret("CIVICLEDGER_CHECKPOINT_KEY", configured, data_dir / "checkpoint-signing.key", environment)
+
+
+def _secret(variable: str, configured: str | None, dev_path: Path, environment: str) -> bytes:
+    """32 bytes: configured (base64), required in production, otherwise kept in the data directory."""
     if configured:
         key = base64.b64decode(configured)
         if len(key) != 32:
-            raise RuntimeError("CIVICLEDGER_CHECKPOINT_KEY must be 32 bytes, base64-encoded")
+            raise RuntimeError(f"{variable} must be 32 bytes, base64-encoded")
         return key
     if environment == "production":
-        raise RuntimeError("CIVICLEDGER_CHECKPOINT_KEY must be set in production")
-    return _dev_secret(data_dir / "checkpoint-signing.key")
+        raise RuntimeError(f"{variable} must be set in production")
+    return _dev_secret(dev_path)
 
 
 def _dev_secret(path: Path) -> bytes:

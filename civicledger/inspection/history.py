@@ -12,8 +12,8 @@ from uuid import UUID
 import asyncpg
 
 from civicledger.core.eventstore.integrity import META_COLUMNS
-from civicledger.projections.audit_log import kind_of, occurred_at
-from civicledger.projections.base import program_of
+from civicledger.projections.audit_log import occurred_at
+from civicledger.projections.base import kind_of, program_of
 
 _COLUMNS = ("notification_id, originator_id, originator_version, topic, state, "
             + ", ".join(META_COLUMNS) + ", chain_hash")

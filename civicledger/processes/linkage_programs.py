@@ -39,6 +39,9 @@ PROCESS = Actor(id="linkage-programs", role="system", office=None, district=None
 Run = Callable[..., Awaitable[Any]]
 
 
+DECIDED = topics_of(AssistanceCase.Approved, AssistanceCase.Rejected)
+
+
 class LinkageProgramsProcess(Projection):
     """Referral ⇄ assistance application: file the application, report the decision back."""
 
@@ -61,30 +64,37 @@ class LinkageProgramsProcess(Projection):
         )
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        # Which decided applications came from a referral: one query for the batch (most decisions did not);
+        # links made earlier in this batch are added as they are made.
+        decided = [env.stream_id for env in batch if env.topic in DECIDED]
+        links: dict[UUID, UUID] = {r["application_id"]: r["referral_id"] for r in await conn.fetch(
+            "SELECT application_id, referral_id FROM linkage_program_links WHERE application_id = ANY($1)",
+            decided)} if decided else {}
         for env in batch:
             e = env.event
             if isinstance(e, Referral.ProgramApplicationRequested):
-                await self._file(conn, env, e)
+                await self._file(conn, env, e, links)
             elif isinstance(e, AssistanceCase.Applied) and e.referral_id is not None:
-                await self._link(conn, env.stream_id, e.referral_id, env.position)
+                await self._link(conn, env.stream_id, e.referral_id, env.position, links)
             elif isinstance(e, AssistanceCase.Approved | AssistanceCase.Rejected):
-                referral_id = await conn.fetchval(
-                    "SELECT referral_id FROM linkage_program_links WHERE application_id = $1", env.stream_id)
+                referral_id = links.get(env.stream_id)
                 if referral_id is not None:
                     outcome = "APPROVED" if isinstance(e, AssistanceCase.Approved) else "REJECTED"
                     await self._report(env, referral_id, outcome)
 
     @staticmethod
-    async def _link(conn: asyncpg.Connection, application_id: UUID, referral_id: UUID, position: int) -> None:
+    async def _link(conn: asyncpg.Connection, application_id: UUID, referral_id: UUID, position: int,
+                    links: dict[UUID, UUID]) -> None:
         await conn.execute("INSERT INTO linkage_program_links VALUES ($1, $2, 'assistance', $3)"
                            " ON CONFLICT (application_id) DO NOTHING", application_id, referral_id, position)
+        links.setdefault(application_id, referral_id)
 
     def _ctx(self, env: Envelope, key: str) -> CommandContext:
         correlation = {"correlation_id": UUID(env.correlation_id)} if env.correlation_id else {}
         return CommandContext(actor=PROCESS, reason="three-society linkage referral", idempotency_key=key,
                               origin="linkage-programs", **correlation)
 
-    async def _file(self, conn: asyncpg.Connection, env: Envelope, e: Any) -> None:
+    async def _file(self, conn: asyncpg.Connection, env: Envelope, e: Any, links: dict[UUID, UUID]) -> None:
         referral_id = env.stream_id
         if e.program != "assistance":
             return
@@ -103,7 +113,7 @@ class LinkageProgramsProcess(Projection):
                                                                    refused.message),
                            self._ctx(env, f"linkage:{referral_id}:refused:{e.request}"))
             return
-        await self._link(conn, applied.stream_id, referral_id, env.position)
+        await self._link(conn, applied.stream_id, referral_id, env.position, links)
         await self.run(self.linkage.record_program_application,
                        linkage.RecordProgramApplication(referral_id, e.request, applied.stream_id),
                        self._ctx(env, f"linkage:{referral_id}:opened:{e.request}"))

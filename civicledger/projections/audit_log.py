@@ -12,7 +12,6 @@ without a time range, is one index range scan whatever the size of the log."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from civicledger.projections.base import Envelope, Projection, program_of
+from civicledger.projections.base import Envelope, Projection, kind_of, program_of
 from civicledger.projections.sql import copy_rows
 
 COLUMNS = ("position", "stream_id", "stream_version", "program", "kind", "topic", "occurred_at", "actor_id",
@@ -36,11 +35,6 @@ def occurred_at(state: bytes) -> datetime:
     match = _TIMESTAMP.match(state)
     raw = match.group(1).decode() if match else orjson.loads(state)["timestamp"]
     return datetime.fromisoformat(raw)
-
-
-@functools.lru_cache(maxsize=4096)
-def kind_of(topic: str) -> str:
-    return topic.rsplit(":", 1)[-1]
 
 
 class AuditLogProjection(Projection):

@@ -84,11 +84,17 @@ class Envelope:
 
     @property
     def kind(self) -> str:
-        return self.topic.rsplit(":", 1)[-1]
+        return kind_of(self.topic)
 
     @property
     def occurred_at(self) -> datetime:
         return self.event.timestamp  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=4096)
+def kind_of(topic: str) -> str:
+    """`Resident.Registered` from its topic."""
+    return topic.rsplit(":", 1)[-1]
 
 
 @functools.lru_cache(maxsize=4096)

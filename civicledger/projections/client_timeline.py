@@ -86,38 +86,37 @@ class ClientTimelineProjection(Projection):
         await copy_rows(conn, "client_timeline", COLUMNS, records)
 
 
+TIMELINE_COLUMNS = ("position", "stream_id", "stream_version", "program", "kind", "summary", "actor_id",
+                    "actor_role", "actor_office", "occurred_at", "correlation_id")
+
+
+def _page_filters(args: list[object], prefix: str, *, before: int | None, after: int | None,
+                  programs: Sequence[str] | None, since: object, until: object) -> list[str]:
+    """The WHERE clauses of a timeline page (columns under `prefix`), their values appended to `args`."""
+    clauses = []
+    for value, clause in ((before, "position < {}"), (after, "position > {}"),
+                          (list(programs) if programs else None, "program = ANY({})"),
+                          (since, "occurred_at >= {}"), (until, "occurred_at < {}")):
+        if value is not None:
+            args.append(value)
+            clauses.append(prefix + clause.format(f"${len(args)}"))
+    return clauses
+
+
 async def timeline_page(conn: asyncpg.Connection, resident_id: object, *, before: int | None = None,
                         after: int | None = None, limit: int = 50, programs: Sequence[str] | None = None,
                         since: object = None, until: object = None) -> list[asyncpg.Record]:
     """Newest first; `before` pages backwards in time, `after` forwards (subscriptions). `limit + 1` rows."""
-    clauses, args = ["resident_id = $1"], [resident_id]
-    if before is not None:
-        args.append(before)
-        clauses.append(f"position < ${len(args)}")
-    if after is not None:
-        args.append(after)
-        clauses.append(f"position > ${len(args)}")
-    if programs:
-        args.append(list(programs))
-        clauses.append(f"program = ANY(${len(args)})")
-    if since is not None:
-        args.append(since)
-        clauses.append(f"occurred_at >= ${len(args)}")
-    if until is not None:
-        args.append(until)
-        clauses.append(f"occurred_at < ${len(args)}")
+    args: list[object] = [resident_id]
+    clauses = ["resident_id = $1", *_page_filters(args, "", before=before, after=after, programs=programs,
+                                                  since=since, until=until)]
     args.append(limit + 1)
     order = "ASC" if after is not None else "DESC"
     return await conn.fetch(
-        "SELECT position, stream_id, stream_version, program, kind, summary, actor_id, actor_role,"
-        " actor_office, occurred_at, correlation_id FROM client_timeline"
+        f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM client_timeline"
         f" WHERE {' AND '.join(clauses)} ORDER BY position {order} LIMIT ${len(args)}",
         *args,
     )
-
-
-TIMELINE_COLUMNS = ("position", "stream_id", "stream_version", "program", "kind", "summary", "actor_id",
-                    "actor_role", "actor_office", "occurred_at", "correlation_id")
 
 
 async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, *, before: int | None = None,
@@ -126,19 +125,9 @@ async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, 
                                  ) -> tuple[dict[str, object] | None, list[asyncpg.Record]]:
     """The resident's row (only `columns`) and a timeline page in one round trip — the hot read: a
     caseworker opens a file. Timeline rows come back as records keyed by their own column names."""
-    clauses, args = ["t.resident_id = r.id"], [resident_id]
-    if before is not None:
-        args.append(before)
-        clauses.append(f"t.position < ${len(args)}")
-    if programs:
-        args.append(list(programs))
-        clauses.append(f"t.program = ANY(${len(args)})")
-    if since is not None:
-        args.append(since)
-        clauses.append(f"t.occurred_at >= ${len(args)}")
-    if until is not None:
-        args.append(until)
-        clauses.append(f"t.occurred_at < ${len(args)}")
+    args: list[object] = [resident_id]
+    clauses = ["t.resident_id = r.id", *_page_filters(args, "t.", before=before, after=None, programs=programs,
+                                                      since=since, until=until)]
     args.append(limit + 1)
     picked = ", ".join(f"r.{c} AS r_{c}" if c != "*" else "r.*" for c in columns)
     rows = await conn.fetch(

@@ -18,8 +18,7 @@ from civicledger.graphql.inspection.common import events, payloads, record_reads
 from civicledger.inspection.history import RecordedEvent
 from civicledger.inspection.payloads import MASKED
 from civicledger.inspection.timetravel import Change
-from civicledger.projections.audit_log import kind_of
-from civicledger.projections.base import program_of
+from civicledger.projections.base import kind_of, program_of
 
 
 @strawberry.type(name="EventActor", description="Who recorded the event, from its metadata.")
