@@ -168,12 +168,8 @@ async def load_checkpoints(conn: asyncpg.Connection) -> list[Checkpoint]:
     return [Checkpoint.from_row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} ORDER BY seq")]
 
 
-async def latest_checkpoint(conn: asyncpg.Connection, *, covering: int | None = None) -> Checkpoint | None:
-    if covering is None:
-        row = await conn.fetchrow(f"SELECT * FROM {TABLE} ORDER BY seq DESC LIMIT 1")
-    else:
-        row = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE position >= $1 ORDER BY seq DESC LIMIT 1",
-                                  covering)
+async def latest_checkpoint(conn: asyncpg.Connection) -> Checkpoint | None:
+    row = await conn.fetchrow(f"SELECT * FROM {TABLE} ORDER BY seq DESC LIMIT 1")
     return Checkpoint.from_row(row) if row else None
 
 
@@ -189,11 +185,13 @@ async def checkpoints_covering(conn: asyncpg.Connection, positions: Sequence[int
     return [Checkpoint.from_row(r) for r in rows]
 
 
-async def range_leaves(conn: asyncpg.Connection, cp: Checkpoint) -> list[tuple[int, bytes]]:
+async def range_leaves(conn: asyncpg.Connection, after: int, upto: int,
+                       limit: int | None = None) -> list[tuple[int, bytes]]:
+    """(position, Merkle leaf) of the events in (after, upto], in order; at most `limit`."""
     rows = await conn.fetch(
         "SELECT notification_id, originator_id, originator_version, chain_hash FROM events"
-        " WHERE notification_id > $1 AND notification_id <= $2 ORDER BY notification_id",
-        cp.previous_position, cp.position,
+        " WHERE notification_id > $1 AND notification_id <= $2 ORDER BY notification_id LIMIT $3",
+        after, upto, limit,
     )
     return [(r["notification_id"], merkle.leaf_hash(r["notification_id"], r["originator_id"],
                                                      r["originator_version"], bytes(r["chain_hash"])))
@@ -219,24 +217,18 @@ class Checkpointer:
             horizon = await horizon_position_async(conn)
             if horizon is None or horizon <= last.position:
                 return None
-            rows = await conn.fetch(
-                "SELECT notification_id, originator_id, originator_version, chain_hash FROM events"
-                " WHERE notification_id > $1 AND notification_id <= $2 ORDER BY notification_id LIMIT $3",
-                last.position, horizon, self.max_events,
-            )
-            if not rows:
+            sealed = await range_leaves(conn, last.position, horizon, self.max_events)
+            if not sealed:
                 return None
-            upto = rows[-1]["notification_id"]
-            leaves, log_hash = [], last.log_hash
-            for r in rows:
-                leaf = merkle.leaf_hash(r["notification_id"], r["originator_id"], r["originator_version"],
-                                        bytes(r["chain_hash"]))
-                leaves.append(leaf)
+            upto = sealed[-1][0]
+            leaves = [leaf for _, leaf in sealed]
+            log_hash = last.log_hash
+            for leaf in leaves:
                 log_hash = merkle.fold(log_hash, leaf)
             checkpoint = Checkpoint(
                 seq=last.seq + 1, position=upto, previous_position=last.position,
-                event_count=last.event_count + len(rows),
-                gaps=gaps_between(last.position, upto, [r["notification_id"] for r in rows]),
+                event_count=last.event_count + len(sealed),
+                gaps=gaps_between(last.position, upto, [p for p, _ in sealed]),
                 range_root=merkle.root(leaves), log_hash=log_hash, previous_hash=last.checkpoint_hash,
                 created_at=datetime.now(UTC),
             ).sealed(self.signer)

@@ -31,7 +31,7 @@ from civicledger.core.eventstore.mapper import SEALED, sealed_fields
 from civicledger.core.eventstore.sealed import fetch_keys, subjects_in
 from civicledger.inspection import merkle
 from civicledger.inspection.checkpoints import Checkpoint, checkpoints_covering, latest_checkpoint, range_leaves
-from civicledger.inspection.history import RecordedEvent, stream_events
+from civicledger.inspection.history import RecordedEvent, events_of_streams
 from civicledger.inspection.payloads import PayloadReader, Reveal, never
 from civicledger.inspection.signing import Signer, decode_key, encode_key, key_id, signature_valid
 from civicledger.inspection.verify import CHAIN_MISMATCH, CHECKPOINT_INVALID, VERSION_GAP, Finding
@@ -75,7 +75,7 @@ async def build_export(conn: asyncpg.Connection, reader: PayloadReader, signer: 
                        stream_ids: Sequence[UUID], prepare_reveal: PrepareReveal | None = None,
                        generated_by: dict[str, Any] | None = None, purpose: str | None = None) -> Built:
     """`prepare_reveal` is told whose personal data the events hold and answers who may be shown in clear."""
-    streams = {sid: await stream_events(conn, sid) for sid in stream_ids}
+    streams = await events_of_streams(conn, stream_ids)
     every = [e for events in streams.values() for e in events]
     keys = await fetch_keys(conn, reader.keyring, (e.state for e in every))
     reveal = await prepare_reveal(subjects_in(e.state for e in every)) if prepare_reveal else never
@@ -130,7 +130,7 @@ async def _inclusion_proofs(conn: asyncpg.Connection, checkpoints: Sequence[Chec
                             positions: Sequence[int]) -> dict[int, tuple[int, int, int, list[bytes]]]:
     out = {}
     for cp in checkpoints:
-        leaves = await range_leaves(conn, cp)
+        leaves = await range_leaves(conn, cp.previous_position, cp.position)
         tree = merkle.levels([leaf for _, leaf in leaves])
         index_of = {position: i for i, (position, _) in enumerate(leaves)}
         for position in positions:

@@ -65,6 +65,15 @@ async def stream_events(conn: asyncpg.Connection, stream_id: UUID, *, after_vers
     return [RecordedEvent.from_row(r) for r in rows]
 
 
+async def events_of_streams(conn: asyncpg.Connection, stream_ids: Sequence[UUID]) -> dict[UUID, list[RecordedEvent]]:
+    """Every event of these streams, oldest first, in one query; streams without events are left out."""
+    streams: dict[UUID, list[RecordedEvent]] = {sid: [] for sid in stream_ids}
+    for r in await conn.fetch(f"SELECT {_COLUMNS} FROM events WHERE originator_id = ANY($1)"
+                              " ORDER BY originator_id, originator_version", list(stream_ids)):
+        streams[r["originator_id"]].append(RecordedEvent.from_row(r))
+    return {sid: events for sid, events in streams.items() if events}
+
+
 async def events_by_positions(conn: asyncpg.Connection, positions: Sequence[int]) -> list[RecordedEvent]:
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM events WHERE notification_id = ANY($1)", list(positions))
     return [RecordedEvent.from_row(r) for r in rows]

@@ -37,7 +37,6 @@ class Readable:
     erased: bool = False
     # resident -> personal fields of theirs shown unmasked (to be written to the access log)
     revealed: dict[UUID, set[str]] = field(default_factory=dict)
-    subjects: set[UUID] = field(default_factory=set)
 
 
 class PayloadReader:
@@ -80,7 +79,6 @@ class PayloadReader:
                 out.payload[name] = value
                 continue
             out.personal_fields.append(name)
-            out.subjects.update(subjects)
             if isinstance(value, dict) and value:
                 # A mapping keyed by resident: each entry belongs to the resident it is keyed by.
                 out.payload[name] = {key: shown(name, UUID(str(key)), key) for key in value}

@@ -24,7 +24,7 @@ from civicledger.inspection.payloads import PayloadReader, Readable, Reveal, nev
 from civicledger.inspection.signing import Signer
 from civicledger.inspection.timetravel import StreamAt, rebuild
 from civicledger.inspection.verify import IntegrityReport, verify
-from civicledger.projections.audit_log import audit_entries_by_positions, audit_log_page
+from civicledger.projections.audit_log import audit_log_page
 from civicledger.settings import Settings
 
 
@@ -66,21 +66,17 @@ class Inspection:
             return await audit_log_page(conn, filters=filters, since=since, until=until, after=after,
                                         newest_first=newest_first, limit=limit)
 
-    async def audit_entries(self, positions: Sequence[int]) -> list[asyncpg.Record]:
-        async with self.pool.acquire() as conn:
-            return await audit_entries_by_positions(conn, positions)
-
     # -- time travel --------------------------------------------------------------------------------------
 
     async def stream_at(self, stream_id: UUID, as_of: datetime) -> StreamAt | None:
+        return (await self.streams_at(stream_id, as_of))[0]
+
+    async def streams_at(self, stream_id: UUID, *instants: datetime) -> list[StreamAt | None]:
+        """The stream as recorded at each instant, from one read of its events and keys (a diff's two ends)."""
         async with self.pool.acquire() as conn:
             events = await history.stream_events(conn, stream_id)
             keys = await fetch_keys(conn, self.reader.keyring, (e.state for e in events))
-        return rebuild(events, self.reader, keys, as_of)
-
-    async def stream_exists(self, stream_id: UUID) -> bool:
-        async with self.pool.acquire() as conn:
-            return await history.stream_exists(conn, stream_id)
+        return [rebuild(events, self.reader, keys, instant) for instant in instants]
 
     # -- tamper evidence ----------------------------------------------------------------------------------
 
@@ -115,10 +111,6 @@ class Inspection:
 
     # -- export -------------------------------------------------------------------------------------------
 
-    async def streams_of_resident(self, resident_id: UUID) -> list[UUID]:
-        async with self.pool.acquire() as conn:
-            return await history.streams_of_resident(conn, resident_id)
-
     async def export(self, *, stream_id: UUID | None = None, resident_id: UUID | None = None,
                      prepare_reveal: PrepareReveal | None = None, generated_by: dict[str, Any] | None = None,
                      purpose: str | None = None) -> Built:
@@ -128,7 +120,7 @@ class Inspection:
                 subject = {"kind": "resident", "id": str(resident_id)}
             else:
                 assert stream_id is not None
-                streams = [stream_id] if await history.stream_exists(conn, stream_id) else []
+                streams = [stream_id]  # an unknown stream exports as none
                 subject = {"kind": "stream", "id": str(stream_id)}
             async with conn.transaction(isolation="repeatable_read", readonly=True):
                 return await build_export(conn, self.reader, self.signer, subject=subject, stream_ids=streams,

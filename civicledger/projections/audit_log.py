@@ -102,7 +102,3 @@ async def audit_log_page(conn: asyncpg.Connection, *, filters: dict[str, Any] | 
         f"SELECT * FROM audit_log {where} ORDER BY occurred_at {direction}, position {direction}"
         f" LIMIT ${len(args)}", *args,
     )
-
-
-async def audit_entries_by_positions(conn: asyncpg.Connection, positions: Sequence[int]) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM audit_log WHERE position = ANY($1)", list(positions))

@@ -147,8 +147,8 @@ class InspectionQueries:
                           to: datetime | None = None) -> StreamDiffType:
         sid = stream_uuid(id)
         inspection = info.context.runtime.inspection
-        before_at = await inspection.stream_at(sid, _instant(from_))
-        after_at = await inspection.stream_at(sid, _instant(to) if to else datetime.now(UTC))
+        before_at, after_at = await inspection.streams_at(sid, _instant(from_),
+                                                          _instant(to) if to else datetime.now(UTC))
         if after_at is None and before_at is None:
             raise NotFoundError(f"stream {sid} not found at either instant", id=str(id))
         before = await _shown(info.context, before_at) if before_at else None
