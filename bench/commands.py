@@ -8,28 +8,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from civicledger.core.clock import business_date, using_clock
+from civicledger.core.clock import using_clock
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import CommandContext
-from civicledger.core.resident_id import parse_resident_id
 from civicledger.domains.residents.commands import RegisterResident
-from civicledger.domains.residents.resident import Gender, Resident
-from civicledger.domains.residents.rules import clean_address, clean_name, clean_phone, parse_residency
+from civicledger.domains.residents.resident import Resident
+from civicledger.domains.residents.rules import clean_address
 from civicledger.domains.residents.services import ResidentRegistry
 
 STREETS = ("滨江街", "素社街", "海幢街", "南华西街", "龙凤街", "沙园街", "江海街")
 
 
 class BenchRegistry(ResidentRegistry):
-    def _new_resident(self, cmd: RegisterResident) -> Resident:
-        identity = parse_resident_id(cmd.id_number, today=business_date())
-        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
-        return Resident(
-            name=clean_name(cmd.name), id_number=identity.value, gender=Gender(identity.gender),
-            birth_date=identity.birth_date, phone=clean_phone(cmd.phone), district=district, street=street,
-            community=community, residency=parse_residency(cmd.residency),
-        )
-
     @staticmethod
     def _move(resident: Resident, n: int, offset: int = 0) -> None:
         for i in range(offset, offset + n):

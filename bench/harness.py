@@ -27,7 +27,6 @@ from bench import append, population, procinfo, projections, read_path, report, 
 from bench.stats import rounded
 from bench.writers import WriterPool
 from civicledger.core.db import ConnectionParams, EmbeddedPostgres, drop_database, ensure_database
-from civicledger.core.eventstore.application import Ledger
 from civicledger.settings import Settings
 
 CONTRACT_KEYS = ("append_ratio_1", "append_scaling_4", "projection_events_per_s", "timeline_flatness",
@@ -177,7 +176,6 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
     with bench_database(log) as params:
         settings = Settings(database_url=params.url, master_key=master_key, jwt_secret=jwt_secret,
                             environment="production", read_pool_size=cfg.read_pool_size)
-        Ledger(params, master_key=master_key, claims_secret=settings.claims_secret).close()  # event store tables
         asyncio.run(_create_read_models(settings, params))
         detail["machine"] = {**procinfo.machine(), "postgresql": postgres_version(params)}
 
@@ -235,9 +233,6 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
             if "postgraphile" in sides:
                 detail["read"]["postgraphile_version"] = started["postgraphile"].info.get("version")
             notes += reader.notes
-            if "ours_cached" not in started:
-                notes.append("graphql_cache_gain is null: this build has no response cache "
-                             "(no `response_cache` setting for CIVICLEDGER_RESPONSE_CACHE to switch)")
         finally:
             reader.close()
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import io
 import os
-import pstats
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bench.stats import summary
+from bench.writers import profile_table
 from civicledger.core.db import ConnectionParams
 from civicledger.projections.parallel import partition, rebuild_in_processes
 from civicledger.projections.runner import rebuild
@@ -79,11 +78,7 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
             if profiler:
                 profiler.disable()
                 log("rebuild profiled (not counted)")
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-                lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
-                start = next((i for i, ln in enumerate(lines) if "ncalls" in ln), 0)
-                profile_text = "rebuild of every read model at once:\n" + "\n".join(lines[start:])
+                profile_text = "rebuild of every read model at once:\n" + profile_table(profiler)
                 continue
             wall = time.perf_counter() - started
             totals.append(events / wall)

@@ -24,7 +24,7 @@ from typing import Any
 
 from bench import servers
 from bench.procinfo import machine_busy, tree_cpu_seconds
-from bench.serve_app import RESPONSE_CACHE_ENV, response_cache_supported
+from bench.serve_app import RESPONSE_CACHE_ENV
 from bench.stats import paired_ratio, summary
 from civicledger.core.auth import Role, Scope, issue_token
 from civicledger.core.db import ConnectionParams
@@ -122,11 +122,10 @@ class ReadPath:
         out["ours"] = servers.uvicorn_server("ours", "bench.serve_app:create_app", workers=self.processes,
                                              env={**self.env, RESPONSE_CACHE_ENV: "off"}, path="/graphql")
         self.started.append(out["ours"])
-        if response_cache_supported():
-            out["ours_cached"] = servers.uvicorn_server(
-                "ours_cached", "bench.serve_app:create_app", workers=self.processes,
-                env={**self.env, RESPONSE_CACHE_ENV: "on"}, path="/graphql")
-            self.started.append(out["ours_cached"])
+        out["ours_cached"] = servers.uvicorn_server(
+            "ours_cached", "bench.serve_app:create_app", workers=self.processes,
+            env={**self.env, RESPONSE_CACHE_ENV: "on"}, path="/graphql")
+        self.started.append(out["ours_cached"])
         out["raw"] = servers.uvicorn_server("raw", "bench.serve_app:create_raw_app", workers=self.processes,
                                             env=self.env, path="/raw")
         self.started.append(out["raw"])

@@ -9,20 +9,11 @@ when `Settings` has a `response_cache` field it is passed explicitly too."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 RESPONSE_CACHE_ENV = "CIVICLEDGER_RESPONSE_CACHE"
-
-
-def response_cache_supported() -> bool:
-    """Whether this build of the API has a response cache the harness can switch (a `response_cache`
-    setting); without one the cache-gain figure is null."""
-    from civicledger.settings import Settings
-
-    return any(f.name == "response_cache" for f in dataclasses.fields(Settings))
 
 
 def _on(value: str | None) -> bool:
@@ -34,10 +25,7 @@ def create_app() -> Any:
     from civicledger.core.db import ConnectionParams
     from civicledger.settings import Settings
 
-    overrides: dict[str, object] = {}
-    if response_cache_supported():
-        overrides["response_cache"] = _on(os.environ.get(RESPONSE_CACHE_ENV))
-    settings = Settings.from_env(**overrides)
+    settings = Settings.from_env(response_cache=_on(os.environ.get(RESPONSE_CACHE_ENV)))
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL must be set for the benchmark servers")
     return create_civic_app(settings, params=ConnectionParams.from_url(settings.database_url),

@@ -45,8 +45,6 @@ RAW_DDL = (
 RAW_INSERT = f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
 RAW_TOPIC = "civicledger.domains.residents.resident:Resident.Registered"
 
-STREETS = ("滨江街", "素社街", "海幢街", "南华西街", "龙凤街", "沙园街", "江海街")
-COMMUNITIES = tuple(f"第{i}社区" for i in range(1, 8))
 
 
 class WriterError(RuntimeError):
@@ -57,7 +55,7 @@ class WriterError(RuntimeError):
 
 
 class WriterPool:
-    def __init__(self, size: int, *, db_url: str, master_key: bytes, sys_path: list[str] | None = None) -> None:
+    def __init__(self, size: int, *, db_url: str, master_key: bytes) -> None:
         ctx = mp.get_context("spawn")
         self.size = size
         self._pipes: list[Any] = []
@@ -72,9 +70,6 @@ class WriterPool:
             self._procs.append(proc)
         for pipe in self._pipes:
             self._receive(pipe)  # "ready"
-
-    def pids(self, count: int | None = None) -> list[int]:
-        return [p.pid for p in self._procs[: count or self.size]]
 
     def _receive(self, pipe: Any) -> Any:
         message = pipe.recv()
@@ -228,12 +223,13 @@ class _Writer:
         return 1
 
     def op_existing(self) -> int:
+        from bench.commands import STREETS
         from civicledger.domains.residents.commands import ChangeAddress
 
         n = next(self._ids)
         rid = self._existing[n % len(self._existing)]
         self.registry.change_address(
-            ChangeAddress(resident_id=rid, district="HAIZHU", street=STREETS[n % 7], community=f"社区{n}"),
+            ChangeAddress(resident_id=rid, district="HAIZHU", street=STREETS[n % len(STREETS)], community=f"社区{n}"),
             self.ctx(),
         )
         return 1
@@ -289,7 +285,7 @@ class _Writer:
         result: dict[str, Any] = {"kind": kind, "ops": ops, "events": events, "elapsed": elapsed,
                                   "rate": ops / elapsed if elapsed else 0.0, "latencies": _sample(latencies)}
         if profile:
-            result["profile"] = _profile_text(profile)
+            result["profile"] = profile_table(profile)
         return result
 
     def demo_part(self, residents: int, part: int, parts: int) -> dict[str, Any]:
@@ -326,7 +322,7 @@ def _sample(latencies: list[float], cap: int = 2000) -> list[float]:
     return [latencies[int(i * step)] for i in range(cap)]
 
 
-def _profile_text(profile: cProfile.Profile, top: int = 25) -> str:
+def profile_table(profile: cProfile.Profile, top: int = 25) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("tottime").print_stats(top)

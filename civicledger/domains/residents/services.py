@@ -41,25 +41,25 @@ class ResidentRegistry(CivicApplication):
     def _id_claim(self, id_number: str, owner: UUID) -> Claim:
         return Claim(ID_NUMBER_SCOPE, self.ledger.claim_key(ID_NUMBER_SCOPE, id_number), owner)
 
+    @staticmethod
+    def _new_resident(cmd: RegisterResident) -> Resident:
+        """The validated registration, not yet saved: gender and birth date are read off the ID number."""
+        identity = parse_resident_id(cmd.id_number, today=business_date())
+        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
+        return Resident(
+            name=clean_name(cmd.name), id_number=identity.value, gender=Gender(identity.gender),
+            birth_date=identity.birth_date, phone=clean_phone(cmd.phone), district=district, street=street,
+            community=community, residency=parse_residency(cmd.residency),
+        )
+
     def register_resident(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
         return self._execute(ctx, cmd, lambda: self._register(cmd, ctx))
 
     def _register(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
-        identity = parse_resident_id(cmd.id_number, today=business_date())
-        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
-        resident = Resident(
-            name=clean_name(cmd.name),
-            id_number=identity.value,
-            gender=Gender(identity.gender),
-            birth_date=identity.birth_date,
-            phone=clean_phone(cmd.phone),
-            district=district,
-            street=street,
-            community=community,
-            residency=parse_residency(cmd.residency),
-        )
+        resident = self._new_resident(cmd)
         try:
-            return self._save(resident, ctx=ctx, command=cmd, claims=[self._id_claim(identity.value, resident.id)])
+            return self._save(resident, ctx=ctx, command=cmd,
+                              claims=[self._id_claim(resident.id_number, resident.id)])
         except ClaimTakenError:
             raise ResidentIdNumberTakenError() from None
 
