@@ -229,9 +229,8 @@ class AssistanceCaseType(relay.Node):
     async def verification(self, info: Info) -> list[VerificationCellType]:
         async with info.context.runtime.pool.acquire() as conn:
             rows = await verification_matrix(conn, self.row["id"])
-        shown = {r["member_id"]: False for r in rows}
-        for member in shown:
-            shown[member] = reveal(info, self.row["district"], [member], "assistanceVerification")
+        shown = {member: reveal(info, self.row["district"], [member], "assistanceVerification")
+                 for member in dict.fromkeys(r["member_id"] for r in rows)}
         mandatory = Program(self.row["program"]).rule.mandatory_sources
         return [VerificationCellType(
             resident_id=r["member_id"], source=DataSource(r["source"]),

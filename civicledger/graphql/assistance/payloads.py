@@ -29,12 +29,8 @@ class AssistanceCasePayload:
 
     @strawberry.field(description="The case as the read model shows it once it has reached `position`.")
     async def case(self, info: Info) -> AssistanceCaseType | None:
-        runtime = info.context.runtime
-        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s,
-                                         names=["assistance_cases"])
-        async with runtime.pool.acquire() as conn:
-            rows = await cases_by_ids(conn, [self.case_id])
-        return AssistanceCaseType.from_row(rows[0]) if rows else None
+        row = await info.context.read_after("assistance_cases", self.position, cases_by_ids, self.case_id)
+        return AssistanceCaseType.from_row(row) if row else None
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:

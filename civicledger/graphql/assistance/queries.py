@@ -156,7 +156,7 @@ class AssistanceQueries:
                                        after=decode_cursor("pl", after), limit=limit)
         has_next = len(rows) > limit
         edges = [EntitlementEdge(cursor=encode_cursor("pl", r["position"]),
-                                 node=EntitlementType.from_row(info, r, members_of(r) if r["members"] else []))
+                                 node=EntitlementType.from_row(info, r, members_of(r)))
                  for r in rows[:limit]]
         return PayrollType(
             month=month, district=code, program=Program(program) if program else None,

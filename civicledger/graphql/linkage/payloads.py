@@ -21,14 +21,6 @@ from civicledger.projections.linkage_referrals import referrals_by_ids
 from civicledger.projections.linkage_tasks import tasks_by_ids
 
 
-async def _after(info: Info, projection: str, position: int, fetch: Any, key: UUID) -> Any:
-    runtime = info.context.runtime
-    await runtime.positions.wait_for(position, timeout=runtime.settings.consistency_timeout_s, names=[projection])
-    async with runtime.pool.acquire() as conn:
-        rows = await fetch(conn, [key])
-    return rows[0] if rows else None
-
-
 @strawberry.type(name="LinkageRecorded")
 class _Recorded:
     version: int = strawberry.field(description="The stream's version after the command.")
@@ -42,7 +34,8 @@ class OrganisationPayload(_Recorded):
 
     @strawberry.field
     async def organisation(self, info: Info) -> OrganisationType | None:
-        row = await _after(info, "linkage_organisations", self.position, organisations_by_ids, self.organisation_id)
+        row = await info.context.read_after("linkage_organisations", self.position, organisations_by_ids,
+                                            self.organisation_id)
         return OrganisationType.from_row(row) if row else None
 
     @classmethod
@@ -57,7 +50,7 @@ class NeedPayload(_Recorded):
 
     @strawberry.field
     async def need(self, info: Info) -> NeedType | None:
-        row = await _after(info, "linkage_needs", self.position, needs_by_ids, self.need_id)
+        row = await info.context.read_after("linkage_needs", self.position, needs_by_ids, self.need_id)
         return NeedType.from_row(row) if row else None
 
     @classmethod
@@ -73,7 +66,7 @@ class ReferralPayload(_Recorded):
 
     @strawberry.field
     async def referral(self, info: Info) -> ReferralType | None:
-        row = await _after(info, "linkage_referrals", self.position, referrals_by_ids, self.referral_id)
+        row = await info.context.read_after("linkage_referrals", self.position, referrals_by_ids, self.referral_id)
         return ReferralType.from_row(row) if row else None
 
     @classmethod
@@ -138,7 +131,7 @@ class LinkageTaskPayload(_Recorded):
 
     @strawberry.field
     async def task(self, info: Info) -> LinkageTaskType | None:
-        row = await _after(info, "linkage_tasks", self.position, tasks_by_ids, self.task_id)
+        row = await info.context.read_after("linkage_tasks", self.position, tasks_by_ids, self.task_id)
         return LinkageTaskType.from_row(row) if row else None
 
     @classmethod
@@ -153,7 +146,7 @@ class MeetingPayload(_Recorded):
 
     @strawberry.field
     async def meeting(self, info: Info) -> ThreePartyMeetingType | None:
-        row = await _after(info, "linkage_meetings", self.position, meetings_by_ids, self.meeting_id)
+        row = await info.context.read_after("linkage_meetings", self.position, meetings_by_ids, self.meeting_id)
         return ThreePartyMeetingType.from_row(row) if row else None
 
     @classmethod

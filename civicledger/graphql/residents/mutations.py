@@ -20,23 +20,17 @@ from civicledger.graphql.residents.types import (
     ResidencyEnum,
     ResidentType,
 )
+from civicledger.projections.households import households_by_ids
+from civicledger.projections.residents import residents_by_ids
 
 
 async def _await_resident(info: Info, resident_id: UUID, position: int) -> ResidentType | None:
-    runtime = info.context.runtime
-    await runtime.positions.wait_for(position, timeout=runtime.settings.consistency_timeout_s,
-                                     names=["residents"])
-    async with runtime.pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT * FROM residents WHERE id = $1", resident_id)
+    row = await info.context.read_after("residents", position, residents_by_ids, resident_id)
     return ResidentType.from_row(row) if row else None
 
 
 async def _await_household(info: Info, household_id: UUID, position: int) -> HouseholdType | None:
-    runtime = info.context.runtime
-    await runtime.positions.wait_for(position, timeout=runtime.settings.consistency_timeout_s,
-                                     names=["households"])
-    async with runtime.pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT * FROM households WHERE id = $1", household_id)
+    row = await info.context.read_after("households", position, households_by_ids, household_id)
     return HouseholdType.from_row(row) if row else None
 
 
