@@ -18,6 +18,7 @@ from typing import Any
 from bench.stats import summary
 from bench.writers import profile_table
 from civicledger.core.db import ConnectionParams
+from civicledger.projections import all_projections
 from civicledger.projections.parallel import partition, rebuild_in_processes
 from civicledger.projections.runner import rebuild
 from civicledger.runtime import Runtime
@@ -58,7 +59,7 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
         events = await event_count(runtime)
         totals: list[float] = []
         per: dict[str, list[float]] = {}
-        names = [p.name for p in runtime.runner.projections]
+        names = [p.name for p in all_projections(None)]  # the read models, as `civicledger rebuild` picks them
         processes = len(partition(names, os.cpu_count() or 1))
         profile_text = None
         for rep in range(repetitions + (1 if profile else 0)):
@@ -69,7 +70,7 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
                 profiler.enable()
             # All read models at once, as `civicledger rebuild` does: they share the decoded events.
             if profiling:
-                rates = await rebuild(runtime.runner, progress_factory=lambda n, total: _Progress(n, total, log))
+                rates = await rebuild(runtime.runner, names, progress_factory=lambda n, total: _Progress(n, total, log))
             else:
                 rates = await asyncio.to_thread(
                     rebuild_in_processes, settings, params, names, None,

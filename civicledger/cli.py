@@ -99,6 +99,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from civicledger.runtime import Runtime
 
     settings = Settings.from_env()
+    # Read models only: process managers (recalculation) keep their own position and are never replayed.
+    names = args.projection or [p.name for p in all_projections(None)]  # type: ignore[arg-type]
 
     def bar(name: str, total: int) -> tqdm:  # type: ignore[type-arg]
         return tqdm(total=total, desc=f"rebuild {name}", unit="pos")
@@ -108,7 +110,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         await runtime.start(run_projections=False)  # creates missing tables before any process rebuilds
         try:
             if args.processes == 1:
-                return await rebuild(runtime.runner, args.projection or None, progress_factory=bar)  # type: ignore[arg-type]
+                return await rebuild(runtime.runner, names, progress_factory=bar)
         finally:
             await runtime.close()
         return {}
@@ -116,7 +118,6 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     with database(settings) as params:
         rates = asyncio.run(run(params))
         if args.processes != 1:
-            names = args.projection or [p.name for p in all_projections(None)]  # type: ignore[arg-type]
             rates = rebuild_in_processes(settings, params, names, args.processes, progress_factory=bar)
     overall = rates.pop("*", 0.0)
     for name, rate in rates.items():
