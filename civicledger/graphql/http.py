@@ -23,30 +23,13 @@ from starlette.responses import HTMLResponse, Response
 from civicledger.core.access_log import record_reads
 from civicledger.core.auth import Principal, verify_token
 from civicledger.core.errors import CivicError, InvalidInputError, UnauthenticatedError
+from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
+from civicledger.graphql.wire import GRAPHQL_RESPONSE, JSON, RequestError, encode, negotiate
 
 log = logging.getLogger("civicledger.graphql")
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
-
-
-class RequestError(Exception):
-    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
-
-
-def negotiate(accept: str | None) -> str | None:
-    if not accept:
-        return JSON
-    media = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if GRAPHQL_RESPONSE in media:
-        return GRAPHQL_RESPONSE
-    if JSON in media or "*/*" in media or "application/*" in media:
-        return JSON
-    return None
 
 
 def authenticate(request: Request, secret: str) -> Principal:
@@ -55,72 +38,6 @@ def authenticate(request: Request, secret: str) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthenticatedError("a bearer token is required")
     return verify_token(secret, token.strip())
-
-
-class ResponseCache:
-    """Compiled responses, keyed by document, variables and what the reader may see; valid only while every
-    read model stays at the positions it was read at (any advance empties the cache, so an erasure or any
-    other write leaves nothing older behind). A hit replays the personal-data reads into the access log."""
-
-    def __init__(self, enabled: bool, capacity: int = 20_000) -> None:
-        self.enabled = enabled
-        self.capacity = capacity
-        self._items: OrderedDict[Any, tuple[bytes, dict[Any, Any]]] = OrderedDict()
-        self._positions: dict[str, int] = {}
-        self.hits = 0
-
-    @staticmethod
-    def key(operation_key: Any, variables: Any, ctx: Context, operation: Any) -> Any:
-        p = ctx.principal
-        visibility = (p.role, p.district, tuple(sorted(s.value for s in p.scopes)),
-                      bool(ctx.purpose and ctx.purpose.strip()), p.subject if operation.mentions_viewer else None)
-        return operation_key, encode(variables or {}), visibility
-
-    def get(self, key: Any, positions: dict[str, int]) -> tuple[bytes, dict[Any, Any]] | None:
-        if positions != self._positions:
-            return None
-        hit = self._items.get(key)
-        if hit is not None:
-            self._items.move_to_end(key)
-            self.hits += 1
-        return hit
-
-    def put(self, key: Any, positions: dict[str, int], content: bytes, reads: dict[Any, Any]) -> None:
-        if positions != self._positions:
-            self._items.clear()
-            self._positions = dict(positions)
-        self._items[key] = (content, reads)
-        if len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-
-
-class PersistedQueries:
-    """APQ store: sha256 -> query text (bounded LRU)."""
-
-    def __init__(self, capacity: int = 5000) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, str] = OrderedDict()
-
-    def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> tuple[str, str | None]:
-        persisted = (extensions or {}).get("persistedQuery") if isinstance(extensions, dict) else None
-        if not persisted:
-            if not query:
-                raise RequestError(400, "no GraphQL query found in the request", "BAD_REQUEST")
-            return query, None
-        digest = str(persisted.get("sha256Hash", "")).lower()
-        if query:
-            if hashlib.sha256(query.encode()).hexdigest() != digest:
-                raise RequestError(400, "provided sha256Hash does not match the query", "PERSISTED_QUERY_HASH_MISMATCH")
-            self._items[digest] = query
-            self._items.move_to_end(digest)
-            if len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-            return query, digest
-        known = self._items.get(digest)
-        if known is None:
-            raise RequestError(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
-        self._items.move_to_end(digest)
-        return known, digest
 
 
 def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, request_error: bool) -> dict[str, Any]:
@@ -146,17 +63,6 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
         if production:
             out["message"] = "internal server error"
     return out
-
-
-def _default(value: Any) -> Any:
-    # asyncpg hands out its own UUID type, which orjson does not know: it prints like uuid.UUID.
-    if type(value).__name__ == "UUID":
-        return str(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-def encode(payload: Any) -> bytes:
-    return orjson.dumps(payload, default=_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class GraphQLHTTP:
