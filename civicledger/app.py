@@ -18,6 +18,7 @@ from civicledger.core.db import ConnectionParams, resolve_database
 from civicledger.graphql.http import GraphQLHTTP
 from civicledger.graphql.schema import build_schema
 from civicledger.graphql.websocket import GraphQLWebSocket
+from civicledger.readiness import liveness, readiness
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
 
@@ -66,6 +67,13 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
         return JSONResponse({"status": "ok", "projections": runtime.positions.positions,
                              "errors": {k: repr(v) for k, v in errors.items()}})
 
+    async def livez(request: Request) -> JSONResponse:
+        return JSONResponse(liveness())
+
+    async def readyz(request: Request) -> JSONResponse:
+        ready, body = await readiness(holder.get("runtime"))
+        return JSONResponse(body, status_code=200 if ready else 503)
+
     async def sdl(request: Request) -> PlainTextResponse:
         return PlainTextResponse(schema.as_str())
 
@@ -74,6 +82,8 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
             Route("/graphql", http.handle, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", ws),
             Route("/health", health),
+            Route("/livez", livez),
+            Route("/readyz", readyz),
             Route("/schema.graphql", sdl),
         ],
         lifespan=lifespan,
