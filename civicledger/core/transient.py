@@ -65,8 +65,8 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class Backoff:
-    """Capped exponential backoff with full jitter: the n-th wait is uniform in [first/2, min(cap, first*2^n)],
-    so that many processes reconnecting after one outage do not all knock at the same moment."""
+    """Capped exponential backoff with jitter: the n-th wait is uniform in [c/2, c] where c = min(cap,
+    first*2^n), so that many processes reconnecting after one outage do not all knock at the same moment."""
 
     def __init__(self, first: float = 0.1, cap: float = 5.0, *, rng: random.Random | None = None) -> None:
         self.first = first
@@ -77,7 +77,7 @@ class Backoff:
     def next(self) -> float:
         ceiling = min(self.cap, self.first * (2 ** min(self.attempts, 30)))
         self.attempts += 1
-        return self._rng.uniform(min(self.first / 2, ceiling), ceiling)
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def reset(self) -> None:
         self.attempts = 0

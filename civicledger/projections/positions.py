@@ -66,6 +66,7 @@ class ProjectionPositions:
         self._channels[channel] = callback
 
     async def start(self) -> None:
+        self._stopping.clear()
         await self.refresh()
         await self._connect()  # the first connection fails loudly: a process that cannot start should not
         self._task = asyncio.create_task(self._supervise(), name="positions-listener")

@@ -25,7 +25,7 @@ def cluster() -> Iterator[Cluster]:
 @pytest.fixture
 def server(cluster: Cluster) -> Iterator[ApiServer]:
     with api_server(cluster.url("app")) as server:
-        wait_until(lambda: readyz(server.base_url)[0] == 200, 60, "ready after start")
+        wait_until(lambda: ready(server), 60, "ready after start")
         yield server
 
 
@@ -40,12 +40,18 @@ def unready_because(server: ApiServer, check: str) -> dict:
     return body if status == 503 and check in body["failed"] else {}
 
 
+def ready(server: ApiServer) -> dict:
+    status, body = readyz(server.base_url)
+    if status != 200:
+        raise AssertionError(body)  # kept by wait_until as the last answer
+    return body
+
+
 def assert_recovered(server: ApiServer, earlier: dict) -> None:
     """Ready again, the read models caught up (what was written before is readable), and a new write is
     answered from its read model in time."""
-    ready = wait_until(lambda: readyz(server.base_url)[0] == 200 and readyz(server.base_url)[1], 45,
-                       "ready again after the outage")
-    assert not ready["failed"] and not ready["checks"]["projections"].get("stopped"), ready
+    ready_again = wait_until(lambda: ready(server), 45, "ready again after the outage")
+    assert not ready_again["failed"] and not ready_again["checks"]["projections"].get("stopped"), ready_again
 
     after = graphql(server.base_url, REGISTER, {"i": resident_input("恢复后")}, token=CASEWORKER_HAIZHU)
     before = graphql(server.base_url, RESIDENT, {"id": earlier["resident"]["id"]}, token=CASEWORKER_HAIZHU)
