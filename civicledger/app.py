@@ -59,13 +59,13 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
                 await runtime.close()
 
     async def health(request: Request) -> JSONResponse:
+        """The older name of /readyz (same checks and status code), with its original keys kept."""
         runtime = holder.get("runtime")
-        if runtime is None:
-            return JSONResponse({"status": "starting"}, status_code=503)
-        await runtime.positions.refresh()
-        errors = runtime.runner.errors if runtime.runner else {}
-        return JSONResponse({"status": "ok", "projections": runtime.positions.positions,
-                             "errors": {k: repr(v) for k, v in errors.items()}})
+        ready, body = await readiness(runtime)
+        stopped = body["checks"].get("projections", {}).get("stopped", {})
+        return JSONResponse({**body, "status": "ok" if ready else body["status"],
+                             "projections": dict(runtime.positions.positions) if runtime else {}, "errors": stopped},
+                            status_code=200 if ready else 503)
 
     async def livez(request: Request) -> JSONResponse:
         return JSONResponse(liveness())

@@ -3,8 +3,9 @@
 Ready means all of:
 - `database`: a bounded `SELECT 1` answers;
 - `projections`: no read model or process manager has stopped on an error of its own (this process's runner,
-  or any runner's, recorded in `projection_failures`), and every read model is within
-  `ready_max_lag` events of the log's safe horizon (`CIVICLEDGER_READY_MAX_LAG`);
+  or any runner's, recorded in `projection_failures`) or is still waiting out a database error (this
+  process's runner), and every read model is within `ready_max_lag` events of the log's safe horizon
+  (`CIVICLEDGER_READY_MAX_LAG`);
 - `listener`: the positions listener is connected and refreshed since it (re)connected, so read-your-writes
   and the response cache can be trusted.
 
@@ -67,12 +68,13 @@ def _projections(runtime: Any, horizon: int, positions: dict[str, int], stopped:
     max_lag = runtime.settings.ready_max_lag
     lag = {name: max(0, horizon - positions.get(name, 0)) for name in runtime.positions.names}
     lagging = {name: behind for name, behind in lag.items() if behind > max_lag}
-    check: dict[str, Any] = {"ok": not stopped and not lagging, "horizon": horizon, "maxLag": max_lag,
-                             "lag": lag}
+    retrying = sorted(runner.retrying) if runner is not None else []  # still waiting out a database error
+    check: dict[str, Any] = {"ok": not stopped and not lagging and not retrying, "horizon": horizon,
+                             "maxLag": max_lag, "lag": lag}
     if stopped:
         check["stopped"] = stopped
     if lagging:
         check["lagging"] = lagging
-    if runner is not None and runner.retrying:
-        check["retrying"] = sorted(runner.retrying)
+    if retrying:
+        check["retrying"] = retrying
     return check

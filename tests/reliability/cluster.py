@@ -201,11 +201,44 @@ class Cluster:
                     conn.close()
 
 
+def _owned_dir(prefix: str) -> Path:
+    """A temporary directory that names its owner (this process), so a later run can clean up after a run that
+    was killed before it could (see `reap_orphans`)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    (root / "owner").write_text(str(os.getpid()))
+    return root
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans() -> None:
+    """Stop and delete what a killed earlier run left behind: its process groups and its clusters."""
+    tmp = Path(tempfile.gettempdir())
+    for root in [*tmp.glob("civicledger-cluster-*"), *tmp.glob("civicledger-api-*"), *tmp.glob("civicledger-proc-*")]:
+        with contextlib.suppress(OSError, ValueError):
+            if _alive(int((root / "owner").read_text())):
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                os.killpg(int((root / "pgid").read_text()), signal.SIGKILL)
+            if (root / "pgdata").exists():
+                Cluster(root, 0, {}).destroy()
+            shutil.rmtree(root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def throwaway_cluster(ports: Sequence[int] = CLUSTER_PORTS, **settings: Any) -> Iterator[Cluster]:
     """An initialised, running cluster on a free port of `ports`; `settings` go to postgresql.conf
     (e.g. max_connections=20). Always stopped and deleted afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="civicledger-cluster-"))
+    reap_orphans()
+    root = _owned_dir("civicledger-cluster-")
     cluster = Cluster(root, free_port(ports), settings)
     try:
         cluster.init().start()
@@ -251,6 +284,7 @@ class Process:
             log.write(f"\n---- start #{self.starts}: civicledger {' '.join(self.args)}\n".encode())
             self.proc = subprocess.Popen([sys.executable, "-m", "civicledger.cli", *self.args], env=self.env,
                                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        (self.logfile.parent / "pgid").write_text(str(self.proc.pid))  # for `reap_orphans`
         return self
 
     @property
@@ -336,12 +370,15 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str, interval
 def api_server(database_url: str, *, workers: int = 1, extra_args: Sequence[str] = (),
                ports: Sequence[int] = API_PORTS, **env: str) -> Iterator[ApiServer]:
     """`civicledger serve` against `database_url`, started and up; always stopped (its whole process group)."""
-    root = Path(tempfile.mkdtemp(prefix="civicledger-api-"))
+    root = _owned_dir("civicledger-api-")
     server = ApiServer(server_environment(database_url, root, **env), root / "serve.log", port=free_port(ports),
                        workers=workers, extra_args=extra_args)
     try:
         server.start().wait_until_up()
         yield server
+    except BaseException:
+        print(f"---- the server's log (last lines):\n{server.log_tail(80)}")  # shown with the failure
+        raise
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -350,10 +387,13 @@ def api_server(database_url: str, *, workers: int = 1, extra_args: Sequence[str]
 @contextlib.contextmanager
 def civicledger_process(args: Sequence[str], database_url: str, **env: str) -> Iterator[Process]:
     """Any other `civicledger` command (e.g. `worker`) as a subprocess; always stopped."""
-    root = Path(tempfile.mkdtemp(prefix="civicledger-proc-"))
+    root = _owned_dir("civicledger-proc-")
     process = Process(args, server_environment(database_url, root, **env), root / "process.log")
     try:
         yield process
+    except BaseException:
+        print(f"---- civicledger {' '.join(args)}: log (last lines):\n{process.log_tail(80)}")
+        raise
     finally:
         process.stop()
         shutil.rmtree(root, ignore_errors=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -16,20 +15,15 @@ import pytest
 
 from civicledger.core.db import ConnectionParams
 from tests.conftest import INTEGRATOR
-from tests.dbutil import fresh_database
 from tests.reliability.client import REGISTER, graphql, resident_input
 from tests.reliability.cluster import ApiServer, api_server
 
+pytestmark = pytest.mark.slow  # a cluster and server processes of its own
+
 CLIENTS = 4
-PER_CLIENT = 40
+PER_CLIENT = 25
 KILLS = 3
 REGISTERED = "civicledger.domains.residents.resident:Resident.Registered"
-
-
-@pytest.fixture
-def database() -> Iterator[ConnectionParams]:
-    with fresh_database("civicledger_ledger") as params:
-        yield params
 
 
 class Ledger:
@@ -70,7 +64,8 @@ def kill_mid_load(server: ApiServer, ledger: Ledger, stop: threading.Event) -> i
     return kills
 
 
-def test_every_acknowledged_write_is_in_the_log_exactly_once(database: ConnectionParams) -> None:
+def test_every_acknowledged_write_is_in_the_log_exactly_once(cluster_database: ConnectionParams) -> None:
+    database = cluster_database
     ledger, stop = Ledger(), threading.Event()
     keys = [[f"ledger-{c}-{i:04d}" for i in range(PER_CLIENT)] for c in range(CLIENTS)]
     deadline = time.monotonic() + 120

@@ -14,6 +14,8 @@ from tests.conftest import CASEWORKER_HAIZHU
 from tests.reliability.client import REGISTER, RESIDENT, codes, graphql, readyz, resident_input
 from tests.reliability.cluster import ApiServer, Cluster, api_server, throwaway_cluster, wait_until
 
+pytestmark = pytest.mark.slow  # a cluster and server processes of its own
+
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:

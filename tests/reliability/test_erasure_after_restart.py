@@ -12,6 +12,8 @@ from tests.conftest import ADMIN, CASEWORKER_HAIZHU
 from tests.reliability.client import ERASE, REGISTER, RESIDENT, graphql, readyz, resident_input
 from tests.reliability.cluster import ApiServer, Cluster, api_server, throwaway_cluster, wait_until
 
+pytestmark = pytest.mark.slow  # a cluster and server processes of its own
+
 READS = 40
 
 

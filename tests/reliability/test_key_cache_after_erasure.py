@@ -36,8 +36,8 @@ async def key_once_settled(runtime: Runtime, resident_id: uuid.UUID, timeout: fl
         await asyncio.sleep(0.1)
 
 
-async def test_a_key_erased_elsewhere_is_forgotten_here(scratch_db: ConnectionParams) -> None:
-    async with runtime_on(scratch_db) as here, runtime_on(scratch_db) as elsewhere:
+async def test_a_key_erased_elsewhere_is_forgotten_here(cluster_database: ConnectionParams) -> None:
+    async with runtime_on(cluster_database) as here, runtime_on(cluster_database) as elsewhere:
         resident = await a_resident_whose_key_is_cached(here)
 
         await erase(elsewhere, resident)
@@ -45,8 +45,8 @@ async def test_a_key_erased_elsewhere_is_forgotten_here(scratch_db: ConnectionPa
         assert await key_once_settled(here, resident) is None
 
 
-async def test_a_key_erased_while_the_listener_is_cut_is_not_used_here(scratch_db: ConnectionParams) -> None:
-    async with runtime_on(scratch_db) as here, runtime_on(scratch_db) as elsewhere:
+async def test_a_key_erased_while_the_listener_is_cut_is_not_used_here(cluster_database: ConnectionParams) -> None:
+    async with runtime_on(cluster_database) as here, runtime_on(cluster_database) as elsewhere:
         resident = await a_resident_whose_key_is_cached(here)
 
         await sql(elsewhere, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

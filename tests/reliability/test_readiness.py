@@ -60,8 +60,8 @@ async def test_the_process_is_live_and_ready_when_all_is_well(http: httpx.AsyncC
     assert ready.json()["checks"]["listener"] == {"ok": True}
 
 
-async def test_a_projection_stopped_by_its_own_error_makes_every_process_unready(scratch_db: ConnectionParams) -> None:
-    async with runtime_on(scratch_db, ready_max_lag=10**9) as worker, runtime_on(scratch_db) as api:
+async def test_a_projection_stopped_by_its_own_error_makes_every_process_unready(cluster_database: ConnectionParams) -> None:
+    async with runtime_on(cluster_database, ready_max_lag=10**9) as worker, runtime_on(cluster_database) as api:
         await asyncio.to_thread(record_world, worker)
         tally = BrokenTally(worker.ledger.mapper)
         broken = await runner_for(worker, tally)
@@ -80,8 +80,8 @@ async def test_a_projection_stopped_by_its_own_error_makes_every_process_unready
     assert after_fix
 
 
-async def test_a_read_model_too_far_behind_makes_the_process_unready(scratch_db: ConnectionParams) -> None:
-    async with runtime_on(scratch_db, ready_max_lag=5) as runtime:  # no runner: nothing follows the log
+async def test_a_read_model_too_far_behind_makes_the_process_unready(cluster_database: ConnectionParams) -> None:
+    async with runtime_on(cluster_database, ready_max_lag=5) as runtime:  # no runner: nothing follows the log
         await asyncio.to_thread(record_world, runtime)
 
         ready, body = await readiness(runtime)

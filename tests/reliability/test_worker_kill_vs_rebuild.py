@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,18 +20,13 @@ from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.projections import all_projections
 from civicledger.runtime import Services
-from tests.dbutil import fresh_database
 from tests.reliability.cluster import MASTER_KEY, Process, civicledger_process, server_environment, wait_until
 
-RESIDENTS = 400
+pytestmark = pytest.mark.slow  # a cluster and server processes of its own
+
+RESIDENTS = 250
 KILLS = 3
 BATCH = "20"  # small batches: many commits, so that each kill lands mid-catch-up
-
-
-@pytest.fixture
-def database() -> Iterator[ConnectionParams]:
-    with fresh_database("civicledger_killrebuild") as params:
-        yield params
 
 
 def load_log(params: ConnectionParams) -> None:
@@ -96,7 +90,8 @@ def caught_up(params: ConnectionParams) -> bool:
     return bool(positions) and all(p >= newest for p in positions.values())
 
 
-def test_read_models_after_worker_kills_equal_a_rebuild(database: ConnectionParams, tmp_path: Path) -> None:
+def test_read_models_after_worker_kills_equal_a_rebuild(cluster_database: ConnectionParams, tmp_path: Path) -> None:
+    database = cluster_database
     tables = [table for projection in all_projections(None) for table in projection.tables]  # type: ignore[arg-type]
     load_log(database)
 
