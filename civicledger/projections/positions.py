@@ -68,7 +68,7 @@ class ProjectionPositions:
     async def start(self) -> None:
         self._stopping.clear()
         await self.refresh()
-        await self._connect()  # the first connection fails loudly: a process that cannot start should not
+        await self._connect()  # the first one fails loudly: a process that cannot listen does not start
         self._task = asyncio.create_task(self._supervise(), name="positions-listener")
 
     async def stop(self) -> None:

@@ -261,6 +261,8 @@ def server_environment(database_url: str, data_dir: Path, **extra: str) -> dict[
         "CIVICLEDGER_JWT_SECRET": JWT_SECRET,
         "CIVICLEDGER_DB_POOL_SIZE": "3",
         "CIVICLEDGER_READ_POOL_SIZE": "3",
+        # Generous on a loaded machine: a read model that has stopped never gets there, however long we wait.
+        "CIVICLEDGER_CONSISTENCY_TIMEOUT_S": "20",
         "PYTHONUNBUFFERED": "1",
         **extra,
     })
