@@ -45,8 +45,6 @@ class ProjectionStatusType:
 
 @strawberry.type
 class CoreQueries:
-    node: relay.Node | None = relay.node(permission_classes=[CanRead])
-
     @strawberry.field
     def viewer(self, info: Info) -> ViewerType:
         p = info.context.principal
@@ -78,7 +76,11 @@ _schemas: dict[tuple[Any, ...], strawberry.Schema] = {}
 
 
 def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry.Schema:
-    query = merge_types("Query", (CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
+    # The relay `node` field is made anew for every schema: strawberry's node extension binds to its field object.
+    node = strawberry.type(type("NodeQueries", (), {
+        "__annotations__": {"node": "relay.Node | None"}, "node": relay.node(permission_classes=[CanRead]),
+        "__module__": __name__}))
+    query = merge_types("Query", (node, CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
     mutation = merge_types("Mutation", tuple(p.mutation for p in programs if p.mutation))
     return strawberry.Schema(
         query=query,
