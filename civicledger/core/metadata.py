@@ -19,11 +19,7 @@ class Actor:
     office: str | None = None
     district: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "role": self.role, "office": self.office, "district": self.district}
 
-
-SYSTEM = Actor(id="system", role="system", office=None, district=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +27,14 @@ class CommandContext:
     actor: Actor
     reason: str | None = None
     correlation_id: UUID = field(default_factory=uuid4)
-    causation_id: UUID | None = None
+    # The id of the event that caused this command (its global position), when a process manager sent it.
+    causation_id: str | None = None
     idempotency_key: str | None = None
     origin: str | None = None
 
     def with_reason(self, reason: str | None) -> CommandContext:
         return replace(self, reason=reason)
 
-    def caused_by(self, causation_id: UUID) -> CommandContext:
-        return replace(self, causation_id=causation_id)
 
     def require_reason(self) -> str:
         """Decisions and corrections must say why (DESIGN §3)."""
@@ -55,11 +50,7 @@ class CommandContext:
             "actor_district": self.actor.district,
             "reason": self.reason,
             "correlation_id": str(self.correlation_id),
-            "causation_id": str(self.causation_id) if self.causation_id else None,
+            "causation_id": self.causation_id,
             "idempotency_key": self.idempotency_key,
             "origin": self.origin,
         }
-
-
-def system_context(reason: str, *, origin: str = "system") -> CommandContext:
-    return CommandContext(actor=SYSTEM, reason=reason, origin=origin)

@@ -23,7 +23,7 @@ class LinkageProcesses:
         self.programs = LinkageProgramsProcess(runtime.ledger.mapper, linkage_service=linkage,
                                                assistance_service=runtime.services.assistance, run=runtime.run)
         self.runner = ProjectionRunner(runtime.pool, runtime.ledger.mapper, runtime.ledger.keyring, [self.programs],
-                                       batch_size=200, label="linkage programs process")
+                                       batch_size=200)
         self.sweep = EscalationSweep(runtime.pool, linkage, run=runtime.run, interval_s=sweep_interval_s)
         self._tasks: list[asyncio.Task[None]] = []
 

@@ -13,13 +13,11 @@ import psycopg
 import pytest
 
 from civicledger import demo
+from civicledger.core.clock import SystemClock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
-from civicledger.domains.assistance.services import AssistanceService
-from civicledger.domains.linkage.services import LinkageService
-from civicledger.domains.residents.services import ResidentRegistry
-from civicledger.projections import all_projections
-from civicledger.runtime import Services
+from civicledger.programs import PROGRAMS, read_models
+from civicledger.slice import build_services
 from tests.reliability.cluster import MASTER_KEY, Process, civicledger_process, server_environment, wait_until
 
 pytestmark = pytest.mark.slow  # a cluster and server processes of its own
@@ -30,13 +28,10 @@ BATCH = "20"  # small batches: many commits, so that each kill lands mid-catch-u
 
 
 def load_log(params: ConnectionParams) -> None:
-    """The demo world (residents, households, assistance, linkage), written through the services; no read
-    model has seen any of it yet."""
+    """The demo world of every program, written through the services; no read model has seen any of it yet."""
     ledger = Ledger(params, master_key=MASTER_KEY, claims_secret=b"c" * 32)
     try:
-        registry = ResidentRegistry(ledger)
-        demo.load(Services(residents=registry, assistance=AssistanceService(ledger, registry=registry),
-                           linkage=LinkageService(ledger, residents=registry)), RESIDENTS)
+        demo.load(build_services(PROGRAMS, ledger, SystemClock()), RESIDENTS)
     finally:
         ledger.close()
 
@@ -92,7 +87,7 @@ def caught_up(params: ConnectionParams) -> bool:
 
 def test_read_models_after_worker_kills_equal_a_rebuild(cluster_database: ConnectionParams, tmp_path: Path) -> None:
     database = cluster_database
-    tables = [table for projection in all_projections(None) for table in projection.tables]  # type: ignore[arg-type]
+    tables = [table for projection in read_models(None) for table in projection.tables]  # type: ignore[arg-type]
     load_log(database)
 
     with civicledger_process(["worker"], database.url, CIVICLEDGER_PROJECTION_BATCH_SIZE=BATCH) as worker:
