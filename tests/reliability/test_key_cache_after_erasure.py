@@ -10,7 +10,7 @@ from civicledger.core.db import ConnectionParams
 from civicledger.domains.residents.commands import EraseResident, RegisterResident
 from civicledger.runtime import Runtime
 from tests.conftest import new_id_number
-from tests.inspection.helpers import ctx, runtime_on, sql
+from tests.inspection.helpers import DATA_PROTECTION_OFFICER, ctx, runtime_on, sql
 
 
 async def a_resident_whose_key_is_cached(runtime: Runtime) -> uuid.UUID:
@@ -23,7 +23,8 @@ async def a_resident_whose_key_is_cached(runtime: Runtime) -> uuid.UUID:
 
 async def erase(runtime: Runtime, resident_id: uuid.UUID) -> None:
     await asyncio.to_thread(runtime.services.residents.erase_resident,
-                            EraseResident(resident_id, "PIPL-2026-0108"), ctx(reason="consent withdrawn"))
+                            EraseResident(resident_id, "PIPL-2026-0108"),
+                            ctx(DATA_PROTECTION_OFFICER, reason="consent withdrawn"))
 
 
 async def key_once_settled(runtime: Runtime, resident_id: uuid.UUID, timeout: float = 10.0) -> bytes | None:

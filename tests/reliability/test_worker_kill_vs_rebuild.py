@@ -22,7 +22,7 @@ from tests.reliability.cluster import MASTER_KEY, Process, civicledger_process, 
 
 pytestmark = pytest.mark.slow  # a cluster and server processes of its own
 
-RESIDENTS = 250
+RESIDENTS = 150
 KILLS = 3
 BATCH = "20"  # small batches: many commits, so that each kill lands mid-catch-up
 
@@ -98,7 +98,7 @@ def test_read_models_after_worker_kills_equal_a_rebuild(cluster_database: Connec
         worker.stop()
     assert stopped(database) == {}
     followed = checksums(database, tables)
-    rebuilt = subprocess.run([sys.executable, "-m", "civicledger.cli", "rebuild"], capture_output=True, text=True,
+    rebuilt = subprocess.run([sys.executable, "-m", "civicledger.cli", "rebuild", "--processes", "1"], capture_output=True, text=True,
                              env=server_environment(database.url, tmp_path), timeout=300)
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     rebuilt_sums = checksums(database, tables)
