@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+from civicledger.core import text
 from civicledger.core.clock import Clock, business_date, using_clock
 from civicledger.core.errors import ClaimTakenError, ConflictError, InvalidInputError
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.metadata import CommandContext
-from civicledger.core.money import ZERO, yuan
+from civicledger.core.money import ZERO, decimal_number, yuan
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.case import ENDED, LIVE, AssistanceCase
 from civicledger.domains.assistance.entitlements import amount_for, month_of
@@ -35,7 +36,6 @@ from civicledger.domains.assistance.errors import (
     PayrollMonthInFutureError,
     StandardAmountInvalidError,
     StandardNotInForceError,
-    StatementMissingError,
 )
 from civicledger.domains.assistance.programs import GUANGZHOU_STANDARDS, Payment, Program
 from civicledger.domains.assistance.rules import Declaration
@@ -161,7 +161,7 @@ class AssistanceService(CivicApplication):
 
     def _apply(self, cmd: c.ApplyForAssistance, ctx: CommandContext) -> Recorded:
         program = parse_program(cmd.program)
-        statement = _statement(cmd.statement)
+        statement = text.free_text(cmd.statement, "statement")
         household = self.registry.get_household(cmd.household_id)
         if cmd.applicant_id not in household.members:
             raise ApplicantNotInHouseholdError(cmd.applicant_id)
@@ -260,9 +260,7 @@ class AssistanceService(CivicApplication):
 
     def record_objection(self, cmd: c.RecordObjection, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
-            summary = (cmd.summary or "").strip()
-            if not summary or len(summary) > 2000:
-                raise InvalidInputError("an objection needs a summary (at most 2,000 characters)", field="summary")
+            summary = text.free_text(cmd.summary, "summary")
             case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
             case.record_objection(summary, business_date())
             return self._save_case(case, ctx, cmd)
@@ -280,7 +278,7 @@ class AssistanceService(CivicApplication):
 
     def report_change_of_circumstances(self, cmd: c.ReportChangeOfCircumstances, ctx: CommandContext) -> Recorded:
         def action() -> Recorded:
-            statement = _statement(cmd.statement)
+            statement = text.free_text(cmd.statement, "statement")
             case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
             household = self.registry.get_household(case.household_id)
             members, declared = self._declared(case.program, household, cmd.declared)
@@ -341,7 +339,7 @@ class AssistanceService(CivicApplication):
         generated, unchanged, positions = 0, 0, list[int]()
         for case_id in case_ids:
             per_case = c.GenerateMonthlyEntitlement(case_id=case_id, month=month)
-            case_ctx = _keyed(ctx, f"{ctx.idempotency_key}:{case_id}") if ctx.idempotency_key else ctx
+            case_ctx = ctx.keyed_for(str(case_id))
             for attempt in range(3):
                 try:
                     recorded = self.generate_monthly_entitlement(per_case, case_ctx)
@@ -407,8 +405,8 @@ class AssistanceService(CivicApplication):
         share = None
         if cmd.share is not None:
             try:
-                share = Decimal(str(cmd.share))
-            except ArithmeticError:
+                share = decimal_number(cmd.share, field="share")
+            except InvalidInputError:
                 raise StandardAmountInvalidError("share", cmd.share) from None
         return amount, limit, share
 
@@ -436,13 +434,6 @@ def _keyed(ctx: CommandContext, key: str) -> CommandContext:
 def _audience(household: HouseholdView, covered: Sequence[UUID]) -> tuple[UUID, ...]:
     """Everyone in the household (and anyone covered): each of them sees the case on their timeline."""
     return tuple(dict.fromkeys([*household.members, *covered]))
-
-
-def _statement(raw: str) -> str:
-    statement = (raw or "").strip()
-    if not statement or len(statement) > 2000:
-        raise StatementMissingError()
-    return statement
 
 
 def _means(resident_id: UUID, value: object, field: str) -> Decimal:

@@ -5,6 +5,7 @@ under them (`work_handlers.py`) — and keeps here what an admin does: organisat
 
 from __future__ import annotations
 
+from civicledger.core import text
 from civicledger.core.errors import ClaimTakenError, StaleVersionError
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.eventstore.claims import Claim
@@ -21,7 +22,7 @@ from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.pilots import is_pilot
 from civicledger.domains.linkage.referral_handlers import ReferralHandlers
 from civicledger.domains.linkage.routing import ROUTING_TABLE_ID, Route, RoutingTable, default_routes
-from civicledger.domains.linkage.rules import clean_text, optional_text, parse_enum
+from civicledger.domains.linkage.rules import parse_enum
 from civicledger.domains.linkage.taxonomy import PartyType, sub_item
 from civicledger.domains.linkage.work_handlers import WorkHandlers
 
@@ -44,13 +45,13 @@ class LinkageService(ReferralHandlers, WorkHandlers):
             district = parse_district(cmd.district)
             street = check_street(district, cmd.street)
             self._check_administrator(ctx, district.value)
-            community = optional_text(cmd.community, "community", max_length=60)
+            community = text.optional_line(cmd.community, "community", max_length=text.COMMUNITY_MAX)
             if kind is PartyType.COMMUNITY_COMMITTEE and community is None:
                 raise LinkageValueInvalidError("community", "a community committee names its community")
             served = tuple(dict.fromkeys(parse_district(d).value for d in cmd.service_districts)) or (district.value,)
             organisation = Organisation(
-                name=clean_text(cmd.name, "name", max_length=120), kind=kind, district=district.value, street=street,
-                community=community, office=optional_text(cmd.office, "office", max_length=80),
+                name=text.line(cmd.name, "name", max_length=120), kind=kind, district=district.value, street=street,
+                community=community, office=text.optional_line(cmd.office, "office", max_length=text.IDENTIFIER_MAX),
                 service_districts=served, pilot=kind is PartyType.COMMUNITY_COMMITTEE and is_pilot(
                     district.value, street, community),
             )
@@ -70,8 +71,8 @@ class LinkageService(ReferralHandlers, WorkHandlers):
             organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
                                      label="organisation")
             self._check_administrator(ctx, organisation.district)
-            organisation.add_staff_member(clean_text(cmd.staff_id, "staffId", max_length=80),
-                                          clean_text(cmd.title, "title", max_length=60))
+            organisation.add_staff_member(text.line(cmd.staff_id, "staffId", max_length=text.IDENTIFIER_MAX),
+                                          text.line(cmd.title, "title", max_length=60))
             return self._save(organisation, ctx=ctx, command=cmd)
 
         return self._execute(ctx, cmd, action)
@@ -81,7 +82,7 @@ class LinkageService(ReferralHandlers, WorkHandlers):
             organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
                                      label="organisation")
             self._check_administrator(ctx, organisation.district)
-            organisation.remove_staff_member(cmd.staff_id.strip())
+            organisation.remove_staff_member(text.line(cmd.staff_id, "staffId", max_length=text.IDENTIFIER_MAX))
             return self._save(organisation, ctx=ctx, command=cmd)
 
         return self._execute(ctx, cmd, action)
