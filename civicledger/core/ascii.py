@@ -26,7 +26,7 @@ INT32_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint: log positions, versions, read ids
 
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_INTEGER = re.compile(r"-?[0-9]{1,19}")
+_INTEGER = re.compile(r"-?[0-9]{1,40}")  # long enough to say "out of range" rather than "not a number"
 
 
 def fold_fullwidth(text: str) -> str:

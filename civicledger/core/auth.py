@@ -142,7 +142,7 @@ def _verify(secret: str, token: str) -> tuple[Principal, float]:
     except jwt.ExpiredSignatureError:
         raise UnauthenticatedError("token expired") from None
     except jwt.PyJWTError as exc:
-        raise UnauthenticatedError(f"invalid token: {exc.__class__.__name__}") from None
+        raise UnauthenticatedError(f"invalid token: {str(exc)[:200] or exc.__class__.__name__}") from None
     return principal_of(claims), float(claims["exp"])
 
 

@@ -158,6 +158,11 @@ def address(district: object, street: object, community: object) -> tuple[str, s
     return (*district_and_street(district, street), line(community, "community", max_length=COMMUNITY_MAX))
 
 
+def stated_purpose(raw: str | None) -> str | None:
+    """A reader's stated purpose (the `X-Access-Purpose` header): one line, written to the read-access log."""
+    return optional_line(raw, "X-Access-Purpose", max_length=PURPOSE_MAX)
+
+
 def search_term(raw: str | None, field: str, *, max_length: int) -> str | None:
     """A filter's text: one line; None when blank. A term longer than the longest value it could match is
     refused rather than sent to the database."""

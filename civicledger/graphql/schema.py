@@ -3,6 +3,8 @@ for every request (depth, aliases, tokens)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
@@ -17,6 +19,7 @@ from strawberry.types import Info
 
 from civicledger.graphql.assistance.mutations import AssistanceMutations
 from civicledger.graphql.assistance.queries import AssistanceQueries
+from civicledger.graphql.input_guard import BoundedDate, BoundedDateTime, InputGuard
 from civicledger.graphql.inspection.mutations import InspectionMutations
 from civicledger.graphql.inspection.queries import InspectionQueries
 from civicledger.graphql.inspection.types import RecordedEventType
@@ -84,7 +87,9 @@ def _build(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[RecordedEventType],
+        scalar_overrides={date: BoundedDate, datetime: BoundedDateTime},
         extensions=[
+            InputGuard,
             lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
             lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
             lambda: MaxTokensLimiter(max_token_count=settings.query_token_limit),
