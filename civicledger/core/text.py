@@ -16,7 +16,7 @@ Both count characters after normalisation and refuse more than the field's maxim
 empty after trimming is refused too. Every refusal is a `TextInvalidError` (`INVALID_INPUT`) naming the field,
 with the limit in its extensions (`maxLength`).
 
-The limits, in characters:
+The limits, in characters, are the constants below, one per kind of field.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from civicledger.core.guangzhou import check_street, normalise_phone, parse_dist
 NAME_MAX = 60  # a resident's name
 ORGANISATION_NAME_MAX = 120
 COMMUNITY_MAX = 60  # a community (社区) of an address
-TITLE_MAX = 200  # a task's title; a staff member's job title uses 60
+TITLE_MAX = 200  # a task's title
+JOB_TITLE_MAX = 60  # a staff member's job title
 IDENTIFIER_MAX = 80  # an office code, a staff id
-REFERENCE_MAX = 200  # a lawful request's reference, a confirmation's reference (120)
+REFERENCE_MAX = 200  # a lawful request's reference
+CONFIRMATION_MAX = 120  # the reference of a resident's confirmation (a signed form, a call-back)
 SHORT_TEXT_MAX = 500  # a reason given for a decline, a withdrawal, an override, a deviation; a decision
 FREE_TEXT_MAX = 2000  # a description, statement, summary, note, outcome, comment
 REASON_MAX = 2000  # the `reason` every command may carry (core/metadata.py)
@@ -130,6 +132,14 @@ def optional_free_text(raw: object | None, field: str, *, max_length: int = FREE
 
 def person_name(raw: object, field: str = "name") -> str:
     return line(raw, field, max_length=NAME_MAX)
+
+
+def organisation_name(raw: object, field: str = "name") -> str:
+    return line(raw, field, max_length=ORGANISATION_NAME_MAX)
+
+
+def title(raw: object, field: str = "title") -> str:
+    return line(raw, field, max_length=TITLE_MAX)
 
 
 def phone(raw: object | None, field: str = "phone") -> str | None:

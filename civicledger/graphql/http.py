@@ -19,6 +19,7 @@ import orjson
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from strawberry.relay.types import GlobalIDValueError
 
 from civicledger.core.access_log import record_reads
 from civicledger.core.ascii import BIGINT_MAX, ascii_int
@@ -52,6 +53,8 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
     if isinstance(original, CivicError):
         out["message"] = original.message
         out["extensions"] = original.extensions()
+    elif isinstance(original, GlobalIDValueError):  # a malformed `id` argument: bad input, not a bug
+        out["extensions"] = {"code": "INVALID_INPUT", "field": "id"}
     elif original is not None and error.path is None and error.message.startswith("Variable '$"):
         # A variable's value that its type refuses (an Int beyond 32 bits, an impossible Date): bad input.
         out["extensions"] = {"code": "INVALID_INPUT"}

@@ -141,6 +141,18 @@ async def test_cursors_and_instants_beyond_range_are_invalid_input(gql: GQL) -> 
     assert [error_codes(b) for b in (unicode_cursor, ancient, future, bad_date)] == [["INVALID_INPUT"]] * 4
 
 
+async def test_a_node_id_is_an_ascii_uuid_or_position(gql: GQL) -> None:
+    for raw in ("Resident:12", "Need:xyz", "AssistanceCase:" + "١" * 32, "Household:" + "１" * 32,
+                "RecordedEvent:١٢", f"RecordedEvent:{BIGINT_MAX + 1}"):
+        global_id = base64.b64encode(raw.encode()).decode()
+        body = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": global_id}, as_=INSPECTOR)
+
+        assert error_codes(body) == ["INVALID_INPUT"], (raw, body)
+    not_base64 = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": "%%%"}, as_=INSPECTOR)
+
+    assert error_codes(not_base64) == ["INVALID_INPUT"]
+
+
 async def test_an_overlong_stated_purpose_is_refused(gql: GQL) -> None:
     body = await gql("{ viewer { subject } }", as_=INSPECTOR, headers={"X-Access-Purpose": "p" * 501})
 

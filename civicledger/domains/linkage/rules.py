@@ -29,4 +29,5 @@ def confirmation(raw: Confirmation | None) -> Confirmation:
     if raw is None or not isinstance(raw.reference, str) or not raw.reference.strip():
         raise ResidentConfirmationMissingError()
     method = parse_enum(ConfirmationMethod, raw.method, "confirmation.method")
-    return Confirmation(method=method, reference=text.line(raw.reference, "confirmation.reference", max_length=120))
+    reference = text.line(raw.reference, "confirmation.reference", max_length=text.CONFIRMATION_MAX)
+    return Confirmation(method=method, reference=reference)

@@ -50,7 +50,7 @@ class LinkageService(ReferralHandlers, WorkHandlers):
                 raise LinkageValueInvalidError("community", "a community committee names its community")
             served = tuple(dict.fromkeys(parse_district(d).value for d in cmd.service_districts)) or (district.value,)
             organisation = Organisation(
-                name=text.line(cmd.name, "name", max_length=120), kind=kind, district=district.value, street=street,
+                name=text.organisation_name(cmd.name), kind=kind, district=district.value, street=street,
                 community=community, office=text.optional_line(cmd.office, "office", max_length=text.IDENTIFIER_MAX),
                 service_districts=served, pilot=kind is PartyType.COMMUNITY_COMMITTEE and is_pilot(
                     district.value, street, community),
@@ -72,7 +72,7 @@ class LinkageService(ReferralHandlers, WorkHandlers):
                                      label="organisation")
             self._check_administrator(ctx, organisation.district)
             organisation.add_staff_member(text.line(cmd.staff_id, "staffId", max_length=text.IDENTIFIER_MAX),
-                                          text.line(cmd.title, "title", max_length=60))
+                                          text.line(cmd.title, "title", max_length=text.JOB_TITLE_MAX))
             return self._save(organisation, ctx=ctx, command=cmd)
 
         return self._execute(ctx, cmd, action)

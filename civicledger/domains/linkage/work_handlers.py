@@ -57,7 +57,7 @@ class WorkHandlers(LinkageServiceBase):
         if due < today:
             raise LinkageValueInvalidError("dueOn", "must not be in the past", value=str(due))
         return LinkageTask(referral_id=referral.id, assignment=referral.assignment, resident_id=referral.resident_id,
-                           community_id=referral.community_id, title=text.line(title, "title", max_length=200),
+                           community_id=referral.community_id, title=text.title(title),
                            owner_organisation_id=owner.id, owner_party=owner.kind, owner_staff_id=owner_staff_id,
                            due_on=due, meeting_id=meeting_id, opened_by=ctx.actor.id)
 
