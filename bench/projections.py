@@ -1,5 +1,5 @@
 """Projection rebuild: every read model from position zero, timed, as `civicledger rebuild` does it — the read
-models split over one process per core (`civicledger.projections.parallel.rebuild_in_processes`), each
+models split over one process per core (`civicledger.rebuild.rebuild_in_processes`), each
 process reading the log once and handing every batch to its read models.
 
 The figure is the events in the log divided by the wall time of rebuilding all read models; per projection,
@@ -18,9 +18,9 @@ from typing import Any
 from bench.stats import summary
 from bench.writers import profile_table
 from civicledger.core.db import ConnectionParams
-from civicledger.projections import all_projections
-from civicledger.projections.parallel import partition, rebuild_in_processes
+from civicledger.programs import read_models
 from civicledger.projections.runner import rebuild
+from civicledger.rebuild import partition, rebuild_in_processes
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
 
@@ -59,7 +59,7 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
         events = await event_count(runtime)
         totals: list[float] = []
         per: dict[str, list[float]] = {}
-        names = [p.name for p in all_projections(None)]  # the read models, as `civicledger rebuild` picks them
+        names = [p.name for p in read_models(None)]  # the read models, as `civicledger rebuild` picks them
         processes = len(partition(names, os.cpu_count() or 1))
         profile_text = None
         for rep in range(repetitions + (1 if profile else 0)):

@@ -61,7 +61,8 @@ class CommandContext:
     actor: Actor
     reason: str | None = None
     correlation_id: UUID = field(default_factory=uuid4)
-    causation_id: UUID | None = None
+    # The id of the event that caused this command (its global position), when a process manager sent it.
+    causation_id: str | None = None
     idempotency_key: str | None = None
     origin: str | None = None
 
@@ -73,9 +74,6 @@ class CommandContext:
 
     def with_reason(self, reason: str | None) -> CommandContext:
         return replace(self, reason=reason)
-
-    def caused_by(self, causation_id: UUID) -> CommandContext:
-        return replace(self, causation_id=causation_id)
 
     def keyed_for(self, part: str) -> CommandContext:
         """The context of one part of a keyed command (a payroll's case): key `<key>:<part>`, deterministic, so
@@ -101,7 +99,7 @@ class CommandContext:
             "actor_district": self.actor.district,
             "reason": self.reason,
             "correlation_id": str(self.correlation_id),
-            "causation_id": str(self.causation_id) if self.causation_id else None,
+            "causation_id": self.causation_id,
             "idempotency_key": self.idempotency_key,
             "origin": self.origin,
         }
