@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
+from civicledger.core.access_log import AccessLog
 from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
@@ -54,7 +55,11 @@ class Runtime:
         self.params = params
         self.clock = clock or SystemClock()
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
-                             pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+                             chain_key=settings.chain_mac_key, pool_size=settings.db_pool_size,
+                             max_overflow=settings.db_pool_size)
+        # What this process writes is checked by its own sealer until witnessed (docs/THREAT-MODEL.md).
+        self.ledger.receipts.enabled = settings.run_checkpointer
+        self.access_log = AccessLog(self.ledger.macs, self.ledger.receipts)
         residents = ResidentRegistry(self.ledger, clock=self.clock)
         self.services = Services(residents=residents,
                                  assistance=AssistanceService(self.ledger, registry=residents, clock=self.clock),
@@ -74,9 +79,10 @@ class Runtime:
         self.linkage_processes: LinkageProcesses | None = None
 
     async def start(self, *, run_projections: bool, run_linkage_processes: bool = False,
-                    prepare_schema: bool = True) -> Runtime:
+                    prepare_schema: bool = True, run_sealer: bool | None = None) -> Runtime:
         """`prepare_schema=False` when another process has just created the read-model tables (a rebuild's
-        worker processes must not re-create indexes that the rebuild has set aside)."""
+        worker processes must not re-create indexes that the rebuild has set aside). `run_sealer` (default:
+        with the projections) runs the sealer here: every process that serves writes should run one."""
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
@@ -84,7 +90,8 @@ class Runtime:
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
                                        [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
-        self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings)
+        self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings,
+                                     macs=self.ledger.macs, receipts=self.ledger.receipts)
         if prepare_schema:
             await self.runner.create_tables()
             from civicledger.core.access_log import create_access_log_table
@@ -99,11 +106,11 @@ class Runtime:
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
-            if self.settings.run_checkpointer:
-                self._checkpointer_task = asyncio.create_task(
-                    self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
-                    name="checkpointer",
-                )
+        if self.settings.run_checkpointer and (run_projections if run_sealer is None else run_sealer):
+            self._checkpointer_task = asyncio.create_task(
+                self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
+                name="sealer",
+            )
         if run_linkage_processes:
             from civicledger.processes.linkage import LinkageProcesses
 
