@@ -228,11 +228,15 @@ async def insert_checkpoints(conn: asyncpg.Connection, checkpoints: Sequence[Che
     )
 
 
+async def table_exists(conn: asyncpg.Connection) -> bool:
+    return await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", TABLE)  # type: ignore[no-any-return]
+
+
 async def _fetch(conn: asyncpg.Connection, query: str, *args: Any) -> list[asyncpg.Record]:
-    try:
-        return await conn.fetch(query, *args)  # type: ignore[no-any-return]
-    except asyncpg.UndefinedTableError:
-        raise CheckpointTableMissing from None
+    # Checked first, not caught: a failed statement would abort the caller's transaction (verify's snapshot).
+    if not await table_exists(conn):
+        raise CheckpointTableMissing
+    return await conn.fetch(query, *args)  # type: ignore[no-any-return]
 
 
 async def load_checkpoints(conn: asyncpg.Connection, after_seq: int = 0) -> list[Checkpoint]:

@@ -44,6 +44,7 @@ from civicledger.inspection.checkpoints import (
     load_checkpoints,
     log_identity,
     range_leaves,
+    table_exists,
 )
 from civicledger.inspection.receipt_checks import check_receipts
 from civicledger.inspection.signing import Signer, decode_key, encode_key, signature_valid
@@ -156,15 +157,13 @@ class Checkpointer:
     async def _reconcile(self, conn: asyncpg.Connection, log_id: str) -> None:
         """Restore what the witness holds and the database lost."""
         held = await asyncio.to_thread(self.witness.read, log_id)
-        if not held.checkpoints:
-            return
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
-            try:
-                present = {r["seq"] for r in await conn.fetch("SELECT seq FROM log_checkpoints")}
-            except asyncpg.UndefinedTableError:
-                await create_checkpoint_table(conn)
-                present = set()
+            if not await table_exists(conn):
+                await create_checkpoint_table(conn)  # dropped: the witness's copies come back below
+            if not held.checkpoints:
+                return
+            present = {r["seq"] for r in await conn.fetch("SELECT seq FROM log_checkpoints")}
             restore = [Checkpoint.from_document(d) for d in held.checkpoints if int(d["seq"]) not in present]
             restore = [cp for cp in restore if not cp.problems([self.signer.public_key])]
             if restore:

@@ -152,7 +152,7 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
                  macs: Macs | None = None, receipts: Receipts | None = None, **kwargs: Any) -> None:
         super().__init__(datastore, events_table_name=events_table_name, **kwargs)
         self.macs = macs or Macs(os.urandom(32))
-        self.receipts = receipts or Receipts()
+        self.receipts = receipts if receipts is not None else Receipts()
         # Keep only the DDL of a tracking table (when mixed with a tracking recorder); the events table,
         # its sequence and the append function are ours.
         tracking_ddl = [s for s in self.sql_create_statements if self._is_tracking_ddl(s)]
