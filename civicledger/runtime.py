@@ -57,8 +57,6 @@ class Runtime:
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
                              chain_key=settings.chain_mac_key, pool_size=settings.db_pool_size,
                              max_overflow=settings.db_pool_size)
-        # What this process writes is checked by its own sealer until witnessed (docs/THREAT-MODEL.md).
-        self.ledger.receipts.enabled = settings.run_checkpointer
         self.access_log = AccessLog(self.ledger.macs, self.ledger.receipts)
         residents = ResidentRegistry(self.ledger, clock=self.clock)
         self.services = Services(residents=residents,
@@ -107,6 +105,8 @@ class Runtime:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
         if self.settings.run_checkpointer and (run_projections if run_sealer is None else run_sealer):
+            # What this process writes is checked by its own sealer until witnessed (docs/THREAT-MODEL.md).
+            self.ledger.receipts.enabled = True
             self._checkpointer_task = asyncio.create_task(
                 self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
                 name="sealer",

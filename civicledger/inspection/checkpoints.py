@@ -276,4 +276,7 @@ async def range_leaves(conn: asyncpg.Connection, after: int, upto: int,
 
 
 async def log_identity(conn: asyncpg.Connection) -> str:
-    return str(await conn.fetchval("SELECT log_id FROM log_identity"))
+    log_id = await conn.fetchval("SELECT log_id FROM log_identity")
+    if log_id is None:
+        raise LookupError("the log's identity (table log_identity) is gone")
+    return str(log_id)

@@ -109,18 +109,28 @@ class Checkpointer:
             if self._log_id is None:
                 self._log_id = await log_identity(conn)
             log_id = self._log_id
-            await self._reconcile(conn, log_id)
+            witness_ok = await self._witness_step(self._reconcile(conn, log_id))
             while (checkpoint := await self._seal_one(conn, log_id)) is not None:
                 sealed.append(checkpoint)
                 if checkpoint.position == checkpoint.previous_position:
                     break  # side records only: nothing more below the bound
-            await self._publish(conn, log_id)
-            await self._check_receipts(conn, log_id)
+            # Without the witness, seal into the database anyway; receipts wait for a witnessed checkpoint.
+            if await self._witness_step(self._publish(conn, log_id)) and witness_ok:
+                await self._check_receipts(conn, log_id)
             latest = await latest_checkpoint(conn) or GENESIS
             self._seen = (latest.position, latest.seq, latest.side_bound if latest.keyed else 0)
         if sealed:
             log.debug("sealed the log up to position %s (checkpoint #%s)", sealed[-1].position, sealed[-1].seq)
         return sealed
+
+    async def _witness_step(self, step: Any) -> bool:
+        try:
+            await step
+        except OSError as exc:
+            log.warning("sealer: the witness %s is unavailable (%s); sealing into the database only",
+                        self.witness.description, exc)
+            return False
+        return True
 
     async def tick(self) -> None:
         if not len(self.receipts) and await self._idle():

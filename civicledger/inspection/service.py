@@ -104,7 +104,11 @@ class Inspection:
         async with self.pool.acquire() as conn:
             witnessed = None
             if chosen is not None:
-                witnessed = await asyncio.to_thread(chosen.read, await log_identity(conn))
+                try:
+                    log_id = await log_identity(conn)
+                except (LookupError, asyncpg.UndefinedTableError):
+                    log_id = "unknown"  # verify reports the identity as gone
+                witnessed = await asyncio.to_thread(chosen.read, log_id)
             return await verify(conn, macs=self.macs, trusted_keys=list(trusted_keys) or self.trusted_keys,
                                 against=against, stream_id=stream_id, witnessed=witnessed,
                                 witness=chosen.description if chosen is not None else None,

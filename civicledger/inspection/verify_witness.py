@@ -48,11 +48,12 @@ async def checkpoints(conn: asyncpg.Connection, report: Report, witnessed: Witne
 
 
 async def _log_id(conn: asyncpg.Connection, report: Report) -> str | None:
-    try:
-        return str(await conn.fetchval("SELECT log_id FROM log_identity"))
-    except asyncpg.UndefinedTableError:
-        report.add(Finding(CHECKPOINT_INVALID, "the log's identity table is gone (dropped)"))
+    found = await conn.fetchval("SELECT to_regclass('log_identity') IS NOT NULL")
+    log_id = await conn.fetchval("SELECT log_id FROM log_identity") if found else None
+    if log_id is None:
+        report.add(Finding(CHECKPOINT_INVALID, "the log's identity (table log_identity) is gone"))
         return None
+    return str(log_id)
 
 
 def _merge(report: Report, stored: list[Checkpoint], witnessed: Witnessed,

@@ -137,10 +137,17 @@ async def forge_event(runtime: Runtime, recent: Recent) -> None:
 async def rewrite_and_rechain(runtime: Runtime, recent: Recent) -> None:
     await dba(runtime, "UPDATE events SET reason = 'resident asked for it' WHERE notification_id = $1",
               recent.tail_position)
+    await rewrite_chain(runtime, recent.corrected)
+
+
+async def rewrite_chain(runtime: Runtime, stream: uuid.UUID, edit: str | None = None) -> None:
+    """`edit` (with the stream as $1) then the stream's chain recomputed by the published algorithm."""
+    if edit:
+        await dba(runtime, edit, stream)
     previous = ZERO_HASH
     async with runtime.pool.acquire() as conn:
         for r in await conn.fetch("SELECT * FROM events WHERE originator_id = $1 ORDER BY originator_version",
-                                  recent.corrected):
+                                  stream):
             previous = chain_hash(previous, event_digest(r["originator_id"], r["originator_version"], r["topic"],
                                                          bytes(r["state"]), [r[c] for c in META_COLUMNS]))
             await conn.execute("UPDATE events SET chain_hash = $1 WHERE notification_id = $2", previous,
