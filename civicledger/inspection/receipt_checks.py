@@ -41,15 +41,10 @@ async def check_receipts(conn: asyncpg.Connection, pending: Pending,
         for receipt in pending.events:
             p, stream, version, mac = receipt
             row = found.get(p)
-            if row is None:
+            found_there = _event_problem(row, stream, version, mac)
+            if found_there:
                 problems.append({"record": "event", "position": p, "stream": str(stream), "version": version,
-                                 "found": "missing"})
-            elif (row["originator_id"], row["originator_version"]) != (stream, version) \
-                    or not Macs.same(row["event_mac"], mac):
-                problems.append({"record": "event", "position": p, "stream": str(stream), "version": version,
-                                 "found": f"stream {row['originator_id']} version {row['originator_version']}"
-                                          " with another MAC" if not Macs.same(row["event_mac"], mac)
-                                 else f"stream {row['originator_id']} version {row['originator_version']}"})
+                                 "found": found_there})
             elif p > position:
                 keep.events.append(receipt)
     for kind, items in pending.rows.items():
@@ -68,6 +63,16 @@ async def check_receipts(conn: asyncpg.Connection, pending: Pending,
             elif row["seal"] >= bound:
                 keep.rows[kind].append(receipt)
     return keep, problems
+
+
+def _event_problem(row: asyncpg.Record | None, stream: Any, version: int, mac: bytes) -> str | None:
+    if row is None:
+        return "missing"
+    if (row["originator_id"], row["originator_version"]) != (stream, version):
+        return f"stream {row['originator_id']} version {row['originator_version']} in its place"
+    if not Macs.same(row["event_mac"], mac):
+        return "another MAC"
+    return None
 
 
 def _key(kind: str, value: Any) -> Any:

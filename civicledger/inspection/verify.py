@@ -149,12 +149,12 @@ async def verify(conn: asyncpg.Connection, *, macs: Macs, trusted_keys: Sequence
         report.checkpoints = len(checkpoints)
         report.latest = checkpoints[-1] if checkpoints else None
         report.sealed_upto = checkpoints[-1].position if checkpoints else 0
-        subjects = await verify_log.check_streams(conn, report, macs, checkpoints, stream_id)
+        await verify_log.check_streams(conn, report, macs, checkpoints, stream_id)
         if stream_id is None:
             await verify_log.check_log(conn, report, checkpoints, against, trusted_keys)
             await verify_sides.check_sides(conn, report, checkpoints, macs)
             await verify_sides.check_idempotency_positions(conn, report)
-            await verify_sides.check_keys(conn, report, subjects)
+            await verify_sides.check_keys(conn, report)
             if witnessed is not None:
                 await verify_witness.check_unwitnessed(conn, report, witnessed, grace_s, macs)
     return report

@@ -47,8 +47,11 @@ async def legacy_upto(conn: asyncpg.Connection, report: Report, checkpoints: Seq
 
 
 async def check_streams(conn: asyncpg.Connection, report: Report, macs: Macs, checkpoints: Sequence[Checkpoint],
-                        stream_id: UUID | None) -> set[UUID]:
-    """Every event of every stream (or of one); returns the residents whose sealed data the events hold."""
+                        stream_id: UUID | None) -> None:
+    """Every event of every stream (or of one); for the whole log, also that every resident whose sealed data
+    the events hold still has a key record (`verify_sides.check_subjects_have_keys`)."""
+    from civicledger.inspection.verify_sides import check_subjects_have_keys
+
     legacy = await legacy_upto(conn, report, checkpoints)
     columns = ", ".join(META_COLUMNS)
     where, args = ("WHERE originator_id = $1", [stream_id]) if stream_id else ("", [])
@@ -57,7 +60,7 @@ async def check_streams(conn: asyncpg.Connection, report: Report, macs: Macs, ch
     current: UUID | None = None
     previous, expected, last_position = ZERO_HASH, 1, 0
     states: list[bytes] = []
-    subjects: set[UUID] = set()
+    reported: set[UUID] = set()
     async for r in conn.cursor(query, *args, prefetch=2000):
         sid, version, position = r["originator_id"], r["originator_version"], r["notification_id"]
         if sid != current:
@@ -91,11 +94,10 @@ async def check_streams(conn: asyncpg.Connection, report: Report, macs: Macs, ch
         if stream_id is None:
             states.append(state)
             if len(states) >= 5000:
-                subjects |= subjects_in(states)
+                await check_subjects_have_keys(conn, report, subjects_in(states), reported)
                 states.clear()
-                await asyncio.sleep(0)
-    subjects |= subjects_in(states)
-    return subjects
+    if states:
+        await check_subjects_have_keys(conn, report, subjects_in(states), reported)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -135,19 +136,20 @@ def _alarms(report: Report, witnessed: Witnessed, trusted_keys: Sequence[bytes])
         if not alarm_valid(doc):
             report.add(Finding(WITNESS_ALARM, f"an alarm in the witness is not validly signed: {doc.get('message')!r}"))
             continue
-        items = doc.get("items") or []
-        detail = "; ".join(_item(i) for i in items[:5]) + (f"; ... {len(items) - 5} more" if len(items) > 5 else "")
-        report.add(Finding(WITNESS_ALARM, f"{doc.get('kind')} at {doc.get('raisedAt')}: {doc.get('message')}"
-                           + (f" ({detail})" if detail else "")))
+        items = [i for i in doc.get("items") or [] if "record" in i]
+        if not items:
+            report.add(Finding(WITNESS_ALARM, f"{doc.get('kind')} at {doc.get('raisedAt')}: {doc.get('message')}"))
+        for item in items:  # one finding per record the sealer found changed, with where
+            report.add(_item_finding(doc, item))
 
 
-def _item(item: dict[str, Any]) -> str:
-    if item.get("record") == "event":
-        return f"event at position {item['position']} (stream {item['stream']}, version {item['version']}):" \
-               f" {item['found']}"
-    if "seq" in item:
-        return f"checkpoint #{item['seq']}"
-    return f"{item.get('record')} {item.get('key')}: {item.get('found')}"
+def _item_finding(doc: dict[str, Any], item: dict[str, Any]) -> Finding:
+    said = f"{doc.get('kind')} at {doc.get('raisedAt')}: a record written and acknowledged, then changed before" \
+           " it was sealed and witnessed"
+    if item["record"] == "event":
+        return Finding(WITNESS_ALARM, f"{said}: the event is {item['found']}", UUID(item["stream"]), item["version"],
+                       item["position"])
+    return Finding(WITNESS_ALARM, f"{said}: {item['record']} {item.get('key')} is {item.get('found')}")
 
 
 async def check_unwitnessed(conn: asyncpg.Connection, report: Report, witnessed: Witnessed, grace_s: float,
