@@ -19,6 +19,8 @@ import pytest
 import pytest_asyncio
 
 from civicledger.core.db import ConnectionParams
+from civicledger.core.errors import RecordUnverifiedError
+from civicledger.domains.residents.commands import RegisterResident
 from civicledger.inspection.findings import (
     CHECKPOINT_MISMATCH,
     CHECKPOINT_MISSING,
@@ -30,8 +32,9 @@ from civicledger.inspection.findings import (
     SIDE_MISMATCH,
     WITNESS_ALARM,
 )
+from tests.conftest import new_id_number
 from tests.dbutil import fresh_database
-from tests.inspection.helpers import World, record_world, runtime_on
+from tests.inspection.helpers import World, ctx, record_world, runtime_on
 from tests.reliability import tamper
 from tests.reliability.tamper import Recent
 
@@ -92,6 +95,26 @@ async def test_an_untouched_log_verifies_clean_before_and_after_sealing(
         assert ok and not kinds, text
         assert status == 0 and "OK: no finding" in output, output
     assert "later events it cannot vouch for yet" in before[1][1]
+
+
+async def test_a_retry_never_replays_an_idempotency_record_a_dba_altered(template: Template, tmp_path: Path) -> None:
+    params_of_template, world, witness = template
+    tamper.copy_witness(witness, tmp_path)
+    with tamper.cloned(params_of_template) as params:
+        async with tamper.api_process(params, tmp_path) as (runtime, _):
+            recent = await tamper.write_recent(runtime, world)
+            retry = RegisterResident(name="冯新", id_number=new_id_number(), district="HAIZHU", street="江海街",
+                                     community="红卫社区")
+            # The retry's answer would name another resident's stream.
+            await tamper.dba(runtime, "UPDATE idempotency_keys SET result = jsonb_set(result, '{streams,0,0}',"
+                                      " to_jsonb($1::text)) WHERE key = $2", str(recent.corrected),
+                             tamper.IDEMPOTENCY_KEY)
+
+            with pytest.raises(RecordUnverifiedError) as refused:
+                await runtime.run(runtime.services.residents.register_resident, retry,
+                                  ctx(idempotency_key=tamper.IDEMPOTENCY_KEY))
+
+    assert refused.value.code == "INTEGRITY_FAILURE"
 
 
 @pytest.mark.parametrize("window", [INSIDE, AFTER])

@@ -56,6 +56,7 @@ from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.sql import SQL, Composed, Identifier
 
+from civicledger.core.errors import RecordUnverifiedError
 from civicledger.core.eventstore import sqlfiles
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.eventstore.horizon import horizon_sql, marker_class, marker_classid, marker_sql, safe_bound
@@ -206,7 +207,8 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             " ORDER BY notification_id DESC LIMIT 1) AS max"
         ).format(safe=self.safe_horizon, **fmt)
         self.select_idempotent_statement = SQL(
-            "SELECT fingerprint, command, result, positions FROM {schema}.{idem} WHERE scope = %s AND key = %s"
+            "SELECT fingerprint, command, result, positions, mac, tx IS NULL AS legacy FROM {schema}.{idem}"
+            " WHERE scope = %s AND key = %s"
         ).format(**fmt).as_string()
 
     def _is_tracking_ddl(self, statement: Composed) -> bool:
@@ -361,9 +363,19 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         return (*events, meta, request.extra_json(self.macs))
 
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
+        """The record of an idempotency key, if any; one that fails its MAC is never replayed (a DBA could
+        otherwise make a retry answer with streams of their choosing)."""
         with self.datastore.get_connection() as conn:
             row = conn.execute(self.select_idempotent_statement, (scope, key), prepare=True).fetchone()
-        return dict(row) if row else None
+        if not row:
+            return None
+        mac = row["mac"]
+        expected = self.macs.idempotency(scope, key, row["fingerprint"], row["command"], row["result"])
+        if not (row["legacy"] and mac is None) and not Macs.same(mac, expected):
+            raise RecordUnverifiedError("the stored record of this idempotency key fails its integrity check; it is"
+                                        " not replayed (report it to the inspectors: `civicledger verify`)",
+                                        idempotencyKey=key)
+        return dict(row)
 
     # -- reading ----------------------------------------------------------------------------------------
 
