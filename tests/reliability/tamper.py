@@ -66,7 +66,14 @@ def cloned(template: ConnectionParams) -> Iterator[ConnectionParams]:
     try:
         yield template.with_dbname(name)
     finally:
-        drop_database(admin, name)
+        for attempt in range(20):  # a server short of connections (other suites) must not leave it behind
+            try:
+                drop_database(admin, name)
+                break
+            except psycopg.OperationalError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
 
 
 @contextlib.asynccontextmanager
