@@ -17,9 +17,10 @@ from collections.abc import Iterator, Sequence
 
 from civicledger.core.auth import Role, Scope, issue_token
 from civicledger.core.db import ConnectionParams, resolve_database
-from civicledger.settings import Settings
+from civicledger.settings import ConfigurationError, Settings
 
 log = logging.getLogger("civicledger")
+EX_CONFIG = 78
 
 
 @contextlib.contextmanager
@@ -332,7 +333,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
         logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigurationError as exc:
+        # An operator's mistake, not a bug: say what to set, no traceback (EX_CONFIG, as sysexits.h has it).
+        print(f"civicledger {args.command}: cannot start, the configuration is incomplete:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("See .env.example and the README's list of environment variables.", file=sys.stderr)
+        return EX_CONFIG
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import asyncpg
 from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
+from civicledger.core.failover import RetryPolicy
 from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.residents.services import ResidentRegistry
@@ -54,7 +55,8 @@ class Runtime:
         self.params = params
         self.clock = clock or SystemClock()
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
-                             pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+                             pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size,
+                             retry=RetryPolicy(window_s=settings.db_retry_s))
         residents = ResidentRegistry(self.ledger, clock=self.clock)
         self.services = Services(residents=residents,
                                  assistance=AssistanceService(self.ledger, registry=residents, clock=self.clock),
@@ -78,7 +80,7 @@ class Runtime:
         """`prepare_schema=False` when another process has just created the read-model tables (a rebuild's
         worker processes must not re-create indexes that the rebuild has set aside)."""
         self.pool = await asyncpg.create_pool(
-            self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
+            self.params.url, **self.params.asyncpg_kwargs(), min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,

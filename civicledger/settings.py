@@ -6,12 +6,24 @@ import base64
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 DEV_JWT_SECRET = "civicledger-development-secret-change-me"
+MIN_JWT_SECRET_LENGTH = 32
+KEY_HINT = "32 random bytes, base64: `openssl rand -base64 32`"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment cannot start the service. `problems` holds every one found, one sentence each, so an
+    operator fixes them in one go; the CLI prints them and exits 78 (EX_CONFIG) instead of a traceback."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _default_data_dir() -> Path:
@@ -33,6 +45,8 @@ class Settings:
     query_alias_limit: int = 30
     query_token_limit: int = 4000
     consistency_timeout_s: float = 5.0
+    # How long a command with an idempotency key keeps retrying a lost database connection (a failover).
+    db_retry_s: float = 15.0
     # Compiled-operation responses cached by visibility and projection positions (off for fair comparisons).
     response_cache: bool = True
     # Tamper evidence: the Ed25519 seed that signs log checkpoints (32 bytes); empty derives one from the
@@ -68,24 +82,48 @@ class Settings:
         env = os.environ
         data_dir = Path(env["CIVICLEDGER_DATA_DIR"]) if env.get("CIVICLEDGER_DATA_DIR") else _default_data_dir()
         environment = env.get("CIVICLEDGER_ENV", "development")
-        jwt_secret = env.get("CIVICLEDGER_JWT_SECRET", DEV_JWT_SECRET)
-        if environment == "production" and jwt_secret == DEV_JWT_SECRET:
-            raise RuntimeError("CIVICLEDGER_JWT_SECRET must be set in production")
+        problems: list[str] = []
+        jwt_secret = env.get("CIVICLEDGER_JWT_SECRET") or DEV_JWT_SECRET
+        if environment == "production":
+            if not env.get("DATABASE_URL"):
+                problems.append("DATABASE_URL must be set in production (production never starts an embedded "
+                                "server)")
+            if jwt_secret == DEV_JWT_SECRET:
+                problems.append(f"CIVICLEDGER_JWT_SECRET must be set in production (at least "
+                                f"{MIN_JWT_SECRET_LENGTH} characters: `openssl rand -base64 48`)")
+            elif len(jwt_secret) < MIN_JWT_SECRET_LENGTH:
+                problems.append(f"CIVICLEDGER_JWT_SECRET is too short ({len(jwt_secret)} characters; at least "
+                                f"{MIN_JWT_SECRET_LENGTH})")
+        master_key = _collect(problems, _master_key, env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment)
+        checkpoint_key = _collect(problems, _checkpoint_key, env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir,
+                                  environment)
+        if problems:
+            raise ConfigurationError(problems)
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
             "data_dir": data_dir,
             "environment": environment,
             "jwt_secret": jwt_secret,
-            "master_key": _master_key(env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment),
+            "master_key": master_key,
             "db_pool_size": int(env.get("CIVICLEDGER_DB_POOL_SIZE", "8")),
             "read_pool_size": int(env.get("CIVICLEDGER_READ_POOL_SIZE", "8")),
             "response_cache": env.get("CIVICLEDGER_RESPONSE_CACHE", "on").strip().lower()
             not in ("off", "0", "false", "no"),
-            "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
+            "checkpoint_key": checkpoint_key,
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
+            "db_retry_s": float(env.get("CIVICLEDGER_DB_RETRY_S", "15")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _collect(problems: list[str], read: Callable[[str | None, Path, str], bytes], configured: str | None,
+             data_dir: Path, environment: str) -> bytes:
+    try:
+        return read(configured, data_dir, environment)
+    except ConfigurationError as exc:
+        problems.extend(exc.problems)
+        return b""
 
 
 def _master_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
@@ -103,12 +141,16 @@ def _checkpoint_key(configured: str | None, data_dir: Path, environment: str) ->
 def _secret(variable: str, configured: str | None, dev_path: Path, environment: str) -> bytes:
     """32 bytes: configured (base64), required in production, otherwise kept in the data directory."""
     if configured:
-        key = base64.b64decode(configured)
+        try:
+            key = base64.b64decode(configured, validate=True)
+        except ValueError:
+            raise ConfigurationError([f"{variable} is not valid base64 ({KEY_HINT})"]) from None
         if len(key) != 32:
-            raise RuntimeError(f"{variable} must be 32 bytes, base64-encoded")
+            raise ConfigurationError([f"{variable} must be 32 bytes, base64-encoded ({KEY_HINT}); it decodes to "
+                                      f"{len(key)}"])
         return key
     if environment == "production":
-        raise RuntimeError(f"{variable} must be set in production")
+        raise ConfigurationError([f"{variable} must be set in production ({KEY_HINT})"])
     return _dev_secret(dev_path)
 
 

@@ -338,7 +338,8 @@ $fn$"""
 
     # -- writing ----------------------------------------------------------------------------------------
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    # No blind retry here (the library's recorder has one): a commit may succeed and its answer be lost with the
+    # connection. Commands with an idempotency key are retried whole, above (`CivicApplication._execute`).
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         request: AppendRequest = kwargs.get("write") or AppendRequest()
         tracking: Tracking | None = kwargs.get("tracking")
