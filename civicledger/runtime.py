@@ -63,6 +63,9 @@ class Runtime:
                                  linkage=LinkageService(self.ledger, residents=residents, clock=self.clock))
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
+        # Where GraphQL reads: a replica's pool when DATABASE_READ_URL is set, otherwise `pool` itself.
+        self.read_pool: asyncpg.Pool | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self.projections = all_projections(self.ledger.mapper)
         # Processes follow the log like projections but issue commands; read-your-writes never waits for them.
         self.processes = [AssistanceRecalculation(self.ledger.mapper, lambda cmd, ctx: self.run(
@@ -83,6 +86,7 @@ class Runtime:
             self.params.url, **self.params.asyncpg_kwargs(), min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
+        self.read_pool = self.pool
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
                                        [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
@@ -112,6 +116,15 @@ class Runtime:
             self.linkage_processes = LinkageProcesses(self)
             await self.linkage_processes.start()
         return self
+
+    def connection_lost(self) -> None:
+        """A request met a lost connection (a failover): replace every pooled connection, so that the next
+        requests reach the current primary instead of failing one stale connection at a time."""
+        self.ledger.reconnect()
+        for pool in {id(p): p for p in (self.pool, self.read_pool) if p is not None}.values():
+            task = asyncio.get_running_loop().create_task(pool.expire_connections())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a synchronous service call on the bounded command pool."""

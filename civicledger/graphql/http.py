@@ -22,7 +22,8 @@ from starlette.responses import HTMLResponse, Response
 
 from civicledger.core.access_log import record_reads
 from civicledger.core.auth import Principal, verify_token
-from civicledger.core.errors import CivicError, InvalidInputError, UnauthenticatedError
+from civicledger.core.errors import CivicError, DatabaseUnavailableError, InvalidInputError, UnauthenticatedError
+from civicledger.core.failover import is_connection_error
 from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
@@ -56,6 +57,11 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
         out["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
     elif original is None:
         out["extensions"] = {"code": "BAD_USER_INPUT" if "Variable" in error.message else "GRAPHQL_VALIDATION_FAILED"}
+    elif is_connection_error(original):  # a failover under way: typed and retryable, not an internal error
+        if ctx is not None:
+            ctx.runtime.connection_lost()
+        unavailable = DatabaseUnavailableError()
+        out["message"], out["extensions"] = unavailable.message, unavailable.extensions()
     else:
         correlation = str(ctx.correlation_id) if ctx else "-"
         log.error("unexpected error (correlation %s): %r", correlation, original, exc_info=original)
@@ -129,6 +135,14 @@ class GraphQLHTTP:
                 status = 200
             return Response(encode({"errors": [{"message": exc.message, "extensions": exc.extensions()}]}),
                             status_code=status, media_type=media, headers=headers)
+        except Exception as exc:
+            # A failover under way (the compiled path reads straight from the pool): typed, retryable.
+            if not is_connection_error(exc):
+                raise
+            self.runtime.connection_lost()
+            lost = DatabaseUnavailableError()
+            return Response(encode({"errors": [{"message": lost.message, "extensions": lost.extensions()}]}),
+                            status_code=503, media_type=media, headers={"Retry-After": "1"})
 
         errors = result.errors or []
         request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
