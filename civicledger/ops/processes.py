@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +120,18 @@ def post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = N
             return exc.code, orjson.loads(raw)
         except orjson.JSONDecodeError:
             return exc.code, {"errors": [{"message": raw.decode(errors="replace")}]}
+
+
+@contextlib.contextmanager
+def work_directory(prefix: str) -> Iterator[Path]:
+    """A fresh directory the `postgres` user can reach (pytest's tmp_path is root-only), removed afterwards."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    try:
+        path.chmod(0o755)
+        give_to_postgres(path)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
