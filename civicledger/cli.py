@@ -259,6 +259,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
                             server_processes=args.server_processes, profile=args.profile))
 
 
+def cmd_failover_drill(args: argparse.Namespace) -> int:
+    from civicledger.ops.drill import run_drill
+
+    report = run_drill(workers=args.workers)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from civicledger.graphql.schema import build_schema
 
@@ -317,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--server-processes", type=int, help="processes per read-path server (default 1)")
     bench.add_argument("--profile", action="store_true", help="also profile the write path and the rebuild")
     bench.set_defaults(func=cmd_bench)
+    drill = sub.add_parser("failover-drill", help="Patroni primary + sync standby on loopback, SIGKILL the primary "
+                                                  "under load; check nothing acknowledged is lost (docs/OPERATIONS.md)")
+    drill.add_argument("--workers", type=int, default=4, help="concurrent clients sending registrations")
+    drill.set_defaults(func=cmd_failover_drill)
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
 

@@ -34,7 +34,9 @@ def free_port(first: int, last: int) -> int:
 def as_postgres(command: Sequence[str]) -> list[str]:
     """PostgreSQL and Patroni refuse root: as root, run the command as `postgres`; otherwise as ourselves."""
     if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
+        import shutil
+
+        return [shutil.which("runuser") or "/usr/sbin/runuser", "-u", "postgres", "--", *command]
     return list(command)
 
 
