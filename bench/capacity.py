@@ -78,12 +78,15 @@ async def _figures(conn: asyncpg.Connection) -> dict[str, Any]:
         f"SELECT {PROGRAM} AS program, count(*) AS events, count(DISTINCT tx) AS commands FROM events GROUP BY 1")
     tables = read_model_tables()
     sizes = {r["t"]: r["bytes"] for r in await conn.fetch(
-        "SELECT t, pg_total_relation_size(t::regclass) AS bytes FROM unnest($1::text[]) AS t", tables)}
+        "SELECT t, (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(t::regclass)) AS bytes"
+        " FROM unnest($1::text[]) AS t", tables)}
     return {
         "events": await conn.fetchval("SELECT count(*) FROM events"),
         "commands": await conn.fetchval("SELECT count(DISTINCT tx) FROM events"),
         "by_program": {r["program"]: {"events": r["events"], "commands": r["commands"]} for r in by_program},
         "events_table_bytes": await conn.fetchval("SELECT pg_total_relation_size('events')"),
+        "events_toast_bytes": await conn.fetchval("SELECT pg_total_relation_size(reltoastrelid) FROM pg_class"
+                                                  " WHERE relname = 'events'"),
         "events_heap_bytes": await conn.fetchval("SELECT pg_relation_size('events')"),
         "events_index_bytes": await conn.fetchval("SELECT pg_indexes_size('events')"),
         "mean_payload_bytes": round(float(await conn.fetchval("SELECT avg(octet_length(state)) FROM events")), 1),

@@ -24,6 +24,7 @@ from civicledger.inspection.service import Inspection
 from civicledger.projections import all_projections
 from civicledger.projections.assistance_recalculation import AssistanceRecalculation
 from civicledger.projections.positions import ProjectionPositions
+from civicledger.projections.replica_positions import ReplicaPositions
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.settings import Settings
 
@@ -87,6 +88,12 @@ class Runtime:
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
         self.read_pool = self.pool
+        if self.settings.database_read_url:
+            replica = ConnectionParams.from_url(self.settings.database_read_url)
+            self.read_pool = await asyncpg.create_pool(
+                replica.url, **replica.asyncpg_kwargs(), min_size=1, max_size=self.settings.read_pool_size,
+                server_settings={"application_name": "civicledger-read"}, reset=_rollback_if_needed,
+            )
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
                                        [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
@@ -100,7 +107,9 @@ class Runtime:
             await self.inspection.create_tables()
         else:
             await self.runner.load_positions()
-        self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections])
+        names = [p.name for p in self.projections]
+        self.positions = (ProjectionPositions(self.pool, names) if self.read_pool is self.pool
+                          else ReplicaPositions(self.pool, names, replica=self.read_pool))
         await self.positions.start()
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)
@@ -148,6 +157,8 @@ class Runtime:
                 await asyncio.wait_for(self._runner_task, timeout=5)
         if self.positions is not None:
             await self.positions.stop()
+        if self.read_pool is not None and self.read_pool is not self.pool:
+            await self.read_pool.close()
         if self.pool is not None:
             await self.pool.close()
         self.executor.shutdown(wait=True)

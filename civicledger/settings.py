@@ -33,6 +33,8 @@ def _default_data_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
+    # GraphQL reads from here when set (a replica; read-your-writes waits for it to replay): docs/OPERATIONS.md §5.
+    database_read_url: str | None = None
     data_dir: Path = field(default_factory=_default_data_dir)
     environment: str = "development"
     jwt_secret: str = DEV_JWT_SECRET
@@ -101,6 +103,7 @@ class Settings:
             raise ConfigurationError(problems)
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
+            "database_read_url": env.get("DATABASE_READ_URL") or None,
             "data_dir": data_dir,
             "environment": environment,
             "jwt_secret": jwt_secret,

@@ -197,7 +197,7 @@ class GraphQLHTTP:
                 return content
         # Positions are read before the rows: an entry is never older than the positions it is filed under.
         positions = dict(self.runtime.positions.positions)
-        data = await operation.execute(ctx, self.runtime.pool, variables)
+        data = await operation.execute(ctx, self.runtime.read_pool, variables)
         if data is None:
             return None
         content = encode({"data": data})

@@ -23,7 +23,7 @@ class Subscription:
         ctx.principal.require(Scope.READ)
         rid = uuid_of(resident_id, "Resident")
         runtime = ctx.runtime
-        async with runtime.pool.acquire() as conn:
+        async with runtime.read_pool.acquire() as conn:
             if await conn.fetchval("SELECT 1 FROM residents WHERE id = $1", rid) is None:
                 raise NotFoundError(f"resident {rid} not found", id=str(resident_id))
             last = await conn.fetchval(
@@ -32,7 +32,7 @@ class Subscription:
         positions = runtime.positions
         while True:
             seen = positions.positions.get("client_timeline", 0)
-            async with runtime.pool.acquire() as conn:
+            async with runtime.read_pool.acquire() as conn:
                 rows = await timeline_page(conn, rid, after=last, limit=200)
             for row in rows:
                 last = row["position"]

@@ -86,14 +86,15 @@ class LocalCluster:
             self.wait_ready()
         return self
 
-    def wait_ready(self, timeout: float = 120) -> None:
-        """Until the server accepts connections and is out of recovery (a restore has finished)."""
+    def wait_ready(self, timeout: float = 120, *, standby: bool = False) -> None:
+        """Until the server accepts connections and is out of recovery (a restore has finished) — or, for a
+        standby, in it."""
         deadline = time.monotonic() + timeout
         while True:
             with contextlib.suppress(psycopg.Error), psycopg.connect(
                     **self.params().psycopg_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
                 row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
-                if row is not None and not row[0]:
+                if row is not None and bool(row[0]) == standby:
                     return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"cluster on port {self.port} not ready: {self.log_tail()}")
@@ -144,3 +145,17 @@ def restore_to_point(backup: Path, archive: Path, directory: Path, port: int, *,
     give_to_postgres(directory)
     (cluster.pgdata).chmod(0o700)
     return cluster.start()
+
+
+def standby_of(primary: LocalCluster, directory: Path, port: int, *, apply_delay_ms: int = 0) -> LocalCluster:
+    """A hot standby streaming from `primary` (a read replica), replaying `apply_delay_ms` behind it."""
+    standby = LocalCluster(directory, port)
+    give_to_postgres(directory)
+    run_pg(["pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-D", str(standby.pgdata),
+            "-X", "stream", "-c", "fast", "-R", "--no-password"])
+    standby.socket_dir.mkdir(parents=True, exist_ok=True)
+    give_to_postgres(directory)
+    standby.configure({"hot_standby": "on", "recovery_min_apply_delay": f"{apply_delay_ms}ms"})
+    run_pg(["pg_ctl", "-D", str(standby.pgdata), "-l", str(directory / "server.log"), "-w", "-t", "120", "start"])
+    standby.wait_ready(standby=True)
+    return standby
