@@ -31,7 +31,7 @@ def service_env(compose: dict[str, Any], service: str, database: ConnectionParam
     env = {k: str(v) for k, v in compose["services"][service]["environment"].items()}
     url = ConnectionParams.from_url(env["DATABASE_URL"])
     assert url.connect_timeout == 5 and url.dbname == "civicledger"
-    env["DATABASE_URL"] = database.url + "?connect_timeout=5"
+    env["DATABASE_URL"] = database.url
     return {**env, "PATH": f"{BIN}:{os.environ['PATH']}", "CIVICLEDGER_DATA_DIR": str(data_dir)}
 
 

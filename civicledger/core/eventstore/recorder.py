@@ -408,9 +408,13 @@ $fn$"""
                 if pgconn.transaction_status != pq.TransactionStatus.IDLE:
                     with contextlib.suppress(Exception):
                         conn.execute("SELECT pg_advisory_unlock_all()")
+                _raise_if_lost(pgconn)
                 return None
             value = result.get_value(0, 0)
+        except OperationalError:
+            raise
         except Exception:
+            _raise_if_lost(conn.pgconn)
             return None
         finally:
             pool.putconn(conn)
@@ -508,6 +512,13 @@ $fn$"""
             return
         for subscription in list(self._subscriptions):
             subscription.wake()
+
+
+def _raise_if_lost(pgconn: Any) -> None:
+    """A connection lost after the append was sent: it may have committed. Never fall back to sending it again
+    (that would answer CONFLICT for our own write): the command layer decides (`CivicApplication._execute`)."""
+    if pgconn.status != pq.ConnStatus.OK:
+        raise OperationalError("the connection was lost during the append: it may or may not have committed")
 
 
 class PollingSubscription(Subscription[CivicApplicationRecorder]):
