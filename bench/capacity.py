@@ -78,7 +78,8 @@ async def _figures(conn: asyncpg.Connection) -> dict[str, Any]:
         f"SELECT {PROGRAM} AS program, count(*) AS events, count(DISTINCT tx) AS commands FROM events GROUP BY 1")
     tables = read_model_tables()
     sizes = {r["t"]: r["bytes"] for r in await conn.fetch(
-        "SELECT t, (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(t::regclass)) AS bytes"
+        "SELECT t, coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(t::regclass)),"
+        " pg_total_relation_size(t::regclass)) AS bytes"
         " FROM unnest($1::text[]) AS t", tables)}
     return {
         "events": await conn.fetchval("SELECT count(*) FROM events"),
