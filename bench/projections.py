@@ -18,7 +18,7 @@ from typing import Any
 from bench.stats import summary
 from bench.writers import profile_table
 from civicledger.core.db import ConnectionParams
-from civicledger.projections import all_projections
+from civicledger.programs import read_models
 from civicledger.projections.parallel import partition, rebuild_in_processes
 from civicledger.projections.runner import rebuild
 from civicledger.runtime import Runtime
@@ -59,7 +59,7 @@ async def run(settings: Settings, params: ConnectionParams, *, repetitions: int,
         events = await event_count(runtime)
         totals: list[float] = []
         per: dict[str, list[float]] = {}
-        names = [p.name for p in all_projections(None)]  # the read models, as `civicledger rebuild` picks them
+        names = [p.name for p in read_models(None)]  # the read models, as `civicledger rebuild` picks them
         processes = len(partition(names, os.cpu_count() or 1))
         profile_text = None
         for rep in range(repetitions + (1 if profile else 0)):

@@ -37,7 +37,7 @@ async def measure(params: ConnectionParams, residents: int, rows: int) -> dict[s
     people = [uuid.uuid4() for _ in range(residents)]
     conn = await asyncpg.connect(params.url)
     try:
-        await ClientTimelineProjection(None).create(conn)  # type: ignore[arg-type]
+        await ClientTimelineProjection(None, []).create(conn)  # type: ignore[arg-type]
         await fill(conn, people, rows)
         size = await conn.fetchval("SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM"
                                    " pg_partition_tree('client_timeline')), pg_total_relation_size('client_timeline'))")

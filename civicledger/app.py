@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,11 +20,14 @@ from civicledger.graphql.schema import build_schema
 from civicledger.graphql.websocket import GraphQLWebSocket
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
+from civicledger.slice import ProgramSlice
 
 
 def create_app(settings: Settings, *, params: ConnectionParams | None = None, run_projections: bool = True,
-               clock: Clock | None = None, run_linkage_processes: bool = False) -> Starlette:
-    schema = build_schema(settings)
+               clock: Clock | None = None, programs: Sequence[ProgramSlice] | None = None,
+               run_processes: bool = True) -> Starlette:
+    """The API over these programs (default: every program in `civicledger.programs.PROGRAMS`)."""
+    schema = build_schema(settings, programs)
     holder: dict[str, Any] = {}
 
     class _Deferred:
@@ -42,8 +45,8 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with contextlib.ExitStack() as stack:
             resolved = params or stack.enter_context(resolve_database(settings.database_url, settings.data_dir))
-            runtime = Runtime(settings, resolved, clock=clock)
-            await runtime.start(run_projections=run_projections, run_linkage_processes=run_linkage_processes)
+            runtime = Runtime(settings, resolved, clock=clock, programs=programs)
+            await runtime.start(run_projections=run_projections, run_processes=run_processes)
             holder["runtime"] = runtime
             app.state.runtime = runtime
             # Everything built so far (schema, compiled plans, pools) lives as long as the process: keep it out

@@ -13,11 +13,12 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from civicledger.core.auth import Role, Scope, issue_token
 from civicledger.core.db import ConnectionParams, resolve_database
 from civicledger.settings import ConfigurationError, Settings
+from civicledger.slice import CliCommand
 
 log = logging.getLogger("civicledger")
 EX_CONFIG = 78
@@ -44,8 +45,7 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
     options = {"host": host, "port": port, "log_level": "info", "loop": "uvloop", "http": "httptools",
                "ws": "websockets-sansio", "access_log": False}
     if workers <= 1:
-        app = create_app(settings, params=params, run_projections=run_projections,
-                         run_linkage_processes=run_projections)
+        app = create_app(settings, params=params, run_projections=run_projections)
         uvicorn.run(app, **options)
         return
     # Several API processes share nothing in memory: give them the resolved database and master key through
@@ -77,7 +77,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def run(params: ConnectionParams) -> None:
         runtime = Runtime(settings, params)
-        await runtime.start(run_projections=True, run_linkage_processes=True)
+        await runtime.start(run_projections=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -94,14 +94,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from civicledger.projections import all_projections
+    from civicledger.programs import read_model_names
     from civicledger.projections.parallel import rebuild_in_processes
     from civicledger.projections.runner import rebuild
     from civicledger.runtime import Runtime
 
     settings = Settings.from_env()
     # Read models only: process managers (recalculation) keep their own position and are never replayed.
-    names = args.projection or [p.name for p in all_projections(None)]  # type: ignore[arg-type]
+    names = args.projection or read_model_names()
 
     def bar(name: str, total: int) -> tqdm:  # type: ignore[type-arg]
         return tqdm(total=total, desc=f"rebuild {name}", unit="pos")
@@ -127,26 +127,26 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_linkage_sweep(args: argparse.Namespace) -> int:
-    """One SLA sweep, for a cron job where no worker runs."""
-    from civicledger.processes.linkage_sla import EscalationSweep
-    from civicledger.runtime import Runtime
+def program_command(command: CliCommand) -> Callable[[argparse.Namespace], int]:
+    """Run a program's subcommand with a started runtime (no projections followed here)."""
 
-    settings = Settings.from_env()
+    def run(args: argparse.Namespace) -> int:
+        from civicledger.runtime import Runtime
 
-    async def run(params: ConnectionParams) -> int:
-        runtime = Runtime(settings, params)
-        await runtime.start(run_projections=False)
-        try:
-            assert runtime.services.linkage is not None and runtime.pool is not None
-            written = await EscalationSweep(runtime.pool, runtime.services.linkage, run=runtime.run).sweep_once()
-            return sum(1 for r in written if not r.replayed)
-        finally:
-            await runtime.close()
+        settings = Settings.from_env()
 
-    with database(settings) as params:
-        print(f"{asyncio.run(run(params))} referral(s) escalated")
-    return 0
+        async def act(params: ConnectionParams) -> int:
+            runtime = Runtime(settings, params)
+            await runtime.start(run_projections=False)
+            try:
+                return await command.action(runtime.wiring(), args)
+            finally:
+                await runtime.close()
+
+        with database(settings) as params:
+            return asyncio.run(act(params))
+
+    return run
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -190,7 +190,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         await runtime.start(run_projections=False)
         try:
             with tqdm(total=args.residents, desc="demo residents", unit="resident") as bar:
-                await asyncio.to_thread(demo.load, runtime.services, args.residents, progress=bar.update)
+                await asyncio.to_thread(demo.load, runtime.services, args.residents, progress=bar.update,
+                                        programs=runtime.programs)
             assert runtime.runner is not None
             horizon = await runtime.runner.log_horizon()
             for projection in runtime.projections:
@@ -297,9 +298,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="rebuild read models in this many processes at once (default: one per core)")
     rebuild.set_defaults(func=cmd_rebuild)
 
-    sweep = sub.add_parser("linkage-sweep", help="escalate overdue linkage referrals once (the worker does this "
-                                                 "every 5 minutes)")
-    sweep.set_defaults(func=cmd_linkage_sweep)
+    from civicledger.programs import PROGRAMS
+
+    for program in PROGRAMS:
+        for command in program.cli:
+            parser_of = sub.add_parser(command.name, help=command.help)
+            command.configure(parser_of)
+            parser_of.set_defaults(func=program_command(command))
 
     token = sub.add_parser("token", help="print a development bearer token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -1,45 +1,37 @@
-"""Composition root: settings -> database -> ledger, services, read pool, projections. Built explicitly at
-start-up (never at import time) and closed cleanly."""
+"""Composition root: settings -> database -> ledger, every program's service and read models, the command bus,
+the read pool, projections and process managers. Built explicitly at start-up (never at import time) from the
+list of program slices, and closed cleanly."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 
 from civicledger.core.clock import Clock, SystemClock
+from civicledger.core.commands import CommandBus
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
 from civicledger.core.failover import RetryPolicy
-from civicledger.domains.assistance.services import AssistanceService
-from civicledger.domains.linkage.services import LinkageService
-from civicledger.domains.residents.services import ResidentRegistry
+from civicledger.core.metadata import CommandContext
 from civicledger.inspection.service import Inspection
-from civicledger.projections import all_projections
-from civicledger.projections.assistance_recalculation import AssistanceRecalculation
+from civicledger.programs import PROGRAMS, read_models
+from civicledger.projections.base import Projection
 from civicledger.projections.positions import ProjectionPositions
 from civicledger.projections.replica_positions import ReplicaPositions
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.settings import Settings
-
-if TYPE_CHECKING:
-    from civicledger.processes.linkage import LinkageProcesses
+from civicledger.slice import Job, ProcessWiring, ProgramSlice, Services, build_services
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-
-@dataclass
-class Services:
-    residents: ResidentRegistry
-    assistance: AssistanceService
-    linkage: LinkageService | None = None  # None where only some programs are wired (e.g. bare demo loads)
+__all__ = ["Runtime", "Services"]
 
 
 async def _rollback_if_needed(conn: asyncpg.Connection) -> None:
@@ -51,38 +43,46 @@ async def _rollback_if_needed(conn: asyncpg.Connection) -> None:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, params: ConnectionParams, *, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, params: ConnectionParams, *, clock: Clock | None = None,
+                 programs: Sequence[ProgramSlice] | None = None) -> None:
         self.settings = settings
         self.params = params
         self.clock = clock or SystemClock()
+        self.programs = tuple(PROGRAMS if programs is None else programs)
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
                              pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size,
                              retry=RetryPolicy(window_s=settings.db_retry_s))
-        residents = ResidentRegistry(self.ledger, clock=self.clock)
-        self.services = Services(residents=residents,
-                                 assistance=AssistanceService(self.ledger, registry=residents, clock=self.clock),
-                                 linkage=LinkageService(self.ledger, residents=residents, clock=self.clock))
+        self.services = build_services(self.programs, self.ledger, self.clock)
+        self.bus = CommandBus(self.services.values())
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
         # Where GraphQL reads: a replica's pool when DATABASE_READ_URL is set, otherwise `pool` itself.
         self.read_pool: asyncpg.Pool | None = None
         self._background: set[asyncio.Task[None]] = set()
-        self.projections = all_projections(self.ledger.mapper)
-        # Processes follow the log like projections but issue commands; read-your-writes never waits for them.
-        self.processes = [AssistanceRecalculation(self.ledger.mapper, lambda cmd, ctx: self.run(
-            self.services.assistance.recalculate_assistance, cmd, ctx))]
+        self.projections = read_models(self.ledger.mapper, self.programs)
+        # Process managers follow the log like read models but send commands; read-your-writes never waits
+        # for them. Made at start (they need the pool).
+        self.processes: list[Projection] = []
+        self.jobs: list[Job] = []
         self.runner: ProjectionRunner | None = None
         self.positions: ProjectionPositions | None = None
         self.inspection: Inspection | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._runner_task: asyncio.Task[None] | None = None
-        self._checkpointer_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self.linkage_processes: LinkageProcesses | None = None
 
-    async def start(self, *, run_projections: bool, run_linkage_processes: bool = False,
+    def wiring(self) -> ProcessWiring:
+        assert self.pool is not None, "start the runtime first"
+        return ProcessWiring(mapper=self.ledger.mapper, pool=self.pool, services=self.services,
+                             execute=self.execute, run=self.run, clock=self.clock)
+
+    async def start(self, *, run_projections: bool, run_processes: bool = True,
                     prepare_schema: bool = True) -> Runtime:
-        """`prepare_schema=False` when another process has just created the read-model tables (a rebuild's
-        worker processes must not re-create indexes that the rebuild has set aside)."""
+        """`run_projections`: follow the log here (read models, the checkpointer) and, unless `run_processes`
+        is False, run every program's process managers and jobs too (tests of other features leave them to
+        tests that drive them with a clock of their own). `prepare_schema=False` when another process has just
+        created the read-model tables (a rebuild's worker processes must not re-create indexes that the
+        rebuild has set aside)."""
         self.pool = await asyncpg.create_pool(
             self.params.url, **self.params.asyncpg_kwargs(), min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
@@ -94,6 +94,8 @@ class Runtime:
                 replica.url, **replica.asyncpg_kwargs(), min_size=1, max_size=self.settings.read_pool_size,
                 server_settings={"application_name": "civicledger-read"}, reset=_rollback_if_needed,
             )
+        wiring = self.wiring()
+        self.processes = [make(wiring) for p in self.programs for make in p.processes] if run_processes else []
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
                                        [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
@@ -114,16 +116,13 @@ class Runtime:
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
+            self._tasks.append(self._runner_task)
             if self.settings.run_checkpointer:
-                self._checkpointer_task = asyncio.create_task(
+                self._tasks.append(asyncio.create_task(
                     self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
-                    name="checkpointer",
-                )
-        if run_linkage_processes:
-            from civicledger.processes.linkage import LinkageProcesses
-
-            self.linkage_processes = LinkageProcesses(self)
-            await self.linkage_processes.start()
+                    name="checkpointer"))
+            self.jobs = [make(wiring) for p in self.programs for make in p.jobs] if run_processes else []
+            self._tasks.extend(asyncio.create_task(job.run(), name=type(job).__name__) for job in self.jobs)
         return self
 
     def connection_lost(self) -> None:
@@ -143,18 +142,19 @@ class Runtime:
             self.runner.wake()
         return result
 
+    async def execute(self, command: object, ctx: CommandContext) -> Any:
+        """The one command path: the handler of this command's type, whichever program it belongs to."""
+        return await self.run(self.bus.handler_for(type(command)), command, ctx)
+
     async def close(self) -> None:
         self._stopping.set()
-        if self._checkpointer_task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._checkpointer_task, timeout=5)
-        if self.linkage_processes is not None:
-            await self.linkage_processes.stop()
+        for job in self.jobs:
+            job.stop()
         if self.runner is not None:
             self.runner.stop()
-        if self._runner_task is not None:
+        for task in self._tasks:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._runner_task, timeout=5)
+                await asyncio.wait_for(task, timeout=5)
         if self.positions is not None:
             await self.positions.stop()
         if self.read_pool is not None and self.read_pool is not self.pool:

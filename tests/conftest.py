@@ -58,7 +58,9 @@ def settings() -> Settings:
 
 @pytest_asyncio.fixture(scope="session")
 async def app(app_db: ConnectionParams, settings: Settings) -> AsyncIterator[Any]:
-    application = create_app(settings, params=app_db, run_projections=True)
+    # Process managers and jobs (recalculation, the linkage loop, the SLA sweep) are driven by their own tests,
+    # each with a clock of its own.
+    application = create_app(settings, params=app_db, run_projections=True, run_processes=False)
     async with application.router.lifespan_context(application):
         yield application
         # A read model that stopped on an event (a projection bug) must fail the run, not go unnoticed.

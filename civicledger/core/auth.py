@@ -71,15 +71,6 @@ class Principal:
                 f"role {self.role.value} may not do this", allowed=[r.value for r in roles]
             )
 
-    def may_command_in(self, district: str | None) -> bool:
-        """Caseworkers and supervisors act in their own district; integrators with the command scope and
-        admins act anywhere; inspectors never."""
-        if not self.has(Scope.COMMAND) or self.role is Role.INSPECTOR:
-            return False
-        if self.role in (Role.CASEWORKER, Role.SUPERVISOR):
-            return district is None or self.district == district
-        return True
-
 
 def issue_token(
     secret: str,

@@ -31,15 +31,14 @@ class CommandContext:
     actor: Actor
     reason: str | None = None
     correlation_id: UUID = field(default_factory=uuid4)
-    causation_id: UUID | None = None
+    # The id of the event that caused this command (its global position), when a process manager sent it.
+    causation_id: str | None = None
     idempotency_key: str | None = None
     origin: str | None = None
 
     def with_reason(self, reason: str | None) -> CommandContext:
         return replace(self, reason=reason)
 
-    def caused_by(self, causation_id: UUID) -> CommandContext:
-        return replace(self, causation_id=causation_id)
 
     def require_reason(self) -> str:
         """Decisions and corrections must say why (DESIGN §3)."""
@@ -55,7 +54,7 @@ class CommandContext:
             "actor_district": self.actor.district,
             "reason": self.reason,
             "correlation_id": str(self.correlation_id),
-            "causation_id": str(self.causation_id) if self.causation_id else None,
+            "causation_id": self.causation_id,
             "idempotency_key": self.idempotency_key,
             "origin": self.origin,
         }

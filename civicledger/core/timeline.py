@@ -1,9 +1,10 @@
 """How a program's events appear on a resident's timeline.
 
-Each program declares, in `civicledger/domains/<program>/timeline.py`, a `CONTRIBUTION` mapping its event
-classes to entries. The client-timeline projection discovers those modules; adding a program never touches
-the timeline code. Summaries are written for caseworkers and carry no personal data (no ID numbers, phones,
-addresses, incomes): the timeline is shown unmasked to every role that may see the resident."""
+Each program declares, in `civicledger/domains/<program>/timeline.py`, a `CONTRIBUTION` mapping its event classes to
+entries, and names it in its slice (`ProgramSlice.timeline`); the client-timeline projection takes every slice's
+contribution, so adding a program never touches the timeline code. Summaries are written for caseworkers and carry
+no personal data (no ID numbers, phones, addresses, incomes): the timeline is shown unmasked to every role that may
+see the resident."""
 
 from __future__ import annotations
 

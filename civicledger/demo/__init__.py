@@ -6,7 +6,7 @@ Every demo command carries a deterministic idempotency key, so loading twice wri
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -16,9 +16,9 @@ from civicledger.core.clock import business_date
 from civicledger.core.guangzhou import DISTRICTS
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.demo import names
-from civicledger.demo.assistance import load_assistance
+from civicledger.demo.world import DemoWorld
 from civicledger.domains.residents.commands import AddHouseholdMember, EstablishHousehold, RegisterResident
-from civicledger.runtime import Services
+from civicledger.slice import ProgramSlice, Services
 
 LOADER = Actor(id="demo-loader", role="admin", office="CIVIL-AFFAIRS-BUREAU", district=None)
 
@@ -110,22 +110,27 @@ def load_household(services: Services, h: PlannedHousehold) -> tuple[list[Any], 
     return ids, household.stream_id
 
 
-def load(services: Services, residents: int, *, progress: Callable[[int], None] | None = None,
-         threads: int = 4) -> int:
-    """Load the demo population, then a year of social assistance over it, then (where the linkage service is
-    wired) three-society linkage in the pilot communities; returns the number of residents. Safe to run again."""
-    households = plan(residents)
-    member_ids, household_ids = [], []
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for ids, household_id in pool.map(lambda h: load_household(services, h), households):
-            member_ids.append(ids)
-            household_ids.append(household_id)
-            if progress:
-                progress(len(ids))
-    load_assistance(services, households, member_ids, household_ids)
-    if services.linkage is not None:
-        from civicledger.demo.linkage import load_linkage
+def load_residents(world: DemoWorld) -> None:
+    """The residents slice's demo: the planned population, registered and formed into households."""
+    with ThreadPoolExecutor(max_workers=world.threads) as pool:
+        for ids, household_id in pool.map(lambda h: load_household(world.services, h), world.households):
+            world.member_ids.append(ids)
+            world.household_ids.append(household_id)
+            world.progress(len(ids))
 
-        load_linkage(services.linkage, [(rid, h.district) for h, ids in zip(households, member_ids, strict=True)
-                                        for rid in ids])
-    return sum(len(h.people) for h in households)
+
+def load(services: Services, residents: int, *, progress: Callable[[int], None] | None = None,
+         threads: int = 4, programs: Sequence[ProgramSlice] | None = None) -> int:
+    """Load the demo population, then each program's demo over it in the order of the programs list (a year
+    of social assistance, three-society linkage in the pilot communities, ...), for every program whose service
+    is wired; returns the number of residents. Safe to run again: every command carries a deterministic key."""
+    if programs is None:
+        from civicledger.programs import PROGRAMS
+
+        programs = PROGRAMS
+    world = DemoWorld(services=services, households=plan(residents), threads=threads,
+                      progress=progress or (lambda n: None))
+    for program in programs:
+        if program.demo is not None and program.name in services:
+            program.demo(world)
+    return sum(len(h.people) for h in world.households)

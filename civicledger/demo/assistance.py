@@ -38,7 +38,7 @@ from civicledger.domains.assistance.verification import DataSource, FailureKind,
 
 if TYPE_CHECKING:
     from civicledger.demo import PlannedHousehold
-    from civicledger.runtime import Services
+    from civicledger.demo.world import DemoWorld
 
 ADMIN = Actor(id="admin-bureau-wang", role="admin", office="CIVIL-AFFAIRS-BUREAU")
 ADJUSTMENT_PUBLISHED = date(2018, 8, 3)
@@ -313,7 +313,7 @@ class AssistanceYear:
         for district in sorted({case.district for case in self.cases}):
             ids = [case.case_id for case in self.cases if case.district == district and case.case_id
                    and case.decided_on is not None and case.decided_on < month.replace(day=2)]
-            self.service.generate_payroll(c.GeneratePayroll(month=month, district=district), ids,
+            self.service.generate_payroll(c.GeneratePayroll(month=month, district=district, case_ids=tuple(ids)),
                                           CommandContext(actor=supervisor(district), origin="civicledger demo"))
 
     def _recalculate_all(self) -> None:
@@ -335,10 +335,9 @@ class AssistanceYear:
         return case.case_id
 
 
-def load_assistance(services: Services, planned: list[PlannedHousehold], member_ids: list[list[UUID]],
-                    household_ids: list[UUID]) -> int:
+def load_assistance(world: DemoWorld) -> int:
     """Replay 2018's assistance caseload over the loaded households; returns the number of cases."""
-    year = AssistanceYear(services.assistance)
-    year.choose(list(zip(planned, member_ids, household_ids, strict=True)))
+    year = AssistanceYear(world.services.assistance)
+    year.choose(list(zip(world.households, world.member_ids, world.household_ids, strict=True)))
     year.plan()
     return year.run()

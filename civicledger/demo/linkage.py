@@ -14,17 +14,22 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from civicledger.core.clock import FixedClock, now
+from civicledger.core.clock import FixedClock, business_date, now
 from civicledger.core.guangzhou import District
 from civicledger.core.metadata import Actor, CommandContext
+from civicledger.demo import names
 from civicledger.domains.linkage import commands as c
 from civicledger.domains.linkage.pilots import PILOT_COMMUNITIES
 from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.linkage.taxonomy import SUB_ITEMS, PartyType
 from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
+from civicledger.domains.residents.commands import RegisterResident
+
+if TYPE_CHECKING:
+    from civicledger.demo.world import DemoWorld
 
 NOT_YET = UUID(int=0)
 ADMIN = Actor(id="demo-loader", role="admin", office="CIVIL-AFFAIRS-BUREAU", district=None)
@@ -187,8 +192,29 @@ class _Loader:
         return None if routes[sub_item].lead is organisation.kind else "该机构在本社区有对应服务项目"
 
 
-def load_linkage(service: LinkageService, residents: Sequence[tuple[UUID, str]],
-                 progress: Callable[[int], Any] | None = None) -> int:
+def load_linkage(world: DemoWorld) -> int:
+    """The linkage slice's demo, over the residents the demo registered — and, in a pilot district where the
+    (small) demo population has nobody, a few residents of that community registered for it: a committee
+    collects needs only of residents of its own district."""
+    residents = world.residents_by_district()
+    present = {district for _, district in residents}
+    rng = random.Random(20181111)
+    used: set[str] = set()
+    for district in sorted({o.district for o in plan_organisations()} - present):
+        info = District(district).info
+        for n in range(3):
+            born = names.birth_date(rng, 30, 85, business_date())
+            recorded = world.services.residents.register_resident(
+                RegisterResident(name=names.chinese_name(rng), id_number=names.resident_id(
+                    rng, info.area_code, born, n % 2 == 0, used), district=district,
+                    street=names.street_of(rng, District(district)), community=names.community(rng)),
+                _ctx(ADMIN, f"resident:{district}:{n}"))
+            residents.append((recorded.stream_id, district))
+    return load_linkage_for(world.services.linkage, residents)
+
+
+def load_linkage_for(service: LinkageService, residents: Sequence[tuple[UUID, str]],
+                     progress: Callable[[int], Any] | None = None) -> int:
     """Load the linkage demo for these (resident id, district) pairs; returns the number of communities."""
     if not residents:
         return 0

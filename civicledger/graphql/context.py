@@ -82,11 +82,12 @@ class Context:
         """A per-request DataLoader over a read model (`fetch(conn, keys)` returns rows with an `id`)."""
         return self.request_loader(name, lambda ctx: _loader(ctx.runtime, fetch))
 
-    async def read_after(self, projection: str, position: int, fetch: Callable[..., Any], key: UUID) -> Any:
-        """A mutation payload's row: wait until `projection` has reached the command's `position`, then fetch
-        the row (`fetch(conn, [key])`); None if it is not there."""
+    async def read_after(self, position: int, fetch: Callable[..., Any], key: UUID) -> Any:
+        """A mutation payload's row: wait until every read model has reached the command's `position` (so that
+        whatever the payload nests — a case's verification matrix, a resident's timeline — is read at that
+        position too), then fetch the row (`fetch(conn, [key])`); None if it is not there."""
         runtime = self.runtime
-        await runtime.positions.wait_for(position, timeout=runtime.settings.consistency_timeout_s, names=[projection])
+        await runtime.positions.wait_for(position, timeout=runtime.settings.consistency_timeout_s)
         async with runtime.read_pool.acquire() as conn:
             rows = await fetch(conn, [key])
         return rows[0] if rows else None

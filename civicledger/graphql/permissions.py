@@ -35,15 +35,6 @@ class CanAudit(_Requires):
     scope = Scope.AUDIT
 
 
-def may_command_for(principal: Principal, district: str | None) -> None:
-    """Caseworkers and supervisors act in their own district; integrators (command scope) and admins act
-    anywhere; inspectors never."""
-    if principal.role is Role.INSPECTOR or not principal.has(Scope.COMMAND):
-        raise ForbiddenError("this role may not change anything")
-    if principal.role in (Role.CASEWORKER, Role.SUPERVISOR) and district and principal.district != district:
-        raise ForbiddenError("outside your district", district=district, yourDistrict=principal.district)
-
-
 def sees_personal_data(principal: Principal, resident_district: str | None, purpose: str | None) -> bool:
     """Unmasked personal fields: caseworkers and supervisors of the resident's district; integrators granted
     the `personal` scope; inspectors only with a stated purpose (which is logged). Never admins."""

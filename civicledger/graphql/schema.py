@@ -1,7 +1,10 @@
-"""The schema: root types composed from each program's queries and mutations, with the limits that hold
-for every request (depth, aliases, tokens)."""
+"""The schema: root types composed from each program slice's queries and mutations (and the inspectors'
+queries, which span every program), with the limits that hold for every request (depth, aliases, tokens)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
@@ -15,18 +18,14 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
-from civicledger.graphql.assistance.mutations import AssistanceMutations
-from civicledger.graphql.assistance.queries import AssistanceQueries
-from civicledger.graphql.inspection.mutations import InspectionMutations
 from civicledger.graphql.inspection.queries import InspectionQueries
 from civicledger.graphql.inspection.types import RecordedEventType
-from civicledger.graphql.linkage.mutations import LinkageMutations
-from civicledger.graphql.linkage.queries import LinkageQueries
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.residents.mutations import ResidentMutations
-from civicledger.graphql.residents.queries import ResidentQueries
 from civicledger.graphql.subscriptions import Subscription
 from civicledger.settings import Settings
+
+if TYPE_CHECKING:
+    from civicledger.slice import ProgramSlice
 
 
 @strawberry.type(name="Viewer", description="Who the bearer token says you are.")
@@ -46,8 +45,6 @@ class ProjectionStatusType:
 
 @strawberry.type
 class CoreQueries:
-    node: relay.Node | None = relay.node(permission_classes=[CanRead])
-
     @strawberry.field
     def viewer(self, info: Info) -> ViewerType:
         p = info.context.principal
@@ -62,28 +59,34 @@ class CoreQueries:
         return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
 
 
-Query = merge_types("Query", (CoreQueries, ResidentQueries, AssistanceQueries, LinkageQueries, InspectionQueries))
-Mutation = merge_types("Mutation", (ResidentMutations, AssistanceMutations, LinkageMutations, InspectionMutations))
+def build_schema(settings: Settings, programs: Sequence[ProgramSlice] | None = None) -> strawberry.Schema:
+    """The schema of these programs (default: every program) under these limits. Strawberry binds field
+    extensions (permissions) to the field objects when a schema is built, so one is built per process and set
+    of limits and programs, and reused."""
+    from civicledger.programs import PROGRAMS
 
-
-def build_schema(settings: Settings) -> strawberry.Schema:
-    # Strawberry binds field extensions (permissions) to the field objects when a schema is built, so the
-    # root types can back one schema per process and set of limits: build once, reuse.
-    key = (settings.query_depth_limit, settings.query_alias_limit, settings.query_token_limit)
+    chosen = tuple(PROGRAMS if programs is None else programs)
+    key = (settings.query_depth_limit, settings.query_alias_limit, settings.query_token_limit, chosen)
     if key not in _schemas:
-        _schemas[key] = _build(settings)
+        _schemas[key] = _build(settings, chosen)
     return _schemas[key]
 
 
-_schemas: dict[tuple[int, int, int], strawberry.Schema] = {}
+_schemas: dict[tuple[Any, ...], strawberry.Schema] = {}
 
 
-def _build(settings: Settings) -> strawberry.Schema:
+def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry.Schema:
+    # The relay `node` field is made anew for every schema: strawberry's node extension binds to its field object.
+    node = strawberry.type(type("NodeQueries", (), {
+        "__annotations__": {"node": "relay.Node | None"}, "node": relay.node(permission_classes=[CanRead]),
+        "__module__": __name__}))
+    query = merge_types("Query", (node, CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
+    mutation = merge_types("Mutation", tuple(p.mutation for p in programs if p.mutation))
     return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
+        query=query,
+        mutation=mutation,
         subscription=Subscription,
-        types=[RecordedEventType],
+        types=[RecordedEventType, *(t for p in programs for t in p.types)],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
             lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),

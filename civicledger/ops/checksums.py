@@ -8,9 +8,9 @@ from civicledger.core.db import ConnectionParams
 
 
 def read_model_tables() -> list[str]:
-    from civicledger.projections import all_projections
+    from civicledger.programs import read_models
 
-    return sorted({t for p in all_projections(None) for t in p.tables})  # type: ignore[arg-type]
+    return sorted({t for p in read_models(None) for t in p.tables})  # type: ignore[arg-type]
 
 
 def read_model_checksums(params: ConnectionParams) -> dict[str, str]:

@@ -31,14 +31,14 @@ async def projection_lag(database_url: str, timeout: float) -> dict[str, int]:
     import asyncpg
 
     from civicledger.core.db import ConnectionParams
-    from civicledger.projections import all_projections
+    from civicledger.programs import read_model_names
     from civicledger.projections.runner import TRACKING
 
     params = ConnectionParams.from_url(database_url)
     conn = await asyncpg.connect(params.url, timeout=timeout, command_timeout=timeout)
     try:
         newest = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM events")
-        names = [p.name for p in all_projections(None)]  # type: ignore[arg-type]
+        names = read_model_names()
         rows = await conn.fetch(f"SELECT application_name, notification_id FROM {TRACKING}"
                                 " WHERE application_name = ANY($1)", names)
     finally:

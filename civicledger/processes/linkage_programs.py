@@ -17,8 +17,7 @@ so a repeat returns the first result and writes nothing."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -29,14 +28,13 @@ from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.assistance import commands as assistance
 from civicledger.domains.assistance.case import AssistanceCase
-from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.linkage import commands as linkage
 from civicledger.domains.linkage.referral import Referral
-from civicledger.domains.linkage.services import LinkageService
+from civicledger.processes.context import caused_by
 from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.slice import Execute, ProcessWiring
 
 PROCESS = Actor(id="linkage-programs", role="system", office=None, district=None)
-Run = Callable[..., Awaitable[Any]]
 
 
 DECIDED = topics_of(AssistanceCase.Approved, AssistanceCase.Rejected)
@@ -50,12 +48,9 @@ class LinkageProgramsProcess(Projection):
     topics = topics_of(Referral.ProgramApplicationRequested, AssistanceCase.Applied, AssistanceCase.Approved,
                        AssistanceCase.Rejected)
 
-    def __init__(self, mapper: Any, *, linkage_service: LinkageService, assistance_service: AssistanceService,
-                 run: Run | None = None) -> None:
-        super().__init__(mapper)
-        self.linkage = linkage_service
-        self.assistance = assistance_service
-        self.run: Run = run or asyncio.to_thread
+    def __init__(self, wiring: ProcessWiring) -> None:
+        super().__init__(wiring.mapper)
+        self.execute: Execute = wiring.execute
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -89,10 +84,10 @@ class LinkageProgramsProcess(Projection):
                            " ON CONFLICT (application_id) DO NOTHING", application_id, referral_id, position)
         links.setdefault(application_id, referral_id)
 
-    def _ctx(self, env: Envelope, key: str) -> CommandContext:
-        correlation = {"correlation_id": UUID(env.correlation_id)} if env.correlation_id else {}
-        return CommandContext(actor=PROCESS, reason="three-society linkage referral", idempotency_key=key,
-                              origin="linkage-programs", **correlation)
+    @staticmethod
+    def _ctx(env: Envelope, key: str) -> CommandContext:
+        return caused_by(env, actor=PROCESS, reason="three-society linkage referral", idempotency_key=key,
+                         origin="linkage-programs")
 
     async def _file(self, conn: asyncpg.Connection, env: Envelope, e: Any, links: dict[UUID, UUID]) -> None:
         referral_id = env.stream_id
@@ -105,20 +100,16 @@ class LinkageProgramsProcess(Projection):
             statement=e.statement or "", referral_id=referral_id, need=e.need,
         )
         try:
-            applied: Recorded = await self.run(self.assistance.apply_for_assistance, cmd,
-                                               self._ctx(env, f"linkage:{referral_id}:apply:{e.request}"))
+            applied: Recorded = await self.execute(cmd, self._ctx(env, f"linkage:{referral_id}:apply:{e.request}"))
         except CivicError as refused:
-            await self.run(self.linkage.record_program_application_refused,
-                           linkage.RecordProgramApplicationRefused(referral_id, e.request, refused.code,
-                                                                   refused.message),
-                           self._ctx(env, f"linkage:{referral_id}:refused:{e.request}"))
+            await self.execute(linkage.RecordProgramApplicationRefused(referral_id, e.request, refused.code,
+                                                                       refused.message),
+                               self._ctx(env, f"linkage:{referral_id}:refused:{e.request}"))
             return
         await self._link(conn, applied.stream_id, referral_id, env.position, links)
-        await self.run(self.linkage.record_program_application,
-                       linkage.RecordProgramApplication(referral_id, e.request, applied.stream_id),
-                       self._ctx(env, f"linkage:{referral_id}:opened:{e.request}"))
+        await self.execute(linkage.RecordProgramApplication(referral_id, e.request, applied.stream_id),
+                           self._ctx(env, f"linkage:{referral_id}:opened:{e.request}"))
 
     async def _report(self, env: Envelope, referral_id: UUID, outcome: str) -> None:
-        await self.run(self.linkage.report_program_outcome,
-                       linkage.ReportProgramOutcome(referral_id, "assistance", env.stream_id, outcome),
-                       self._ctx(env, f"linkage:{referral_id}:outcome:{env.stream_id}"))
+        await self.execute(linkage.ReportProgramOutcome(referral_id, "assistance", env.stream_id, outcome),
+                           self._ctx(env, f"linkage:{referral_id}:outcome:{env.stream_id}"))

@@ -5,29 +5,25 @@ costs a wasted look; running the sweep twice, or on two workers, writes each esc
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-import asyncpg
 
 from civicledger.core.eventstore.application import Recorded
-from civicledger.domains.linkage.services import LinkageService
 from civicledger.projections.linkage_queues import overdue_candidates
+from civicledger.slice import CliCommand, ProcessWiring
 
 log = logging.getLogger(__name__)
 
-Run = Callable[..., Awaitable[Any]]
-
 
 class EscalationSweep:
-    def __init__(self, pool: asyncpg.Pool, service: LinkageService, *, run: Run | None = None,
-                 interval_s: float = 60.0) -> None:
-        self.pool = pool
-        self.service = service
-        self.run_sync: Run = run or asyncio.to_thread
+    """A job of the linkage program: every `interval_s` (5 minutes), escalate what is overdue."""
+
+    def __init__(self, wiring: ProcessWiring, *, interval_s: float = 300.0) -> None:
+        self.pool = wiring.pool
+        self.service = wiring.services.linkage
+        self.run_sync = wiring.run
         self.interval_s = interval_s
         self._stopping = asyncio.Event()
 
@@ -54,3 +50,17 @@ class EscalationSweep:
 
     def stop(self) -> None:
         self._stopping.set()
+
+
+async def _sweep_once(wiring: ProcessWiring, args: argparse.Namespace) -> int:
+    """One SLA sweep, for a cron job where no worker runs."""
+    written = await EscalationSweep(wiring).sweep_once()
+    print(f"{sum(1 for r in written if not r.replayed)} referral(s) escalated")
+    return 0
+
+
+sweep_command = CliCommand(
+    name="linkage-sweep",
+    help="escalate overdue linkage referrals once (the worker does this every 5 minutes)",
+    action=_sweep_once,
+)

@@ -39,12 +39,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import asyncpg
 
 from civicledger.core.eventstore.mapper import CivicMapper
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(slots=True)
@@ -106,13 +108,33 @@ def program_of(topic: str) -> str:
     return parts[0]
 
 
+def on(*event_classes: type) -> Callable[[F], F]:
+    """Mark a projection method as the handler of these event classes (one handler per event type):
+
+        @on(Resident.AddressChanged)
+        def _moved(self, rows: Rows, env: Envelope, e: Resident.AddressChanged) -> None:
+            rows.of(env.stream_id).update(district=e.district, street=e.street, community=e.community)
+
+    `Projection.dispatch(env, *state)` calls it as `handler(*state, env, env.event)`; a projection's `topics`
+    default to the events it has handlers for."""
+
+    def mark(fn: F) -> F:
+        fn.__civic_on__ = event_classes  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
 class Projection(ABC):
     """Named after the read model it builds (`client_timeline`, `residents`)."""
 
     name: ClassVar[str]
     tables: ClassVar[Sequence[str]] = ()
     # Topics this projection reads; None means every event (e.g. the audit log). Others are skipped cheaply.
+    # By default, the topics of the events it has `@on` handlers for.
     topics: ClassVar[frozenset[str] | None] = None
+    # Topic -> the name of the method that handles it (from `@on`).
+    handlers: ClassVar[dict[str, str]] = {}
     # False for projections that use only an envelope's metadata, never `envelope.event`: no keys are fetched
     # and nothing is decrypted for them.
     decodes: ClassVar[bool] = True
@@ -120,8 +142,28 @@ class Projection(ABC):
     # Where this read model keeps residents' personal data: scrubbed on erasure (see the module docstring).
     personal_columns: ClassVar[Sequence[PersonalColumns]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from eventsourcing.utils import get_topic
+
+        handlers: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, member in vars(klass).items():
+                for event_class in getattr(member, "__civic_on__", ()):
+                    handlers[get_topic(event_class)] = attribute
+        cls.handlers = handlers
+        if handlers and "topics" not in cls.__dict__:
+            cls.topics = frozenset(handlers)
+
     def __init__(self, mapper: CivicMapper) -> None:
         self.mapper = mapper
+
+    def dispatch(self, env: Envelope, *state: Any) -> Any:
+        """Hand the event to its `@on` handler: `handler(*state, env, event)`; None when it has none."""
+        attribute = self.handlers.get(env.topic)
+        if attribute is None:
+            return None
+        return getattr(self, attribute)(*state, env, env.event)
 
     @abstractmethod
     async def create(self, conn: asyncpg.Connection) -> None:

@@ -1,20 +1,18 @@
 """`client_timeline`: one row per event that concerns a resident, from every program.
 
-Programs contribute by declaring `CONTRIBUTION` in `civicledger/domains/<program>/timeline.py`; this module
-only discovers them. Rows are append-only and keyed (resident, position), so a 50-entry page is an index
-range scan whatever the length of the resident's history."""
+Programs contribute through their slice's `timeline` (a `TimelineContribution`, declared in
+`civicledger/domains/<program>/timeline.py`); the runtime hands them all to this projection. Rows are append-only
+and keyed (resident, position), so a 50-entry page is an index range scan whatever the length of the resident's
+history."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Sequence
-from functools import cache
 
 import asyncpg
 from eventsourcing.utils import get_topic
 
-import civicledger.domains
+from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.core.timeline import TimelineContribution
 from civicledger.projections.base import Envelope, Projection
 from civicledger.projections.sql import copy_rows
@@ -24,34 +22,18 @@ COLUMNS = ("resident_id", "position", "stream_id", "stream_version", "program", 
            "actor_id", "actor_role", "actor_office", "occurred_at", "correlation_id")
 
 
-@cache
-def contributions() -> dict[str, TimelineContribution]:
-    """Topic -> contribution, from every program's `timeline` module."""
-    found: dict[str, TimelineContribution] = {}
-    for module in pkgutil.iter_modules(civicledger.domains.__path__):
-        if not module.ispkg:
-            continue
-        try:
-            timeline = importlib.import_module(f"civicledger.domains.{module.name}.timeline")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"civicledger.domains.{module.name}.timeline":
-                continue
-            raise
-        contribution: TimelineContribution = timeline.CONTRIBUTION
-        for event_class in contribution.rules:
-            found[get_topic(event_class)] = contribution
-    return found
-
-
 class ClientTimelineProjection(Projection):
     """Every program's events, as entries on the timelines of the residents they concern."""
 
     name = "client_timeline"
     tables = ("client_timeline",)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        type(self).topics = frozenset(contributions())
+    def __init__(self, mapper: CivicMapper, contributions: Sequence[TimelineContribution]) -> None:
+        super().__init__(mapper)
+        # Topic -> the program's contribution, from every program slice's `timeline`.
+        self.contributions = {get_topic(event_class): contribution for contribution in contributions
+                              for event_class in contribution.rules}
+        self.topics = frozenset(self.contributions)  # type: ignore[misc]
 
     async def create(self, conn: asyncpg.Connection) -> None:
         # Hash-partitioned by resident (docs/CAPACITY.md): every read names one resident, so it plans and runs
@@ -75,7 +57,7 @@ class ClientTimelineProjection(Projection):
         )
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        table = contributions()
+        table = self.contributions
         records = []
         for env in batch:
             contribution = table.get(env.topic)

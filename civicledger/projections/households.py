@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
 from civicledger.domains.residents.household import Household
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import upsert_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import RowProjection, Rows
 
 COLUMNS = {
     "id": "uuid", "version": "bigint", "seq": "bigint", "head_id": "uuid", "district": "text",
@@ -19,12 +18,14 @@ COLUMNS = {
 }
 
 
-class HouseholdsProjection(Projection):
+class HouseholdsProjection(RowProjection):
     """Households with members in the order they joined."""
 
     name = "households"
     tables = ("households",)
-    topics = topics_of(Household.Established, Household.MemberAdded, Household.MemberRemoved)
+    table = "households"
+    columns = COLUMNS
+    json_columns = ("members",)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -36,40 +37,40 @@ class HouseholdsProjection(Projection):
         await conn.execute("CREATE INDEX IF NOT EXISTS households_district_idx ON households (district, seq)")
         await conn.execute("CREATE INDEX IF NOT EXISTS households_members_idx ON households USING gin (members)")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        ids = {env.stream_id for env in batch}
-        rows: dict[Any, dict[str, Any]] = {}
-        for r in await conn.fetch("SELECT * FROM households WHERE id = ANY($1)", list(ids)):
-            row = dict(r)
-            row["members"] = json.loads(row["members"])
-            rows[row["id"]] = row
-        for env in batch:
-            e = env.event
-            if isinstance(e, Household.Established):
-                rows[env.stream_id] = {
-                    "id": env.stream_id, "seq": env.position, "head_id": e.head_id, "district": e.district,
-                    "members": [{"residentId": str(e.head_id), "relationship": "HEAD"}],
-                    "established_at": e.timestamp,
-                }
-            row = rows.get(env.stream_id)
-            if row is None:
-                continue
-            if isinstance(e, Household.MemberAdded):
-                row["members"].append({"residentId": str(e.resident_id), "relationship": e.relationship.value})
-            elif isinstance(e, Household.MemberRemoved):
-                row["members"] = [m for m in row["members"] if m["residentId"] != str(e.resident_id)]
-                if e.new_head_id:
-                    row["head_id"] = e.new_head_id
-                    for m in row["members"]:
-                        if m["residentId"] == str(e.new_head_id):
-                            m["relationship"] = "HEAD"
-                elif row["head_id"] == e.resident_id:
-                    row["head_id"] = None
-            row.update(version=env.version, updated_at=e.timestamp, position=env.position,
+    @on(Household.Established)
+    def _established(self, rows: Rows, env: Envelope, e: Household.Established) -> None:
+        rows.new(env.stream_id, id=env.stream_id, seq=env.position, head_id=e.head_id, district=e.district,
+                 members=[{"residentId": str(e.head_id), "relationship": "HEAD"}], established_at=e.timestamp)
+        self._changed(rows, env)
+
+    @on(Household.MemberAdded)
+    def _added(self, rows: Rows, env: Envelope, e: Household.MemberAdded) -> None:
+        row = rows.of(env.stream_id)
+        if row is not None:
+            row["members"].append({"residentId": str(e.resident_id), "relationship": e.relationship.value})
+            self._changed(rows, env)
+
+    @on(Household.MemberRemoved)
+    def _removed(self, rows: Rows, env: Envelope, e: Household.MemberRemoved) -> None:
+        row = rows.of(env.stream_id)
+        if row is None:
+            return
+        row["members"] = [m for m in row["members"] if m["residentId"] != str(e.resident_id)]
+        if e.new_head_id:
+            row["head_id"] = e.new_head_id
+            for m in row["members"]:
+                if m["residentId"] == str(e.new_head_id):
+                    m["relationship"] = "HEAD"
+        elif row["head_id"] == e.resident_id:
+            row["head_id"] = None
+        self._changed(rows, env)
+
+    @staticmethod
+    def _changed(rows: Rows, env: Envelope) -> None:
+        row = rows.of(env.stream_id)
+        if row is not None:
+            row.update(version=env.version, updated_at=env.event.timestamp, position=env.position,
                        size=len(row["members"]))
-        for row in rows.values():
-            row["members"] = json.dumps(row["members"])
-        await upsert_rows(conn, "households", "id", COLUMNS, rows.values())
 
 
 async def households_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

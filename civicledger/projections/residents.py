@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import asyncpg
 
 from civicledger.domains.residents.household import Household
 from civicledger.domains.residents.resident import Resident, corrected_value
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import try_create_extension, upsert_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import RowProjection, Rows
+from civicledger.projections.sql import try_create_extension
 
 COLUMNS = {
     "id": "uuid", "version": "bigint", "seq": "bigint", "name": "text", "id_number": "text", "gender": "text",
@@ -21,15 +22,13 @@ COLUMNS = {
 PERSONAL = ("name", "id_number", "gender", "birth_date", "phone", "street", "community")
 
 
-class ResidentsProjection(Projection):
+class ResidentsProjection(RowProjection):
     """Residents as the registry knows them now; household membership from household events."""
 
     name = "residents"
     tables = ("residents",)
-    topics = topics_of(
-        Resident.Registered, Resident.DetailsCorrected, Resident.AddressChanged, Resident.DeathRecorded,
-        Resident.PersonalDataErased, Household.Established, Household.MemberAdded, Household.MemberRemoved,
-    )
+    table = "residents"
+    columns = COLUMNS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -49,77 +48,77 @@ class ResidentsProjection(Projection):
                 "CREATE INDEX IF NOT EXISTS residents_name_trgm_idx ON residents USING gin (name gin_trgm_ops)"
             )
 
-    @staticmethod
-    def _affected(env: Envelope) -> set[Any]:
+    def keys_of(self, env: Envelope) -> Iterable[Any]:
         event = env.event
         if isinstance(event, Household.Established):
-            return {event.head_id}
-        if isinstance(event, (Household.MemberAdded, Household.MemberRemoved)):
-            extra = {event.new_head_id} if getattr(event, "new_head_id", None) else set()
-            return {event.resident_id} | extra
-        return {env.stream_id}
+            return (event.head_id,)
+        if isinstance(event, Household.MemberAdded | Household.MemberRemoved):
+            return (event.resident_id, getattr(event, "new_head_id", None))
+        return (env.stream_id,)
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        ids = set().union(*(self._affected(env) for env in batch))
-        rows = {r["id"]: dict(r) for r in await conn.fetch("SELECT * FROM residents WHERE id = ANY($1)", list(ids))}
-        touched: set[Any] = set()
-        for env in batch:
-            touched |= self._fold(rows, env)
-        await upsert_rows(conn, "residents", "id", COLUMNS, (rows[i] for i in touched if i in rows))
+    # -- the resident's own stream ------------------------------------------------------------------------
 
-    def _fold(self, rows: dict[Any, dict[str, Any]], env: Envelope) -> set[Any]:
-        e = env.event
-        if isinstance(e, Resident.Registered):
-            rows[env.stream_id] = {
-                "id": env.stream_id, "version": env.version, "seq": env.position, "name": e.name,
-                "id_number": e.id_number, "gender": e.gender.value if e.gender else None,
-                "birth_date": e.birth_date, "phone": e.phone, "district": e.district, "street": e.street,
-                "community": e.community, "residency": e.residency.value, "household_id": None,
-                "relationship": None, "deceased_on": None, "erased": False, "registered_at": e.timestamp,
-                "updated_at": e.timestamp, "position": env.position,
-            }
-            return {env.stream_id}
-        if isinstance(e, (Household.Established, Household.MemberAdded, Household.MemberRemoved)):
-            return self._fold_membership(rows, env)
-        row = rows.get(env.stream_id)
-        if row is None:
-            return set()
-        if isinstance(e, Resident.DetailsCorrected):
+    @on(Resident.Registered)
+    def _registered(self, rows: Rows, env: Envelope, e: Resident.Registered) -> None:
+        rows.new(env.stream_id, id=env.stream_id, version=env.version, seq=env.position, name=e.name,
+                 id_number=e.id_number, gender=e.gender.value if e.gender else None, birth_date=e.birth_date,
+                 phone=e.phone, district=e.district, street=e.street, community=e.community,
+                 residency=e.residency.value, household_id=None, relationship=None, deceased_on=None,
+                 erased=False, registered_at=e.timestamp, updated_at=e.timestamp, position=env.position)
+
+    @on(Resident.DetailsCorrected)
+    def _corrected(self, rows: Rows, env: Envelope, e: Resident.DetailsCorrected) -> None:
+        def change(row: dict[str, Any]) -> None:
             for key, value in (e.changes or {}).items():
                 if key in COLUMNS:
                     value = corrected_value(key, value)
                     row[key] = getattr(value, "value", value)  # enums as their stored text
-        elif isinstance(e, Resident.AddressChanged):
-            row.update(district=e.district, street=e.street, community=e.community)
-        elif isinstance(e, Resident.DeathRecorded):
-            row["deceased_on"] = e.date_of_death
-        elif isinstance(e, Resident.PersonalDataErased):
-            row.update({k: None for k in PERSONAL}, erased=True)
-        if row.get("erased"):
-            row.update({k: None for k in PERSONAL})
-        row.update(version=env.version, updated_at=e.timestamp, position=env.position)
-        return {env.stream_id}
+
+        self._update(rows, env, change)
+
+    @on(Resident.AddressChanged)
+    def _moved(self, rows: Rows, env: Envelope, e: Resident.AddressChanged) -> None:
+        self._update(rows, env, lambda row: row.update(district=e.district, street=e.street, community=e.community))
+
+    @on(Resident.DeathRecorded)
+    def _died(self, rows: Rows, env: Envelope, e: Resident.DeathRecorded) -> None:
+        self._update(rows, env, lambda row: row.update(deceased_on=e.date_of_death))
+
+    @on(Resident.PersonalDataErased)
+    def _erased(self, rows: Rows, env: Envelope, e: Resident.PersonalDataErased) -> None:
+        self._update(rows, env, lambda row: row.update(erased=True))
 
     @staticmethod
-    def _fold_membership(rows: dict[Any, dict[str, Any]], env: Envelope) -> set[Any]:
-        e = env.event
-        touched: set[Any] = set()
+    def _update(rows: Rows, env: Envelope, change: Callable[[dict[str, Any]], object]) -> None:
+        row = rows.of(env.stream_id)
+        if row is None:
+            return
+        change(row)
+        if row.get("erased"):
+            row.update(dict.fromkeys(PERSONAL))
+        row.update(version=env.version, updated_at=env.event.timestamp, position=env.position)
 
-        def set_membership(resident_id: Any, household_id: Any, relationship: str | None) -> None:
-            row = rows.get(resident_id)
-            if row is not None:
-                row.update(household_id=household_id, relationship=relationship, position=env.position)
-                touched.add(resident_id)
+    # -- membership, from the household's stream ---------------------------------------------------------
 
-        if isinstance(e, Household.Established):
-            set_membership(e.head_id, env.stream_id, "HEAD")
-        elif isinstance(e, Household.MemberAdded):
-            set_membership(e.resident_id, env.stream_id, e.relationship.value)
-        elif isinstance(e, Household.MemberRemoved):
-            set_membership(e.resident_id, None, None)
-            if e.new_head_id:
-                set_membership(e.new_head_id, env.stream_id, "HEAD")
-        return touched
+    @on(Household.Established)
+    def _established(self, rows: Rows, env: Envelope, e: Household.Established) -> None:
+        _membership(rows, env, e.head_id, env.stream_id, "HEAD")
+
+    @on(Household.MemberAdded)
+    def _member_added(self, rows: Rows, env: Envelope, e: Household.MemberAdded) -> None:
+        _membership(rows, env, e.resident_id, env.stream_id, e.relationship.value)
+
+    @on(Household.MemberRemoved)
+    def _member_removed(self, rows: Rows, env: Envelope, e: Household.MemberRemoved) -> None:
+        _membership(rows, env, e.resident_id, None, None)
+        if e.new_head_id:
+            _membership(rows, env, e.new_head_id, env.stream_id, "HEAD")
+
+
+def _membership(rows: Rows, env: Envelope, resident_id: Any, household_id: Any, relationship: str | None) -> None:
+    row = rows.of(resident_id)
+    if row is not None:
+        row.update(household_id=household_id, relationship=relationship, position=env.position)
 
 
 # -- the view: queries over `residents` -------------------------------------------------------------------

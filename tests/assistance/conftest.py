@@ -26,8 +26,14 @@ from tests.dbutil import fresh_database
 CASEWORKER_LI = Actor(id="cw-li", role="caseworker", office="HAIZHU-JIANGHAI-STATION", district="HAIZHU")
 CASEWORKER_HE = Actor(id="cw-he", role="caseworker", office="HAIZHU-JIANGHAI-STATION", district="HAIZHU")
 SUPERVISOR_CHEN = Actor(id="sup-chen", role="supervisor", office="HAIZHU-CIVIL-AFFAIRS", district="HAIZHU")
+SUPERVISOR_HUANG = Actor(id="sup-huang", role="supervisor", office="HAIZHU-CIVIL-AFFAIRS", district="HAIZHU")
 ADMIN_WANG = Actor(id="admin-wang", role="admin", office="CIVIL-AFFAIRS-BUREAU")
 NO_WAIT = RetryPolicy(attempts=3, backoff_seconds=0)
+
+
+def caseworker_of(district: str) -> Actor:
+    return CASEWORKER_LI if district == "HAIZHU" else Actor(id=f"cw-{district.lower()}", role="caseworker",
+                                                             office=f"{district}-STATION", district=district)
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -49,15 +55,18 @@ class World:
         self.registry = ResidentRegistry(self.ledger, clock=self.clock)
         self.service = AssistanceService(self.ledger, registry=self.registry, clock=self.clock, bureau=self.bureau,
                                          retry=NO_WAIT)
+        self.districts: dict[UUID, str] = {}  # households and cases made here outside Haizhu, by id
 
     def household(self, size: int = 3, district: str = "HAIZHU", street: str = "江海街") -> tuple[UUID, list[UUID]]:
         names = ["王芳", "李伟", "李小明", "李小红", "王秀英", "李建国"]
+        local = ctx(caseworker_of(district))
         ids = [self.registry.register_resident(rc.RegisterResident(
             name=names[i % len(names)], id_number=new_id_number(), district=district, street=street,
-            community="红卫社区"), ctx()).stream_id for i in range(size)]
-        household = self.registry.establish_household(rc.EstablishHousehold(head_id=ids[0]), ctx()).stream_id
+            community="红卫社区"), local).stream_id for i in range(size)]
+        household = self.registry.establish_household(rc.EstablishHousehold(head_id=ids[0]), local).stream_id
         for rid, relation in zip(ids[1:], ["SPOUSE", "CHILD", "CHILD", "PARENT", "PARENT"], strict=False):
-            self.registry.add_household_member(rc.AddHouseholdMember(household, rid, relation), ctx())
+            self.registry.add_household_member(rc.AddHouseholdMember(household, rid, relation), local)
+        self.districts[household] = district
         return household, ids
 
     def event_count(self) -> int:

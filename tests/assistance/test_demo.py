@@ -16,8 +16,8 @@ from civicledger import demo
 from civicledger.core.eventstore.application import Ledger
 from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.residents.services import ResidentRegistry
-from civicledger.projections import all_projections
-from civicledger.projections.assistance_recalculation import AssistanceRecalculation
+from civicledger.processes.assistance_recalculation import AssistanceRecalculation
+from civicledger.programs import read_models
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.runtime import Services
 from tests.assistance.conftest import catch_up_with_the_log
@@ -46,7 +46,7 @@ async def loaded() -> AsyncIterator[Loaded]:
         services = Services(residents=registry, assistance=AssistanceService(ledger, registry=registry))
         await asyncio.to_thread(demo.load, services, 700)
         pool = await asyncpg.create_pool(params.url, min_size=1, max_size=4)
-        runner = ProjectionRunner(pool, ledger.mapper, ledger.keyring, all_projections(ledger.mapper), batch_size=2000)
+        runner = ProjectionRunner(pool, ledger.mapper, ledger.keyring, read_models(ledger.mapper), batch_size=2000)
         await runner.create_tables()
         await catch_up_with_the_log(runner, pool)
         yield Loaded(ledger, services, pool)

@@ -15,11 +15,11 @@ import pytest_asyncio
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.verification import DataSource, FailureKind
 from civicledger.domains.residents.commands import EraseResident
-from civicledger.projections import all_projections
+from civicledger.programs import read_models
 from civicledger.projections.assistance_cases import search_cases
 from civicledger.projections.assistance_payroll import payroll_totals
 from civicledger.projections.runner import ProjectionRunner, rebuild
-from tests.assistance.conftest import World, at, catch_up_with_the_log, ctx
+from tests.assistance.conftest import ADMIN_WANG, World, at, catch_up_with_the_log, ctx
 from tests.assistance.flow import an_active_case, apply, approve, pay, verify_and_assess
 
 D = Decimal
@@ -29,7 +29,7 @@ class ReadSide:
     def __init__(self, world: World, pool: asyncpg.Pool) -> None:
         self.world, self.pool = world, pool
         self.runner = ProjectionRunner(pool, world.ledger.mapper, world.ledger.keyring,
-                                       all_projections(world.ledger.mapper), batch_size=200)
+                                       read_models(world.ledger.mapper), batch_size=200)
 
     async def project(self) -> None:
         await catch_up_with_the_log(self.runner, self.pool)
@@ -149,7 +149,8 @@ async def test_erasing_a_member_scrubs_their_figures_and_a_rebuild_agrees(read: 
     world = read.world
     case_id, members = an_active_case(world, size=2, income="300")
     applicant, other = members
-    world.registry.erase_resident(EraseResident(applicant, "PIPL-2018-0007"), ctx(reason="lawful erasure request"))
+    world.registry.erase_resident(EraseResident(applicant, "PIPL-2018-0007"),
+                                  ctx(ADMIN_WANG, reason="lawful erasure request"))
     await read.project()
 
     async def state() -> tuple[Any, ...]:

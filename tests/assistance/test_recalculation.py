@@ -19,7 +19,7 @@ from civicledger.core.metadata import CommandContext
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.commands import RecalculateAssistance
 from civicledger.domains.assistance.programs import Program
-from civicledger.projections.assistance_recalculation import AssistanceRecalculation
+from civicledger.processes.assistance_recalculation import AssistanceRecalculation
 from civicledger.projections.runner import ProjectionRunner, rebuild
 from tests.assistance.conftest import ADMIN_WANG, World, at, catch_up_with_the_log, ctx
 from tests.assistance.flow import an_active_case, pay

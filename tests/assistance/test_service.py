@@ -28,7 +28,7 @@ from civicledger.domains.assistance.errors import (
 from civicledger.domains.assistance.programs import Program
 from civicledger.domains.assistance.verification import DataSource, FailureKind
 from civicledger.domains.residents import commands as rc
-from tests.assistance.conftest import ADMIN_WANG, CASEWORKER_HE, SUPERVISOR_CHEN, World, at, ctx
+from tests.assistance.conftest import ADMIN_WANG, SUPERVISOR_CHEN, SUPERVISOR_HUANG, World, at, ctx
 from tests.assistance.flow import an_active_case, apply, pay, verify_and_assess
 
 D = Decimal
@@ -134,13 +134,17 @@ def test_the_assessor_cannot_approve_and_the_refusal_writes_nothing(world: World
     world.clock.set(at(2018, 8, 6))
     household, members = world.household(2)
     case_id = apply(world, members, household)
-    verify_and_assess(world, case_id, members)
+    for member in members:
+        world.bureau.stipulate(member, monthly_income="400", assets="1000")
+    world.service.request_verification(c.RequestHouseholdVerification(case_id), ctx())
+    world.service.assess_assistance(c.AssessAssistance(case_id), ctx(SUPERVISOR_CHEN))  # a supervisor assesses
     world.service.post_public_notice(c.PostPublicNotice(case_id, days=5), ctx())
     world.clock.set(at(2018, 8, 13))
 
-    bad(world, lambda: world.service.approve_assistance(c.ApproveAssistance(case_id), ctx(reason="looks fine")),
+    bad(world, lambda: world.service.approve_assistance(c.ApproveAssistance(case_id),
+                                                        ctx(SUPERVISOR_CHEN, reason="looks fine")),
         AssessorCannotDecideError)
-    world.service.approve_assistance(c.ApproveAssistance(case_id), ctx(CASEWORKER_HE, reason="second pair of eyes"))
+    world.service.approve_assistance(c.ApproveAssistance(case_id), ctx(SUPERVISOR_HUANG, reason="second pair of eyes"))
 
     assert world.service.get_case(case_id).status is CaseStatus.ACTIVE
 
@@ -158,7 +162,7 @@ def test_payroll_for_a_future_month_is_refused(world: World) -> None:
     case_id, _ = an_active_case(world)
     world.clock.set(at(2018, 7, 31, 23))  # 23:00 in Guangzhou: still July
 
-    bad(world, lambda: world.service.generate_payroll(c.GeneratePayroll(AUGUST), [case_id], ctx(SUPERVISOR_CHEN)),
+    bad(world, lambda: world.service.generate_payroll(c.GeneratePayroll(AUGUST, case_ids=(case_id,)), ctx(SUPERVISOR_CHEN)),
         PayrollMonthInFutureError)
 
 
@@ -176,11 +180,11 @@ def test_a_standard_dated_before_the_current_one_needs_a_correction_reason(world
 def test_running_payroll_twice_pays_each_case_once(world: World) -> None:
     cases = [an_active_case(world)[0] for _ in range(3)]
     world.clock.set(at(2018, 4, 3))
-    run = c.GeneratePayroll(date(2018, 4, 1))
+    run = c.GeneratePayroll(date(2018, 4, 1), case_ids=tuple(cases))
 
-    first = world.service.generate_payroll(run, cases, ctx(SUPERVISOR_CHEN))
+    first = world.service.generate_payroll(run, ctx(SUPERVISOR_CHEN))
     before = world.event_count()
-    second = world.service.generate_payroll(run, cases, ctx(SUPERVISOR_CHEN))
+    second = world.service.generate_payroll(run, ctx(SUPERVISOR_CHEN))
 
     assert (first.generated, first.unchanged) == (3, 0)
     assert (second.generated, second.unchanged) == (0, 3)
@@ -194,7 +198,8 @@ def test_concurrent_payroll_runs_still_pay_each_month_once(world: World) -> None
 
     def run(_: int) -> int:
         barrier.wait()
-        return world.service.generate_payroll(c.GeneratePayroll(date(2018, 5, 1)), cases, ctx(SUPERVISOR_CHEN)).generated
+        return world.service.generate_payroll(c.GeneratePayroll(date(2018, 5, 1), case_ids=tuple(cases)),
+                                             ctx(SUPERVISOR_CHEN)).generated
 
     with ThreadPoolExecutor(3) as pool:
         generated = sum(pool.map(run, range(3)))
@@ -282,8 +287,8 @@ def test_a_change_of_circumstances_is_reverified_reassessed_and_approved_by_some
         c.ReportChangeOfCircumstances(case_id, lower, "hours cut at the factory"), ctx())
     world.bureau.stipulate(members[0], monthly_income="100")
     world.service.request_verification(c.RequestHouseholdVerification(case_id), ctx())
-    world.service.assess_assistance(c.AssessAssistance(case_id), ctx())
-    bad(world, lambda: world.service.approve_assistance(c.ApproveAssistance(case_id), ctx(reason="me")),
+    world.service.assess_assistance(c.AssessAssistance(case_id), ctx(SUPERVISOR_HUANG))
+    bad(world, lambda: world.service.approve_assistance(c.ApproveAssistance(case_id), ctx(SUPERVISOR_HUANG, "me")),
         AssessorCannotDecideError)
     world.service.approve_assistance(c.ApproveAssistance(case_id), ctx(SUPERVISOR_CHEN, "payslips checked"))
 
@@ -357,9 +362,9 @@ def test_a_backdated_standard_with_a_correction_reason_is_published(fresh_world:
 def test_one_payroll_idempotency_key_covers_every_case_of_the_run(world: World) -> None:
     cases = [an_active_case(world)[0] for _ in range(2)]
     world.clock.set(at(2018, 4, 3))
-    run = c.GeneratePayroll(date(2018, 4, 1))
+    run = c.GeneratePayroll(date(2018, 4, 1), case_ids=tuple(cases))
 
-    first = world.service.generate_payroll(run, cases, ctx(SUPERVISOR_CHEN, key="finance-2018-04"))
-    again = world.service.generate_payroll(run, cases, ctx(SUPERVISOR_CHEN, key="finance-2018-04"))
+    first = world.service.generate_payroll(run, ctx(SUPERVISOR_CHEN, key="finance-2018-04"))
+    again = world.service.generate_payroll(run, ctx(SUPERVISOR_CHEN, key="finance-2018-04"))
 
     assert (first.generated, again.generated, again.unchanged) == (2, 0, 2)

@@ -25,6 +25,7 @@ from tests.conftest import make_settings, new_id_number
 
 CASEWORKER_LI = Actor(id="cw-li", role="caseworker", office="HAIZHU-JIANGHAI-STATION", district="HAIZHU")
 CASEWORKER_ZHANG = Actor(id="cw-zhang", role="caseworker", office="TIANHE-SHIPAI-STATION", district="TIANHE")
+DATA_PROTECTION_OFFICER = Actor(id="dpo-wang", role="admin", office="CIVIL-AFFAIRS-BUREAU")
 PURPOSE = {"X-Access-Purpose": "complaint 2026-114 review"}
 
 
@@ -59,8 +60,9 @@ def record_world(runtime: Runtime, residents: int = 4) -> World:
     registry.change_address(ChangeAddress(first, "HAIZHU", "南华西街", "同福社区"), ctx(reason="moved"))
     world.household = registry.establish_household(EstablishHousehold(first), ctx()).stream_id
     registry.add_household_member(AddHouseholdMember(world.household, world.residents[1], "SPOUSE"), ctx())
+    # A move to another district is recorded by the office of the district the resident leaves.
     registry.change_address(ChangeAddress(world.residents[2], "TIANHE", "石牌街", "华师社区"),
-                            ctx(CASEWORKER_ZHANG, reason="moved"))
+                            ctx(CASEWORKER_LI, reason="moved"))
     return world
 
 

@@ -35,8 +35,9 @@ async def crafted_reads(runtime: Runtime, reads: list[tuple[Any, ...]]) -> None:
 
 
 async def a_resident_registered_by(runtime: Runtime, office: str) -> uuid.UUID:
-    """The office records an event on the resident's stream: that is a case link."""
-    actor = Actor(id=f"{office}-cw", role="caseworker", office=office, district="TIANHE")
+    """The office records an event on the resident's stream: that is a case link. (An integrator of that office:
+    a Tianhe caseworker may not register a Haizhu resident.)"""
+    actor = Actor(id=f"{office}-cw", role="integrator", office=office, district="TIANHE")
     recorded = await runtime.run(runtime.services.residents.register_resident,
                                  RegisterResident(name="卢建华", id_number=new_id_number(), district="HAIZHU",
                                                   street="江海街", community="红卫社区"), ctx(actor))

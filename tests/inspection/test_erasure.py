@@ -23,7 +23,7 @@ from civicledger.projections.runner import ProjectionRunner
 from civicledger.runtime import Runtime
 from tests.api.helpers import register
 from tests.conftest import ADMIN, CASEWORKER_HAIZHU, GQL, INSPECTOR, INTEGRATOR, error_codes, new_id_number
-from tests.inspection.helpers import PURPOSE, ctx, runtime_on, seal_everything
+from tests.inspection.helpers import DATA_PROTECTION_OFFICER, PURPOSE, ctx, runtime_on, seal_everything
 
 ERASE = """mutation($i: EraseResidentPersonalDataInput!) { eraseResidentPersonalData(input: $i) {
   residentId version position resident { name idNumber phone erased } } }"""
@@ -168,7 +168,7 @@ async def test_a_programs_read_model_is_scrubbed_by_declaring_its_personal_colum
         await runner.create_tables()
 
         erased = await runtime.run(registry.erase_resident, EraseResident(ids[0], "PIPL-1"),
-                                   ctx(reason="lawful request"))
+                                   ctx(DATA_PROTECTION_OFFICER, reason="lawful request"))
         await follow(runner, projection, erased.position)
         after_erasure = await rows(runtime, ids)
         await runner.reset(projection)

@@ -13,7 +13,7 @@ from civicledger.core.eventstore.application import Ledger
 from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.residents.services import ResidentRegistry
-from civicledger.projections import all_projections
+from civicledger.programs import read_models
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.runtime import Services
 from tests.conftest import MASTER_KEY
@@ -32,7 +32,7 @@ async def test_the_demo_has_every_referral_state_overdue_escalations_and_meeting
         end = log_end(ledger)
         await asyncio.to_thread(demo.load, services, 60, threads=2)
         reloaded_end = log_end(ledger)
-        runner = ProjectionRunner(pool, ledger.mapper, ledger.keyring, all_projections(ledger.mapper))
+        runner = ProjectionRunner(pool, ledger.mapper, ledger.keyring, read_models(ledger.mapper))
         await runner.create_tables()
         await runner.catch_up()
 

@@ -27,6 +27,7 @@ from civicledger.domains.residents.services import ResidentRegistry
 from civicledger.processes.linkage_programs import LinkageProgramsProcess
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.runtime import Runtime
+from civicledger.slice import ProcessWiring, Services
 from tests.linkage.conftest import ADMIN_WANG, SUPERVISOR_CHEN, World, collect, ctx, log_end, refer
 
 ASSESSOR_HUANG = Actor(id="sup-huang", role="supervisor", office="HAIZHU-CIVIL-AFFAIRS", district="HAIZHU")
@@ -56,7 +57,8 @@ def service_program(name: str) -> object:
 @pytest_asyncio.fixture
 async def process(runtime: Runtime, linkage_ledger: Ledger, linkage: LinkageService,
                   assistance: AssistanceService) -> AsyncIterator[ProjectionRunner]:
-    programs = LinkageProgramsProcess(linkage_ledger.mapper, linkage_service=linkage, assistance_service=assistance)
+    programs = LinkageProgramsProcess(ProcessWiring.over(Services(linkage=linkage, assistance=assistance),
+                                                        mapper=linkage_ledger.mapper, pool=runtime.pool))
     runner = ProjectionRunner(runtime.pool, linkage_ledger.mapper, linkage_ledger.keyring, [programs], batch_size=50)
     await runner.create_tables()
     yield runner

@@ -205,7 +205,7 @@ async def test_erasing_a_resident_blanks_their_personal_data_in_every_linkage_re
         task = linkage.open_linkage_task(c.OpenLinkageTask(referral, "上门", world.social_org),
                                          ctx(world.org_staff)).stream_id
         linkage.note_task_progress(c.NoteTaskProgress(task, "老人腿伤未愈"), ctx(world.org_staff))
-        registry.erase_resident(EraseResident(world.resident, "PIPL-2026-031"), ctx(SUPERVISOR_CHEN, reason="本人申请"))
+        registry.erase_resident(EraseResident(world.resident, "PIPL-2026-031"), ctx(ADMIN_WANG, reason="本人申请"))
         return need, referral, task
 
     need, referral, task = await asyncio.to_thread(arrange)

@@ -14,6 +14,7 @@ from civicledger.domains.linkage.referral import Deadline
 from civicledger.domains.linkage.services import LinkageService
 from civicledger.processes.linkage_sla import EscalationSweep
 from civicledger.runtime import Runtime
+from civicledger.slice import ProcessWiring, Services
 from tests.linkage.conftest import World, collect, ctx, log_end, refer
 
 
@@ -93,7 +94,8 @@ async def test_the_worker_sweep_finds_candidates_in_the_read_model_and_reruns_wr
     referral = await asyncio.to_thread(lambda: refer(linkage, world, collect(linkage, world)))
     await runtime.positions.wait_for(log_end(linkage_ledger), timeout=10, names=["linkage_referrals"])
     clock.advance(timedelta(days=2, minutes=1))
-    sweep = EscalationSweep(runtime.pool, linkage)
+    sweep = EscalationSweep(ProcessWiring.over(Services(linkage=linkage), mapper=linkage_ledger.mapper,
+                                               pool=runtime.pool, clock=clock))
 
     first = await sweep.sweep_once()
     end = log_end(linkage_ledger)

@@ -18,7 +18,7 @@ from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.assistance.services import AssistanceService
 from civicledger.domains.residents.commands import RegisterResident
 from civicledger.domains.residents.services import ResidentRegistry
-from civicledger.projections import all_projections
+from civicledger.programs import read_models
 from civicledger.projections.residents import ResidentsProjection
 from civicledger.projections.runner import ProjectionRunner, rebuild
 from civicledger.runtime import Services
@@ -49,7 +49,7 @@ async def loaded(scratch_db: ConnectionParams) -> AsyncIterator[tuple[Ledger, as
 
 
 def runner_for(ledger: Ledger, pool: asyncpg.Pool, batch_size: int = 37) -> ProjectionRunner:
-    return ProjectionRunner(pool, ledger.mapper, ledger.keyring, all_projections(ledger.mapper), batch_size=batch_size)
+    return ProjectionRunner(pool, ledger.mapper, ledger.keyring, read_models(ledger.mapper), batch_size=batch_size)
 
 
 async def snapshot(pool: asyncpg.Pool) -> dict[str, list[Any]]:

@@ -11,6 +11,8 @@ from civicledger.domains.residents.services import ResidentRegistry
 from tests.conftest import MASTER_KEY
 
 CASEWORKER_LI = Actor(id="cw-li", role="caseworker", office="HAIZHU-JIANGHAI-STATION", district="HAIZHU")
+# The city's registry office acts in every district (as integrators and admins may).
+REGISTRY_OFFICE = Actor(id="registry-office", role="integrator", office="CITY-REGISTRY")
 
 
 @pytest.fixture(scope="session")

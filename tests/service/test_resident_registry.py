@@ -34,7 +34,7 @@ from civicledger.domains.residents.errors import (
 )
 from civicledger.domains.residents.services import ResidentRegistry
 from tests.conftest import new_id_number
-from tests.service.conftest import ctx
+from tests.service.conftest import REGISTRY_OFFICE, ctx
 
 
 def register(registry: ResidentRegistry, name: str = "王芳", id_number: str | None = None, **kw: object) -> uuid.UUID:
@@ -111,8 +111,8 @@ def test_an_idempotency_key_seen_before_returns_the_first_result(registry: Resid
                            community="华景社区")
     key = f"retry-{uuid.uuid4()}"
 
-    first = registry.register_resident(cmd, ctx(key=key))
-    second = registry.register_resident(cmd, ctx(key=key))
+    first = registry.register_resident(cmd, ctx(key=key, actor=REGISTRY_OFFICE))
+    second = registry.register_resident(cmd, ctx(key=key, actor=REGISTRY_OFFICE))
 
     assert second.replayed and not first.replayed
     assert (second.stream_id, second.version, second.positions) == (first.stream_id, first.version, first.positions)
@@ -153,7 +153,8 @@ def test_an_id_number_is_unique_city_wide(registry: ResidentRegistry) -> None:
 
     with pytest.raises(ResidentIdNumberTakenError) as error:
         registry.register_resident(RegisterResident(name="另一人", id_number=number, district="BAIYUN",
-                                                    street="三元里街", community="三元里社区"), ctx())
+                                                    street="三元里街", community="三元里社区"),
+                                   ctx(actor=REGISTRY_OFFICE))
 
     assert error.value.code == "CONFLICT"
 
@@ -168,7 +169,7 @@ def test_concurrent_registrations_of_one_id_number_admit_exactly_one(registry: R
         try:
             return registry.register_resident(
                 RegisterResident(name="同号", id_number=number, district=district[0], street=district[1],
-                                 community="某社区"), ctx())
+                                 community="某社区"), ctx(actor=REGISTRY_OFFICE))
         except ResidentIdNumberTakenError as exc:
             return exc
 

@@ -85,9 +85,12 @@ class GenerateMonthlyEntitlement:
 
 @dataclass(frozen=True)
 class GeneratePayroll:
+    """A month's entitlements for these live cases (of a district and program, as the caseload lists them)."""
+
     month: date
     program: str | None = None
     district: str | None = None
+    case_ids: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True)

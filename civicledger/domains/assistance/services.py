@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+from civicledger.core.access import ADMIN, STAFF, SUPERVISOR, may_act_in, require_role
 from civicledger.core.clock import Clock, business_date, using_clock
+from civicledger.core.commands import handles
 from civicledger.core.errors import ClaimTakenError, ConflictError, InvalidInputError
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.eventstore.claims import Claim
@@ -154,15 +156,23 @@ class AssistanceService(CivicApplication):
     def _unchanged(case: AssistanceCase) -> Recorded:
         return Recorded(stream_id=case.id, version=case.version, positions=(), streams=((case.id, case.version),))
 
+    def _case(self, cmd: Any, ctx: CommandContext, *roles: str) -> AssistanceCase:
+        """The command's case, at the version the caller saw, when the caller may act on it: in the case's
+        district, and in one of `roles` when given."""
+        if roles:
+            require_role(ctx.actor, *roles)
+        case = self._get(AssistanceCase, cmd.case_id, expected_version=getattr(cmd, "expected_version", None))
+        may_act_in(ctx.actor, case.district)
+        return case
+
     # -- application ----------------------------------------------------------------------------------------
 
+    @handles
     def apply_for_assistance(self, cmd: c.ApplyForAssistance, ctx: CommandContext) -> Recorded:
-        return self._execute(ctx, cmd, lambda: self._apply(cmd, ctx))
-
-    def _apply(self, cmd: c.ApplyForAssistance, ctx: CommandContext) -> Recorded:
         program = parse_program(cmd.program)
         statement = _statement(cmd.statement)
         household = self.registry.get_household(cmd.household_id)
+        may_act_in(ctx.actor, household.district)
         if cmd.applicant_id not in household.members:
             raise ApplicantNotInHouseholdError(cmd.applicant_id)
         members, declared = self._declared(program, household, cmd.declared)
@@ -211,22 +221,18 @@ class AssistanceService(CivicApplication):
 
     # -- verification -----------------------------------------------------------------------------------------
 
+    @handles
     def request_verification(self, cmd: c.RequestHouseholdVerification, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            case.start_verification(ALL_SOURCES)
-            return self._query_sources(case, ctx, cmd)
+        case = self._case(cmd, ctx)
+        case.start_verification(ALL_SOURCES)
+        return self._query_sources(case, ctx, cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def retry_verification(self, cmd: c.RetryHouseholdVerification, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            if case.status in ENDED or case.round == 0 or not case.unanswered():
-                raise AssistanceCaseStateError(case.id, "without unanswered sources", "retry verification of")
-            return self._query_sources(case, ctx, cmd)
-
-        return self._execute(ctx, cmd, action)
+        case = self._case(cmd, ctx)
+        if case.status in ENDED or case.round == 0 or not case.unanswered():
+            raise AssistanceCaseStateError(case.id, "without unanswered sources", "retry verification of")
+        return self._query_sources(case, ctx, cmd)
 
     def _query_sources(self, case: AssistanceCase, ctx: CommandContext, cmd: object) -> Recorded:
         """Every unanswered source, each retried; all answers and failures saved together or not at all."""
@@ -237,82 +243,79 @@ class AssistanceService(CivicApplication):
 
     # -- assessment, notice, decisions ------------------------------------------------------------------------
 
+    @handles
     def assess_assistance(self, cmd: c.AssessAssistance, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            revision = self._standard(case.program).in_force(business_date())
-            if revision is None:
-                raise StandardNotInForceError(case.program.value, business_date())
-            case.assess(ctx.actor.id, revision)
-            return self._save_case(case, ctx, cmd)
+        case = self._case(cmd, ctx, *STAFF)
+        revision = self._standard(case.program).in_force(business_date())
+        if revision is None:
+            raise StandardNotInForceError(case.program.value, business_date())
+        case.assess(ctx.actor.id, revision)
+        return self._save_case(case, ctx, cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def post_public_notice(self, cmd: c.PostPublicNotice, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            if not 1 <= cmd.days <= 30:
-                raise NoticeDaysInvalidError(cmd.days)
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            case.post_notice(cmd.days, business_date())
-            return self._save_case(case, ctx, cmd)
+        if not 1 <= cmd.days <= 30:
+            raise NoticeDaysInvalidError(cmd.days)
+        case = self._case(cmd, ctx, *STAFF)
+        case.post_notice(cmd.days, business_date())
+        return self._save_case(case, ctx, cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def record_objection(self, cmd: c.RecordObjection, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            summary = (cmd.summary or "").strip()
-            if not summary or len(summary) > 2000:
-                raise InvalidInputError("an objection needs a summary (at most 2,000 characters)", field="summary")
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            case.record_objection(summary, business_date())
-            return self._save_case(case, ctx, cmd)
+        summary = (cmd.summary or "").strip()
+        if not summary or len(summary) > 2000:
+            raise InvalidInputError("an objection needs a summary (at most 2,000 characters)", field="summary")
+        case = self._case(cmd, ctx, *STAFF)
+        case.record_objection(summary, business_date())
+        return self._save_case(case, ctx, cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def approve_assistance(self, cmd: c.ApproveAssistance, ctx: CommandContext) -> Recorded:
-        return self._decide(cmd, ctx, lambda case: case.approve(ctx.actor.id, business_date(),
-                                                                 self._standard(case.program)))
+        """Supervisors only, never the assessor (the case checks the latter)."""
+        return self._decide(cmd, ctx, (SUPERVISOR,), lambda case: case.approve(
+            ctx.actor.id, business_date(), self._standard(case.program)))
 
+    @handles
     def reject_assistance(self, cmd: c.RejectAssistance, ctx: CommandContext) -> Recorded:
-        return self._decide(cmd, ctx, lambda case: case.reject(ctx.actor.id))
+        return self._decide(cmd, ctx, (SUPERVISOR,), lambda case: case.reject(ctx.actor.id))
 
     # -- the life of a live case ----------------------------------------------------------------------------
 
+    @handles
     def report_change_of_circumstances(self, cmd: c.ReportChangeOfCircumstances, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            statement = _statement(cmd.statement)
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            household = self.registry.get_household(case.household_id)
-            members, declared = self._declared(case.program, household, cmd.declared)
-            before = set(case.members)
-            case.report_change(members, _audience(household, members), declared, statement)
-            claims = [self._claim(case.program, m, case.id) for m in members if m not in before]
-            releases = [self._claim(case.program, m, case.id) for m in before if m not in members]
-            return self._save_case(case, ctx, cmd, claims=claims, releases=releases)
+        statement = _statement(cmd.statement)
+        case = self._case(cmd, ctx, *STAFF)
+        household = self.registry.get_household(case.household_id)
+        members, declared = self._declared(case.program, household, cmd.declared)
+        before = set(case.members)
+        case.report_change(members, _audience(household, members), declared, statement)
+        claims = [self._claim(case.program, m, case.id) for m in members if m not in before]
+        releases = [self._claim(case.program, m, case.id) for m in before if m not in members]
+        return self._save_case(case, ctx, cmd, claims=claims, releases=releases)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def complete_review(self, cmd: c.CompleteReview, ctx: CommandContext) -> Recorded:
-        return self._decide(cmd, ctx, lambda case: case.complete_review(ctx.actor.id, business_date()))
+        return self._decide(cmd, ctx, STAFF, lambda case: case.complete_review(ctx.actor.id, business_date()))
 
+    @handles
     def suspend_assistance(self, cmd: c.SuspendAssistance, ctx: CommandContext) -> Recorded:
-        return self._decide(cmd, ctx, lambda case: case.suspend(business_date()))
+        return self._decide(cmd, ctx, (SUPERVISOR,), lambda case: case.suspend(business_date()))
 
+    @handles
     def resume_assistance(self, cmd: c.ResumeAssistance, ctx: CommandContext) -> Recorded:
-        return self._decide(cmd, ctx, lambda case: case.resume(business_date()))
+        return self._decide(cmd, ctx, (SUPERVISOR,), lambda case: case.resume(business_date()))
 
+    @handles
     def terminate_assistance(self, cmd: c.TerminateAssistance, ctx: CommandContext) -> Recorded:
-        return self._decide(cmd, ctx, lambda case: case.terminate(business_date()))
+        return self._decide(cmd, ctx, (SUPERVISOR,), lambda case: case.terminate(business_date()))
 
-    def _decide(self, cmd: Any, ctx: CommandContext, decide: Callable[[AssistanceCase], object]) -> Recorded:
-        """A decision on a case: the reason is required and recorded with it."""
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            case = self._get(AssistanceCase, cmd.case_id, expected_version=cmd.expected_version)
-            decide(case)
-            return self._save_case(case, ctx.with_reason(reason), cmd)
-
-        return self._execute(ctx, cmd, action)
+    def _decide(self, cmd: Any, ctx: CommandContext, roles: Sequence[str],
+                decide: Callable[[AssistanceCase], object]) -> Recorded:
+        """A decision on a case: by one of `roles` of the case's district; the reason is required and recorded."""
+        reason = ctx.require_reason()
+        case = self._case(cmd, ctx, *roles)
+        decide(case)
+        return self._save_case(case, ctx.with_reason(reason), cmd)
 
     # -- payroll and recalculation ----------------------------------------------------------------------------
 
@@ -322,24 +325,25 @@ class AssistanceService(CivicApplication):
             raise PayrollMonthInFutureError(month, current)
         return month
 
+    @handles
     def generate_monthly_entitlement(self, cmd: c.GenerateMonthlyEntitlement, ctx: CommandContext) -> Recorded:
         """A month's entitlement for one case: written once; asking again changes nothing."""
+        month = self._payroll_month(cmd.month)
+        case = self._case(cmd, ctx, SUPERVISOR, ADMIN)
+        if not case.accrue_month(month, business_date()):
+            return self._unchanged(case)
+        return self._save_case(case, ctx, cmd)
 
-        def action() -> Recorded:
-            month = self._payroll_month(cmd.month)
-            case = self._get(AssistanceCase, cmd.case_id)
-            if not case.accrue_month(month, business_date()):
-                return self._unchanged(case)
-            return self._save_case(case, ctx, cmd)
-
-        return self._execute(ctx, cmd, action)
-
-    def generate_payroll(self, cmd: c.GeneratePayroll, case_ids: Iterable[UUID], ctx: CommandContext) -> PayrollRun:
-        """Each case's entitlement for the month, one transaction per case, so a crash part-way resumes."""
+    @handles(batch=True)
+    def generate_payroll(self, cmd: c.GeneratePayroll, ctx: CommandContext) -> PayrollRun:
+        """Each case's entitlement for the month, one transaction per case, so a crash part-way resumes; each
+        case keyed by the run's idempotency key, so running it again pays nobody twice."""
+        require_role(ctx.actor, SUPERVISOR, ADMIN)
+        may_act_in(ctx.actor, cmd.district)
         with using_clock(self.clock):
             month = self._payroll_month(cmd.month)
         generated, unchanged, positions = 0, 0, list[int]()
-        for case_id in case_ids:
+        for case_id in cmd.case_ids:
             per_case = c.GenerateMonthlyEntitlement(case_id=case_id, month=month)
             case_ctx = _keyed(ctx, f"{ctx.idempotency_key}:{case_id}") if ctx.idempotency_key else ctx
             for attempt in range(3):
@@ -356,27 +360,26 @@ class AssistanceService(CivicApplication):
                 unchanged += 1
         return PayrollRun(month, generated, unchanged, tuple(positions))
 
+    @handles
     def recalculate_assistance(self, cmd: c.RecalculateAssistance, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            case = self._get(AssistanceCase, cmd.case_id)
-            if not case.recalculate(self._standard(case.program), business_date()):
-                return self._unchanged(case)
-            return self._save_case(case, ctx, cmd)
-
-        return self._execute(ctx, cmd, action)
+        """Sent by the recalculation process (the system) when a standard changes; admins may send it too."""
+        case = self._case(cmd, ctx, ADMIN)
+        if not case.recalculate(self._standard(case.program), business_date()):
+            return self._unchanged(case)
+        return self._save_case(case, ctx, cmd)
 
     # -- standards ------------------------------------------------------------------------------------------
 
+    @handles
     def publish_standard(self, cmd: c.PublishAssistanceStandard, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            program = parse_program(cmd.program)
-            amount, limit, share = self._figures(cmd)
-            standard = self.get_standard(program) or AssistanceStandard(program=program)
-            standard.publish(cmd.effective_from, amount, limit, share, cmd.correction_reason, ctx.actor.id)
-            return self._save(standard, ctx=ctx.with_reason(reason), command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        """Admins only, with the decision as the reason."""
+        require_role(ctx.actor, ADMIN)
+        reason = ctx.require_reason()
+        program = parse_program(cmd.program)
+        amount, limit, share = self._figures(cmd)
+        standard = self.get_standard(program) or AssistanceStandard(program=program)
+        standard.publish(cmd.effective_from, amount, limit, share, cmd.correction_reason, ctx.actor.id)
+        return self._save(standard, ctx=ctx.with_reason(reason), command=cmd)
 
     def preview_standard(self, cmd: c.PreviewAssistanceStandard, case_ids: Iterable[UUID]) -> list[PreviewLine]:
         """For each live case of the program: its amount before and after, and the arrears — writes nothing."""

@@ -5,6 +5,7 @@ under them (`work_handlers.py`) — and keeps here what an admin does: organisat
 
 from __future__ import annotations
 
+from civicledger.core.commands import handles
 from civicledger.core.errors import ClaimTakenError, StaleVersionError
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.eventstore.claims import Claim
@@ -38,71 +39,63 @@ class LinkageService(ReferralHandlers, WorkHandlers):
             return
         raise OrganisationAdministrationForbiddenError(role, district)
 
+    @handles
     def register_organisation(self, cmd: c.RegisterOrganisation, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            kind = parse_enum(PartyType, cmd.kind, "kind")
-            district = parse_district(cmd.district)
-            street = check_street(district, cmd.street)
-            self._check_administrator(ctx, district.value)
-            community = optional_text(cmd.community, "community", max_length=60)
-            if kind is PartyType.COMMUNITY_COMMITTEE and community is None:
-                raise LinkageValueInvalidError("community", "a community committee names its community")
-            served = tuple(dict.fromkeys(parse_district(d).value for d in cmd.service_districts)) or (district.value,)
-            organisation = Organisation(
-                name=clean_text(cmd.name, "name", max_length=120), kind=kind, district=district.value, street=street,
-                community=community, office=optional_text(cmd.office, "office", max_length=80),
-                service_districts=served, pilot=kind is PartyType.COMMUNITY_COMMITTEE and is_pilot(
-                    district.value, street, community),
-            )
-            claims = []
-            if kind is PartyType.COMMUNITY_COMMITTEE:
-                value = f"{district.value}/{street}/{community}"
-                claims.append(Claim(COMMITTEE_SCOPE, self.ledger.claim_key(COMMITTEE_SCOPE, value), organisation.id))
-            try:
-                return self._save(organisation, ctx=ctx, command=cmd, claims=claims)
-            except ClaimTakenError:
-                raise CommunityCommitteeExistsError(f"{district.info.name_zh}{street}{community}") from None
+        kind = parse_enum(PartyType, cmd.kind, "kind")
+        district = parse_district(cmd.district)
+        street = check_street(district, cmd.street)
+        self._check_administrator(ctx, district.value)
+        community = optional_text(cmd.community, "community", max_length=60)
+        if kind is PartyType.COMMUNITY_COMMITTEE and community is None:
+            raise LinkageValueInvalidError("community", "a community committee names its community")
+        served = tuple(dict.fromkeys(parse_district(d).value for d in cmd.service_districts)) or (district.value,)
+        organisation = Organisation(
+            name=clean_text(cmd.name, "name", max_length=120), kind=kind, district=district.value, street=street,
+            community=community, office=optional_text(cmd.office, "office", max_length=80),
+            service_districts=served, pilot=kind is PartyType.COMMUNITY_COMMITTEE and is_pilot(
+                district.value, street, community),
+        )
+        claims = []
+        if kind is PartyType.COMMUNITY_COMMITTEE:
+            value = f"{district.value}/{street}/{community}"
+            claims.append(Claim(COMMITTEE_SCOPE, self.ledger.claim_key(COMMITTEE_SCOPE, value), organisation.id))
+        try:
+            return self._save(organisation, ctx=ctx, command=cmd, claims=claims)
+        except ClaimTakenError:
+            raise CommunityCommitteeExistsError(f"{district.info.name_zh}{street}{community}") from None
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def add_staff_member(self, cmd: c.AddStaffMember, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
-                                     label="organisation")
-            self._check_administrator(ctx, organisation.district)
-            organisation.add_staff_member(clean_text(cmd.staff_id, "staffId", max_length=80),
-                                          clean_text(cmd.title, "title", max_length=60))
-            return self._save(organisation, ctx=ctx, command=cmd)
+        organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
+                                 label="organisation")
+        self._check_administrator(ctx, organisation.district)
+        organisation.add_staff_member(clean_text(cmd.staff_id, "staffId", max_length=80),
+                                      clean_text(cmd.title, "title", max_length=60))
+        return self._save(organisation, ctx=ctx, command=cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def remove_staff_member(self, cmd: c.RemoveStaffMember, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
-                                     label="organisation")
-            self._check_administrator(ctx, organisation.district)
-            organisation.remove_staff_member(cmd.staff_id.strip())
-            return self._save(organisation, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
+                                 label="organisation")
+        self._check_administrator(ctx, organisation.district)
+        organisation.remove_staff_member(cmd.staff_id.strip())
+        return self._save(organisation, ctx=ctx, command=cmd)
 
     # -- the routing table (admins only, with a reason) ----------------------------------------------------
 
+    @handles
     def change_route(self, cmd: c.ChangeRoute, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            if ctx.actor.role != "admin":
-                raise RoutingChangeForbiddenError(ctx.actor.role)
-            reason = ctx.require_reason()
-            item = sub_item(cmd.sub_item)
-            route = Route(parse_enum(PartyType, cmd.lead_party, "leadParty"), cmd.accept_within_hours,
-                          cmd.complete_within_days)
-            table = self._find(RoutingTable, ROUTING_TABLE_ID, expected_version=cmd.expected_version,
-                               label="routing table")
-            if table is None:
-                if cmd.expected_version not in (None, 0):
-                    raise StaleVersionError(ROUTING_TABLE_ID, cmd.expected_version, 0)
-                table = RoutingTable(routes=default_routes())
-            table.change_route(item.code, route, by=ctx.actor.id)
-            return self._save(table, ctx=ctx.with_reason(reason), command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        if ctx.actor.role != "admin":
+            raise RoutingChangeForbiddenError(ctx.actor.role)
+        reason = ctx.require_reason()
+        item = sub_item(cmd.sub_item)
+        route = Route(parse_enum(PartyType, cmd.lead_party, "leadParty"), cmd.accept_within_hours,
+                      cmd.complete_within_days)
+        table = self._find(RoutingTable, ROUTING_TABLE_ID, expected_version=cmd.expected_version,
+                           label="routing table")
+        if table is None:
+            if cmd.expected_version not in (None, 0):
+                raise StaleVersionError(ROUTING_TABLE_ID, cmd.expected_version, 0)
+            table = RoutingTable(routes=default_routes())
+        table.change_route(item.code, route, by=ctx.actor.id)
+        return self._save(table, ctx=ctx.with_reason(reason), command=cmd)

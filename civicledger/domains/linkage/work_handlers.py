@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from civicledger.core.access import SYSTEM, require_role
 from civicledger.core.clock import business_date
+from civicledger.core.commands import handles
 from civicledger.core.errors import ConflictError
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import Actor, CommandContext
@@ -61,15 +63,13 @@ class WorkHandlers(LinkageServiceBase):
                            owner_organisation_id=owner.id, owner_party=owner.kind, owner_staff_id=owner_staff_id,
                            due_on=due, meeting_id=meeting_id, opened_by=ctx.actor.id)
 
+    @handles
     def open_linkage_task(self, cmd: c.OpenLinkageTask, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            referral = self.get_referral(cmd.referral_id)
-            self._check_lead_or_coordinator(referral, ctx)
-            task = self._new_task(referral, cmd.title, cmd.owner_organisation_id, cmd.owner_staff_id, cmd.due_on,
-                                  None, ctx)
-            return self._save(task, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        referral = self.get_referral(cmd.referral_id)
+        self._check_lead_or_coordinator(referral, ctx)
+        task = self._new_task(referral, cmd.title, cmd.owner_organisation_id, cmd.owner_staff_id, cmd.due_on,
+                              None, ctx)
+        return self._save(task, ctx=ctx, command=cmd)
 
     def _workable(self, task_id: UUID, expected_version: int | None) -> tuple[LinkageTask, Referral]:
         task = self._get(LinkageTask, task_id, expected_version=expected_version, label="linkage task")
@@ -86,121 +86,120 @@ class WorkHandlers(LinkageServiceBase):
                 return
         raise NotOrganisationStaffError(task.owner_organisation_id, ctx.actor.id)
 
+    @handles
     def note_task_progress(self, cmd: c.NoteTaskProgress, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            note = clean_text(cmd.note, "note")
-            task, referral = self._workable(cmd.task_id, cmd.expected_version)
-            self._check_task_actor(task, referral, ctx)
-            task.note_progress(note, by=ctx.actor.id)
-            return self._save(task, ctx=ctx, command=cmd)
+        note = clean_text(cmd.note, "note")
+        task, referral = self._workable(cmd.task_id, cmd.expected_version)
+        self._check_task_actor(task, referral, ctx)
+        task.note_progress(note, by=ctx.actor.id)
+        return self._save(task, ctx=ctx, command=cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def complete_linkage_task(self, cmd: c.CompleteLinkageTask, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            outcome = clean_text(cmd.outcome, "outcome")
-            task, referral = self._workable(cmd.task_id, cmd.expected_version)
-            self._check_task_actor(task, referral, ctx)
-            task.complete(outcome, by=ctx.actor.id)
-            return self._save(task, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        outcome = clean_text(cmd.outcome, "outcome")
+        task, referral = self._workable(cmd.task_id, cmd.expected_version)
+        self._check_task_actor(task, referral, ctx)
+        task.complete(outcome, by=ctx.actor.id)
+        return self._save(task, ctx=ctx, command=cmd)
 
     # -- three-party meetings ------------------------------------------------------------------------------
 
+    @handles
     def record_three_party_meeting(self, cmd: c.RecordThreePartyMeeting, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            community = self._acting_for(cmd.community_id, ctx)
-            community.check_kind(PartyType.COMMUNITY_COMMITTEE)
-            held_on = cmd.held_on or business_date()
-            if held_on > business_date():
-                raise LinkageValueInvalidError("heldOn", "a meeting is recorded after it was held", value=str(held_on))
-            attendees = tuple(
-                Attendee(organisation_id=a.organisation_id, party=self._organisation(a.organisation_id, community).kind,
-                         staff_id=clean_text(a.staff_id, "attendees.staffId", max_length=80))
-                for a in cmd.attendees
-            )
-            ThreePartyMeeting.check_quorum(attendees)
-            decisions = tuple(clean_text(d, "decisions", max_length=500) for d in cmd.decisions)
-            if not decisions:
-                raise LinkageValueInvalidError("decisions", "a meeting records at least one decision")
-            discussed = {rid: self.get_referral(rid) for rid in dict.fromkeys(cmd.referrals_discussed)}
-            for referral in discussed.values():
-                if referral.community_id != community.id:
-                    raise LinkageValueInvalidError("referralsDiscussed", "a referral of another community",
-                                                   referralId=str(referral.id))
-            meeting = ThreePartyMeeting(community_id=community.id, held_on=held_on, attendees=attendees,
-                                        referrals_discussed=tuple(discussed), decisions=decisions,
-                                        recorded_by=ctx.actor.id)
-            tasks = []
-            for spec in cmd.tasks:
-                if spec.referral_id not in discussed:
-                    raise LinkageValueInvalidError("tasks", "a meeting gives out tasks only for referrals it "
-                                                   "discussed", referralId=str(spec.referral_id))
-                tasks.append(self._new_task(discussed[spec.referral_id], spec.title, spec.owner_organisation_id,
-                                            spec.owner_staff_id, spec.due_on, meeting.id, ctx))
-            return self._save(meeting, *tasks, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        community = self._acting_for(cmd.community_id, ctx)
+        community.check_kind(PartyType.COMMUNITY_COMMITTEE)
+        held_on = cmd.held_on or business_date()
+        if held_on > business_date():
+            raise LinkageValueInvalidError("heldOn", "a meeting is recorded after it was held", value=str(held_on))
+        attendees = tuple(
+            Attendee(organisation_id=a.organisation_id, party=self._organisation(a.organisation_id, community).kind,
+                     staff_id=clean_text(a.staff_id, "attendees.staffId", max_length=80))
+            for a in cmd.attendees
+        )
+        ThreePartyMeeting.check_quorum(attendees)
+        decisions = tuple(clean_text(d, "decisions", max_length=500) for d in cmd.decisions)
+        if not decisions:
+            raise LinkageValueInvalidError("decisions", "a meeting records at least one decision")
+        discussed = {rid: self.get_referral(rid) for rid in dict.fromkeys(cmd.referrals_discussed)}
+        for referral in discussed.values():
+            if referral.community_id != community.id:
+                raise LinkageValueInvalidError("referralsDiscussed", "a referral of another community",
+                                               referralId=str(referral.id))
+        meeting = ThreePartyMeeting(community_id=community.id, held_on=held_on, attendees=attendees,
+                                    referrals_discussed=tuple(discussed), decisions=decisions,
+                                    recorded_by=ctx.actor.id)
+        tasks = []
+        for spec in cmd.tasks:
+            if spec.referral_id not in discussed:
+                raise LinkageValueInvalidError("tasks", "a meeting gives out tasks only for referrals it "
+                                               "discussed", referralId=str(spec.referral_id))
+            tasks.append(self._new_task(discussed[spec.referral_id], spec.title, spec.owner_organisation_id,
+                                        spec.owner_staff_id, spec.due_on, meeting.id, ctx))
+        return self._save(meeting, *tasks, ctx=ctx, command=cmd)
 
     # -- another program -----------------------------------------------------------------------------------
 
+    @handles
     def request_program_application(self, cmd: c.RequestProgramApplication, ctx: CommandContext) -> Recorded:
         """Ask another program to open an application for this referral's resident; the linkage process
         manager files it there (`processes/linkage_programs.py`) and reports the outcome back here."""
+        referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
+        self._check_lead_or_coordinator(referral, ctx)
+        statement = clean_text(cmd.statement, "statement")
+        scheme = clean_text(cmd.scheme, "scheme", max_length=40).upper()
+        declared: dict[UUID, MemberMeans] = {}
+        for d in cmd.declared:
+            if d.resident_id in declared:
+                raise LinkageValueInvalidError("declared", "a member is declared twice",
+                                               residentId=str(d.resident_id))
+            declared[d.resident_id] = MemberMeans(yuan(d.monthly_income, field="declared.monthlyIncome"),
+                                                  yuan(d.assets, field="declared.assets"))
+        if not declared:
+            raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
+        need = yuan(cmd.need, field="need") if cmd.need is not None else None
+        referral.request_program_application(cmd.program.strip().lower(), scheme, cmd.household_id, statement,
+                                             declared, need, by=ctx.actor.id)
+        return self._save(referral, ctx=ctx, command=cmd)
 
-        def action() -> Recorded:
-            referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
-            self._check_lead_or_coordinator(referral, ctx)
-            statement = clean_text(cmd.statement, "statement")
-            scheme = clean_text(cmd.scheme, "scheme", max_length=40).upper()
-            declared: dict[UUID, MemberMeans] = {}
-            for d in cmd.declared:
-                if d.resident_id in declared:
-                    raise LinkageValueInvalidError("declared", "a member is declared twice",
-                                                   residentId=str(d.resident_id))
-                declared[d.resident_id] = MemberMeans(yuan(d.monthly_income, field="declared.monthlyIncome"),
-                                                      yuan(d.assets, field="declared.assets"))
-            if not declared:
-                raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
-            need = yuan(cmd.need, field="need") if cmd.need is not None else None
-            referral.request_program_application(cmd.program.strip().lower(), scheme, cmd.household_id, statement,
-                                                 declared, need, by=ctx.actor.id)
-            return self._save(referral, ctx=ctx, command=cmd)
+    # The process manager's commands: only the linkage process (the system) sends these.
 
-        return self._execute(ctx, cmd, action)
-
-    # The process manager's commands: no user calls these (the API does not offer them).
-
+    @handles
     def record_program_application(self, cmd: c.RecordProgramApplication, ctx: CommandContext) -> Recorded:
-        return self._on_referral(cmd, ctx, lambda r: r.record_program_application(cmd.request, cmd.application_id))
+        return self._by_process(cmd, ctx, lambda r: r.record_program_application(cmd.request, cmd.application_id))
 
+    @handles
     def record_program_application_refused(self, cmd: c.RecordProgramApplicationRefused,
                                            ctx: CommandContext) -> Recorded:
-        return self._on_referral(cmd, ctx, lambda r: r.refuse_program_application(cmd.request, cmd.code,
-                                                                                  cmd.message[:500]))
+        return self._by_process(cmd, ctx, lambda r: r.refuse_program_application(cmd.request, cmd.code,
+                                                                                 cmd.message[:500]))
 
+    @handles
     def report_program_outcome(self, cmd: c.ReportProgramOutcome, ctx: CommandContext) -> Recorded:
-        return self._on_referral(cmd, ctx, lambda r: r.report_program_outcome(cmd.program, cmd.application_id,
-                                                                              cmd.outcome.upper()))
+        return self._by_process(cmd, ctx, lambda r: r.report_program_outcome(cmd.program, cmd.application_id,
+                                                                             cmd.outcome.upper()))
 
-    def _on_referral(self, cmd: Any, ctx: CommandContext, change: Callable[[Referral], object],
-                     loaded: Referral | None = None) -> Recorded:
+    def _by_process(self, cmd: Any, ctx: CommandContext, change: Callable[[Referral], object],
+                    loaded: Referral | None = None) -> Recorded:
         """Load the referral (unless the caller just did), change it, save it: the process commands' shape."""
-
-        def action() -> Recorded:
-            referral = loaded or self.get_referral(cmd.referral_id)
-            change(referral)
-            return self._save(referral, ctx=ctx, command=cmd)
-
-        return self._execute(ctx, cmd, action)
+        require_role(ctx.actor)  # the system's own processes only
+        referral = loaded or self.get_referral(cmd.referral_id)
+        change(referral)
+        return self._save(referral, ctx=ctx, command=cmd)
 
     # -- SLA escalation ------------------------------------------------------------------------------------
 
-    def escalate_overdue_referral(self, cmd: c.EscalateOverdueReferral, ctx: CommandContext,
-                                  loaded: Referral | None = None) -> Recorded:
-        """Escalate to the street office the deadline that has passed (by this service's clock)."""
-        return self._on_referral(cmd, ctx, lambda r: r.escalate(self.clock.now()), loaded)
+    @handles
+    def escalate_overdue_referral(self, cmd: c.EscalateOverdueReferral, ctx: CommandContext) -> Recorded:
+        """Escalate to the street office the deadline that has passed (by this service's clock): the SLA sweep
+        does it, or the referral's coordinators by hand."""
+        referral = self.get_referral(cmd.referral_id)
+        if ctx.actor.role != SYSTEM:
+            self._check_coordinator(referral.community_id, ctx)
+        referral.escalate(self.clock.now())
+        return self._save(referral, ctx=ctx, command=cmd)
+
+    def _escalate(self, cmd: c.EscalateOverdueReferral, ctx: CommandContext, loaded: Referral) -> Recorded:
+        return self._by_process(cmd, ctx, lambda r: r.escalate(self.clock.now()), loaded)
 
     def sweep_overdue(self, candidates: Iterable[UUID]) -> list[Recorded]:
         """Escalate every candidate that is overdue now; skip the rest. Candidates come from a read model and
@@ -217,7 +216,8 @@ class WorkHandlers(LinkageServiceBase):
             ctx = CommandContext(actor=SLA_SWEEP, reason=f"{overdue[0].value.lower()} deadline passed",
                                  idempotency_key=key, origin="linkage-sla-sweep")
             try:
-                written.append(self.escalate_overdue_referral(c.EscalateOverdueReferral(referral_id), ctx, referral))
+                cmd = c.EscalateOverdueReferral(referral_id)
+                written.append(self._execute(ctx, cmd, lambda: self._escalate(cmd, ctx, referral)))  # noqa: B023
             except (ReferralNotOverdueError, ConflictError):
                 continue  # changed meanwhile: the next sweep decides again
         return written

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from civicledger.core.access import ADMIN, may_act_in, require_role
 from civicledger.core.clock import business_date
+from civicledger.core.commands import handles
 from civicledger.core.errors import ClaimTakenError, InvalidInputError
 from civicledger.core.eventstore.application import CivicApplication, Recorded
 from civicledger.core.eventstore.claims import Claim
@@ -52,23 +54,21 @@ class ResidentRegistry(CivicApplication):
             community=community, residency=parse_residency(cmd.residency),
         )
 
+    @handles
     def register_resident(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
-        return self._execute(ctx, cmd, lambda: self._register(cmd, ctx))
-
-    def _register(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
         resident = self._new_resident(cmd)
+        may_act_in(ctx.actor, resident.district)
         try:
             return self._save(resident, ctx=ctx, command=cmd,
                               claims=[self._id_claim(resident.id_number, resident.id)])
         except ClaimTakenError:
             raise ResidentIdNumberTakenError() from None
 
+    @handles
     def correct_resident_details(self, cmd: CorrectResidentDetails, ctx: CommandContext) -> Recorded:
-        return self._execute(ctx, cmd, lambda: self._correct(cmd, ctx))
-
-    def _correct(self, cmd: CorrectResidentDetails, ctx: CommandContext) -> Recorded:
         ctx = ctx.with_reason(ctx.require_reason())
         resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
+        may_act_in(ctx.actor, resident.district)
         changes: dict[str, object] = {}
         derived: dict[str, object] = {}
         if cmd.name is not None:
@@ -92,42 +92,40 @@ class ResidentRegistry(CivicApplication):
         except ClaimTakenError:
             raise ResidentIdNumberTakenError() from None
 
+    @handles
     def change_address(self, cmd: ChangeAddress, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
-            resident.change_address(*clean_address(cmd.district, cmd.street, cmd.community))
-            return self._save(resident, ctx=ctx, command=cmd)
+        resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
+        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
+        may_act_in(ctx.actor, resident.district)
+        resident.change_address(district, street, community)
+        return self._save(resident, ctx=ctx, command=cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def record_death(self, cmd: RecordDeath, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
-            if cmd.date_of_death > business_date() or cmd.date_of_death < resident.birth_date:
-                raise InvalidInputError("date of death must lie between birth and today", field="dateOfDeath")
-            resident.record_death(cmd.date_of_death)
-            return self._save(resident, ctx=ctx.with_reason(reason), command=cmd)
+        reason = ctx.require_reason()
+        resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
+        may_act_in(ctx.actor, resident.district)
+        if cmd.date_of_death > business_date() or cmd.date_of_death < resident.birth_date:
+            raise InvalidInputError("date of death must lie between birth and today", field="dateOfDeath")
+        resident.record_death(cmd.date_of_death)
+        return self._save(resident, ctx=ctx.with_reason(reason), command=cmd)
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def erase_resident(self, cmd: EraseResident, ctx: CommandContext) -> Recorded:
-        """PIPL erasure: an audited event, and the resident's data key destroyed in the same transaction."""
-
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            if not cmd.request_reference.strip():
-                raise InvalidInputError("the lawful request's reference is required", field="requestReference")
-            resident = self._get(Resident, cmd.resident_id)
-            id_number = resident.id_number
-            resident.erase(cmd.request_reference.strip())
-            releases = [self._id_claim(id_number, resident.id)] if id_number else []
-            recorded = self._save(resident, ctx=ctx.with_reason(reason), command=cmd, releases=releases,
-                                  erase=[resident.id])
-            self.ledger.keyring.forget([resident.id])
-            return recorded
-
-        return self._execute(ctx, cmd, action)
+        """PIPL erasure, granted by the data-protection officer (an admin): an audited event, and the resident's
+        data key destroyed in the same transaction."""
+        require_role(ctx.actor, ADMIN)
+        reason = ctx.require_reason()
+        if not cmd.request_reference.strip():
+            raise InvalidInputError("the lawful request's reference is required", field="requestReference")
+        resident = self._get(Resident, cmd.resident_id)
+        id_number = resident.id_number
+        resident.erase(cmd.request_reference.strip())
+        releases = [self._id_claim(id_number, resident.id)] if id_number else []
+        recorded = self._save(resident, ctx=ctx.with_reason(reason), command=cmd, releases=releases,
+                              erase=[resident.id])
+        self.ledger.keyring.forget([resident.id])
+        return recorded
 
     # -- households ---------------------------------------------------------------------------------------
 
@@ -140,45 +138,41 @@ class ResidentRegistry(CivicApplication):
             raise ResidentDeceasedError(resident_id)
         return resident
 
+    @handles
     def establish_household(self, cmd: EstablishHousehold, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            head = self._living(cmd.head_id)
-            household = Household(head_id=head.id, district=head.district)
-            try:
-                return self._save(household, ctx=ctx, command=cmd,
-                                  claims=[self._membership(head.id, household.id)])
-            except ClaimTakenError:
-                raise AlreadyInHouseholdError(head.id) from None
+        head = self._living(cmd.head_id)
+        may_act_in(ctx.actor, head.district)
+        household = Household(head_id=head.id, district=head.district)
+        try:
+            return self._save(household, ctx=ctx, command=cmd, claims=[self._membership(head.id, household.id)])
+        except ClaimTakenError:
+            raise AlreadyInHouseholdError(head.id) from None
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def add_household_member(self, cmd: AddHouseholdMember, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            try:
-                relationship = Relationship(cmd.relationship.upper())
-            except ValueError:
-                raise InvalidInputError("unknown relationship", field="relationship",
-                                        allowed=[r.value for r in Relationship]) from None
-            household = self._get(Household, cmd.household_id, expected_version=cmd.expected_version)
-            member = self._living(cmd.resident_id)
-            household.add_member(member.id, relationship)
-            try:
-                return self._save(household, ctx=ctx, command=cmd,
-                                  claims=[self._membership(member.id, household.id)])
-            except ClaimTakenError:
-                raise AlreadyInHouseholdError(member.id) from None
+        try:
+            relationship = Relationship(cmd.relationship.upper())
+        except ValueError:
+            raise InvalidInputError("unknown relationship", field="relationship",
+                                    allowed=[r.value for r in Relationship]) from None
+        household = self._get(Household, cmd.household_id, expected_version=cmd.expected_version)
+        member = self._living(cmd.resident_id)
+        # Linking two records: the caller needs the right over the household *and* the resident.
+        may_act_in(ctx.actor, household.district, member.district)
+        household.add_member(member.id, relationship)
+        try:
+            return self._save(household, ctx=ctx, command=cmd, claims=[self._membership(member.id, household.id)])
+        except ClaimTakenError:
+            raise AlreadyInHouseholdError(member.id) from None
 
-        return self._execute(ctx, cmd, action)
-
+    @handles
     def remove_household_member(self, cmd: RemoveHouseholdMember, ctx: CommandContext) -> Recorded:
-        def action() -> Recorded:
-            reason = ctx.require_reason()
-            household = self._get(Household, cmd.household_id, expected_version=cmd.expected_version)
-            household.remove_member(cmd.resident_id, cmd.new_head_id)
-            return self._save(household, ctx=ctx.with_reason(reason), command=cmd,
-                              releases=[self._membership(cmd.resident_id, household.id)])
-
-        return self._execute(ctx, cmd, action)
+        reason = ctx.require_reason()
+        household = self._get(Household, cmd.household_id, expected_version=cmd.expected_version)
+        may_act_in(ctx.actor, household.district)
+        household.remove_member(cmd.resident_id, cmd.new_head_id)
+        return self._save(household, ctx=ctx.with_reason(reason), command=cmd,
+                          releases=[self._membership(cmd.resident_id, household.id)])
 
     # -- reads for other programs (write-model truth) ------------------------------------------------------
 

@@ -4,7 +4,7 @@ payloads (what was recorded, and the case once the read model shows it)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import strawberry
@@ -29,7 +29,7 @@ class AssistanceCasePayload:
 
     @strawberry.field(description="The case as the read model shows it once it has reached `position`.")
     async def case(self, info: Info) -> AssistanceCaseType | None:
-        row = await info.context.read_after("assistance_cases", self.position, cases_by_ids, self.case_id)
+        row = await info.context.read_after(self.position, cases_by_ids, self.case_id)
         return AssistanceCaseType.from_row(row) if row else None
 
     @classmethod
@@ -115,67 +115,103 @@ class ApplyForAssistanceInput:
     reason: str | None = None
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.ApplyForAssistance:
+        return c.ApplyForAssistance(
+            program=Program(self.program).value, household_id=uuid_of(self.household_id, "Household"),
+            applicant_id=uuid_of(self.applicant_id, "Resident"), declared=tuple(d.to_command() for d in self.declared),
+            statement=self.statement,
+            referral_id=uuid_of(self.referral_id, "Referral") if self.referral_id else None, need=self.need)
+
 
 @strawberry.input(name="AssistanceCaseInput")
 class CaseInput:
+    """A command on one case: its command class is the subclass's `COMMAND`."""
+
+    COMMAND: ClassVar[type]
     case_id: strawberry.ID
     expected_version: int | None = None
     reason: str | None = strawberry.field(default=None, description="Required for decisions.")
     idempotency_key: str | None = None
 
+    def to_command(self) -> Any:
+        return self.COMMAND(case_id=uuid_of(self.case_id, "AssistanceCase"), expected_version=self.expected_version,
+                            **self.details())
+
+    def details(self) -> dict[str, Any]:
+        return {}
+
 
 @strawberry.input(name="RequestHouseholdVerificationInput")
 class RequestHouseholdVerificationInput(CaseInput):
-    pass
+    COMMAND = c.RequestHouseholdVerification
+
 
 @strawberry.input(name="RetryHouseholdVerificationInput")
 class RetryHouseholdVerificationInput(CaseInput):
-    pass
+    COMMAND = c.RetryHouseholdVerification
+
 
 @strawberry.input(name="AssessAssistanceInput")
 class AssessAssistanceInput(CaseInput):
-    pass
+    COMMAND = c.AssessAssistance
+
 
 @strawberry.input(name="ApproveAssistanceInput")
 class ApproveAssistanceInput(CaseInput):
-    pass
+    COMMAND = c.ApproveAssistance
+
 
 @strawberry.input(name="RejectAssistanceInput")
 class RejectAssistanceInput(CaseInput):
-    pass
+    COMMAND = c.RejectAssistance
+
 
 @strawberry.input(name="CompleteAssistanceReviewInput")
 class CompleteAssistanceReviewInput(CaseInput):
-    pass
+    COMMAND = c.CompleteReview
+
 
 @strawberry.input(name="SuspendAssistanceInput")
 class SuspendAssistanceInput(CaseInput):
-    pass
+    COMMAND = c.SuspendAssistance
+
 
 @strawberry.input(name="ResumeAssistanceInput")
 class ResumeAssistanceInput(CaseInput):
-    pass
+    COMMAND = c.ResumeAssistance
+
 
 @strawberry.input(name="TerminateAssistanceInput")
 class TerminateAssistanceInput(CaseInput):
-    pass
-
+    COMMAND = c.TerminateAssistance
 
 
 @strawberry.input(name="PostAssistanceNoticeInput")
 class PostAssistanceNoticeInput(CaseInput):
+    COMMAND = c.PostPublicNotice
     days: int = strawberry.field(default=7, description="How long the notice runs (1–30 days).")
+
+    def details(self) -> dict[str, Any]:
+        return {"days": self.days}
 
 
 @strawberry.input(name="RecordAssistanceObjectionInput")
 class RecordAssistanceObjectionInput(CaseInput):
+    COMMAND = c.RecordObjection
     summary: str = ""
+
+    def details(self) -> dict[str, Any]:
+        return {"summary": self.summary}
 
 
 @strawberry.input(name="ReportAssistanceChangeInput")
 class ReportAssistanceChangeInput(CaseInput):
+    COMMAND = c.ReportChangeOfCircumstances
     declared: list[DeclaredMeansInput] = strawberry.field(default_factory=list)
     statement: str = ""
+
+    def details(self) -> dict[str, Any]:
+        return {"declared": tuple(d.to_command() for d in self.declared), "statement": self.statement}
 
 
 @strawberry.input(name="GenerateAssistancePayrollInput")
@@ -206,6 +242,12 @@ class PublishAssistanceStandardInput:
         default=None, description="Required when dated on or before the latest revision.")
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.PublishAssistanceStandard:
+        return c.PublishAssistanceStandard(
+            program=Program(self.program).value, effective_from=self.effective_from, amount=self.amount,
+            asset_limit_per_person=self.asset_limit_per_person, share=self.share,
+            correction_reason=self.correction_reason)
+
 
 @strawberry.type(name="PublishAssistanceStandardPayload")
 class PublishAssistanceStandardPayload:
@@ -216,7 +258,6 @@ class PublishAssistanceStandardPayload:
     @strawberry.field
     async def standard(self, info: Info) -> StandardType | None:
         runtime = info.context.runtime
-        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s,
-                                         names=["assistance_standards"])
+        await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s)
         found = await standards(info, Program(self.program))
         return found[0] if found else None

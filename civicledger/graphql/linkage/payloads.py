@@ -34,7 +34,7 @@ class OrganisationPayload(_Recorded):
 
     @strawberry.field
     async def organisation(self, info: Info) -> OrganisationType | None:
-        row = await info.context.read_after("linkage_organisations", self.position, organisations_by_ids,
+        row = await info.context.read_after(self.position, organisations_by_ids,
                                             self.organisation_id)
         return OrganisationType.from_row(row) if row else None
 
@@ -50,7 +50,7 @@ class NeedPayload(_Recorded):
 
     @strawberry.field
     async def need(self, info: Info) -> NeedType | None:
-        row = await info.context.read_after("linkage_needs", self.position, needs_by_ids, self.need_id)
+        row = await info.context.read_after(self.position, needs_by_ids, self.need_id)
         return NeedType.from_row(row) if row else None
 
     @classmethod
@@ -66,7 +66,7 @@ class ReferralPayload(_Recorded):
 
     @strawberry.field
     async def referral(self, info: Info) -> ReferralType | None:
-        row = await info.context.read_after("linkage_referrals", self.position, referrals_by_ids, self.referral_id)
+        row = await info.context.read_after(self.position, referrals_by_ids, self.referral_id)
         return ReferralType.from_row(row) if row else None
 
     @classmethod
@@ -131,7 +131,7 @@ class LinkageTaskPayload(_Recorded):
 
     @strawberry.field
     async def task(self, info: Info) -> LinkageTaskType | None:
-        row = await info.context.read_after("linkage_tasks", self.position, tasks_by_ids, self.task_id)
+        row = await info.context.read_after(self.position, tasks_by_ids, self.task_id)
         return LinkageTaskType.from_row(row) if row else None
 
     @classmethod
@@ -146,7 +146,7 @@ class MeetingPayload(_Recorded):
 
     @strawberry.field
     async def meeting(self, info: Info) -> ThreePartyMeetingType | None:
-        row = await info.context.read_after("linkage_meetings", self.position, meetings_by_ids, self.meeting_id)
+        row = await info.context.read_after(self.position, meetings_by_ids, self.meeting_id)
         return ThreePartyMeetingType.from_row(row) if row else None
 
     @classmethod

@@ -1,5 +1,5 @@
-"""Registry mutations: one per command. Translate input, check the caller may act there, call the service,
-return what was recorded (and the resident once the read model has caught up with it)."""
+"""Registry mutations: one per command, each input → command → the one command path → payload (the resident
+or household once the read models have caught up with the command)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
-from civicledger.core.guangzhou import parse_district
 from civicledger.domains.residents import commands as c
-from civicledger.graphql.permissions import CanCommand, may_command_for
+from civicledger.graphql.commands import execute
+from civicledger.graphql.permissions import CanCommand
 from civicledger.graphql.relay import uuid_of
 from civicledger.graphql.residents.types import (
     HouseholdType,
@@ -25,12 +25,12 @@ from civicledger.projections.residents import residents_by_ids
 
 
 async def _await_resident(info: Info, resident_id: UUID, position: int) -> ResidentType | None:
-    row = await info.context.read_after("residents", position, residents_by_ids, resident_id)
+    row = await info.context.read_after(position, residents_by_ids, resident_id)
     return ResidentType.from_row(row) if row else None
 
 
 async def _await_household(info: Info, household_id: UUID, position: int) -> HouseholdType | None:
-    row = await info.context.read_after("households", position, households_by_ids, household_id)
+    row = await info.context.read_after(position, households_by_ids, household_id)
     return HouseholdType.from_row(row) if row else None
 
 
@@ -81,6 +81,11 @@ class RegisterResidentInput:
     idempotency_key: str | None = strawberry.field(default=None, description="Safe retries: same key, same result.")
     reason: str | None = None
 
+    def to_command(self) -> c.RegisterResident:
+        return c.RegisterResident(name=self.name, id_number=self.id_number, district=self.district,
+                                  street=self.street, community=self.community, residency=self.residency.value,
+                                  phone=self.phone)
+
 
 @strawberry.input(name="CorrectResidentDetailsInput")
 class CorrectResidentDetailsInput:
@@ -93,6 +98,12 @@ class CorrectResidentDetailsInput:
     residency: ResidencyEnum | None = None
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.CorrectResidentDetails:
+        return c.CorrectResidentDetails(
+            resident_id=uuid_of(self.resident_id, "Resident"), expected_version=self.expected_version,
+            name=self.name, id_number=self.id_number, phone=self.phone,
+            residency=self.residency.value if self.residency else None)
+
 
 @strawberry.input(name="ChangeResidentAddressInput")
 class ChangeResidentAddressInput:
@@ -104,6 +115,11 @@ class ChangeResidentAddressInput:
     reason: str | None = None
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.ChangeAddress:
+        return c.ChangeAddress(resident_id=uuid_of(self.resident_id, "Resident"), district=self.district,
+                               street=self.street, community=self.community,
+                               expected_version=self.expected_version)
+
 
 @strawberry.input(name="RecordResidentDeathInput")
 class RecordResidentDeathInput:
@@ -113,12 +129,19 @@ class RecordResidentDeathInput:
     expected_version: int | None = None
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.RecordDeath:
+        return c.RecordDeath(resident_id=uuid_of(self.resident_id, "Resident"), date_of_death=self.date_of_death,
+                             expected_version=self.expected_version)
+
 
 @strawberry.input(name="EstablishHouseholdInput")
 class EstablishHouseholdInput:
     head_id: strawberry.ID
     reason: str | None = None
     idempotency_key: str | None = None
+
+    def to_command(self) -> c.EstablishHousehold:
+        return c.EstablishHousehold(head_id=uuid_of(self.head_id, "Resident"))
 
 
 @strawberry.input(name="AddHouseholdMemberInput")
@@ -130,6 +153,11 @@ class AddHouseholdMemberInput:
     reason: str | None = None
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.AddHouseholdMember:
+        return c.AddHouseholdMember(household_id=uuid_of(self.household_id, "Household"),
+                                    resident_id=uuid_of(self.resident_id, "Resident"),
+                                    relationship=self.relationship.value, expected_version=self.expected_version)
+
 
 @strawberry.input(name="RemoveHouseholdMemberInput")
 class RemoveHouseholdMemberInput:
@@ -140,94 +168,57 @@ class RemoveHouseholdMemberInput:
     expected_version: int | None = None
     idempotency_key: str | None = None
 
+    def to_command(self) -> c.RemoveHouseholdMember:
+        return c.RemoveHouseholdMember(
+            household_id=uuid_of(self.household_id, "Household"), resident_id=uuid_of(self.resident_id, "Resident"),
+            new_head_id=uuid_of(self.new_head_id, "Resident") if self.new_head_id else None,
+            expected_version=self.expected_version)
 
-async def _resident_district(info: Info, resident_id: UUID) -> str:
-    resident = await info.context.run(info.context.runtime.services.residents.get_resident, resident_id)
-    return resident.district  # type: ignore[no-any-return]
+
+@strawberry.input(name="EraseResidentPersonalDataInput")
+class EraseResidentPersonalDataInput:
+    resident_id: strawberry.ID
+    request_reference: str = strawberry.field(description="The lawful request's reference (PIPL art. 47).")
+    reason: str = strawberry.field(description="Why the request is granted.")
+    idempotency_key: str | None = None
+
+    def to_command(self) -> c.EraseResident:
+        return c.EraseResident(resident_id=uuid_of(self.resident_id, "Resident"),
+                               request_reference=self.request_reference)
 
 
 @strawberry.type
 class ResidentMutations:
     @strawberry.mutation(permission_classes=[CanCommand])
     async def register_resident(self, info: Info, input: RegisterResidentInput) -> ResidentPayload:
-        ctx = info.context
-        may_command_for(ctx.principal, parse_district(input.district).value)
-        cmd = c.RegisterResident(name=input.name, id_number=input.id_number, district=input.district,
-                                 street=input.street, community=input.community,
-                                 residency=input.residency.value, phone=input.phone)
-        recorded = await ctx.run(ctx.runtime.services.residents.register_resident, cmd,
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return ResidentPayload.of(recorded)
+        return ResidentPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand])
     async def correct_resident_details(self, info: Info, input: CorrectResidentDetailsInput) -> ResidentPayload:
-        ctx = info.context
-        rid = uuid_of(input.resident_id, "Resident")
-        may_command_for(ctx.principal, await _resident_district(info, rid))
-        cmd = c.CorrectResidentDetails(
-            resident_id=rid, expected_version=input.expected_version, name=input.name,
-            id_number=input.id_number, phone=input.phone,
-            residency=input.residency.value if input.residency else None,
-        )
-        recorded = await ctx.run(ctx.runtime.services.residents.correct_resident_details, cmd,
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return ResidentPayload.of(recorded)
+        return ResidentPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand])
     async def change_resident_address(self, info: Info, input: ChangeResidentAddressInput) -> ResidentPayload:
-        ctx = info.context
-        rid = uuid_of(input.resident_id, "Resident")
-        may_command_for(ctx.principal, await _resident_district(info, rid))
-        cmd = c.ChangeAddress(resident_id=rid, district=input.district, street=input.street,
-                              community=input.community, expected_version=input.expected_version)
-        recorded = await ctx.run(ctx.runtime.services.residents.change_address, cmd,
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return ResidentPayload.of(recorded)
+        return ResidentPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand])
     async def record_resident_death(self, info: Info, input: RecordResidentDeathInput) -> ResidentPayload:
-        ctx = info.context
-        rid = uuid_of(input.resident_id, "Resident")
-        may_command_for(ctx.principal, await _resident_district(info, rid))
-        cmd = c.RecordDeath(resident_id=rid, date_of_death=input.date_of_death,
-                            expected_version=input.expected_version)
-        recorded = await ctx.run(ctx.runtime.services.residents.record_death, cmd,
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return ResidentPayload.of(recorded)
+        return ResidentPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand])
     async def establish_household(self, info: Info, input: EstablishHouseholdInput) -> HouseholdPayload:
-        ctx = info.context
-        head = uuid_of(input.head_id, "Resident")
-        may_command_for(ctx.principal, await _resident_district(info, head))
-        recorded = await ctx.run(ctx.runtime.services.residents.establish_household,
-                                 c.EstablishHousehold(head_id=head),
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return HouseholdPayload.of(recorded)
+        return HouseholdPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand])
     async def add_household_member(self, info: Info, input: AddHouseholdMemberInput) -> HouseholdPayload:
-        ctx = info.context
-        hid = uuid_of(input.household_id, "Household")
-        household = await ctx.run(ctx.runtime.services.residents.get_household, hid)
-        may_command_for(ctx.principal, household.district)
-        cmd = c.AddHouseholdMember(household_id=hid, resident_id=uuid_of(input.resident_id, "Resident"),
-                                   relationship=input.relationship.value, expected_version=input.expected_version)
-        recorded = await ctx.run(ctx.runtime.services.residents.add_household_member, cmd,
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return HouseholdPayload.of(recorded)
+        return HouseholdPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand])
     async def remove_household_member(self, info: Info, input: RemoveHouseholdMemberInput) -> HouseholdPayload:
-        ctx = info.context
-        hid = uuid_of(input.household_id, "Household")
-        household = await ctx.run(ctx.runtime.services.residents.get_household, hid)
-        may_command_for(ctx.principal, household.district)
-        cmd = c.RemoveHouseholdMember(
-            household_id=hid, resident_id=uuid_of(input.resident_id, "Resident"),
-            new_head_id=uuid_of(input.new_head_id, "Resident") if input.new_head_id else None,
-            expected_version=input.expected_version,
-        )
-        recorded = await ctx.run(ctx.runtime.services.residents.remove_household_member, cmd,
-                                 ctx.command(reason=input.reason, idempotency_key=input.idempotency_key))
-        return HouseholdPayload.of(recorded)
+        return HouseholdPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Erase a resident's personal data on a lawful "
+                         "request: their key is destroyed, read models are scrubbed; history, counts and tamper "
+                         "evidence stay verifiable and show the entries as erased. Data-protection officer only.")
+    async def erase_resident_personal_data(self, info: Info, input: EraseResidentPersonalDataInput) -> ResidentPayload:
+        return ResidentPayload.of(await execute(info, input))

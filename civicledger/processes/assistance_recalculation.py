@@ -1,4 +1,4 @@
-"""`assistance_recalculation`: not a read model but a process that follows the log like one.
+"""`assistance_recalculation`: a process manager that follows the log like a read model.
 
 It keeps, in its own tables and in the same transaction as its tracking row, which cases are live in which
 program and the latest revision of each program's standard. When a revision is published it asks the
@@ -26,12 +26,13 @@ from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.domains.assistance.commands import RecalculateAssistance
 from civicledger.domains.assistance.recalculation import recalculation_context
 from civicledger.domains.assistance.standard import PROGRAM_OF_STREAM, AssistanceStandard
+from civicledger.processes.context import event_id, uuid_or_none
 from civicledger.projections.base import Envelope, Projection, topics_of
 from civicledger.projections.sql import upsert_rows
 
 log = logging.getLogger(__name__)
 
-Recalculate = Callable[[RecalculateAssistance, CommandContext], Awaitable[Recorded]]
+Recalculate = Callable[[RecalculateAssistance, CommandContext], Awaitable[Recorded]]  # the command path
 
 
 class AssistanceRecalculation(Projection):
@@ -120,7 +121,8 @@ class _State:
         return str(row["program"])
 
     async def fold(self, env: Envelope) -> list[tuple[RecalculateAssistance, CommandContext]]:
-        e, correlation, case_id = env.event, _uuid(env.correlation_id), env.stream_id
+        e, correlation, case_id = env.event, uuid_or_none(env.correlation_id), env.stream_id
+        cause = event_id(env.position)
         if isinstance(e, AssistanceStandard.RevisionPublished):
             program = PROGRAM_OF_STREAM[env.stream_id].value
             revision = e.revision.revision
@@ -128,7 +130,8 @@ class _State:
             self.standards_touched[program] = env.position
             live = sorted(await self.live_cases(program))
             return [(RecalculateAssistance(case, revision),
-                     recalculation_context(program, revision, case, correlation_id=correlation)) for case in live]
+                     recalculation_context(program, revision, case, correlation_id=correlation, causation_id=cause))
+                    for case in live]
         if isinstance(e, Case.Applied):
             self.cases[case_id] = {"case_id": case_id, "program": e.program.value, "live": False,
                                    "position": env.position}
@@ -142,7 +145,8 @@ class _State:
         if decided_in is None or not monthly or latest <= e.standard_revision_seen:
             return []
         return [(RecalculateAssistance(case_id, latest), recalculation_context(
-            decided_in, latest, case_id, after_position=env.position, correlation_id=correlation))]
+            decided_in, latest, case_id, after_position=env.position, correlation_id=correlation,
+            causation_id=cause))]
 
     async def save(self) -> None:
         await upsert_rows(self.conn, "assistance_recalculation_cases", "case_id",
@@ -153,9 +157,3 @@ class _State:
                           [{"program": p, "revision": self.latest[p], "position": pos}
                            for p, pos in self.standards_touched.items()])
 
-
-def _uuid(value: str | None) -> UUID | None:
-    try:
-        return UUID(value) if value else None
-    except ValueError:
-        return None
