@@ -21,6 +21,7 @@ EMBEDDED_DBNAME = "civicledger"
 # libpq options both drivers understand and that this module carries from a URL to either driver.
 TARGET_SESSION_ATTRS = ("any", "read-write", "read-only", "primary", "standby", "prefer-standby")
 DEFAULT_CONNECT_TIMEOUT_S = 10
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3}
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,10 @@ class ConnectionParams:
         }
         if self.target_session_attrs:
             kwargs["target_session_attrs"] = self.target_session_attrs
+        if not any(h.startswith("/") for h, _ in self.hosts):
+            # A server that vanishes without closing its connections (a crashed host, a cut network) is found
+            # within ~20 s, not after the kernel's two hours.
+            kwargs.update(KEEPALIVES)
         return kwargs
 
     def asyncpg_kwargs(self) -> dict[str, object]:

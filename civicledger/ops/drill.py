@@ -118,7 +118,7 @@ def run_drill(*, warmup_acks: int = 40, after_acks: int = 40, workers: int = 4, 
             pid = cluster.kill_postmaster(leader)
             log(f"SIGKILL to {leader.name}'s postmaster (pid {pid}) after {len(load.acked())} acknowledged commands")
             new = wait_until(lambda: next((n for n in cluster.nodes if n is not leader and n.role() == "primary"),
-                                          None), timeout=90, interval=0.1, what="a new primary")
+                                          None), timeout=120, interval=0.1, what="a new primary")
             report.new_leader_s = time.monotonic() - killed_at
             report.new_primary = new.name
             log(f"new primary {new.name} after {report.new_leader_s:.1f} s; load goes on ...")
@@ -136,6 +136,11 @@ def run_drill(*, warmup_acks: int = 40, after_acks: int = 40, workers: int = 4, 
             report.verify_exit, report.verify_text = verify.returncode, verify.stdout + verify.stderr
             if not report.ok and api is not None:
                 log("API log (last lines):\n" + api.log_tail(60))
+        except BaseException:
+            log("Patroni (last lines):\n" + cluster.log_tails())
+            if api is not None:
+                log("API log (last lines):\n" + api.log_tail(40))
+            raise
         finally:
             if api is not None:
                 api.stop()

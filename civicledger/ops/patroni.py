@@ -54,9 +54,10 @@ class Node:
 
     def role(self) -> str | None:
         """'primary', 'replica' (Patroni's REST API), or None when the node does not answer."""
-        if http_status(f"http://127.0.0.1:{self.rest_port}/primary", timeout=1) == 200:
+        # Generous timeouts: on a loaded machine Patroni's REST API can take seconds to answer.
+        if http_status(f"http://127.0.0.1:{self.rest_port}/primary", timeout=5) == 200:
             return "primary"
-        if http_status(f"http://127.0.0.1:{self.rest_port}/replica", timeout=1) == 200:
+        if http_status(f"http://127.0.0.1:{self.rest_port}/replica", timeout=5) == 200:
             return "replica"
         return None
 
@@ -178,6 +179,17 @@ class PatroniCluster:
                     out.append({"name": node.name, "role": state.get("role"), "state": state.get("state"),
                                 "timeline": state.get("timeline")})
         return out
+
+    def log_tails(self, lines: int = 25) -> str:
+        """The end of each node's Patroni log (and etcd's), for a drill that went wrong."""
+        out = []
+        for node in self.nodes:
+            for log_file in sorted((node.directory / "log").glob("*.log")):
+                text = log_file.read_text(errors="replace").splitlines()[-lines:]
+                out.append(f"--- {node.name} {log_file.name}\n" + "\n".join(text))
+            if node.service is not None:
+                out.append(f"--- {node.name} stdout\n{node.service.log_tail(lines)}")
+        return "\n".join(out)
 
     def close(self) -> None:
         for node in self.nodes:

@@ -65,9 +65,9 @@ class Ledger:
             idle_in_transaction_session_timeout=30,
         )
         # The library's datastore takes one host and no libpq options; its pool takes them all: every host of
-        # a multi-host URL, target_session_attrs (find the primary) and the client's connect timeout.
+        # a multi-host URL, target_session_attrs (find the primary), the client's connect timeout, keepalives.
         self.datastore.pool.kwargs.update(
-            {k: v for k, v in kwargs.items() if k in ("target_session_attrs", "connect_timeout")})
+            {k: v for k, v in kwargs.items() if k not in ("dbname", "host", "port", "user", "password")})
         self.recorder = CivicApplicationRecorder(self.datastore, events_table_name="events")
         self.tracking = CivicTrackingRecorder(self.datastore)
         self.keyring = KeyRing(self.datastore, master_key)
