@@ -89,18 +89,23 @@ class ConnectionParams:
         return f"postgresql://{auth}@{netloc}/{quote(self.dbname)}{tail}"
 
     def psycopg_kwargs(self) -> dict[str, object]:
-        kwargs: dict[str, object] = {
+        """For `psycopg.connect` (and the library's `PostgresDatastore`, which takes these names)."""
+        return {
             "dbname": self.dbname, "host": ",".join(h for h, _ in self.hosts),
             "port": ",".join(str(p) for _, p in self.hosts) if self.extra_hosts else self.port,
             "user": self.user, "password": self.password, "connect_timeout": self.connect_timeout,
         }
+
+    def libpq_options(self) -> dict[str, object]:
+        """What a long-lived psycopg pool adds: find the primary among the hosts, and notice a server that
+        vanished without closing its connections (a crashed host, a cut network) within ~20 s, not after the
+        kernel's two hours."""
+        options: dict[str, object] = {}
         if self.target_session_attrs:
-            kwargs["target_session_attrs"] = self.target_session_attrs
+            options["target_session_attrs"] = self.target_session_attrs
         if not any(h.startswith("/") for h, _ in self.hosts):
-            # A server that vanishes without closing its connections (a crashed host, a cut network) is found
-            # within ~20 s, not after the kernel's two hours.
-            kwargs.update(KEEPALIVES)
-        return kwargs
+            options.update(KEEPALIVES)
+        return options
 
     def asyncpg_kwargs(self) -> dict[str, object]:
         """For `asyncpg.connect`/`create_pool` beside `url`: the client-side connect timeout."""

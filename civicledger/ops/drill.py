@@ -160,7 +160,7 @@ def _api_env(cluster: PatroniCluster, directory: Path) -> tuple[dict[str, str], 
 
 def _check_log(report: DrillReport, load: RegistrationLoad, params: ConnectionParams) -> None:
     """Each acknowledged key: one stream, as many events as any other registration; no key twice."""
-    with psycopg.connect(**params.psycopg_kwargs()) as conn:  # type: ignore[arg-type]
+    with psycopg.connect(**params.psycopg_kwargs(), **params.libpq_options()) as conn:  # type: ignore[arg-type]
         rows = conn.execute("SELECT idempotency_key, count(DISTINCT originator_id), count(*) FROM events"
                             " WHERE idempotency_key LIKE %s GROUP BY 1", (f"{load.prefix}-%",)).fetchall()
         recorded = {key: (streams, events) for key, streams, events in rows}

@@ -32,7 +32,9 @@ def service_env(compose: dict[str, Any], service: str, database: ConnectionParam
     url = ConnectionParams.from_url(env["DATABASE_URL"])
     assert url.connect_timeout == 5 and url.dbname == "civicledger"
     env["DATABASE_URL"] = database.url
-    return {**env, "PATH": f"{BIN}:{os.environ['PATH']}", "CIVICLEDGER_DATA_DIR": str(data_dir)}
+    # Small pools: the CI machine's server is shared (the compose defaults open 8 + 8 per process).
+    return {**env, "PATH": f"{BIN}:{os.environ['PATH']}", "CIVICLEDGER_DATA_DIR": str(data_dir),
+            "CIVICLEDGER_DB_POOL_SIZE": "2", "CIVICLEDGER_READ_POOL_SIZE": "2"}
 
 
 def command(compose: dict[str, Any], service: str, port: int | None = None) -> list[str]:

@@ -51,7 +51,7 @@ def scanned(plan: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def test_each_timeline_read_touches_one_partition_by_index(scratch_db: ConnectionParams) -> None:
-    runtime = Runtime(make_settings(), scratch_db)
+    runtime = Runtime(make_settings(db_pool_size=2, read_pool_size=2), scratch_db)
     await runtime.start(run_projections=False)
     try:
         assert runtime.pool is not None

@@ -66,8 +66,7 @@ class Ledger:
         )
         # The library's datastore takes one host and no libpq options; its pool takes them all: every host of
         # a multi-host URL, target_session_attrs (find the primary), the client's connect timeout, keepalives.
-        self.datastore.pool.kwargs.update(
-            {k: v for k, v in kwargs.items() if k not in ("dbname", "host", "port", "user", "password")})
+        self.datastore.pool.kwargs.update(connect_timeout=params.connect_timeout, **params.libpq_options())
         self.recorder = CivicApplicationRecorder(self.datastore, events_table_name="events")
         self.tracking = CivicTrackingRecorder(self.datastore)
         self.keyring = KeyRing(self.datastore, master_key)
