@@ -1,5 +1,5 @@
-"""The work under a referral: tasks, three-party meetings, applications to other programs, and the SLA
-escalation sweep."""
+"""The part of the linkage service that handles the work under a referral: tasks, three-party meetings,
+applications to other programs, and the SLA escalation sweep."""
 
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ from civicledger.domains.linkage.rules import clean_text
 from civicledger.domains.linkage.service_base import LinkageServiceBase
 from civicledger.domains.linkage.task import LinkageTask
 from civicledger.domains.linkage.taxonomy import PartyType
-from civicledger.domains.linkage.values import MemberMeans
+from civicledger.domains.linkage.values import MeansDeclaration
 
 # The escalation sweep acts as itself: its idempotency keys are scoped to this actor.
 SLA_SWEEP = Actor(id="linkage-sla-sweep", role="system", office=None, district=None)
 
 
-class WorkHandlers(LinkageServiceBase):
+class LinkageWork(LinkageServiceBase):
     # -- tasks ---------------------------------------------------------------------------------------------
 
     def get_task(self, task_id: UUID) -> LinkageTask:
@@ -147,12 +147,12 @@ class WorkHandlers(LinkageServiceBase):
         self._check_lead_or_coordinator(referral, ctx)
         statement = clean_text(cmd.statement, "statement")
         scheme = clean_text(cmd.scheme, "scheme", max_length=40).upper()
-        declared: dict[UUID, MemberMeans] = {}
+        declared: dict[UUID, MeansDeclaration] = {}
         for d in cmd.declared:
             if d.resident_id in declared:
                 raise LinkageValueInvalidError("declared", "a member is declared twice",
                                                residentId=str(d.resident_id))
-            declared[d.resident_id] = MemberMeans(yuan(d.monthly_income, field="declared.monthlyIncome"),
+            declared[d.resident_id] = MeansDeclaration(yuan(d.monthly_income, field="declared.monthlyIncome"),
                                                   yuan(d.assets, field="declared.assets"))
         if not declared:
             raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
