@@ -11,7 +11,6 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-import asyncpg
 import psycopg
 from eventsourcing import persistence
 
@@ -39,10 +38,19 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
-_DRIVER_ERRORS = (psycopg.Error, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
-_CLIENT_SIDE = (psycopg.OperationalError, psycopg.InterfaceError, asyncpg.PostgresConnectionError,
-                asyncpg.InterfaceError, asyncpg.InternalClientError, ConnectionError, TimeoutError,
-                asyncio.TimeoutError, persistence.OperationalError, persistence.InterfaceError)
+_CLIENT_SIDE = (psycopg.OperationalError, psycopg.InterfaceError, ConnectionError, TimeoutError, asyncio.TimeoutError,
+                persistence.OperationalError, persistence.InterfaceError)
+# asyncpg's errors, known by name: the write side (and so every program's services, which import this) must not
+# depend on the read side's driver. Its server errors carry `sqlstate`; these two are the client's own.
+_ASYNCPG_CLIENT_SIDE = {"InterfaceError", "InternalClientError"}
+
+
+def _is_asyncpg(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith("asyncpg")
+
+
+def _asyncpg_client_side(exc: BaseException) -> bool:
+    return _is_asyncpg(exc) and any(c.__name__ in _ASYNCPG_CLIENT_SIDE for c in type(exc).__mro__)
 
 
 def is_connection_error(exc: BaseException) -> bool:
@@ -50,12 +58,12 @@ def is_connection_error(exc: BaseException) -> bool:
     for an error the server gave about the statement itself (a constraint, a timeout, a lock)."""
     chain = _chain(exc)
     for current in chain:  # the driver's own error decides, when there is one (the library wraps them)
-        if not isinstance(current, _DRIVER_ERRORS):
+        if not (isinstance(current, psycopg.Error) or _is_asyncpg(current)):
             continue
         state = _sqlstate(current)
         if state is not None:
             return state != "57014" and state.startswith(_CONNECTION_STATES)  # 57014: statement cancelled
-        return isinstance(current, _CLIENT_SIDE)
+        return isinstance(current, _CLIENT_SIDE) or _asyncpg_client_side(current)
     return any(isinstance(current, _CLIENT_SIDE) for current in chain)
 
 
