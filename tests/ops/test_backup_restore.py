@@ -72,7 +72,7 @@ async def backup_and_restore(tmp_path: Path) -> None:
     try:
         original.init(archive_to=archive).start()
         db = original.create_database("civicledger")
-        ok(civicledger(db, "demo", "--load-only", "--residents", "60", data_dir=tmp_path))
+        ok(civicledger(db, "demo", "--load-only", "--residents", "30", data_dir=tmp_path))
         ok(civicledger(db, "checkpoint", data_dir=tmp_path))
         base_backup(original, tmp_path / "base")
         point = await write_a_household(db, "备份后")
