@@ -19,10 +19,11 @@ from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
 from civicledger.core.failover import RetryPolicy
 from civicledger.core.metadata import CommandContext
+from civicledger.core.transient import quiet_transient_pool_warnings
 from civicledger.inspection.service import Inspection
 from civicledger.programs import PROGRAMS, read_models
 from civicledger.projections.base import Projection
-from civicledger.projections.positions import ProjectionPositions
+from civicledger.projections.positions import ProjectionPositions, guard_key_cache
 from civicledger.projections.replica_positions import ReplicaPositions
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.settings import Settings
@@ -83,6 +84,7 @@ class Runtime:
         tests that drive them with a clock of their own). `prepare_schema=False` when another process has just
         created the read-model tables (a rebuild's worker processes must not re-create indexes that the
         rebuild has set aside)."""
+        quiet_transient_pool_warnings()
         self.pool = await asyncpg.create_pool(
             self.params.url, **self.params.asyncpg_kwargs(), min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
@@ -110,8 +112,9 @@ class Runtime:
         else:
             await self.runner.load_positions()
         names = [p.name for p in self.projections]
-        self.positions = (ProjectionPositions(self.pool, names) if self.read_pool is self.pool
-                          else ReplicaPositions(self.pool, names, replica=self.read_pool))
+        self.positions = (ProjectionPositions(self.pool, names, dsn=self.params.url) if self.read_pool is self.pool
+                          else ReplicaPositions(self.pool, names, replica=self.read_pool, dsn=self.params.url))
+        guard_key_cache(self.positions, self.ledger.keyring)
         await self.positions.start()
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)

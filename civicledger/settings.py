@@ -49,6 +49,8 @@ class Settings:
     consistency_timeout_s: float = 5.0
     # How long a command with an idempotency key keeps retrying a lost database connection (a failover).
     db_retry_s: float = 15.0
+    # /readyz: not ready while any read model is more than this many events behind the log's safe horizon.
+    ready_max_lag: int = 5000
     # Compiled-operation responses cached by visibility and projection positions (off for fair comparisons).
     response_cache: bool = True
     # Tamper evidence: the Ed25519 seed that signs log checkpoints (32 bytes); empty derives one from the
@@ -115,6 +117,9 @@ class Settings:
             "checkpoint_key": checkpoint_key,
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
             "db_retry_s": float(env.get("CIVICLEDGER_DB_RETRY_S", "15")),
+            "ready_max_lag": int(env.get("CIVICLEDGER_READY_MAX_LAG", "5000")),
+            "consistency_timeout_s": float(env.get("CIVICLEDGER_CONSISTENCY_TIMEOUT_S", "5")),
+            "projection_batch_size": int(env.get("CIVICLEDGER_PROJECTION_BATCH_SIZE", "5000")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
