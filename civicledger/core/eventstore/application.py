@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import hmac
 import re
+import select
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.postgres import PostgresDatastore
+from psycopg import pq
 
 from civicledger.core.clock import Clock, SystemClock, using_clock
 from civicledger.core.db import ConnectionParams
@@ -67,6 +69,9 @@ class Ledger:
         # The library's datastore takes one host and no libpq options; its pool takes them all: every host of
         # a multi-host URL, target_session_attrs (find the primary), the client's connect timeout, keepalives.
         self.datastore.pool.kwargs.update(connect_timeout=params.connect_timeout, **params.libpq_options())
+        # Hand out no connection the server has already closed (a restart, a failover): checked without a round
+        # trip (`_drop_if_closed`), so that a command is never sent on one — its failure would be in doubt.
+        self.datastore.pool._check = _drop_if_closed  # psycopg_pool's `check` hook, set after the fact
         self.recorder = CivicApplicationRecorder(self.datastore, events_table_name="events")
         self.tracking = CivicTrackingRecorder(self.datastore)
         self.keyring = KeyRing(self.datastore, master_key)
@@ -93,6 +98,17 @@ class Ledger:
 
     def close(self) -> None:
         self.datastore.close()
+
+
+def _drop_if_closed(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check on every connection it hands out: an idle connection with something to read has been
+    closed by the server (or told it is being closed). Close it and let the pool give another (the pool then
+    replaces it). A `select` on the socket: microseconds, no round trip."""
+    pgconn = conn.pgconn
+    if pgconn.status == pq.ConnStatus.OK and not select.select([pgconn.socket], [], [], 0)[0]:
+        return
+    conn.close()
+    raise psycopg.OperationalError("the server closed this pooled connection")
 
 
 class _SharedFactory:
