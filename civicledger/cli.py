@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator, Sequence
 
 from civicledger.core.auth import Role, Scope, issue_token
 from civicledger.core.db import ConnectionParams, resolve_database
-from civicledger.settings import Settings
+from civicledger.settings import ConfigurationError, Settings
 from civicledger.slice import CliCommand
 
 log = logging.getLogger("civicledger")
+EX_CONFIG = 78
 
 
 @contextlib.contextmanager
@@ -252,6 +253,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return subprocess.call([sys.executable, "-m", "bench", *argv], cwd=root, env=env)
 
 
+def cmd_failover_drill(args: argparse.Namespace) -> int:
+    from civicledger.ops.drill import run_drill
+
+    report = run_drill(workers=args.workers)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from civicledger.graphql.schema import build_schema
 
@@ -314,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--server-processes", type=int, help="processes per read-path server (default 1)")
     bench.add_argument("--profile", action="store_true", help="also profile the write path and the rebuild")
     bench.set_defaults(func=cmd_bench)
+    drill = sub.add_parser("failover-drill", help="Patroni primary + sync standby on loopback, SIGKILL the primary "
+                                                  "under load; check nothing acknowledged is lost (docs/OPERATIONS.md)")
+    drill.add_argument("--workers", type=int, default=4, help="concurrent clients sending registrations")
+    drill.set_defaults(func=cmd_failover_drill)
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
 
@@ -330,7 +343,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
         logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigurationError as exc:
+        # An operator's mistake, not a bug: say what to set, no traceback (EX_CONFIG, as sysexits.h has it).
+        print(f"civicledger {args.command}: cannot start, the configuration is incomplete:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("See .env.example and the README's list of environment variables.", file=sys.stderr)
+        return EX_CONFIG
 
 
 if __name__ == "__main__":

@@ -18,12 +18,14 @@ from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.commands import CommandBus
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
+from civicledger.core.failover import RetryPolicy
 from civicledger.core.metadata import CommandContext
 from civicledger.core.transient import quiet_transient_pool_warnings
 from civicledger.inspection.service import Inspection
 from civicledger.programs import PROGRAMS, read_models
 from civicledger.projections.base import Projection
 from civicledger.projections.positions import ProjectionPositions, guard_key_cache
+from civicledger.projections.replica_positions import ReplicaPositions
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.settings import Settings
 from civicledger.slice import Job, ProcessWiring, ProgramSlice, Services, build_services
@@ -51,12 +53,15 @@ class Runtime:
         self.programs = tuple(PROGRAMS if programs is None else programs)
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
                              chain_key=settings.chain_mac_key, pool_size=settings.db_pool_size,
-                             max_overflow=settings.db_pool_size)
+                             max_overflow=settings.db_pool_size, retry=RetryPolicy(window_s=settings.db_retry_s))
         self.access_log = AccessLog(self.ledger.macs, self.ledger.receipts)
         self.services = build_services(self.programs, self.ledger, self.clock)
         self.bus = CommandBus(self.services.values())
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
         self.pool: asyncpg.Pool | None = None
+        # Where GraphQL reads: a replica's pool when DATABASE_READ_URL is set, otherwise `pool` itself.
+        self.read_pool: asyncpg.Pool | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self.projections = read_models(self.ledger.mapper, self.programs)
         # Process managers follow the log like read models but send commands; read-your-writes never waits
         # for them. Made at start (they need the pool).
@@ -84,9 +89,16 @@ class Runtime:
         aside)."""
         quiet_transient_pool_warnings()
         self.pool = await asyncpg.create_pool(
-            self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
+            self.params.url, **self.params.asyncpg_kwargs(), min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
+        self.read_pool = self.pool
+        if self.settings.database_read_url:
+            replica = ConnectionParams.from_url(self.settings.database_read_url)
+            self.read_pool = await asyncpg.create_pool(
+                replica.url, **replica.asyncpg_kwargs(), min_size=1, max_size=self.settings.read_pool_size,
+                server_settings={"application_name": "civicledger-read"}, reset=_rollback_if_needed,
+            )
         wiring = self.wiring()
         self.processes = [make(wiring) for p in self.programs for make in p.processes] if run_processes else []
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
@@ -95,15 +107,12 @@ class Runtime:
         self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings,
                                      macs=self.ledger.macs, receipts=self.ledger.receipts)
         if prepare_schema:
-            await self.runner.create_tables()
-            from civicledger.core.access_log import create_access_log_table
-
-            async with self.pool.acquire() as conn:
-                await create_access_log_table(conn)
-            await self.inspection.create_tables()
+            await self._prepare_schema()
         else:
             await self.runner.load_positions()
-        self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections], dsn=self.params.url)
+        names = [p.name for p in self.projections]
+        self.positions = (ProjectionPositions(self.pool, names, dsn=self.params.url) if self.read_pool is self.pool
+                          else ReplicaPositions(self.pool, names, replica=self.read_pool, dsn=self.params.url))
         guard_key_cache(self.positions, self.ledger.keyring)
         await self.positions.start()
         if run_projections:
@@ -119,6 +128,31 @@ class Runtime:
                 self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
                 name="sealer"))
         return self
+
+    def connection_lost(self) -> None:
+        """A request met a lost connection (a failover): replace every pooled connection, so that the next
+        requests reach the current primary instead of failing one stale connection at a time."""
+        self.ledger.reconnect()
+        for pool in {id(p): p for p in (self.pool, self.read_pool) if p is not None}.values():
+            task = asyncio.get_running_loop().create_task(pool.expire_connections())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _prepare_schema(self) -> None:
+        """Create what is missing. Processes starting at once (an API and a worker) take turns: concurrent
+        `CREATE ... IF NOT EXISTS` statements race in PostgreSQL's catalog."""
+        from civicledger.core.access_log import create_access_log_table
+
+        assert self.pool is not None and self.runner is not None and self.inspection is not None
+        async with self.pool.acquire() as lock:
+            await lock.execute("SELECT pg_advisory_lock(hashtext('civicledger-schema'))")
+            try:
+                await self.runner.create_tables()
+                async with self.pool.acquire() as conn:
+                    await create_access_log_table(conn)
+                await self.inspection.create_tables()
+            finally:
+                await lock.execute("SELECT pg_advisory_unlock(hashtext('civicledger-schema'))")
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a synchronous service call on the bounded command pool."""
@@ -143,6 +177,8 @@ class Runtime:
                 await asyncio.wait_for(task, timeout=5)
         if self.positions is not None:
             await self.positions.stop()
+        if self.read_pool is not None and self.read_pool is not self.pool:
+            await self.read_pool.close()
         if self.pool is not None:
             await self.pool.close()
         self.executor.shutdown(wait=True)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,17 @@ import platformdirs
 from civicledger.core.eventstore.macs import derive_chain_key
 
 DEV_JWT_SECRET = "civicledger-development-secret-change-me"
+MIN_JWT_SECRET_LENGTH = 32
+KEY_HINT = "32 random bytes, base64: `openssl rand -base64 32`"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment cannot start the service. `problems` holds every one found, one sentence each, so an
+    operator fixes them in one go; the CLI prints them and exits 78 (EX_CONFIG) instead of a traceback."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _default_data_dir() -> Path:
@@ -23,6 +35,8 @@ def _default_data_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
+    # GraphQL reads from here when set (a replica; read-your-writes waits for it to replay): docs/OPERATIONS.md §5.
+    database_read_url: str | None = None
     data_dir: Path = field(default_factory=_default_data_dir)
     environment: str = "development"
     jwt_secret: str = DEV_JWT_SECRET
@@ -35,6 +49,8 @@ class Settings:
     query_alias_limit: int = 30
     query_token_limit: int = 4000
     consistency_timeout_s: float = 5.0
+    # How long a command with an idempotency key keeps retrying a lost database connection (a failover).
+    db_retry_s: float = 15.0
     # /readyz: not ready while any read model is more than this many events behind the log's safe horizon.
     ready_max_lag: int = 5000
     # Compiled-operation responses cached by visibility and projection positions (off for fair comparisons).
@@ -91,30 +107,56 @@ class Settings:
         env = os.environ
         data_dir = Path(env["CIVICLEDGER_DATA_DIR"]) if env.get("CIVICLEDGER_DATA_DIR") else _default_data_dir()
         environment = env.get("CIVICLEDGER_ENV", "development")
-        jwt_secret = env.get("CIVICLEDGER_JWT_SECRET", DEV_JWT_SECRET)
-        if environment == "production" and jwt_secret == DEV_JWT_SECRET:
-            raise RuntimeError("CIVICLEDGER_JWT_SECRET must be set in production")
+        problems: list[str] = []
+        jwt_secret = env.get("CIVICLEDGER_JWT_SECRET") or DEV_JWT_SECRET
+        if environment == "production":
+            if not env.get("DATABASE_URL"):
+                problems.append("DATABASE_URL must be set in production (production never starts an embedded "
+                                "server)")
+            if jwt_secret == DEV_JWT_SECRET:
+                problems.append(f"CIVICLEDGER_JWT_SECRET must be set in production (at least "
+                                f"{MIN_JWT_SECRET_LENGTH} characters: `openssl rand -base64 48`)")
+            elif len(jwt_secret) < MIN_JWT_SECRET_LENGTH:
+                problems.append(f"CIVICLEDGER_JWT_SECRET is too short ({len(jwt_secret)} characters; at least "
+                                f"{MIN_JWT_SECRET_LENGTH})")
+        master_key = _collect(problems, _master_key, env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment)
+        checkpoint_key = _collect(problems, _checkpoint_key, env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir,
+                                  environment)
+        chain_key = _collect(problems, _chain_key, env.get("CIVICLEDGER_CHAIN_KEY"), data_dir, environment)
+        if problems:
+            raise ConfigurationError(problems)
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
+            "database_read_url": env.get("DATABASE_READ_URL") or None,
             "data_dir": data_dir,
             "environment": environment,
             "jwt_secret": jwt_secret,
-            "master_key": _master_key(env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment),
+            "master_key": master_key,
             "db_pool_size": int(env.get("CIVICLEDGER_DB_POOL_SIZE", "8")),
             "read_pool_size": int(env.get("CIVICLEDGER_READ_POOL_SIZE", "8")),
             "response_cache": env.get("CIVICLEDGER_RESPONSE_CACHE", "on").strip().lower()
             not in ("off", "0", "false", "no"),
-            "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
+            "checkpoint_key": checkpoint_key,
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "1")),
-            "chain_key": _chain_key(env.get("CIVICLEDGER_CHAIN_KEY"), environment),
+            "chain_key": chain_key,
             "witness": env.get("CIVICLEDGER_WITNESS", ""),
             "witness_grace_s": float(env.get("CIVICLEDGER_WITNESS_GRACE_S", "60")),
+            "db_retry_s": float(env.get("CIVICLEDGER_DB_RETRY_S", "15")),
             "ready_max_lag": int(env.get("CIVICLEDGER_READY_MAX_LAG", "5000")),
             "consistency_timeout_s": float(env.get("CIVICLEDGER_CONSISTENCY_TIMEOUT_S", "5")),
             "projection_batch_size": int(env.get("CIVICLEDGER_PROJECTION_BATCH_SIZE", "5000")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _collect(problems: list[str], read: Callable[[str | None, Path, str], bytes], configured: str | None,
+             data_dir: Path, environment: str) -> bytes:
+    try:
+        return read(configured, data_dir, environment)
+    except ConfigurationError as exc:
+        problems.extend(exc.problems)
+        return b""
 
 
 def _master_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
@@ -129,20 +171,25 @@ def _checkpoint_key(configured: str | None, data_dir: Path, environment: str) ->
     return _secret("CIVICLEDGER_CHECKPOINT_KEY", configured, data_dir / "checkpoint-signing.key", environment)
 
 
-def _chain_key(configured: str | None, environment: str) -> bytes:
+def _chain_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
     """The HMAC key of the chain MACs. Production must configure it (held by the application hosts only, never
     by the database); development derives it from the master key (empty here)."""
     if configured:
         return _decode("CIVICLEDGER_CHAIN_KEY", configured)
     if environment == "production":
-        raise RuntimeError("CIVICLEDGER_CHAIN_KEY must be set in production")
+        raise ConfigurationError([f"CIVICLEDGER_CHAIN_KEY must be set in production ({KEY_HINT})"])
     return b""
 
 
 def _decode(variable: str, configured: str) -> bytes:
-    key = base64.b64decode(configured)
+    """32 bytes, base64-encoded, or a clear refusal."""
+    try:
+        key = base64.b64decode(configured, validate=True)
+    except ValueError:
+        raise ConfigurationError([f"{variable} is not valid base64 ({KEY_HINT})"]) from None
     if len(key) != 32:
-        raise RuntimeError(f"{variable} must be 32 bytes, base64-encoded")
+        raise ConfigurationError([f"{variable} must be 32 bytes, base64-encoded ({KEY_HINT}); it decodes to "
+                                  f"{len(key)}"])
     return key
 
 
@@ -151,7 +198,7 @@ def _secret(variable: str, configured: str | None, dev_path: Path, environment: 
     if configured:
         return _decode(variable, configured)
     if environment == "production":
-        raise RuntimeError(f"{variable} must be set in production")
+        raise ConfigurationError([f"{variable} must be set in production ({KEY_HINT})"])
     return _dev_secret(dev_path)
 
 

@@ -86,3 +86,14 @@ class ConsistencyTimeoutError(CivicError):
     """Projections did not reach the requested position in time (read-your-writes)."""
 
     code = "CONSISTENCY_TIMEOUT"
+
+
+class DatabaseUnavailableError(CivicError):
+    """The database could not be reached, or lost its primary role (a failover), while the request ran.
+    Retryable: a command sent with an `idempotencyKey` may be sent again as it was and takes effect once."""
+
+    code = "DATABASE_UNAVAILABLE"
+
+    def __init__(self, message: str = "the database is unavailable (a failover may be under way); retry shortly",
+                 **details: object) -> None:
+        super().__init__(message, retryable=True, **details)

@@ -24,7 +24,8 @@ from eventsourcing.persistence import InterfaceError as LibraryInterfaceError
 from eventsourcing.persistence import OperationalError as LibraryOperationalError
 
 TRANSIENT_SQLSTATE_CLASSES = ("08", "53")
-TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01"})
+# 25006: a read-only transaction — the node was the primary and no longer is (a failover).
+TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01", "25006"})
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -34,6 +35,12 @@ def _sqlstate(exc: BaseException) -> str | None:
 
 def _transient_by_kind(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.exceptions.ConnectionFailureError):
+        return True
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # After a primary's postmaster is killed, asyncpg's protocol on the broken connection says "cannot
+        # switch to state ...; another operation is in progress", and while no node accepts writes yet a
+        # multi-host connect says TargetServerAttributeNotMatched: both a failover, not a bug (the failover
+        # drill stopped read models on them; /work/shared/reference/patroni-on-this-machine.md).
         return True
     if isinstance(exc, asyncpg.InterfaceError) and not isinstance(exc, asyncpg.exceptions.DataError):
         # "connection is closed", "pool is closing": the connection went away under us. Other interface

@@ -24,8 +24,8 @@ T = TypeVar("T")
 
 def _loader(runtime: Runtime, fetch: Callable[..., Any]) -> DataLoader[UUID, Any]:
     async def load(keys: list[UUID]) -> list[Any]:
-        assert runtime.pool is not None
-        async with runtime.pool.acquire() as conn:
+        assert runtime.read_pool is not None
+        async with runtime.read_pool.acquire() as conn:
             rows = {r["id"]: r for r in await fetch(conn, keys)}
         return [rows.get(k) for k in keys]
 
@@ -88,7 +88,7 @@ class Context:
         position too), then fetch the row (`fetch(conn, [key])`); None if it is not there."""
         runtime = self.runtime
         await runtime.positions.wait_for(position, timeout=runtime.settings.consistency_timeout_s)
-        async with runtime.pool.acquire() as conn:
+        async with runtime.read_pool.acquire() as conn:
             rows = await fetch(conn, [key])
         return rows[0] if rows else None
 

@@ -24,7 +24,8 @@ from strawberry.relay.types import GlobalIDValueError
 from civicledger.core.access_log import record_reads
 from civicledger.core.ascii import BIGINT_MAX, ascii_int
 from civicledger.core.auth import Principal, verify_token
-from civicledger.core.errors import CivicError, UnauthenticatedError
+from civicledger.core.errors import CivicError, DatabaseUnavailableError, UnauthenticatedError
+from civicledger.core.failover import is_connection_error
 from civicledger.core.text import stated_purpose
 from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.compiled import CompiledOperation, compile_operation
@@ -64,6 +65,11 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
         out["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
     elif original is None:
         out["extensions"] = {"code": "BAD_USER_INPUT" if "Variable" in error.message else "GRAPHQL_VALIDATION_FAILED"}
+    elif is_connection_error(original):  # a failover under way: typed and retryable, not an internal error
+        if ctx is not None:
+            ctx.runtime.connection_lost()
+        unavailable = DatabaseUnavailableError()
+        out["message"], out["extensions"] = unavailable.message, unavailable.extensions()
     else:
         correlation = str(ctx.correlation_id) if ctx else "-"
         log.error("unexpected error (correlation %s): %r", correlation, original, exc_info=original)
@@ -137,6 +143,14 @@ class GraphQLHTTP:
                 status = 200
             return Response(encode({"errors": [{"message": exc.message, "extensions": exc.extensions()}]}),
                             status_code=status, media_type=media, headers=headers)
+        except Exception as exc:
+            # A failover under way (the compiled path reads straight from the pool): typed, retryable.
+            if not is_connection_error(exc):
+                raise
+            self.runtime.connection_lost()
+            lost = DatabaseUnavailableError()
+            return Response(encode({"errors": [{"message": lost.message, "extensions": lost.extensions()}]}),
+                            status_code=503, media_type=media, headers={"Retry-After": "1"})
 
         errors = result.errors or []
         request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
@@ -191,7 +205,7 @@ class GraphQLHTTP:
                         ctx.record_read(resident_id, district, f)
                 return content
         stamp = self.cache.stamp(self.runtime.positions) if cache_key is not None else None
-        data = await operation.execute(ctx, self.runtime.pool, variables)
+        data = await operation.execute(ctx, self.runtime.read_pool, variables)
         if data is None:
             return None
         content = encode({"data": data})

@@ -24,7 +24,7 @@ class Subscription:
         ctx.principal.require(Scope.READ)
         rid = uuid_of(resident_id, "Resident")
         runtime = ctx.runtime
-        async with runtime.pool.acquire() as conn:
+        async with runtime.read_pool.acquire() as conn:
             if await conn.fetchval("SELECT 1 FROM residents WHERE id = $1", rid) is None:
                 raise NotFoundError(f"resident {rid} not found", id=str(resident_id))
             last = await conn.fetchval(
@@ -37,7 +37,7 @@ class Subscription:
             # subscription waits it out (with backoff) and goes on from where it was.
             try:
                 seen = positions.positions.get("client_timeline", 0)
-                async with runtime.pool.acquire() as conn:
+                async with runtime.read_pool.acquire() as conn:
                     rows = await timeline_page(conn, rid, after=last, limit=200)
             except Exception as exc:
                 if not is_transient(exc):

@@ -17,6 +17,7 @@ from civicledger.core.timeline import TimelineContribution
 from civicledger.projections.base import Envelope, Projection
 from civicledger.projections.sql import copy_rows
 
+TIMELINE_PARTITIONS = 16
 COLUMNS = ("resident_id", "position", "stream_id", "stream_version", "program", "kind", "summary",
            "actor_id", "actor_role", "actor_office", "occurred_at", "correlation_id")
 
@@ -35,13 +36,21 @@ class ClientTimelineProjection(Projection):
         self.topics = frozenset(self.contributions)  # type: ignore[misc]
 
     async def create(self, conn: asyncpg.Connection) -> None:
+        # Hash-partitioned by resident (docs/CAPACITY.md): every read names one resident, so it plans and runs
+        # on one partition; each partition's indexes and vacuum stay a fraction of the whole; and the resident is
+        # the distribution key a Citus cluster would use.
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS client_timeline ("
             " resident_id uuid NOT NULL, position bigint NOT NULL, stream_id uuid NOT NULL,"
             " stream_version bigint NOT NULL, program text NOT NULL, kind text NOT NULL, summary text NOT NULL,"
             " actor_id text, actor_role text, actor_office text, occurred_at timestamptz NOT NULL,"
-            " correlation_id text, PRIMARY KEY (resident_id, position))"
+            " correlation_id text, PRIMARY KEY (resident_id, position)) PARTITION BY HASH (resident_id)"
         )
+        if await conn.fetchval("SELECT EXISTS (SELECT FROM pg_partitioned_table"
+                               " WHERE partrelid = 'client_timeline'::regclass)"):  # older databases: unpartitioned
+            for i in range(TIMELINE_PARTITIONS):
+                await conn.execute(f"CREATE TABLE IF NOT EXISTS client_timeline_p{i:02d} PARTITION OF client_timeline"
+                                   f" FOR VALUES WITH (MODULUS {TIMELINE_PARTITIONS}, REMAINDER {i})")
         await conn.execute(
             "CREATE INDEX IF NOT EXISTS client_timeline_program_idx"
             " ON client_timeline (resident_id, program, position)"

@@ -70,4 +70,7 @@ async def _drop_secondary_indexes(conn: asyncpg.Connection, tables: Sequence[str
     for row in rows:
         await conn.execute(f'DROP INDEX IF EXISTS "{row["name"]}"')
     # IF NOT EXISTS: a start-up elsewhere may have re-created one meanwhile (`create` is idempotent too).
-    return [row["definition"].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for row in rows]
+    # ON ONLY (a partitioned table's index) would re-create it on the parent alone, invalid and without its
+    # partitions' indexes.
+    return [row["definition"].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1).replace(" ON ONLY ", " ON ", 1)
+            for row in rows]

@@ -37,6 +37,10 @@ def wrapped(outer: Exception, inner: Exception) -> Exception:
     wrapped(LibraryOperationalError("server closed the connection unexpectedly"),
             psycopg.OperationalError("server closed the connection unexpectedly")),
     wrapped(RuntimeError("while applying a batch"), asyncpg.exceptions.AdminShutdownError("shutting down")),
+    # A failover (the drill: tests/ops/test_failover_drill.py stopped read models on each of these).
+    asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
+    asyncpg.exceptions.TargetServerAttributeNotMatched("None of the hosts match the target attribute requirement"),
+    asyncpg.exceptions.ReadOnlySQLTransactionError("cannot execute INSERT in a read-only transaction"),
 ], ids=lambda e: type(e).__name__)
 def test_database_conditions_that_pass_by_themselves_are_transient(error: Exception) -> None:
     assert is_transient(error)

@@ -7,10 +7,13 @@ metadata, idempotency and unique claims), return a `Recorded`."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
 import re
+import select
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -22,12 +25,14 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.postgres import PostgresDatastore
+from psycopg import pq
 
 from civicledger.core.clock import Clock, SystemClock, using_clock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.errors import (
     ClaimTakenError,
     ConflictError,
+    DatabaseUnavailableError,
     IdempotencyKeyReusedError,
     NotFoundError,
     StaleVersionError,
@@ -43,6 +48,7 @@ from civicledger.core.eventstore.recorder import (
     CivicApplicationRecorder,
     CivicTrackingRecorder,
 )
+from civicledger.core.failover import RetryPolicy, is_connection_error
 from civicledger.core.metadata import CommandContext
 
 A = TypeVar("A", bound=Aggregate)
@@ -56,13 +62,21 @@ class Ledger:
 
     def __init__(self, params: ConnectionParams, *, master_key: bytes, claims_secret: bytes,
                  chain_key: bytes | None = None, pool_size: int = 8, max_overflow: int = 8,
-                 create_tables: bool = True) -> None:
+                 create_tables: bool = True, retry: RetryPolicy | None = None) -> None:
         self.params = params
+        self.retry = retry or RetryPolicy()
+        kwargs = params.psycopg_kwargs()
         self.datastore = PostgresDatastore(
-            dbname=params.dbname, host=params.host, port=params.port, user=params.user,
+            dbname=params.dbname, host=str(kwargs["host"]), port=kwargs["port"], user=params.user,  # type: ignore[arg-type]
             password=params.password, pool_size=pool_size, max_overflow=max_overflow,
             idle_in_transaction_session_timeout=30,
         )
+        # The library's datastore takes one host and no libpq options; its pool takes them all: every host of
+        # a multi-host URL, target_session_attrs (find the primary), the client's connect timeout, keepalives.
+        self.datastore.pool.kwargs.update(connect_timeout=params.connect_timeout, **params.libpq_options())
+        # Hand out no connection the server has already closed (a restart, a failover): checked without a round
+        # trip (`_drop_if_closed`), so that a command is never sent on one — its failure would be in doubt.
+        self.datastore.pool._check = _drop_if_closed  # psycopg_pool's `check` hook, set after the fact
         self.macs = Macs(chain_key or derive_chain_key(master_key))
         # Off until a sealer runs in this process (`Runtime.start`): nobody else would ever check them.
         self.receipts = Receipts()
@@ -85,8 +99,25 @@ class Ledger:
         """A keyed hash of a unique personal value: the claims table never holds the value itself."""
         return hmac.new(self._claims_secret, f"{scope}\x00{value}".encode(), hashlib.sha256).hexdigest()
 
+    def reconnect(self) -> None:
+        """After a lost connection: drop every pooled connection (they point at the old server); new ones find
+        the current primary through the URL's hosts."""
+        with contextlib.suppress(Exception):
+            self.datastore.pool.drain()
+
     def close(self) -> None:
         self.datastore.close()
+
+
+def _drop_if_closed(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check on every connection it hands out: an idle connection with something to read has been
+    closed by the server (or told it is being closed). Close it and let the pool give another (the pool then
+    replaces it). A `select` on the socket: microseconds, no round trip."""
+    pgconn = conn.pgconn
+    if pgconn.status == pq.ConnStatus.OK and not select.select([pgconn.socket], [], [], 0)[0]:
+        return
+    conn.close()
+    raise psycopg.OperationalError("the server closed this pooled connection")
 
 
 class _SharedFactory:
@@ -169,18 +200,44 @@ class CivicApplication(Application[UUID]):
     # -- the shape of every command ----------------------------------------------------------------------
 
     def _execute(self, ctx: CommandContext, command: object, action: Callable[[], Recorded]) -> Recorded:
-        """Replay a known idempotency key, otherwise decide and save; the clock is the service's clock."""
+        """Replay a known idempotency key, otherwise decide and save; the clock is the service's clock.
+
+        A lost connection (a failover) is retried from the start within the ledger's retry window when the
+        command carries an idempotency key — a commit that happened before the connection broke is then found
+        and answered as a replay, never written twice. Without a key it becomes `DatabaseUnavailableError`."""
+        delays = self.ledger.retry.delays()
+        while True:
+            try:
+                return self._execute_once(ctx, command, action)
+            except Exception as exc:
+                if not is_connection_error(exc):
+                    raise
+                self.ledger.reconnect()
+                delay = next(delays, None) if ctx.idempotency_key else None
+                if delay is None:
+                    raise DatabaseUnavailableError(
+                        "the database connection was lost while the command ran; it may or may not have been "
+                        "recorded: send it again with the same idempotency key" if not ctx.idempotency_key else
+                        "the database stayed unavailable (a failover may be under way); send the command again "
+                        "with the same idempotency key") from exc
+                time.sleep(delay)
+
+    def _execute_once(self, ctx: CommandContext, command: object, action: Callable[[], Recorded]) -> Recorded:
         prior = self._replay(ctx, command)
         if prior is not None:
             return prior
         try:
             with using_clock(self.clock):
                 return action()
-        except _IdempotencyRace:
+        except (_IdempotencyRace, ConflictError) as exc:
+            # Lost a race with the same key — or a retry after an in-doubt commit found its own first attempt
+            # (its events, claims or key are there already): the recorded result is the answer.
             replay = self._replay(ctx, command)
-            if replay is None:  # pragma: no cover - the winning row must exist once we lost the race
+            if replay is not None:
+                return replay
+            if isinstance(exc, _IdempotencyRace):  # pragma: no cover - the winning row must exist
                 raise ConflictError("concurrent request with the same idempotency key") from None
-            return replay
+            raise
 
     def _replay(self, ctx: CommandContext, command: object) -> Recorded | None:
         if not ctx.idempotency_key:

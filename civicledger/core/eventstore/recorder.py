@@ -249,7 +249,8 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
 
     # -- writing ----------------------------------------------------------------------------------------
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    # No blind retry here (the library's recorder has one): a commit may succeed and its answer be lost with the
+    # connection. Commands with an idempotency key are retried whole, above (`CivicApplication._execute`).
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         request: AppendRequest = kwargs.get("write") or AppendRequest()
         tracking: Tracking | None = kwargs.get("tracking")
@@ -334,9 +335,13 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
                 if pgconn.transaction_status != pq.TransactionStatus.IDLE:
                     with contextlib.suppress(Exception):
                         conn.execute("SELECT pg_advisory_unlock_all()")
+                _raise_if_lost(pgconn)
                 return None
             value = result.get_value(0, 0)
+        except OperationalError:
+            raise
         except Exception:
+            _raise_if_lost(conn.pgconn)
             return None
         finally:
             pool.putconn(conn)
@@ -445,6 +450,13 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             return
         for subscription in list(self._subscriptions):
             subscription.wake()
+
+
+def _raise_if_lost(pgconn: Any) -> None:
+    """A connection lost after the append was sent: it may have committed. Never fall back to sending it again
+    (that would answer CONFLICT for our own write): the command layer decides (`CivicApplication._execute`)."""
+    if pgconn.status != pq.ConnStatus.OK:
+        raise OperationalError("the connection was lost during the append: it may or may not have committed")
 
 
 class PollingSubscription(Subscription[CivicApplicationRecorder]):

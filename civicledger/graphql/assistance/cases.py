@@ -228,7 +228,7 @@ class AssistanceCaseType(relay.Node):
 
     @strawberry.field(description="Member × source: what household economic verification found.")
     async def verification(self, info: Info) -> list[VerificationCellType]:
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await verification_matrix(conn, self.row["id"])
         shown = {member: reveal(info, self.row["district"], [member], "assistanceVerification")
                  for member in dict.fromkeys(r["member_id"] for r in rows)}
@@ -244,7 +244,7 @@ class AssistanceCaseType(relay.Node):
 
     @strawberry.field(description="Each member's means as the latest assessment counted them.")
     async def member_means(self, info: Info) -> list[MemberMeansType]:
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await member_means(conn, self.row["id"])
         out = []
         for r in rows:
@@ -257,7 +257,7 @@ class AssistanceCaseType(relay.Node):
 
     @strawberry.field(description="Every assessment of the case with the inputs it froze, oldest first.")
     async def decision_inputs(self, info: Info) -> list[AssessmentType]:
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await assessments_of(conn, self.row["id"])
         shown = bool(rows) and self._shown(info, "assistanceAssessment")
         return [AssessmentType(
@@ -272,7 +272,7 @@ class AssistanceCaseType(relay.Node):
     async def entitlements(self, info: Info, first: int | None = 50, after: str | None = None
                            ) -> EntitlementConnection:
         limit = page_size(first, default=50, maximum=200)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await ledger_of(conn, self.row["id"], after=decode_cursor("e", after), limit=limit)
         rows, info_, cursors = page(rows, limit, "e", "position")
         members = members_of(self.row)
@@ -283,7 +283,7 @@ class AssistanceCaseType(relay.Node):
     @strawberry.field(description="The case's events, newest first, with who, why and when.")
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
         limit = page_size(first, default=50, maximum=200)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await history_of(conn, self.row["id"], before=decode_cursor("h", after), limit=limit)
         rows, info_, cursors = page(rows, limit, "h", "position")
         return HistoryConnection(edges=[HistoryEdge(cursor=cur, node=HistoryEntryType(

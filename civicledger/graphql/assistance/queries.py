@@ -61,7 +61,7 @@ class PreviewAssistanceStandardInput:
 
 
 async def standards(info: Info, program: Program | None) -> list[StandardType]:
-    async with info.context.runtime.pool.acquire() as conn:
+    async with info.context.runtime.read_pool.acquire() as conn:
         rows = await standards_history(conn, program.value if program else None)
     today = business_date(info.context.runtime.clock.now())
     out = []
@@ -95,7 +95,7 @@ class AssistanceQueries:
         limit = page_size(first)
         f = filter or AssistanceCaseFilter()
         today = business_date(info.context.runtime.clock.now())
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await search_cases(
                 conn, status=[CaseStatus(s).value for s in f.status] if f.status else None,
                 program=Program(f.program).value if f.program else None,
@@ -124,7 +124,7 @@ class AssistanceQueries:
         cmd = PreviewAssistanceStandard(program=program.value, effective_from=input.effective_from,
                                         amount=input.amount, asset_limit_per_person=input.asset_limit_per_person,
                                         share=input.share, correction_reason=input.correction_reason)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.runtime.read_pool.acquire() as conn:
             ids = await live_case_ids(conn, program=program.value)
             cases = {r["id"]: r for r in await cases_by_ids(conn, ids)}
         preview = await ctx.run(ctx.runtime.services.assistance.preview_standard, cmd, ids)
@@ -149,7 +149,7 @@ class AssistanceQueries:
         month = month.replace(day=1)
         code = parse_district(district).value if district else None
         program_code = Program(program).value if program else None
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             totals = await payroll_totals(conn, month, district=code, program=program_code)
             rows = await payroll_lines(conn, month, district=code, program=program_code,
                                        after=decode_cursor("pl", after), limit=limit)

@@ -81,7 +81,7 @@ class MeetingConnection:
 
 
 async def _fetch(info: Info, query: Any, **kwargs: Any) -> list[Any]:
-    async with info.context.runtime.pool.acquire() as conn:
+    async with info.context.runtime.read_pool.acquire() as conn:
         return await query(conn, **kwargs)
 
 
@@ -106,7 +106,7 @@ class LinkageQueries:
                                                                 "the table's change history (newest first).")
     async def linkage_routing_table(self, info: Info, changes_first: int | None = 20) -> r.RoutingTableType:
         limit = page_size(changes_first, default=20, maximum=200)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             current = {row["sub_item"]: row for row in await current_routes(conn)}
             changes = (await routing_changes(conn, limit=limit))[:limit]
         routes = []
@@ -207,7 +207,7 @@ class LinkageQueries:
         limit = page_size(first)
         organisation = _opt_uuid(organisation_id, "LinkageOrganisation")
         moment, soon = as_of or datetime.now(UTC), timedelta(hours=due_soon_hours)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             counts = await queue_counts(conn, organisation_id=organisation, staff_id=staff_id, as_of=moment,
                                         due_soon=soon)
             rows = await queue_page(conn, organisation_id=organisation, staff_id=staff_id, as_of=moment,
@@ -223,7 +223,7 @@ class LinkageQueries:
                                   as_of: datetime | None = None) -> r.DashboardType:
         key = uuid_of(community_id, "LinkageOrganisation")
         await _row(access.organisations(info), key, "organisation", community_id)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             return r.DashboardType(board=await community_dashboard(conn, key, as_of or datetime.now(UTC)))
 
     @strawberry.field(permission_classes=[CanRead], description="Dashboards of the community committees: the 12 "
@@ -233,7 +233,7 @@ class LinkageQueries:
                                    after: str | None = None) -> r.DashboardConnection:
         limit = page_size(first, default=12)
         moment = as_of or datetime.now(UTC)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await linkage_organisations.search_organisations(
                 conn, district=parse_district(district).value if district else None, kind="COMMUNITY_COMMITTEE",
                 pilot=pilot, after_seq=decode_cursor("d", after), limit=limit)

@@ -259,7 +259,7 @@ class ReferralType(relay.Node):
             LinkageTaskType, strawberry.lazy("civicledger.graphql.linkage.work_types")]]:
         from civicledger.graphql.linkage.work_types import LinkageTaskType
 
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await tasks_of(conn, referral_id=self.row["id"])
         return [LinkageTaskType.from_row(r) for r in rows]
 
@@ -267,7 +267,7 @@ class ReferralType(relay.Node):
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
         limit = page_size(first, default=50, maximum=200)
         start = decode_cursor("h", after)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await referral_history(conn, self.row["id"], after=start, limit=limit)
         edges = [HistoryEdge(cursor=encode_cursor("h", r["position"]), node=HistoryEntryType(
             kind=r["kind"], details=json.loads(r["details"]), actor_id=r["actor_id"], actor_role=r["actor_role"],

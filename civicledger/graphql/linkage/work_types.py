@@ -150,7 +150,7 @@ class ThreePartyMeetingType(relay.Node):
 
     @strawberry.field
     async def tasks(self, info: Info) -> list[LinkageTaskType]:
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await tasks_of(conn, meeting_id=self.row["id"])
         return [LinkageTaskType.from_row(r) for r in rows]
 

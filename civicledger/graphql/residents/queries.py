@@ -36,7 +36,7 @@ class ResidentQueries:
         limit = page_size(first)
         f = filter or ResidentFilter()
         district = parse_district(f.district).value if f.district else None
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await search_residents(conn, name=f.name, id_number=f.id_number, district=district,
                                           after_seq=decode_cursor("r", after), limit=limit)
         has_next = len(rows) > limit

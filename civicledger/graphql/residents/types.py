@@ -192,7 +192,7 @@ class ResidentType(relay.Node):
         before = decode_cursor("t", after)
         if self.row.get("as_of") is not None:  # a resident as recorded at an instant: the timeline up to it
             until = min(until, self.row["as_of"]) if until else self.row["as_of"]
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await timeline_page(conn, self.row["id"], before=before, limit=limit, programs=programs,
                                        since=since, until=until)
         return timeline_connection(rows, limit, has_previous=before is not None)

@@ -1,0 +1,2 @@
+"""Operating CivicLedger: container health checks, throwaway PostgreSQL clusters, backups and the Patroni
+failover drill (docs/OPERATIONS.md)."""
