@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
 
     app = Starlette(
         routes=[
-            Route("/graphql", http.handle, methods=["GET", "POST"]),
+            Route("/graphql", http),  # an ASGI app: answers every method itself (405 with a code)
             WebSocketRoute("/graphql", ws),
             Route("/health", health),
             Route("/schema.graphql", sdl),

@@ -26,11 +26,16 @@ class Actor:
 SYSTEM = Actor(id="system", role="system", office=None, district=None)
 
 
+def _new_correlation_id() -> str:
+    return str(uuid4())
+
+
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     actor: Actor
     reason: str | None = None
-    correlation_id: UUID = field(default_factory=uuid4)
+    # Text: a client's own id when it sent a sane one (the API checks it), else a UUID; a UUID is accepted.
+    correlation_id: str | UUID = field(default_factory=_new_correlation_id)
     causation_id: UUID | None = None
     idempotency_key: str | None = None
     origin: str | None = None

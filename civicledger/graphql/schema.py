@@ -3,6 +3,8 @@ for every request (depth, aliases, tokens)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
@@ -78,8 +80,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 _schemas: dict[tuple[int, int, int], strawberry.Schema] = {}
 
 
+class CivicSchema(strawberry.Schema):
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        """Not here: strawberry would log every client error at ERROR with its message (which may quote a
+        resident's data). The transports log unexpected errors once, without messages (graphql/errors.py)."""
+
+
 def _build(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return CivicSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -90,7 +90,7 @@ class LinkageProgramsProcess(Projection):
         links.setdefault(application_id, referral_id)
 
     def _ctx(self, env: Envelope, key: str) -> CommandContext:
-        correlation = {"correlation_id": UUID(env.correlation_id)} if env.correlation_id else {}
+        correlation = {"correlation_id": env.correlation_id} if env.correlation_id else {}
         return CommandContext(actor=PROCESS, reason="three-society linkage referral", idempotency_key=key,
                               origin="linkage-programs", **correlation)
 

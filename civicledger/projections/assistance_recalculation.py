@@ -120,7 +120,7 @@ class _State:
         return str(row["program"])
 
     async def fold(self, env: Envelope) -> list[tuple[RecalculateAssistance, CommandContext]]:
-        e, correlation, case_id = env.event, _uuid(env.correlation_id), env.stream_id
+        e, correlation, case_id = env.event, (env.correlation_id or None), env.stream_id
         if isinstance(e, AssistanceStandard.RevisionPublished):
             program = PROGRAM_OF_STREAM[env.stream_id].value
             revision = e.revision.revision
@@ -153,9 +153,3 @@ class _State:
                           [{"program": p, "revision": self.latest[p], "position": pos}
                            for p, pos in self.standards_touched.items()])
 
-
-def _uuid(value: str | None) -> UUID | None:
-    try:
-        return UUID(value) if value else None
-    except ValueError:
-        return None

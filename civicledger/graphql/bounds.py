@@ -1,0 +1,108 @@
+"""Bounds the transport puts on every request (DESIGN §3 "Every request is bounded"):
+
+- the body is read against a size limit as it arrives (a `Content-Length` over it is refused before reading;
+  a chunked body is refused as soon as it passes it) — 413 `PAYLOAD_TOO_LARGE`; an overlong URL is 414;
+- a request whose client goes away is cancelled: the handler's task gets `CancelledError` wherever it awaits,
+  and asyncpg then cancels the statement running on the server;
+- (the statement timeout lives on the read pool's connections: `statement_timeout_on`.)"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from civicledger.graphql.wire import RequestError
+
+T = TypeVar("T")
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class ClientGone(Exception):
+    """The client disconnected before the answer was ready."""
+
+
+async def read_body(scope: dict[str, Any], receive: Receive, limit: int) -> bytes:
+    declared = _content_length(scope)
+    if declared is not None and declared > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _too_large(limit: int) -> RequestError:
+    return RequestError(413, f"the request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE")
+
+
+def _content_length(scope: dict[str, Any]) -> int | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise RequestError(400, "Content-Length is not a number", "BAD_REQUEST") from None
+    return None
+
+
+def check_url(scope: dict[str, Any], limit: int) -> None:
+    if len(scope.get("query_string", b"")) > limit:
+        raise RequestError(414, f"the query string is longer than {limit} bytes: use POST", "URI_TOO_LONG")
+
+
+def replay(body: bytes) -> Receive:
+    """A `receive` that hands the already-read body to the handler once (disconnects go to the watcher)."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # never: the request's own task is cancelled if the client leaves
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+async def cancel_on_disconnect(handler: Awaitable[T], receive: Receive) -> T:
+    """Run `handler` in this task while a watcher waits for `http.disconnect`; when the client leaves first,
+    this task is cancelled (the statement on the server with it) and `ClientGone` is raised."""
+    task = asyncio.current_task()
+    assert task is not None
+    gone = False
+
+    async def watch() -> None:
+        nonlocal gone
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone = True
+                task.cancel()
+                return
+
+    watcher = asyncio.get_running_loop().create_task(watch())
+    try:
+        return await handler
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        task.uncancel()
+        raise ClientGone from None
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await watcher
+        if gone and task.cancelling():
+            task.uncancel()  # the client left just as the answer was ready: nothing more to cancel
