@@ -47,6 +47,26 @@ def uuid_of(global_id: relay.GlobalID | str, type_name: str) -> UUID:
         raise InvalidInputError(f"malformed {type_name} id", id=str(global_id)) from None
 
 
+def node_uuids(node_ids: Any, type_name: str) -> list[UUID]:
+    """The UUIDs behind `node(id:)` ids of one type (strawberry has decoded the type name): a malformed one is
+    `INVALID_INPUT`, never a server error."""
+    return [_node_key(i, type_name, UUID) for i in node_ids]
+
+
+def node_ints(node_ids: Any, type_name: str) -> list[int]:
+    return [_node_key(i, type_name, int) for i in node_ids]
+
+
+def _node_key(node_id: Any, type_name: str, parse: Any) -> Any:
+    try:
+        text = str(node_id)
+        if not text.isascii():
+            raise ValueError(text)
+        return parse(text)
+    except (ValueError, TypeError, OverflowError):
+        raise InvalidInputError(f"malformed {type_name} id", field="id") from None
+
+
 def page_size(first: int | None, default: int = 20, maximum: int = 100) -> int:
     if first is None:
         return default

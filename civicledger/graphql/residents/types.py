@@ -20,7 +20,7 @@ from civicledger.graphql.permissions import (
     mask_phone,
     reveal_resident,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_size
 from civicledger.projections.client_timeline import timeline_page
 
 
@@ -202,7 +202,7 @@ class ResidentType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.resident.load_many([UUID(i) for i in node_ids])
+        rows = await info.context.loaders.resident.load_many(node_uuids(node_ids, "Resident"))
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -272,7 +272,7 @@ class HouseholdType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.household.load_many([UUID(i) for i in node_ids])
+        rows = await info.context.loaders.household.load_many(node_uuids(node_ids, "Household"))
         return [cls.from_row(r) if r else None for r in rows]
 
 
