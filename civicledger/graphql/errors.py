@@ -63,10 +63,12 @@ def format_error(error: GraphQLError, *, correlation_id: str, production: bool, 
 
 
 def log_unexpected(exc: BaseException, *, correlation_id: str, operation: str | None = None) -> None:
-    """Once, at ERROR: the exception's type and stack (file, line, function, source line), not its message."""
-    stack = "".join(traceback.format_tb(exc.__traceback__)) if exc.__traceback__ else ""
+    """Once, at ERROR: the exception's type and where it was raised (file, line, function — not the message nor
+    the source lines, either of which may quote personal data)."""
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    stack = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in frames)
     log.error("unexpected %s in operation %s (correlation %s); message withheld (it may quote personal data)\n%s",
-              type(exc).__name__, operation or "-", correlation_id, stack.rstrip())
+              type(exc).__name__, operation or "-", correlation_id, stack)
 
 
 def error_codes(errors: list[dict[str, Any]]) -> list[str]:
