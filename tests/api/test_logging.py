@@ -12,7 +12,7 @@ from graphql import GraphQLError
 
 from civicledger.graphql.errors import format_error
 from tests.api.helpers import REGISTER
-from tests.conftest import CASEWORKER_HAIZHU, CASEWORKER_TIANHE, GQL, leaked_personal_values, new_id_number, personal
+from tests.conftest import CASEWORKER_TIANHE, GQL, leaked_personal_values, new_id_number, personal
 
 
 def access_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
@@ -32,10 +32,10 @@ async def test_requests_with_personal_data_leave_none_of_it_in_the_logs(gql: GQL
     await gql(REGISTER, {"input": {**resident, "idNumber": bad_id}})                  # INVALID_INPUT
     await gql(REGISTER, {"input": {**resident, "phone": 13912345678}})                # BAD_USER_INPUT
     await gql(REGISTER, {"input": resident}, as_=CASEWORKER_TIANHE)                   # FORBIDDEN
-    await gql('{ residents(filter: {name: "%s", idNumber: "%s"}) { edges { node { name idNumber phone } } } }'
-              % (name, id_number))                                                    # a search that reveals them
-    await gql('{ residents(filter: {name: "%s"}) { edges { node { shoeSize } } } }' % name)   # validation error
-    await gql('{ residents(filter: {name: "%s" ' % name)                             # syntax error
+    await gql(f'{{ residents(filter: {{name: "{name}", idNumber: "{id_number}"}}) '
+              '{ edges { node { name idNumber phone } } } }')                          # a search that reveals them
+    await gql(f'{{ residents(filter: {{name: "{name}"}}) {{ edges {{ node {{ shoeSize }} }} }} }}')  # validation error
+    await gql(f'{{ residents(filter: {{name: "{name}" ')                              # syntax error
 
     text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert not leaked_personal_values([text], {name, phone, id_number, bad_id})

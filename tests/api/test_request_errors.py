@@ -3,6 +3,7 @@ on the compiled path and the executor."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -134,7 +135,7 @@ async def test_the_compiled_and_the_resolver_path_answer_a_variable_error_identi
 async def test_malformed_global_ids_are_invalid_input(gql: GQL, value: str) -> None:
     node = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": value})
     resident = await gql("query($id: ID!) { resident(id: $id) { id } }", {"id": value})
-    inline = await gql('{ node(id: "%s") { id } }' % value.replace("\\", "\\\\").replace('"', '\\"').replace("\u0000", "\\u0000"))
+    inline = await gql(f"{{ node(id: {json.dumps(value, ensure_ascii=False)}) {{ id }} }}")
 
     for body in (node, resident, inline):
         assert set(error_codes(body)) <= {"INVALID_INPUT", "NOT_FOUND"}, body
