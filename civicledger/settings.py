@@ -46,6 +46,12 @@ class Settings:
     bulk_read_window_s: int = 3600
     night_start_hour: int = 22
     night_end_hour: int = 6
+    # Transport bounds (graphql/bounds.py): request body (and query string) size; a statement on the API's read
+    # pool may run this long (0: no limit); browsers' origins allowed by CORS (none: CORS off).
+    max_body_bytes: int = 1 << 20
+    statement_timeout_ms: int = 0
+    cors_origins: tuple[str, ...] = ()
+    access_log: bool = True
 
     @property
     def is_development(self) -> bool:
@@ -83,6 +89,10 @@ class Settings:
             not in ("off", "0", "false", "no"),
             "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
+            "max_body_bytes": int(env.get("CIVICLEDGER_MAX_BODY_BYTES", str(1 << 20))),
+            "statement_timeout_ms": int(env.get("CIVICLEDGER_STATEMENT_TIMEOUT_MS", "15000")),
+            "cors_origins": tuple(o.strip() for o in env.get("CIVICLEDGER_CORS_ORIGINS", "").split(",") if o.strip()),
+            "access_log": env.get("CIVICLEDGER_ACCESS_LOG", "on").strip().lower() not in ("off", "0", "false", "no"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -4,7 +4,8 @@
   a chunked body is refused as soon as it passes it) — 413 `PAYLOAD_TOO_LARGE`; an overlong URL is 414;
 - a request whose client goes away is cancelled: the handler's task gets `CancelledError` wherever it awaits,
   and asyncpg then cancels the statement running on the server;
-- (the statement timeout lives on the read pool's connections: `statement_timeout_on`.)"""
+- a statement on the API's read pool runs at most `statement_timeout` (`limit_statements`); a statement that
+  is cancelled for it is the typed error `STATEMENT_TIMEOUT` (graphql/errors.py)."""
 
 from __future__ import annotations
 
@@ -106,3 +107,14 @@ async def cancel_on_disconnect(handler: Awaitable[T], receive: Receive) -> T:
             await watcher
         if gone and task.cancelling():
             task.uncancel()  # the client left just as the answer was ready: nothing more to cancel
+
+
+async def limit_statements(pool: Any, timeout_ms: int) -> None:
+    """Give every connection of `pool` PostgreSQL's `statement_timeout` (the ones already open are replaced on
+    their next acquire; a connection held for good, like a LISTEN, keeps none — it runs no statements)."""
+    if timeout_ms <= 0:
+        return
+    kwargs = dict(pool._connect_kwargs)
+    kwargs["server_settings"] = {**(kwargs.get("server_settings") or {}), "statement_timeout": str(int(timeout_ms))}
+    pool.set_connect_args(*pool._connect_args, **kwargs)
+    await pool.expire_connections()

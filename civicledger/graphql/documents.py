@@ -84,6 +84,7 @@ class Documents:
         self._items: OrderedDict[tuple[str, str | None], Prepared] = OrderedDict()
 
     def prepare(self, query: str, digest: str | None, operation_name: Any, method: str) -> Prepared:
+        """`method`: the HTTP method, or "WS" for graphql-transport-ws (where subscriptions belong)."""
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "operationName must be a string", "BAD_REQUEST")
         key = (digest or hashlib.sha256(query.encode()).hexdigest(), operation_name or None)
@@ -100,7 +101,7 @@ class Documents:
         if kind is OperationType.MUTATION and method == "GET":
             raise RequestError(405, "mutations are not allowed over GET: use POST", "METHOD_NOT_ALLOWED",
                                {"Allow": "POST"})
-        if kind is OperationType.SUBSCRIPTION:
+        if kind is OperationType.SUBSCRIPTION and method != "WS":
             raise RequestError(400, "subscriptions are served over WebSocket (graphql-transport-ws), not HTTP",
                                "OPERATION_NOT_SUPPORTED", graphql=True)
         return prepared

@@ -135,8 +135,6 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             code = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "BAD_REQUEST")
             return self._errors(exc.status_code, [{"message": exc.reason, "extensions": {"code": code}}], media,
                                 exchange)
-        except asyncpg.QueryCanceledError:
-            return self._errors(200 if media == JSON else 503, [statement_timeout_error()], media, exchange)
         except Exception as exc:  # a bug: logged once, masked in production
             log_unexpected(exc, correlation_id=exchange.correlation_id, operation=exchange.operation_name)
             message = "internal server error" if not self.runtime.settings.is_development else repr(exc)
@@ -206,7 +204,11 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         await self._wait_for_position(request_data.extensions, request)
         if prepared.operation_type == "query":
             body = {"operationName": request_data.operation_name, "variables": request_data.variables}
-            content = await self._compiled(query, request_data.digest, body, context)
+            try:
+                content = await self._compiled(query, request_data.digest, body, context)
+            except asyncpg.QueryCanceledError:
+                exchange.answered_by, exchange.codes = "compiled", ["STATEMENT_TIMEOUT"]
+                return Answered(encode({"data": None, "errors": [statement_timeout_error()]}))
             self.stats["compiled" if content is not None else "generic"] += 1
             if content is not None:
                 exchange.answered_by = "compiled"
