@@ -8,8 +8,11 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+
+from civicledger.environment import ConfigurationError, refuse_development_secrets
 
 DEV_JWT_SECRET = "civicledger-development-secret-change-me"
 
@@ -75,9 +78,19 @@ class Settings:
         data_dir = Path(env["CIVICLEDGER_DATA_DIR"]) if env.get("CIVICLEDGER_DATA_DIR") else _default_data_dir()
         environment = env.get("CIVICLEDGER_ENV", "development")
         jwt_secret = env.get("CIVICLEDGER_JWT_SECRET", DEV_JWT_SECRET)
-        if environment == "production" and jwt_secret == DEV_JWT_SECRET:
-            raise RuntimeError("CIVICLEDGER_JWT_SECRET must be set in production")
-        values: dict[str, object] = {
+        try:
+            values = cls._values(env, data_dir, environment, jwt_secret)
+        except (ValueError, TypeError) as exc:
+            raise ConfigurationError(f"invalid environment: {exc}") from None
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.environment == "production":
+            refuse_development_secrets(settings)
+        return settings
+
+    @staticmethod
+    def _values(env: Any, data_dir: Path, environment: str, jwt_secret: str) -> dict[str, object]:
+        return {
             "database_url": env.get("DATABASE_URL") or None,
             "data_dir": data_dir,
             "environment": environment,
@@ -94,8 +107,6 @@ class Settings:
             "cors_origins": tuple(o.strip() for o in env.get("CIVICLEDGER_CORS_ORIGINS", "").split(",") if o.strip()),
             "access_log": env.get("CIVICLEDGER_ACCESS_LOG", "on").strip().lower() not in ("off", "0", "false", "no"),
         }
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
 
 
 def _master_key(configured: str | None, data_dir: Path, environment: str) -> bytes:
@@ -111,14 +122,18 @@ def _checkpoint_key(configured: str | None, data_dir: Path, environment: str) ->
 
 
 def _secret(variable: str, configured: str | None, dev_path: Path, environment: str) -> bytes:
-    """32 bytes: configured (base64), required in production, otherwise kept in the data directory."""
+    """32 bytes: configured (base64), required in production (empty there when missing: refused at the end of
+    `from_env`), otherwise kept in the data directory."""
     if configured:
-        key = base64.b64decode(configured)
+        try:
+            key = base64.b64decode(configured, validate=True)
+        except ValueError:
+            key = b""
         if len(key) != 32:
-            raise RuntimeError(f"{variable} must be 32 bytes, base64-encoded")
+            raise ConfigurationError(f"{variable} must be 32 bytes, base64-encoded")
         return key
     if environment == "production":
-        raise RuntimeError(f"{variable} must be set in production")
+        return b""  # refused, with every other problem, by refuse_development_secrets
     return _dev_secret(dev_path)
 
 

@@ -74,12 +74,13 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
     """The GET/POST /graphql endpoint."""
 
     def __init__(self, schema: Any, runtime: Any, ide_html: str | None, *, cache_enabled: bool = True,
-                 max_body_bytes: int = 1 << 20, metrics: Any = None) -> None:
+                 max_body_bytes: int = 1 << 20, metrics: Any = None, access_log: bool = True) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True, subscription_protocols=())
         self.runtime = runtime
         self.ide_html = ide_html
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
+        self.access_log = access_log
         self.documents = Documents(schema)
         self.persisted = PersistedQueries()
         self.compiled: OrderedDict[tuple[str, str | None], CompiledOperation | None] = OrderedDict()
@@ -99,7 +100,8 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             await response(scope, receive, send)
         else:
             exchange.status = 499  # the client closed the connection first
-        exchange.log()
+        if self.access_log:
+            exchange.log()
         if self.metrics is not None:
             self.metrics.observe_request(exchange)
 

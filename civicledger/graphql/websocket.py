@@ -81,7 +81,8 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
             self.operations.pop(operation.id, None)
             raise
         finally:
-            exchange.log()
+            if self.view.access_log:
+                exchange.log()
 
     async def _send_errors(self, operation: Operation[Context, None], exchange: Exchange, errors: list[Any]) -> None:
         payload = [format_error(e, correlation_id=exchange.correlation_id, production=self.view.production,
@@ -93,10 +94,12 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
 class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
     graphql_transport_ws_handler_class = _Handler
 
-    def __init__(self, schema: Any, runtime: Any, *, allowed_origins: tuple[str, ...] = ()) -> None:
+    def __init__(self, schema: Any, runtime: Any, *, allowed_origins: tuple[str, ...] = (),
+                 access_log: bool = True) -> None:
         super().__init__(schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
                          allowed_origins=allowed_origins)
         self.runtime = runtime
+        self.access_log = access_log
         self.documents = Documents(schema)
 
     @property
