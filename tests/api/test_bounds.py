@@ -81,9 +81,9 @@ async def test_an_overlong_query_string_is_refused(bounded_app: Any) -> None:
 async def test_a_statement_over_the_timeout_is_a_typed_error(bounded_app: Any, app_db: ConnectionParams,
                                                              query: str) -> None:
     async with (bounded_app.router.lifespan_context(bounded_app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=bounded_app), base_url="http://x") as client):
-        async with residents_locked(app_db):
-            response = await client.post("/graphql", json={"query": query}, headers=HEADERS)
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=bounded_app), base_url="http://x") as client,
+                residents_locked(app_db)):
+        response = await client.post("/graphql", json={"query": query}, headers=HEADERS)
 
     assert response.status_code == 200
     assert error_codes(response.json()) == ["STATEMENT_TIMEOUT"]
@@ -107,7 +107,7 @@ async def test_a_query_is_cancelled_on_the_server_when_its_client_leaves(app: An
     caplog.set_level("INFO", logger="civicledger.access")
     try:
         async with serving(app) as port, residents_locked(app_db):
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(request)
             await writer.drain()
             for _ in range(200):  # the request's statement is now running on the server, stuck on the lock
