@@ -52,6 +52,7 @@ class Metrics:
         self.database = DatabaseFigures()
         self.registry.register(self.database)
         self._operations: set[str] = set()
+        self._children: dict[tuple[str, str, Any], tuple[Any, Any]] = {}
 
     def _operation(self, name: str | None) -> str:
         label = name or "anonymous"
@@ -64,8 +65,13 @@ class Metrics:
 
     def observe_request(self, exchange: Any) -> None:
         operation, kind = self._operation(exchange.operation_name), exchange.operation_type or "none"
-        self.requests.labels(operation, kind, str(exchange.status)).inc()
-        self.latency.labels(operation, kind).observe(exchange.latency_s)
+        key = (operation, kind, exchange.status)
+        children = self._children.get(key)
+        if children is None:  # labels() validates and locks on every call: look each series up once
+            children = self._children[key] = (self.requests.labels(operation, kind, str(exchange.status)),
+                                              self.latency.labels(operation, kind))
+        children[0].inc()
+        children[1].observe(exchange.latency_s)
         for code in exchange.codes:
             self.errors.labels(operation, code).inc()
 

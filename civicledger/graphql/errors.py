@@ -10,6 +10,8 @@ import traceback
 from typing import Any
 
 import asyncpg
+import eventsourcing.persistence
+import psycopg
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.relay.types import GlobalIDValueError
@@ -19,6 +21,7 @@ from civicledger.core.errors import CivicError
 log = logging.getLogger("civicledger.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+DATA_ERRORS = (asyncpg.DataError, psycopg.DataError, eventsourcing.persistence.DataError)
 
 
 def statement_timeout_error() -> dict[str, Any]:
@@ -49,6 +52,12 @@ def format_error(error: GraphQLError, *, correlation_id: str, production: bool, 
         out["extensions"] = {"code": "INVALID_INPUT"}
     elif isinstance(original, asyncpg.QueryCanceledError):
         out.update(statement_timeout_error())
+    elif isinstance(original, DATA_ERRORS):
+        # SQLSTATE class 22 (and the drivers' own encoding checks): a value the request carried — a NUL in a
+        # text, a number out of range — that the database cannot store or compare. The value is not echoed.
+        out["message"] = ("a value in the request cannot be used by the database (a NUL character, a number out "
+                          "of range, a malformed value)")
+        out["extensions"] = {"code": "INVALID_INPUT", "reason": type(original).__name__}
     elif isinstance(error, GraphQLSyntaxError):
         out["extensions"] = {"code": "GRAPHQL_PARSE_FAILED"}
     elif error.path is None and (original is None or isinstance(original, GraphQLError)):
