@@ -10,9 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import asyncpg
+import eventsourcing.persistence
 import psycopg
 
 log = logging.getLogger(__name__)
+
+# What both drivers (and the event store, wrapping psycopg) raise for a value the database cannot take: SQLSTATE
+# class 22 — a NUL in a text, a number out of range, a malformed value — and the drivers' own encoding checks.
+DATA_ERRORS: tuple[type[Exception], ...] = (asyncpg.DataError, psycopg.DataError, eventsourcing.persistence.DataError)
 
 EMBEDDED_DBNAME = "civicledger"
 

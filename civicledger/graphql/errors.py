@@ -10,18 +10,16 @@ import traceback
 from typing import Any
 
 import asyncpg
-import eventsourcing.persistence
-import psycopg
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.relay.types import GlobalIDValueError
 
+from civicledger.core.db import DATA_ERRORS
 from civicledger.core.errors import CivicError
 
 log = logging.getLogger("civicledger.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
-DATA_ERRORS = (asyncpg.DataError, psycopg.DataError, eventsourcing.persistence.DataError)
 
 
 def statement_timeout_error() -> dict[str, Any]:

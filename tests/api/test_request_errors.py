@@ -11,7 +11,7 @@ import pytest
 
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.runtime import Runtime
-from tests.conftest import CASEWORKER_HAIZHU, GQL, error_codes, new_id_number
+from tests.conftest import CASEWORKER_HAIZHU, GQL, error_codes, new_id_number, personal
 
 MODERN = {"Authorization": f"Bearer {CASEWORKER_HAIZHU}", "Accept": "application/graphql-response+json"}
 REGISTER_INLINE = ('mutation Register {{ registerResident(input: {{name: "隐藏变更", idNumber: "{id_number}", '
@@ -155,3 +155,20 @@ async def test_a_consistency_timeout_reports_positions_as_json(runtime: Runtime)
 
     positions = raised.value.extensions()["positions"]
     assert isinstance(positions, dict) and positions and all(isinstance(v, int) for v in positions.values())
+
+
+@pytest.mark.parametrize(("query", "variables"), [
+    ("query($n: String) { residents(filter: {name: $n}) { edges { node { id } } } }", {"n": "a\u0000b"}),
+    ("mutation($i: RegisterResidentInput!) { registerResident(input: $i) { residentId } }",
+     {"i": {"name": personal("零字节"), "idNumber": "440105197505010104", "district": "HAIZHU", "street": "江海街",
+            "community": "c", "idempotencyKey": "key-\u0000"}}),
+])
+async def test_a_value_the_database_cannot_take_is_invalid_input(gql: GQL, query: str, variables: dict[str, Any]
+                                                                 ) -> None:
+    # Found by the schema property test: NUL characters reached PostgreSQL and came back as a server error.
+    if "idNumber" in variables.get("i", {}):
+        variables["i"]["idNumber"] = new_id_number()
+
+    body = await gql(query, variables)
+
+    assert error_codes(body) == ["INVALID_INPUT"], body

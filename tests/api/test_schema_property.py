@@ -152,5 +152,5 @@ async def test_invalid_documents_are_request_errors_never_server_errors(
     client, known = property_app
     strategy = from_schema(SCHEMA, custom_scalars=scalars(known), mode=Mode.NEGATIVE, codec=None)
 
-    await asyncio.to_thread(explore, client, asyncio.get_running_loop(), strategy, 60)
+    await asyncio.to_thread(explore, client, asyncio.get_running_loop(), strategy, 40)
 
