@@ -33,7 +33,7 @@ async def serving(app: Any) -> AsyncIterator[int]:
     does; yields the port."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                                           http="httptools", ws="websockets-sansio"))
+                                           http="httptools", ws="websockets-sansio", timeout_graceful_shutdown=5))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
