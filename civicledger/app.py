@@ -7,21 +7,31 @@ import gc
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route, WebSocketRoute
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from civicledger.core.clock import Clock
 from civicledger.core.db import ConnectionParams, resolve_database
+from civicledger.graphql import ide
+from civicledger.graphql.bounds import limit_statements
 from civicledger.graphql.http import GraphQLHTTP
 from civicledger.graphql.schema import build_schema
 from civicledger.graphql.websocket import GraphQLWebSocket
+from civicledger.metrics import Metrics
 from civicledger.readiness import liveness, readiness
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
 from civicledger.slice import ProgramSlice
+
+# Headers a page on an allowed origin may send, and read back (CORS).
+CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Accept", "X-Access-Purpose", "X-Correlation-Id",
+                        "X-Min-Position"]
+CORS_RESPONSE_HEADERS = ["X-Correlation-Id", "X-Correlation-Id-Replaced"]
 
 
 def create_app(settings: Settings, *, params: ConnectionParams | None = None, run_projections: bool = True,
@@ -38,9 +48,11 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
             return getattr(holder["runtime"], name)
 
     runtime_proxy: Any = _Deferred()
-    http = GraphQLHTTP(schema, runtime_proxy, get_graphql_ide_html() if settings.is_development else None,
-                       cache_enabled=settings.response_cache)
-    ws = GraphQLWebSocket(schema, runtime_proxy)
+    metrics = Metrics()
+    http = GraphQLHTTP(schema, runtime_proxy, ide.graphiql_html() if settings.is_development else None,
+                       cache_enabled=settings.response_cache, max_body_bytes=settings.max_body_bytes, metrics=metrics,
+                       access_log=settings.access_log)
+    ws = GraphQLWebSocket(schema, runtime_proxy, allowed_origins=settings.cors_origins, access_log=settings.access_log)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,6 +61,9 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
             runtime = Runtime(settings, resolved, clock=clock, programs=programs)
             # Every API process writes (commands, the read-access log): each runs a sealer for what it wrote.
             await runtime.start(run_projections=run_projections, run_processes=run_processes, run_sealer=True)
+            # The API's statements are bounded; the projections' batches opt out (`SET LOCAL` in the runner).
+            for pool in {id(runtime.pool): runtime.pool, id(runtime.read_pool): runtime.read_pool}.values():
+                await limit_statements(pool, settings.statement_timeout_ms)
             holder["runtime"] = runtime
             app.state.runtime = runtime
             # Everything built so far (schema, compiled plans, pools) lives as long as the process: keep it out
@@ -60,6 +75,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
             try:
                 yield
             finally:
+                metrics.close()
                 await runtime.close()
 
     async def health(request: Request) -> JSONResponse:
@@ -81,18 +97,29 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
     async def sdl(request: Request) -> PlainTextResponse:
         return PlainTextResponse(schema.as_str())
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", http.handle, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", ws),
-            Route("/health", health),
-            Route("/livez", livez),
-            Route("/readyz", readyz),
-            Route("/schema.graphql", sdl),
-        ],
-        lifespan=lifespan,
-    )
+    async def prometheus(request: Request) -> Response:
+        runtime = holder.get("runtime")
+        if runtime is None:
+            return PlainTextResponse("starting", status_code=503)
+        return Response(await metrics.exposition(runtime), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/graphql", http),  # an ASGI app: answers every method itself (405 with a code)
+        WebSocketRoute("/graphql", ws),
+        Route("/health", health),
+        Route("/livez", livez),
+        Route("/readyz", readyz),
+        Route("/metrics", prometheus),
+        Route("/schema.graphql", sdl),
+    ]
+    if settings.is_development:
+        routes.append(Mount(ide.ASSETS_PATH, app=ide.assets(), name="graphiql-assets"))
+    middleware = [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                             allow_headers=CORS_REQUEST_HEADERS, expose_headers=CORS_RESPONSE_HEADERS,
+                             max_age=600)] if settings.cors_origins else []
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.graphql_http = http
+    app.state.metrics = metrics
     return app
 
 

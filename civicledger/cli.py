@@ -10,18 +10,21 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from civicledger.core.auth import Role, Scope, issue_token
 from civicledger.core.db import ConnectionParams, resolve_database
-from civicledger.settings import ConfigurationError, Settings
+from civicledger.environment import ConfigurationError, help_text
+from civicledger.settings import Settings
 from civicledger.slice import CliCommand
 
 log = logging.getLogger("civicledger")
-EX_CONFIG = 78
 
 
 @contextlib.contextmanager
@@ -41,9 +44,12 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
     import uvicorn
 
     from civicledger.app import create_app
+    from civicledger.logs import log_config
 
+    # uvicorn's own access lines are off: the API writes one JSON access line per request (civicledger.access).
     options = {"host": host, "port": port, "log_level": "info", "loop": "uvloop", "http": "httptools",
-               "ws": "websockets-sansio", "access_log": False}
+               "ws": "websockets-sansio", "access_log": False, "ws_max_size": settings.max_body_bytes,
+               "log_config": log_config(access_log=settings.access_log)}
     if workers <= 1:
         app = create_app(settings, params=params, run_projections=run_projections)
         uvicorn.run(app, **options)
@@ -53,6 +59,7 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
     os.environ["DATABASE_URL"] = params.url
     os.environ.setdefault("CIVICLEDGER_MASTER_KEY", base64.b64encode(settings.master_key).decode())
     os.environ["CIVICLEDGER_RUN_PROJECTIONS"] = "0"
+    metrics_dir = _metrics_dir()
     projector = subprocess.Popen([sys.executable, "-m", "civicledger.cli", "worker"]) if run_projections else None
     try:
         uvicorn.run("civicledger.app:app_from_env", factory=True, workers=workers, **options)
@@ -60,6 +67,21 @@ def _serve(settings: Settings, params: ConnectionParams, host: str, port: int, *
         if projector is not None:
             projector.terminate()
             projector.wait(timeout=10)
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _metrics_dir() -> str | None:
+    """Several API processes count /metrics in files of one directory (prometheus-client's multi-process mode),
+    set before any worker starts; wiped at start as its documentation asks. Returns the one made here."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return None
+    made = tempfile.mkdtemp(prefix="civicledger-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -211,7 +233,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with database(settings) as params:
         asyncio.run(load(params))
         if args.load_only:
-            print("demo data loaded")
+            print("demo data loaded", flush=True)
             return 0
         tokens = demo_tokens(settings)
         url = f"http://{args.host}:{args.port}/graphql"
@@ -230,7 +252,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("\nThe Haizhu assistance caseload (2018, with the 900 → 950 adjustment and July's arrears):")
         print(f"  curl -s {url} -H 'Content-Type: application/json' "
               f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(caseload, ensure_ascii=False)}'")
-        print(f"\nGraphiQL: {url}\n")
+        print(f"\nGraphiQL: {url} (paste a token into its Token field)\n", flush=True)
         _serve(settings, params, args.host, args.port)
     return 0
 
@@ -269,13 +291,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="civicledger", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser = argparse.ArgumentParser(prog="civicledger", description=__doc__, epilog=help_text(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG (and pgserver's narration)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="GraphQL API with an in-process projection runner")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="GraphQL API with an in-process projection runner", epilog=help_text(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--no-projections", action="store_true", help="leave projections to `civicledger worker`")
     serve.add_argument("--workers", type=int, default=1,
                        help=f"API processes (this machine: {default_workers()} cores; >1 runs projections in a "
@@ -299,20 +323,24 @@ def build_parser() -> argparse.ArgumentParser:
             command.configure(parser_of)
             parser_of.set_defaults(func=program_command(command))
 
-    token = sub.add_parser("token", help="print a development bearer token")
-    token.add_argument("--role", required=True, choices=[r.value for r in Role])
-    token.add_argument("--district")
-    token.add_argument("--office")
-    token.add_argument("--subject")
-    token.add_argument("--scope", action="append", choices=[s.value for s in Scope])
-    token.add_argument("--ttl", type=int, default=12 * 3600)
+    token = sub.add_parser("token", help="print a development bearer token (signed with CIVICLEDGER_JWT_SECRET)")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role], help="the principal's role")
+    token.add_argument("--district", help="district code the principal works in (caseworkers, supervisors), "
+                                          "e.g. HAIZHU")
+    token.add_argument("--office", help="office code, e.g. HAIZHU-JIANGHAI-STATION")
+    token.add_argument("--subject", help="user id (default dev-<role>)")
+    token.add_argument("--scope", action="append", choices=[s.value for s in Scope],
+                       help="a scope instead of the role's defaults (repeatable; integrators: read, command, "
+                            "personal)")
+    token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds the token is valid (default 12 hours)")
     token.set_defaults(func=cmd_token)
 
-    demo = sub.add_parser("demo", help="load a realistic synthetic district, then serve it")
-    demo.add_argument("--residents", type=int, default=2000)
-    demo.add_argument("--load-only", action="store_true")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo = sub.add_parser("demo", help="load a realistic synthetic district, then serve it", epilog=help_text(),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_argument("--residents", type=int, default=2000, help="synthetic residents to load (default 2000)")
+    demo.add_argument("--load-only", action="store_true", help="load the data and exit without serving")
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     demo.set_defaults(func=cmd_demo)
     bench = sub.add_parser("bench", help="run every benchmark figure side by side on a fresh database")
     bench.add_argument("--quick", action="store_true", help="smaller sizes, under 5 minutes")
@@ -337,12 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from civicledger.logs import configure
+
     args = build_parser().parse_args(argv)
     args.argv = list(argv) if argv is not None else sys.argv[1:]
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.verbose:
-        logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
+    configure(verbose=args.verbose)
     try:
         return int(args.func(args) or 0)
     except ConfigurationError as exc:
@@ -350,8 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"civicledger {args.command}: cannot start, the configuration is incomplete:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
-        print("See .env.example and the README's list of environment variables.", file=sys.stderr)
-        return EX_CONFIG
+        print("See .env.example and the environment variables in `civicledger --help`.", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

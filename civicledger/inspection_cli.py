@@ -166,7 +166,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export.set_defaults(func=cmd_export)
 
     verify_export_ = sub.add_parser("verify-export", help="verify an exported audit trail (JSON or HTML) offline")
-    verify_export_.add_argument("file")
+    verify_export_.add_argument("file", help="the exported JSON, or its HTML page")
     verify_export_.add_argument("--public-key", action="append", metavar="KEY",
                                 help="trust only this published key (base64; repeatable)")
     verify_export_.set_defaults(func=cmd_verify_export)

@@ -9,23 +9,16 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from civicledger.core.eventstore.macs import derive_chain_key
+from civicledger.environment import ConfigurationError, refuse_development_secrets
 
 DEV_JWT_SECRET = "civicledger-development-secret-change-me"
 MIN_JWT_SECRET_LENGTH = 32
 KEY_HINT = "32 random bytes, base64: `openssl rand -base64 32`"
-
-
-class ConfigurationError(RuntimeError):
-    """The environment cannot start the service. `problems` holds every one found, one sentence each, so an
-    operator fixes them in one go; the CLI prints them and exits 78 (EX_CONFIG) instead of a traceback."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 def _default_data_dir() -> Path:
@@ -76,6 +69,12 @@ class Settings:
     bulk_read_window_s: int = 3600
     night_start_hour: int = 22
     night_end_hour: int = 6
+    # Transport bounds (graphql/bounds.py): request body (and query string) size; a statement on the API's read
+    # pool may run this long (0: no limit); browsers' origins allowed by CORS (none: CORS off).
+    max_body_bytes: int = 1 << 20
+    statement_timeout_ms: int = 0
+    cors_origins: tuple[str, ...] = ()
+    access_log: bool = True
 
     @property
     def is_development(self) -> bool:
@@ -104,50 +103,60 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
+        """The settings the environment gives (every variable: `civicledger/environment.py`). Every problem is
+        collected and refused at once (`ConfigurationError`): a malformed number, a missing or malformed key,
+        and in production any development secret (`refuse_development_secrets`)."""
         env = os.environ
         data_dir = Path(env["CIVICLEDGER_DATA_DIR"]) if env.get("CIVICLEDGER_DATA_DIR") else _default_data_dir()
         environment = env.get("CIVICLEDGER_ENV", "development")
         problems: list[str] = []
         jwt_secret = env.get("CIVICLEDGER_JWT_SECRET") or DEV_JWT_SECRET
-        if environment == "production":
-            if not env.get("DATABASE_URL"):
-                problems.append("DATABASE_URL must be set in production (production never starts an embedded "
-                                "server)")
-            if jwt_secret == DEV_JWT_SECRET:
-                problems.append(f"CIVICLEDGER_JWT_SECRET must be set in production (at least "
-                                f"{MIN_JWT_SECRET_LENGTH} characters: `openssl rand -base64 48`)")
-            elif len(jwt_secret) < MIN_JWT_SECRET_LENGTH:
-                problems.append(f"CIVICLEDGER_JWT_SECRET is too short ({len(jwt_secret)} characters; at least "
-                                f"{MIN_JWT_SECRET_LENGTH})")
+        if environment == "production" and not env.get("DATABASE_URL"):
+            problems.append("DATABASE_URL must be set in production (production never starts an embedded server)")
         master_key = _collect(problems, _master_key, env.get("CIVICLEDGER_MASTER_KEY"), data_dir, environment)
         checkpoint_key = _collect(problems, _checkpoint_key, env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir,
                                   environment)
         chain_key = _collect(problems, _chain_key, env.get("CIVICLEDGER_CHAIN_KEY"), data_dir, environment)
+        try:
+            values = cls._values(env)
+        except (ValueError, TypeError) as exc:
+            problems.append(f"invalid environment: {exc}")
+            values = {}
         if problems:
             raise ConfigurationError(problems)
-        values: dict[str, object] = {
+        values.update(data_dir=data_dir, environment=environment, jwt_secret=jwt_secret, master_key=master_key,
+                      checkpoint_key=checkpoint_key, chain_key=chain_key)
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.environment == "production":
+            refuse_development_secrets(settings)
+        return settings
+
+    @staticmethod
+    def _values(env: Any) -> dict[str, object]:
+        """Every other variable, parsed (a malformed one raises ValueError)."""
+        return {
             "database_url": env.get("DATABASE_URL") or None,
             "database_read_url": env.get("DATABASE_READ_URL") or None,
-            "data_dir": data_dir,
-            "environment": environment,
-            "jwt_secret": jwt_secret,
-            "master_key": master_key,
             "db_pool_size": int(env.get("CIVICLEDGER_DB_POOL_SIZE", "8")),
             "read_pool_size": int(env.get("CIVICLEDGER_READ_POOL_SIZE", "8")),
-            "response_cache": env.get("CIVICLEDGER_RESPONSE_CACHE", "on").strip().lower()
-            not in ("off", "0", "false", "no"),
-            "checkpoint_key": checkpoint_key,
+            "response_cache": _flag(env.get("CIVICLEDGER_RESPONSE_CACHE", "on")),
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "1")),
-            "chain_key": chain_key,
             "witness": env.get("CIVICLEDGER_WITNESS", ""),
             "witness_grace_s": float(env.get("CIVICLEDGER_WITNESS_GRACE_S", "60")),
             "db_retry_s": float(env.get("CIVICLEDGER_DB_RETRY_S", "15")),
             "ready_max_lag": int(env.get("CIVICLEDGER_READY_MAX_LAG", "5000")),
             "consistency_timeout_s": float(env.get("CIVICLEDGER_CONSISTENCY_TIMEOUT_S", "5")),
             "projection_batch_size": int(env.get("CIVICLEDGER_PROJECTION_BATCH_SIZE", "5000")),
+            "max_body_bytes": int(env.get("CIVICLEDGER_MAX_BODY_BYTES", str(1 << 20))),
+            "statement_timeout_ms": int(env.get("CIVICLEDGER_STATEMENT_TIMEOUT_MS", "15000")),
+            "cors_origins": tuple(o.strip() for o in env.get("CIVICLEDGER_CORS_ORIGINS", "").split(",") if o.strip()),
+            "access_log": _flag(env.get("CIVICLEDGER_ACCESS_LOG", "on")),
         }
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("off", "0", "false", "no")
 
 
 def _collect(problems: list[str], read: Callable[[str | None, Path, str], bytes], configured: str | None,
@@ -194,7 +203,8 @@ def _decode(variable: str, configured: str) -> bytes:
 
 
 def _secret(variable: str, configured: str | None, dev_path: Path, environment: str) -> bytes:
-    """32 bytes: configured (base64), required in production, otherwise kept in the data directory."""
+    """32 bytes: configured (base64), required in production (empty there when missing: refused at the end of
+    `from_env`), otherwise kept in the data directory."""
     if configured:
         return _decode(variable, configured)
     if environment == "production":

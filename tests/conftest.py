@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import logging
 import random
+import re
 import shutil
 import tempfile
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
@@ -132,6 +135,70 @@ def gql(http: httpx.AsyncClient) -> GQL:
     return GQL(http)
 
 
+# Every resident's personal value the suite sends (ID numbers, names, phones): no log line of the session may
+# contain one (`personal_data_never_logged`). Helpers that make them register them here.
+PERSONAL_VALUES: set[str] = set()
+
+
+def personal(value: str) -> str:
+    """Register a resident's personal value (a name, a phone) the test sends; returns it."""
+    PERSONAL_VALUES.add(value)
+    return value
+
+
+class _EveryLogLine(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        self.lines.append(text)
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx]")
+_PHONE = re.compile(r"(?<![0-9])[0-9]{11}(?![0-9])")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+def leaked_personal_values(lines: list[str], values: set[str]) -> list[tuple[str, str]]:
+    """(value, line) for every registered value in a line: ID numbers and phones by exact token, names among
+    lines with CJK text only — cheap over a whole session."""
+    leaks = []
+    numbers = {v for v in values if v.isascii()}
+    names = [v for v in values if not v.isascii()]
+    for line in lines:
+        for token in _ID_NUMBER.findall(line) + _PHONE.findall(line):
+            if token in numbers:
+                leaks.append((token, line[:300]))
+        if names and _CJK.search(line):
+            leaks.extend((name, line[:300]) for name in names if name in line)
+    return leaks
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_never_logged() -> Iterator[None]:
+    """Fails the session if any log record (any logger, INFO and up for ours, WARNING and up for the rest)
+    contains a resident's ID number, phone or name that the suite used."""
+    handler = _EveryLogLine()
+    root, ours = logging.getLogger(), logging.getLogger("civicledger")
+    previous = ours.level
+    root.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        ours.setLevel(previous)
+    leaks = leaked_personal_values(handler.lines, PERSONAL_VALUES)
+    assert not leaks, f"personal data in {len(leaks)} log line(s), e.g. {leaks[:3]}"
+
+
 _sequence = itertools.count(1)
 _rng = random.Random()
 _OFFSET = _rng.randrange(0, 3)
@@ -144,7 +211,7 @@ def new_id_number(area_code: str = "440105", born: date | None = None, male: boo
     seq = _rng.randrange(1, 998)
     if male is not None and (seq % 2 == 1) != male:
         seq += 1
-    return make_resident_id(area_code, born, seq)
+    return personal(make_resident_id(area_code, born, seq))
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:

@@ -19,7 +19,7 @@ class CivicError(Exception):
     def extensions(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code}
         for key, value in self.details.items():
-            out[key] = value if isinstance(value, (str, int, float, bool, type(None), list)) else str(value)
+            out[key] = value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
         return out
 
 

@@ -51,11 +51,16 @@ def sanitise_origin(origin: str | None) -> str | None:
     return _CONTROL.sub("", str(origin)[: ORIGIN_MAX * 2])[:ORIGIN_MAX] or None
 
 
+def _new_correlation_id() -> str:
+    return str(uuid4())
+
+
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     actor: Actor
     reason: str | None = None
-    correlation_id: UUID = field(default_factory=uuid4)
+    # Text: a client's own id when it sent a sane one (the API checks it), else a UUID; a UUID is accepted.
+    correlation_id: str | UUID = field(default_factory=_new_correlation_id)
     # The id of the event that caused this command (its global position), when a process manager sent it.
     causation_id: str | None = None
     idempotency_key: str | None = None

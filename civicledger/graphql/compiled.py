@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -455,9 +456,11 @@ class CompiledOperation:
         try:
             async with pool.acquire() as conn:
                 data = {root.key: await root.run(ctx, conn, v) for root in self.roots}
-        except Exception:
+        except Exception as exc:
             ctx.reads.clear()
             ctx.reads.update(reads_before)
+            if isinstance(exc, asyncpg.QueryCanceledError):
+                raise  # the statement timeout: the executor would only time out again
             return None
         return data
 

@@ -48,7 +48,8 @@ class Loaders:
 class Context:
     runtime: Runtime
     principal: Principal
-    correlation_id: UUID = field(default_factory=uuid.uuid4)
+    # As the client sent it when sane (access.py), else a fresh UUID; text in every log.
+    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     purpose: str | None = None
     origin: str | None = None
     operation_name: str | None = None
@@ -57,6 +58,8 @@ class Context:
     reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
     request: Any = None
     response: Any = None
+    # The prepared document (documents.Prepared: parsed, validated, operation selected), once known.
+    document: Any = None
     # Per-request DataLoaders made on first use: over a read model (`loader`), or needing the request itself,
     # i.e. who asks and why (`request_loader`); one namespace.
     request_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)

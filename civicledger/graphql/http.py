@@ -1,183 +1,299 @@
-"""GraphQL over HTTP (the GraphQL-over-HTTP specification), on plain Starlette.
+"""GraphQL over HTTP (the GraphQL-over-HTTP specification) on strawberry's own view.
 
-- `application/graphql-response+json` when the client accepts it: request errors (unparsable JSON, no
-  query, syntax or validation errors) answer 4xx; `application/json` clients get 200 with `errors`.
-- Bearer JWT required; a missing or forged token is `UNAUTHENTICATED` (401) and nothing runs.
+`strawberry.asgi.GraphQL` (its `AsyncBaseHTTPView.run`) drives each request: GET parameters and JSON bodies
+are read its way (`query` a string, `variables`/`extensions` objects, batches refused), and `Schema.execute`
+is told which operation types the HTTP method allows. What it lacks, this view adds through the view's own
+hooks:
+
+- `application/graphql-response+json` when the client accepts it: request errors answer 4xx (a mutation
+  over GET 405); `application/json` clients get GraphQL request errors with 200. Every error has a stable
+  `extensions.code` — strawberry's own request errors are plain text, ours are JSON (`wire.py`).
+- The document is prepared before anything runs (`documents.py`): the operation and its type come from the
+  parsed document, variables are coerced with their name and path in the error.
+- Bearer JWT required; a missing or forged token is `UNAUTHENTICATED` (401, saying where the token goes).
 - `extensions.minPosition` (or header `X-Min-Position`) waits until the read models reach that position.
 - Automatic persisted queries: `extensions.persistedQuery.sha256Hash` with or without the query text.
-- Personal-data reads are written to the access log before the response leaves."""
+- HOOK: `_compiled` — an answer planned/compiled ahead of the executor is tried first (see its docstring).
+- Personal-data reads are written to the access log before the response leaves (`access.py`), one JSON
+  access line per request, a correlation id on every response, and the transport's bounds (`bounds.py`)."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import uuid
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import orjson
-from graphql import GraphQLError, GraphQLSyntaxError
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.relay.types import GlobalIDValueError
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from civicledger.core.access_log import record_reads
 from civicledger.core.ascii import BIGINT_MAX, ascii_int
 from civicledger.core.auth import Principal, verify_token
 from civicledger.core.errors import CivicError, DatabaseUnavailableError, UnauthenticatedError
 from civicledger.core.failover import is_connection_error
 from civicledger.core.text import stated_purpose
+from civicledger.graphql.access import Exchange, access_purpose, correlation_id, log_reads, raw_header
+from civicledger.graphql.bounds import ClientGone, cancel_on_disconnect, check_url, read_body, replay
 from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
+from civicledger.graphql.documents import Documents
+from civicledger.graphql.errors import INTERNAL, error_codes, format_error, log_unexpected, statement_timeout_error
 from civicledger.graphql.wire import GRAPHQL_RESPONSE, JSON, RequestError, encode, negotiate
 
-log = logging.getLogger("civicledger.graphql")
-
+TOKEN_HINT = ("send the header `Authorization: Bearer <token>` (tokens: `civicledger token --role ...`, or the "
+              "ones `civicledger demo` prints; in GraphiQL paste it into the Token field at the top)")
 
 
 def authenticate(request: Request, secret: str) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise UnauthenticatedError("a bearer token is required")
+        raise UnauthenticatedError(f"a bearer token is required: {TOKEN_HINT}")
     return verify_token(secret, token.strip())
 
 
-def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, request_error: bool) -> dict[str, Any]:
-    original = error.original_error
-    out: dict[str, Any] = {"message": error.message}
-    if error.locations:
-        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
-    if error.path:
-        out["path"] = list(error.path)
-    if isinstance(original, CivicError):
-        out["message"] = original.message
-        out["extensions"] = original.extensions()
-    elif isinstance(original, GlobalIDValueError):  # a malformed `id` argument: bad input, not a bug
-        out["extensions"] = {"code": "INVALID_INPUT", "field": "id"}
-    elif original is not None and error.path is None and error.message.startswith("Variable '$"):
-        # A variable's value that its type refuses (an Int beyond 32 bits, an impossible Date): bad input.
-        out["extensions"] = {"code": "INVALID_INPUT"}
-    elif isinstance(error, GraphQLSyntaxError):
-        out["extensions"] = {"code": "GRAPHQL_PARSE_FAILED"}
-    elif original is None and request_error:
-        out["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
-    elif original is None:
-        out["extensions"] = {"code": "BAD_USER_INPUT" if "Variable" in error.message else "GRAPHQL_VALIDATION_FAILED"}
-    elif is_connection_error(original):  # a failover under way: typed and retryable, not an internal error
-        if ctx is not None:
-            ctx.runtime.connection_lost()
-        unavailable = DatabaseUnavailableError()
-        out["message"], out["extensions"] = unavailable.message, unavailable.extensions()
-    else:
-        correlation = str(ctx.correlation_id) if ctx else "-"
-        log.error("unexpected error (correlation %s): %r", correlation, original, exc_info=original)
-        out["extensions"] = {"code": "INTERNAL_SERVER_ERROR", "correlationId": correlation}
-        if production:
-            out["message"] = "internal server error"
-    return out
+@dataclass
+class RequestData(GraphQLRequestData):
+    digest: str | None = None  # sha256 of the query text when it came as a persisted query
 
 
-class GraphQLHTTP:
-    """The POST/GET /graphql endpoint."""
+class Answered(ExecutionResult):
+    """The response bytes of the hook before the executor."""
 
-    def __init__(self, schema: Any, runtime: Any, ide_html: str | None, *, cache_enabled: bool = True) -> None:
-        self.schema = schema
+    def __init__(self, content: bytes) -> None:
+        super().__init__(data=None, errors=None)
+        self.content = content
+
+
+class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
+    """The GET/POST /graphql endpoint."""
+
+    def __init__(self, schema: Any, runtime: Any, ide_html: str | None, *, cache_enabled: bool = True,
+                 max_body_bytes: int = 1 << 20, metrics: Any = None, access_log: bool = True) -> None:
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True, subscription_protocols=())
         self.runtime = runtime
         self.ide_html = ide_html
+        self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
+        self.access_log = access_log
+        self.documents = Documents(schema)
         self.persisted = PersistedQueries()
         self.compiled: OrderedDict[tuple[str, str | None], CompiledOperation | None] = OrderedDict()
         self.compile = True
         self.cache = ResponseCache(enabled=cache_enabled)
         self.stats = {"compiled": 0, "generic": 0}
 
-    async def handle(self, request: Request) -> Response:
-        media = negotiate(request.headers.get("accept"))
-        if request.method == "GET" and self.ide_html and "text/html" in request.headers.get("accept", "") \
-                and not request.query_params.get("query"):
+    # -- ASGI: the transport around strawberry's run --------------------------------------------------------
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        sent, replaced = correlation_id(_text(raw_header(scope, b"x-correlation-id")))
+        exchange = Exchange("http", scope.get("method", "GET"), sent, replaced)
+        response = await self._respond(scope, receive, exchange)
+        if response is not None:
+            exchange.status = response.status_code
+            response.headers.update(exchange.headers())
+            await response(scope, receive, send)
+        else:
+            exchange.status = 499  # the client closed the connection first
+        if self.access_log:
+            exchange.log()
+        if self.metrics is not None:
+            self.metrics.observe_request(exchange)
+
+    async def _respond(self, scope: Any, receive: Any, exchange: Exchange) -> Response | None:
+        accept = _text(raw_header(scope, b"accept")) or ""
+        method = exchange.method
+        if method == "GET" and self.ide_html and "text/html" in accept and b"query=" not in scope.get("query_string"):
             return HTMLResponse(self.ide_html)
+        media = negotiate(accept or None)
         if media is None:
-            return Response(encode({"errors": [{"message": "not acceptable: use application/json or "
-                                                f"{GRAPHQL_RESPONSE}", "extensions": {"code": "NOT_ACCEPTABLE"}}]}),
-                            status_code=406, media_type=JSON)
-        ctx: Context | None = None
+            return self._errors(406, [{"message": f"not acceptable: use application/json or {GRAPHQL_RESPONSE}",
+                                       "extensions": {"code": "NOT_ACCEPTABLE"}}], JSON, exchange)
+        exchange.media = media
         try:
-            principal = authenticate(request, self.runtime.settings.jwt_secret)
-            body = await self._parse(request)
-            query, _digest = self.persisted.resolve(body.get("query"), body.get("extensions"))
-            ctx = Context(
-                runtime=self.runtime, principal=principal,
-                purpose=stated_purpose(request.headers.get("x-access-purpose")),
-                origin=f"graphql:{request.client.host if request.client else '-'}",
-                operation_name=body.get("operationName"),
-                request=request,
-            )
-            correlation = request.headers.get("x-correlation-id")
-            if correlation:
-                try:
-                    ctx.correlation_id = uuid.UUID(correlation)
-                except ValueError:
-                    pass
-            await self._wait_for_position(body, request)
-            if request.method == "GET" and query.lstrip().startswith("mutation"):
-                raise RequestError(405, "mutations are not allowed over GET", "METHOD_NOT_ALLOWED",
-                                   {"Allow": "POST"})
-            content = await self._compiled(query, _digest, body, ctx)
+            if method not in ("GET", "POST"):
+                raise RequestError(405, "GraphQL accepts GET and POST", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
+            check_url(scope, self.max_body_bytes)
+            body = await read_body(scope, receive, self.max_body_bytes) if method == "POST" else b""
+            scope.setdefault("state", {})["exchange"] = exchange  # for strawberry's own run(): request.state
+            request = Request(scope, receive=replay(body))
+            return await cancel_on_disconnect(self._run(request, exchange), receive, body_read=method == "POST")
+        except ClientGone:
+            return None
+        except RequestError as exc:
+            return self._errors(exc.status_for(media), exc.errors, media, exchange, exc.headers)
+        except UnauthenticatedError as exc:
+            return self._errors(401, [{"message": exc.message, "extensions": exc.extensions()}], media, exchange,
+                                {"WWW-Authenticate": 'Bearer realm="civicledger"'})
+        except CivicError as exc:
+            status = 200 if media == JSON else 400
+            return self._errors(status, [{"message": exc.message, "extensions": exc.extensions()}], media, exchange)
+        except HTTPException as exc:
+            code = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "BAD_REQUEST")
+            return self._errors(exc.status_code, [{"message": exc.reason, "extensions": {"code": code}}], media,
+                                exchange)
+        except Exception as exc:
+            if is_connection_error(exc):  # a failover under way (planned reads use the pool): typed, retryable
+                self.runtime.connection_lost()
+                lost = DatabaseUnavailableError()
+                return self._errors(503, [{"message": lost.message, "extensions": lost.extensions()}], media,
+                                    exchange, {"Retry-After": "1"})
+            # a bug: logged once, masked in production
+            log_unexpected(exc, correlation_id=exchange.correlation_id, operation=exchange.operation_name)
+            message = "internal server error" if not self.runtime.settings.is_development else repr(exc)
+            return self._errors(500, [{"message": message, "extensions": {
+                "code": INTERNAL, "correlationId": exchange.correlation_id}}], media, exchange)
+
+    async def _run(self, request: Request, exchange: Exchange) -> Response:
+        """strawberry's `AsyncBaseHTTPView.run`, step for step through the same hooks, for a plain (non-batched,
+        non-streamed, non-multipart) GraphQL request: its generic run adds ~40 µs per request on the compiled
+        path (runtime Protocol checks, MIME parsing), a third of a cached answer's cost. `run` itself still
+        works (and gives the same answers)."""
+        adapter = self.request_adapter_class(request)
+        context = await self.get_context(request, exchange)
+        request_data = await self.parse_http_body(adapter)
+        result = await self.execute_single(request, adapter, exchange, context, None, request_data)
+        return self.create_response(await self._payload(result, exchange, context), exchange)
+
+    @staticmethod
+    def _errors(status: int, errors: list[dict[str, Any]], media: str, exchange: Exchange,
+                headers: dict[str, str] | None = None) -> Response:
+        exchange.codes = error_codes(errors)
+        return Response(encode({"errors": errors}), status_code=status, media_type=media, headers=headers)
+
+    # -- strawberry's hooks ---------------------------------------------------------------------------------
+
+    async def get_sub_response(self, request: Request) -> Exchange:  # type: ignore[override]
+        return request.state.exchange  # type: ignore[no-any-return]
+
+    async def get_context(self, request: Request, response: Exchange) -> Context:  # type: ignore[override]
+        principal = authenticate(request, self.runtime.settings.jwt_secret)
+        response.principal, response.role = principal.subject, principal.role.value
+        ctx = Context(
+            runtime=self.runtime, principal=principal, correlation_id=response.correlation_id,
+            purpose=stated_purpose(access_purpose(raw_header(request.scope, b"x-access-purpose"))),
+            origin=f"graphql:{request.client.host if request.client else '-'}", request=request,
+        )
+        request.scope.setdefault("state", {})["context"] = ctx  # for strawberry's own run()
+        return ctx
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        return False  # served before authentication, in __call__
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return encode(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            value = self.decode_json(data)
+        except orjson.JSONDecodeError:
+            raise RequestError(400, "the request body (or a JSON parameter) is not valid JSON", "BAD_REQUEST") from None
+        if not isinstance(value, dict):
+            raise RequestError(400, "the request body (and `variables`, `extensions`) must be JSON objects",
+                               "BAD_REQUEST")
+        return value
+
+    async def parse_http_body(self, request: Any) -> RequestData:  # type: ignore[override]
+        if request.method == "POST":
+            content_type = (request.content_type or "").split(";")[0].strip().lower()
+            if content_type != JSON:
+                raise RequestError(415, "POST bodies must be application/json", "UNSUPPORTED_MEDIA_TYPE")
+            # strawberry's checks, without its MIME parsing (the type is known to be JSON here)
+            body = self.parse_json(await request.get_body())
+            data = GraphQLRequestData(query=body.get("query"), variables=body.get("variables"),
+                                      operation_name=body.get("operationName"), extensions=body.get("extensions"))
+            for name, value, kind in (("query", data.query, str), ("variables", data.variables, dict),
+                                      ("extensions", data.extensions, dict)):
+                if value is not None and not isinstance(value, kind):
+                    raise RequestError(400, f"`{name}` must be {'a string' if kind is str else 'an object'} or "
+                                            "null", "BAD_REQUEST")
+        else:
+            parsed = await super().parse_http_body(request)
+            assert isinstance(parsed, GraphQLRequestData)  # batches are refused by strawberry's parser
+            data = parsed
+        query, digest = self.persisted.resolve(data.query, data.extensions)
+        return RequestData(query=query, variables=data.variables, operation_name=data.operation_name,
+                           extensions=data.extensions, digest=digest)
+
+    async def execute_single(self, request: Request, request_adapter: Any, sub_response: Exchange, context: Context,
+                             root_value: Any, request_data: RequestData) -> ExecutionResult:  # type: ignore[override]
+        exchange, method = sub_response, request_adapter.method
+        query = request_data.query or ""
+        prepared = self.documents.prepare(query, request_data.digest, request_data.operation_name, method)
+        context.operation_name = exchange.operation_name = prepared.operation_name
+        exchange.operation_type = prepared.operation_type
+        context.document = prepared
+        self.documents.coerce_variables(prepared, request_data.variables)
+        await self._wait_for_position(request_data.extensions, request)
+        if prepared.operation_type == "query":
+            body = {"operationName": request_data.operation_name, "variables": request_data.variables}
+            try:
+                content = await self._compiled(query, request_data.digest, body, context)
+            except asyncpg.QueryCanceledError:
+                exchange.answered_by, exchange.codes = "compiled", ["STATEMENT_TIMEOUT"]
+                return Answered(encode({"data": None, "errors": [statement_timeout_error()]}))
             self.stats["compiled" if content is not None else "generic"] += 1
             if content is not None:
-                await self._record_reads(ctx)
-                return Response(content, status_code=200, media_type=media,
-                                headers={"X-Correlation-Id": str(ctx.correlation_id)})
-            result = await self.schema.execute(
-                query, variable_values=body.get("variables"), context_value=ctx,
-                operation_name=body.get("operationName"),
-            )
-        except RequestError as exc:
-            return Response(encode({"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}),
-                            status_code=exc.status, media_type=media, headers=exc.headers)
-        except CivicError as exc:
-            status = 401 if isinstance(exc, UnauthenticatedError) else 400
-            headers = {"WWW-Authenticate": 'Bearer realm="civicledger"'} if status == 401 else {}
-            if status == 400 and media == JSON:
-                status = 200
-            return Response(encode({"errors": [{"message": exc.message, "extensions": exc.extensions()}]}),
-                            status_code=status, media_type=media, headers=headers)
-        except Exception as exc:
-            # A failover under way (the compiled path reads straight from the pool): typed, retryable.
-            if not is_connection_error(exc):
-                raise
-            self.runtime.connection_lost()
-            lost = DatabaseUnavailableError()
-            return Response(encode({"errors": [{"message": lost.message, "extensions": lost.extensions()}]}),
-                            status_code=503, media_type=media, headers={"Retry-After": "1"})
+                exchange.answered_by = "compiled"
+                return Answered(content)
+        exchange.answered_by = "executor"
+        return await self.schema.execute(
+            query, variable_values=request_data.variables, context_value=context,
+            operation_name=request_data.operation_name, allowed_operation_types=OperationType.from_http(method),
+        )
 
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:  # type: ignore[override]
+        return await self._payload(result, request.state.exchange, getattr(request.state, "context", None))
+
+    async def _payload(self, result: ExecutionResult, exchange: Exchange, ctx: Context | None) -> Any:
+        if isinstance(result, Answered):
+            await log_reads(ctx)
+            return result
         errors = result.errors or []
         request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
         payload: dict[str, Any] = {}
         if errors:
             production = not self.runtime.settings.is_development
-            payload["errors"] = [format_error(e, ctx, production=production, request_error=request_error)
-                                 for e in errors]
+            payload["errors"] = [format_error(e, correlation_id=exchange.correlation_id, production=production,
+                                              operation=exchange.operation_name) for e in errors]
+            exchange.codes = error_codes(payload["errors"])
         if not request_error:
             payload["data"] = result.data
-        await self._record_reads(ctx)
-        status = 400 if (request_error and media == GRAPHQL_RESPONSE) else 200
-        return Response(encode(payload), status_code=status, media_type=media,
-                        headers={"X-Correlation-Id": str(ctx.correlation_id)})
+        if ctx is not None:
+            if "DATABASE_UNAVAILABLE" in exchange.codes:
+                self.runtime.connection_lost()
+            await log_reads(ctx)
+        if request_error and exchange.media == GRAPHQL_RESPONSE:
+            exchange.status = 500 if INTERNAL in exchange.codes else 400
+        return payload
 
-    async def _record_reads(self, ctx: Context) -> None:
-        if ctx.reads:
-            async with self.runtime.pool.acquire() as conn:
-                await record_reads(
-                    conn, ctx.principal, ((rid, d, f) for rid, (d, f) in ctx.reads.items()),
-                    purpose=ctx.purpose, correlation_id=str(ctx.correlation_id), operation=ctx.operation_name,
-                    log=self.runtime.access_log,
-                )
+    def create_response(self, response_data: Any, sub_response: Exchange) -> Response:  # type: ignore[override]
+        content = response_data.content if isinstance(response_data, Answered) else encode(response_data)
+        status = sub_response.status if isinstance(sub_response.status, int) and sub_response.status else 200
+        return Response(content, status_code=status, media_type=sub_response.media)
+
+    # -- HOOK: an answer planned ahead of the executor ---------------------------------------------------------
 
     async def _compiled(self, query: str, digest: str | None, body: dict[str, Any], ctx: Context) -> bytes | None:
-        """The compiled fast path (see compiled.py), behind the response cache; None: use the executor."""
-        if not self.compile or query.lstrip().startswith(("mutation", "subscription")):
+        """HOOK — tried before the executor for every *query* (never a mutation or subscription), after the
+        document was prepared (`ctx.document`: parsed, validated within the limits, operation selected) and
+        its variables coerced (bad ones never reach here). Receives the query text, its sha256 `digest` when
+        it came as a persisted query, `body` (`operationName`, `variables`) and the request `Context`
+        (principal, purpose, correlation id; personal reads go to `ctx.record_read`). Returns the complete
+        response bytes, or None to let the executor answer (which it then does canonically, errors included).
+        Today: the compiled fast path (compiled.py) behind the response cache."""
+        if not self.compile:
             return None
         key = (digest or hashlib.sha256(query.encode()).hexdigest(), body.get("operationName"))
         if key in self.compiled:
@@ -213,38 +329,14 @@ class GraphQLHTTP:
             self.cache.put(cache_key, stamp, content, ctx.reads)  # the request's own: not changed after this
         return content
 
-    async def _parse(self, request: Request) -> dict[str, Any]:
-        if request.method == "GET":
-            params = request.query_params
-            body: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName")}
-            for key in ("variables", "extensions"):
-                if params.get(key):
-                    try:
-                        body[key] = orjson.loads(params[key])
-                    except orjson.JSONDecodeError:
-                        raise RequestError(400, f"{key} is not valid JSON", "BAD_REQUEST") from None
-            return body
-        if request.method != "POST":
-            raise RequestError(405, "GraphQL accepts GET and POST", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != JSON:
-            raise RequestError(415, "POST bodies must be application/json", "UNSUPPORTED_MEDIA_TYPE")
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            raise RequestError(400, "the request body is not valid JSON", "BAD_REQUEST") from None
-        if not isinstance(body, dict):
-            raise RequestError(400, "the request body must be a JSON object", "BAD_REQUEST")
-        if body.get("query") is not None and not isinstance(body.get("query"), str):
-            raise RequestError(400, "query must be a string", "BAD_REQUEST")
-        if body.get("variables") is not None and not isinstance(body.get("variables"), dict):
-            raise RequestError(400, "variables must be an object", "BAD_REQUEST")
-        return body
-
-    async def _wait_for_position(self, body: dict[str, Any], request: Request) -> None:
-        raw = (body.get("extensions") or {}).get("minPosition") if isinstance(body.get("extensions"), dict) else None
+    async def _wait_for_position(self, extensions: dict[str, Any] | None, request: Request) -> None:
+        raw = (extensions or {}).get("minPosition")
         raw = raw if raw is not None else request.headers.get("x-min-position")
         if raw is None:
             return
         position = ascii_int(raw, field="minPosition", minimum=0, maximum=BIGINT_MAX)
         await self.runtime.positions.wait_for(position, timeout=self.runtime.settings.consistency_timeout_s)
+
+
+def _text(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("latin-1")

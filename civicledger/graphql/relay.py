@@ -8,7 +8,7 @@ from uuid import UUID
 
 from strawberry import relay
 
-from civicledger.core.ascii import BIGINT_MAX, ascii_int
+from civicledger.core.ascii import BIGINT_MAX, ascii_int, ascii_uuid
 from civicledger.core.errors import InvalidInputError, NotFoundError
 
 
@@ -52,6 +52,24 @@ def uuid_of(global_id: relay.GlobalID | str, type_name: str) -> UUID:
         raise
     except Exception:
         raise InvalidInputError(f"malformed {type_name} id", id=str(global_id)) from None
+
+
+def node_uuids(node_ids: Any, type_name: str) -> list[UUID]:
+    """The UUIDs behind `node(id:)` ids of one type (strawberry has decoded the type name): a malformed one is
+    `INVALID_INPUT`, never a server error."""
+    return [_node_key(i, type_name, ascii_uuid) for i in node_ids]
+
+
+def node_ints(node_ids: Any, type_name: str) -> list[int]:
+    """Positive integers within bigint (an event's position)."""
+    return [_node_key(i, type_name, lambda text: ascii_int(text, field="id", minimum=1)) for i in node_ids]
+
+
+def _node_key(node_id: Any, type_name: str, parse: Any) -> Any:
+    try:
+        return parse(str(node_id))
+    except InvalidInputError:
+        raise InvalidInputError(f"malformed {type_name} id", field="id") from None
 
 
 def page_size(first: int | None, default: int = 20, maximum: int = 100) -> int:

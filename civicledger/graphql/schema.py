@@ -77,6 +77,12 @@ def build_schema(settings: Settings, programs: Sequence[ProgramSlice] | None = N
 _schemas: dict[tuple[Any, ...], strawberry.Schema] = {}
 
 
+class CivicSchema(strawberry.Schema):
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        """Not here: strawberry would log every client error at ERROR with its message (which may quote a
+        resident's data). The transports log unexpected errors once, without messages (graphql/errors.py)."""
+
+
 def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry.Schema:
     # The relay `node` field is made anew for every schema: strawberry's node extension binds to its field object.
     node = strawberry.type(type("NodeQueries", (), {
@@ -84,7 +90,7 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
         "__module__": __name__}))
     query = merge_types("Query", (node, CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
     mutation = merge_types("Mutation", tuple(p.mutation for p in programs if p.mutation))
-    return strawberry.Schema(
+    return CivicSchema(
         query=query,
         mutation=mutation,
         subscription=Subscription,

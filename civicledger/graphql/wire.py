@@ -11,9 +11,27 @@ JSON = "application/json"
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
+    """A request that is refused before anything runs, with a stable `code`.
+
+    `graphql=True` marks a *GraphQL* request error (syntax, validation, operation selection, variables): per
+    GraphQL over HTTP an `application/json` client gets it with status 200, an
+    `application/graphql-response+json` client with `status`. Other request errors (not JSON, too large,
+    wrong method or media type) always carry `status`. `errors` replaces the single message when there are
+    several (every validation error of a document)."""
+
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None, *,
+                 graphql: bool = False, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+        self.graphql = graphql
+        self.errors = errors or [{"message": message, "extensions": {"code": code}}]
+
+    def status_for(self, media: str) -> int:
+        return 200 if self.graphql and media == JSON else self.status
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code", self.code) for e in self.errors]
 
 
 def negotiate(accept: str | None) -> str | None:

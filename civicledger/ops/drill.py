@@ -59,7 +59,8 @@ class DrillReport:
     def render(self) -> str:
         lines = [
             f"failover drill: {'OK' if self.ok else 'FAILED'} ({self.elapsed_s:.0f} s)",
-            f"  primary {self.old_primary} killed (SIGKILL of its Patroni and postmaster); new primary {self.new_primary or '-'}"
+            f"  primary {self.old_primary} killed (SIGKILL of its Patroni and postmaster); "
+            f"new primary {self.new_primary or '-'}"
             f" after {self.new_leader_s if self.new_leader_s is not None else float('nan'):.1f} s",
             f"  write outage: {self.outage_s if self.outage_s is not None else float('nan'):.1f} s (kill to the "
             "first command acknowledged after it)",

@@ -26,7 +26,7 @@ from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.domains.assistance.commands import RecalculateAssistance
 from civicledger.domains.assistance.recalculation import recalculation_context
 from civicledger.domains.assistance.standard import PROGRAM_OF_STREAM, AssistanceStandard
-from civicledger.processes.context import event_id, uuid_or_none
+from civicledger.processes.context import event_id
 from civicledger.projections.base import Envelope, Projection, on
 from civicledger.projections.sql import upsert_rows
 
@@ -77,7 +77,7 @@ class AssistanceRecalculation(Projection):
         state.standards_touched[program] = env.position
         live = sorted(await state.live_cases(program))
         return [(RecalculateAssistance(case, revision), recalculation_context(
-            program, revision, case, correlation_id=uuid_or_none(env.correlation_id),
+            program, revision, case, correlation_id=env.correlation_id or None,
             causation_id=event_id(env.position))) for case in live]
 
     @on(Case.Applied)
@@ -102,7 +102,7 @@ class AssistanceRecalculation(Projection):
             return []
         return [(RecalculateAssistance(env.stream_id, latest), recalculation_context(
             decided_in, latest, env.stream_id, after_position=env.position,
-            correlation_id=uuid_or_none(env.correlation_id), causation_id=event_id(env.position)))]
+            correlation_id=env.correlation_id or None, causation_id=event_id(env.position)))]
 
     async def _issue(self, cmd: RecalculateAssistance, ctx: CommandContext) -> None:
         for attempt in range(1, self.attempts + 1):

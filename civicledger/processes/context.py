@@ -6,25 +6,16 @@ log, a stream's history, an export)."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.projections.base import Envelope
 
 
 def caused_by(env: Envelope, *, actor: Actor, reason: str, idempotency_key: str, origin: str) -> CommandContext:
-    correlation = uuid_or_none(env.correlation_id)
     return CommandContext(actor=actor, reason=reason, idempotency_key=idempotency_key, origin=origin,
                           causation_id=event_id(env.position),
-                          **({"correlation_id": correlation} if correlation else {}))
+                          **({"correlation_id": env.correlation_id} if env.correlation_id else {}))
 
 
 def event_id(position: int) -> str:
     return str(position)
 
-
-def uuid_or_none(value: str | None) -> UUID | None:
-    try:
-        return UUID(value) if value else None
-    except ValueError:
-        return None

@@ -208,7 +208,7 @@ class ProjectionPositions:
                 if remaining <= 0:
                     raise ConsistencyTimeoutError(
                         f"read models have not reached position {position} yet", position=position,
-                        positions=str(self.positions),
+                        positions=dict(self.positions),
                     )
                 with contextlib.suppress(asyncio.TimeoutError):
                     # Poll as a fallback: a missed notification must not turn into a timeout.

@@ -116,7 +116,8 @@ class ProjectionRunner:
 
     async def create_tables(self) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('civicledger-projection-ddl'))")
+            await conn.execute("SELECT set_config('statement_timeout', '0', true),"
+                               " pg_advisory_xact_lock(hashtext('civicledger-projection-ddl'))")
             for projection in self.projections:
                 await projection.create(conn)
                 await conn.execute(
@@ -209,9 +210,10 @@ class ProjectionRunner:
         """Apply the part of `batch` this projection reads and move its tracking row from `start` to `upto`, in
         one transaction; False (nothing written) when another runner has moved the row meanwhile."""
         async with self.pool.acquire() as conn, conn.transaction():
+            # The API's statement timeout (on a pool it may share with us) is no bound for a read model's batch.
             current = await conn.fetchval(
-                f"SELECT notification_id FROM {TRACKING} WHERE application_name = $1 FOR UPDATE", projection.name
-            )
+                f"SELECT set_config('statement_timeout', '0', true), notification_id FROM {TRACKING}"
+                " WHERE application_name = $1 FOR UPDATE", projection.name, column=1)
             if current != start:
                 # Someone else (another worker) advanced this projection: take their position, redo.
                 self.positions[projection.name] = current or 0

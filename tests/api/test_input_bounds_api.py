@@ -112,7 +112,10 @@ async def test_numbers_beyond_their_range_are_invalid_input(gql: GQL, runtime: R
                              { position } }""", {"i": {"program": "TEMPORARY", "effectiveFrom": "2030-01-01",
                                                        "amount": "900", "share": "NaN", "reason": "r"}}, as_=ADMIN)
 
-    await refused(caller, beyond_int)
+    # A variable its type refuses is the integrators' contract's BAD_USER_INPUT, naming the variable and path.
+    assert error_codes(beyond_int) == ["BAD_USER_INPUT"], beyond_int
+    assert beyond_int["errors"][0]["extensions"]["path"] == ["i", "expectedVersion"]
+    assert await caller.written() == 0
     assert error_codes(beyond_money) == ["INVALID_INPUT"] and beyond_money["errors"][0]["extensions"]["field"] == "amount"
     assert error_codes(nan_share) == ["INVALID_INPUT"] and nan_share["errors"][0]["extensions"]["field"] == "share"
 
@@ -138,7 +141,10 @@ async def test_cursors_and_instants_beyond_range_are_invalid_input(gql: GQL) -> 
     bad_date = await gql("query($m: Date!) { assistancePayroll(month: $m) { totalAmount } }", {"m": "2018-13-01"},
                          as_=ADMIN)
 
-    assert [error_codes(b) for b in (unicode_cursor, ancient, future, bad_date)] == [["INVALID_INPUT"]] * 4
+    assert error_codes(unicode_cursor) == ["INVALID_INPUT"]
+    # Values their variable's type refuses: the integrators' contract's BAD_USER_INPUT, with the variable's path.
+    assert [error_codes(b) for b in (ancient, future, bad_date)] == [["BAD_USER_INPUT"]] * 3
+    assert [b["errors"][0]["extensions"]["variable"] for b in (ancient, future, bad_date)] == ["f", "s", "m"]
 
 
 async def test_a_node_id_is_an_ascii_uuid_or_position(gql: GQL) -> None:

@@ -19,7 +19,7 @@ from civicledger.domains.linkage.services import LinkageService
 from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
 from civicledger.domains.residents.commands import RegisterResident
 from civicledger.domains.residents.services import ResidentRegistry
-from tests.conftest import MASTER_KEY, new_id_number
+from tests.conftest import MASTER_KEY, new_id_number, personal
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
 ADMIN_WANG = Actor(id="admin-wang", role="admin", office="CIVIL-AFFAIRS-BUREAU")
@@ -74,7 +74,7 @@ class World:
 
 def register_resident(registry: ResidentRegistry, name: str = "王芳") -> uuid.UUID:
     return registry.register_resident(
-        RegisterResident(name=name, id_number=new_id_number(), district="HAIZHU", street="江海街",
+        RegisterResident(name=personal(name), id_number=new_id_number(), district="HAIZHU", street="江海街",
                          community="红卫社区", phone="13800138000"),
         ctx(SUPERVISOR_CHEN)).stream_id
 

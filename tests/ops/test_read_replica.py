@@ -24,7 +24,7 @@ LAG_MS = 2000
 PHONE = """query($id: ID!) { resident(id: $id) { phone } }"""
 CORRECT = """mutation($i: CorrectResidentDetailsInput!) { correctResidentDetails(input: $i) { position } }"""
 GRAPHQL = Path(__file__).resolve().parents[2] / "civicledger" / "graphql"
-WRITES_ON_PRIMARY = {("http.py", "_record_reads"), ("assistance/mutations.py", "generate_assistance_payroll")}
+WRITES_ON_PRIMARY = {("access.py", "log_reads"), ("assistance/mutations.py", "generate_assistance_payroll")}
 
 
 async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any], **extensions: Any) -> dict[str, Any]:

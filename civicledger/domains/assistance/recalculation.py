@@ -14,7 +14,8 @@ RECALCULATION = Actor(id="assistance-recalculation", role="system", office="CIVI
 
 
 def recalculation_context(program: str, revision: int, case_id: UUID, *, after_position: int | None = None,
-                          correlation_id: UUID | None = None, causation_id: str | None = None) -> CommandContext:
+                          correlation_id: str | UUID | None = None, causation_id: str | None = None
+                          ) -> CommandContext:
     if after_position is None:
         key = f"assistance-recalc:{program}:r{revision}:{case_id}"
     else:

@@ -15,7 +15,6 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from civicledger.core.ascii import ascii_uuid
 from civicledger.core.clock import business_date
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.programs import Program
@@ -38,7 +37,7 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import sees_personal_data
-from civicledger.graphql.relay import decode_cursor, page_size
+from civicledger.graphql.relay import decode_cursor, node_uuids, page_size
 from civicledger.projections.assistance_cases import assessments_of, history_of
 from civicledger.projections.assistance_means import member_means, verification_matrix
 from civicledger.projections.assistance_payroll import ledger_of
@@ -61,7 +60,7 @@ class AssistanceCaseType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.assistance_case.load_many([ascii_uuid(i) for i in node_ids])
+        rows = await info.context.loaders.assistance_case.load_many(node_uuids(node_ids, "AssistanceCase"))
         return [cls.from_row(r) if r else None for r in rows]
 
     def _shown(self, info: Info, field: str) -> bool:

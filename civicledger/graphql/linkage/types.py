@@ -13,11 +13,11 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from civicledger.core.ascii import ascii_uuid
 from civicledger.core.guangzhou import district_name
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
 from civicledger.graphql.permissions import MASKED_TEXT, mask_phone
+from civicledger.graphql.relay import node_uuids
 from civicledger.graphql.residents.types import ResidentType
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _masked(value: str | None) -> str | None:
 
 
 async def _nodes(cls: Any, loader: Any, node_ids: Iterable[str]) -> list[Any]:
-    rows = await loader.load_many([ascii_uuid(i) for i in node_ids])
+    rows = await loader.load_many(node_uuids(node_ids, cls.__name__))
     return [cls.from_row(r) if r else None for r in rows]
 
 

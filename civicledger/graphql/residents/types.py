@@ -12,7 +12,6 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from civicledger.core.ascii import ascii_uuid
 from civicledger.core.guangzhou import district_name
 from civicledger.core.timeline import TimelineEntry  # noqa: F401  (documentation link)
 from civicledger.graphql.permissions import (
@@ -21,7 +20,7 @@ from civicledger.graphql.permissions import (
     mask_phone,
     reveal_resident,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_size
 from civicledger.projections.client_timeline import timeline_page
 
 
@@ -203,7 +202,7 @@ class ResidentType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.resident.load_many([ascii_uuid(i) for i in node_ids])
+        rows = await info.context.loaders.resident.load_many(node_uuids(node_ids, "Resident"))
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -273,7 +272,7 @@ class HouseholdType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.household.load_many([ascii_uuid(i) for i in node_ids])
+        rows = await info.context.loaders.household.load_many(node_uuids(node_ids, "Household"))
         return [cls.from_row(r) if r else None for r in rows]
 
 

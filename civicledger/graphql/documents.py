@@ -1,0 +1,179 @@
+"""A request's document, prepared before anything runs: parsed, validated with the schema's rules and limits,
+its operation selected by `operationName`, its type read from the parsed operation — never from the text —
+and its variables coerced. Every failure is a `RequestError` with a stable code; the compiled/planned path and
+the executor receive the same prepared request, so they answer bad input identically.
+
+Codes: `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED` (including the depth, alias and token limits),
+`OPERATION_NOT_FOUND` (unknown `operationName`), `OPERATION_NAME_REQUIRED` (several operations, no name),
+`METHOD_NOT_ALLOWED` (a mutation over GET, 405), `OPERATION_NOT_SUPPORTED` (a subscription over HTTP),
+`BAD_USER_INPUT` (a variable: with `variable` and `path`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    is_non_null_type,
+    parse,
+    print_ast,
+    specified_rules,
+    type_from_ast,
+    validate,
+)
+from graphql.pyutils import Undefined
+from graphql.utilities.coerce_input_value import coerce_input_value
+from graphql.utilities.validate_input_value import validate_input_value
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from civicledger.graphql.wire import RequestError
+
+_TYPES = {OperationType.QUERY: "query", OperationType.MUTATION: "mutation",
+          OperationType.SUBSCRIPTION: "subscription"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed, validated document with its selected operation."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    key: tuple[str, str | None]  # (sha256 of the text, operationName): what the compiled/planned caches use
+
+    @property
+    def operation_type(self) -> str:
+        return _TYPES[self.operation.operation]
+
+    @property
+    def operation_name(self) -> str | None:
+        return self.operation.name.value if self.operation.name else None
+
+
+def _located(error: GraphQLError) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    return out
+
+
+class Documents:
+    """Prepared documents by (digest, operationName), bounded LRU; the schema's own limits apply."""
+
+    def __init__(self, schema: Any, capacity: int = 1000, max_cached_chars: int = 100_000) -> None:
+        self.schema = schema
+        self.capacity = capacity
+        self.max_cached_chars = max_cached_chars
+        rules: list[Any] = [*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule]
+        self.max_tokens: int | None = None
+        for extension in schema.get_extensions():
+            if isinstance(extension, AddValidationRules):
+                rules.extend(extension.validation_rules)
+            elif isinstance(extension, MaxTokensLimiter):
+                self.max_tokens = extension.max_token_count
+        self.rules = tuple(rules)
+        self._items: OrderedDict[tuple[str, str | None], Prepared] = OrderedDict()
+
+    def prepare(self, query: str, digest: str | None, operation_name: Any, method: str) -> Prepared:
+        """`method`: the HTTP method, or "WS" for graphql-transport-ws (where subscriptions belong)."""
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(400, "operationName must be a string", "BAD_REQUEST")
+        key = (digest or hashlib.sha256(query.encode()).hexdigest(), operation_name or None)
+        prepared = self._items.get(key)
+        if prepared is None:
+            prepared = self._prepare(query, key)
+            if len(query) <= self.max_cached_chars:
+                self._items[key] = prepared
+                if len(self._items) > self.capacity:
+                    self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        kind = prepared.operation.operation
+        if kind is OperationType.MUTATION and method == "GET":
+            raise RequestError(405, "mutations are not allowed over GET: use POST", "METHOD_NOT_ALLOWED",
+                               {"Allow": "POST"})
+        if kind is OperationType.SUBSCRIPTION and method != "WS":
+            raise RequestError(400, "subscriptions are served over WebSocket (graphql-transport-ws), not HTTP",
+                               "OPERATION_NOT_SUPPORTED", graphql=True)
+        return prepared
+
+    def _prepare(self, query: str, key: tuple[str, str | None]) -> Prepared:
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLSyntaxError as exc:
+            raise RequestError(400, exc.message, "GRAPHQL_PARSE_FAILED", graphql=True,
+                               errors=[{**_located(exc), "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]) from None
+        except RecursionError:
+            raise RequestError(400, "the document is nested too deeply", "GRAPHQL_PARSE_FAILED",
+                               graphql=True) from None
+        errors = validate(self.schema._schema, document, self.rules)
+        if errors:
+            raise RequestError(400, errors[0].message, "GRAPHQL_VALIDATION_FAILED", graphql=True, errors=[
+                {**_located(e), "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}} for e in errors])
+        operation_name = key[1]
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is None:
+            if len(operations) != 1:
+                raise RequestError(400, "the document has several operations: say which with operationName",
+                                   "OPERATION_NAME_REQUIRED", graphql=True)
+            return Prepared(document, operations[0], key)
+        for operation in operations:
+            if operation.name and operation.name.value == operation_name:
+                return Prepared(document, operation, key)
+        raise RequestError(400, f"the document has no operation named {operation_name!r}", "OPERATION_NOT_FOUND",
+                           graphql=True)
+
+    def coerce_variables(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> None:
+        """Check every variable of the operation against its type, the way execution would coerce it; refuse
+        the request with each variable's name and the path inside its value."""
+        errors = coerce_errors(self.schema._schema, prepared.operation, variables or {})
+        if errors:
+            raise RequestError(400, errors[0]["message"], "BAD_USER_INPUT", graphql=True, errors=errors)
+
+
+def coerce_errors(schema: Any, operation: OperationDefinitionNode, inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        var_type = type_from_ast(schema, definition.type)
+        value = inputs.get(name, Undefined)
+        location = [{"line": definition.loc.source.get_location(definition.loc.start).line,
+                     "column": definition.loc.source.get_location(definition.loc.start).column}] \
+            if definition.loc else []
+
+        def report(message: str, path: list[Any], name: str = name, location: list[Any] = location) -> None:
+            where = name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+            errors.append({"message": f"Variable '${name}' has an invalid value at '{where}': {message}",
+                           "locations": location,
+                           "extensions": {"code": "BAD_USER_INPUT", "variable": name, "path": [name, *path]}})
+
+        if value is Undefined:
+            if definition.default_value is None and is_non_null_type(var_type):
+                report(f"a value of type '{print_ast(definition.type)}' is required", [])
+            continue
+        try:
+            coerced = coerce_input_value(value, var_type)
+        except RecursionError:
+            report("the value is nested too deeply", [])
+            continue
+        except Exception:  # a scalar that refuses its input by raising
+            coerced = Undefined
+        if coerced is not Undefined:
+            continue
+        before = len(errors)
+        try:
+            validate_input_value(value, var_type, lambda error, path: report(error.message, list(path)))
+        except Exception:
+            pass
+        if len(errors) == before:
+            report(f"not a valid '{print_ast(definition.type)}'", [])
+    return errors
