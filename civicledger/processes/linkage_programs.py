@@ -80,6 +80,7 @@ class LinkageProgramsProcess(Projection):
     def __init__(self, wiring: ProcessWiring) -> None:
         super().__init__(wiring.mapper)
         self.execute: Execute = wiring.execute
+        self.programs = frozenset(wiring.services)  # the programs this deployment runs: the only ones filed to
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -120,7 +121,7 @@ class LinkageProgramsProcess(Projection):
 
     async def _file(self, conn: asyncpg.Connection, env: Envelope, e: Any, links: dict[UUID, UUID]) -> None:
         referral_id = env.stream_id
-        cmd = _intake(e, referral_id)
+        cmd = _intake(e, referral_id) if e.program in self.programs else None
         if cmd is None:
             return
         try:

@@ -22,11 +22,11 @@ COLUMNS = {
     "id": "uuid", "seq": "bigint", "version": "bigint", "station_id": "uuid", "district": "text",
     "resident_id": "uuid", "service": "text", "source": "text", "referral_id": "uuid", "source_program": "text",
     "source_reference": "text", "status": "text", "social_worker_id": "text", "presenting_need": "text",
-    "opened_on": "date", "opened_at": "timestamptz", "risk": "text", "need_areas": "text[]",
+    "opened_on": "date", "opened_at": "timestamptz", "risk": "text", "need_areas": "jsonb",
     "assessment_summary": "text", "assessed_on": "date", "plan_version": "int", "goals": "jsonb",
     "goal_descriptions": "jsonb", "review_every_days": "int", "plan_agreed_on": "date", "next_review_due": "date",
     "sessions": "int", "session_minutes": "int", "last_session_on": "date", "reviews": "int",
-    "last_reviewed_on": "date", "last_review_decision": "text", "transfers": "int", "previous_station_ids": "uuid[]",
+    "last_reviewed_on": "date", "last_review_decision": "text", "transfers": "int", "previous_station_ids": "jsonb",
     "closure_reason": "text", "outcome": "text", "closing_note": "text", "closed_on": "date",
     "updated_at": "timestamptz", "position": "bigint", "erased": "boolean",
 }
@@ -40,7 +40,7 @@ class CaseworkCasesProjection(RowProjection):
     tables = ("casework_cases",)
     table = "casework_cases"
     columns = COLUMNS
-    json_columns = ("goals", "goal_descriptions")
+    json_columns = ("need_areas", "goals", "goal_descriptions", "previous_station_ids")
     personal_columns = (PersonalColumns("casework_cases", "resident_id", PERSONAL, erased_flag="erased"),)
 
     async def create(self, conn: asyncpg.Connection) -> None:
@@ -108,7 +108,7 @@ class CaseworkCasesProjection(RowProjection):
         if row is not None:
             self._update(rows, env, station_id=e.to_station_id, district=e.to_district,
                          social_worker_id=e.social_worker_id, transfers=row["transfers"] + 1,
-                         previous_station_ids=[*row["previous_station_ids"], e.from_station_id])
+                         previous_station_ids=[*row["previous_station_ids"], str(e.from_station_id)])
 
     @on(CaseworkCase.Closed)
     def _closed(self, rows: Rows, env: Envelope, e: Any) -> None:

@@ -79,8 +79,9 @@ class CaseworkRecordsProjection(Projection):
         b.sessions.append({
             "case_id": env.stream_id, "number": e.number, "position": env.position, "resident_id": e.resident_id,
             "station_id": e.station_id, "district": e.district, "recorded_station_id": e.station_id,
-            "held_on": e.held_on, "kind": e.kind.value, "minutes": e.minutes, "goals_addressed": list(e.goals_addressed),
-            "notes": e.notes, "recorded_by": e.recorded_by, "recorded_at": e.timestamp, "erased": False,
+            "held_on": e.held_on, "kind": e.kind.value, "minutes": e.minutes,
+            "goals_addressed": list(e.goals_addressed), "notes": e.notes, "recorded_by": e.recorded_by,
+            "recorded_at": e.timestamp, "erased": False,
         })
 
     @on(CaseworkCase.Reviewed)

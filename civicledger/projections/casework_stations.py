@@ -13,7 +13,7 @@ from civicledger.projections.rows import RowProjection, Rows
 
 COLUMNS = {
     "id": "uuid", "seq": "bigint", "version": "bigint", "name": "text", "level": "text", "district": "text",
-    "street": "text", "community": "text", "office": "text", "services": "text[]", "social_workers": "jsonb",
+    "street": "text", "community": "text", "office": "text", "services": "jsonb", "social_workers": "jsonb",
     "registered_at": "timestamptz", "updated_at": "timestamptz", "position": "bigint",
 }
 
@@ -25,7 +25,7 @@ class CaseworkStationsProjection(RowProjection):
     tables = ("casework_stations",)
     table = "casework_stations"
     columns = COLUMNS
-    json_columns = ("social_workers",)
+    json_columns = ("services", "social_workers")
 
     async def create(self, conn: asyncpg.Connection) -> None:
         ddl = ", ".join(f"{n} {t}" + (" PRIMARY KEY" if n == "id" else "") for n, t in COLUMNS.items())
@@ -82,7 +82,7 @@ async def search_stations(conn: asyncpg.Connection, *, district: str | None = No
                           limit: int = 20) -> list[asyncpg.Record]:
     """Keyset page in registration order. `limit + 1` rows."""
     clauses, args = ["seq > $1"], [after_seq or 0]
-    for clause, value in (("district = ${}", district), ("street = ${}", street), ("${} = ANY(services)", service)):
+    for clause, value in (("district = ${}", district), ("street = ${}", street), ("services ? ${}", service)):
         if value is not None:
             args.append(value)
             clauses.append(clause.format(len(args)))

@@ -269,8 +269,8 @@ class ProgramApplicationInput:
         default_factory=list, description="assistance: each member's declared income and assets.")
     program: str = strawberry.field(default="assistance", description="assistance or casework.")
     scheme: str | None = strawberry.field(default=None, description="The program's scheme: for assistance "
-                                          "MINIMUM_LIVING (低保, the default), LOW_INCOME, SPECIAL_HARDSHIP, TEMPORARY; "
-                                          "for casework the service or special project (default FAMILY).")
+                                          "MINIMUM_LIVING (低保, the default), LOW_INCOME, SPECIAL_HARDSHIP, "
+                                          "TEMPORARY; for casework the service or special project (default FAMILY).")
     need: str | None = strawberry.field(default=None, description="A one-off need in yuan (TEMPORARY).")
     unit_id: strawberry.ID | None = strawberry.field(default=None, description="casework: the CaseworkStation "
                                                      "that is to take the case.")
