@@ -1,5 +1,5 @@
 """Projection rebuild: every read model from position zero, timed, as `civicledger rebuild` does it — the read
-models split over one process per core (`civicledger.projections.parallel.rebuild_in_processes`), each
+models split over one process per core (`civicledger.rebuild.rebuild_in_processes`), each
 process reading the log once and handing every batch to its read models.
 
 The figure is the events in the log divided by the wall time of rebuilding all read models; per projection,
@@ -19,8 +19,8 @@ from bench.stats import summary
 from bench.writers import profile_table
 from civicledger.core.db import ConnectionParams
 from civicledger.programs import read_models
-from civicledger.projections.parallel import partition, rebuild_in_processes
 from civicledger.projections.runner import rebuild
+from civicledger.rebuild import partition, rebuild_in_processes
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
 

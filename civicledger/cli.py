@@ -1,5 +1,5 @@
 """`civicledger` command line: serve, worker, rebuild, token, demo, schema, bench; the inspectors' verify,
-checkpoint, export and verify-export (`civicledger/inspection/commands.py`)."""
+checkpoint, export and verify-export (`civicledger/inspection_cli.py`)."""
 
 from __future__ import annotations
 
@@ -94,8 +94,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from civicledger.programs import read_model_names
-    from civicledger.projections.parallel import rebuild_in_processes
     from civicledger.projections.runner import rebuild
+    from civicledger.rebuild import rebuild_in_processes
     from civicledger.runtime import Runtime
 
     settings = Settings.from_env()
@@ -234,8 +234,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_bench():  # type: ignore[no-untyped-def]
-    """The harness lives in the repository checkout (`bench/` next to `civicledger/`), not in the package."""
+def cmd_bench(args: argparse.Namespace) -> int:
+    """The harness lives in the repository checkout (`bench/` next to `civicledger/`), not in the package: it
+    runs as its own program there (`python -m bench`), so the product never imports it."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
@@ -245,18 +246,10 @@ def _import_bench():  # type: ignore[no-untyped-def]
             f"{root}. It runs from a repository checkout: clone the repository, `pip install -e \".[test]\"` there "
             "and run `civicledger bench` from it."
         )
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    import bench.harness
-
-    return bench.harness
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    harness = _import_bench()
-    return int(harness.main(args.argv, quick=args.quick, output=args.output,
-                            install_postgraphile=args.install_postgraphile,
-                            server_processes=args.server_processes, profile=args.profile))
+    argv = list(args.argv)
+    argv = argv[argv.index("bench") + 1:] if "bench" in argv else []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    return subprocess.call([sys.executable, "-m", "bench", *argv], cwd=root, env=env)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -324,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
 
-    from civicledger.inspection import commands as inspection
+    from civicledger import inspection_cli as inspection
 
     inspection.register(sub)
     return parser

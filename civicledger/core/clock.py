@@ -45,10 +45,6 @@ class FixedClock:
 _current: ContextVar[Clock] = ContextVar("civicledger_clock", default=SystemClock())  # noqa: B039 (stateless)
 
 
-def current_clock() -> Clock:
-    return _current.get()
-
-
 def now() -> datetime:
     return _current.get().now()
 
@@ -65,7 +61,3 @@ def using_clock(clock: Clock) -> Iterator[Clock]:
 def business_date(instant: datetime | None = None) -> date:
     """The calendar date in Guangzhou at the given instant (default: now)."""
     return (instant or now()).astimezone(SHANGHAI).date()
-
-
-def start_of_business_day(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(UTC)

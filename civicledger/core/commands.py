@@ -98,7 +98,3 @@ class CommandBus:
     def execute(self, command: object, ctx: CommandContext) -> Any:
         """Handle a command now, on this thread (the service layer is synchronous)."""
         return self.handler_for(type(command))(command, ctx)
-
-    @property
-    def command_types(self) -> list[type]:
-        return list(self._handlers)

@@ -19,11 +19,7 @@ class Actor:
     office: str | None = None
     district: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "role": self.role, "office": self.office, "district": self.district}
 
-
-SYSTEM = Actor(id="system", role="system", office=None, district=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +54,3 @@ class CommandContext:
             "idempotency_key": self.idempotency_key,
             "origin": self.origin,
         }
-
-
-def system_context(reason: str, *, origin: str = "system") -> CommandContext:
-    return CommandContext(actor=SYSTEM, reason=reason, origin=origin)

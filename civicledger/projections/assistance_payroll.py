@@ -1,6 +1,6 @@
 """`assistance_payroll`: every entitlement line (monthly, arrears, one-off) with the month it is for and the
 payroll month it is paid in — the finance office's payroll by month, district and program, and each case's
-entitlement ledger. Lines are household amounts, not a member's income; GraphQL masks them by role."""
+entitlement lines. Lines are household amounts, not a member's income; GraphQL masks them by role."""
 
 from __future__ import annotations
 

@@ -297,3 +297,18 @@ async def test_members_see_the_case_on_their_timeline_and_the_caseload_finds_it(
     assert [e["node"]["id"] for e in caseload] == [applied["case"]["id"]]
     assert node == {"__typename": "AssistanceCase", "status": "APPLIED"}
     assert [r["amount"] for r in standards[0]["revisions"]][:2] == ["900.00", "950.00"]
+
+
+async def test_a_payload_reads_every_read_model_at_the_commands_position(api: Api) -> None:
+    """The case row and its verification matrix come from two read models; the payload shows both as of the
+    command (before: `sourcesAnswered: 26` beside an empty matrix while the second one lagged)."""
+    household, people = await a_household(api, size=2)
+    case_id = (await api.ok(APPLY, {"i": application(household, people)}))["applyForAssistance"]["case"]["id"]
+
+    verified = (await api.ok(
+        """mutation($i: RequestHouseholdVerificationInput!) { requestHouseholdVerification(input: $i) {
+             case { sourcesAnswered verification { source status } } } }""",
+        {"i": {"caseId": case_id}}))["requestHouseholdVerification"]["case"]
+
+    assert verified["sourcesAnswered"] == 26
+    assert len(verified["verification"]) == 26 * 2 and all(c["status"] == "ANSWERED" for c in verified["verification"])

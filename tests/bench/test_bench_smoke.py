@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from civicledger.cli import _import_bench, build_parser
+from bench import harness
+from civicledger.cli import build_parser
 
 CONTRACT = ("append_ratio_1", "append_scaling_4", "projection_events_per_s", "timeline_flatness",
             "graphql_vs_raw", "graphql_vs_postgraphile")
@@ -22,7 +23,6 @@ def test_the_cli_has_a_bench_command() -> None:
 
 @pytest.mark.slow
 def test_a_tiny_bench_run_prints_every_figure_as_its_last_line(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
-    harness = _import_bench()
     assert harness.CONTRACT_KEYS == CONTRACT
     report = tmp_path / "RESULTS.md"
 

@@ -160,3 +160,24 @@ async def test_an_application_the_program_will_not_open_is_refused_on_the_referr
 
     program, application, outcome = linkage.get_referral(referral).applications[1]
     assert (program, application, outcome) == ("assistance", None, "REFUSED")
+
+
+async def test_what_the_process_writes_names_the_event_that_caused_it(
+        process: ProjectionRunner, linkage: LinkageService, registry: ResidentRegistry, world: World,
+        linkage_ledger: Ledger) -> None:
+    referral, _ = await a_hardship_referral_asking_for(linkage, registry, world, "TEMPORARY")
+    await follow_until(process, lambda: linkage.get_referral(referral).applications[1][1] is not None)
+    case_id = linkage.get_referral(referral).applications[1][1]
+
+    with linkage_ledger.datastore.get_connection() as conn:
+        requested = conn.execute(
+            "SELECT notification_id, correlation_id FROM events WHERE originator_id = %s AND topic LIKE %s",
+            (referral, "%ProgramApplicationRequested")).fetchone()
+        written = conn.execute(
+            "SELECT causation_id, correlation_id, actor_id FROM events WHERE originator_id = %s"
+            " OR (originator_id = %s AND topic LIKE %s)",
+            (case_id, referral, "%ProgramApplicationOpened")).fetchall()
+
+    assert len(written) == 2  # the application it filed and the referral's note of it
+    assert {(r["causation_id"], r["correlation_id"], r["actor_id"]) for r in written} == {
+        (str(requested["notification_id"]), requested["correlation_id"], "linkage-programs")}

@@ -7,19 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
-Amount = Decimal | str | int
-
-
-@dataclass(frozen=True)
-class DeclaredMeans:
-    """One member's own declaration: monthly income and assets, in yuan."""
-
-    resident_id: UUID
-    monthly_income: Amount
-    assets: Amount = "0"
+from civicledger.core.means import Amount, DeclaredMeans
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from civicledger.core.means import DeclaredMeans
 from civicledger.domains.linkage.values import Confirmation
 
 # -- organisations and the routing table ---------------------------------------------------------------
@@ -161,13 +162,6 @@ class SharePersonalData:
 @dataclass(frozen=True)
 class EscalateOverdueReferral:
     referral_id: UUID
-
-
-@dataclass(frozen=True)
-class DeclaredMeans:
-    resident_id: UUID
-    monthly_income: Decimal | str | int
-    assets: Decimal | str | int = "0"
 
 
 @dataclass(frozen=True)

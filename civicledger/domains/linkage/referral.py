@@ -26,7 +26,7 @@ from civicledger.domains.linkage.errors import (
     ReferralNotReassignableError,
 )
 from civicledger.domains.linkage.taxonomy import Category, PartyType
-from civicledger.domains.linkage.values import Confirmation, MemberMeans, SharingBasis, Urgency
+from civicledger.domains.linkage.values import Confirmation, MeansDeclaration, SharingBasis, Urgency
 
 
 class ReferralStatus(str, Enum):
@@ -253,7 +253,7 @@ class Referral(CivicAggregate):
     # -- another program (e.g. social assistance) ----------------------------------------------------------
 
     def request_program_application(self, program: str, scheme: str, household_id: UUID | None, statement: str,
-                                    declared: dict[UUID, MemberMeans], need: Decimal | None, by: str,
+                                    declared: dict[UUID, MeansDeclaration], need: Decimal | None, by: str,
                                     unit_id: UUID | None = None) -> int:
         if self.status is not ReferralStatus.REFERRED and self.status not in ACTIVE:
             raise ReferralNotActiveError(self.id, self.status.value)
@@ -270,7 +270,7 @@ class Referral(CivicAggregate):
 
     @event("ProgramApplicationRequested")
     def _program_application_requested(self, resident_id: UUID, request: int, program: str, scheme: str,
-                                       household_id: UUID | None, statement: str, declared: dict[UUID, MemberMeans],
+                                       household_id: UUID | None, statement: str, declared: dict[UUID, MeansDeclaration],
                                        need: Decimal | None, requested_by: str, unit_id: UUID | None = None) -> None:
         self.applications[request] = (program, None, None)
 

@@ -1,7 +1,7 @@
 """The linkage application service: get, decide, save; return what was recorded.
 
-`LinkageService` composes the handlers by concept — needs and referrals (`referral_handlers.py`), the work
-under them (`work_handlers.py`) — and keeps here what an admin does: organisations, staff, the routing table."""
+`LinkageService` composes its command handlers by concept — needs and referrals (`service_referrals.py`), the work
+under them (`service_work.py`) — and keeps here what an admin does: organisations, staff, the routing table."""
 
 from __future__ import annotations
 
@@ -20,16 +20,16 @@ from civicledger.domains.linkage.errors import (
 )
 from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.pilots import is_pilot
-from civicledger.domains.linkage.referral_handlers import ReferralHandlers
 from civicledger.domains.linkage.routing import ROUTING_TABLE_ID, Route, RoutingTable, default_routes
 from civicledger.domains.linkage.rules import clean_text, optional_text, parse_enum
+from civicledger.domains.linkage.service_referrals import LinkageReferrals
+from civicledger.domains.linkage.service_work import LinkageWork
 from civicledger.domains.linkage.taxonomy import PartyType, sub_item
-from civicledger.domains.linkage.work_handlers import WorkHandlers
 
 COMMITTEE_SCOPE = "linkage_community_committee"
 
 
-class LinkageService(ReferralHandlers, WorkHandlers):
+class LinkageService(LinkageReferrals, LinkageWork):
     # -- organisations and staff (admins, or supervisors of the district) ----------------------------------
 
     @staticmethod

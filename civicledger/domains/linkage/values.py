@@ -46,7 +46,7 @@ class SharingBasis(str, Enum):
 
 
 @dataclass(frozen=True)
-class MemberMeans:
+class MeansDeclaration:
     """A household member's own declaration for an application to another program: monthly income and
     assets in yuan. Personal data of that member (sealed under their key)."""
 

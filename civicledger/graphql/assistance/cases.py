@@ -1,5 +1,5 @@
 """The AssistanceCase node: a case as caseworkers, supervisors and inspectors see it — status, decision
-inputs, verification matrix, entitlement ledger and history — with money, means and statements shown only
+inputs, verification matrix, entitlement lines and history — with money, means and statements shown only
 to readers who may see the household's personal data (and each such read recorded)."""
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ class AssistanceCaseType(relay.Node):
             per_capita_assets=r["per_capita_assets"] if shown else None, amount=r["amount"] if shown else None,
             eligible=r["eligible"], findings=list(r["findings"] or [])) for r in rows]
 
-    @strawberry.field(description="The entitlement ledger: monthly, arrears and one-off lines.")
+    @strawberry.field(description="The entitlement lines: monthly, arrears and one-off.")
     async def entitlements(self, info: Info, first: int | None = 50, after: str | None = None
                            ) -> EntitlementConnection:
         limit = page_size(first, default=50, maximum=200)

@@ -16,6 +16,7 @@ from civicledger.domains.assistance.programs import Program
 from civicledger.graphql.assistance.cases import AssistanceCaseType
 from civicledger.graphql.assistance.queries import standards
 from civicledger.graphql.assistance.types import ProgramEnum, StandardType
+from civicledger.graphql.means import DeclaredMeansInput
 from civicledger.graphql.relay import uuid_of
 from civicledger.projections.assistance_cases import cases_by_ids
 
@@ -90,16 +91,6 @@ class ResumeAssistancePayload(AssistanceCasePayload):
 class TerminateAssistancePayload(AssistanceCasePayload):
     pass
 
-
-
-@strawberry.input(name="DeclaredMeansInput", description="One member's own declaration, in yuan.")
-class DeclaredMeansInput:
-    resident_id: strawberry.ID
-    monthly_income: str = strawberry.field(description="Monthly income, e.g. \"400\" or \"1234.50\".")
-    assets: str = "0"
-
-    def to_command(self) -> c.DeclaredMeans:
-        return c.DeclaredMeans(uuid_of(self.resident_id, "Resident"), self.monthly_income, self.assets)
 
 
 @strawberry.input(name="ApplyForAssistanceInput")

@@ -110,7 +110,7 @@ class AssessmentType:
     findings: list[str]
 
 
-@strawberry.type(name="AssistanceEntitlement", description="One line of a case's entitlement ledger.")
+@strawberry.type(name="AssistanceEntitlement", description="One entitlement line of a case.")
 class EntitlementType:
     line_id: UUID
     case_id: UUID

@@ -11,10 +11,8 @@ import strawberry
 
 from civicledger.domains.linkage import commands as c
 from civicledger.domains.linkage.values import Confirmation, ConfirmationMethod
-
-# The same declaration the assistance program takes (one input type for integrators).
-from civicledger.graphql.assistance.payloads import DeclaredMeansInput
 from civicledger.graphql.linkage.types import ChannelEnum, PartyEnum, UrgencyEnum
+from civicledger.graphql.means import DeclaredMeansInput
 from civicledger.graphql.relay import uuid_of
 
 ORG, NEED, REFERRAL, TASK, RESIDENT = "LinkageOrganisation", "Need", "Referral", "LinkageTask", "Resident"

@@ -1,5 +1,5 @@
-"""The work under a referral: tasks, three-party meetings, applications to other programs, and the SLA
-escalation sweep."""
+"""The part of the linkage service that handles the work under a referral: tasks, three-party meetings,
+applications to other programs, and the SLA escalation sweep."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from civicledger.domains.linkage.rules import clean_text
 from civicledger.domains.linkage.service_base import LinkageServiceBase
 from civicledger.domains.linkage.task import LinkageTask
 from civicledger.domains.linkage.taxonomy import PartyType
-from civicledger.domains.linkage.values import MemberMeans
+from civicledger.domains.linkage.values import MeansDeclaration
 
 # The scheme an application asks for when the caller names none: 低保, and a station's family service.
 DEFAULT_SCHEMES = {"assistance": "MINIMUM_LIVING", "casework": "FAMILY"}
@@ -38,7 +38,7 @@ DEFAULT_SCHEMES = {"assistance": "MINIMUM_LIVING", "casework": "FAMILY"}
 SLA_SWEEP = Actor(id="linkage-sla-sweep", role="system", office=None, district=None)
 
 
-class WorkHandlers(LinkageServiceBase):
+class LinkageWork(LinkageServiceBase):
     # -- tasks ---------------------------------------------------------------------------------------------
 
     def get_task(self, task_id: UUID) -> LinkageTask:
@@ -158,13 +158,13 @@ class WorkHandlers(LinkageServiceBase):
             return self._save(referral, ctx=ctx, command=cmd)
         if cmd.household_id is None and program in PROGRAMS:
             raise LinkageValueInvalidError("householdId", "an application for assistance names the household")
-        declared: dict[UUID, MemberMeans] = {}
+        declared: dict[UUID, MeansDeclaration] = {}
         for d in cmd.declared:
             if d.resident_id in declared:
                 raise LinkageValueInvalidError("declared", "a member is declared twice",
                                                residentId=str(d.resident_id))
-            declared[d.resident_id] = MemberMeans(yuan(d.monthly_income, field="declared.monthlyIncome"),
-                                                  yuan(d.assets, field="declared.assets"))
+            declared[d.resident_id] = MeansDeclaration(yuan(d.monthly_income, field="declared.monthlyIncome"),
+                                                       yuan(d.assets, field="declared.assets"))
         if not declared:
             raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
         need = yuan(cmd.need, field="need") if cmd.need is not None else None

@@ -1,4 +1,4 @@
-"""The inspectors' command-line tools (registered in `civicledger/cli.py`):
+"""The inspectors' command-line tools (registered in `civicledger/cli.py`; composition code, so it lives beside it):
 
     civicledger verify [--stream ID] [--against FILE] [--public-key KEY] [--seal]
     civicledger checkpoint [--export FILE] [--no-seal] [--public-key]

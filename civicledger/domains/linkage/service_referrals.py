@@ -1,4 +1,5 @@
-"""Needs and referrals: collect, consent, refer, answer, reassign, work, complete, feedback, withdraw, share."""
+"""The part of the linkage service that handles needs and referrals: collect, consent, refer, answer, reassign,
+work, complete, feedback, withdraw, share."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from civicledger.domains.linkage.taxonomy import PartyType, sub_item
 from civicledger.domains.linkage.values import Channel, SharingBasis, Urgency
 
 
-class ReferralHandlers(LinkageServiceBase):
+class LinkageReferrals(LinkageServiceBase):
     # -- needs ---------------------------------------------------------------------------------------------
 
     @handles

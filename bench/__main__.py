@@ -1,0 +1,25 @@
+"""`python -m bench` (what `civicledger bench` runs, from a repository checkout): every figure side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench import harness
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="civicledger bench")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output")
+    parser.add_argument("--install-postgraphile", action="store_true")
+    parser.add_argument("--server-processes", type=int)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    return int(harness.main(["bench", *argv], quick=args.quick, output=args.output,
+                            install_postgraphile=args.install_postgraphile,
+                            server_processes=args.server_processes, profile=args.profile))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
