@@ -270,8 +270,9 @@ class Referral(CivicAggregate):
 
     @event("ProgramApplicationRequested")
     def _program_application_requested(self, resident_id: UUID, request: int, program: str, scheme: str,
-                                       household_id: UUID | None, statement: str, declared: dict[UUID, MeansDeclaration],
-                                       need: Decimal | None, requested_by: str, unit_id: UUID | None = None) -> None:
+                                       household_id: UUID | None, statement: str,
+                                       declared: dict[UUID, MeansDeclaration], need: Decimal | None, requested_by: str,
+                                       unit_id: UUID | None = None) -> None:
         self.applications[request] = (program, None, None)
 
     def record_program_application(self, request: int, application_id: UUID) -> None:

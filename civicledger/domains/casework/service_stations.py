@@ -1,4 +1,5 @@
-"""Stations and their social workers: registered and staffed by an admin or a supervisor of the district."""
+"""The part of the casework service that handles stations and their social workers: registered and staffed by
+an admin or a supervisor of the district."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from civicledger.domains.casework.station import Station
 OFFICE_SCOPE = "casework_station_office"
 
 
-class StationHandlers(CaseworkServiceBase):
+class CaseworkStations(CaseworkServiceBase):
     @handles
     def register_casework_station(self, cmd: c.RegisterCaseworkStation, ctx: CommandContext) -> Recorded:
         district = parse_district(cmd.district)

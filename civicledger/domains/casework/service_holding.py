@@ -1,5 +1,6 @@
-"""Who holds a case and how it ends: the social worker assigned, transfers between stations, closure with an
-outcome per goal (which releases the resident's claim on the service)."""
+"""The part of the casework service that handles who holds a case and how it ends: the social worker assigned,
+transfers between stations, closure with an outcome per goal (which releases the resident's claim on the
+service)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from civicledger.domains.casework.service_base import CaseworkServiceBase
 from civicledger.domains.casework.values import ClosureReason, GoalOutcome, GoalResult
 
 
-class HoldingHandlers(CaseworkServiceBase):
+class CaseworkHolding(CaseworkServiceBase):
     @handles
     def assign_casework_social_worker(self, cmd: c.AssignCaseworkSocialWorker, ctx: CommandContext) -> Recorded:
         case = self._get(CaseworkCase, cmd.case_id, expected_version=cmd.expected_version, label="casework case")

@@ -1,5 +1,5 @@
-"""A case's own work: intake, assessment, the service plan, sessions and reviews — by the social workers of the
-station that holds it."""
+"""The part of the casework service that handles a case's own work: intake, assessment, the service plan,
+sessions and reviews — by the social workers of the station that holds it."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from civicledger.domains.casework.values import (
 )
 
 
-class CaseHandlers(CaseworkServiceBase):
+class CaseworkCases(CaseworkServiceBase):
     # -- intake --------------------------------------------------------------------------------------------
 
     @handles
