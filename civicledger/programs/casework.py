@@ -3,6 +3,7 @@ cases from intake to closure, with session notes only the holding station (and i
 
 from __future__ import annotations
 
+from civicledger.demo.casework import load_casework
 from civicledger.domains.casework import timeline
 from civicledger.domains.casework.services import CaseworkService
 from civicledger.projections.casework_cases import CaseworkCasesProjection
@@ -18,4 +19,5 @@ SLICE = ProgramSlice(
     read_models=(CaseworkStationsProjection, CaseworkCasesProjection, CaseworkRecordsProjection,
                  CaseworkHistoryProjection),
     timeline=timeline.CONTRIBUTION,
+    demo=load_casework,
 )
