@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,8 +19,10 @@ from civicledger.domains.assistance import case as case_states
 from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.domains.assistance.entitlements import EntitlementKind
 from civicledger.domains.assistance.timeline import CONTRIBUTION
-from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, topics_of
-from civicledger.projections.sql import copy_rows, upsert_rows
+from civicledger.domains.residents.resident import Resident
+from civicledger.projections.base import ERASURE_TOPICS, Envelope, on
+from civicledger.projections.rows import RowProjection, Rows
+from civicledger.projections.sql import copy_rows
 
 CASE_COLUMNS = {
     "id": "uuid", "version": "bigint", "seq": "bigint", "program": "text", "status": "text", "district": "text",
@@ -42,17 +45,24 @@ HISTORY_COLUMNS = ("case_id", "position", "version", "kind", "summary", "actor_i
 JSON_COLUMNS = ("members", "sources_failed", "findings", "schedule", "erased_members")
 
 
-class AssistanceCasesProjection(Projection):
+@dataclass
+class _Batch:
+    """What one batch writes: the cases' rows, new assessments, history lines, erased residents."""
+
+    rows: Rows
+    assessments: list[tuple[Any, ...]] = field(default_factory=list)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    erased: list[Any] = field(default_factory=list)
+
+
+class AssistanceCasesProjection(RowProjection):
     """Cases as the caseload, case and history screens show them."""
 
     name = "assistance_cases"
     tables = ("assistance_cases", "assistance_assessments", "assistance_case_history")
-    topics = topics_of(
-        Case.Applied, Case.VerificationRequested, Case.SourceAnswered, Case.SourceFailed, Case.Assessed,
-        Case.NoticePosted, Case.ObjectionRecorded, Case.Approved, Case.Rejected, Case.EntitlementAccrued,
-        Case.Recalculated, Case.CircumstancesChanged, Case.AmountAdjusted, Case.ReviewCompleted, Case.Suspended,
-        Case.Resumed, Case.Terminated,
-    ) | ERASURE_TOPICS
+    table = "assistance_cases"
+    columns = CASE_COLUMNS
+    json_columns = JSON_COLUMNS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         columns = ", ".join(f"{n} {t}" for n, t in CASE_COLUMNS.items() if n != "id")
@@ -79,94 +89,62 @@ class AssistanceCasesProjection(Projection):
         )
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        ids = {env.stream_id for env in batch if env.topic not in ERASURE_TOPICS}
-        rows: dict[Any, dict[str, Any]] = {}
-        for r in await conn.fetch("SELECT * FROM assistance_cases WHERE id = ANY($1)", list(ids)):
-            row = dict(r)
-            for column in JSON_COLUMNS:
-                row[column] = json.loads(row[column]) if row[column] is not None else None
-            rows[row["id"]] = row
-        assessments: list[tuple[Any, ...]] = []
-        history: list[tuple[Any, ...]] = []
-        erased: list[Any] = []
+        ids = list(dict.fromkeys(env.stream_id for env in batch if env.topic not in ERASURE_TOPICS))
+        state = _Batch(Rows(await self.load(conn, ids)))
         for env in batch:
-            if env.topic in ERASURE_TOPICS:
-                erased.append(env.stream_id)
-                continue
-            folded = self._fold(rows, env, assessments)
-            if folded is not None:
-                history.append((env.stream_id, env.position, env.version, type(env.event).__name__, _summary(env),
-                                env.actor_id, env.actor_role, env.actor_office, env.reason, env.event.timestamp))
-        for row in rows.values():
-            for column in JSON_COLUMNS:
-                row[column] = json.dumps(row[column]) if row[column] is not None else None
-        await upsert_rows(conn, "assistance_cases", "id", CASE_COLUMNS, rows.values())
-        await copy_rows(conn, "assistance_assessments", ASSESSMENT_COLUMNS, assessments)
-        await copy_rows(conn, "assistance_case_history", HISTORY_COLUMNS, history)
-        if erased:
-            await scrub(conn, erased)
+            self.dispatch(env, state)
+            row = state.rows.peek(env.stream_id) if env.topic not in ERASURE_TOPICS else None
+            if row is not None:
+                row.update(version=env.version, updated_at=env.event.timestamp, position=env.position)
+                if row["erased_members"]:
+                    row.update(per_capita_income=None)
+                state.history.append((env.stream_id, env.position, env.version, type(env.event).__name__,
+                                      _summary(env), env.actor_id, env.actor_role, env.actor_office, env.reason,
+                                      env.event.timestamp))
+        await self.write(conn, state.rows.changed())
+        await copy_rows(conn, "assistance_assessments", ASSESSMENT_COLUMNS, state.assessments)
+        await copy_rows(conn, "assistance_case_history", HISTORY_COLUMNS, state.history)
+        if state.erased:
+            await scrub(conn, state.erased)
 
-    def _fold(self, rows: dict[Any, dict[str, Any]], env: Envelope, assessments: list[tuple[Any, ...]]
-              ) -> dict[str, Any] | None:
-        e = env.event
-        if isinstance(e, Case.Applied):
-            rows[env.stream_id] = {
-                **dict.fromkeys(CASE_COLUMNS), "id": env.stream_id, "seq": env.position,
-                "program": e.program.value, "status": "APPLIED", "district": e.district, "office": env.actor_office,
-                "household_id": e.household_id, "applicant_id": e.applicant_id,
-                "members": [str(m) for m in e.members], "household_size": len(e.members),
-                "referral_id": e.referral_id, "statement": e.statement, "applied_on": e.applied_on,
-                "applied_at": e.timestamp, "verification_round": 0, "sources_answered": 0, "sources_failed": [],
-                "objections": 0, "total_accrued": 0, "erased_members": [],
-            }
-        row = rows.get(env.stream_id)
-        if row is None:
-            return None
-        if isinstance(e, Case.VerificationRequested):
+    @on(Resident.PersonalDataErased)
+    def _erased(self, b: _Batch, env: Envelope, e: Any) -> None:
+        b.erased.append(env.stream_id)
+
+    @on(Case.Applied)
+    def _applied(self, b: _Batch, env: Envelope, e: Case.Applied) -> None:
+        b.rows.new(env.stream_id, **{
+            **dict.fromkeys(CASE_COLUMNS), "id": env.stream_id, "seq": env.position,
+            "program": e.program.value, "status": "APPLIED", "district": e.district, "office": env.actor_office,
+            "household_id": e.household_id, "applicant_id": e.applicant_id,
+            "members": [str(m) for m in e.members], "household_size": len(e.members),
+            "referral_id": e.referral_id, "statement": e.statement, "applied_on": e.applied_on,
+            "applied_at": e.timestamp, "verification_round": 0, "sources_answered": 0, "sources_failed": [],
+            "objections": 0, "total_accrued": 0, "erased_members": [],
+        })
+
+    @on(Case.VerificationRequested)
+    def _verification_requested(self, b: _Batch, env: Envelope, e: Case.VerificationRequested) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
             row.update(verification_round=e.round, sources_answered=0, sources_failed=[],
                        status="VERIFYING" if row["status"] in UNDECIDED else row["status"])
-        elif isinstance(e, Case.SourceAnswered):
+
+    @on(Case.SourceAnswered)
+    def _source_answered(self, b: _Batch, env: Envelope, e: Case.SourceAnswered) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
             row["sources_answered"] += 1
             row["sources_failed"] = [s for s in row["sources_failed"] if s != e.source.value]
-        elif isinstance(e, Case.SourceFailed) and e.source.value not in row["sources_failed"]:
-            row["sources_failed"] = [*row["sources_failed"], e.source.value]
-        elif isinstance(e, Case.Assessed):
-            self._assessed(row, env, e, assessments)
-        elif isinstance(e, Case.NoticePosted):
-            row.update(status="IN_NOTICE", notice_ends_on=e.ends_on)
-        elif isinstance(e, Case.ObjectionRecorded):
-            row["objections"] += 1
-        elif isinstance(e, Case.Approved):
-            row.update(status="ACTIVE" if e.one_off_amount is None else "COMPLETED", decided_by=e.approved_by,
-                       first_month=e.first_month, next_review_due=e.next_review_due,
-                       one_off_amount=e.one_off_amount, ended_from=None if e.one_off_amount is None else e.first_month)
-            _schedule(row, e.schedule)
-        elif isinstance(e, Case.Rejected):
-            row.update(status="REJECTED", decided_by=e.rejected_by)
-        elif isinstance(e, (Case.Recalculated, Case.AmountAdjusted)):
-            _schedule(row, e.schedule)
-        elif isinstance(e, Case.EntitlementAccrued):
-            row["total_accrued"] = row["total_accrued"] + e.amount
-            if e.kind is EntitlementKind.MONTHLY and (row["last_paid_month"] is None
-                                                     or e.service_month > row["last_paid_month"]):
-                row["last_paid_month"] = e.service_month
-        elif isinstance(e, Case.CircumstancesChanged):
-            row.update(members=[str(m) for m in e.members], household_size=len(e.members))
-        elif isinstance(e, Case.ReviewCompleted):
-            row["next_review_due"] = e.next_review_due
-        elif isinstance(e, Case.Suspended):
-            row.update(status="SUSPENDED", paused_from=e.from_month)
-        elif isinstance(e, Case.Resumed):
-            row.update(status="ACTIVE", paused_from=None)
-        elif isinstance(e, Case.Terminated):
-            row.update(status="TERMINATED", ended_from=e.from_month)
-        row.update(version=env.version, updated_at=e.timestamp, position=env.position)
-        if row["erased_members"]:
-            row.update(per_capita_income=None)
-        return row
 
-    @staticmethod
-    def _assessed(row: dict[str, Any], env: Envelope, e: Any, assessments: list[tuple[Any, ...]]) -> None:
+    @on(Case.SourceFailed)
+    def _source_failed(self, b: _Batch, env: Envelope, e: Case.SourceFailed) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None and e.source.value not in row["sources_failed"]:
+            row["sources_failed"] = [*row["sources_failed"], e.source.value]
+
+    @on(Case.Assessed)
+    def _assessed(self, b: _Batch, env: Envelope, e: Case.Assessed) -> None:
+        row = b.rows.of(env.stream_id)
+        if row is None:
+            return
         row.update(assessment_id=e.assessment_id, assessed_by=e.assessed_by, eligible=e.eligible,
                    findings=list(e.findings), per_capita_income=e.per_capita_income,
                    standard_revision=e.standard.revision, standard_amount=e.standard.amount,
@@ -176,9 +154,71 @@ class AssistanceCasesProjection(Projection):
         s = e.standard
         scrubbed = bool(row["erased_members"])
         income = (None, None, None) if scrubbed else (e.total_income, e.per_capita_income, e.per_capita_assets)
-        assessments.append((e.assessment_id, env.stream_id, env.position, e.assessed_by, e.timestamp, e.round,
-                            s.revision, s.effective_from, s.amount, s.asset_limit_per_person, s.share,
-                            e.household_size, *income, e.need, e.amount, e.eligible, list(e.findings)))
+        b.assessments.append((e.assessment_id, env.stream_id, env.position, e.assessed_by, e.timestamp, e.round,
+                              s.revision, s.effective_from, s.amount, s.asset_limit_per_person, s.share,
+                              e.household_size, *income, e.need, e.amount, e.eligible, list(e.findings)))
+
+    @on(Case.NoticePosted)
+    def _notice_posted(self, b: _Batch, env: Envelope, e: Case.NoticePosted) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(status="IN_NOTICE", notice_ends_on=e.ends_on)
+
+    @on(Case.ObjectionRecorded)
+    def _objection(self, b: _Batch, env: Envelope, e: Case.ObjectionRecorded) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row["objections"] += 1
+
+    @on(Case.Approved)
+    def _approved(self, b: _Batch, env: Envelope, e: Case.Approved) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(status="ACTIVE" if e.one_off_amount is None else "COMPLETED", decided_by=e.approved_by,
+                       first_month=e.first_month, next_review_due=e.next_review_due,
+                       one_off_amount=e.one_off_amount,
+                       ended_from=None if e.one_off_amount is None else e.first_month)
+            _schedule(row, e.schedule)
+
+    @on(Case.Rejected)
+    def _rejected(self, b: _Batch, env: Envelope, e: Case.Rejected) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(status="REJECTED", decided_by=e.rejected_by)
+
+    @on(Case.Recalculated, Case.AmountAdjusted)
+    def _rescheduled(self, b: _Batch, env: Envelope, e: Any) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            _schedule(row, e.schedule)
+
+    @on(Case.EntitlementAccrued)
+    def _accrued(self, b: _Batch, env: Envelope, e: Case.EntitlementAccrued) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row["total_accrued"] = row["total_accrued"] + e.amount
+            if e.kind is EntitlementKind.MONTHLY and (row["last_paid_month"] is None
+                                                     or e.service_month > row["last_paid_month"]):
+                row["last_paid_month"] = e.service_month
+
+    @on(Case.CircumstancesChanged)
+    def _circumstances(self, b: _Batch, env: Envelope, e: Case.CircumstancesChanged) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(members=[str(m) for m in e.members], household_size=len(e.members))
+
+    @on(Case.ReviewCompleted)
+    def _reviewed(self, b: _Batch, env: Envelope, e: Case.ReviewCompleted) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row["next_review_due"] = e.next_review_due
+
+    @on(Case.Suspended)
+    def _suspended(self, b: _Batch, env: Envelope, e: Case.Suspended) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(status="SUSPENDED", paused_from=e.from_month)
+
+    @on(Case.Resumed)
+    def _resumed(self, b: _Batch, env: Envelope, e: Case.Resumed) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(status="ACTIVE", paused_from=None)
+
+    @on(Case.Terminated)
+    def _terminated(self, b: _Batch, env: Envelope, e: Case.Terminated) -> None:
+        if (row := b.rows.of(env.stream_id)) is not None:
+            row.update(status="TERMINATED", ended_from=e.from_month)
 
 
 UNDECIDED = frozenset(s.value for s in case_states.UNDECIDED)

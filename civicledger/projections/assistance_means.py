@@ -13,11 +13,13 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.assistance.case import AssistanceCase as Case
-from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
+from civicledger.projections.base import Envelope, PersonalColumns, Projection, on
 from civicledger.projections.sql import copy_rows
 
 MATRIX_COLUMNS = ("case_id", "member_id", "source", "round", "status", "monthly_income", "assets", "medical_costs",
                   "medical_assistance_received", "flags", "answered_at", "failure", "attempts", "position")
+Cells = dict[tuple[Any, str], dict[str, Any]]
+People = dict[Any, dict[str, Any]]
 MEANS_COLUMNS = ("case_id", "member_id", "declared_income", "declared_assets", "verified_income", "verified_assets",
                  "counted_income", "counted_assets", "flags", "assessment_id", "erased", "position")
 
@@ -27,8 +29,6 @@ class AssistanceMeansProjection(Projection):
 
     name = "assistance_means"
     tables = ("assistance_verification", "assistance_member_means")
-    topics = topics_of(Case.Applied, Case.VerificationRequested, Case.SourceAnswered, Case.SourceFailed,
-                       Case.Assessed, Case.CircumstancesChanged)
     personal_columns = (
         PersonalColumns("assistance_verification", "member_id",
                         ("monthly_income", "assets", "medical_costs", "medical_assistance_received", "flags")),
@@ -58,14 +58,14 @@ class AssistanceMeansProjection(Projection):
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         cases = list({env.stream_id for env in batch})
         # Indexed by case first: a batch holds thousands of cases, and each event touches one.
-        matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]] = {}
-        means: dict[Any, dict[Any, dict[str, Any]]] = {}
+        matrix: dict[Any, Cells] = {}
+        means: dict[Any, People] = {}
         for r in await conn.fetch("SELECT * FROM assistance_verification WHERE case_id = ANY($1)", cases):
             matrix.setdefault(r["case_id"], {})[(r["member_id"], r["source"])] = dict(r)
         for r in await conn.fetch("SELECT * FROM assistance_member_means WHERE case_id = ANY($1)", cases):
             means.setdefault(r["case_id"], {})[r["member_id"]] = dict(r)
         for env in batch:
-            _fold(matrix, means, env)
+            self.dispatch(env, matrix.setdefault(env.stream_id, {}), means.setdefault(env.stream_id, {}))
         await conn.execute("DELETE FROM assistance_verification WHERE case_id = ANY($1)", cases)
         await conn.execute("DELETE FROM assistance_member_means WHERE case_id = ANY($1)", cases)
         cell_rows = [row for cells in matrix.values() for row in cells.values()]
@@ -75,28 +75,30 @@ class AssistanceMeansProjection(Projection):
         await copy_rows(conn, "assistance_member_means", MEANS_COLUMNS,
                         [tuple(row.get(c) for c in MEANS_COLUMNS) for row in people_rows])
 
+    # Each handler gets the case's cells ((member, source) → row) and people (member → row).
 
-def _fold(matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]], means: dict[Any, dict[Any, dict[str, Any]]],
-          env: Envelope) -> None:
-    e, case = env.event, env.stream_id
-    cells = matrix.setdefault(case, {})
-    people = means.setdefault(case, {})
-    if isinstance(e, (Case.Applied, Case.CircumstancesChanged)):
+    @on(Case.Applied, Case.CircumstancesChanged)
+    def _members(self, cells: Cells, people: People, env: Envelope, e: Any) -> None:
         for gone in [m for m in people if m not in e.members]:
             del people[gone]
         for member in e.members:
             declared = (e.declared or {}).get(member)
-            person = people.setdefault(member, {"case_id": case, "member_id": member, "erased": False})
+            person = people.setdefault(member, {"case_id": env.stream_id, "member_id": member, "erased": False})
             person.update(declared_income=declared.monthly_income if declared else None,
                           declared_assets=declared.assets if declared else None, position=env.position)
-    elif isinstance(e, Case.VerificationRequested):
+
+    @on(Case.VerificationRequested)
+    def _verification_requested(self, cells: Cells, people: People, env: Envelope,
+                                e: Case.VerificationRequested) -> None:
         cells.clear()
         for member in e.members:
             for source in e.sources:
                 cells[(member, source.value)] = {
-                    "case_id": case, "member_id": member, "source": source.value, "round": e.round,
+                    "case_id": env.stream_id, "member_id": member, "source": source.value, "round": e.round,
                     "status": "PENDING", "attempts": 0, "position": env.position}
-    elif isinstance(e, Case.SourceAnswered):
+
+    @on(Case.SourceAnswered)
+    def _answered(self, cells: Cells, people: People, env: Envelope, e: Case.SourceAnswered) -> None:
         for member, record in e.answers.items():
             cell = cells.get((member, e.source.value))
             if cell is None:
@@ -105,16 +107,20 @@ def _fold(matrix: dict[Any, dict[tuple[Any, str], dict[str, Any]]], means: dict[
                         attempts=cell["attempts"] + e.attempts)
             if record is not None:
                 cell.update(monthly_income=record.monthly_income, assets=record.assets,
-                           medical_costs=record.medical_costs,
-                           medical_assistance_received=record.medical_assistance_received, flags=list(record.flags))
-    elif isinstance(e, Case.SourceFailed):
+                            medical_costs=record.medical_costs,
+                            medical_assistance_received=record.medical_assistance_received, flags=list(record.flags))
+
+    @on(Case.SourceFailed)
+    def _failed(self, cells: Cells, people: People, env: Envelope, e: Case.SourceFailed) -> None:
         for (_, source_name), failed in cells.items():
             if source_name == e.source.value:
                 failed.update(status="FAILED", failure=e.failure.value, attempts=failed["attempts"] + e.attempts,
                               position=env.position)
-    elif isinstance(e, Case.Assessed):
+
+    @on(Case.Assessed)
+    def _assessed(self, cells: Cells, people: People, env: Envelope, e: Case.Assessed) -> None:
         for member, m in e.means.items():
-            row = people.setdefault(member, {"case_id": case, "member_id": member, "erased": False})
+            row = people.setdefault(member, {"case_id": env.stream_id, "member_id": member, "erased": False})
             row.update(assessment_id=e.assessment_id, position=env.position)
             if m is not None:
                 row.update(verified_income=m.verified_income, verified_assets=m.verified_assets,

@@ -4,26 +4,26 @@ entitlement lines. Lines are household amounts, not a member's income; GraphQL m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import asyncpg
 
 from civicledger.domains.assistance.case import AssistanceCase as Case
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import copy_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import AppendProjection
 
 COLUMNS = ("line_id", "case_id", "household_id", "program", "district", "kind", "service_month", "payable_month",
            "amount", "standard_revision", "recorded_at", "position")
 
 
-class AssistancePayrollProjection(Projection):
+class AssistancePayrollProjection(AppendProjection):
     """Entitlement lines, append-only."""
 
     name = "assistance_payroll"
     tables = ("assistance_payroll",)
-    topics = topics_of(Case.EntitlementAccrued)
+    table = "assistance_payroll"
+    columns = COLUMNS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -37,14 +37,10 @@ class AssistancePayrollProjection(Projection):
         await conn.execute("CREATE INDEX IF NOT EXISTS assistance_payroll_case_idx"
                            " ON assistance_payroll (case_id, position)")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        records = []
-        for env in batch:
-            e = env.event
-            records.append((e.line_id, env.stream_id, e.household_id, e.program.value, e.district, e.kind.value,
-                            e.service_month, e.payable_month, e.amount, e.standard_revision, e.timestamp,
-                            env.position))
-        await copy_rows(conn, "assistance_payroll", COLUMNS, records)
+    @on(Case.EntitlementAccrued)
+    def _accrued(self, env: Envelope, e: Case.EntitlementAccrued) -> tuple[Any, ...]:
+        return (e.line_id, env.stream_id, e.household_id, e.program.value, e.district, e.kind.value,
+                e.service_month, e.payable_month, e.amount, e.standard_revision, e.timestamp, env.position)
 
 
 async def payroll_totals(conn: asyncpg.Connection, month: date, *, district: str | None = None,

@@ -3,24 +3,25 @@ when, why, and whether it corrected history."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
 from civicledger.domains.assistance.standard import PROGRAM_OF_STREAM, AssistanceStandard
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import copy_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import AppendProjection
 
 COLUMNS = ("program", "revision", "effective_from", "amount", "asset_limit_per_person", "share", "correction_reason",
            "published_by", "published_at", "reason", "position")
 
 
-class AssistanceStandardsProjection(Projection):
+class AssistanceStandardsProjection(AppendProjection):
     """Standards history, one row per revision."""
 
     name = "assistance_standards"
     tables = ("assistance_standards",)
-    topics = topics_of(AssistanceStandard.RevisionPublished)
+    table = "assistance_standards"
+    columns = COLUMNS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -30,16 +31,14 @@ class AssistanceStandardsProjection(Projection):
             " position bigint NOT NULL, PRIMARY KEY (program, revision))"
         )
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        records = []
-        for env in batch:
-            e, program = env.event, PROGRAM_OF_STREAM.get(env.stream_id)
-            if program is None:
-                continue
-            r = e.revision
-            records.append((program.value, r.revision, r.effective_from, r.amount, r.asset_limit_per_person, r.share,
-                            e.correction_reason, e.published_by, e.timestamp, env.reason, env.position))
-        await copy_rows(conn, "assistance_standards", COLUMNS, records)
+    @on(AssistanceStandard.RevisionPublished)
+    def _published(self, env: Envelope, e: AssistanceStandard.RevisionPublished) -> tuple[Any, ...] | None:
+        program = PROGRAM_OF_STREAM.get(env.stream_id)
+        if program is None:
+            return None
+        r = e.revision
+        return (program.value, r.revision, r.effective_from, r.amount, r.asset_limit_per_person, r.share,
+                e.correction_reason, e.published_by, e.timestamp, env.reason, env.position)
 
 
 async def standards_history(conn: asyncpg.Connection, program: str | None = None) -> list[asyncpg.Record]:

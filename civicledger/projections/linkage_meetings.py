@@ -10,19 +10,20 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.linkage.meeting import ThreePartyMeeting
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import copy_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import AppendProjection
 
 COLUMNS = ("id", "seq", "community_id", "held_on", "attendees", "referrals_discussed", "decisions", "recorded_by",
            "recorded_at")
 
 
-class LinkageMeetingsProjection(Projection):
+class LinkageMeetingsProjection(AppendProjection):
     """One row per meeting; a meeting record never changes."""
 
     name = "linkage_meetings"
     tables = ("linkage_meetings",)
-    topics = topics_of(ThreePartyMeeting.Held)
+    table = "linkage_meetings"
+    columns = COLUMNS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -34,16 +35,13 @@ class LinkageMeetingsProjection(Projection):
         await conn.execute("CREATE INDEX IF NOT EXISTS linkage_meetings_community_idx"
                            " ON linkage_meetings (community_id, seq)")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        records = []
-        for env in batch:
-            e = env.event
-            attendees = [{"organisationId": str(a.organisation_id), "party": a.party.value, "staffId": a.staff_id}
-                         for a in e.attendees]
-            records.append((env.stream_id, env.position, e.community_id, e.held_on,
-                            json.dumps(attendees, ensure_ascii=False), list(e.referrals_discussed),
-                            json.dumps(list(e.decisions), ensure_ascii=False), e.recorded_by, e.timestamp))
-        await copy_rows(conn, "linkage_meetings", COLUMNS, records)
+    @on(ThreePartyMeeting.Held)
+    def _held(self, env: Envelope, e: ThreePartyMeeting.Held) -> tuple[Any, ...]:
+        attendees = [{"organisationId": str(a.organisation_id), "party": a.party.value, "staffId": a.staff_id}
+                     for a in e.attendees]
+        return (env.stream_id, env.position, e.community_id, e.held_on, json.dumps(attendees, ensure_ascii=False),
+                list(e.referrals_discussed), json.dumps(list(e.decisions), ensure_ascii=False), e.recorded_by,
+                e.timestamp)
 
 
 async def meetings_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

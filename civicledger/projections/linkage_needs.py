@@ -10,8 +10,8 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.linkage.need import Need, NeedStatus
-from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
-from civicledger.projections.sql import upsert_rows
+from civicledger.projections.base import Envelope, PersonalColumns, on
+from civicledger.projections.rows import RowProjection, Rows
 
 COLUMNS = {
     "id": "uuid", "seq": "bigint", "version": "bigint", "resident_id": "uuid", "community_id": "uuid",
@@ -22,12 +22,13 @@ COLUMNS = {
 }
 
 
-class LinkageNeedsProjection(Projection):
+class LinkageNeedsProjection(RowProjection):
     """Needs as collected, with consent as it stands and the referral they went to."""
 
     name = "linkage_needs"
     tables = ("linkage_needs",)
-    topics = topics_of(Need.Collected, Need.ConsentGiven, Need.ConsentWithdrawn, Need.Referred, Need.Withdrawn)
+    table = "linkage_needs"
+    columns = COLUMNS
     personal_columns = (PersonalColumns("linkage_needs", "resident_id", ("description", "contact_phone"),
                                         erased_flag="erased"),)
 
@@ -46,33 +47,32 @@ class LinkageNeedsProjection(Projection):
         await conn.execute("CREATE INDEX IF NOT EXISTS linkage_needs_resident_idx ON linkage_needs (resident_id)")
         await conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS linkage_needs_seq_idx ON linkage_needs (seq)")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        rows = {r["id"]: dict(r) for r in await conn.fetch(
-            "SELECT * FROM linkage_needs WHERE id = ANY($1)", list({env.stream_id for env in batch}))}
-        for env in batch:
-            e = env.event
-            if isinstance(e, Need.Collected):
-                rows[env.stream_id] = {
-                    "id": env.stream_id, "seq": env.position, "resident_id": e.resident_id,
-                    "community_id": e.community_id, "district": e.district, "channel": e.channel.value,
-                    "category": e.category.value, "sub_item": e.sub_item, "urgency": e.urgency.value,
-                    "description": e.description, "contact_phone": e.contact_phone, "consent_given": e.consent_given,
-                    "status": NeedStatus.OPEN.value, "referral_id": None, "collected_at": e.timestamp,
-                    "erased": e.description is None,
-                }
-            row = rows.get(env.stream_id)
-            if row is None:
-                continue
-            if isinstance(e, Need.ConsentGiven):
-                row["consent_given"] = True
-            elif isinstance(e, Need.ConsentWithdrawn):
-                row["consent_given"] = False
-            elif isinstance(e, Need.Referred):
-                row.update(status=NeedStatus.REFERRED.value, referral_id=e.referral_id)
-            elif isinstance(e, Need.Withdrawn):
-                row["status"] = NeedStatus.WITHDRAWN.value
-            row.update(version=env.version, updated_at=e.timestamp, position=env.position)
-        await upsert_rows(conn, "linkage_needs", "id", COLUMNS, rows.values())
+    @on(Need.Collected)
+    def _collected(self, rows: Rows, env: Envelope, e: Need.Collected) -> None:
+        rows.new(env.stream_id, id=env.stream_id, seq=env.position, resident_id=e.resident_id,
+                 community_id=e.community_id, district=e.district, channel=e.channel.value,
+                 category=e.category.value, sub_item=e.sub_item, urgency=e.urgency.value,
+                 description=e.description, contact_phone=e.contact_phone, consent_given=e.consent_given,
+                 status=NeedStatus.OPEN.value, referral_id=None, collected_at=e.timestamp,
+                 erased=e.description is None)
+        _changed(rows, env)
+
+    @on(Need.ConsentGiven, Need.ConsentWithdrawn)
+    def _consent(self, rows: Rows, env: Envelope, e: Any) -> None:
+        _changed(rows, env, consent_given=isinstance(e, Need.ConsentGiven))
+
+    @on(Need.Referred)
+    def _referred(self, rows: Rows, env: Envelope, e: Need.Referred) -> None:
+        _changed(rows, env, status=NeedStatus.REFERRED.value, referral_id=e.referral_id)
+
+    @on(Need.Withdrawn)
+    def _withdrawn(self, rows: Rows, env: Envelope, e: Need.Withdrawn) -> None:
+        _changed(rows, env, status=NeedStatus.WITHDRAWN.value)
+
+
+def _changed(rows: Rows, env: Envelope, **values: Any) -> None:
+    if (row := rows.of(env.stream_id)) is not None:
+        row.update(values, version=env.version, updated_at=env.event.timestamp, position=env.position)
 
 
 async def needs_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

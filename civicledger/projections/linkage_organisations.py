@@ -9,8 +9,8 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.linkage.organisation import Organisation
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import upsert_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import RowProjection, Rows
 
 COLUMNS = {
     "id": "uuid", "seq": "bigint", "version": "bigint", "name": "text", "kind": "text", "district": "text",
@@ -19,12 +19,14 @@ COLUMNS = {
 }
 
 
-class LinkageOrganisationsProjection(Projection):
+class LinkageOrganisationsProjection(RowProjection):
     """Organisations as registered, with their current staff (user id and title)."""
 
     name = "linkage_organisations"
     tables = ("linkage_organisations",)
-    topics = topics_of(Organisation.Registered, Organisation.StaffMemberAdded, Organisation.StaffMemberRemoved)
+    table = "linkage_organisations"
+    columns = COLUMNS
+    json_columns = ("staff",)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -41,31 +43,24 @@ class LinkageOrganisationsProjection(Projection):
         await conn.execute("CREATE INDEX IF NOT EXISTS linkage_organisations_office_idx"
                            " ON linkage_organisations (office)")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        rows: dict[Any, dict[str, Any]] = {}
-        for r in await conn.fetch("SELECT * FROM linkage_organisations WHERE id = ANY($1)",
-                                  list({env.stream_id for env in batch})):
-            rows[r["id"]] = {**dict(r), "staff": json.loads(r["staff"])}
-        for env in batch:
-            e = env.event
-            if isinstance(e, Organisation.Registered):
-                rows[env.stream_id] = {
-                    "id": env.stream_id, "seq": env.position, "name": e.name, "kind": e.kind.value,
-                    "district": e.district, "street": e.street, "community": e.community, "office": e.office,
-                    "service_districts": ",".join(e.service_districts), "pilot": e.pilot, "staff": [],
-                    "registered_at": e.timestamp,
-                }
-            row = rows.get(env.stream_id)
-            if row is None:
-                continue
-            if isinstance(e, Organisation.StaffMemberAdded):
-                row["staff"].append({"staffId": e.staff_id, "title": e.title})
-            elif isinstance(e, Organisation.StaffMemberRemoved):
-                row["staff"] = [s for s in row["staff"] if s["staffId"] != e.staff_id]
+    @on(Organisation.Registered)
+    def _registered(self, rows: Rows, env: Envelope, e: Organisation.Registered) -> None:
+        rows.new(env.stream_id, id=env.stream_id, seq=env.position, name=e.name, kind=e.kind.value,
+                 district=e.district, street=e.street, community=e.community, office=e.office,
+                 service_districts=",".join(e.service_districts), pilot=e.pilot, staff=[],
+                 registered_at=e.timestamp, version=env.version, position=env.position)
+
+    @on(Organisation.StaffMemberAdded)
+    def _staff_added(self, rows: Rows, env: Envelope, e: Organisation.StaffMemberAdded) -> None:
+        if (row := rows.of(env.stream_id)) is not None:
+            row["staff"].append({"staffId": e.staff_id, "title": e.title})
             row.update(version=env.version, position=env.position)
-        for row in rows.values():
-            row["staff"] = json.dumps(row["staff"], ensure_ascii=False)
-        await upsert_rows(conn, "linkage_organisations", "id", COLUMNS, rows.values())
+
+    @on(Organisation.StaffMemberRemoved)
+    def _staff_removed(self, rows: Rows, env: Envelope, e: Organisation.StaffMemberRemoved) -> None:
+        if (row := rows.of(env.stream_id)) is not None:
+            row["staff"] = [s for s in row["staff"] if s["staffId"] != e.staff_id]
+            row.update(version=env.version, position=env.position)
 
 
 async def organisations_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from civicledger.domains.linkage.routing import RoutingTable
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import Envelope, Projection, on
 from civicledger.projections.sql import copy_rows, upsert_rows
 
 COLUMNS = {"sub_item": "text", "lead_party": "text", "accept_within_hours": "int", "complete_within_days": "int",
@@ -22,7 +22,6 @@ class LinkageRoutingProjection(Projection):
 
     name = "linkage_routing"
     tables = ("linkage_routing", "linkage_routing_changes")
-    topics = topics_of(RoutingTable.Established, RoutingTable.RouteChanged)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -38,24 +37,30 @@ class LinkageRoutingProjection(Projection):
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         current: dict[str, dict[str, object]] = {}
-        changes = []
+        changes: list[tuple[object, ...]] = []
         for env in batch:
-            e = env.event
-            if isinstance(e, RoutingTable.Established):
-                for code, route in e.routes.items():
-                    current[code] = {"sub_item": code, "lead_party": route.lead.value,
-                                     "accept_within_hours": route.accept_within_hours,
-                                     "complete_within_days": route.complete_within_days, "version": env.version,
-                                     "changed_at": e.timestamp}
-            elif isinstance(e, RoutingTable.RouteChanged):
-                current[e.sub_item] = {"sub_item": e.sub_item, "lead_party": e.lead.value,
-                                       "accept_within_hours": e.accept_within_hours,
-                                       "complete_within_days": e.complete_within_days, "version": env.version,
-                                       "changed_at": e.timestamp}
-                changes.append((env.version, e.sub_item, e.lead.value, e.accept_within_hours, e.complete_within_days,
-                                e.changed_by, env.reason, e.timestamp, env.position))
+            self.dispatch(env, current, changes)
         await upsert_rows(conn, "linkage_routing", "sub_item", COLUMNS, current.values())
         await copy_rows(conn, "linkage_routing_changes", CHANGES, changes)
+
+    @on(RoutingTable.Established)
+    def _established(self, current: dict[str, dict[str, object]], changes: list[tuple[object, ...]],
+                     env: Envelope, e: RoutingTable.Established) -> None:
+        for code, route in e.routes.items():
+            current[code] = {"sub_item": code, "lead_party": route.lead.value,
+                             "accept_within_hours": route.accept_within_hours,
+                             "complete_within_days": route.complete_within_days, "version": env.version,
+                             "changed_at": e.timestamp}
+
+    @on(RoutingTable.RouteChanged)
+    def _changed(self, current: dict[str, dict[str, object]], changes: list[tuple[object, ...]],
+                 env: Envelope, e: RoutingTable.RouteChanged) -> None:
+        current[e.sub_item] = {"sub_item": e.sub_item, "lead_party": e.lead.value,
+                               "accept_within_hours": e.accept_within_hours,
+                               "complete_within_days": e.complete_within_days, "version": env.version,
+                               "changed_at": e.timestamp}
+        changes.append((env.version, e.sub_item, e.lead.value, e.accept_within_hours, e.complete_within_days,
+                        e.changed_by, env.reason, e.timestamp, env.position))
 
 
 async def current_routes(conn: asyncpg.Connection) -> list[asyncpg.Record]:

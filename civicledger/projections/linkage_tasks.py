@@ -10,8 +10,8 @@ from typing import Any
 import asyncpg
 
 from civicledger.domains.linkage.task import LinkageTask, TaskStatus
-from civicledger.projections.base import Envelope, PersonalColumns, Projection, topics_of
-from civicledger.projections.sql import upsert_rows
+from civicledger.projections.base import Envelope, PersonalColumns, on
+from civicledger.projections.rows import RowProjection, Rows
 
 COLUMNS = {
     "id": "uuid", "seq": "bigint", "version": "bigint", "referral_id": "uuid", "assignment": "int",
@@ -23,12 +23,13 @@ COLUMNS = {
 }
 
 
-class LinkageTasksProjection(Projection):
+class LinkageTasksProjection(RowProjection):
     """Tasks as they stand: open or completed, with the number of progress notes and the latest one."""
 
     name = "linkage_tasks"
     tables = ("linkage_tasks",)
-    topics = topics_of(LinkageTask.Opened, LinkageTask.ProgressNoted, LinkageTask.Completed)
+    table = "linkage_tasks"
+    columns = COLUMNS
     personal_columns = (PersonalColumns("linkage_tasks", "resident_id", ("last_note", "outcome"),
                                         erased_flag="erased"),)
 
@@ -43,29 +44,30 @@ class LinkageTasksProjection(Projection):
                            " ON linkage_tasks (owner_staff_id, status)")
         await conn.execute("CREATE INDEX IF NOT EXISTS linkage_tasks_meeting_idx ON linkage_tasks (meeting_id)")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        rows = {r["id"]: dict(r) for r in await conn.fetch(
-            "SELECT * FROM linkage_tasks WHERE id = ANY($1)", list({env.stream_id for env in batch}))}
-        for env in batch:
-            e = env.event
-            if isinstance(e, LinkageTask.Opened):
-                rows[env.stream_id] = {
-                    **dict.fromkeys(COLUMNS), "id": env.stream_id, "seq": env.position, "referral_id": e.referral_id,
-                    "assignment": e.assignment, "resident_id": e.resident_id, "community_id": e.community_id,
-                    "title": e.title, "owner_organisation_id": e.owner_organisation_id,
-                    "owner_party": e.owner_party.value, "owner_staff_id": e.owner_staff_id, "due_on": e.due_on,
-                    "meeting_id": e.meeting_id, "status": TaskStatus.OPEN.value, "notes": 0,
-                    "opened_by": e.opened_by, "opened_at": e.timestamp, "erased": False,
-                }
-            row = rows.get(env.stream_id)
-            if row is None:
-                continue
-            if isinstance(e, LinkageTask.ProgressNoted):
-                row.update(notes=row["notes"] + 1, last_note=e.note, last_note_at=e.timestamp)
-            elif isinstance(e, LinkageTask.Completed):
-                row.update(status=TaskStatus.COMPLETED.value, outcome=e.outcome, completed_at=e.timestamp)
-            row.update(version=env.version, updated_at=e.timestamp, position=env.position)
-        await upsert_rows(conn, "linkage_tasks", "id", COLUMNS, rows.values())
+    @on(LinkageTask.Opened)
+    def _opened(self, rows: Rows, env: Envelope, e: LinkageTask.Opened) -> None:
+        rows.new(env.stream_id, **{
+            **dict.fromkeys(COLUMNS), "id": env.stream_id, "seq": env.position, "referral_id": e.referral_id,
+            "assignment": e.assignment, "resident_id": e.resident_id, "community_id": e.community_id,
+            "title": e.title, "owner_organisation_id": e.owner_organisation_id, "owner_party": e.owner_party.value,
+            "owner_staff_id": e.owner_staff_id, "due_on": e.due_on, "meeting_id": e.meeting_id,
+            "status": TaskStatus.OPEN.value, "notes": 0, "opened_by": e.opened_by, "opened_at": e.timestamp,
+            "erased": False})
+        _changed(rows, env)
+
+    @on(LinkageTask.ProgressNoted)
+    def _noted(self, rows: Rows, env: Envelope, e: LinkageTask.ProgressNoted) -> None:
+        if (row := rows.peek(env.stream_id)) is not None:
+            _changed(rows, env, notes=row["notes"] + 1, last_note=e.note, last_note_at=e.timestamp)
+
+    @on(LinkageTask.Completed)
+    def _completed(self, rows: Rows, env: Envelope, e: LinkageTask.Completed) -> None:
+        _changed(rows, env, status=TaskStatus.COMPLETED.value, outcome=e.outcome, completed_at=e.timestamp)
+
+
+def _changed(rows: Rows, env: Envelope, **values: Any) -> None:
+    if (row := rows.of(env.stream_id)) is not None:
+        row.update(values, version=env.version, updated_at=env.event.timestamp, position=env.position)
 
 
 async def tasks_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asyncpg.Record]:

@@ -1,4 +1,4 @@
-"""The shape most read models take: one row per key (a resident, a case, a referral), folded in memory.
+"""The two shapes most read models take: one row per key (a resident, a case, a referral), folded in memory.
 
 A batch loads the rows its events touch once, hands each event to its `@on` handler with the batch's `Rows`,
 and writes back every changed row in one statement — no round trip per event:
@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import asyncpg
 
 from civicledger.projections.base import Envelope, Projection
-from civicledger.projections.sql import upsert_rows
+from civicledger.projections.sql import copy_rows, upsert_rows
 
 
 class Rows:
@@ -94,3 +94,21 @@ class RowProjection(Projection):
             changed = [{**row, **{c: orjson.dumps(row[c]).decode() for c in self.json_columns
                                   if row.get(c) is not None}} for row in changed]
         await upsert_rows(conn, self.table, self.key, self.columns, changed)
+
+
+class AppendProjection(Projection):
+    """An append-only read model (a history, the payroll's lines): each `@on` handler returns the row (a tuple
+    in `columns` order), a list of rows, or None; a batch's rows are written with one COPY."""
+
+    table: ClassVar[str]
+    columns: ClassVar[Sequence[str]]
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        records: list[tuple[Any, ...]] = []
+        for env in batch:
+            produced = self.dispatch(env)
+            if isinstance(produced, tuple):
+                records.append(produced)
+            elif produced:
+                records.extend(produced)
+        await copy_rows(conn, self.table, self.columns, records)
