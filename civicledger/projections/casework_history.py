@@ -4,15 +4,14 @@ a note), so the history needs no masking and nothing to scrub on erasure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
 from civicledger.core.eventstore import codec
 from civicledger.domains.casework.case import CaseworkCase
-from civicledger.projections.base import Envelope, Projection, topics_of
-from civicledger.projections.sql import copy_rows
+from civicledger.projections.base import Envelope, on
+from civicledger.projections.rows import AppendProjection
 
 COLUMNS = ("case_id", "position", "version", "kind", "details", "actor_id", "actor_role", "actor_office",
            "reason", "occurred_at")
@@ -25,14 +24,13 @@ def details(e: Any) -> str:
     return codec.dumps({k: v for k, v in vars(e).items() if k not in _NOT_DETAILS and k not in personal}).decode()
 
 
-class CaseworkHistoryProjection(Projection):
+class CaseworkHistoryProjection(AppendProjection):
     """Every case's events, oldest first."""
 
     name = "casework_case_history"
     tables = ("casework_case_history",)
-    topics = topics_of(CaseworkCase.Opened, CaseworkCase.Assessed, CaseworkCase.PlanAgreed,
-                       CaseworkCase.SessionRecorded, CaseworkCase.Reviewed, CaseworkCase.SocialWorkerAssigned,
-                       CaseworkCase.Transferred, CaseworkCase.Closed)
+    table = "casework_case_history"
+    columns = COLUMNS
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -40,10 +38,11 @@ class CaseworkHistoryProjection(Projection):
             " version bigint NOT NULL, kind text NOT NULL, details jsonb NOT NULL, actor_id text, actor_role text,"
             " actor_office text, reason text, occurred_at timestamptz NOT NULL, PRIMARY KEY (case_id, position))")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        await copy_rows(conn, "casework_case_history", COLUMNS, [
-            (env.stream_id, env.position, env.version, env.kind, details(env.event), env.actor_id, env.actor_role,
-             env.actor_office, env.reason, env.event.timestamp) for env in batch])
+    @on(CaseworkCase.Opened, CaseworkCase.Assessed, CaseworkCase.PlanAgreed, CaseworkCase.SessionRecorded,
+        CaseworkCase.Reviewed, CaseworkCase.SocialWorkerAssigned, CaseworkCase.Transferred, CaseworkCase.Closed)
+    def _entry(self, env: Envelope, e: Any) -> tuple[Any, ...]:
+        return (env.stream_id, env.position, env.version, env.kind, details(e), env.actor_id, env.actor_role,
+                env.actor_office, env.reason, e.timestamp)
 
 
 async def case_history(conn: asyncpg.Connection, case_id: Any, *, after: int | None = None,
