@@ -136,6 +136,13 @@ async def cases_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asy
     return await conn.fetch("SELECT * FROM casework_cases WHERE id = ANY($1)", list(ids))
 
 
+async def cases_of_resident(conn: asyncpg.Connection, resident_id: Any, *, after_seq: int | None = None,
+                            limit: int = 20) -> list[asyncpg.Record]:
+    """A resident's cases at every station, oldest first. `limit + 1` rows."""
+    return await conn.fetch("SELECT * FROM casework_cases WHERE resident_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                            resident_id, after_seq or 0, limit + 1)
+
+
 async def caseload(conn: asyncpg.Connection, station_id: Any, *, status: str | None = None,
                    service: str | None = None, social_worker_id: str | None = None,
                    review_due_by: date | None = None, after_seq: int | None = None,

@@ -107,5 +107,8 @@ async def sessions_of(conn: asyncpg.Connection, case_id: Any, *, after: int | No
                             " LIMIT $3", case_id, after or 0, limit + 1)
 
 
-async def reviews_of(conn: asyncpg.Connection, case_id: Any) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM casework_reviews WHERE case_id = $1 ORDER BY number", case_id)
+async def reviews_of(conn: asyncpg.Connection, case_id: Any, *, after: int | None = None,
+                     limit: int = 20) -> list[asyncpg.Record]:
+    """A case's reviews in order. `limit + 1` rows."""
+    return await conn.fetch("SELECT * FROM casework_reviews WHERE case_id = $1 AND number > $2 ORDER BY number"
+                            " LIMIT $3", case_id, after or 0, limit + 1)
