@@ -178,3 +178,24 @@ def test_no_case_is_opened_for_a_resident_whose_death_is_recorded(casework: Case
 
     with pytest.raises(RuleViolationError):
         open_case(casework, world, resident=resident)
+
+
+def test_two_stations_taking_the_same_resident_in_at_once_open_one_case(casework: CaseworkService,
+                                                                        world: World) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(2)
+
+    def take_in(station: object, worker: object) -> str:
+        start.wait()
+        try:
+            open_case(casework, world, station=station, by=worker)  # type: ignore[arg-type]
+            return "opened"
+        except CaseworkCaseAlreadyOpenError:
+            return "already open"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(take_in, (world.jianghai, world.shayuan), (world.worker_he, world.worker_liang)))
+
+    assert results == ["already open", "opened"]
