@@ -11,9 +11,9 @@ from uuid import UUID
 from civicledger.core.clock import using_clock
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import CommandContext
+from civicledger.core.text import address
 from civicledger.domains.residents.commands import RegisterResident
 from civicledger.domains.residents.resident import Resident
-from civicledger.domains.residents.rules import clean_address
 from civicledger.domains.residents.services import ResidentRegistry
 
 STREETS = ("滨江街", "素社街", "海幢街", "南华西街", "龙凤街", "沙园街", "江海街")
@@ -26,7 +26,7 @@ class BenchRegistry(ResidentRegistry):
             street = STREETS[i % len(STREETS)]
             if street == resident.street:
                 street = STREETS[(i + 1) % len(STREETS)]
-            resident.change_address(*clean_address("HAIZHU", street, f"社区{i}"))
+            resident.change_address(*address("HAIZHU", street, f"社区{i}"))
 
     def register_without_claim(self, cmd: RegisterResident, ctx: CommandContext) -> Recorded:
         """A plain single-event command on a new stream: everything `register_resident` does but the claim."""

@@ -7,7 +7,7 @@ A program's service handles each of its commands in one method, marked with `@ha
         def change_address(self, cmd: ChangeAddress, ctx: CommandContext) -> Recorded:
             resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
             may_act_in(ctx.actor, resident.district)
-            resident.change_address(*clean_address(cmd.district, cmd.street, cmd.community))
+            resident.change_address(*address(cmd.district, cmd.street, cmd.community))
             return self._save(resident, ctx=ctx, command=cmd)
 
 The decorator runs the body through the service's `_execute` (an idempotency key seen before returns the first

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from civicledger.core.ascii import fold_fullwidth
 from civicledger.core.errors import InvalidInputError
 
 
@@ -100,8 +101,10 @@ def parse_district(value: str) -> District:
     if isinstance(value, District):
         return value
     key = str(value).strip()
+    # ASCII before upper-casing: `str.upper` turns some other letters into ASCII ones (`ſ` → `S`, `ﬀ` → `FF`).
+    code = key.upper() if key.isascii() else None
     for district, info in DISTRICTS.items():
-        if key.upper() == district.value or key == info.name_zh:
+        if code == district.value or key == info.name_zh:
             return district
     raise UnknownDistrictError(value)
 
@@ -113,17 +116,19 @@ def check_street(district: District, street: str) -> str:
     return street
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^020-?\d{8}$")
+# Explicit [0-9]: `\d` matches every script's digits, and a phone number is ASCII by construction.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"020-?[0-9]{8}")
+_SEPARATORS = re.compile(r"[ ()]")
 
 
 def normalise_phone(raw: str | None) -> str | None:
-    """An 11-digit mainland mobile or a Guangzhou (020) landline, spaces, brackets and +86 removed; None when
-    blank. ValueError when it is neither."""
+    """An 11-digit mainland mobile or a Guangzhou (020) landline in ASCII digits: full-width forms folded,
+    spaces, brackets and +86 removed; None when blank. ValueError when it is neither."""
     if raw is None or not raw.strip():
         return None
-    phone = re.sub(r"[\s()]", "", raw.strip())
+    phone = _SEPARATORS.sub("", fold_fullwidth(raw).strip())
     phone = phone[3:] if phone.startswith("+86") else phone
-    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+    if not phone.isascii() or not (_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone)):
         raise ValueError("an 11-digit mainland mobile or a Guangzhou landline")
     return phone

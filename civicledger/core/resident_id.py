@@ -1,7 +1,12 @@
 """Resident identity numbers (GB 11643-1999).
 
 18 characters: 6-digit area code, 8-digit birth date, 3-digit sequence (odd = male), and a check character
-computed by ISO 7064 MOD 11-2."""
+computed by ISO 7064 MOD 11-2.
+
+A number is ASCII by construction (`core/ascii.py`): the full-width forms a Chinese input method types
+(`４４０１…`, `Ｘ`) are folded to ASCII and a lowercase `x` is upper-cased, then the number must be exactly 17
+ASCII digits and a digit or `X`. Every other spelling (Arabic-Indic, Devanagari, superscript digits ...) is
+refused. The parsed `value` is the one canonical form: it is what is stored, shown and claimed unique."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from civicledger.core.ascii import fold_fullwidth, is_ascii_digits
 from civicledger.core.errors import InvalidInputError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -18,7 +24,7 @@ PROVINCE_CODES = frozenset(
     {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54,
      61, 62, 63, 64, 65, 71, 81, 82}
 )
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # explicit classes: `\d` would match every script's digits
 
 
 class ResidentIdNumberInvalidError(InvalidInputError):
@@ -28,6 +34,8 @@ class ResidentIdNumberInvalidError(InvalidInputError):
 
 
 def check_character(first17: str) -> str:
+    if len(first17) != 17 or not is_ascii_digits(first17):
+        raise ResidentIdNumberInvalidError("must be 17 digits followed by a digit or X")
     total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
@@ -50,14 +58,21 @@ class ResidentIdNumber:
         return self.value
 
 
+def normalise_id_number(raw: str) -> str:
+    """The canonical spelling of what was typed: full-width forms folded, trimmed, `x` upper-cased. Not
+    validated (searching by a number uses this; registering one uses `parse_resident_id`)."""
+    value = fold_fullwidth(raw).strip()
+    return value.upper() if value.isascii() else value
+
+
 def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentIdNumber:
     """Validate and parse; raise `ResidentIdNumberInvalidError` with the precise reason."""
     if not isinstance(raw, str):
         raise ResidentIdNumberInvalidError("not a string")
-    value = raw.strip().upper()
+    value = normalise_id_number(raw)
     if len(value) != 18:
         raise ResidentIdNumberInvalidError(f"must have 18 characters, has {len(value)}")
-    if not _SHAPE.match(value):
+    if not value.isascii() or not _SHAPE.fullmatch(value):
         raise ResidentIdNumberInvalidError("must be 17 digits followed by a digit or X")
     if int(value[:2]) not in PROVINCE_CODES:
         raise ResidentIdNumberInvalidError(f"unknown area code {value[:6]}")

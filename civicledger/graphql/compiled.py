@@ -36,6 +36,7 @@ from strawberry import relay
 
 from civicledger.core.auth import Scope
 from civicledger.core.guangzhou import district_name, parse_district
+from civicledger.graphql.input_guard import inputs_are_clean
 from civicledger.graphql.permissions import MASKED_TEXT, mask_id_number, mask_phone, reveal_resident
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size, uuid_of
 from civicledger.projections.client_timeline import resident_with_timeline, timeline_page
@@ -448,6 +449,8 @@ class CompiledOperation:
         if any(r.needs_read for r in self.roots) and not ctx.principal.has(Scope.READ):
             return None
         v = {**self.variable_defaults, **(variables or {})}
+        if not inputs_are_clean(v):
+            return None  # the generic path refuses it with a typed error
         reads_before = {k: (d, set(f)) for k, (d, f) in ctx.reads.items()}
         try:
             async with pool.acquire() as conn:
@@ -483,7 +486,7 @@ def compile_operation(schema: Any, query: str, operation_name: str | None, *, ma
         document: DocumentNode = parse(query, max_tokens=max_tokens)
     except Exception:
         return None
-    if validate(schema._schema, document):
+    if validate(schema._schema, document) or not inputs_are_clean(None, document):
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if len(operations) != len(document.definitions):

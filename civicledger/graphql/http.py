@@ -19,10 +19,13 @@ import orjson
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from strawberry.relay.types import GlobalIDValueError
 
 from civicledger.core.access_log import record_reads
+from civicledger.core.ascii import BIGINT_MAX, ascii_int
 from civicledger.core.auth import Principal, verify_token
-from civicledger.core.errors import CivicError, InvalidInputError, UnauthenticatedError
+from civicledger.core.errors import CivicError, UnauthenticatedError
+from civicledger.core.text import stated_purpose
 from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
@@ -50,6 +53,11 @@ def format_error(error: GraphQLError, ctx: Context | None, *, production: bool, 
     if isinstance(original, CivicError):
         out["message"] = original.message
         out["extensions"] = original.extensions()
+    elif isinstance(original, GlobalIDValueError):  # a malformed `id` argument: bad input, not a bug
+        out["extensions"] = {"code": "INVALID_INPUT", "field": "id"}
+    elif original is not None and error.path is None and error.message.startswith("Variable '$"):
+        # A variable's value that its type refuses (an Int beyond 32 bits, an impossible Date): bad input.
+        out["extensions"] = {"code": "INVALID_INPUT"}
     elif isinstance(error, GraphQLSyntaxError):
         out["extensions"] = {"code": "GRAPHQL_PARSE_FAILED"}
     elif original is None and request_error:
@@ -94,7 +102,7 @@ class GraphQLHTTP:
             query, _digest = self.persisted.resolve(body.get("query"), body.get("extensions"))
             ctx = Context(
                 runtime=self.runtime, principal=principal,
-                purpose=request.headers.get("x-access-purpose"),
+                purpose=stated_purpose(request.headers.get("x-access-purpose")),
                 origin=f"graphql:{request.client.host if request.client else '-'}",
                 operation_name=body.get("operationName"),
                 request=request,
@@ -224,8 +232,5 @@ class GraphQLHTTP:
         raw = raw if raw is not None else request.headers.get("x-min-position")
         if raw is None:
             return
-        try:
-            position = int(raw)
-        except (TypeError, ValueError):
-            raise InvalidInputError("minPosition must be an integer", field="minPosition") from None
+        position = ascii_int(raw, field="minPosition", minimum=0, maximum=BIGINT_MAX)
         await self.runtime.positions.wait_for(position, timeout=self.runtime.settings.consistency_timeout_s)

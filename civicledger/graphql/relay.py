@@ -8,6 +8,7 @@ from uuid import UUID
 
 from strawberry import relay
 
+from civicledger.core.ascii import BIGINT_MAX, ascii_int
 from civicledger.core.errors import InvalidInputError, NotFoundError
 
 
@@ -16,6 +17,7 @@ def encode_cursor(kind: str, value: int) -> str:
 
 
 def decode_cursor(kind: str, cursor: str | None) -> int | None:
+    """The key an `encode_cursor` cursor carries: ASCII digits within bigint, or `INVALID_INPUT`."""
     if cursor is None:
         return None
     try:
@@ -23,14 +25,17 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
         prefix, _, value = base64.urlsafe_b64decode(padded).decode().partition(":")
         if prefix != kind:
             raise ValueError(prefix)
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
+        return ascii_int(value, field="after", minimum=0, maximum=BIGINT_MAX)
+    except (ValueError, UnicodeDecodeError, InvalidInputError):
         raise InvalidInputError("malformed cursor", field="after") from None
 
 
 def uuid_of(global_id: relay.GlobalID | str, type_name: str) -> UUID:
-    """Accept a global id of the given type (or, for integrators' convenience, a raw UUID)."""
+    """Accept a global id of the given type (or, for integrators' convenience, a raw UUID). ASCII only:
+    `uuid.UUID` would read Unicode hex digits."""
     try:
+        if not isinstance(global_id, relay.GlobalID) and not str(global_id).isascii():
+            raise ValueError(global_id)
         if isinstance(global_id, relay.GlobalID):
             gid = global_id
         else:
@@ -40,6 +45,8 @@ def uuid_of(global_id: relay.GlobalID | str, type_name: str) -> UUID:
                 gid = relay.GlobalID.from_id(str(global_id))
         if gid.type_name != type_name:
             raise NotFoundError(f"{global_id} is not a {type_name} id", id=str(global_id))
+        if not gid.node_id.isascii():
+            raise ValueError(gid.node_id)
         return UUID(gid.node_id)
     except NotFoundError:
         raise

@@ -4,6 +4,7 @@ queries, which span every program), with the limits that hold for every request 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -18,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.input_guard import BoundedDate, BoundedDateTime, InputGuard
 from civicledger.graphql.inspection.queries import InspectionQueries
 from civicledger.graphql.inspection.types import RecordedEventType
 from civicledger.graphql.permissions import CanRead
@@ -87,7 +89,9 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
         mutation=mutation,
         subscription=Subscription,
         types=[RecordedEventType, *(t for p in programs for t in p.types)],
+        scalar_overrides={date: BoundedDate, datetime: BoundedDateTime},
         extensions=[
+            InputGuard,
             lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
             lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
             lambda: MaxTokensLimiter(max_token_count=settings.query_token_limit),

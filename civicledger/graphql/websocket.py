@@ -30,6 +30,7 @@ class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
     async def on_ws_connect(self, context: Context) -> Any:  # type: ignore[override]
         params = getattr(context, "connection_params", {}) or {}
         raw = params.get("Authorization") or params.get("authorization") or params.get("token") or ""
+        raw = raw if isinstance(raw, str) else ""  # connection params are the client's JSON: anything at all
         token = raw.split(" ", 1)[1] if raw.lower().startswith("bearer ") else raw
         try:
             context.principal = verify_token(self.runtime.settings.jwt_secret, token)

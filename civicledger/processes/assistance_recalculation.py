@@ -27,12 +27,13 @@ from civicledger.domains.assistance.commands import RecalculateAssistance
 from civicledger.domains.assistance.recalculation import recalculation_context
 from civicledger.domains.assistance.standard import PROGRAM_OF_STREAM, AssistanceStandard
 from civicledger.processes.context import event_id, uuid_or_none
-from civicledger.projections.base import Envelope, Projection, topics_of
+from civicledger.projections.base import Envelope, Projection, on
 from civicledger.projections.sql import upsert_rows
 
 log = logging.getLogger(__name__)
 
 Recalculate = Callable[[RecalculateAssistance, CommandContext], Awaitable[Recorded]]  # the command path
+Commands = list[tuple[RecalculateAssistance, CommandContext]]
 
 
 class AssistanceRecalculation(Projection):
@@ -40,8 +41,6 @@ class AssistanceRecalculation(Projection):
 
     name = "assistance_recalculation"
     tables = ("assistance_recalculation_cases", "assistance_recalculation_standards")
-    topics = topics_of(Case.Applied, Case.Approved, Case.AmountAdjusted, Case.Rejected, Case.Terminated,
-                       AssistanceStandard.RevisionPublished)
 
     def __init__(self, mapper: CivicMapper, recalculate: Recalculate, *, attempts: int = 3) -> None:
         super().__init__(mapper)
@@ -63,10 +62,47 @@ class AssistanceRecalculation(Projection):
         await state.load(batch)
         commands: list[tuple[RecalculateAssistance, CommandContext]] = []
         for env in batch:
-            commands.extend(await state.fold(env))
+            commands.extend(await self.dispatch(env, state))
         await state.save()
         for cmd, ctx in commands:
             await self._issue(cmd, ctx)
+
+    # Each handler folds one event into the batch's state and returns the commands it calls for.
+
+    @on(AssistanceStandard.RevisionPublished)
+    async def _published(self, state: _State, env: Envelope, e: AssistanceStandard.RevisionPublished) -> Commands:
+        program = PROGRAM_OF_STREAM[env.stream_id].value
+        revision = e.revision.revision
+        state.latest[program] = max(state.latest.get(program, 0), revision)
+        state.standards_touched[program] = env.position
+        live = sorted(await state.live_cases(program))
+        return [(RecalculateAssistance(case, revision), recalculation_context(
+            program, revision, case, correlation_id=uuid_or_none(env.correlation_id),
+            causation_id=event_id(env.position))) for case in live]
+
+    @on(Case.Applied)
+    async def _applied(self, state: _State, env: Envelope, e: Case.Applied) -> Commands:
+        state.cases[env.stream_id] = {"case_id": env.stream_id, "program": e.program.value, "live": False,
+                                      "position": env.position}
+        return []
+
+    @on(Case.Rejected, Case.Terminated)
+    async def _ended(self, state: _State, env: Envelope, e: Any) -> Commands:
+        await state.set_live(env.stream_id, False, env.position)
+        return []
+
+    @on(Case.Approved, Case.AmountAdjusted)
+    async def _decided(self, state: _State, env: Envelope, e: Any) -> Commands:
+        """A decision made on an older revision than the log already holds (the publication raced it) is
+        recalculated at once."""
+        monthly = not (isinstance(e, Case.Approved) and e.one_off_amount is not None)
+        decided_in = await state.set_live(env.stream_id, monthly, env.position)
+        latest = state.latest.get(decided_in or "", 0)
+        if decided_in is None or not monthly or latest <= e.standard_revision_seen:
+            return []
+        return [(RecalculateAssistance(env.stream_id, latest), recalculation_context(
+            decided_in, latest, env.stream_id, after_position=env.position,
+            correlation_id=uuid_or_none(env.correlation_id), causation_id=event_id(env.position)))]
 
     async def _issue(self, cmd: RecalculateAssistance, ctx: CommandContext) -> None:
         for attempt in range(1, self.attempts + 1):
@@ -111,7 +147,7 @@ class _State:
             self.live[program] -= {c for c, row in self.cases.items() if row["program"] == program and not row["live"]}
         return self.live[program]
 
-    async def _set_live(self, case_id: UUID, live: bool, position: int) -> str | None:
+    async def set_live(self, case_id: UUID, live: bool, position: int) -> str | None:
         row = self.cases.get(case_id)
         if row is None:
             return None
@@ -119,34 +155,6 @@ class _State:
         cases = await self.live_cases(row["program"])
         (cases.add if live else cases.discard)(case_id)
         return str(row["program"])
-
-    async def fold(self, env: Envelope) -> list[tuple[RecalculateAssistance, CommandContext]]:
-        e, correlation, case_id = env.event, uuid_or_none(env.correlation_id), env.stream_id
-        cause = event_id(env.position)
-        if isinstance(e, AssistanceStandard.RevisionPublished):
-            program = PROGRAM_OF_STREAM[env.stream_id].value
-            revision = e.revision.revision
-            self.latest[program] = max(self.latest.get(program, 0), revision)
-            self.standards_touched[program] = env.position
-            live = sorted(await self.live_cases(program))
-            return [(RecalculateAssistance(case, revision),
-                     recalculation_context(program, revision, case, correlation_id=correlation, causation_id=cause))
-                    for case in live]
-        if isinstance(e, Case.Applied):
-            self.cases[case_id] = {"case_id": case_id, "program": e.program.value, "live": False,
-                                   "position": env.position}
-            return []
-        if isinstance(e, (Case.Rejected, Case.Terminated)):
-            await self._set_live(case_id, False, env.position)
-            return []
-        monthly = not (isinstance(e, Case.Approved) and e.one_off_amount is not None)
-        decided_in = await self._set_live(case_id, monthly, env.position)
-        latest = self.latest.get(decided_in or "", 0)
-        if decided_in is None or not monthly or latest <= e.standard_revision_seen:
-            return []
-        return [(RecalculateAssistance(case_id, latest), recalculation_context(
-            decided_in, latest, case_id, after_position=env.position, correlation_id=correlation,
-            causation_id=cause))]
 
     async def save(self) -> None:
         await upsert_rows(self.conn, "assistance_recalculation_cases", "case_id",

@@ -8,7 +8,7 @@ here, as is the applicant's statement when the applicant is erased."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -233,20 +233,23 @@ def _schedule(row: dict[str, Any], schedule: Sequence[Any]) -> None:
                    standard_amount=schedule[-1].standard_amount)
 
 
+# What the history says of the events that have no timeline entry (the timeline's summary otherwise).
+SUMMARIES: dict[type, Callable[[Any], str]] = {
+    Case.SourceAnswered: lambda e: f"{e.source.value} answered for every member",
+    Case.SourceFailed: lambda e: f"{e.source.value} failed ({e.failure.value}) after {e.attempts} attempt(s)",
+    Case.EntitlementAccrued:
+        lambda e: f"{e.kind.value.replace('_', '-').lower()} entitlement for {e.service_month:%Y-%m}",
+    Case.ObjectionRecorded: lambda e: "Objection recorded during the public notice",
+}
+
+
 def _summary(env: Envelope) -> str:
     e = env.event
     entries = CONTRIBUTION.entries_for(e)
     if entries:
         return entries[0].summary
-    if isinstance(e, Case.SourceAnswered):
-        return f"{e.source.value} answered for every member"
-    if isinstance(e, Case.SourceFailed):
-        return f"{e.source.value} failed ({e.failure.value}) after {e.attempts} attempt(s)"
-    if isinstance(e, Case.EntitlementAccrued):
-        return f"{e.kind.value.replace('_', '-').lower()} entitlement for {e.service_month:%Y-%m}"
-    if isinstance(e, Case.ObjectionRecorded):
-        return "Objection recorded during the public notice"
-    return type(e).__name__
+    describe = SUMMARIES.get(type(e))
+    return describe(e) if describe is not None else type(e).__name__
 
 
 async def scrub(conn: asyncpg.Connection, resident_ids: Sequence[Any]) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from civicledger.core.resident_id import normalise_id_number
+from civicledger.core.text import NAME_MAX, search_term
 from civicledger.domains.residents.household import Household
 from civicledger.domains.residents.resident import Resident, corrected_value
 from civicledger.projections.base import Envelope, on
@@ -135,11 +137,13 @@ async def search_residents(conn: asyncpg.Connection, *, name: str | None = None,
                            limit: int = 20) -> list[asyncpg.Record]:
     """Keyset page in registration order; `limit + 1` rows tell the caller whether there is a next page."""
     clauses, args = ["seq > $1"], [after_seq or 0]
+    # No name is longer than a name may be: a longer term is refused, not sent to the database.
+    name = search_term(name, "filter.name", max_length=NAME_MAX) if name else None
     if name:
-        args.append(f"%{name.strip()}%")
+        args.append(f"%{name}%")
         clauses.append(f"name ILIKE ${len(args)}")
     if id_number:
-        args.append(id_number.strip().upper())
+        args.append(normalise_id_number(id_number))  # the canonical spelling it was registered under
         clauses.append(f"id_number = ${len(args)}")
     if district:
         args.append(district)

@@ -18,6 +18,7 @@ from civicledger.core.errors import (
 from civicledger.core.eventstore.application import Ledger
 from civicledger.core.guangzhou import UnknownDistrictError
 from civicledger.core.resident_id import ResidentIdNumberInvalidError
+from civicledger.core.text import TextInvalidError
 from civicledger.domains.residents.commands import (
     AddHouseholdMember,
     ChangeAddress,
@@ -30,7 +31,6 @@ from civicledger.domains.residents.errors import (
     AlreadyInHouseholdError,
     ResidentDeceasedError,
     ResidentIdNumberTakenError,
-    ResidentNameInvalidError,
 )
 from civicledger.domains.residents.services import ResidentRegistry
 from tests.conftest import new_id_number
@@ -203,7 +203,7 @@ def test_correcting_the_id_number_moves_the_claim(registry: ResidentRegistry) ->
     [
         ("id_number", "440105196005011231", ResidentIdNumberInvalidError),
         ("district", "Shenzhen", UnknownDistrictError),
-        ("name", "   ", ResidentNameInvalidError),
+        ("name", "   ", TextInvalidError),
     ],
 )
 def test_bad_input_is_a_typed_error_and_writes_nothing(registry: ResidentRegistry, ledger: Ledger, field: str,

@@ -36,11 +36,6 @@ class ApplicantNotInHouseholdError(InvalidInputError):
                          residentId=str(applicant_id))
 
 
-class StatementMissingError(InvalidInputError):
-    def __init__(self) -> None:
-        super().__init__("the applicant's statement is required (at most 2,000 characters)", field="statement")
-
-
 class NeedInvalidError(InvalidInputError):
     def __init__(self, program: str) -> None:
         super().__init__(f"{program} needs the amount of the need (a positive number of yuan)", field="need")

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+from civicledger.core import text
 from civicledger.core.access import ADMIN, STAFF, SUPERVISOR, may_act_in, require_role
 from civicledger.core.clock import Clock, business_date, using_clock
 from civicledger.core.commands import handles
@@ -20,7 +21,7 @@ from civicledger.core.errors import ClaimTakenError, ConflictError, InvalidInput
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.metadata import CommandContext
-from civicledger.core.money import ZERO, yuan
+from civicledger.core.money import ZERO, decimal_number, yuan
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.case import ENDED, LIVE, AssistanceCase
 from civicledger.domains.assistance.entitlements import amount_for, month_of
@@ -37,7 +38,6 @@ from civicledger.domains.assistance.errors import (
     PayrollMonthInFutureError,
     StandardAmountInvalidError,
     StandardNotInForceError,
-    StatementMissingError,
 )
 from civicledger.domains.assistance.programs import GUANGZHOU_STANDARDS, Payment, Program
 from civicledger.domains.assistance.rules import Declaration
@@ -170,7 +170,7 @@ class AssistanceService(CivicApplication):
     @handles
     def apply_for_assistance(self, cmd: c.ApplyForAssistance, ctx: CommandContext) -> Recorded:
         program = parse_program(cmd.program)
-        statement = _statement(cmd.statement)
+        statement = text.free_text(cmd.statement, "statement")
         household = self.registry.get_household(cmd.household_id)
         may_act_in(ctx.actor, household.district)
         if cmd.applicant_id not in household.members:
@@ -262,9 +262,7 @@ class AssistanceService(CivicApplication):
 
     @handles
     def record_objection(self, cmd: c.RecordObjection, ctx: CommandContext) -> Recorded:
-        summary = (cmd.summary or "").strip()
-        if not summary or len(summary) > 2000:
-            raise InvalidInputError("an objection needs a summary (at most 2,000 characters)", field="summary")
+        summary = text.free_text(cmd.summary, "summary")
         case = self._case(cmd, ctx, *STAFF)
         case.record_objection(summary, business_date())
         return self._save_case(case, ctx, cmd)
@@ -283,7 +281,7 @@ class AssistanceService(CivicApplication):
 
     @handles
     def report_change_of_circumstances(self, cmd: c.ReportChangeOfCircumstances, ctx: CommandContext) -> Recorded:
-        statement = _statement(cmd.statement)
+        statement = text.free_text(cmd.statement, "statement")
         case = self._case(cmd, ctx, *STAFF)
         household = self.registry.get_household(case.household_id)
         members, declared = self._declared(case.program, household, cmd.declared)
@@ -345,7 +343,7 @@ class AssistanceService(CivicApplication):
         generated, unchanged, positions = 0, 0, list[int]()
         for case_id in cmd.case_ids:
             per_case = c.GenerateMonthlyEntitlement(case_id=case_id, month=month)
-            case_ctx = _keyed(ctx, f"{ctx.idempotency_key}:{case_id}") if ctx.idempotency_key else ctx
+            case_ctx = ctx.keyed_for(str(case_id))
             for attempt in range(3):
                 try:
                     recorded = self.generate_monthly_entitlement(per_case, case_ctx)
@@ -410,8 +408,8 @@ class AssistanceService(CivicApplication):
         share = None
         if cmd.share is not None:
             try:
-                share = Decimal(str(cmd.share))
-            except ArithmeticError:
+                share = decimal_number(cmd.share, field="share")
+            except InvalidInputError:
                 raise StandardAmountInvalidError("share", cmd.share) from None
         return amount, limit, share
 
@@ -439,13 +437,6 @@ def _keyed(ctx: CommandContext, key: str) -> CommandContext:
 def _audience(household: HouseholdView, covered: Sequence[UUID]) -> tuple[UUID, ...]:
     """Everyone in the household (and anyone covered): each of them sees the case on their timeline."""
     return tuple(dict.fromkeys([*household.members, *covered]))
-
-
-def _statement(raw: str) -> str:
-    statement = (raw or "").strip()
-    if not statement or len(statement) > 2000:
-        raise StatementMissingError()
-    return statement
 
 
 def _means(resident_id: UUID, value: object, field: str) -> Decimal:

@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from civicledger.core.aggregate import CivicAggregate
+from civicledger.core.text import optional_free_text
 from civicledger.domains.assistance.entitlements import month_of
 from civicledger.domains.assistance.errors import (
     StandardAmountInvalidError,
@@ -62,7 +63,8 @@ class AssistanceStandard(CivicAggregate):
         if share is not None and not (0 < share <= 1):
             raise StandardAmountInvalidError("share", share)
         latest = self.latest_effective_from
-        if latest is not None and effective_from <= latest and not (correction_reason or "").strip():
+        if latest is not None and effective_from <= latest and not optional_free_text(correction_reason,
+                                                                                     "correctionReason"):
             raise StandardBackdatedError(effective_from, latest)
 
     def publish(self, effective_from: date, amount: Decimal, asset_limit: Decimal | None, share: Decimal | None,
@@ -71,7 +73,7 @@ class AssistanceStandard(CivicAggregate):
         revision = Revision(revision=self.latest_revision + 1, effective_from=effective_from, amount=amount,
                             asset_limit_per_person=asset_limit, share=share)
         self._revision_published(revision=revision, published_by=by,
-                                 correction_reason=(correction_reason or "").strip() or None)
+                                 correction_reason=optional_free_text(correction_reason, "correctionReason"))
         return revision
 
     @event(RevisionPublished)

@@ -77,7 +77,8 @@ SPECIAL_PROJECTS: tuple[Service, ...] = tuple(s for s in SERVICES if s.kind is S
 
 def service(code: object, field: str = "service") -> Service:
     """The service with this code (case-insensitive), or `CaseworkServiceUnknownError` listing the known ones."""
-    found = BY_CODE.get(str(code or "").strip().upper())
+    value = str(code or "").strip()
+    found = BY_CODE.get(value.upper() if value.isascii() else value)  # ASCII first: `"ſ".upper()` is "S"
     if found is None:
-        raise CaseworkServiceUnknownError(str(code), field, allowed=[s.code for s in SERVICES])
+        raise CaseworkServiceUnknownError(value[:40], field, allowed=[s.code for s in SERVICES])
     return found

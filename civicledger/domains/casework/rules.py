@@ -1,55 +1,32 @@
-"""Input rules of casework commands: texts, enum values, dates and small numbers."""
+"""Input rules of casework commands that are casework's own: enum values, dates and small numbers, and the
+length of what a social worker writes. Texts are cleaned by `core/text.py`, as in every program."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from enum import Enum
 from typing import TypeVar
 
+from civicledger.core import text
 from civicledger.domains.casework.errors import CaseworkValueInvalidError
 
 E = TypeVar("E", bound=Enum)
 
-NOTE_MAX = 4000  # what was said and done in a session
-TEXT_MAX = 2000  # a presenting need, an assessment or review summary, a closing note
-GOAL_MAX = 500  # one goal's words
+NOTE_MAX = 2 * text.FREE_TEXT_MAX  # what was said and done in a session
+GOAL_MAX = text.SHORT_TEXT_MAX  # one goal's words
 MAX_GOALS = 10
 MAX_SESSION_MINUTES = 8 * 60
-
-
-def free_text(raw: object, field: str, *, max_length: int = TEXT_MAX) -> str:
-    text = unicodedata.normalize("NFC", raw.strip() if isinstance(raw, str) else "")
-    if not text:
-        raise CaseworkValueInvalidError(field, "must not be empty")
-    if len(text) > max_length:
-        raise CaseworkValueInvalidError(field, f"longer than {max_length} characters", maxLength=max_length)
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" for ch in text):
-        raise CaseworkValueInvalidError(field, "contains control characters")
-    return text
-
-
-def optional_free_text(raw: object | None, field: str, *, max_length: int = TEXT_MAX) -> str | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    return free_text(raw, field, max_length=max_length)
-
-
-def line(raw: object, field: str, *, max_length: int) -> str:
-    """One line: a name, an office code, a staff id, a title."""
-    text = free_text(raw, field, max_length=max_length)
-    if any(unicodedata.category(ch)[0] == "C" or ch in "\u2028\u2029" for ch in text):
-        raise CaseworkValueInvalidError(field, "must be one line without control characters")
-    return " ".join(text.split())
 
 
 def parse_enum(enum: type[E], raw: object, field: str) -> E:
     if isinstance(raw, enum):
         return raw
+    value = str(raw).strip()
     try:
-        return enum(str(raw).strip().upper())
+        # ASCII before upper-casing: `str.upper` turns some other letters into ASCII ones (`ſ` → `S`).
+        return enum(value.upper() if value.isascii() else value)
     except ValueError:
-        raise CaseworkValueInvalidError(field, "unknown value", value=str(raw),
+        raise CaseworkValueInvalidError(field, "unknown value", value=value[:40],
                                         allowed=[e.value for e in enum]) from None
 
 
@@ -61,5 +38,5 @@ def not_after(day: date, today: date, field: str) -> date:
 
 def within(value: object, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise CaseworkValueInvalidError(field, f"must be a whole number from {low} to {high}", value=str(value))
+        raise CaseworkValueInvalidError(field, f"must be a whole number from {low} to {high}", value=str(value)[:20])
     return value

@@ -3,6 +3,7 @@ sessions and reviews — by the social workers of the station that holds it."""
 
 from __future__ import annotations
 
+from civicledger.core import text
 from civicledger.core.clock import business_date
 from civicledger.core.commands import handles
 from civicledger.core.eventstore.application import Recorded
@@ -16,8 +17,6 @@ from civicledger.domains.casework.rules import (
     MAX_GOALS,
     MAX_SESSION_MINUTES,
     NOTE_MAX,
-    free_text,
-    line,
     not_after,
     parse_enum,
     within,
@@ -52,9 +51,9 @@ class CaseworkCases(CaseworkServiceBase):
         if source is IntakeSource.LINKAGE_REFERRAL and cmd.referral_id is None:
             raise CaseworkValueInvalidError("referralId", "a case taken in from a linkage referral names it")
         if source is IntakeSource.OTHER_PROGRAM:
-            program = line(cmd.source_program or "", "sourceProgram", max_length=40).lower()
-            reference = line(cmd.source_reference or "", "sourceReference", max_length=80)
-        worker = cmd.social_worker_id
+            program = text.line(cmd.source_program or "", "sourceProgram", max_length=40).lower()
+            reference = text.line(cmd.source_reference or "", "sourceReference", max_length=text.REFERENCE_MAX)
+        worker = text.optional_line(cmd.social_worker_id, "socialWorkerId", max_length=text.IDENTIFIER_MAX)
         if worker is not None:
             station.check_social_worker(worker)
         elif ctx.actor.id in station.social_workers:
@@ -63,7 +62,7 @@ class CaseworkCases(CaseworkServiceBase):
             station_id=station.id, district=station.district, resident_id=cmd.resident_id, service=code,
             source=source, referral_id=cmd.referral_id if source is IntakeSource.LINKAGE_REFERRAL else None,
             source_program=program, source_reference=reference,
-            presenting_need=free_text(cmd.presenting_need, "presentingNeed"), social_worker_id=worker,
+            presenting_need=text.free_text(cmd.presenting_need, "presentingNeed"), social_worker_id=worker,
             opened_on=business_date(), opened_by=ctx.actor.id,
         )
         return self._save_case(case, ctx, cmd, claims=(self._claim(code, case.resident_id, case.id),))
@@ -74,7 +73,7 @@ class CaseworkCases(CaseworkServiceBase):
     def assess_casework_case(self, cmd: c.AssessCaseworkCase, ctx: CommandContext) -> Recorded:
         case, _ = self._held_case(cmd, ctx)
         areas = tuple(parse_enum(NeedArea, a, "needAreas") for a in cmd.need_areas)
-        case.assess(parse_enum(RiskLevel, cmd.risk, "risk"), areas, free_text(cmd.summary, "summary"),
+        case.assess(parse_enum(RiskLevel, cmd.risk, "risk"), areas, text.free_text(cmd.summary, "summary"),
                     on=not_after(cmd.assessed_on or business_date(), business_date(), "assessedOn"), by=ctx.actor.id)
         return self._save_case(case, ctx, cmd)
 
@@ -85,7 +84,7 @@ class CaseworkCases(CaseworkServiceBase):
             raise CaseworkValueInvalidError("goals", f"a service plan has at most {MAX_GOALS} goals")
         terms = tuple(GoalTerms(n, parse_enum(NeedArea, g.area, "goals.area"), g.target_date)
                       for n, g in enumerate(cmd.goals, start=1))
-        words = tuple(free_text(g.description, "goals.description", max_length=GOAL_MAX) for g in cmd.goals)
+        words = tuple(text.free_text(g.description, "goals.description", max_length=GOAL_MAX) for g in cmd.goals)
         every = within(cmd.review_every_days, "reviewEveryDays", 7, 180)
         case.agree_plan(terms, words, every, on=business_date(), by=ctx.actor.id)
         return self._save_case(case, ctx, cmd)
@@ -99,7 +98,7 @@ class CaseworkCases(CaseworkServiceBase):
             held_on=not_after(cmd.held_on or business_date(), business_date(), "heldOn"),
             kind=parse_enum(SessionKind, cmd.kind, "kind"),
             minutes=within(cmd.minutes, "minutes", 1, MAX_SESSION_MINUTES),
-            goals_addressed=tuple(cmd.goals_addressed), notes=free_text(cmd.notes, "notes", max_length=NOTE_MAX),
+            goals_addressed=tuple(cmd.goals_addressed), notes=text.free_text(cmd.notes, "notes", max_length=NOTE_MAX),
             by=ctx.actor.id)
         return self._save_case(case, ctx, cmd)
 
@@ -108,6 +107,7 @@ class CaseworkCases(CaseworkServiceBase):
         case, _ = self._held_case(cmd, ctx)
         progress = tuple(GoalReview(p.goal, parse_enum(GoalProgress, p.progress, "progress.progress"))
                          for p in cmd.progress)
-        case.review(progress, parse_enum(ReviewDecision, cmd.decision, "decision"), free_text(cmd.summary, "summary"),
+        decision = parse_enum(ReviewDecision, cmd.decision, "decision")
+        case.review(progress, decision, text.free_text(cmd.summary, "summary"),
                     on=not_after(cmd.reviewed_on or business_date(), business_date(), "reviewedOn"), by=ctx.actor.id)
         return self._save_case(case, ctx, cmd)

@@ -4,6 +4,7 @@ service)."""
 
 from __future__ import annotations
 
+from civicledger.core import text
 from civicledger.core.access import may_act_in
 from civicledger.core.clock import business_date
 from civicledger.core.commands import handles
@@ -11,7 +12,7 @@ from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import CommandContext
 from civicledger.domains.casework import commands as c
 from civicledger.domains.casework.case import CaseworkCase
-from civicledger.domains.casework.rules import line, optional_free_text, parse_enum
+from civicledger.domains.casework.rules import parse_enum
 from civicledger.domains.casework.service_base import CaseworkServiceBase
 from civicledger.domains.casework.values import ClosureReason, GoalOutcome, GoalResult
 
@@ -22,7 +23,7 @@ class CaseworkHolding(CaseworkServiceBase):
         case = self._get(CaseworkCase, cmd.case_id, expected_version=cmd.expected_version, label="casework case")
         station = self.get_station(case.station_id)
         self._check_holder_or_supervisor(station, ctx)
-        worker = line(cmd.social_worker_id, "socialWorkerId", max_length=80)
+        worker = text.line(cmd.social_worker_id, "socialWorkerId", max_length=text.IDENTIFIER_MAX)
         station.check_social_worker(worker)
         case.assign(worker, by=ctx.actor.id)
         return self._save_case(case, ctx, cmd)
@@ -40,7 +41,7 @@ class CaseworkHolding(CaseworkServiceBase):
         receiving.check_runs(case.service)
         worker = None
         if cmd.social_worker_id is not None:
-            worker = line(cmd.social_worker_id, "socialWorkerId", max_length=80)
+            worker = text.line(cmd.social_worker_id, "socialWorkerId", max_length=text.IDENTIFIER_MAX)
             receiving.check_social_worker(worker)
         case.transfer(receiving.id, receiving.district, worker, by=ctx.actor.id)
         return self._save_case(case, ctx.with_reason(reason), cmd)
@@ -51,5 +52,5 @@ class CaseworkHolding(CaseworkServiceBase):
         reason = parse_enum(ClosureReason, cmd.closure_reason, "closureReason")
         outcomes = tuple(GoalResult(o.goal, parse_enum(GoalOutcome, o.outcome, "goalOutcomes.outcome"))
                          for o in cmd.goal_outcomes)
-        case.close(reason, outcomes, optional_free_text(cmd.note, "note"), on=business_date(), by=ctx.actor.id)
+        case.close(reason, outcomes, text.optional_free_text(cmd.note, "note"), on=business_date(), by=ctx.actor.id)
         return self._save_case(case, ctx, cmd)

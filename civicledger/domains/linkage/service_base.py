@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from civicledger.core import text
 from civicledger.core.clock import Clock
 from civicledger.core.eventstore.application import CivicApplication, Ledger
 from civicledger.core.metadata import CommandContext
@@ -24,7 +25,7 @@ from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.ports import ResidentLookup
 from civicledger.domains.linkage.referral import Referral
 from civicledger.domains.linkage.routing import ROUTING_TABLE_ID, Route, RoutingTable, default_routes
-from civicledger.domains.linkage.rules import confirmation, optional_text
+from civicledger.domains.linkage.rules import confirmation
 from civicledger.domains.linkage.values import Confirmation
 
 
@@ -87,7 +88,7 @@ class LinkageServiceBase(CivicApplication):
     @staticmethod
     def _deviation(route: Route, organisation: Organisation, raw: str | None) -> str | None:
         """A caseworker may choose another party than the table proposes, and must say why."""
-        reason = optional_text(raw, "deviationReason", max_length=500)
+        reason = text.optional_free_text(raw, "deviationReason", max_length=text.SHORT_TEXT_MAX)
         if organisation.kind is route.lead:
             return None
         if reason is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from civicledger.core import text
 from civicledger.core.access import may_act_in
 from civicledger.core.commands import handles
 from civicledger.core.eventstore.application import Recorded
@@ -17,7 +18,7 @@ from civicledger.domains.linkage.errors import (
 )
 from civicledger.domains.linkage.need import Need
 from civicledger.domains.linkage.referral import Referral
-from civicledger.domains.linkage.rules import clean_phone, clean_text, confirmation, optional_text, parse_enum
+from civicledger.domains.linkage.rules import confirmation, parse_enum
 from civicledger.domains.linkage.service_base import LinkageServiceBase
 from civicledger.domains.linkage.taxonomy import PartyType, sub_item
 from civicledger.domains.linkage.values import Channel, SharingBasis, Urgency
@@ -31,8 +32,8 @@ class LinkageReferrals(LinkageServiceBase):
         item = sub_item(cmd.sub_item)
         channel = parse_enum(Channel, cmd.channel, "channel")
         urgency = parse_enum(Urgency, cmd.urgency, "urgency")
-        description = clean_text(cmd.description, "description")
-        phone = clean_phone(cmd.contact_phone)
+        description = text.free_text(cmd.description, "description")
+        phone = text.phone(cmd.contact_phone, "contactPhone")
         consent = confirmation(cmd.consent_confirmation) if cmd.consent_given else None
         resident = self.residents.get_resident(cmd.resident_id)
         if resident.erased:
@@ -63,7 +64,7 @@ class LinkageReferrals(LinkageServiceBase):
     def withdraw_need(self, cmd: c.WithdrawNeed, ctx: CommandContext) -> Recorded:
         need = self._get(Need, cmd.need_id, label="need")
         confirmed = self._residents_word(need, cmd.respondent_id, cmd.confirmation, ctx)
-        said = clean_text(cmd.resident_reason, "residentReason", max_length=500)
+        said = text.free_text(cmd.resident_reason, "residentReason", max_length=text.SHORT_TEXT_MAX)
         changed: list[Need | Referral] = [need]
         if need.referral_id is not None:
             referral = self._get(Referral, need.referral_id, label="referral")
@@ -123,7 +124,7 @@ class LinkageReferrals(LinkageServiceBase):
     @staticmethod
     def _share(need: Need, referral: Referral, override_reason: str | None, ctx: CommandContext) -> None:
         """Consent first; without it, only an urgent need, with a reason that inspectors will read."""
-        reason = optional_text(override_reason, "safetyOverrideReason", max_length=500)
+        reason = text.optional_free_text(override_reason, "safetyOverrideReason", max_length=text.SHORT_TEXT_MAX)
         if need.consent_given:
             basis, reason = SharingBasis.CONSENT, None
         elif reason is None:
@@ -150,7 +151,7 @@ class LinkageReferrals(LinkageServiceBase):
 
     @handles
     def decline_referral(self, cmd: c.DeclineReferral, ctx: CommandContext) -> Recorded:
-        reason = clean_text(cmd.reason, "reason", max_length=500)
+        reason = text.free_text(cmd.reason, "reason", max_length=text.SHORT_TEXT_MAX)
         referral = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
         referral.decline(reason=reason, by=ctx.actor.id)
         return self._save(referral, ctx=ctx.with_reason(reason), command=cmd)
@@ -163,7 +164,7 @@ class LinkageReferrals(LinkageServiceBase):
 
     @handles
     def complete_referral(self, cmd: c.CompleteReferral, ctx: CommandContext) -> Recorded:
-        outcome = clean_text(cmd.outcome, "outcome")
+        outcome = text.free_text(cmd.outcome, "outcome")
         referral = self._lead_action(cmd.referral_id, cmd.expected_version, ctx)
         referral.complete(outcome, by=ctx.actor.id)
         return self._save(referral, ctx=ctx, command=cmd)
@@ -174,7 +175,7 @@ class LinkageReferrals(LinkageServiceBase):
     def record_resident_feedback(self, cmd: c.RecordResidentFeedback, ctx: CommandContext) -> Recorded:
         referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
         confirmed = self._residents_word(referral, cmd.respondent_id, cmd.confirmation, ctx)
-        comment = optional_text(cmd.comment, "comment")
+        comment = text.optional_free_text(cmd.comment, "comment")
         referral.give_feedback(cmd.satisfaction, comment, confirmed, by=ctx.actor.id)
         return self._save(referral, ctx=ctx, command=cmd)
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from civicledger.core import text
 from civicledger.core.access import SYSTEM, require_role
 from civicledger.core.clock import business_date
 from civicledger.core.commands import handles
@@ -26,7 +27,6 @@ from civicledger.domains.linkage.errors import (
 from civicledger.domains.linkage.meeting import Attendee, ThreePartyMeeting
 from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.referral import PROGRAMS, Referral, ReferralStatus
-from civicledger.domains.linkage.rules import clean_text
 from civicledger.domains.linkage.service_base import LinkageServiceBase
 from civicledger.domains.linkage.task import LinkageTask
 from civicledger.domains.linkage.taxonomy import PartyType
@@ -61,7 +61,7 @@ class LinkageWork(LinkageServiceBase):
         if due < today:
             raise LinkageValueInvalidError("dueOn", "must not be in the past", value=str(due))
         return LinkageTask(referral_id=referral.id, assignment=referral.assignment, resident_id=referral.resident_id,
-                           community_id=referral.community_id, title=clean_text(title, "title", max_length=200),
+                           community_id=referral.community_id, title=text.title(title),
                            owner_organisation_id=owner.id, owner_party=owner.kind, owner_staff_id=owner_staff_id,
                            due_on=due, meeting_id=meeting_id, opened_by=ctx.actor.id)
 
@@ -90,7 +90,7 @@ class LinkageWork(LinkageServiceBase):
 
     @handles
     def note_task_progress(self, cmd: c.NoteTaskProgress, ctx: CommandContext) -> Recorded:
-        note = clean_text(cmd.note, "note")
+        note = text.free_text(cmd.note, "note")
         task, referral = self._workable(cmd.task_id, cmd.expected_version)
         self._check_task_actor(task, referral, ctx)
         task.note_progress(note, by=ctx.actor.id)
@@ -98,7 +98,7 @@ class LinkageWork(LinkageServiceBase):
 
     @handles
     def complete_linkage_task(self, cmd: c.CompleteLinkageTask, ctx: CommandContext) -> Recorded:
-        outcome = clean_text(cmd.outcome, "outcome")
+        outcome = text.free_text(cmd.outcome, "outcome")
         task, referral = self._workable(cmd.task_id, cmd.expected_version)
         self._check_task_actor(task, referral, ctx)
         task.complete(outcome, by=ctx.actor.id)
@@ -115,11 +115,11 @@ class LinkageWork(LinkageServiceBase):
             raise LinkageValueInvalidError("heldOn", "a meeting is recorded after it was held", value=str(held_on))
         attendees = tuple(
             Attendee(organisation_id=a.organisation_id, party=self._organisation(a.organisation_id, community).kind,
-                     staff_id=clean_text(a.staff_id, "attendees.staffId", max_length=80))
+                     staff_id=text.line(a.staff_id, "attendees.staffId", max_length=text.IDENTIFIER_MAX))
             for a in cmd.attendees
         )
         ThreePartyMeeting.check_quorum(attendees)
-        decisions = tuple(clean_text(d, "decisions", max_length=500) for d in cmd.decisions)
+        decisions = tuple(text.free_text(d, "decisions", max_length=text.SHORT_TEXT_MAX) for d in cmd.decisions)
         if not decisions:
             raise LinkageValueInvalidError("decisions", "a meeting records at least one decision")
         discussed = {rid: self.get_referral(rid) for rid in dict.fromkeys(cmd.referrals_discussed)}
@@ -148,8 +148,8 @@ class LinkageWork(LinkageServiceBase):
         referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
         self._check_lead_or_coordinator(referral, ctx)
         program = cmd.program.strip().lower()
-        statement = clean_text(cmd.statement, "statement")
-        scheme = clean_text(cmd.scheme or DEFAULT_SCHEMES.get(program, ""), "scheme", max_length=40).upper()
+        statement = text.free_text(cmd.statement, "statement")
+        scheme = text.line(cmd.scheme or DEFAULT_SCHEMES.get(program, ""), "scheme", max_length=40).upper()
         if program == "casework":  # a case at a social-work station: which station, and nothing about means
             if cmd.unit_id is None:
                 raise LinkageValueInvalidError("unitId", "name the social-work station that is to take the case")

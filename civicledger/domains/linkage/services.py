@@ -5,6 +5,7 @@ under them (`service_work.py`) — and keeps here what an admin does: organisati
 
 from __future__ import annotations
 
+from civicledger.core import text
 from civicledger.core.commands import handles
 from civicledger.core.errors import ClaimTakenError, StaleVersionError
 from civicledger.core.eventstore.application import Recorded
@@ -21,7 +22,7 @@ from civicledger.domains.linkage.errors import (
 from civicledger.domains.linkage.organisation import Organisation
 from civicledger.domains.linkage.pilots import is_pilot
 from civicledger.domains.linkage.routing import ROUTING_TABLE_ID, Route, RoutingTable, default_routes
-from civicledger.domains.linkage.rules import clean_text, optional_text, parse_enum
+from civicledger.domains.linkage.rules import parse_enum
 from civicledger.domains.linkage.service_referrals import LinkageReferrals
 from civicledger.domains.linkage.service_work import LinkageWork
 from civicledger.domains.linkage.taxonomy import PartyType, sub_item
@@ -45,13 +46,13 @@ class LinkageService(LinkageReferrals, LinkageWork):
         district = parse_district(cmd.district)
         street = check_street(district, cmd.street)
         self._check_administrator(ctx, district.value)
-        community = optional_text(cmd.community, "community", max_length=60)
+        community = text.optional_line(cmd.community, "community", max_length=text.COMMUNITY_MAX)
         if kind is PartyType.COMMUNITY_COMMITTEE and community is None:
             raise LinkageValueInvalidError("community", "a community committee names its community")
         served = tuple(dict.fromkeys(parse_district(d).value for d in cmd.service_districts)) or (district.value,)
         organisation = Organisation(
-            name=clean_text(cmd.name, "name", max_length=120), kind=kind, district=district.value, street=street,
-            community=community, office=optional_text(cmd.office, "office", max_length=80),
+            name=text.organisation_name(cmd.name), kind=kind, district=district.value, street=street,
+            community=community, office=text.optional_line(cmd.office, "office", max_length=text.IDENTIFIER_MAX),
             service_districts=served, pilot=kind is PartyType.COMMUNITY_COMMITTEE and is_pilot(
                 district.value, street, community),
         )
@@ -69,8 +70,8 @@ class LinkageService(LinkageReferrals, LinkageWork):
         organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
                                  label="organisation")
         self._check_administrator(ctx, organisation.district)
-        organisation.add_staff_member(clean_text(cmd.staff_id, "staffId", max_length=80),
-                                      clean_text(cmd.title, "title", max_length=60))
+        organisation.add_staff_member(text.line(cmd.staff_id, "staffId", max_length=text.IDENTIFIER_MAX),
+                                      text.line(cmd.title, "title", max_length=text.JOB_TITLE_MAX))
         return self._save(organisation, ctx=ctx, command=cmd)
 
     @handles
@@ -78,7 +79,7 @@ class LinkageService(LinkageReferrals, LinkageWork):
         organisation = self._get(Organisation, cmd.organisation_id, expected_version=cmd.expected_version,
                                  label="organisation")
         self._check_administrator(ctx, organisation.district)
-        organisation.remove_staff_member(cmd.staff_id.strip())
+        organisation.remove_staff_member(text.line(cmd.staff_id, "staffId", max_length=text.IDENTIFIER_MAX))
         return self._save(organisation, ctx=ctx, command=cmd)
 
     # -- the routing table (admins only, with a reason) ----------------------------------------------------

@@ -10,17 +10,6 @@ class ResidentIdNumberTakenError(ConflictError):
         super().__init__("a resident with this ID number is already registered", field="idNumber")
 
 
-class ResidentNameInvalidError(InvalidInputError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"invalid name: {reason}", field="name")
-
-
-class PhoneInvalidError(InvalidInputError):
-    def __init__(self) -> None:
-        super().__init__("phone must be an 11-digit mainland mobile number or a Guangzhou landline",
-                         field="phone")
-
-
 class ResidentDeceasedError(RuleViolationError):
     def __init__(self, resident_id: UUID) -> None:
         super().__init__("the resident is recorded as deceased", residentId=str(resident_id))

@@ -12,6 +12,7 @@ from civicledger.core.eventstore.application import CivicApplication, Recorded
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.metadata import CommandContext
 from civicledger.core.resident_id import parse_resident_id
+from civicledger.core.text import REFERENCE_MAX, address, line, person_name, phone
 from civicledger.domains.residents.commands import (
     AddHouseholdMember,
     ChangeAddress,
@@ -29,7 +30,7 @@ from civicledger.domains.residents.errors import (
 )
 from civicledger.domains.residents.household import Household, Relationship
 from civicledger.domains.residents.resident import Gender, Resident
-from civicledger.domains.residents.rules import clean_address, clean_name, clean_phone, parse_residency
+from civicledger.domains.residents.rules import parse_residency
 
 ID_NUMBER_SCOPE = "resident_id_number"
 MEMBERSHIP_SCOPE = "household_membership"
@@ -47,10 +48,10 @@ class ResidentRegistry(CivicApplication):
     def _new_resident(cmd: RegisterResident) -> Resident:
         """The validated registration, not yet saved: gender and birth date are read off the ID number."""
         identity = parse_resident_id(cmd.id_number, today=business_date())
-        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
+        district, street, community = address(cmd.district, cmd.street, cmd.community)
         return Resident(
-            name=clean_name(cmd.name), id_number=identity.value, gender=Gender(identity.gender),
-            birth_date=identity.birth_date, phone=clean_phone(cmd.phone), district=district, street=street,
+            name=person_name(cmd.name), id_number=identity.value, gender=Gender(identity.gender),
+            birth_date=identity.birth_date, phone=phone(cmd.phone), district=district, street=street,
             community=community, residency=parse_residency(cmd.residency),
         )
 
@@ -72,9 +73,9 @@ class ResidentRegistry(CivicApplication):
         changes: dict[str, object] = {}
         derived: dict[str, object] = {}
         if cmd.name is not None:
-            changes["name"] = clean_name(cmd.name)
+            changes["name"] = person_name(cmd.name)
         if cmd.phone is not None:
-            changes["phone"] = clean_phone(cmd.phone)
+            changes["phone"] = phone(cmd.phone)
         if cmd.residency is not None:
             changes["residency"] = parse_residency(cmd.residency)
         claims: list[Claim] = []
@@ -95,7 +96,7 @@ class ResidentRegistry(CivicApplication):
     @handles
     def change_address(self, cmd: ChangeAddress, ctx: CommandContext) -> Recorded:
         resident = self._get(Resident, cmd.resident_id, expected_version=cmd.expected_version)
-        district, street, community = clean_address(cmd.district, cmd.street, cmd.community)
+        district, street, community = address(cmd.district, cmd.street, cmd.community)
         may_act_in(ctx.actor, resident.district)
         resident.change_address(district, street, community)
         return self._save(resident, ctx=ctx, command=cmd)
@@ -116,11 +117,10 @@ class ResidentRegistry(CivicApplication):
         data key destroyed in the same transaction."""
         require_role(ctx.actor, ADMIN)
         reason = ctx.require_reason()
-        if not cmd.request_reference.strip():
-            raise InvalidInputError("the lawful request's reference is required", field="requestReference")
+        reference = line(cmd.request_reference, "requestReference", max_length=REFERENCE_MAX)
         resident = self._get(Resident, cmd.resident_id)
         id_number = resident.id_number
-        resident.erase(cmd.request_reference.strip())
+        resident.erase(reference)
         releases = [self._id_claim(id_number, resident.id)] if id_number else []
         recorded = self._save(resident, ctx=ctx.with_reason(reason), command=cmd, releases=releases,
                               erase=[resident.id])

@@ -15,6 +15,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from civicledger.core.ascii import ascii_uuid
 from civicledger.core.clock import business_date
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.programs import Program
@@ -60,7 +61,7 @@ class AssistanceCaseType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.assistance_case.load_many([UUID(i) for i in node_ids])
+        rows = await info.context.loaders.assistance_case.load_many([ascii_uuid(i) for i in node_ids])
         return [cls.from_row(r) if r else None for r in rows]
 
     def _shown(self, info: Info, field: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import strawberry
 from strawberry.types import Info
@@ -12,7 +11,7 @@ from civicledger.core.auth import Role
 from civicledger.core.clock import business_date
 from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
-from civicledger.core.money import ZERO
+from civicledger.core.money import ZERO, yuan
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.commands import PreviewAssistanceStandard
 from civicledger.domains.assistance.entitlements import EntitlementKind
@@ -138,7 +137,7 @@ class AssistanceQueries:
                                          new_amount=p.new_amount if shown else None,
                                          arrears=p.arrears if shown else None))
         return StandardPreviewType(
-            program=program, effective_from=input.effective_from, amount=Decimal(input.amount), cases=len(preview),
+            program=program, effective_from=input.effective_from, amount=yuan(input.amount), cases=len(preview),
             monthly_increase=sum((p.new_amount - p.old_amount for p in preview), ZERO),
             total_arrears=sum((p.arrears for p in preview), ZERO), lines=lines)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from civicledger.core.ascii import BIGINT_MAX, ascii_int
 from civicledger.core.clock import SHANGHAI
 from civicledger.core.errors import InvalidInputError
 from civicledger.core.eventstore.sealed import subjects_in
@@ -27,13 +28,18 @@ T = TypeVar("T")
 
 
 def stream_uuid(value: str) -> UUID:
-    """A stream id: a raw UUID or the global id of any node backed by a stream (Resident, Household...)."""
+    """A stream id: a raw UUID or the global id of any node backed by a stream (Resident, Household...); ASCII
+    only (`uuid.UUID` would read Unicode hex digits)."""
     try:
-        return UUID(str(value))
-    except ValueError:
-        pass
-    try:
-        return UUID(relay.GlobalID.from_id(str(value)).node_id)
+        if not str(value).isascii():
+            raise ValueError(value)
+        try:
+            return UUID(str(value))
+        except ValueError:
+            node_id = relay.GlobalID.from_id(str(value)).node_id
+        if not node_id.isascii():
+            raise ValueError(node_id)
+        return UUID(node_id)
     except Exception:
         raise InvalidInputError("malformed stream id: give a UUID or a global id", id=str(value)) from None
 
@@ -57,8 +63,11 @@ def decode_log_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         kind, micros, position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":")
         if kind != "l":
             raise ValueError(kind)
-        return datetime.fromtimestamp(int(micros) / 1_000_000, UTC), int(position)
-    except (ValueError, UnicodeDecodeError):
+        # Within what a timestamptz of years 1..9999 can be, and bigint positions: ASCII digits only.
+        instant = ascii_int(micros, field="after", minimum=-62_135_596_800_000_000, maximum=253_402_300_799_000_000)
+        return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=instant),
+                ascii_int(position, field="after", maximum=BIGINT_MAX))
+    except (ValueError, UnicodeDecodeError, InvalidInputError, OverflowError):
         raise InvalidInputError("malformed cursor", field="after") from None
 
 

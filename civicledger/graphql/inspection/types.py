@@ -13,6 +13,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from civicledger.core.ascii import ascii_int
 from civicledger.core.auth import Scope
 from civicledger.graphql.inspection.common import events, payloads, record_reads
 from civicledger.inspection.history import RecordedEvent
@@ -130,7 +131,7 @@ class RecordedEventType(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         info.context.principal.require(Scope.AUDIT)
-        loaded = await events(info).load_many([int(i) for i in node_ids])
+        loaded = await events(info).load_many([ascii_int(i, field="id", minimum=1) for i in node_ids])
         return [cls.from_event(e) if e else None for e in loaded]
 
 

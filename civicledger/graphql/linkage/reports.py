@@ -13,6 +13,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from civicledger.core.ascii import ascii_uuid
 from civicledger.core.errors import InvalidInputError
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.referral_types import ReferralType
@@ -182,8 +183,14 @@ def decode_queue_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
         prefix, due, item = raw.split("|")
         if prefix != "q":
             raise ValueError(prefix)
-        return (datetime.max.replace(tzinfo=UTC) if due == "inf" else datetime.fromisoformat(due)), UUID(item)
-    except (ValueError, UnicodeDecodeError):
+        if due == "inf":
+            instant = datetime.max.replace(tzinfo=UTC)
+        else:
+            instant = datetime.fromisoformat(due)  # ASCII only; an instant without a zone is not ours
+            if instant.tzinfo is None:
+                raise ValueError(due)
+        return instant, ascii_uuid(item, field="after")
+    except (ValueError, UnicodeDecodeError, InvalidInputError):
         raise InvalidInputError("malformed cursor", field="after") from None
 
 

@@ -13,6 +13,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from civicledger.core.ascii import ascii_uuid
 from civicledger.core.guangzhou import district_name
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
@@ -61,7 +62,7 @@ def _masked(value: str | None) -> str | None:
 
 
 async def _nodes(cls: Any, loader: Any, node_ids: Iterable[str]) -> list[Any]:
-    rows = await loader.load_many([UUID(i) for i in node_ids])
+    rows = await loader.load_many([ascii_uuid(i) for i in node_ids])
     return [cls.from_row(r) if r else None for r in rows]
 
 

@@ -12,6 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from civicledger.core.ascii import ascii_uuid
 from civicledger.core.guangzhou import district_name
 from civicledger.core.timeline import TimelineEntry  # noqa: F401  (documentation link)
 from civicledger.graphql.permissions import (
@@ -202,7 +203,7 @@ class ResidentType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.resident.load_many([UUID(i) for i in node_ids])
+        rows = await info.context.loaders.resident.load_many([ascii_uuid(i) for i in node_ids])
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -272,7 +273,7 @@ class HouseholdType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.household.load_many([UUID(i) for i in node_ids])
+        rows = await info.context.loaders.household.load_many([ascii_uuid(i) for i in node_ids])
         return [cls.from_row(r) if r else None for r in rows]
 
 
