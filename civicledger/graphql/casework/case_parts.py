@@ -46,7 +46,7 @@ class GoalType:
     def number(self) -> int:
         return int(self.goal["number"])
 
-    @strawberry.field
+    @strawberry.field(description="What the goal works on.")
     def area(self) -> NeedAreaEnum:
         return NeedAreaEnum(self.goal["area"])
 
@@ -58,7 +58,7 @@ class GoalType:
             return None
         return value if access.reveal(info, self.row, "goalDescription") else access.masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="By when the goal should be reached.")
     def target_date(self) -> date:
         return date.fromisoformat(self.goal["targetDate"])
 
@@ -79,11 +79,11 @@ class PlanType:
     def version(self) -> int:
         return self.row["plan_version"]
 
-    @strawberry.field
+    @strawberry.field(description="The day the plan was agreed.")
     def agreed_on(self) -> date:
         return self.row["plan_agreed_on"]
 
-    @strawberry.field
+    @strawberry.field(description="Days between periodic reviews (7 to 180; at most 30 for a HIGH-risk case).")
     def review_every_days(self) -> int:
         return self.row["review_every_days"]
 
@@ -104,15 +104,15 @@ class SessionType:
     def number(self) -> int:
         return self.row["number"]
 
-    @strawberry.field
+    @strawberry.field(description="The day it was held.")
     def held_on(self) -> date:
         return self.row["held_on"]
 
-    @strawberry.field
+    @strawberry.field(description="How it was held.")
     def kind(self) -> SessionKindEnum:
         return SessionKindEnum(self.row["kind"])
 
-    @strawberry.field
+    @strawberry.field(description="How long it took (1 to 480).")
     def minutes(self) -> int:
         return self.row["minutes"]
 
@@ -127,11 +127,11 @@ class SessionType:
             return None
         return value if await access.reveal_held(info, self.row, "sessionNotes") else access.masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="The social worker who recorded it (user id).")
     def recorded_by(self) -> str:
         return self.row["recorded_by"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was recorded (UTC).")
     def recorded_at(self) -> datetime:
         return self.row["recorded_at"]
 
@@ -140,25 +140,25 @@ class SessionType:
         return await station(info, self.row["recorded_station_id"])
 
 
-@strawberry.type(name="CaseworkGoalReview")
+@strawberry.type(name="CaseworkGoalReview", description="A review's word on one goal.")
 class GoalReviewType:
-    goal: int
-    progress: GoalProgressEnum
+    goal: int = strawberry.field(description="The goal's number in the plan.")
+    progress: GoalProgressEnum = strawberry.field(description="Its progress.")
 
 
 @strawberry.type(name="CaseworkReview", description="A periodic review: each goal's progress and the decision.")
 class ReviewType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="1, 2, ... in the order they were recorded.")
     def number(self) -> int:
         return self.row["number"]
 
-    @strawberry.field
+    @strawberry.field(description="The day of the review.")
     def reviewed_on(self) -> date:
         return self.row["reviewed_on"]
 
-    @strawberry.field
+    @strawberry.field(description="What the review decided.")
     def decision(self) -> ReviewDecisionEnum:
         return ReviewDecisionEnum(self.row["decision"])
 
@@ -174,11 +174,11 @@ class ReviewType:
             return None
         return value if await access.reveal_held(info, self.row, "reviewSummary") else access.masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="When the next review became due.")
     def next_review_due(self) -> date:
         return self.row["next_review_due"]
 
-    @strawberry.field
+    @strawberry.field(description="The social worker who reviewed (user id).")
     def reviewed_by(self) -> str:
         return self.row["reviewed_by"]
 
@@ -186,29 +186,29 @@ class ReviewType:
 @strawberry.type(name="CaseworkHistoryEntry", description="One event of the case: what, who, from which office, "
                  "why, when — and its fields that are not personal data.")
 class HistoryEntryType:
-    kind: str
-    details: strawberry.scalars.JSON
-    actor_id: str | None
-    actor_role: str | None
-    actor_office: str | None
-    reason: str | None
-    occurred_at: datetime
-    position: int
+    kind: str = strawberry.field(description="The event, e.g. CaseworkCase.SessionRecorded.")
+    details: strawberry.scalars.JSON = strawberry.field(description="Its fields that are not personal data.")
+    actor_id: str | None = strawberry.field(description="Who (user id).")
+    actor_role: str | None = strawberry.field(description="Their role.")
+    actor_office: str | None = strawberry.field(description="Their office.")
+    reason: str | None = strawberry.field(description="Why, as the actor said.")
+    occurred_at: datetime = strawberry.field(description="When (UTC).")
+    position: int = strawberry.field(description="The event's position in the global log.")
 
 
 @strawberry.type(name="CaseworkClosure", description="How the case ended.")
 class ClosureType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="Why it closed.")
     def reason(self) -> ClosureReasonEnum:
         return ClosureReasonEnum(self.row["closure_reason"])
 
-    @strawberry.field
+    @strawberry.field(description="The case's outcome, from its goals'.")
     def outcome(self) -> CaseOutcomeEnum:
         return CaseOutcomeEnum(self.row["outcome"])
 
-    @strawberry.field
+    @strawberry.field(description="The day it closed.")
     def closed_on(self) -> date:
         return self.row["closed_on"]
 
@@ -221,11 +221,16 @@ class ClosureType:
 
 
 def _connection(name: str, node: type, description: str) -> tuple[type, type]:
-    edge = strawberry.type(type(f"{name}Edge", (), {"__annotations__": {"cursor": str, "node": node},
-                                                     "__module__": __name__}), name=f"{name}Edge")
+    """A keyset page's Edge and Connection types for `node` (one shape for every casework list)."""
+    edge = strawberry.type(type(f"{name}Edge", (), {
+        "__annotations__": {"cursor": str, "node": node}, "__module__": __name__,
+        "cursor": strawberry.field(description="Opaque; pass as `after` for the next page."),
+        "node": strawberry.field(description="The item.")}), name=f"{name}Edge", description="One item of a page.")
     connection = strawberry.type(type(f"{name}Connection", (), {
         "__annotations__": {"edges": list[edge], "page_info": relay.PageInfo},  # type: ignore[valid-type]
-        "__module__": __name__}), name=f"{name}Connection", description=description)
+        "__module__": __name__, "edges": strawberry.field(description="The page's items, in order."),
+        "page_info": strawberry.field(description="Whether more follow, and the cursors.")}),
+        name=f"{name}Connection", description=description)
     return edge, connection
 
 

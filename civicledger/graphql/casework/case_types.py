@@ -32,7 +32,16 @@ from civicledger.graphql.casework.case_parts import (
     _json,
 )
 from civicledger.graphql.casework.enums import IntakeSourceEnum, NeedAreaEnum, RiskLevelEnum
-from civicledger.graphql.casework.types import CaseStatusEnum, ServiceType, StationType, _nodes, service_type, station
+from civicledger.graphql.casework.types import (
+    After,
+    CaseStatusEnum,
+    First,
+    ServiceType,
+    StationType,
+    _nodes,
+    service_type,
+    station,
+)
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.casework_cases import caseload
@@ -47,7 +56,7 @@ class CaseworkCaseType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The case's UUID (the global `id` wraps it).")
     def case_id(self) -> UUID:
         return self.row["id"]
 
@@ -61,16 +70,16 @@ class CaseworkCaseType(relay.Node):
         rows = await access.stations(info).load_many(ids)
         return [StationType.from_row(r) for r in rows if r]
 
-    @strawberry.field
+    @strawberry.field(description="The resident the case is about.")
     async def resident(self, info: Info) -> ResidentType | None:
         row = await info.context.loaders.resident.load(self.row["resident_id"])
         return ResidentType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The station service or special project it is for.")
     def service(self) -> ServiceType:
         return service_type(self.row["service"])
 
-    @strawberry.field
+    @strawberry.field(description="How it came in.")
     def source(self) -> IntakeSourceEnum:
         return IntakeSourceEnum(self.row["source"])
 
@@ -83,11 +92,11 @@ class CaseworkCaseType(relay.Node):
     def source_program(self) -> str | None:
         return self.row["source_program"]
 
-    @strawberry.field
+    @strawberry.field(description="The other program's reference (OTHER_PROGRAM).")
     def source_reference(self) -> str | None:
         return self.row["source_reference"]
 
-    @strawberry.field
+    @strawberry.field(description="Its stage.")
     def status(self) -> CaseStatusEnum:
         return CaseStatusEnum(self.row["status"])
 
@@ -102,15 +111,15 @@ class CaseworkCaseType(relay.Node):
             return None
         return value if access.reveal(info, self.row, "presentingNeed") else access.masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="The business day (Asia/Shanghai) it was taken in.")
     def opened_on(self) -> date:
         return self.row["opened_on"]
 
-    @strawberry.field
+    @strawberry.field(description="The assessment's risk level (null before the assessment).")
     def risk(self) -> RiskLevelEnum | None:
         return RiskLevelEnum(self.row["risk"]) if self.row["risk"] else None
 
-    @strawberry.field
+    @strawberry.field(description="What the assessment found the resident needs help with.")
     def need_areas(self) -> list[NeedAreaEnum]:
         return [NeedAreaEnum(a) for a in _json(self.row["need_areas"])]
 
@@ -121,7 +130,7 @@ class CaseworkCaseType(relay.Node):
             return None
         return value if access.reveal(info, self.row, "assessmentSummary") else access.masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="When it was assessed (null before).")
     def assessed_on(self) -> date | None:
         return self.row["assessed_on"]
 
@@ -138,23 +147,23 @@ class CaseworkCaseType(relay.Node):
         due = self.row["next_review_due"]
         return due is not None and due <= business_date()
 
-    @strawberry.field
+    @strawberry.field(description="Sessions recorded so far.")
     def session_count(self) -> int:
         return self.row["sessions"]
 
-    @strawberry.field
+    @strawberry.field(description="Minutes of all sessions together.")
     def session_minutes(self) -> int:
         return self.row["session_minutes"]
 
-    @strawberry.field
+    @strawberry.field(description="The day of the latest session.")
     def last_session_on(self) -> date | None:
         return self.row["last_session_on"]
 
-    @strawberry.field
+    @strawberry.field(description="Reviews recorded so far.")
     def review_count(self) -> int:
         return self.row["reviews"]
 
-    @strawberry.field
+    @strawberry.field(description="How often it moved to another station.")
     def transfers(self) -> int:
         return self.row["transfers"]
 
@@ -163,7 +172,7 @@ class CaseworkCaseType(relay.Node):
         return ClosureType(row=self.row) if self.row["status"] == "CLOSED" else None
 
     @strawberry.field(description="The sessions in order; 1 to 100 per page (default 20). Notes: " + NOTES_RULE)
-    async def sessions(self, info: Info, first: int | None = 20, after: str | None = None) -> SessionConnection:
+    async def sessions(self, info: Info, first: First = 20, after: After = None) -> SessionConnection:
         limit = page_size(first)
         async with info.context.runtime.pool.acquire() as conn:
             rows = await sessions_of(conn, self.row["id"], after=decode_cursor("cs", after), limit=limit)
@@ -171,7 +180,7 @@ class CaseworkCaseType(relay.Node):
         return SessionConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
     @strawberry.field(description="The reviews in order; 1 to 100 per page (default 20).")
-    async def reviews(self, info: Info, first: int | None = 20, after: str | None = None) -> ReviewConnection:
+    async def reviews(self, info: Info, first: First = 20, after: After = None) -> ReviewConnection:
         limit = page_size(first)
         async with info.context.runtime.pool.acquire() as conn:
             rows = await reviews_of(conn, self.row["id"], after=decode_cursor("cr", after), limit=limit)
@@ -179,7 +188,7 @@ class CaseworkCaseType(relay.Node):
         return ReviewConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
     @strawberry.field(description="Every event of the case, oldest first; 1 to 100 per page (default 50).")
-    async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
+    async def history(self, info: Info, first: First = 50, after: After = None) -> HistoryConnection:
         limit = page_size(first, default=50)
         async with info.context.runtime.pool.acquire() as conn:
             rows = await case_history(conn, self.row["id"], after=decode_cursor("ch", after), limit=limit)
@@ -189,7 +198,7 @@ class CaseworkCaseType(relay.Node):
             position=r["position"])) for r in rows[:limit]]
         return HistoryConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field
+    @strawberry.field(description="The case stream's version (pass as expectedVersion).")
     def version(self) -> int:
         return self.row["version"]
 

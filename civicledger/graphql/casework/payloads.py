@@ -16,18 +16,18 @@ from civicledger.projections.casework_cases import cases_by_ids
 from civicledger.projections.casework_stations import stations_by_ids
 
 
-@strawberry.type(name="CaseworkRecorded")
+@strawberry.type(name="CaseworkRecorded", description="What a casework command recorded.")
 class _Recorded:
     version: int = strawberry.field(description="The stream's version after the command.")
     position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
     replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
 
 
-@strawberry.type(name="CaseworkStationPayload")
+@strawberry.type(name="CaseworkStationPayload", description="What a station command recorded, and the station.")
 class StationPayload(_Recorded):
-    station_id: UUID
+    station_id: UUID = strawberry.field(description="The station's UUID.")
 
-    @strawberry.field
+    @strawberry.field(description="The station as the read model shows it at the command's position.")
     async def station(self, info: Info) -> StationType | None:
         row = await info.context.read_after(self.position, stations_by_ids, self.station_id)
         return StationType.from_row(row) if row else None
@@ -38,11 +38,11 @@ class StationPayload(_Recorded):
                    replayed=recorded.replayed)
 
 
-@strawberry.type(name="CaseworkCasePayload")
+@strawberry.type(name="CaseworkCasePayload", description="What a case command recorded, and the case.")
 class CasePayload(_Recorded):
-    case_id: UUID
+    case_id: UUID = strawberry.field(description="The case's UUID.")
 
-    @strawberry.field(name="case")
+    @strawberry.field(name="case", description="The case as the read models show it at the command's position.")
     async def case_(self, info: Info) -> CaseworkCaseType | None:
         row = await info.context.read_after(self.position, cases_by_ids, self.case_id)
         return CaseworkCaseType.from_row(row) if row else None

@@ -23,19 +23,19 @@ if TYPE_CHECKING:
     from civicledger.graphql.casework.case_types import CaseworkCaseConnection
 
 
-@strawberry.enum(name="CaseworkServiceKind")
+@strawberry.enum(name="CaseworkServiceKind", description="A station service or a special project.")
 class ServiceKindEnum(Enum):
     STATION = strawberry.enum_value("STATION", description="A service every station (家综) runs.")
     SPECIAL_PROJECT = strawberry.enum_value("SPECIAL_PROJECT", description="One of the 15 special projects (专项).")
 
 
-@strawberry.enum(name="CaseworkStationLevel")
+@strawberry.enum(name="CaseworkStationLevel", description="Which level a station works at.")
 class StationLevelEnum(Enum):
     STREET = strawberry.enum_value("STREET", description="A street's (or town's) station: 街(镇)级社工站/家综.")
     COMMUNITY = strawberry.enum_value("COMMUNITY", description="A community's station: 社区级社工站.")
 
 
-@strawberry.enum(name="CaseworkCaseStatus")
+@strawberry.enum(name="CaseworkCaseStatus", description="A case's stage, in order.")
 class CaseStatusEnum(Enum):
     INTAKE = strawberry.enum_value("INTAKE", description="Taken in, not yet assessed.")
     ASSESSED = strawberry.enum_value("ASSESSED", description="Assessed, no service plan yet.")
@@ -43,15 +43,25 @@ class CaseStatusEnum(Enum):
     CLOSED = strawberry.enum_value("CLOSED", description="Closed with an outcome per goal; never changes again.")
 
 
+# Arguments, described once.
+First = Annotated[int | None, strawberry.argument(description="Items per page: 1 to 100.")]
+After = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
+StatusFilter = Annotated[CaseStatusEnum | None, strawberry.argument(description="Only cases at this stage.")]
+ServiceFilter = Annotated[str | None, strawberry.argument(description="Only this service or project (its code).")]
+WorkerFilter = Annotated[str | None, strawberry.argument(description="Only cases this social worker holds.")]
+ReviewDueFilter = Annotated[bool | None, strawberry.argument(
+    description="true: only cases whose next review is due today or earlier.")]
+
+
 @strawberry.type(name="CaseworkService", description="A service of the stations (family, elder, youth) or one of "
                  "the 15 special projects. Codes are stable; four projects are named in the bureau's account, "
                  "seven come from its 社工+ fields, four are our reading (`namedInAccount: false`).")
 class ServiceType:
-    code: str
-    kind: ServiceKindEnum
-    label: str
-    label_zh: str
-    named_in_account: bool
+    code: str = strawberry.field(description="Stable code, e.g. ELDER, BEREAVED_PARENTS.")
+    kind: ServiceKindEnum = strawberry.field(description="A station service or a special project.")
+    label: str = strawberry.field(description="English label.")
+    label_zh: str = strawberry.field(description="Chinese label, e.g. 失独老人服务.")
+    named_in_account: bool = strawberry.field(description="Named in the bureau's account (false: our reading).")
 
 
 def service_type(code: str) -> ServiceType:
@@ -71,8 +81,8 @@ async def _nodes(cls: Any, loader: Any, node_ids: Iterable[str]) -> list[Any]:
 
 @strawberry.type(name="CaseworkSocialWorker", description="A social worker on a station's staff list.")
 class SocialWorkerType:
-    staff_id: str
-    title: str
+    staff_id: str = strawberry.field(description="The social worker's user id (the subject of their token).")
+    title: str = strawberry.field(description="Their job title, e.g. 社工, 督导.")
 
 
 @strawberry.type(name="CaseworkStation", description="A social-work station (社工站/家综): what it runs, its social "
@@ -81,27 +91,27 @@ class StationType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The station's UUID (the global `id` wraps it).")
     def station_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The station's name, e.g. 江海街家庭综合服务中心.")
     def name(self) -> str:
         return self.row["name"]
 
-    @strawberry.field
+    @strawberry.field(description="Street- or community-level.")
     def level(self) -> StationLevelEnum:
         return StationLevelEnum(self.row["level"])
 
-    @strawberry.field
+    @strawberry.field(description="The district code, e.g. HAIZHU.")
     def district(self) -> str:
         return self.row["district"]
 
-    @strawberry.field
+    @strawberry.field(description="The district's Chinese name, e.g. 海珠区.")
     def district_name(self) -> str:
         return district_name(self.row["district"])
 
-    @strawberry.field
+    @strawberry.field(description="The street (街) or town (镇) it serves.")
     def street(self) -> str:
         return self.row["street"]
 
@@ -124,15 +134,15 @@ class StationType(relay.Node):
     @strawberry.field(description="The cases it holds now, oldest first, filtered by status, service (code), "
                       "social worker, and `reviewDue: true` (the next review due today or earlier); 1 to 100 per "
                       "page (default 20).")
-    async def caseload(self, info: Info, status: CaseStatusEnum | None = None, service: str | None = None,
-                       social_worker_id: str | None = None, review_due: bool | None = None, first: int | None = 20,
-                       after: str | None = None) -> Annotated[CaseworkCaseConnection, strawberry.lazy(CASE_TYPES)]:
+    async def caseload(self, info: Info, status: StatusFilter = None, service: ServiceFilter = None,
+                       social_worker_id: WorkerFilter = None, review_due: ReviewDueFilter = None, first: First = 20,
+                       after: After = None) -> Annotated[CaseworkCaseConnection, strawberry.lazy(CASE_TYPES)]:
         from civicledger.graphql.casework.case_types import caseload_page
 
         return await caseload_page(info, self.row["id"], status=status, service=service,
                                    social_worker_id=social_worker_id, review_due=review_due, first=first, after=after)
 
-    @strawberry.field
+    @strawberry.field(description="The station stream's version (pass as expectedVersion).")
     def version(self) -> int:
         return self.row["version"]
 
