@@ -15,9 +15,9 @@ from strawberry.types import Info
 from civicledger.core.access import may_act_in
 from civicledger.core.aggregate import CivicAggregate
 from civicledger.core.commands import handles
-from civicledger.core.errors import InvalidInputError
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.metadata import CommandContext
+from civicledger.core.text import free_text
 from civicledger.core.timeline import TimelineContribution, entry
 from civicledger.graphql.commands import execute
 from civicledger.graphql.permissions import CanCommand, CanRead
@@ -57,10 +57,7 @@ class KudosService(CivicApplication):
     def give_kudos(self, cmd: GiveKudos, ctx: CommandContext) -> Recorded:
         resident = self.residents.get_resident(cmd.resident_id)  # type: ignore[attr-defined]
         may_act_in(ctx.actor, resident.district)
-        words = cmd.words.strip()
-        if not words or len(words) > 200:
-            raise InvalidInputError("say thanks in 1 to 200 characters", field="words")
-        kudos = Kudos.give(cmd.resident_id, words)
+        kudos = Kudos.give(cmd.resident_id, free_text(cmd.words, "words", max_length=200))
         return self._save(kudos, ctx=ctx, command=cmd)
 
 
