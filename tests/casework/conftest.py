@@ -5,20 +5,21 @@ workers, and residents of both districts."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
 
 from civicledger.core.clock import SHANGHAI, FixedClock
+from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.casework import commands as c
 from civicledger.domains.casework.services import CaseworkService
 from civicledger.domains.residents.commands import RegisterResident
 from civicledger.domains.residents.services import ResidentRegistry
-from civicledger.runtime import Runtime
-from tests.conftest import new_id_number
+from tests.conftest import MASTER_KEY, new_id_number
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
 TODAY = date(2026, 3, 2)
@@ -29,9 +30,12 @@ INSPECTOR_ZHOU = Actor(id="insp-zhou", role="inspector", office="AUDIT-BUREAU")
 
 
 @pytest.fixture(scope="session")
-def casework_ledger(runtime: Runtime) -> Ledger:
-    """The session app's own ledger (no pool of our own: the test server's connections are shared)."""
-    return runtime.ledger
+def casework_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
+    """A small ledger of its own on the session's database, keyed like the linkage tests' (their process and
+    ours follow the same log and must fingerprint the same commands alike)."""
+    ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=2, max_overflow=2)
+    yield ledger
+    ledger.close()
 
 
 @pytest.fixture(scope="session")
