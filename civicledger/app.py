@@ -18,6 +18,7 @@ from civicledger.core.db import ConnectionParams, resolve_database
 from civicledger.graphql.http import GraphQLHTTP
 from civicledger.graphql.schema import build_schema
 from civicledger.graphql.websocket import GraphQLWebSocket
+from civicledger.readiness import liveness, readiness
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
 from civicledger.slice import ProgramSlice
@@ -61,13 +62,20 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
                 await runtime.close()
 
     async def health(request: Request) -> JSONResponse:
+        """The older name of /readyz (same checks and status code), with its original keys kept."""
         runtime = holder.get("runtime")
-        if runtime is None:
-            return JSONResponse({"status": "starting"}, status_code=503)
-        await runtime.positions.refresh()
-        errors = runtime.runner.errors if runtime.runner else {}
-        return JSONResponse({"status": "ok", "projections": runtime.positions.positions,
-                             "errors": {k: repr(v) for k, v in errors.items()}})
+        ready, body = await readiness(runtime)
+        stopped = body["checks"].get("projections", {}).get("stopped", {})
+        return JSONResponse({**body, "status": "ok" if ready else body["status"],
+                             "projections": dict(runtime.positions.positions) if runtime else {}, "errors": stopped},
+                            status_code=200 if ready else 503)
+
+    async def livez(request: Request) -> JSONResponse:
+        return JSONResponse(liveness())
+
+    async def readyz(request: Request) -> JSONResponse:
+        ready, body = await readiness(holder.get("runtime"))
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     async def sdl(request: Request) -> PlainTextResponse:
         return PlainTextResponse(schema.as_str())
@@ -77,6 +85,8 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
             Route("/graphql", http.handle, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", ws),
             Route("/health", health),
+            Route("/livez", livez),
+            Route("/readyz", readyz),
             Route("/schema.graphql", sdl),
         ],
         lifespan=lifespan,

@@ -18,10 +18,11 @@ from civicledger.core.commands import CommandBus
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
 from civicledger.core.metadata import CommandContext
+from civicledger.core.transient import quiet_transient_pool_warnings
 from civicledger.inspection.service import Inspection
 from civicledger.programs import PROGRAMS, read_models
 from civicledger.projections.base import Projection
-from civicledger.projections.positions import ProjectionPositions
+from civicledger.projections.positions import ProjectionPositions, guard_key_cache
 from civicledger.projections.runner import ProjectionRunner
 from civicledger.settings import Settings
 from civicledger.slice import Job, ProcessWiring, ProgramSlice, Services, build_services
@@ -77,6 +78,7 @@ class Runtime:
         tests that drive them with a clock of their own). `prepare_schema=False` when another process has just
         created the read-model tables (a rebuild's worker processes must not re-create indexes that the
         rebuild has set aside)."""
+        quiet_transient_pool_warnings()
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
@@ -96,7 +98,8 @@ class Runtime:
             await self.inspection.create_tables()
         else:
             await self.runner.load_positions()
-        self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections])
+        self.positions = ProjectionPositions(self.pool, [p.name for p in self.projections], dsn=self.params.url)
+        guard_key_cache(self.positions, self.ledger.keyring)
         await self.positions.start()
         if run_projections:
             self.runner.on_advance.append(self.positions.advance)

@@ -33,6 +33,8 @@ class Settings:
     query_alias_limit: int = 30
     query_token_limit: int = 4000
     consistency_timeout_s: float = 5.0
+    # /readyz: not ready while any read model is more than this many events behind the log's safe horizon.
+    ready_max_lag: int = 5000
     # Compiled-operation responses cached by visibility and projection positions (off for fair comparisons).
     response_cache: bool = True
     # Tamper evidence: the Ed25519 seed that signs log checkpoints (32 bytes); empty derives one from the
@@ -83,6 +85,9 @@ class Settings:
             not in ("off", "0", "false", "no"),
             "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
             "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
+            "ready_max_lag": int(env.get("CIVICLEDGER_READY_MAX_LAG", "5000")),
+            "consistency_timeout_s": float(env.get("CIVICLEDGER_CONSISTENCY_TIMEOUT_S", "5")),
+            "projection_batch_size": int(env.get("CIVICLEDGER_PROJECTION_BATCH_SIZE", "5000")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -182,21 +182,20 @@ class GraphQLHTTP:
         variables = body.get("variables")
         cache_key = self.cache.key(key, variables, ctx, operation) if self.cache.enabled else None
         if cache_key is not None:
-            hit = self.cache.get(cache_key, self.runtime.positions.positions)
+            hit = self.cache.get(cache_key, self.runtime.positions)
             if hit is not None:
                 content, reads = hit
                 for resident_id, (district, fields) in reads.items():
                     for f in fields:
                         ctx.record_read(resident_id, district, f)
                 return content
-        # Positions are read before the rows: an entry is never older than the positions it is filed under.
-        positions = dict(self.runtime.positions.positions)
+        stamp = self.cache.stamp(self.runtime.positions) if cache_key is not None else None
         data = await operation.execute(ctx, self.runtime.pool, variables)
         if data is None:
             return None
         content = encode({"data": data})
         if cache_key is not None:
-            self.cache.put(cache_key, positions, content, ctx.reads)  # the request's own: not changed after this
+            self.cache.put(cache_key, stamp, content, ctx.reads)  # the request's own: not changed after this
         return content
 
     async def _parse(self, request: Request) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.auth import Scope
-from civicledger.core.errors import NotFoundError
+from civicledger.core.errors import ConsistencyTimeoutError, NotFoundError
+from civicledger.core.transient import Backoff, is_transient
 from civicledger.graphql.relay import uuid_of
 from civicledger.graphql.residents.types import TimelineEntryType
 from civicledger.projections.client_timeline import timeline_page
@@ -30,10 +31,20 @@ class Subscription:
                 "SELECT coalesce(max(position), 0) FROM client_timeline WHERE resident_id = $1", rid
             )
         positions = runtime.positions
+        backoff = Backoff(first=0.2, cap=5.0)
         while True:
-            seen = positions.positions.get("client_timeline", 0)
-            async with runtime.pool.acquire() as conn:
-                rows = await timeline_page(conn, rid, after=last, limit=200)
+            # Entries are read from the table after the last one sent, so a database outage loses nothing: the
+            # subscription waits it out (with backoff) and goes on from where it was.
+            try:
+                seen = positions.positions.get("client_timeline", 0)
+                async with runtime.pool.acquire() as conn:
+                    rows = await timeline_page(conn, rid, after=last, limit=200)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                await asyncio.sleep(backoff.next())
+                continue
+            backoff.reset()
             for row in rows:
                 last = row["position"]
                 yield TimelineEntryType.from_row(row)
@@ -41,5 +52,9 @@ class Subscription:
                 continue
             try:
                 await positions.wait_for(seen + 1, timeout=15.0, names=["client_timeline"])
-            except Exception:
-                await asyncio.sleep(0)
+            except ConsistencyTimeoutError:
+                pass  # nothing new for a while: look again
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                await asyncio.sleep(backoff.next())

@@ -35,6 +35,7 @@ from typing import Any
 import asyncpg
 
 from civicledger.core.eventstore.horizon import horizon_position_async
+from civicledger.core.transient import Outage, is_transient
 from civicledger.inspection import merkle
 from civicledger.inspection.signing import Signer, decode_key, encode_key, key_id, signature_valid
 
@@ -251,6 +252,7 @@ class Checkpointer:
         return out
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
+        outage = Outage(log, "checkpointer")
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
@@ -258,11 +260,12 @@ class Checkpointer:
                 return
             try:
                 sealed = await self.seal_all()
-            except (asyncpg.PostgresConnectionError, OSError, asyncpg.InterfaceError) as exc:
-                log.warning("checkpointer: database unavailable (%s); retrying", exc)
+            except Exception as exc:
+                if is_transient(exc):  # a database outage: warned once, retried at the next interval
+                    outage.failed(exc)
+                else:
+                    log.exception("checkpointer failed; retrying at the next interval")
                 continue
-            except Exception:
-                log.exception("checkpointer failed; retrying at the next interval")
-                continue
+            outage.recovered()
             if sealed:
                 log.info("sealed the log up to position %s (checkpoint #%s)", sealed[-1].position, sealed[-1].seq)

@@ -11,6 +11,7 @@ import contextlib
 import logging
 
 from civicledger.core.eventstore.application import Recorded
+from civicledger.core.transient import Backoff, Outage, is_transient, pause
 from civicledger.projections.linkage_queues import overdue_candidates
 from civicledger.slice import CliCommand, ProcessWiring
 
@@ -40,11 +41,20 @@ class EscalationSweep:
         return written
 
     async def run(self) -> None:
+        """Every interval; a database outage is retried sooner, with backoff (logged once per outage)."""
+        outage, backoff = Outage(log, "linkage SLA sweep"), Backoff(first=0.5, cap=min(30.0, self.interval_s))
         while not self._stopping.is_set():
             try:
                 await self.sweep_once()
-            except Exception:
+            except Exception as exc:
+                if is_transient(exc):
+                    outage.failed(exc)
+                    await pause(backoff.next(), self._stopping)
+                    continue
                 log.exception("linkage SLA sweep failed; retrying at the next interval")
+            else:
+                outage.recovered()
+            backoff.reset()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.interval_s)
 

@@ -7,14 +7,18 @@ A crash anywhere leaves the previous committed state, so a restart resumes with 
 
 Events are read *outside* the write transaction, up to the safe horizon of the log (see the recorder), in a
 single statement so that the batch and the horizon come from the same snapshot. Decoded events are shared
-between projections through a small cache: projections at the same position decode each event once."""
+between projections through a small cache: projections at the same position decode each event once.
+
+A database that goes away (restart, failover, "too many clients", "not yet accepting connections", a
+serialization failure) is waited out with capped exponential backoff and jitter, logged once per outage; only
+an error from a projection's own code stops that projection, and it stays visible: in `errors` here and, for
+other processes (`/readyz`), as a row of `projection_failures` until a runner starts it again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +31,12 @@ from civicledger.core.eventstore.horizon import bound_async, horizon_position_as
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.core.eventstore.sealed import fetch_keys
+from civicledger.core.transient import Backoff, Outage, is_transient, pause
+from civicledger.projections import failures
 from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
+from civicledger.projections.rebuild import rebuild
+
+__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "rebuild"]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +93,8 @@ class DecodeCache:
 class ProjectionRunner:
     def __init__(self, pool: asyncpg.Pool, mapper: CivicMapper, keyring: KeyRing,
                  projections: Sequence[Projection], *, batch_size: int = 2000,
-                 idle_interval: float = 0.05, max_idle_interval: float = 2.0) -> None:
+                 idle_interval: float = 0.05, max_idle_interval: float = 2.0, label: str = "projections",
+                 max_backoff: float = 5.0) -> None:
         self.pool = pool
         self.mapper = mapper
         self.keyring = keyring
@@ -97,7 +107,10 @@ class ProjectionRunner:
         self.on_advance: list[Callable[[str, int], None]] = []
         self._wakes: dict[str, asyncio.Event] = {}
         self._stopping = asyncio.Event()
-        self.errors: dict[str, BaseException] = {}
+        self.errors: dict[str, BaseException] = {}  # stopped for good: a projection's own error
+        self.retrying: set[str] = set()  # waiting out a transient database condition
+        self.outage = Outage(log, label)
+        self.max_backoff = max_backoff
 
     # -- set-up -------------------------------------------------------------------------------------------
 
@@ -111,6 +124,7 @@ class ProjectionRunner:
                     " ON CONFLICT (application_name) DO NOTHING",
                     projection.name,
                 )
+            await conn.execute(failures.CREATE)
         await self.load_positions()
 
     async def load_positions(self) -> dict[str, int]:
@@ -240,19 +254,27 @@ class ProjectionRunner:
 
     async def _follow(self, projection: Projection) -> None:
         delay = self.idle_interval
+        backoff = Backoff(first=0.1, cap=self.max_backoff)
         while not self._stopping.is_set():
             try:
                 applied = await self.step(projection)
-            except (asyncpg.PostgresConnectionError, OSError, asyncpg.InterfaceError) as exc:
-                log.warning("projection %s: database unavailable (%s); retrying", projection.name, exc)
-                applied = 0
-                await asyncio.sleep(1.0)
             except Exception as exc:
+                if is_transient(exc):
+                    self._retrying(projection.name, exc)
+                    # Woken early when the horizon probe reaches the database again (or on stop).
+                    wake = self._wakes.setdefault(projection.name, asyncio.Event())
+                    wake.clear()
+                    await pause(backoff.next(), wake)
+                    continue
                 # A projection bug must be seen, not skipped: stop this projection, keep the others going.
                 log.exception("projection %s failed at position %s", projection.name,
                               self.positions.get(projection.name))
                 self.errors[projection.name] = exc
+                await self._record_failure(projection.name, exc)
+                self._recovered(projection.name)
                 return
+            backoff.reset()
+            self._recovered(projection.name)
             if applied:
                 delay = self.idle_interval
                 continue
@@ -262,83 +284,57 @@ class ProjectionRunner:
                 await asyncio.wait_for(wake.wait(), timeout=delay)
             delay = min(delay * 2, self.max_idle_interval)
 
+    def _retrying(self, name: str, exc: BaseException) -> None:
+        self.retrying.add(name)
+        self.outage.failed(exc)
+
+    def _recovered(self, name: str) -> None:
+        self.retrying.discard(name)
+        if not self.retrying:
+            self.outage.recovered()
+
+    async def _record_failure(self, name: str, exc: BaseException) -> None:
+        """Tell other processes (their `/readyz`) that this read model has stopped; best effort."""
+        try:
+            async with self.pool.acquire() as conn:
+                await failures.record_failure(conn, name, self.positions.get(name, 0), exc)
+        except Exception:
+            log.warning("could not record that projection %s stopped", name, exc_info=True)
+
     async def _watch_horizon(self) -> None:
         """One cheap probe for all projections: wake them when the log's safe horizon moves (writes from
-        other processes; writers in this process wake us directly)."""
+        other processes; writers in this process wake us directly), and as soon as the database answers
+        again after an outage."""
         last = -1
+        backoff = Backoff(first=self.idle_interval, cap=1.0)
         while not self._stopping.is_set():
-            with contextlib.suppress(Exception):
+            try:
                 horizon = await self.log_horizon()
-                if horizon != last:
-                    last = horizon
-                    self.wake()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.idle_interval)
+            except Exception:
+                await pause(backoff.next(), self._stopping)  # the followers report the outage
+                continue
+            if horizon != last or backoff.attempts:
+                last = horizon
+                self.wake()
+            backoff.reset()
+            await pause(self.idle_interval, self._stopping)
 
     async def run(self) -> None:
-        await self.load_positions()
+        backoff = Backoff(first=0.1, cap=self.max_backoff)
+        while not self._stopping.is_set():
+            try:
+                await self.load_positions()
+                async with self.pool.acquire() as conn:  # started again (after a fix): running until it fails
+                    await failures.forget_failures(conn, [p.name for p in self.projections])
+                break
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                self.outage.failed(exc)
+                await pause(backoff.next(), self._stopping)
+        self.outage.recovered()
         await asyncio.gather(self._watch_horizon(), *(self._follow(p) for p in self.projections))
 
     def stop(self) -> None:
         self._stopping.set()
         self.wake()
-
-
-async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
-                  progress_factory: Callable[[str, int], Any] | None = None) -> dict[str, float]:
-    """Rebuild read models from position zero, all at once: the log is read once, each batch decoded once
-    and handed to every read model, each writing in its own transaction (in parallel). Returns events/second
-    per read model and, under "*", the log's events per second of wall time."""
-    horizon = await runner.log_horizon()
-    chosen = [p for p in runner.projections if not names or p.name in names]
-    for projection in chosen:
-        await runner.reset(projection)
-    # Bulk path: secondary indexes are built once at the end rather than maintained row by row. Unique ones
-    # stay (upserts need them). A crash midway leaves them missing only until the next start re-creates them
-    # (every projection's `create` is idempotent), and the rebuild must anyway be run again then.
-    async with runner.pool.acquire() as conn:
-        suspended = await _drop_secondary_indexes(conn, [t for p in chosen for t in p.tables])
-    bars = {p.name: progress_factory(p.name, horizon) for p in chosen} if progress_factory else {}
-    applied = dict.fromkeys((p.name for p in chosen), 0)
-    decodes = any(p.decodes for p in chosen)
-    started = time.perf_counter()
-    position = read = 0
-    while position < horizon:
-        # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
-        # like the rest, so the followers take over from `upto` and nothing is applied twice.
-        batch, upto = await runner._read(position, None, decodes)
-        if upto <= position:
-            break
-        results = await asyncio.gather(*(runner.commit(p, batch, position, upto) for p in chosen))
-        if not all(results):
-            raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
-        read += sum(1 for e in batch if e.position <= horizon)
-        for p in chosen:
-            applied[p.name] += sum(1 for e in batch if p.wants(e.topic))
-            if p.name in bars:
-                bars[p.name].update(min(upto, horizon) - position)
-        position = upto
-    for bar in bars.values():
-        bar.close()
-    async with runner.pool.acquire() as conn:
-        for statement in suspended:
-            await conn.execute(statement)
-    elapsed = time.perf_counter() - started
-    rates = {name: count / elapsed if elapsed > 0 else 0.0 for name, count in applied.items()}
-    rates["*"] = read / elapsed if elapsed > 0 else 0.0
-    return rates
-
-
-async def _drop_secondary_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
-    """Drop the non-unique indexes of these tables; return the statements that re-create them."""
-    rows = await conn.fetch(
-        "SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition"
-        " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
-        " JOIN pg_namespace n ON n.oid = t.relnamespace"
-        " WHERE n.nspname = current_schema() AND t.relname = ANY($1) AND NOT x.indisunique",
-        list(tables),
-    )
-    for row in rows:
-        await conn.execute(f'DROP INDEX IF EXISTS "{row["name"]}"')
-    # IF NOT EXISTS: a start-up elsewhere may have re-created one meanwhile (`create` is idempotent too).
-    return [row["definition"].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for row in rows]

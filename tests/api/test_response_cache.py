@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from civicledger.runtime import Runtime
 from tests.api.helpers import register
 from tests.conftest import CASEWORKER_HAIZHU, CASEWORKER_TIANHE, GQL
@@ -58,3 +60,26 @@ async def test_the_cache_never_shows_a_role_what_it_may_not_see(gql: GQL) -> Non
     assert "*" not in own["data"]["resident"]["idNumber"]
     assert "*" in other["data"]["resident"]["idNumber"] and "*" in other["data"]["resident"]["phone"]
     assert own_again == own
+
+
+async def test_the_cache_is_not_used_while_its_positions_cannot_be_proven_fresh(
+        gql: GQL, app: Any, runtime: Runtime, http: httpx.AsyncClient) -> None:
+    cache = app.state.graphql_http.cache
+    rid = (await register(gql, as_=CASEWORKER_HAIZHU, name="缓存丁"))["resident"]["id"]
+    await gql(QUERY, {"id": rid})
+    await gql(QUERY, {"id": rid})
+    hits, refused = cache.hits, cache.refused
+
+    await runtime.positions.stop()  # as when its connection is lost: nobody hears the read models move
+    try:
+        untrusted = await gql(QUERY, {"id": rid})
+        untrusted_again = await gql(QUERY, {"id": rid})
+        unready = await http.get("/readyz")
+    finally:
+        await runtime.positions.start()
+    await gql(QUERY, {"id": rid})
+    trusted_again = await gql(QUERY, {"id": rid})
+
+    assert untrusted["data"] == untrusted_again["data"] == trusted_again["data"]
+    assert cache.refused == refused + 2 and cache.hits == hits + 1
+    assert unready.status_code == 503 and unready.json()["failed"] == ["listener"]

@@ -69,6 +69,7 @@ class Ledger:
     def create_tables(self) -> None:
         self.recorder.create_table()
         self.tracking.create_table()
+        self.keyring.create_erasure_signal()
 
     def claim_key(self, scope: str, value: str) -> str:
         """A keyed hash of a unique personal value: the claims table never holds the value itself."""

@@ -3,7 +3,13 @@
 Every personal field in an event payload is encrypted (AES-256-GCM) with the data key of the resident it is
 about. Data keys are stored wrapped by the master key. Erasing a resident destroys their data key in the
 same transaction as the audited erasure event: the ciphertext, and every hash over it, stay in place, so the
-history and its tamper evidence remain verifiable while the personal data can no longer be read."""
+history and its tamper evidence remain verifiable while the personal data can no longer be read.
+
+Keys are cached briefly per process. An erasure in another process must not leave a key usable here: the
+destruction of a key is announced on `ERASURE_CHANNEL` (a trigger on the key table, `erasure_signal.sql`);
+a process that listens (the runtime wires its positions listener) forgets the key at once, empties the whole
+cache after every reconnect (announcements may have been missed) and bypasses the cache while its listener
+is down (`cache_trusted`)."""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from importlib import resources
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -22,6 +29,8 @@ from civicledger.core.errors import RuleViolationError
 
 _pending: ContextVar[list[tuple[UUID, bytes]] | None] = ContextVar("pending_keys", default=None)
 _pinned: ContextVar[Mapping[UUID, bytes | None] | None] = ContextVar("pinned_keys", default=None)
+
+ERASURE_CHANNEL = "civic_erasure"
 
 
 class SubjectErasedError(RuleViolationError):
@@ -35,9 +44,19 @@ class KeyRing:
             raise ValueError("master key must be 32 bytes")
         self._datastore = datastore
         self._master = AESGCM(master_key)
-        self._ttl = ttl_seconds
+        self.ttl = ttl_seconds  # how long a cached key is used (where nothing evicts it earlier)
         self._cache: dict[UUID, tuple[float, bytes | None]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by every forget/clear: a fetch that raced one must not be remembered
+        # Whether cached keys may be used now; a process whose erasure listener is down says no.
+        self.cache_trusted: Callable[[], bool] = lambda: True
+
+    def create_erasure_signal(self) -> None:
+        """Install the trigger that announces every destroyed key (idempotent; safe when processes race)."""
+        sql = resources.files("civicledger.core.eventstore").joinpath("erasure_signal.sql").read_text()
+        with self._datastore.transaction(commit=True) as curs:
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext('civicledger-erasure-signal'))")
+            curs.execute(sql, prepare=False)
 
     # -- wrapping -----------------------------------------------------------------------------------------
 
@@ -64,8 +83,9 @@ class KeyRing:
         pending = _pending.get()
         if pending is None:
             return self.key_for_encryption(subject)
-        if any(s == subject for s, _ in pending):
-            return self.key_for_encryption(subject)  # made earlier in this command, and remembered
+        for made_for, wrapped in pending:
+            if made_for == subject:
+                return self._unwrap(subject, wrapped)  # made earlier in this command (not stored yet)
         key = AESGCM.generate_key(bit_length=256)
         pending.append((subject, self._wrap(subject, key)))
         self._remember(subject, key)
@@ -77,10 +97,16 @@ class KeyRing:
             raise SubjectErasedError(subject)
         return key
 
-    def _lookup(self, subject: UUID) -> bytes | None:
+    def _cached(self, subject: UUID) -> tuple[bool, bytes | None]:
         cached = self._cache.get(subject)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None and cached[0] > time.monotonic() and self.cache_trusted():
+            return True, cached[1]
+        return False, None
+
+    def _lookup(self, subject: UUID) -> bytes | None:
+        hit, key = self._cached(subject)
+        if hit:
+            return key
         found = self.fetch([subject])
         if subject in found:
             return found[subject]
@@ -94,14 +120,30 @@ class KeyRing:
             )
         return self.fetch([subject]).get(subject)
 
-    def _remember(self, subject: UUID, key: bytes | None) -> None:
+    def _remember(self, subject: UUID, key: bytes | None, generation: int | None = None) -> None:
         with self._lock:
-            self._cache[subject] = (time.monotonic() + self._ttl, key)
+            if generation is None or generation == self._generation:
+                self._cache[subject] = (time.monotonic() + self.ttl, key)
 
     def forget(self, subjects: Iterable[UUID]) -> None:
         with self._lock:
+            self._generation += 1
             for subject in subjects:
                 self._cache.pop(subject, None)
+
+    def forget_announced(self, payload: str) -> None:
+        """An `ERASURE_CHANNEL` payload: the erased subject's id."""
+        try:
+            subject = UUID(payload)
+        except ValueError:
+            self.clear()
+            return
+        self.forget([subject])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._cache.clear()
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -110,6 +152,7 @@ class KeyRing:
         wanted = list(set(subjects))
         if not wanted:
             return {}
+        generation = self._generation
         with self._datastore.get_connection() as conn:
             rows = conn.execute(
                 "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(%s)", (wanted,)
@@ -119,7 +162,7 @@ class KeyRing:
             subject, wrapped = row["subject_id"], row["wrapped_key"]
             key = self._unwrap(subject, bytes(wrapped)) if wrapped is not None else None
             out[subject] = key
-            self._remember(subject, key)
+            self._remember(subject, key, generation)
         return out
 
     def unwrapping(self, wrapped: Mapping[UUID, bytes | None]) -> Mapping[UUID, bytes | None]:
@@ -139,9 +182,9 @@ class KeyRing:
         pinned = _pinned.get()
         if pinned is not None:
             return pinned.get(subject)
-        cached = self._cache.get(subject)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        hit, key = self._cached(subject)
+        if hit:
+            return key
         return self.fetch([subject]).get(subject)
 
     def commit_pending(self, pending: list[tuple[UUID, bytes]]) -> None:

@@ -1,0 +1,73 @@
+"""Rebuild read models from position zero, all read models at once, sharing the reads and decodes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+if TYPE_CHECKING:
+    from civicledger.projections.runner import ProjectionRunner
+
+
+async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
+                  progress_factory: Callable[[str, int], Any] | None = None) -> dict[str, float]:
+    """Rebuild read models from position zero, all at once: the log is read once, each batch decoded once
+    and handed to every read model, each writing in its own transaction (in parallel). Returns events/second
+    per read model and, under "*", the log's events per second of wall time."""
+    horizon = await runner.log_horizon()
+    chosen = [p for p in runner.projections if not names or p.name in names]
+    for projection in chosen:
+        await runner.reset(projection)
+    # Bulk path: secondary indexes are built once at the end rather than maintained row by row. Unique ones
+    # stay (upserts need them). A crash midway leaves them missing only until the next start re-creates them
+    # (every projection's `create` is idempotent), and the rebuild must anyway be run again then.
+    async with runner.pool.acquire() as conn:
+        suspended = await _drop_secondary_indexes(conn, [t for p in chosen for t in p.tables])
+    bars = {p.name: progress_factory(p.name, horizon) for p in chosen} if progress_factory else {}
+    applied = dict.fromkeys((p.name for p in chosen), 0)
+    decodes = any(p.decodes for p in chosen)
+    started = time.perf_counter()
+    position = read = 0
+    while position < horizon:
+        # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
+        # like the rest, so the followers take over from `upto` and nothing is applied twice.
+        batch, upto = await runner._read(position, None, decodes)
+        if upto <= position:
+            break
+        results = await asyncio.gather(*(runner.commit(p, batch, position, upto) for p in chosen))
+        if not all(results):
+            raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
+        read += sum(1 for e in batch if e.position <= horizon)
+        for p in chosen:
+            applied[p.name] += sum(1 for e in batch if p.wants(e.topic))
+            if p.name in bars:
+                bars[p.name].update(min(upto, horizon) - position)
+        position = upto
+    for bar in bars.values():
+        bar.close()
+    async with runner.pool.acquire() as conn:
+        for statement in suspended:
+            await conn.execute(statement)
+    elapsed = time.perf_counter() - started
+    rates = {name: count / elapsed if elapsed > 0 else 0.0 for name, count in applied.items()}
+    rates["*"] = read / elapsed if elapsed > 0 else 0.0
+    return rates
+
+
+async def _drop_secondary_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
+    """Drop the non-unique indexes of these tables; return the statements that re-create them."""
+    rows = await conn.fetch(
+        "SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition"
+        " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+        " JOIN pg_namespace n ON n.oid = t.relnamespace"
+        " WHERE n.nspname = current_schema() AND t.relname = ANY($1) AND NOT x.indisunique",
+        list(tables),
+    )
+    for row in rows:
+        await conn.execute(f'DROP INDEX IF EXISTS "{row["name"]}"')
+    # IF NOT EXISTS: a start-up elsewhere may have re-created one meanwhile (`create` is idempotent too).
+    return [row["definition"].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for row in rows]

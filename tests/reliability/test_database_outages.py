@@ -1,0 +1,100 @@
+"""A few seconds without the database must not stop the read models for good (issue 10, finding 5): after an
+immediate PostgreSQL stop and a start that keeps refusing connections for a while ("the database system is not
+accepting connections", 57P03), and after "too many clients" (53300), the read models catch up by themselves,
+`/readyz` says 503 meanwhile and 200 after, and a mutation afterwards returns without `CONSISTENCY_TIMEOUT`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import CASEWORKER_HAIZHU
+from tests.reliability.client import REGISTER, RESIDENT, codes, graphql, readyz, resident_input
+from tests.reliability.cluster import ApiServer, Cluster, api_server, throwaway_cluster, wait_until
+
+pytestmark = pytest.mark.slow  # a cluster and server processes of its own
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    with throwaway_cluster(max_connections=20) as cluster:
+        cluster.create_database("app")
+        yield cluster
+
+
+@pytest.fixture
+def server(cluster: Cluster) -> Iterator[ApiServer]:
+    with api_server(cluster.url("app")) as server:
+        wait_until(lambda: ready(server), 60, "ready after start")
+        yield server
+
+
+def register(server: ApiServer, name: str) -> dict:
+    body = graphql(server.base_url, REGISTER, {"i": resident_input(name)}, token=CASEWORKER_HAIZHU)
+    assert "errors" not in body, body
+    return body["data"]["registerResident"]
+
+
+def unready_because(server: ApiServer, check: str) -> dict:
+    status, body = readyz(server.base_url)
+    return body if status == 503 and check in body["failed"] else {}
+
+
+def ready(server: ApiServer) -> dict:
+    status, body = readyz(server.base_url)
+    if status != 200:
+        raise AssertionError(body)  # kept by wait_until as the last answer
+    return body
+
+
+def assert_recovered(server: ApiServer, earlier: dict) -> None:
+    """Ready again, the read models caught up (what was written before is readable), and a new write is
+    answered from its read model in time."""
+    ready_again = wait_until(lambda: ready(server), 45, "ready again after the outage")
+    assert not ready_again["failed"] and not ready_again["checks"]["projections"].get("stopped"), ready_again
+
+    after = graphql(server.base_url, REGISTER, {"i": resident_input("恢复后")}, token=CASEWORKER_HAIZHU)
+    before = graphql(server.base_url, RESIDENT, {"id": earlier["resident"]["id"]}, token=CASEWORKER_HAIZHU)
+
+    assert "CONSISTENCY_TIMEOUT" not in codes(after) and "errors" not in after, after
+    assert after["data"]["registerResident"]["resident"]["name"] == "恢复后"
+    assert before["data"]["resident"]["idNumber"] == earlier["resident"]["idNumber"]
+
+
+def test_read_models_recover_from_an_immediate_stop_and_a_slow_start(cluster: Cluster, server: ApiServer) -> None:
+    earlier = register(server, "停机前")
+
+    cluster.restart("immediate")  # a crash and a quick recovery
+    assert_recovered(server, earlier)
+    cluster.stop("immediate")
+    wait_until(lambda: unready_because(server, "database"), 20, "503 while the database is down")
+    cluster.start_recovering()  # up, but answering 57P03 to every connection
+    time.sleep(3)  # long enough for every follower to meet "not accepting connections" more than once
+    during = unready_because(server, "database")
+    cluster.promote()
+
+    assert during, "readyz must say 503 (database) while the server refuses connections"
+    assert_recovered(server, earlier)
+
+
+def test_read_models_recover_from_too_many_clients(cluster: Cluster, server: ApiServer) -> None:
+    earlier = register(server, "满员前")
+
+    # Freeze the server, cut its connections and take every slot before it can reconnect: when it wakes up,
+    # every new connection it opens is refused with "sorry, too many clients already".
+    server.pause()
+    try:
+        cluster.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = 'app' AND pid <> pg_backend_pid()")
+        with cluster.every_connection_slot_taken() as held:
+            server.resume()
+            during = wait_until(lambda: unready_because(server, "database"), 20, "503 while no slot is free")
+            time.sleep(3)  # every follower meets "too many clients" more than once
+    finally:
+        server.resume()
+
+    assert held >= 10, held
+    assert "too many" in during["checks"]["database"]["error"], during
+    assert_recovered(server, earlier)
