@@ -106,6 +106,8 @@ class ReadPath:
             "CIVICLEDGER_MASTER_KEY": master_key_b64, "CIVICLEDGER_ENV": "production",
             # A throwaway signing key: the servers under test seal no checkpoints, production requires one.
             "CIVICLEDGER_CHECKPOINT_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "CIVICLEDGER_CHAIN_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "CIVICLEDGER_WITNESS": f"file:{servers.WORK_DIR / 'witness.jsonl'}",
             "CIVICLEDGER_READ_POOL_SIZE": str(read_pool_size), "CIVICLEDGER_DB_POOL_SIZE": "2",
         }
         self.started: list[servers.Server] = []

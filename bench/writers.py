@@ -145,6 +145,7 @@ class _Writer:
         self.params = ConnectionParams.from_url(db_url)
         settings = Settings(database_url=db_url, master_key=master_key)
         self.ledger = Ledger(self.params, master_key=master_key, claims_secret=settings.claims_secret,
+                             chain_key=settings.chain_mac_key,
                              pool_size=2, max_overflow=2, create_tables=False)
         self.registry = BenchRegistry(self.ledger)
         self.services = Services(residents=self.registry,

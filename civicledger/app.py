@@ -47,7 +47,8 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
         with contextlib.ExitStack() as stack:
             resolved = params or stack.enter_context(resolve_database(settings.database_url, settings.data_dir))
             runtime = Runtime(settings, resolved, clock=clock, programs=programs)
-            await runtime.start(run_projections=run_projections, run_processes=run_processes)
+            # Every API process writes (commands, the read-access log): each runs a sealer for what it wrote.
+            await runtime.start(run_projections=run_projections, run_processes=run_processes, run_sealer=True)
             holder["runtime"] = runtime
             app.state.runtime = runtime
             # Everything built so far (schema, compiled plans, pools) lives as long as the process: keep it out

@@ -1,6 +1,6 @@
 """The inspectors' command-line tools (registered in `civicledger/cli.py`; composition code, so it lives beside it):
 
-    civicledger verify [--stream ID] [--against FILE] [--public-key KEY] [--seal]
+    civicledger verify [--stream ID] [--against FILE] [--public-key KEY] [--seal] [--witness SPEC | --no-witness]
     civicledger checkpoint [--export FILE] [--no-seal] [--public-key]
     civicledger export (--stream ID | --resident ID) [--out FILE] [--html FILE] [--seal]
     civicledger verify-export FILE [--public-key KEY]
@@ -23,6 +23,7 @@ from civicledger.core.db import ConnectionParams, resolve_database
 from civicledger.inspection.checkpoints import Checkpoint
 from civicledger.inspection.export import load_document, render_html, to_json_bytes, verify_export
 from civicledger.inspection.signing import decode_key, encode_key, key_id
+from civicledger.inspection.witness import open_witness
 from civicledger.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,8 +57,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     async def run(runtime: Runtime) -> Any:
         if args.seal:
             await runtime.inspection.seal()
+        witness: Any = False if args.no_witness else (open_witness(args.witness) if args.witness else True)
         return await runtime.inspection.verify(stream_id=UUID(args.stream) if args.stream else None,
-                                               against=against, trusted_keys=_keys(args))
+                                               against=against, trusted_keys=_keys(args), witness=witness)
 
     report = _with_runtime(Settings.from_env(), run)
     print(report.render())
@@ -141,6 +143,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify.add_argument("--public-key", action="append", metavar="KEY",
                         help="trust only this published key (base64; repeatable)")
     verify.add_argument("--seal", action="store_true", help="seal the log (new checkpoint) before verifying")
+    witness = verify.add_mutually_exclusive_group()
+    witness.add_argument("--witness", metavar="SPEC",
+                         help="read this witness (file:PATH) instead of the configured one (CIVICLEDGER_WITNESS)")
+    witness.add_argument("--no-witness", action="store_true",
+                         help="check the database alone (a DBA could then hide deleted checkpoints)")
     verify.set_defaults(func=cmd_verify)
 
     checkpoint = sub.add_parser("checkpoint", help="seal the log with a signed checkpoint; export it")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from civicledger.core.access_log import AccessLog
 from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.commands import CommandBus
 from civicledger.core.db import ConnectionParams
@@ -49,7 +50,9 @@ class Runtime:
         self.clock = clock or SystemClock()
         self.programs = tuple(PROGRAMS if programs is None else programs)
         self.ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
-                             pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+                             chain_key=settings.chain_mac_key, pool_size=settings.db_pool_size,
+                             max_overflow=settings.db_pool_size)
+        self.access_log = AccessLog(self.ledger.macs, self.ledger.receipts)
         self.services = build_services(self.programs, self.ledger, self.clock)
         self.bus = CommandBus(self.services.values())
         self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
@@ -72,12 +75,13 @@ class Runtime:
                              execute=self.execute, run=self.run, clock=self.clock)
 
     async def start(self, *, run_projections: bool, run_processes: bool = True,
-                    prepare_schema: bool = True) -> Runtime:
-        """`run_projections`: follow the log here (read models, the checkpointer) and, unless `run_processes`
-        is False, run every program's process managers and jobs too (tests of other features leave them to
-        tests that drive them with a clock of their own). `prepare_schema=False` when another process has just
-        created the read-model tables (a rebuild's worker processes must not re-create indexes that the
-        rebuild has set aside)."""
+                    prepare_schema: bool = True, run_sealer: bool | None = None) -> Runtime:
+        """`run_projections`: follow the log here (read models) and, unless `run_processes` is False, run every
+        program's process managers and jobs too (tests of other features leave them to tests that drive them
+        with a clock of their own). `run_sealer` (default: with the projections) runs the sealer here: every
+        process that serves writes should run one. `prepare_schema=False` when another process has just created
+        the read-model tables (a rebuild's worker processes must not re-create indexes that the rebuild has set
+        aside)."""
         quiet_transient_pool_warnings()
         self.pool = await asyncpg.create_pool(
             self.params.url, min_size=2, max_size=self.settings.read_pool_size + 2,
@@ -88,7 +92,8 @@ class Runtime:
         self.runner = ProjectionRunner(self.pool, self.ledger.mapper, self.ledger.keyring,
                                        [*self.projections, *self.processes],
                                        batch_size=self.settings.projection_batch_size)
-        self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings)
+        self.inspection = Inspection(self.pool, self.ledger.mapper, self.ledger.keyring, self.settings,
+                                     macs=self.ledger.macs, receipts=self.ledger.receipts)
         if prepare_schema:
             await self.runner.create_tables()
             from civicledger.core.access_log import create_access_log_table
@@ -105,12 +110,14 @@ class Runtime:
             self.runner.on_advance.append(self.positions.advance)
             self._runner_task = asyncio.create_task(self.runner.run(), name="projections")
             self._tasks.append(self._runner_task)
-            if self.settings.run_checkpointer:
-                self._tasks.append(asyncio.create_task(
-                    self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
-                    name="checkpointer"))
             self.jobs = [make(wiring) for p in self.programs for make in p.jobs] if run_processes else []
             self._tasks.extend(asyncio.create_task(job.run(), name=type(job).__name__) for job in self.jobs)
+        if self.settings.run_checkpointer and (run_projections if run_sealer is None else run_sealer):
+            # What this process writes is checked by its own sealer until witnessed (docs/THREAT-MODEL.md).
+            self.ledger.receipts.enabled = True
+            self._tasks.append(asyncio.create_task(
+                self.inspection.checkpointer.run(self.settings.checkpoint_interval_s, self._stopping),
+                name="sealer"))
         return self
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

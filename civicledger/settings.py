@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from civicledger.core.eventstore.macs import derive_chain_key
+
 DEV_JWT_SECRET = "civicledger-development-secret-change-me"
 
 
@@ -40,9 +42,19 @@ class Settings:
     # Tamper evidence: the Ed25519 seed that signs log checkpoints (32 bytes); empty derives one from the
     # master key, which only development may do (`from_env` refuses it in production).
     checkpoint_key: bytes = b""
-    checkpoint_interval_s: float = 60.0
+    # Sealing at most this far behind the log (checkpoints only when there is something new; an idle tick is
+    # one small query).
+    checkpoint_interval_s: float = 1.0
     checkpoint_max_events: int = 10_000
     run_checkpointer: bool = True
+    # Tamper evidence: the HMAC key of the chain MACs (32 bytes), never sent to the database; empty derives one
+    # from the master key, which only development may do (`from_env` refuses it in production).
+    chain_key: bytes = b""
+    # Where checkpoints are also published, outside the database: `file:PATH` (append-only JSON lines);
+    # empty means `file:<data_dir>/witness.jsonl`.
+    witness: str = ""
+    # Events older than this that no witnessed checkpoint vouches for are a finding of `verify`.
+    witness_grace_s: float = 60.0
     # Access audit: what counts as unusual (the report's defaults; a query may override them).
     bulk_read_threshold: int = 50
     bulk_read_window_s: int = 3600
@@ -65,6 +77,15 @@ class Settings:
             return self.checkpoint_key
         return hashlib.sha256(b"civicledger-checkpoint-signing\x00" + self.master_key).digest()
 
+    @property
+    def chain_mac_key(self) -> bytes:
+        """The key of the chain MACs: what a DBA lacks to forge or re-chain a record."""
+        return self.chain_key or derive_chain_key(self.master_key)
+
+    @property
+    def witness_spec(self) -> str:
+        return self.witness or f"file:{self.data_dir / 'witness.jsonl'}"
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
@@ -84,7 +105,10 @@ class Settings:
             "response_cache": env.get("CIVICLEDGER_RESPONSE_CACHE", "on").strip().lower()
             not in ("off", "0", "false", "no"),
             "checkpoint_key": _checkpoint_key(env.get("CIVICLEDGER_CHECKPOINT_KEY"), data_dir, environment),
-            "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "60")),
+            "checkpoint_interval_s": float(env.get("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "1")),
+            "chain_key": _chain_key(env.get("CIVICLEDGER_CHAIN_KEY"), environment),
+            "witness": env.get("CIVICLEDGER_WITNESS", ""),
+            "witness_grace_s": float(env.get("CIVICLEDGER_WITNESS_GRACE_S", "60")),
             "ready_max_lag": int(env.get("CIVICLEDGER_READY_MAX_LAG", "5000")),
             "consistency_timeout_s": float(env.get("CIVICLEDGER_CONSISTENCY_TIMEOUT_S", "5")),
             "projection_batch_size": int(env.get("CIVICLEDGER_PROJECTION_BATCH_SIZE", "5000")),
@@ -105,13 +129,27 @@ def _checkpoint_key(configured: str | None, data_dir: Path, environment: str) ->
     return _secret("CIVICLEDGER_CHECKPOINT_KEY", configured, data_dir / "checkpoint-signing.key", environment)
 
 
+def _chain_key(configured: str | None, environment: str) -> bytes:
+    """The HMAC key of the chain MACs. Production must configure it (held by the application hosts only, never
+    by the database); development derives it from the master key (empty here)."""
+    if configured:
+        return _decode("CIVICLEDGER_CHAIN_KEY", configured)
+    if environment == "production":
+        raise RuntimeError("CIVICLEDGER_CHAIN_KEY must be set in production")
+    return b""
+
+
+def _decode(variable: str, configured: str) -> bytes:
+    key = base64.b64decode(configured)
+    if len(key) != 32:
+        raise RuntimeError(f"{variable} must be 32 bytes, base64-encoded")
+    return key
+
+
 def _secret(variable: str, configured: str | None, dev_path: Path, environment: str) -> bytes:
     """32 bytes: configured (base64), required in production, otherwise kept in the data directory."""
     if configured:
-        key = base64.b64decode(configured)
-        if len(key) != 32:
-            raise RuntimeError(f"{variable} must be 32 bytes, base64-encoded")
-        return key
+        return _decode(variable, configured)
     if environment == "production":
         raise RuntimeError(f"{variable} must be set in production")
     return _dev_secret(dev_path)

@@ -3,10 +3,15 @@ the real application served over ASGI, and bearer tokens per role."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import random
+import shutil
+import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,9 +49,14 @@ def scratch_db() -> Iterator[ConnectionParams]:
         yield params
 
 
+# Each runtime's data directory (and so its witness file) is its own, never the developer's.
+_DATA_ROOT = Path(tempfile.mkdtemp(prefix="civicledger-tests-"))
+atexit.register(shutil.rmtree, _DATA_ROOT, True)
+
+
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {"master_key": MASTER_KEY, "jwt_secret": JWT_SECRET, "environment": "test",
-                              "consistency_timeout_s": 10.0}
+                              "consistency_timeout_s": 10.0, "data_dir": _DATA_ROOT / uuid.uuid4().hex[:12]}
     values.update(overrides)
     return Settings(**values)
 

@@ -76,6 +76,12 @@ class ClaimTakenError(ConflictError):
         self.owner_id = owner_id
 
 
+class RecordUnverifiedError(CivicError):
+    """A stored record the answer depends on fails its keyed MAC (docs/THREAT-MODEL.md): it is not used."""
+
+    code = "INTEGRITY_FAILURE"
+
+
 class ConsistencyTimeoutError(CivicError):
     """Projections did not reach the requested position in time (read-your-writes)."""
 

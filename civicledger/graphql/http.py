@@ -158,6 +158,7 @@ class GraphQLHTTP:
                 await record_reads(
                     conn, ctx.principal, ((rid, d, f) for rid, (d, f) in ctx.reads.items()),
                     purpose=ctx.purpose, correlation_id=str(ctx.correlation_id), operation=ctx.operation_name,
+                    log=self.runtime.access_log,
                 )
 
     async def _compiled(self, query: str, digest: str | None, body: dict[str, Any], ctx: Context) -> bytes | None:

@@ -1,8 +1,10 @@
-"""Signed, chained checkpoints over the global log (DESIGN §3 tamper evidence).
+"""Signed, chained checkpoints over the global log and its side records (DESIGN §3 tamper evidence).
 
 A checkpoint seals the log up to a position that can no longer change (the recorder's safe horizon: every
-transaction holding a lower position has finished). It records
+transaction holding a lower position has finished), and the side records (read-access log, idempotency
+records, key events) of every transaction older than a transaction-id bound. It records
 
+    log                                   the log's identity (`log_identity`): one witness may serve several
     seq, position, previous_position      which range (previous_position, position] it seals
     event_count                           events at positions <= position, from the start of the log
     gaps                                  positions in the range that hold no event (failed appends use up
@@ -10,23 +12,25 @@ transaction holding a lower position has finished). It records
     range_root                            Merkle root of the range's leaves (see `merkle`)
     log_hash                              running hash of every leaf up to position
     previous_hash                         the previous checkpoint's hash (32 zero bytes before the first)
+    legacy_upto                           the highest position that may hold an event without a keyed MAC
+                                          (stored before the keyed scheme; 0 for a log that began with it)
+    side_bound                            transaction-id bound: side records written by transactions below it
+                                          are sealed (see `sides`)
+    sides                                 per kind of side record: [name, count, running hash] up to the bound
 
-    checkpoint_hash = SHA-256(canonical JSON ["civicledger-checkpoint/1", seq, position, previous_position,
-                      event_count, gaps, range_root hex, log_hash hex, previous_hash hex, created_at ISO-8601])
+    checkpoint_hash = SHA-256(canonical JSON ["civicledger-checkpoint/2", log, seq, position, previous_position,
+                      event_count, gaps, range_root hex, log_hash hex, previous_hash hex, created_at ISO-8601,
+                      legacy_upto, side_bound, sides with hashes in hex])
     signature       = Ed25519(checkpoint_hash)
 
-After sealing, a deleted event shows as a missing position, a forged one as an event where the checkpoint
-saw a gap, and any rewrite (even one that recomputes every stream's chain) as a different log hash. An
-inspector keeps a checkpoint outside the system (`civicledger checkpoint --export FILE`) and later runs
-`civicledger verify --against FILE`."""
+Checkpoints of the first format ("civicledger-checkpoint/1": the same without log, legacy_upto, side_bound
+and sides) stay valid: the first checkpoint of format 2 seals everything before it as the legacy range.
+Every checkpoint is also published to the witness outside the database (`witness.py`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -34,17 +38,14 @@ from typing import Any
 
 import asyncpg
 
-from civicledger.core.eventstore.horizon import horizon_position_async
-from civicledger.core.transient import Outage, is_transient
 from civicledger.inspection import merkle
 from civicledger.inspection.signing import Signer, decode_key, encode_key, key_id, signature_valid
 
-log = logging.getLogger(__name__)
-
-FORMAT = "civicledger-checkpoint/1"
+FORMAT_1 = "civicledger-checkpoint/1"
+FORMAT = "civicledger-checkpoint/2"
 TABLE = "log_checkpoints"
-_LOCK = "civicledger-checkpoint"
 
+Side = tuple[str, int, bytes]  # (kind, records sealed so far, running hash)
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,26 @@ class Checkpoint:
     checkpoint_hash: bytes = b""
     signature: bytes = b""
     public_key: bytes = b""
+    format: str = FORMAT
+    log_id: str | None = None
+    legacy_upto: int = 0
+    side_bound: int = 0
+    sides: tuple[Side, ...] = ()
+
+    @property
+    def keyed(self) -> bool:
+        """Taken under the keyed scheme (format 2): it carries the legacy range and the side records."""
+        return self.format == FORMAT
 
     def canonical(self) -> bytes:
-        return json.dumps(
-            [FORMAT, self.seq, self.position, self.previous_position, self.event_count,
-             [list(g) for g in self.gaps], self.range_root.hex(), self.log_hash.hex(), self.previous_hash.hex(),
-             self.created_at.astimezone(UTC).isoformat()],
-            separators=(",", ":"),
-        ).encode()
+        common = [self.seq, self.position, self.previous_position, self.event_count, [list(g) for g in self.gaps],
+                  self.range_root.hex(), self.log_hash.hex(), self.previous_hash.hex(),
+                  self.created_at.astimezone(UTC).isoformat()]
+        if not self.keyed:
+            return json.dumps([FORMAT_1, *common], separators=(",", ":")).encode()
+        sides = [[name, count, running.hex()] for name, count, running in self.sides]
+        return json.dumps([FORMAT, self.log_id, *common, self.legacy_upto, self.side_bound, sides],
+                          separators=(",", ":")).encode()
 
     def computed_hash(self) -> bytes:
         return hashlib.sha256(self.canonical()).digest()
@@ -94,11 +107,17 @@ class Checkpoint:
     def is_gap(self, position: int) -> bool:
         return any(a <= position <= b for a, b in self.gaps)
 
-    # -- the file an inspector keeps ------------------------------------------------------------------------
+    def side(self, name: str) -> tuple[int, bytes]:
+        for kind, count, running in self.sides:
+            if kind == name:
+                return count, running
+        return 0, merkle.ZERO
+
+    # -- the file an inspector keeps, and the witness's record ------------------------------------------------
 
     def to_document(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT, "seq": self.seq, "position": self.position,
+        doc: dict[str, Any] = {
+            "format": self.format, "seq": self.seq, "position": self.position,
             "previousPosition": self.previous_position, "eventCount": self.event_count,
             "gaps": [list(g) for g in self.gaps], "rangeRoot": self.range_root.hex(),
             "logHash": self.log_hash.hex(), "previousHash": self.previous_hash.hex(),
@@ -106,37 +125,50 @@ class Checkpoint:
             "checkpointHash": self.checkpoint_hash.hex(), "signature": self.signature.hex(),
             "publicKey": encode_key(self.public_key), "keyId": key_id(self.public_key),
         }
+        if self.keyed:
+            doc.update({"log": self.log_id, "legacyUpto": self.legacy_upto, "sideBound": self.side_bound,
+                        "sides": [[name, count, running.hex()] for name, count, running in self.sides]})
+        return doc
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Checkpoint:
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"not a {FORMAT} document")
+        fmt = doc.get("format")
+        if fmt not in (FORMAT, FORMAT_1):
+            raise ValueError(f"not a {FORMAT} (or {FORMAT_1}) document")
+        keyed = fmt == FORMAT
         return cls(
             seq=int(doc["seq"]), position=int(doc["position"]), previous_position=int(doc["previousPosition"]),
             event_count=int(doc["eventCount"]), gaps=tuple((int(a), int(b)) for a, b in doc["gaps"]),
             range_root=bytes.fromhex(doc["rangeRoot"]), log_hash=bytes.fromhex(doc["logHash"]),
             previous_hash=bytes.fromhex(doc["previousHash"]), created_at=datetime.fromisoformat(doc["createdAt"]),
             checkpoint_hash=bytes.fromhex(doc["checkpointHash"]), signature=bytes.fromhex(doc["signature"]),
-            public_key=decode_key(doc["publicKey"]),
+            public_key=decode_key(doc["publicKey"]), format=fmt,
+            log_id=doc.get("log") if keyed else None, legacy_upto=int(doc.get("legacyUpto", 0)),
+            side_bound=int(doc.get("sideBound", 0)),
+            sides=tuple((str(n), int(c), bytes.fromhex(h)) for n, c, h in doc.get("sides", [])),
         )
 
     @classmethod
     def from_row(cls, row: Any) -> Checkpoint:
         gaps = row["gaps"]
         gaps = json.loads(gaps) if isinstance(gaps, str) else gaps
+        sides = row["sides"]
+        sides = json.loads(sides) if isinstance(sides, str) else sides
         return cls(
             seq=row["seq"], position=row["position"], previous_position=row["previous_position"],
             event_count=row["event_count"], gaps=tuple((int(a), int(b)) for a, b in gaps),
             range_root=bytes(row["range_root"]), log_hash=bytes(row["log_hash"]),
             previous_hash=bytes(row["previous_hash"]), created_at=row["created_at"],
             checkpoint_hash=bytes(row["checkpoint_hash"]), signature=bytes(row["signature"]),
-            public_key=bytes(row["public_key"]),
+            public_key=bytes(row["public_key"]), format=row["format"],
+            log_id=str(row["log_id"]) if row["log_id"] else None, legacy_upto=row["legacy_upto"],
+            side_bound=row["side_bound"], sides=tuple((str(n), int(c), bytes.fromhex(h)) for n, c, h in sides),
         )
 
 
 GENESIS = Checkpoint(seq=0, position=0, previous_position=0, event_count=0, gaps=(), range_root=merkle.ZERO,
                      log_hash=merkle.ZERO, previous_hash=merkle.ZERO, created_at=datetime(1970, 1, 1, tzinfo=UTC),
-                     checkpoint_hash=merkle.ZERO)
+                     checkpoint_hash=merkle.ZERO, format=FORMAT_1)
 
 
 def gaps_between(after: int, upto: int, present: Sequence[int]) -> tuple[tuple[int, int], ...]:
@@ -154,31 +186,75 @@ def gaps_between(after: int, upto: int, present: Sequence[int]) -> tuple[tuple[i
 
 # -- storage ------------------------------------------------------------------------------------------------
 
+class CheckpointTableMissing(Exception):
+    """The checkpoints table is gone (dropped): the witness still has them."""
+
+
 async def create_checkpoint_table(conn: asyncpg.Connection) -> None:
     await conn.execute(
         f"CREATE TABLE IF NOT EXISTS {TABLE} ("
         " seq bigint PRIMARY KEY, position bigint NOT NULL, previous_position bigint NOT NULL,"
         " event_count bigint NOT NULL, gaps jsonb NOT NULL, range_root bytea NOT NULL, log_hash bytea NOT NULL,"
         " previous_hash bytea NOT NULL, created_at timestamptz NOT NULL, checkpoint_hash bytea NOT NULL,"
-        " signature bytea NOT NULL, public_key bytea NOT NULL)"
+        f" signature bytea NOT NULL, public_key bytea NOT NULL, format text NOT NULL DEFAULT '{FORMAT_1}',"
+        " log_id uuid, legacy_upto bigint NOT NULL DEFAULT 0, side_bound bigint NOT NULL DEFAULT 0,"
+        " sides jsonb NOT NULL DEFAULT '[]')"
     )
-    await conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_position_idx ON {TABLE} (position)")
+    keyed = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'sides'"
+        " AND NOT attisdropped)", TABLE)
+    if not keyed:
+        # A table from before the keyed scheme: its rows are format-1 checkpoints. A checkpoint that seals only
+        # side records repeats the previous position, so position is no longer unique.
+        await conn.execute(
+            f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS format text NOT NULL DEFAULT '{FORMAT_1}',"
+            " ADD COLUMN IF NOT EXISTS log_id uuid, ADD COLUMN IF NOT EXISTS legacy_upto bigint NOT NULL DEFAULT 0,"
+            " ADD COLUMN IF NOT EXISTS side_bound bigint NOT NULL DEFAULT 0,"
+            " ADD COLUMN IF NOT EXISTS sides jsonb NOT NULL DEFAULT '[]'")
+        await conn.execute(f"DROP INDEX IF EXISTS {TABLE}_position_idx")
+    await conn.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_by_position_idx ON {TABLE} (position)")
 
 
-async def load_checkpoints(conn: asyncpg.Connection) -> list[Checkpoint]:
-    return [Checkpoint.from_row(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} ORDER BY seq")]
+async def insert_checkpoints(conn: asyncpg.Connection, checkpoints: Sequence[Checkpoint]) -> None:
+    await conn.executemany(
+        f"INSERT INTO {TABLE} (seq, position, previous_position, event_count, gaps, range_root, log_hash,"
+        " previous_hash, created_at, checkpoint_hash, signature, public_key, format, log_id, legacy_upto,"
+        " side_bound, sides)"
+        " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid, $15, $16, $17::jsonb)",
+        [(cp.seq, cp.position, cp.previous_position, cp.event_count, json.dumps([list(g) for g in cp.gaps]),
+          cp.range_root, cp.log_hash, cp.previous_hash, cp.created_at, cp.checkpoint_hash, cp.signature,
+          cp.public_key, cp.format, cp.log_id, cp.legacy_upto, cp.side_bound,
+          json.dumps([[n, c, h.hex()] for n, c, h in cp.sides])) for cp in checkpoints],
+    )
+
+
+async def table_exists(conn: asyncpg.Connection) -> bool:
+    return await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", TABLE)  # type: ignore[no-any-return]
+
+
+async def _fetch(conn: asyncpg.Connection, query: str, *args: Any) -> list[asyncpg.Record]:
+    # Checked first, not caught: a failed statement would abort the caller's transaction (verify's snapshot).
+    if not await table_exists(conn):
+        raise CheckpointTableMissing
+    return await conn.fetch(query, *args)  # type: ignore[no-any-return]
+
+
+async def load_checkpoints(conn: asyncpg.Connection, after_seq: int = 0) -> list[Checkpoint]:
+    return [Checkpoint.from_row(r) for r in await _fetch(conn, f"SELECT * FROM {TABLE} WHERE seq > $1 ORDER BY seq",
+                                                          after_seq)]
 
 
 async def latest_checkpoint(conn: asyncpg.Connection) -> Checkpoint | None:
-    row = await conn.fetchrow(f"SELECT * FROM {TABLE} ORDER BY seq DESC LIMIT 1")
-    return Checkpoint.from_row(row) if row else None
+    rows = await _fetch(conn, f"SELECT * FROM {TABLE} ORDER BY seq DESC LIMIT 1")
+    return Checkpoint.from_row(rows[0]) if rows else None
 
 
 async def checkpoints_covering(conn: asyncpg.Connection, positions: Sequence[int]) -> list[Checkpoint]:
     """The checkpoints whose ranges hold these positions (unsealed positions have none)."""
     if not positions:
         return []
-    rows = await conn.fetch(
+    rows = await _fetch(
+        conn,
         f"SELECT DISTINCT c.* FROM unnest($1::bigint[]) AS p(pos)"
         f" JOIN {TABLE} c ON p.pos > c.previous_position AND p.pos <= c.position ORDER BY c.seq",
         list(positions),
@@ -199,73 +275,8 @@ async def range_leaves(conn: asyncpg.Connection, after: int, upto: int,
             for r in rows]
 
 
-# -- sealing ------------------------------------------------------------------------------------------------
-
-class Checkpointer:
-    """Follows the log and seals it, one signed checkpoint per call of `seal` (at most `max_events` events)."""
-
-    def __init__(self, pool: asyncpg.Pool, signer: Signer, *, max_events: int = 10_000) -> None:
-        self.pool = pool
-        self.signer = signer
-        self.max_events = max_events
-
-    async def seal(self) -> Checkpoint | None:
-        """Seal the next range up to the safe horizon; None when there is nothing new to seal."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            # One sealer at a time, whichever process it runs in.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
-            last = await latest_checkpoint(conn) or GENESIS
-            horizon = await horizon_position_async(conn)
-            if horizon is None or horizon <= last.position:
-                return None
-            sealed = await range_leaves(conn, last.position, horizon, self.max_events)
-            if not sealed:
-                return None
-            upto = sealed[-1][0]
-            leaves = [leaf for _, leaf in sealed]
-            log_hash = last.log_hash
-            for leaf in leaves:
-                log_hash = merkle.fold(log_hash, leaf)
-            checkpoint = Checkpoint(
-                seq=last.seq + 1, position=upto, previous_position=last.position,
-                event_count=last.event_count + len(sealed),
-                gaps=gaps_between(last.position, upto, [p for p, _ in sealed]),
-                range_root=merkle.root(leaves), log_hash=log_hash, previous_hash=last.checkpoint_hash,
-                created_at=datetime.now(UTC),
-            ).sealed(self.signer)
-            await conn.execute(
-                f"INSERT INTO {TABLE} (seq, position, previous_position, event_count, gaps, range_root, log_hash,"
-                " previous_hash, created_at, checkpoint_hash, signature, public_key)"
-                " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)",
-                checkpoint.seq, checkpoint.position, checkpoint.previous_position, checkpoint.event_count,
-                json.dumps([list(g) for g in checkpoint.gaps]), checkpoint.range_root, checkpoint.log_hash,
-                checkpoint.previous_hash, checkpoint.created_at, checkpoint.checkpoint_hash, checkpoint.signature,
-                checkpoint.public_key,
-            )
-        return checkpoint
-
-    async def seal_all(self) -> list[Checkpoint]:
-        """Seal until caught up with the safe horizon."""
-        out = []
-        while (checkpoint := await self.seal()) is not None:
-            out.append(checkpoint)
-        return out
-
-    async def run(self, interval: float, stop: asyncio.Event) -> None:
-        outage = Outage(log, "checkpointer")
-        while not stop.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
-            if stop.is_set():
-                return
-            try:
-                sealed = await self.seal_all()
-            except Exception as exc:
-                if is_transient(exc):  # a database outage: warned once, retried at the next interval
-                    outage.failed(exc)
-                else:
-                    log.exception("checkpointer failed; retrying at the next interval")
-                continue
-            outage.recovered()
-            if sealed:
-                log.info("sealed the log up to position %s (checkpoint #%s)", sealed[-1].position, sealed[-1].seq)
+async def log_identity(conn: asyncpg.Connection) -> str:
+    log_id = await conn.fetchval("SELECT log_id FROM log_identity")
+    if log_id is None:
+        raise LookupError("the log's identity (table log_identity) is gone")
+    return str(log_id)

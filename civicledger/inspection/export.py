@@ -45,7 +45,9 @@ ALGORITHMS = {
     "inclusion": "RFC 9162 Merkle audit path to the checkpoint's rangeRoot; index and size follow from the"
                  " checkpoint's range and gaps",
     "checkpoint": "Ed25519 signature over SHA-256 of canonical JSON [format, seq, position, previousPosition,"
-                  " eventCount, gaps, rangeRoot, logHash, previousHash, createdAt]",
+                  " eventCount, gaps, rangeRoot, logHash, previousHash, createdAt] (civicledger-checkpoint/1), or"
+                  " [format, log, seq, position, previousPosition, eventCount, gaps, rangeRoot, logHash,"
+                  " previousHash, createdAt, legacyUpto, sideBound, sides] (civicledger-checkpoint/2)",
     "document": "Ed25519 signature over SHA-256 of this document's canonical JSON (keys sorted, no"
                 " whitespace) without documentHash and signature",
 }

@@ -1,10 +1,12 @@
 """What inspectors ask, over the read pool: history, time travel, integrity, access audit, exports.
 
 One per process (`runtime.inspection`); GraphQL and the CLI both call it. It reads and never writes events;
-the only thing it writes is checkpoints (`seal`), which the checkpointer does on its own schedule."""
+the only things it writes are checkpoints and alarms (`seal`, into the database and the witness), which the
+sealer does on its own schedule."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,28 +15,42 @@ from uuid import UUID
 import asyncpg
 
 from civicledger.core.eventstore.keyring import KeyRing
+from civicledger.core.eventstore.macs import Macs
 from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.core.eventstore.receipts import Receipts
 from civicledger.core.eventstore.sealed import fetch_keys
 from civicledger.inspection import access_audit, history
 from civicledger.inspection.access_audit import AccessFinding, Thresholds
-from civicledger.inspection.checkpoints import Checkpoint, Checkpointer, create_checkpoint_table, latest_checkpoint
+from civicledger.inspection.checkpoints import (
+    Checkpoint,
+    CheckpointTableMissing,
+    create_checkpoint_table,
+    latest_checkpoint,
+    log_identity,
+)
 from civicledger.inspection.export import Built, PrepareReveal, build_export
 from civicledger.inspection.history import RecordedEvent
 from civicledger.inspection.payloads import PayloadReader, Readable, Reveal, never
+from civicledger.inspection.sealing import Checkpointer
 from civicledger.inspection.signing import Signer
 from civicledger.inspection.timetravel import StreamAt, rebuild
 from civicledger.inspection.verify import IntegrityReport, verify
+from civicledger.inspection.witness import Witness, open_witness
 from civicledger.projections.audit_log import audit_log_page
 from civicledger.settings import Settings
 
 
 class Inspection:
-    def __init__(self, pool: asyncpg.Pool, mapper: CivicMapper, keyring: KeyRing, settings: Settings) -> None:
+    def __init__(self, pool: asyncpg.Pool, mapper: CivicMapper, keyring: KeyRing, settings: Settings, *,
+                 macs: Macs, receipts: Receipts) -> None:
         self.pool = pool
         self.settings = settings
+        self.macs = macs
         self.reader = PayloadReader(mapper, keyring)
         self.signer = Signer(settings.checkpoint_seed)
-        self.checkpointer = Checkpointer(pool, self.signer, max_events=settings.checkpoint_max_events)
+        self.witness: Witness = open_witness(settings.witness_spec)
+        self.checkpointer = Checkpointer(pool, self.signer, self.witness, receipts,
+                                         max_events=settings.checkpoint_max_events)
 
     @property
     def trusted_keys(self) -> list[bytes]:
@@ -81,17 +97,33 @@ class Inspection:
     # -- tamper evidence ----------------------------------------------------------------------------------
 
     async def verify(self, *, stream_id: UUID | None = None, against: Checkpoint | None = None,
-                     trusted_keys: Sequence[bytes] = ()) -> IntegrityReport:
+                     trusted_keys: Sequence[bytes] = (), witness: Witness | bool | None = True) -> IntegrityReport:
+        """`witness`: True reads the configured witness (the default), a `Witness` reads that one, False or
+        None checks the database alone."""
+        chosen = self.witness if witness is True else (witness or None)
         async with self.pool.acquire() as conn:
-            return await verify(conn, trusted_keys=list(trusted_keys) or self.trusted_keys, against=against,
-                                stream_id=stream_id)
+            witnessed = None
+            if chosen is not None:
+                try:
+                    log_id = await log_identity(conn)
+                except (LookupError, asyncpg.UndefinedTableError):
+                    log_id = "unknown"  # verify reports the identity as gone
+                witnessed = await asyncio.to_thread(chosen.read, log_id)
+            return await verify(conn, macs=self.macs, trusted_keys=list(trusted_keys) or self.trusted_keys,
+                                against=against, stream_id=stream_id, witnessed=witnessed,
+                                witness=chosen.description if chosen is not None else None,
+                                grace_s=self.settings.witness_grace_s)
 
     async def seal(self) -> list[Checkpoint]:
+        """Seal now, publish to the witness, check this process's receipts (what the sealer does every tick)."""
         return await self.checkpointer.seal_all()
 
     async def latest_checkpoint(self) -> Checkpoint | None:
         async with self.pool.acquire() as conn:
-            return await latest_checkpoint(conn)
+            try:
+                return await latest_checkpoint(conn)
+            except CheckpointTableMissing:
+                return None
 
     # -- access audit -------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from civicledger.core.access_log import ReadRow
 from civicledger.core.clock import SHANGHAI
 from civicledger.core.metadata import Actor
 from civicledger.domains.residents.commands import RegisterResident
@@ -26,12 +27,14 @@ def shanghai(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 async def crafted_reads(runtime: Runtime, reads: list[tuple[Any, ...]]) -> None:
-    """(read_at, reader_id, role, office, district, resident_id, resident_district)"""
+    """(read_at, reader_id, role, office, district, resident_id, resident_district), written as the API writes
+    them (with their MACs: the shared database's log must keep verifying)."""
+    rows = [ReadRow(read_at=at, reader_id=reader, reader_role=role, reader_office=office, reader_district=district,
+                    resident_id=resident, resident_district=resident_district, fields=("idNumber", "phone"),
+                    purpose="crafted", correlation_id=None, operation=None)
+            for at, reader, role, office, district, resident, resident_district in reads]
     async with runtime.pool.acquire() as conn:
-        await conn.executemany(
-            "INSERT INTO personal_data_reads (read_at, reader_id, reader_role, reader_office, reader_district,"
-            " resident_id, resident_district, fields, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-            " ARRAY['idNumber', 'phone'], 'crafted')", reads)
+        await runtime.access_log.write(conn, rows)
 
 
 async def a_resident_registered_by(runtime: Runtime, office: str) -> uuid.UUID:

@@ -1,7 +1,12 @@
 """Tamper evidence: rows altered, deleted, forged and swapped directly in SQL are each found, with where.
 
 Each test records a small world on a database of its own, seals it with a signed checkpoint, tampers, and
-reads the verifier's findings as (kind, stream, version, position)."""
+reads the verifier's findings as (kind, stream, version, position).
+
+Since the keyed scheme (docs/THREAT-MODEL.md), an event whose contents changed is found by its keyed MAC
+(MAC_MISMATCH) and an event inserted without the key by its missing MAC (UNKEYED_EVENT), where the unkeyed
+chain used to be the evidence (CHAIN_MISMATCH); checkpoints are format 2. The attacks of the window before
+sealing are in tests/reliability/test_tamper_window.py."""
 
 from __future__ import annotations
 
@@ -19,17 +24,21 @@ from civicledger import cli
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.integrity import META_COLUMNS, ZERO_HASH, chain_hash, event_digest
 from civicledger.inspection.checkpoints import Checkpoint
+from civicledger.inspection.sealing import Checkpointer
 from civicledger.inspection.verify import (
-    CHAIN_MISMATCH,
     CHECKPOINT_INVALID,
     CHECKPOINT_MISMATCH,
     EXTERNAL_CHECKPOINT_MISMATCH,
     LOG_ORDER,
+    MAC_MISMATCH,
     MISSING_EVENT,
     STREAM_ORDER,
     UNEXPECTED_EVENT,
+    UNKEYED_EVENT,
     VERSION_GAP,
+    WITNESS_MISMATCH,
 )
+from civicledger.inspection.witness import FileWitness
 from civicledger.runtime import Runtime
 from tests.conftest import MASTER_KEY
 from tests.inspection.helpers import (
@@ -95,8 +104,8 @@ async def test_an_altered_payload_or_metadata_is_found_at_its_stream_version_and
     report = await runtime.inspection.verify()
 
     assert kinds_and_places(report) == {
-        (CHAIN_MISMATCH, world.household, 1, household["notification_id"]),
-        (CHAIN_MISMATCH, world.residents[0], 2, correction["notification_id"]),
+        (MAC_MISMATCH, world.household, 1, household["notification_id"]),
+        (MAC_MISMATCH, world.residents[0], 2, correction["notification_id"]),
     }
 
 
@@ -141,8 +150,9 @@ async def test_a_forged_event_is_found_whether_its_hash_is_made_up_or_computed(
     report = await runtime.inspection.verify()
 
     assert kinds_and_places(report) == {
+        (UNKEYED_EVENT, world.residents[3], 2, gap),
         (UNEXPECTED_EVENT, world.residents[3], 2, gap),
-        (CHAIN_MISMATCH, world.residents[1], 2, 10_000),
+        (UNKEYED_EVENT, world.residents[1], 2, 10_000),
     }
 
 
@@ -179,22 +189,32 @@ async def test_two_events_of_one_stream_swapped_are_found(sealed: Sealed) -> Non
 
 
 async def test_a_rewrite_that_recomputes_every_chain_is_caught_by_checkpoints_kept_inside_and_outside(
-        sealed: Sealed) -> None:
+        sealed: Sealed, tmp_path: Path) -> None:
     runtime, world, checkpoints = sealed
     kept = checkpoints[-1]
+    rewritten = await row_at(runtime, world.household, 1)
     await sql(runtime, "UPDATE events SET state = convert_to(replace(convert_from(state, 'UTF8'), 'HAIZHU',"
                        " 'PANYU'), 'UTF8') WHERE originator_id = $1 AND originator_version = 1", world.household)
     await recompute_chain(runtime, world.household)
 
     inside = await runtime.inspection.verify()
-    # The attacker also rewrites the checkpoints, re-sealing with the system's own key:
+    # Beyond the DBA of the threat model: an attacker holding the signing key rewrites the checkpoints too,
+    # re-sealing with the system's own key (but not into the system's witness, which they cannot write).
     await sql(runtime, "DELETE FROM log_checkpoints")
-    await runtime.inspection.seal()
-    outside = await runtime.inspection.verify(against=kept)
+    assert runtime.pool is not None
+    await Checkpointer(runtime.pool, runtime.inspection.signer, FileWitness(tmp_path / "theirs.jsonl"),
+                       runtime.ledger.receipts).seal_all()
+    outside = await runtime.inspection.verify(against=kept, witness=False)
+    witnessed = await runtime.inspection.verify(against=kept)
 
-    assert kinds_and_places(inside) == {(CHECKPOINT_MISMATCH, None, None, None)}
-    assert {(f.kind, f.checkpoint) for f in outside.findings} == {(EXTERNAL_CHECKPOINT_MISMATCH, kept.seq)}
-    assert len(outside.findings) == 2  # checkpoint #1 differs, and the log no longer hashes to the kept one
+    # The keyed MAC finds the rewrite on its own; the checkpoint finds that its range changed.
+    assert kinds_and_places(inside) == {(MAC_MISMATCH, world.household, 1, rewritten["notification_id"]),
+                                        (CHECKPOINT_MISMATCH, None, None, None)}
+    external = [f for f in outside.findings if f.kind == EXTERNAL_CHECKPOINT_MISMATCH]
+    assert {f.checkpoint for f in external} == {kept.seq}
+    assert len(external) == 2  # checkpoint #1 differs, and the log no longer hashes to the kept one
+    # The system's witness still holds the true checkpoints: the replaced ones differ from it.
+    assert (WITNESS_MISMATCH, 1) in {(f.kind, f.checkpoint) for f in witnessed.findings}
 
 
 async def test_an_edited_or_forged_checkpoint_is_invalid(sealed: Sealed) -> None:
@@ -211,6 +231,7 @@ async def test_an_edited_or_forged_checkpoint_is_invalid(sealed: Sealed) -> None
 def cli_env(monkeypatch: pytest.MonkeyPatch, params: ConnectionParams, data_dir: Path, runtime: Runtime) -> None:
     monkeypatch.setenv("DATABASE_URL", params.url)
     monkeypatch.setenv("CIVICLEDGER_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CIVICLEDGER_WITNESS", runtime.settings.witness_spec)
     monkeypatch.setenv("CIVICLEDGER_MASTER_KEY", base64.b64encode(MASTER_KEY).decode())
     monkeypatch.setenv("CIVICLEDGER_CHECKPOINT_KEY", base64.b64encode(runtime.settings.checkpoint_seed).decode())
 
@@ -232,6 +253,6 @@ async def test_the_command_line_exits_non_zero_and_says_where(
     output = capsys.readouterr().out
 
     assert (exported, clean, tampered) == (0, 0, 1)
-    assert json.loads(kept.read_text())["format"] == "civicledger-checkpoint/1"
+    assert json.loads(kept.read_text())["format"] == "civicledger-checkpoint/2"
     assert "FAILED: 1 finding" in output
     assert f"stream {world.household}, version 2, position {target['notification_id']}" in output

@@ -35,7 +35,9 @@ from civicledger.core.errors import (
 from civicledger.core.eventstore import codec
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.eventstore.keyring import KeyRing
+from civicledger.core.eventstore.macs import Macs, derive_chain_key
 from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.core.eventstore.receipts import Receipts
 from civicledger.core.eventstore.recorder import (
     AppendRequest,
     CivicApplicationRecorder,
@@ -47,19 +49,27 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class Ledger:
-    """One per process: the write side's pool, recorder, keys and mapper."""
+    """One per process: the write side's pool, recorder, keys and mapper.
+
+    `chain_key` keys the MACs of the tamper evidence (`macs.py`); without one (tests, development) it is derived
+    from the master key exactly as `Settings.chain_key` derives it in development."""
 
     def __init__(self, params: ConnectionParams, *, master_key: bytes, claims_secret: bytes,
-                 pool_size: int = 8, max_overflow: int = 8, create_tables: bool = True) -> None:
+                 chain_key: bytes | None = None, pool_size: int = 8, max_overflow: int = 8,
+                 create_tables: bool = True) -> None:
         self.params = params
         self.datastore = PostgresDatastore(
             dbname=params.dbname, host=params.host, port=params.port, user=params.user,
             password=params.password, pool_size=pool_size, max_overflow=max_overflow,
             idle_in_transaction_session_timeout=30,
         )
-        self.recorder = CivicApplicationRecorder(self.datastore, events_table_name="events")
+        self.macs = Macs(chain_key or derive_chain_key(master_key))
+        # Off until a sealer runs in this process (`Runtime.start`): nobody else would ever check them.
+        self.receipts = Receipts()
+        self.recorder = CivicApplicationRecorder(self.datastore, events_table_name="events", macs=self.macs,
+                                                 receipts=self.receipts)
         self.tracking = CivicTrackingRecorder(self.datastore)
-        self.keyring = KeyRing(self.datastore, master_key)
+        self.keyring = KeyRing(self.datastore, master_key, macs=self.macs, receipts=self.receipts)
         self.mapper = CivicMapper(self.keyring)
         self._claims_secret = claims_secret
         self.fingerprint_secret = hmac.new(claims_secret, b"idempotency-fingerprint", hashlib.sha256).digest()

@@ -14,6 +14,7 @@ is down (`cache_trusted`)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import threading
 import time
@@ -26,6 +27,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.postgres import PostgresDatastore
 
 from civicledger.core.errors import RuleViolationError
+from civicledger.core.eventstore.macs import Macs
+from civicledger.core.eventstore.receipts import Receipts
 
 _pending: ContextVar[list[tuple[UUID, bytes]] | None] = ContextVar("pending_keys", default=None)
 _pinned: ContextVar[Mapping[UUID, bytes | None] | None] = ContextVar("pinned_keys", default=None)
@@ -39,10 +42,13 @@ class SubjectErasedError(RuleViolationError):
 
 
 class KeyRing:
-    def __init__(self, datastore: PostgresDatastore, master_key: bytes, *, ttl_seconds: float = 10.0) -> None:
+    def __init__(self, datastore: PostgresDatastore, master_key: bytes, *, macs: Macs, receipts: Receipts,
+                 ttl_seconds: float = 10.0) -> None:
         if len(master_key) != 32:
             raise ValueError("master key must be 32 bytes")
         self._datastore = datastore
+        self._macs = macs
+        self._receipts = receipts
         self._master = AESGCM(master_key)
         self.ttl = ttl_seconds  # how long a cached key is used (where nothing evicts it earlier)
         self._cache: dict[UUID, tuple[float, bytes | None]] = {}
@@ -112,12 +118,18 @@ class KeyRing:
             return found[subject]
         # A subject without a key yet (personal data first recorded outside its own stream): create it.
         key = AESGCM.generate_key(bit_length=256)
+        wrapped = self._wrap(subject, key)
+        digest = hashlib.sha256(wrapped).digest()
+        created = self._macs.key_created(subject, digest)
         with self._datastore.transaction(commit=True) as curs:
             curs.execute(
-                "INSERT INTO subject_keys (subject_id, wrapped_key) VALUES (%s, %s)"
+                "INSERT INTO subject_keys (subject_id, wrapped_key, key_digest, created_mac) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT (subject_id) DO NOTHING",
-                (subject, self._wrap(subject, key)),
+                (subject, wrapped, digest, created),
             )
+            inserted = curs.rowcount == 1
+        if inserted:
+            self._receipts.rows("key_created", [(subject, created)])
         return self.fetch([subject]).get(subject)
 
     def _remember(self, subject: UUID, key: bytes | None, generation: int | None = None) -> None:

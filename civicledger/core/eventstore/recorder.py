@@ -15,7 +15,11 @@ order equals position order. Here, instead:
 Each append is one SQL function call (one round trip, one implicit transaction): positions, the per-stream
 hash chain, command metadata, the idempotency record, unique claims and new per-resident keys are written
 together or not at all. No NOTIFY: it takes a database-wide lock at commit. Subscribers poll (and writers
-in the same process wake them).
+in the same process wake them). The SQL lives in `sql/*.sql` (see `sqlfiles.py`).
+
+Tamper evidence (docs/THREAT-MODEL.md): the application computes each event's digest and its keyed MAC, and
+the MACs of the idempotency record and of key events, before the call; the database never sees the chain key.
+After the call, what was acknowledged is remembered in `receipts` until a witnessed checkpoint covers it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import os
 import threading
 import weakref
 from collections.abc import Sequence
@@ -51,13 +56,18 @@ from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.sql import SQL, Composed, Identifier
 
+from civicledger.core.errors import RecordUnverifiedError
+from civicledger.core.eventstore import sqlfiles
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.eventstore.horizon import horizon_sql, marker_class, marker_classid, marker_sql, safe_bound
 from civicledger.core.eventstore.integrity import ZERO_HASH, event_digest
+from civicledger.core.eventstore.macs import Macs
+from civicledger.core.eventstore.receipts import Receipts
 
 IDEMPOTENCY_TABLE = "idempotency_keys"
 CLAIMS_TABLE = "claims"
 KEYS_TABLE = "subject_keys"
+IDENTITY_TABLE = "log_identity"
 TRACKING_TABLE = "projection_tracking"
 
 
@@ -72,28 +82,48 @@ class AppendRequest:
     new_keys: list[tuple[UUID, bytes]] = field(default_factory=list)
     erase_subjects: Sequence[UUID] = ()
 
-    def extra_json(self) -> str | None:
-        """The non-event part of the append as one JSON argument (None when there is none)."""
+    def extra_json(self, macs: Macs) -> str | None:
+        """The non-event part of the append as one JSON argument (None when there is none), with its MACs."""
         extra: dict[str, Any] = {}
         if self.idempotency:
-            scope, key, fp, command, result = self.idempotency
-            extra["idem"] = [scope, key, fp, command, orjson.Fragment(result)]
+            extra["idem"] = [*self.idempotency[:4], orjson.Fragment(self.idempotency[4]),
+                             _b64(self.idempotency_mac(macs))]
         if self.claims:
             extra["claims"] = [[c.scope, c.key, str(c.owner_id)] for c in self.claims]
         if self.releases:
             extra["releases"] = [[c.scope, c.key] for c in self.releases]
         if self.new_keys:
-            extra["keys"] = [[str(s), base64.b64encode(k).decode()] for s, k in self.new_keys]
+            extra["keys"] = [[str(s), _b64(k), _b64(macs.key_created(s, hashlib.sha256(k).digest()))]
+                             for s, k in self.new_keys]
         if self.erase_subjects:
-            extra["erase"] = [str(s) for s in self.erase_subjects]
+            extra["erase"] = [[str(s), _b64(macs.key_erased(s)), _b64(macs.key_created(s, None))]
+                              for s in self.erase_subjects]
         return orjson.dumps(extra).decode() if extra else None
+
+    def idempotency_mac(self, macs: Macs) -> bytes:
+        assert self.idempotency is not None
+        return macs.idempotency(*self.idempotency)
+
+    def remember(self, receipts: Receipts, macs: Macs) -> None:
+        """After the commit: the side records this append wrote, for the sealer's checks."""
+        if self.idempotency:
+            receipts.rows("idempotency_keys", [(tuple(self.idempotency[:2]), self.idempotency_mac(macs))])
+        if self.new_keys:
+            receipts.rows("key_created", [(s, macs.key_created(s, hashlib.sha256(k).digest()))
+                                          for s, k in self.new_keys])
+        if self.erase_subjects:
+            receipts.rows("key_erased", [(s, macs.key_erased(s)) for s in self.erase_subjects])
 
     @property
     def has_side_effects(self) -> bool:
         return bool(self.idempotency or self.claims or self.releases or self.new_keys or self.erase_subjects)
 
 
-_FAST_FORMATS = [0, 0, 0, 1, 1, 0, 0]  # bytea parameters travel in binary, the rest as text
+_FAST_FORMATS = [0, 0, 0, 1, 1, 1, 0, 0]  # bytea parameters travel in binary, the rest as text
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
 
 
 def _text_array(values: Sequence[str | None]) -> bytes:
@@ -112,73 +142,61 @@ def _lock_key(name: str) -> int:
 
 
 class CivicApplicationRecorder(PostgresApplicationRecorder):
-    """Concurrent, gap-safe appends with metadata, hash chain, idempotency and claims in one call."""
+    """Concurrent, gap-safe appends with metadata, hash chain, MACs, idempotency and claims in one call.
+
+    `macs` holds the chain key. A recorder built without one (the library's own recorder test cases) MACs
+    under a random key of its own: its events never verify, which is right for a store nobody may trust."""
 
     poll_interval = 0.05
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "events",
-                 **kwargs: Any) -> None:
+                 macs: Macs | None = None, receipts: Receipts | None = None, **kwargs: Any) -> None:
         super().__init__(datastore, events_table_name=events_table_name, **kwargs)
+        self.macs = macs or Macs(os.urandom(32))
+        self.receipts = receipts if receipts is not None else Receipts()
         # Keep only the DDL of a tracking table (when mixed with a tracking recorder); the events table,
         # its sequence and the append function are ours.
         tracking_ddl = [s for s in self.sql_create_statements if self._is_tracking_ddl(s)]
         schema = Identifier(self.datastore.schema)
-        table = Identifier(self.events_table_name)
         self.sequence_name = f"{self.events_table_name}_position_seq"
         self.append_function_name = f"civic_append_{self.events_table_name}"
         self.check_identifier_length(self.append_function_name + "_1")
         self._subscriptions: weakref.WeakSet[PollingSubscription] = weakref.WeakSet()
-        fmt = {
+        fmt: dict[str, Any] = {
             "schema": schema,
-            "table": table,
+            "table": Identifier(self.events_table_name),
             "seq": Identifier(self.sequence_name),
             "fn": Identifier(self.append_function_name),
             "fn1": Identifier(self.append_function_name + "_1"),
             "pkey": Identifier(f"{self.events_table_name}_pkey"),
             "pos_idx": Identifier(self.notification_id_index_name),
             "idem": Identifier(IDEMPOTENCY_TABLE),
+            "idem_tx_idx": Identifier(f"{IDEMPOTENCY_TABLE}_tx_idx"),
             "claims": Identifier(CLAIMS_TABLE),
             "keys": Identifier(KEYS_TABLE),
+            "keys_tx_idx": Identifier(f"{KEYS_TABLE}_tx_idx"),
+            "keys_erased_tx_idx": Identifier(f"{KEYS_TABLE}_erased_tx_idx"),
+            "identity": Identifier(IDENTITY_TABLE),
+            "lock": SQL(str(_lock_key(self.events_table_name))),
+            "marker": SQL(marker_sql(marker_class(self.events_table_name), "v_tx")),
+            "zero": SQL("'\\x{}'::bytea").format(SQL(ZERO_HASH.hex())),
         }
+        self.upgrade_statement = sqlfiles.statement("upgrade.sql", **fmt)
         self.sql_create_statements = [
-            SQL(s).format(**fmt)
-            for s in (
-                "CREATE SEQUENCE IF NOT EXISTS {schema}.{seq} AS bigint",
-                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
-                " originator_id uuid NOT NULL,"
-                " originator_version bigint NOT NULL,"
-                " topic text NOT NULL,"
-                " state bytea NOT NULL,"
-                " notification_id bigint NOT NULL,"
-                " tx xid8 NOT NULL,"
-                " actor_id text, actor_role text, actor_office text, actor_district text,"
-                " reason text, correlation_id text, causation_id text, idempotency_key text, origin text,"
-                " chain_hash bytea NOT NULL,"
-                " CONSTRAINT {pkey} PRIMARY KEY (originator_id, originator_version))"
-                " WITH (autovacuum_vacuum_scale_factor = 0.5, autovacuum_analyze_scale_factor = 0.01)",
-                "CREATE UNIQUE INDEX IF NOT EXISTS {pos_idx} ON {schema}.{table} (notification_id)",
-                "CREATE TABLE IF NOT EXISTS {schema}.{idem} ("
-                " scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, command text NOT NULL,"
-                " result jsonb NOT NULL, positions bigint[] NOT NULL,"
-                " recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))",
-                "CREATE TABLE IF NOT EXISTS {schema}.{claims} ("
-                " scope text NOT NULL, key text NOT NULL, owner_id uuid NOT NULL,"
-                " claimed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, key))",
-                "CREATE TABLE IF NOT EXISTS {schema}.{keys} ("
-                " subject_id uuid PRIMARY KEY, wrapped_key bytea,"
-                " created_at timestamptz NOT NULL DEFAULT now(), erased_at timestamptz)",
-            )
+            sqlfiles.statement("schema.sql", **fmt),
+            sqlfiles.statement("append_many.sql", **fmt),
+            sqlfiles.statement("append_one.sql", **fmt),
+            *tracking_ddl,
         ]
-        self.sql_create_statements.append(self._append_function_sql(fmt, single=False))
-        self.sql_create_statements.append(self._append_function_sql(fmt, single=True))
-        self.sql_create_statements += tracking_ddl
-        placeholders = SQL(", ").join([SQL("%s")] * 7)
+        self._schema_tables = (self.events_table_name, IDEMPOTENCY_TABLE, KEYS_TABLE)
+        placeholders = SQL(", ").join([SQL("%s")] * 8)
         # Rendered once: composing SQL objects on every call costs more than the call's own parsing.
         self.append_statement = SQL("SELECT {schema}.{fn}({p})").format(p=placeholders, **fmt).as_string()
         self.append_one_statement = SQL("SELECT {schema}.{fn1}({p})").format(p=placeholders, **fmt).as_string()
         self._fast_name = f"civic_append1_{self.events_table_name}".encode()
         self._fast_sql = SQL(
-            "SELECT {schema}.{fn1}($1::uuid, $2::bigint, $3::text, $4::bytea, $5::bytea, $6::text[], $7::text)"
+            "SELECT {schema}.{fn1}($1::uuid, $2::bigint, $3::text, $4::bytea, $5::bytea, $6::bytea, $7::text[],"
+            " $8::text)"
         ).format(**fmt).as_string().encode()
         self._fast_prepared: weakref.WeakSet[Any] = weakref.WeakSet()
         self.safe_horizon = SQL("tx < %s::text::xid8")
@@ -189,136 +207,14 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             " ORDER BY notification_id DESC LIMIT 1) AS max"
         ).format(safe=self.safe_horizon, **fmt)
         self.select_idempotent_statement = SQL(
-            "SELECT fingerprint, command, result, positions FROM {schema}.{idem} WHERE scope = %s AND key = %s"
+            "SELECT fingerprint, command, result, positions, mac, tx IS NULL AS legacy FROM {schema}.{idem}"
+            " WHERE scope = %s AND key = %s"
         ).format(**fmt).as_string()
 
     def _is_tracking_ddl(self, statement: Composed) -> bool:
         name = getattr(self, "tracking_table_name", None)
         text = statement.as_string()
         return bool(name) and "CREATE TABLE" in text and f'"{name}"' in text
-
-    def _append_function_sql(self, fmt: dict[str, Any], *, single: bool) -> Composed:
-        """The append function; `single` builds the one-event variant (scalar arguments, no loops), which
-        is what most commands write and is markedly cheaper in PL/pgSQL."""
-        if single:
-            signature = "p_id uuid, p_version bigint, p_topic text, p_state bytea, p_digest bytea"
-            body = """
-        IF p_version > 1 THEN
-            SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
-             WHERE e.originator_id = p_id AND e.originator_version < p_version
-             ORDER BY e.originator_version DESC LIMIT 1;
-        END IF;
-        INSERT INTO {schema}.{table} (
-            originator_id, originator_version, topic, state, notification_id, tx,
-            actor_id, actor_role, actor_office, actor_district, reason,
-            correlation_id, causation_id, idempotency_key, origin, chain_hash)
-        VALUES (p_id, p_version, p_topic, p_state, v_positions[1], v_tx,
-            p_meta[1], p_meta[2], p_meta[3], p_meta[4], p_meta[5], p_meta[6], p_meta[7], p_meta[8], p_meta[9],
-            sha256(coalesce(v_prev, {zero}) || p_digest));"""
-            count = "1"
-        else:
-            signature = "p_ids uuid[], p_versions bigint[], p_topics text[], p_states bytea[], p_digests bytea[]"
-            body = """
-        FOR r IN
-            SELECT u.id, u.v, u.d, u.ord
-            FROM unnest(p_ids, p_versions, p_digests) WITH ORDINALITY AS u(id, v, d, ord)
-            ORDER BY u.id, u.v
-        LOOP
-            IF v_last IS DISTINCT FROM r.id THEN
-                v_prev := NULL;
-                IF r.v > 1 THEN
-                    SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
-                     WHERE e.originator_id = r.id AND e.originator_version < r.v
-                     ORDER BY e.originator_version DESC LIMIT 1;
-                END IF;
-                v_prev := coalesce(v_prev, {zero});
-            END IF;
-            v_prev := sha256(v_prev || r.d);
-            v_hashes[r.ord] := v_prev;
-            v_last := r.id;
-        END LOOP;
-        INSERT INTO {schema}.{table} (
-            originator_id, originator_version, topic, state, notification_id, tx,
-            actor_id, actor_role, actor_office, actor_district, reason,
-            correlation_id, causation_id, idempotency_key, origin, chain_hash)
-        SELECT u.id, u.v, u.t, u.s, u.p, v_tx,
-            p_meta[1], p_meta[2], p_meta[3], p_meta[4], p_meta[5], p_meta[6], p_meta[7], p_meta[8], p_meta[9],
-            u.h
-        FROM unnest(p_ids, p_versions, p_topics, p_states, v_positions, v_hashes) AS u(id, v, t, s, p, h);"""
-            count = "coalesce(cardinality(p_ids), 0)"
-        template = (
-            """
-CREATE OR REPLACE FUNCTION {schema}.{fn}(
-    """ + signature + """,
-    p_meta text[], p_extra text
-) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
-DECLARE
-    n int := """ + count + """;
-    x jsonb;
-    v_positions bigint[];
-    v_hashes bytea[] := '{{}}';
-    v_tx xid8;
-    v_prev bytea;
-    v_last uuid;
-    r record;
-BEGIN
-    IF n > 0 THEN
-        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
-            RAISE EXCEPTION 'event append must be the first write of its transaction';
-        END IF;
-        -- Held for microseconds: ties the order of positions to the order of transaction ids.
-        PERFORM pg_advisory_lock({lock});
-        v_tx := pg_current_xact_id();
-        -- The in-flight marker readers use to bound the safe horizon (see horizon.py).
-        {marker};
-        IF n = 1 THEN
-            v_positions := ARRAY[nextval('{schema}.{seq}')];
-        ELSE
-            SELECT array_agg(nextval('{schema}.{seq}') ORDER BY g) INTO v_positions FROM generate_series(1, n) g;
-        END IF;
-        PERFORM pg_advisory_unlock({lock});""" + body + """
-    END IF;
-    IF p_extra IS NULL THEN
-        RETURN coalesce(v_positions, '{{}}');
-    END IF;
-    -- Everything else the command writes atomically with its events (rare, so passed as one JSON value).
-    x := p_extra::jsonb;
-    IF x ? 'idem' THEN
-        INSERT INTO {schema}.{idem} (scope, key, fingerprint, command, result, positions)
-        VALUES (x->'idem'->>0, x->'idem'->>1, x->'idem'->>2, x->'idem'->>3, x->'idem'->4,
-                coalesce(v_positions, '{{}}'));
-    END IF;
-    IF x ? 'releases' THEN
-        DELETE FROM {schema}.{claims} c USING jsonb_array_elements(x->'releases') AS rel
-         WHERE c.scope = rel->>0 AND c.key = rel->>1;
-    END IF;
-    IF x ? 'claims' THEN
-        INSERT INTO {schema}.{claims} (scope, key, owner_id)
-        SELECT c->>0, c->>1, (c->>2)::uuid FROM jsonb_array_elements(x->'claims') AS c;
-    END IF;
-    IF x ? 'keys' THEN
-        INSERT INTO {schema}.{keys} (subject_id, wrapped_key)
-        SELECT (k->>0)::uuid, decode(k->>1, 'base64') FROM jsonb_array_elements(x->'keys') AS k;
-    END IF;
-    IF x ? 'erase' THEN
-        -- Crypto-shredding: the data key goes, the ciphertext (and every hash over it) stays.
-        UPDATE {schema}.{keys} SET wrapped_key = NULL, erased_at = now()
-         WHERE subject_id IN (SELECT (e #>> '{{}}')::uuid FROM jsonb_array_elements(x->'erase') AS e)
-           AND erased_at IS NULL;
-        INSERT INTO {schema}.{keys} (subject_id, wrapped_key, erased_at)
-        SELECT (e #>> '{{}}')::uuid, NULL, now() FROM jsonb_array_elements(x->'erase') AS e
-        ON CONFLICT (subject_id) DO NOTHING;
-    END IF;
-    RETURN coalesce(v_positions, '{{}}');
-END
-$fn$"""
-        )
-        return SQL(template).format(
-            lock=_lock_key(self.events_table_name),
-            marker=SQL(marker_sql(marker_class(self.events_table_name), "v_tx")),
-            zero=SQL("'\\x{}'::bytea").format(SQL(ZERO_HASH.hex())),
-            **{**fmt, "fn": fmt["fn1"] if single else fmt["fn"]},
-        )
 
     # -- schema -----------------------------------------------------------------------------------------
 
@@ -330,11 +226,26 @@ $fn$"""
             self._create_table(curs)
 
     def _create_table(self, curs: psycopg.Cursor[Any]) -> None:
+        if self._needs_upgrade(curs):
+            curs.execute(self.upgrade_statement, prepare=False)
         for statement in self.sql_create_statements:
             curs.execute(statement, prepare=False)
         name = getattr(self, "tracking_table_name", None)
         if name:
             _mark_tracking_table_migrated(curs, self.datastore.schema, name)
+
+    def _needs_upgrade(self, curs: psycopg.Cursor[Any]) -> bool:
+        """A table created before the keyed scheme (checked first: ALTER TABLE locks out every reader, so it
+        runs once, not at every start)."""
+        row = curs.execute(
+            "SELECT count(*) AS n FROM unnest(%s::text[], %s::text[]) AS s(tab, col)"
+            " WHERE to_regclass(format('%%I.%%I', %s::text, s.tab)) IS NOT NULL"
+            "   AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass("
+            "       format('%%I.%%I', %s::text, s.tab)) AND a.attname = s.col AND NOT a.attisdropped)",
+            (list(self._schema_tables), ["event_mac", "mac", "created_mac"], self.datastore.schema,
+             self.datastore.schema),
+        ).fetchone()
+        return bool(row and row["n"])
 
     # -- writing ----------------------------------------------------------------------------------------
 
@@ -344,12 +255,14 @@ $fn$"""
         tracking: Tracking | None = kwargs.get("tracking")
         if not stored_events and tracking is None and not request.has_side_effects:
             return None
+        digests = [self._digest(e, request.meta) for e in stored_events]
+        macs = [self.macs.event(d) for d in digests]
         if len(stored_events) == 1 and tracking is None:
-            fast = self._append_one_fast(stored_events[0], request)
+            fast = self._append_one_fast(stored_events[0], request, digests[0], macs[0])
             if fast is not None:
-                self._wake_subscriptions()
+                self._acknowledged(stored_events, fast, macs, request)
                 return fast
-        params = self._append_params(stored_events, request)
+        params = self._append_params(stored_events, request, digests, macs)
         statement = self.append_one_statement if len(stored_events) == 1 else self.append_statement
         with self.datastore.get_connection() as conn:
             try:
@@ -367,14 +280,29 @@ $fn$"""
                 raise
         assert row is not None
         positions: list[int] = list(next(iter(row.values())))
+        self._acknowledged(stored_events, positions, macs, request)
+        return positions
+
+    @staticmethod
+    def _digest(e: StoredEvent, meta: Sequence[str | None]) -> bytes:
+        return event_digest(e.originator_id, e.originator_version, e.topic, e.state, meta)
+
+    def _acknowledged(self, stored_events: Sequence[StoredEvent], positions: Sequence[int], macs: list[bytes],
+                      request: AppendRequest) -> None:
+        """Committed: wake local subscribers, and remember what was written until it is sealed and witnessed."""
         if positions:
             self._wake_subscriptions()
-        return positions
+        if self.receipts.enabled:
+            self.receipts.events(
+                (p, e.originator_id, e.originator_version, m) for p, e, m in zip(positions, stored_events, macs,
+                                                                                 strict=False))
+            request.remember(self.receipts, self.macs)
 
     def _insert_tracking_after_append(self, curs: psycopg.Cursor[Any], tracking: Tracking) -> None:
         raise ProgrammingError("this recorder does not record tracking")
 
-    def _append_one_fast(self, e: StoredEvent, request: AppendRequest) -> list[int] | None:
+    def _append_one_fast(self, e: StoredEvent, request: AppendRequest, digest: bytes,
+                         mac: bytes) -> list[int] | None:
         """The common case — one event, no tracking — straight through libpq's prepared-statement call.
 
         psycopg's cursor machinery (query conversion, adaptation, row factories) costs more client time than
@@ -385,11 +313,10 @@ $fn$"""
         if pool.closed or not getattr(pool, "_opened", False):
             return None
         meta = request.meta
-        digest = event_digest(e.originator_id, e.originator_version, e.topic, e.state, meta)
-        extra = request.extra_json()
+        extra = request.extra_json(self.macs)
         params = [
             str(e.originator_id).encode(), str(e.originator_version).encode(), e.topic.encode(), e.state, digest,
-            _text_array(meta), extra.encode() if extra is not None else None,
+            mac, _text_array(meta), extra.encode() if extra is not None else None,
         ]
         try:
             conn = pool.getconn()
@@ -415,15 +342,15 @@ $fn$"""
             pool.putconn(conn)
         return [int(v) for v in bytes(value).strip(b"{}").split(b",") if v] if value else []
 
-    def _append_params(self, stored_events: Sequence[StoredEvent], request: AppendRequest) -> tuple[Any, ...]:
+    def _append_params(self, stored_events: Sequence[StoredEvent], request: AppendRequest,
+                       digests: list[bytes] | None = None, macs: list[bytes] | None = None) -> tuple[Any, ...]:
         meta = list(request.meta)
-        digests = [
-            event_digest(e.originator_id, e.originator_version, e.topic, e.state, meta) for e in stored_events
-        ]
+        digests = digests or [self._digest(e, meta) for e in stored_events]
+        macs = macs or [self.macs.event(d) for d in digests]
         events: tuple[Any, ...]
         if len(stored_events) == 1:
             e = stored_events[0]
-            events = (e.originator_id, e.originator_version, e.topic, e.state, digests[0])
+            events = (e.originator_id, e.originator_version, e.topic, e.state, digests[0], macs[0])
         else:
             events = (
                 [e.originator_id for e in stored_events],
@@ -431,13 +358,24 @@ $fn$"""
                 [e.topic for e in stored_events],
                 [e.state for e in stored_events],
                 digests,
+                macs,
             )
-        return (*events, meta, request.extra_json())
+        return (*events, meta, request.extra_json(self.macs))
 
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
+        """The record of an idempotency key, if any; one that fails its MAC is never replayed (a DBA could
+        otherwise make a retry answer with streams of their choosing)."""
         with self.datastore.get_connection() as conn:
             row = conn.execute(self.select_idempotent_statement, (scope, key), prepare=True).fetchone()
-        return dict(row) if row else None
+        if not row:
+            return None
+        mac = row["mac"]
+        expected = self.macs.idempotency(scope, key, row["fingerprint"], row["command"], row["result"])
+        if not (row["legacy"] and mac is None) and not Macs.same(mac, expected):
+            raise RecordUnverifiedError("the stored record of this idempotency key fails its integrity check; it is"
+                                        " not replayed (report it to the inspectors: `civicledger verify`)",
+                                        idempotencyKey=key)
+        return dict(row)
 
     # -- reading ----------------------------------------------------------------------------------------
 

@@ -40,8 +40,11 @@ class CheckpointType:
 
 @strawberry.type(name="IntegrityFinding", description="One thing wrong with the record, and where.")
 class IntegrityFindingType:
-    kind: str = strawberry.field(description="CHAIN_MISMATCH, VERSION_GAP, STREAM_ORDER, LOG_ORDER, MISSING_EVENT, "
-                                 "UNEXPECTED_EVENT, CHECKPOINT_MISMATCH, CHECKPOINT_INVALID, ...")
+    kind: str = strawberry.field(description="MAC_MISMATCH, UNKEYED_EVENT, CHAIN_MISMATCH, VERSION_GAP, "
+                                 "STREAM_ORDER, LOG_ORDER, MISSING_EVENT, UNEXPECTED_EVENT, CHECKPOINT_MISMATCH, "
+                                 "CHECKPOINT_INVALID, CHECKPOINT_MISSING, WITNESS_MISMATCH, WITNESS_ALARM, "
+                                 "UNWITNESSED_EVENTS, ROW_MAC_MISMATCH, SIDE_MISMATCH, IDEMPOTENCY_MISMATCH, "
+                                 "KEY_MISSING, KEY_INCONSISTENT, ... (docs/THREAT-MODEL.md)")
     message: str
     stream_id: UUID | None
     version: int | None
@@ -103,6 +106,23 @@ class IntegrityReportType:
     @strawberry.field
     def latest_checkpoint(self) -> CheckpointType | None:
         return CheckpointType.of(self.report.latest) if self.report.latest else None
+
+    @strawberry.field(description="The witness outside the database that was read (null: the database alone).")
+    def witness(self) -> str | None:
+        return self.report.witness
+
+    @strawberry.field(description="Position up to which checkpoints held by the witness vouch for the log.")
+    def witnessed_up_to(self) -> int:
+        return self.report.witnessed_upto
+
+    @strawberry.field(description="Events after the witness's newest checkpoint (normally the last second's): "
+                      "the witness cannot vouch for them yet.")
+    def unwitnessed_events(self) -> int:
+        return self.report.unwitnessed_events
+
+    @strawberry.field(description="What the report says besides findings (e.g. checkpoints not witnessed yet).")
+    def notes(self) -> list[str]:
+        return list(self.report.notes)
 
     @strawberry.field(description="The readable report, as `civicledger verify` prints it.")
     def text(self) -> str:

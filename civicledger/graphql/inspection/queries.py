@@ -183,8 +183,9 @@ class InspectionQueries:
         return InForceType(stream_id=sid, type=at.type_name, on=on, as_of=instant, recorded_version=at.version,
                            values=values)
 
-    @strawberry.field(permission_classes=[CanAudit], description="Recompute the tamper evidence: per-stream "
-                      "hash chains, global order, signed checkpoints. With streamId, that stream only.")
+    @strawberry.field(permission_classes=[CanAudit], description="Recompute the tamper evidence: keyed MACs and "
+                      "hash chains per stream, global order, signed checkpoints against the witness, the read-access "
+                      "log, idempotency records and key events. With streamId, that stream only.")
     async def verify_integrity(self, info: Info, stream_id: strawberry.ID | None = None) -> IntegrityReportType:
         sid = stream_uuid(stream_id) if stream_id else None
         report = await info.context.runtime.inspection.verify(stream_id=sid)
