@@ -48,6 +48,21 @@ def sees_personal_data(principal: Principal, resident_district: str | None, purp
     return False
 
 
+def sees_held_records(principal: Principal, holders: frozenset[Any], holder: Any, district: str | None,
+                      purpose: str | None) -> bool:
+    """The most sensitive records (casework session notes, review summaries): only the staff of the unit that
+    holds the record *now* (`holder`, e.g. the station holding the case — not one that held it before; `holders`:
+    the units the reader works for), within that unit's district, and inspectors with a stated purpose (which
+    is logged). Nobody else — not the district's other caseworkers or supervisors, integrators or admins,
+    whatever their scope."""
+    role = principal.role
+    if role is Role.INSPECTOR:
+        return bool(purpose and purpose.strip())
+    if role in (Role.CASEWORKER, Role.SUPERVISOR):
+        return holder in holders and principal.district is not None and principal.district == district
+    return False
+
+
 def reveal_resident(ctx: Any, row: Any, field_name: str) -> bool:
     """Whether this request sees `field_name` of the resident in `row` (a `residents` row) unmasked — never once
     erased; when it does, the read is recorded for the access log."""

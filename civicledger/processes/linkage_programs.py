@@ -4,12 +4,14 @@ It follows the global log like a projection, with its own tracking row (`linkage
 same transaction as its link table, through the projection runner (batches, the safe horizon, crash and
 resume). It acts only through application services:
 
-- `Referral.ProgramApplicationRequested` → `AssistanceService.apply_for_assistance(..., referral_id=...)`, then
+- `Referral.ProgramApplicationRequested` → the program's intake command with the referral's id: assistance's
+  `ApplyForAssistance`, or casework's `OpenCaseworkCase` at the station the request names; then
   `Referral.ProgramApplicationOpened` with the new case's id — or `Referral.ProgramApplicationRefused` with the
-  assistance program's error when it will not open one;
-- `AssistanceCase.Applied` with a referral id → remember which referral the case belongs to (also for cases a
-  caseworker opened directly with a referral id);
-- `AssistanceCase.Approved` / `Rejected` → `Referral.ProgramOutcomeReported`.
+  program's error when it will not open one;
+- `AssistanceCase.Applied` / `CaseworkCase.Opened` with a referral id → remember which referral the case belongs
+  to (also for cases a caseworker opened directly with a referral id);
+- `AssistanceCase.Approved` / `Rejected`, `CaseworkCase.Closed` (with the case's outcome from its goals) →
+  `Referral.ProgramOutcomeReported`.
 
 Commands run outside the tracking transaction, so a crash between a command and the tracking update makes the
 next run repeat it: every command carries an idempotency key derived from the referral (and request or case),
@@ -28,6 +30,9 @@ from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.assistance import commands as assistance
 from civicledger.domains.assistance.case import AssistanceCase
+from civicledger.domains.casework import commands as casework
+from civicledger.domains.casework.case import CaseworkCase
+from civicledger.domains.casework.values import IntakeSource
 from civicledger.domains.linkage import commands as linkage
 from civicledger.domains.linkage.referral import Referral
 from civicledger.processes.context import caused_by
@@ -37,20 +42,45 @@ from civicledger.slice import Execute, ProcessWiring
 PROCESS = Actor(id="linkage-programs", role="system", office=None, district=None)
 
 
-DECIDED = topics_of(AssistanceCase.Approved, AssistanceCase.Rejected)
+DECIDED = topics_of(AssistanceCase.Approved, AssistanceCase.Rejected, CaseworkCase.Closed)
+
+
+def _outcome(e: Any) -> tuple[str, str]:
+    """(program, outcome) of a decision another program made on a case a referral may have opened."""
+    if isinstance(e, CaseworkCase.Closed):
+        return "casework", e.outcome.value
+    return "assistance", "APPROVED" if isinstance(e, AssistanceCase.Approved) else "REJECTED"
+
+
+def _intake(e: Any, referral_id: UUID) -> object | None:
+    """The command that opens what the referral asked for, in the program it names (None: not ours to file)."""
+    if e.program == "assistance":
+        return assistance.ApplyForAssistance(
+            program=e.scheme, household_id=e.household_id, applicant_id=e.resident_id,
+            declared=tuple(assistance.DeclaredMeans(rid, m.monthly_income, m.assets)
+                           for rid, m in (e.declared or {}).items() if m is not None),
+            statement=e.statement or "", referral_id=referral_id, need=e.need,
+        )
+    if e.program == "casework":
+        return casework.OpenCaseworkCase(
+            station_id=e.unit_id, resident_id=e.resident_id, service=e.scheme, presenting_need=e.statement or "",
+            source=IntakeSource.LINKAGE_REFERRAL.value, referral_id=referral_id,
+        )
+    return None
 
 
 class LinkageProgramsProcess(Projection):
-    """Referral ⇄ assistance application: file the application, report the decision back."""
+    """Referral ⇄ another program's case (assistance, casework): file it, report the decision back."""
 
     name = "linkage_programs"
     tables = ("linkage_program_links",)
     topics = topics_of(Referral.ProgramApplicationRequested, AssistanceCase.Applied, AssistanceCase.Approved,
-                       AssistanceCase.Rejected)
+                       AssistanceCase.Rejected, CaseworkCase.Opened, CaseworkCase.Closed)
 
     def __init__(self, wiring: ProcessWiring) -> None:
         super().__init__(wiring.mapper)
         self.execute: Execute = wiring.execute
+        self.programs = frozenset(wiring.services)  # the programs this deployment runs: the only ones filed to
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -69,19 +99,19 @@ class LinkageProgramsProcess(Projection):
             e = env.event
             if isinstance(e, Referral.ProgramApplicationRequested):
                 await self._file(conn, env, e, links)
-            elif isinstance(e, AssistanceCase.Applied) and e.referral_id is not None:
-                await self._link(conn, env.stream_id, e.referral_id, env.position, links)
-            elif isinstance(e, AssistanceCase.Approved | AssistanceCase.Rejected):
+            elif isinstance(e, AssistanceCase.Applied | CaseworkCase.Opened) and e.referral_id is not None:
+                program = "casework" if isinstance(e, CaseworkCase.Opened) else "assistance"
+                await self._link(conn, env.stream_id, e.referral_id, program, env.position, links)
+            elif env.topic in DECIDED:
                 referral_id = links.get(env.stream_id)
                 if referral_id is not None:
-                    outcome = "APPROVED" if isinstance(e, AssistanceCase.Approved) else "REJECTED"
-                    await self._report(env, referral_id, outcome)
+                    await self._report(env, referral_id, *_outcome(e))
 
     @staticmethod
-    async def _link(conn: asyncpg.Connection, application_id: UUID, referral_id: UUID, position: int,
+    async def _link(conn: asyncpg.Connection, application_id: UUID, referral_id: UUID, program: str, position: int,
                     links: dict[UUID, UUID]) -> None:
-        await conn.execute("INSERT INTO linkage_program_links VALUES ($1, $2, 'assistance', $3)"
-                           " ON CONFLICT (application_id) DO NOTHING", application_id, referral_id, position)
+        await conn.execute("INSERT INTO linkage_program_links VALUES ($1, $2, $3, $4)"
+                           " ON CONFLICT (application_id) DO NOTHING", application_id, referral_id, program, position)
         links.setdefault(application_id, referral_id)
 
     @staticmethod
@@ -91,14 +121,9 @@ class LinkageProgramsProcess(Projection):
 
     async def _file(self, conn: asyncpg.Connection, env: Envelope, e: Any, links: dict[UUID, UUID]) -> None:
         referral_id = env.stream_id
-        if e.program != "assistance":
+        cmd = _intake(e, referral_id) if e.program in self.programs else None
+        if cmd is None:
             return
-        cmd = assistance.ApplyForAssistance(
-            program=e.scheme, household_id=e.household_id, applicant_id=e.resident_id,
-            declared=tuple(assistance.DeclaredMeans(rid, m.monthly_income, m.assets)
-                           for rid, m in (e.declared or {}).items() if m is not None),
-            statement=e.statement or "", referral_id=referral_id, need=e.need,
-        )
         try:
             applied: Recorded = await self.execute(cmd, self._ctx(env, f"linkage:{referral_id}:apply:{e.request}"))
         except CivicError as refused:
@@ -106,10 +131,10 @@ class LinkageProgramsProcess(Projection):
                                                                        refused.message),
                                self._ctx(env, f"linkage:{referral_id}:refused:{e.request}"))
             return
-        await self._link(conn, applied.stream_id, referral_id, env.position, links)
+        await self._link(conn, applied.stream_id, referral_id, e.program, env.position, links)
         await self.execute(linkage.RecordProgramApplication(referral_id, e.request, applied.stream_id),
                            self._ctx(env, f"linkage:{referral_id}:opened:{e.request}"))
 
-    async def _report(self, env: Envelope, referral_id: UUID, outcome: str) -> None:
-        await self.execute(linkage.ReportProgramOutcome(referral_id, "assistance", env.stream_id, outcome),
+    async def _report(self, env: Envelope, referral_id: UUID, program: str, outcome: str) -> None:
+        await self.execute(linkage.ReportProgramOutcome(referral_id, program, env.stream_id, outcome),
                            self._ctx(env, f"linkage:{referral_id}:outcome:{env.stream_id}"))

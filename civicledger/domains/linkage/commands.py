@@ -166,16 +166,20 @@ class EscalateOverdueReferral:
 
 @dataclass(frozen=True)
 class RequestProgramApplication:
-    """Ask another program to open an application for the referral's resident (the applicant) and household."""
+    """Ask another program to open an application (a case) for the referral's resident: social assistance for
+    the resident's household, with each member's declared means; casework at a social-work station (`unit_id`)."""
 
     referral_id: UUID
-    household_id: UUID
+    household_id: UUID | None  # assistance
     statement: str
-    declared: tuple[DeclaredMeans, ...]
+    declared: tuple[DeclaredMeans, ...]  # assistance
     program: str = "assistance"
-    scheme: str = "MINIMUM_LIVING"  # the program's own scheme: 低保 MINIMUM_LIVING, TEMPORARY, ...
+    # The program's own scheme: assistance 低保 MINIMUM_LIVING (the default), TEMPORARY, ...; casework the
+    # service or special project (default FAMILY).
+    scheme: str | None = None
     need: Decimal | str | int | None = None  # a one-off need in yuan (temporary assistance)
     expected_version: int | None = None
+    unit_id: UUID | None = None  # the program's unit that takes it: casework's station
 
 
 @dataclass(frozen=True)

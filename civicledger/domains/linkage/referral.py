@@ -46,7 +46,7 @@ class Deadline(str, Enum):
 
 ACTIVE = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 FINAL = (ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN)
-PROGRAMS = ("assistance",)
+PROGRAMS = ("assistance", "casework")
 
 
 class Referral(CivicAggregate):
@@ -252,8 +252,9 @@ class Referral(CivicAggregate):
 
     # -- another program (e.g. social assistance) ----------------------------------------------------------
 
-    def request_program_application(self, program: str, scheme: str, household_id: UUID, statement: str,
-                                    declared: dict[UUID, MeansDeclaration], need: Decimal | None, by: str) -> int:
+    def request_program_application(self, program: str, scheme: str, household_id: UUID | None, statement: str,
+                                    declared: dict[UUID, MeansDeclaration], need: Decimal | None, by: str,
+                                    unit_id: UUID | None = None) -> int:
         if self.status is not ReferralStatus.REFERRED and self.status not in ACTIVE:
             raise ReferralNotActiveError(self.id, self.status.value)
         if program not in PROGRAMS:
@@ -264,13 +265,14 @@ class Referral(CivicAggregate):
         request = len(self.applications) + 1
         self._program_application_requested(resident_id=self.resident_id, request=request, program=program,
                                             scheme=scheme, household_id=household_id, statement=statement,
-                                            declared=declared, need=need, requested_by=by)
+                                            declared=declared, need=need, requested_by=by, unit_id=unit_id)
         return request
 
     @event("ProgramApplicationRequested")
     def _program_application_requested(self, resident_id: UUID, request: int, program: str, scheme: str,
-                                       household_id: UUID, statement: str, declared: dict[UUID, MeansDeclaration],
-                                       need: Decimal | None, requested_by: str) -> None:
+                                       household_id: UUID | None, statement: str,
+                                       declared: dict[UUID, MeansDeclaration], need: Decimal | None, requested_by: str,
+                                       unit_id: UUID | None = None) -> None:
         self.applications[request] = (program, None, None)
 
     def record_program_application(self, request: int, application_id: UUID) -> None:

@@ -26,12 +26,14 @@ from civicledger.domains.linkage.errors import (
 )
 from civicledger.domains.linkage.meeting import Attendee, ThreePartyMeeting
 from civicledger.domains.linkage.organisation import Organisation
-from civicledger.domains.linkage.referral import Referral, ReferralStatus
+from civicledger.domains.linkage.referral import PROGRAMS, Referral, ReferralStatus
 from civicledger.domains.linkage.service_base import LinkageServiceBase
 from civicledger.domains.linkage.task import LinkageTask
 from civicledger.domains.linkage.taxonomy import PartyType
 from civicledger.domains.linkage.values import MeansDeclaration
 
+# The scheme an application asks for when the caller names none: 低保, and a station's family service.
+DEFAULT_SCHEMES = {"assistance": "MINIMUM_LIVING", "casework": "FAMILY"}
 # The escalation sweep acts as itself: its idempotency keys are scoped to this actor.
 SLA_SWEEP = Actor(id="linkage-sla-sweep", role="system", office=None, district=None)
 
@@ -145,20 +147,29 @@ class LinkageWork(LinkageServiceBase):
         manager files it there (`processes/linkage_programs.py`) and reports the outcome back here."""
         referral = self._get(Referral, cmd.referral_id, expected_version=cmd.expected_version, label="referral")
         self._check_lead_or_coordinator(referral, ctx)
+        program = cmd.program.strip().lower()
         statement = text.free_text(cmd.statement, "statement")
-        scheme = text.line(cmd.scheme, "scheme", max_length=40).upper()
+        scheme = text.line(cmd.scheme or DEFAULT_SCHEMES.get(program, ""), "scheme", max_length=40).upper()
+        if program == "casework":  # a case at a social-work station: which station, and nothing about means
+            if cmd.unit_id is None:
+                raise LinkageValueInvalidError("unitId", "name the social-work station that is to take the case")
+            referral.request_program_application(program, scheme, None, statement, {}, None, by=ctx.actor.id,
+                                                 unit_id=cmd.unit_id)
+            return self._save(referral, ctx=ctx, command=cmd)
+        if cmd.household_id is None and program in PROGRAMS:
+            raise LinkageValueInvalidError("householdId", "an application for assistance names the household")
         declared: dict[UUID, MeansDeclaration] = {}
         for d in cmd.declared:
             if d.resident_id in declared:
                 raise LinkageValueInvalidError("declared", "a member is declared twice",
                                                residentId=str(d.resident_id))
             declared[d.resident_id] = MeansDeclaration(yuan(d.monthly_income, field="declared.monthlyIncome"),
-                                                  yuan(d.assets, field="declared.assets"))
+                                                       yuan(d.assets, field="declared.assets"))
         if not declared:
             raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
         need = yuan(cmd.need, field="need") if cmd.need is not None else None
-        referral.request_program_application(cmd.program.strip().lower(), scheme, cmd.household_id, statement,
-                                             declared, need, by=ctx.actor.id)
+        referral.request_program_application(program, scheme, cmd.household_id, statement, declared, need,
+                                             by=ctx.actor.id)
         return self._save(referral, ctx=ctx, command=cmd)
 
     # The process manager's commands: only the linkage process (the system) sends these.

@@ -261,23 +261,29 @@ class ShareInput:
 @strawberry.input(name="RequestProgramApplicationInput")
 class ProgramApplicationInput:
     referral_id: strawberry.ID
-    household_id: strawberry.ID
     statement: str
-    declared: list[DeclaredMeansInput]
-    program: str = "assistance"
-    scheme: str = strawberry.field(default="MINIMUM_LIVING", description="The program's scheme, e.g. "
-                                   "MINIMUM_LIVING (低保), LOW_INCOME, SPECIAL_HARDSHIP, TEMPORARY.")
+    household_id: strawberry.ID | None = strawberry.field(default=None, description="assistance: the household.")
+    declared: list[DeclaredMeansInput] = strawberry.field(
+        default_factory=list, description="assistance: each member's declared income and assets.")
+    program: str = strawberry.field(default="assistance", description="assistance or casework.")
+    scheme: str | None = strawberry.field(default=None, description="The program's scheme: for assistance "
+                                          "MINIMUM_LIVING (低保, the default), LOW_INCOME, SPECIAL_HARDSHIP, "
+                                          "TEMPORARY; for casework the service or special project (default FAMILY).")
     need: str | None = strawberry.field(default=None, description="A one-off need in yuan (TEMPORARY).")
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="casework: the CaseworkStation "
+                                                     "that is to take the case.")
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
 
     def to_command(self) -> c.RequestProgramApplication:
         return c.RequestProgramApplication(
-            uuid_of(self.referral_id, REFERRAL), uuid_of(self.household_id, "Household"), self.statement,
+            uuid_of(self.referral_id, REFERRAL),
+            uuid_of(self.household_id, "Household") if self.household_id is not None else None, self.statement,
             tuple(c.DeclaredMeans(uuid_of(d.resident_id, RESIDENT), d.monthly_income, d.assets)
                   for d in self.declared),
-            self.program, self.scheme, self.need, self.expected_version)
+            self.program, self.scheme, self.need, self.expected_version,
+            uuid_of(self.unit_id, "CaseworkStation") if self.unit_id is not None else None)
 
 
 @strawberry.input(name="OpenLinkageTaskInput")

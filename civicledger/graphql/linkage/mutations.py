@@ -98,7 +98,8 @@ class LinkageMutations:
         return p.ShareReferralPersonalDataPayload.of(recorded)
 
     @strawberry.mutation(permission_classes=[CanCommand], description="Open an application in another program "
-                         "(social assistance) for the referral's resident; its decision comes back to the referral.")
+                         "for the referral's resident — social assistance, or a casework case at a station "
+                         "(`unitId`); its decision comes back to the referral.")
     async def request_program_application(self, info: Info, input: i.ProgramApplicationInput
                                           ) -> p.RequestProgramApplicationPayload:
         recorded = await execute(info, input)

@@ -99,7 +99,9 @@ class FeedbackType:
 
 
 @strawberry.type(name="ReferralProgramApplication", description="An application the referral opened in another "
-                 "program, and that program's decision (APPROVED, REJECTED, or REFUSED when it would not open it).")
+                 "program, and that program's decision: assistance APPROVED or REJECTED; casework the closed case's "
+                 "outcome (ACHIEVED, PARTLY_ACHIEVED, NOT_ACHIEVED, NO_SERVICE_PLAN); REFUSED when it would not "
+                 "open it.")
 class ProgramApplicationType:
     program: str
     scheme: str | None

@@ -1,0 +1,30 @@
+"""The closed sets of casework as GraphQL enums, mirrored from the domain's (one list of values: the domain's)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from civicledger.domains.casework import values as v
+
+
+def _mirror(domain: type[Enum], name: str, description: str) -> Any:
+    mirrored = Enum(name, [(m.name, m.value) for m in domain])  # type: ignore[misc]
+    return strawberry.enum(mirrored, name=name, description=description)
+
+
+IntakeSourceEnum = _mirror(v.IntakeSource, "CaseworkIntakeSource", "How a case came in: LINKAGE_REFERRAL (a "
+                           "three-society linkage referral), WALK_IN, OTHER_PROGRAM (another program of the bureau).")
+RiskLevelEnum = _mirror(v.RiskLevel, "CaseworkRiskLevel", "The assessment's risk; a HIGH-risk case is reviewed at "
+                        "least every 30 days.")
+NeedAreaEnum = _mirror(v.NeedArea, "CaseworkNeedArea", "What an assessment finds and a goal works on.")
+SessionKindEnum = _mirror(v.SessionKind, "CaseworkSessionKind", "How a session was held.")
+GoalProgressEnum = _mirror(v.GoalProgress, "CaseworkGoalProgress", "A review's word on a goal.")
+ReviewDecisionEnum = _mirror(v.ReviewDecision, "CaseworkReviewDecision", "What a periodic review decided.")
+GoalOutcomeEnum = _mirror(v.GoalOutcome, "CaseworkGoalOutcome", "How a goal ended, at closure.")
+ClosureReasonEnum = _mirror(v.ClosureReason, "CaseworkClosureReason", "Why a case closed.")
+CaseOutcomeEnum = _mirror(v.CaseOutcome, "CaseworkCaseOutcome", "The case's outcome from its goals' (what a "
+                          "linkage referral is told): ACHIEVED (every goal), PARTLY_ACHIEVED, NOT_ACHIEVED, "
+                          "NO_SERVICE_PLAN (closed before a plan).")
