@@ -1,6 +1,7 @@
 """The data the read-path figures need, written through the real write path by the writer processes:
 
-- a demo population (realistic households, `civicledger.demo`), split over the writer processes;
+- a demo population (realistic households, `civicledger.demo`), split over the writer processes, and the elder
+  meal service's demo over it (canteens, enrolled elders, weeks of meals: the program's events in the log);
 - a history for each of its residents (address changes in one multi-event append per resident), so that a
   timeline page is a full 50-entry page for every resident of the workload;
 - one resident with 100,000 events and one with 100 (multi-event appends on an aggregate kept in memory:
@@ -22,6 +23,12 @@ def load_demo(pool: WriterPool, residents: int, log: Callable[[str], None]) -> l
     results = pool.run_each("demo_part", [{"residents": residents, "part": i, "parts": parts} for i in range(parts)])
     ids = [rid for r in results for rid in r["residents"]]
     log(f"demo population: {len(ids):,} residents in {time.monotonic() - started:.1f}s")
+    # Programs' demos over it: the meal service (one writer; its loader spreads over threads itself).
+    started = time.monotonic()
+    in_plan_order = [results[i % parts]["households"][i // parts]
+                     for i in range(sum(len(r["households"]) for r in results))]
+    [meals] = pool.run_each("meals_demo", [{"residents": residents, "households": in_plan_order}])
+    log(f"meal service: {meals['meals']:,} meals in {time.monotonic() - started:.1f}s")
     return ids
 
 

@@ -15,6 +15,8 @@ Tasks:
                   claim and new key (what `register` does minus validation, aggregate and encryption), to
                   split a command's cost between the Python command path and the store
 - `demo_part`     a share of the demo population, through the demo loader (the services)
+- `meals_demo`    the elder meal service's demo over that population (one writer: canteens, elders, weeks of
+                  meals, a recall, a settled month), so the rebuild's log holds the program's events too
 - `fill_history`  append N address changes to each given resident, one multi-event append per resident
 - `long_history`  register a resident, then N address changes in multi-event appends of `batch` events
 """
@@ -138,6 +140,7 @@ class _Writer:
         from civicledger.core.eventstore.application import Ledger
         from civicledger.core.metadata import Actor, CommandContext
         from civicledger.domains.assistance.services import AssistanceService
+        from civicledger.domains.meals.services import MealService
         from civicledger.runtime import Services
         from civicledger.settings import Settings
 
@@ -149,7 +152,8 @@ class _Writer:
                              pool_size=2, max_overflow=2, create_tables=False)
         self.registry = BenchRegistry(self.ledger)
         self.services = Services(residents=self.registry,
-                                 assistance=AssistanceService(self.ledger, registry=self.registry))
+                                 assistance=AssistanceService(self.ledger, registry=self.registry),
+                                 meals=MealService(self.ledger, residents=self.registry))
         self.raw = psycopg.connect(**self.params.psycopg_kwargs(), autocommit=True)  # type: ignore[arg-type]
         self.actor = Actor(id=f"bench-writer-{index}", role="caseworker", office="HAIZHU-JIANGHAI-STATION",
                            district="HAIZHU")
@@ -252,6 +256,8 @@ class _Writer:
             return {"ok": True, "count": len(self._existing)}
         if kind == "demo_part":
             return self.demo_part(task["residents"], task["part"], task["parts"])
+        if kind == "meals_demo":
+            return self.meals_demo(task["residents"], task["households"])
         if kind == "fill_history":
             return self.fill_history([uuid.UUID(r) for r in task["residents"]], task["events"])
         if kind == "long_history":
@@ -293,10 +299,22 @@ class _Writer:
         from civicledger import demo
 
         households = demo.plan(residents)[part::parts]
-        ids: list[str] = []
-        for household in households:
-            ids += [str(i) for i in demo.load_household(self.services, household)[0]]
-        return {"residents": ids}
+        members = [[str(i) for i in demo.load_household(self.services, household)[0]] for household in households]
+        return {"residents": [rid for ids in members for rid in ids], "households": members}
+
+    def meals_demo(self, residents: int, households: list[list[str]]) -> dict[str, Any]:
+        """The meal service's demo (`civicledger.demo.meals`) over the population `demo_part` loaded: its
+        households in plan order, with their members' ids (a smaller population gets fewer elders; the tiny
+        run, one week)."""
+        from civicledger import demo
+        from civicledger.demo.meals import load_meals, load_meals_for
+        from civicledger.demo.world import DemoWorld
+
+        world = DemoWorld(services=self.services, households=demo.plan(residents), threads=2,
+                          member_ids=[[uuid.UUID(i) for i in ids] for ids in households])
+        if residents < 100:
+            return {"meals": load_meals_for(world, elders=20, weeks=1)}
+        return {"meals": load_meals(world)}
 
     def fill_history(self, residents: list[uuid.UUID], events: int) -> dict[str, Any]:
         appended = 0

@@ -57,7 +57,8 @@ def test_every_cli_option_has_help_text() -> None:
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVICLEDGER_")}
+    # The caller's own configuration (CI exports DATABASE_URL) is not the configuration under test.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CIVICLEDGER_", "DATABASE_"))}
     return subprocess.run([sys.executable, "-m", "civicledger.cli", *args], env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
 

@@ -43,7 +43,9 @@ def ok(done: subprocess.CompletedProcess[str]) -> str:
 async def write_a_household(params: ConnectionParams, tag: str) -> int:
     """Two residents and their household through the registry; projections caught up; the last position."""
     runtime = Runtime(make_settings(checkpoint_key=CHECKPOINT_SEED), params)
-    await runtime.start(run_projections=False)
+    # Read models only: the process managers would act on the demo's log here (file the casework cases its
+    # referrals ask for) and write after `last`.
+    await runtime.start(run_projections=False, run_processes=False)
     try:
         registry = runtime.services.residents
         ctx = CommandContext(actor=CLERK, reason=None, idempotency_key=None, origin="backup-test")

@@ -24,7 +24,9 @@ LAG_MS = 2000
 PHONE = """query($id: ID!) { resident(id: $id) { phone } }"""
 CORRECT = """mutation($i: CorrectResidentDetailsInput!) { correctResidentDetails(input: $i) { position } }"""
 GRAPHQL = Path(__file__).resolve().parents[2] / "civicledger" / "graphql"
-WRITES_ON_PRIMARY = {("access.py", "log_reads"), ("assistance/mutations.py", "generate_assistance_payroll")}
+# The read-access log's writes, and what a command looks up to decide (the primary's truth).
+WRITES_ON_PRIMARY = {("access.py", "log_reads"), ("assistance/mutations.py", "generate_assistance_payroll"),
+                     ("meals/mutations.py", "void_meal"), ("meals/mutations.py", "settle_meal_month")}
 
 
 async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any], **extensions: Any) -> dict[str, Any]:

@@ -279,6 +279,19 @@ class CivicApplication(Application[UUID]):
         except NotFoundError:
             return None
 
+    def _get_many(self, aggregate_class: type[A], aggregate_ids: Iterable[UUID]) -> dict[UUID, A]:
+        """The aggregates of these streams that exist and are of this class, read in one query (`_get` for each
+        would be a round trip each)."""
+        by_stream: dict[UUID, list[Any]] = {}
+        for stored in self.ledger.recorder.select_streams(list(dict.fromkeys(aggregate_ids))):
+            by_stream.setdefault(stored.originator_id, []).append(stored)
+        found: dict[UUID, A] = {}
+        for stream_id, stored_events in by_stream.items():
+            aggregate = replay(None, (self.mapper.to_domain_event(e) for e in stored_events))
+            if isinstance(aggregate, aggregate_class):
+                found[stream_id] = aggregate
+        return found
+
     def _save(self, *aggregates: Aggregate, ctx: CommandContext, command: object,
               claims: Iterable[Claim] = (), releases: Iterable[Claim] = (),
               erase: Sequence[UUID] = ()) -> Recorded:

@@ -174,7 +174,7 @@ class CaseworkCaseType(relay.Node):
     @strawberry.field(description="The sessions in order; 1 to 100 per page (default 20). Notes: " + NOTES_RULE)
     async def sessions(self, info: Info, first: First = 20, after: After = None) -> SessionConnection:
         limit = page_size(first)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await sessions_of(conn, self.row["id"], after=decode_cursor("cs", after), limit=limit)
         edges = [SessionEdge(cursor=encode_cursor("cs", r["number"]), node=SessionType(row=r)) for r in rows[:limit]]
         return SessionConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
@@ -182,7 +182,7 @@ class CaseworkCaseType(relay.Node):
     @strawberry.field(description="The reviews in order; 1 to 100 per page (default 20).")
     async def reviews(self, info: Info, first: First = 20, after: After = None) -> ReviewConnection:
         limit = page_size(first)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await reviews_of(conn, self.row["id"], after=decode_cursor("cr", after), limit=limit)
         edges = [ReviewEdge(cursor=encode_cursor("cr", r["number"]), node=ReviewType(row=r)) for r in rows[:limit]]
         return ReviewConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
@@ -190,7 +190,7 @@ class CaseworkCaseType(relay.Node):
     @strawberry.field(description="Every event of the case, oldest first; 1 to 100 per page (default 50).")
     async def history(self, info: Info, first: First = 50, after: After = None) -> HistoryConnection:
         limit = page_size(first, default=50)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await case_history(conn, self.row["id"], after=decode_cursor("ch", after), limit=limit)
         edges = [HistoryEdge(cursor=encode_cursor("ch", r["position"]), node=HistoryEntryType(
             kind=r["kind"], details=_json(r["details"]), actor_id=r["actor_id"], actor_role=r["actor_role"],
@@ -217,7 +217,7 @@ CaseworkCaseEdge, CaseworkCaseConnection = _connection("CaseworkCase", CaseworkC
 
 async def case_page(info: Info, fetch: Any, first: int | None, after: str | None, **filters: Any) -> Any:
     limit = page_size(first)
-    async with info.context.runtime.pool.acquire() as conn:
+    async with info.context.runtime.read_pool.acquire() as conn:
         rows = await fetch(conn, after_seq=decode_cursor("cc", after), limit=limit, **filters)
     edges = [CaseworkCaseEdge(cursor=encode_cursor("cc", r["seq"]), node=CaseworkCaseType.from_row(r))
              for r in rows[:limit]]

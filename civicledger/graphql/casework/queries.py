@@ -62,7 +62,7 @@ class CaseworkQueries:
                                                                            "project (its code).")] = None,
             first: First = 20, after: After = None) -> StationConnection:
         limit = page_size(first)
-        async with info.context.runtime.pool.acquire() as conn:
+        async with info.context.runtime.read_pool.acquire() as conn:
             rows = await search_stations(conn, district=parse_district(district).value if district else None,
                                          street=street.strip() if street else None,
                                          service=service.strip().upper() if service else None,

@@ -1,0 +1,181 @@
+"""GraphQL types of the meal service's money: the rule table's revisions and a draft's preview, and the
+monthly settlement by payer (the finance office's view) with its lines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.domains.meals.settlement import LineKind
+from civicledger.domains.meals.values import Locality, LostSharesPayer, Payer, SubsidyCategory
+from civicledger.graphql.meals.types import (
+    LineKindEnum,
+    LocalityEnum,
+    LostSharesPayerEnum,
+    MealCanteenType,
+    PayerEnum,
+    SharesType,
+    SubsidyCategoryEnum,
+    canteen,
+    json_list,
+)
+
+
+@strawberry.type(name="MealRuleCategory", description="One row of a rule revision: a category's shares at the "
+                                                      "base price, and who pays a share lost outside home.")
+class RuleCategoryType:
+    category: SubsidyCategoryEnum  # type: ignore[valid-type]
+    shares: SharesType
+    lost_shares_to: LostSharesPayerEnum  # type: ignore[valid-type]
+
+
+@strawberry.type(name="MealRuleRevision", description="One published revision of the meal subsidy rule table.")
+class RuleRevisionType:
+    revision: int
+    effective_from: date
+    price: Decimal = strawberry.field(description="The base meal's price in yuan.")
+    decision: str = strawberry.field(description="The published decision it implements.")
+    categories: list[RuleCategoryType]
+    correction_reason: str | None = strawberry.field(description="Set when it changed rules already in force.")
+    published_by: str | None
+    published_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> RuleRevisionType:
+        return cls(revision=row["revision"], effective_from=row["effective_from"], price=row["price"],
+                   decision=row["decision"], categories=[category(c) for c in json_list(row["categories"])],
+                   correction_reason=row["correction_reason"], published_by=row["published_by"],
+                   published_at=row["published_at"])
+
+
+def category(item: dict[str, Any]) -> RuleCategoryType:
+    return RuleCategoryType(category=SubsidyCategory(item["category"]), lost_shares_to=LostSharesPayer(
+        item["lostSharesTo"]), shares=SharesType(**{p.value.lower(): Decimal(item[p.value]) for p in Payer}))
+
+
+def shares_of(shares: Any) -> SharesType:
+    return SharesType(enterprise=shares.enterprise, city=shares.city, district=shares.district,
+                      street=shares.street, charity=shares.charity, elder=shares.elder)
+
+
+@strawberry.type(name="MealRuleTable", description="The rule table: every revision, and the one in force.")
+class RuleTableType:
+    revisions: list[RuleRevisionType] = strawberry.field(description="Every revision, oldest first.")
+    in_force: RuleRevisionType | None = strawberry.field(description="In force on the date asked (default today).")
+
+
+@strawberry.type(name="MealRulePreviewLine", description="A category at a locality: the split in force before "
+                                                         "the draft's date, the draft's, and the meals recorded "
+                                                         "there in the sample window.")
+class PreviewLineType:
+    category: SubsidyCategoryEnum  # type: ignore[valid-type]
+    locality: LocalityEnum  # type: ignore[valid-type]
+    before: SharesType | None
+    after: SharesType
+    sample_meals: int
+
+    @strawberry.field(description="(after − before) × sample meals, per payer: what the sample would have cost "
+                                  "each payer more (negative: less).")
+    def sample_difference(self) -> SharesType:
+        before = self.before or SharesType(enterprise=Decimal(0), city=Decimal(0), district=Decimal(0),
+                                           street=Decimal(0), charity=Decimal(0), elder=Decimal(0))
+        n = self.sample_meals
+        return SharesType(**{p: (getattr(self.after, p) - getattr(before, p)) * n
+                             for p in ("enterprise", "city", "district", "street", "charity", "elder")})
+
+
+@strawberry.type(name="MealRulePreview", description="What publishing a revision would change. Writes nothing.")
+class RulePreviewType:
+    revision: int
+    effective_from: date
+    price: Decimal
+    sample_from: date
+    sample_until: date
+    lines: list[PreviewLineType]
+
+
+def preview_line(line: Any) -> PreviewLineType:
+    return PreviewLineType(category=SubsidyCategory(line.category), locality=Locality(line.locality),
+                           before=shares_of(line.before) if line.before else None, after=shares_of(line.after),
+                           sample_meals=line.meals)
+
+
+@strawberry.type(name="MealSettlementTotal", description="What one payer paid for a month's meals, in all.")
+class SettlementTotalType:
+    payer: PayerEnum  # type: ignore[valid-type]
+    payer_code: str = strawberry.field(description="GUANGZHOU (the city), a district code, DISTRICT/street, or "
+                                                   "a charity fund's code.")
+    amount: Decimal = strawberry.field(description="Originals and corrections together.")
+    original: Decimal
+    corrections: Decimal
+    meals: int
+    canteens: int
+
+    @classmethod
+    def from_row(cls, row: Any) -> SettlementTotalType:
+        return cls(payer=Payer(row["payer"]), payer_code=row["payer_code"], amount=row["amount"],
+                   original=row["original"] or Decimal(0), corrections=row["corrections"], meals=int(row["meals"]),
+                   canteens=int(row["canteens"]))
+
+
+@strawberry.type(name="MealSettlementLine", description="One line of one canteen's settlement run.")
+class SettlementLineType:
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    def month(self) -> date:
+        return self.row["month"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="1 for the month's first run; later runs pay corrections.")
+    def run(self) -> int:
+        return self.row["run"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def kind(self) -> LineKindEnum:  # type: ignore[valid-type]
+        return LineKind(self.row["kind"])
+
+    @strawberry.field
+    def payer(self) -> PayerEnum:  # type: ignore[valid-type]
+        return Payer(self.row["payer"])
+
+    @strawberry.field
+    def payer_code(self) -> str:
+        return self.row["payer_code"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Negative for a correction that pays back.")
+    def amount(self) -> Decimal:
+        return self.row["amount"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def meals(self) -> int:
+        return self.row["meals"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def settled_at(self) -> datetime:
+        return self.row["settled_at"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def canteen_id(self) -> UUID:
+        return self.row["canteen_id"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def canteen(self, info: Info) -> MealCanteenType | None:
+        return await canteen(info, self.row["canteen_id"])
+
+
+@strawberry.type(name="MealSettlementLineEdge")
+class SettlementLineEdge:
+    cursor: str
+    node: SettlementLineType
+
+
+@strawberry.type(name="MealSettlementLineConnection")
+class SettlementLineConnection:
+    edges: list[SettlementLineEdge]
+    page_info: relay.PageInfo

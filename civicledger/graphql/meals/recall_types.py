@@ -1,0 +1,97 @@
+"""The recall list: every elder who ate from a supplier batch (through any production run), once, with how to
+reach them — name, phone and address from the registry, masked for readers who may not see the elder's
+personal data and recorded in the read-access log when unmasked (the one visibility rule,
+`permissions.reveal_resident`) — and the latest follow-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.domains.meals.values import FollowUpOutcome
+from civicledger.graphql.meals.trace_types import elder_of
+from civicledger.graphql.meals.types import FollowUpOutcomeEnum, MealCanteenType, MealElderType, canteen
+from civicledger.graphql.permissions import MASKED_TEXT, mask_phone, reveal_resident, sees_personal_data
+
+
+@strawberry.type(name="RecallElder", description="An elder who ate from a batch (through any production run), "
+                                                 "once, with how to reach them and the latest follow-up.")
+class RecallElderType:
+    row: strawberry.Private[Any]
+    resident: strawberry.Private[Any]
+
+    @strawberry.field(description="Live meals eaten from the batch.")
+    def meals(self) -> int:
+        return int(self.row["meals"])
+
+    @strawberry.field
+    def first_served_on(self) -> date:
+        return self.row["first_served_on"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def last_served_on(self) -> date:
+        return self.row["last_served_on"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def elder(self, info: Info) -> MealElderType | None:
+        return await elder_of(info, self.row["resident_id"])
+
+    @strawberry.field(description="Where they ate it.")
+    async def canteens(self, info: Info) -> list[MealCanteenType]:
+        found = [await canteen(info, c) for c in self.row["canteen_ids"]]
+        return [c for c in found if c is not None]
+
+    @strawberry.field(description="Personal data: masked (***) unless the reader may see it; unmasked reads logged.")
+    def name(self, info: Info) -> str | None:
+        return self._contact(info, "name", lambda v: MASKED_TEXT)
+
+    @strawberry.field(description="Personal data: masked (138****8000) unless the reader may see it.")
+    def phone(self, info: Info) -> str | None:
+        return self._contact(info, "phone", mask_phone)
+
+    @strawberry.field(description="Street and community: masked unless the reader may see them.")
+    def address(self, info: Info) -> str | None:
+        if self.resident is None or self.resident["street"] is None:
+            return None
+        if reveal_resident(info.context, self.resident, "address"):
+            return f"{self.resident['street']}{self.resident['community'] or ''}"
+        return MASKED_TEXT
+
+    @strawberry.field(description="True when this reader sees the contact details masked.")
+    def contact_masked(self, info: Info) -> bool:
+        ctx = info.context
+        return self.resident is None or bool(self.resident["erased"]) or not sees_personal_data(
+            ctx.principal, self.resident["district"], ctx.purpose)
+
+    @strawberry.field(description="The latest follow-up's outcome; null before anyone followed up.")
+    def follow_up_outcome(self) -> FollowUpOutcomeEnum | None:  # type: ignore[valid-type]
+        value = self.row["follow_up_outcome"]
+        return FollowUpOutcome(value) if value else None
+
+    @strawberry.field
+    def followed_up_on(self) -> date | None:
+        return self.row["followed_up_on"]  # type: ignore[no-any-return]
+
+    def _contact(self, info: Info, column: str, mask: Callable[[Any], Any]) -> str | None:
+        if self.resident is None or self.resident[column] is None:
+            return None
+        value = self.resident[column]
+        return value if reveal_resident(info.context, self.resident, column) else mask(value)  # type: ignore[no-any-return]
+
+
+@strawberry.type(name="RecallElderEdge")
+class RecallElderEdge:
+    cursor: str
+    node: RecallElderType
+
+
+@strawberry.type(name="RecallElderConnection")
+class RecallElderConnection:
+    edges: list[RecallElderEdge]
+    page_info: relay.PageInfo
+    total: int = strawberry.field(description="Elders who ate from the batch, in all.")

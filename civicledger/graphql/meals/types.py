@@ -1,0 +1,289 @@
+"""GraphQL types of the meal service: canteens and enrolled elders (Relay nodes over their read models), the
+closed sets, a meal's split, and the keyset page shared by the program's connections.
+
+An elder's subsidy basis (economic status, disability) and dietary needs are personal data: `null` (with
+`personalDataMasked: true`) unless the one visibility rule (`permissions.sees_personal_data`) lets the reader
+see the elder's personal data — and every unmasked read is recorded in the read-access log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from civicledger.core.ascii import ascii_uuid
+from civicledger.core.guangzhou import district_name
+from civicledger.domains.meals.settlement import LineKind
+from civicledger.domains.meals.values import (
+    CanteenStatus,
+    DietaryNeed,
+    EconomicStatus,
+    FollowUpOutcome,
+    Locality,
+    LostSharesPayer,
+    OperatorType,
+    Payer,
+    ServiceMode,
+    SiteKind,
+    Sitting,
+    SubsidyCategory,
+    Unit,
+)
+from civicledger.graphql.permissions import sees_personal_data
+from civicledger.graphql.relay import encode_cursor
+from civicledger.graphql.residents.types import ResidentType
+from civicledger.projections.meals_canteens import canteens_by_ids
+from civicledger.projections.meals_elders import elders_by_ids
+
+SiteKindEnum = strawberry.enum(SiteKind, name="MealSiteKind", description="A canteen cooks; a delivery point "
+                               "serves what its supplying canteen's kitchen cooked.")
+OperatorTypeEnum = strawberry.enum(OperatorType, name="MealOperatorType")
+CanteenStatusEnum = strawberry.enum(CanteenStatus, name="MealCanteenStatus")
+EconomicStatusEnum = strawberry.enum(EconomicStatus, name="ElderEconomicStatus", description="POOR: 低收入困难; "
+                                     "ENTITLED: 低保 or 特困.")
+SubsidyCategoryEnum = strawberry.enum(SubsidyCategory, name="MealSubsidyCategory")
+LocalityEnum = strawberry.enum(Locality, name="MealLocality", description="Where the meal was served, seen from "
+                               "the elder's home: it decides which government shares are paid.")
+LostSharesPayerEnum = strawberry.enum(LostSharesPayer, name="MealLostSharesPayer")
+ServiceModeEnum = strawberry.enum(ServiceMode, name="MealServiceMode")
+SittingEnum = strawberry.enum(Sitting, name="MealSitting")
+PayerEnum = strawberry.enum(Payer, name="MealPayer")
+DietaryNeedEnum = strawberry.enum(DietaryNeed, name="DietaryNeed")
+UnitEnum = strawberry.enum(Unit, name="SupplierBatchUnit")
+FollowUpOutcomeEnum = strawberry.enum(FollowUpOutcome, name="RecallFollowUpOutcome")
+LineKindEnum = strawberry.enum(LineKind, name="MealSettlementLineKind", description="ORIGINAL: a month's first "
+                               "run; CORRECTION: a later difference (a meal voided or added late).")
+
+
+def json_list(raw: Any) -> list[Any]:
+    return list(json.loads(raw) if isinstance(raw, (str, bytes)) else raw or [])
+
+
+def keyset_page(rows: list[Any], limit: int, kind: str, key: str = "seq"
+                ) -> tuple[list[Any], list[str], relay.PageInfo]:
+    """A keyset page from `limit + 1` rows: (the page's rows, their cursors, page info)."""
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    cursors = [encode_cursor(kind, r[key]) for r in rows]
+    return rows, cursors, relay.PageInfo(has_next_page=has_next, has_previous_page=False,
+                                         start_cursor=cursors[0] if cursors else None,
+                                         end_cursor=cursors[-1] if cursors else None)
+
+
+def reveal_elder(info: Info, row: Any, field: str) -> bool:
+    """May this reader see this elder's personal data (never once erased)? If so, the read is recorded."""
+    ctx = info.context
+    if row["erased"] or not sees_personal_data(ctx.principal, row["district"], ctx.purpose):
+        return False
+    ctx.record_read(row["resident_id"], row["district"], field)
+    return True
+
+
+@strawberry.type(name="MealShares", description="What each payer pays for one meal, in yuan; the shares always "
+                                                "add up to the price.")
+class SharesType:
+    enterprise: Decimal = strawberry.field(description="The operator's discount (企业让一点).")
+    city: Decimal
+    district: Decimal = strawberry.field(description="Paid by the elder's home district, only inside it.")
+    street: Decimal = strawberry.field(description="Paid by the elder's home street, only inside it.")
+    charity: Decimal
+    elder: Decimal = strawberry.field(description="Paid by the elder at the counter.")
+
+    @strawberry.field(description="city + district + street.")
+    def government(self) -> Decimal:
+        return self.city + self.district + self.street
+
+    @strawberry.field(description="Every share: the meal's price.")
+    def total(self) -> Decimal:
+        return self.enterprise + self.city + self.district + self.street + self.charity + self.elder
+
+
+# -- canteens ------------------------------------------------------------------------------------------
+
+
+@strawberry.type(name="MealCanteen", description="A canteen (长者饭堂) or delivery point (助餐点).")
+class MealCanteenType(relay.Node):
+    uid: relay.NodeID[str]
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    def canteen_id(self) -> UUID:
+        return self.row["id"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row["name"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def kind(self) -> SiteKindEnum:  # type: ignore[valid-type]
+        return SiteKind(self.row["kind"])
+
+    @strawberry.field
+    def operator_type(self) -> OperatorTypeEnum:  # type: ignore[valid-type]
+        return OperatorType(self.row["operator_type"])
+
+    @strawberry.field
+    def operator_name(self) -> str:
+        return self.row["operator_name"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="District code, e.g. HAIZHU.")
+    def district(self) -> str:
+        return self.row["district"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def district_name(self) -> str:
+        return district_name(self.row["district"])
+
+    @strawberry.field
+    def street(self) -> str:
+        return self.row["street"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Seats (or meals a sitting).")
+    def capacity(self) -> int:
+        return self.row["capacity"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="ISO weekdays it serves on: 1 = Monday … 7 = Sunday.")
+    def opening_days(self) -> list[int]:
+        return [int(d) for d in json_list(self.row["opening_days"])]
+
+    @strawberry.field(description="The office code its staff's tokens carry.")
+    def office(self) -> str:
+        return self.row["office"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The charity fund that pays its charity shares.")
+    def charity_fund(self) -> str:
+        return self.row["charity_fund"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def status(self) -> CanteenStatusEnum:  # type: ignore[valid-type]
+        return CanteenStatus(self.row["status"])
+
+    @strawberry.field
+    def registered_at(self) -> datetime:
+        return self.row["registered_at"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="A delivery point's supplying canteen (a canteen is its own kitchen: null).")
+    async def kitchen(self, info: Info) -> MealCanteenType | None:
+        return await canteen(info, self.row["kitchen_id"])
+
+    @classmethod
+    def from_row(cls, row: Any) -> MealCanteenType:
+        return cls(uid=str(row["id"]), row=row)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loader("meal_canteens", canteens_by_ids).load_many(
+            [ascii_uuid(i) for i in node_ids])
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+async def canteen(info: Info, canteen_id: UUID | None) -> MealCanteenType | None:
+    if canteen_id is None:
+        return None
+    row = await info.context.loader("meal_canteens", canteens_by_ids).load(canteen_id)
+    return MealCanteenType.from_row(row) if row else None
+
+
+@strawberry.type(name="MealCanteenEdge")
+class MealCanteenEdge:
+    cursor: str
+    node: MealCanteenType
+
+
+@strawberry.type(name="MealCanteenConnection")
+class MealCanteenConnection:
+    edges: list[MealCanteenEdge]
+    page_info: relay.PageInfo
+
+
+# -- elders --------------------------------------------------------------------------------------------------
+
+
+@strawberry.type(name="MealElder", description="A resident enrolled (now or before) in the meal service.")
+class MealElderType(relay.Node):
+    uid: relay.NodeID[str]
+    row: strawberry.Private[Any]
+
+    @strawberry.field(description="The resident (their name, ID number, phone and address masked by role).")
+    async def resident(self, info: Info) -> ResidentType | None:
+        row = await info.context.loaders.resident.load(self.row["resident_id"])
+        return ResidentType.from_row(row) if row else None
+
+    @strawberry.field
+    def resident_id(self) -> UUID:
+        return self.row["resident_id"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Home district code: its district share is paid only in it.")
+    def district(self) -> str:
+        return self.row["district"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Home street: its street share is paid only in it.")
+    def street(self) -> str:
+        return self.row["street"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="False once withdrawn.")
+    def active(self) -> bool:
+        return self.row["active"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def enrolled_on(self) -> date:
+        return self.row["enrolled_on"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def withdrawn_on(self) -> date | None:
+        return self.row["withdrawn_on"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Personal data: null when masked.")
+    def economic_status(self, info: Info) -> EconomicStatusEnum | None:  # type: ignore[valid-type]
+        value = self.row["economic_status"]
+        return EconomicStatus(value) if value and reveal_elder(info, self.row, "economicStatus") else None
+
+    @strawberry.field(description="Personal data: null when masked.")
+    def disabled(self, info: Info) -> bool | None:
+        value = self.row["disabled"]
+        return value if value is not None and reveal_elder(info, self.row, "disabled") else None
+
+    @strawberry.field(description="Personal (health) data: null when masked.")
+    def dietary_needs(self, info: Info) -> list[DietaryNeedEnum] | None:  # type: ignore[valid-type]
+        value = self.row["dietary_needs"]
+        if value is None or not reveal_elder(info, self.row, "dietaryNeeds"):
+            return None
+        return [DietaryNeed(n) for n in json_list(value)]
+
+    @strawberry.field(description="Personal (health) data: null when masked.")
+    def dietary_note(self, info: Info) -> str | None:
+        value = self.row["dietary_note"]
+        return value if value is not None and reveal_elder(info, self.row, "dietaryNote") else None
+
+    @strawberry.field(description="True when this reader sees the elder's personal data masked (or it was erased).")
+    def personal_data_masked(self, info: Info) -> bool:
+        ctx = info.context
+        return bool(self.row["erased"]) or not sees_personal_data(ctx.principal, self.row["district"], ctx.purpose)
+
+    @classmethod
+    def from_row(cls, row: Any) -> MealElderType:
+        return cls(uid=str(row["id"]), row=row)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loader("meal_elders", elders_by_ids).load_many([ascii_uuid(i) for i in node_ids])
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(name="MealElderEdge")
+class MealElderEdge:
+    cursor: str
+    node: MealElderType
+
+
+@strawberry.type(name="MealElderConnection")
+class MealElderConnection:
+    edges: list[MealElderEdge]
+    page_info: relay.PageInfo
