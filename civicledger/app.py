@@ -51,8 +51,10 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
     metrics = Metrics()
     http = GraphQLHTTP(schema, runtime_proxy, ide.graphiql_html() if settings.is_development else None,
                        cache_enabled=settings.response_cache, max_body_bytes=settings.max_body_bytes, metrics=metrics,
-                       access_log=settings.access_log)
-    ws = GraphQLWebSocket(schema, runtime_proxy, allowed_origins=settings.cors_origins, access_log=settings.access_log)
+                       access_log=settings.access_log, query_budget=settings.query_budget,
+                       query_budgets=settings.query_budgets)
+    ws = GraphQLWebSocket(schema, runtime_proxy, allowed_origins=settings.cors_origins, access_log=settings.access_log,
+                          query_budget=settings.query_budget, query_budgets=settings.query_budgets)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

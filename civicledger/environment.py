@@ -48,6 +48,9 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("CIVICLEDGER_STATEMENT_TIMEOUT_MS", "15000", "longest statement an API request may run (0: none); "
                                                   "longer is STATEMENT_TIMEOUT"),
     ("CIVICLEDGER_CORS_ORIGINS", "(none: CORS off)", "comma-separated origins whose browser pages may call the API"),
+    ("CIVICLEDGER_QUERY_BUDGET", "25000", "most objects one request may ask for (estimated before it runs); "
+                                         "more is QUERY_TOO_COSTLY"),
+    ("CIVICLEDGER_QUERY_BUDGETS", "(none)", "per-role budgets overriding it, e.g. `inspector=200000,admin=100000`"),
     ("CIVICLEDGER_ACCESS_LOG", "on", "`off`: no JSON access line per request (logger civicledger.access)"),
     ("CIVICLEDGER_RUN_PROJECTIONS", "(set by serve)", "internal: whether an API worker process runs projections"),
     ("PROMETHEUS_MULTIPROC_DIR", "(set by serve --workers N)", "where API processes share /metrics counters"),

@@ -74,6 +74,9 @@ class Settings:
     max_body_bytes: int = 1 << 20
     statement_timeout_ms: int = 0
     cors_origins: tuple[str, ...] = ()
+    # The cost model (graphql/cost.py): the most objects one request may ask for, and per-role exceptions.
+    query_budget: int = 25_000
+    query_budgets: dict[str, int] = field(default_factory=dict)
     access_log: bool = True
 
     @property
@@ -152,7 +155,22 @@ class Settings:
             "statement_timeout_ms": int(env.get("CIVICLEDGER_STATEMENT_TIMEOUT_MS", "15000")),
             "cors_origins": tuple(o.strip() for o in env.get("CIVICLEDGER_CORS_ORIGINS", "").split(",") if o.strip()),
             "access_log": _flag(env.get("CIVICLEDGER_ACCESS_LOG", "on")),
+            "query_budget": int(env.get("CIVICLEDGER_QUERY_BUDGET", "25000")),
+            "query_budgets": _budgets(env.get("CIVICLEDGER_QUERY_BUDGETS", "")),
         }
+
+
+def _budgets(value: str) -> dict[str, int]:
+    """`role=N,role=N` → {role: N}; a malformed entry raises ValueError (a configuration problem)."""
+    budgets: dict[str, int] = {}
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        role, sep, number = part.partition("=")
+        if not sep or not role.strip() or not number.strip().isascii() or not number.strip().isdigit():
+            raise ValueError(f"CIVICLEDGER_QUERY_BUDGETS: {part!r} is not role=number")
+        budgets[role.strip()] = int(number)
+    return budgets
 
 
 def _flag(value: str) -> bool:

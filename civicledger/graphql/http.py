@@ -44,6 +44,7 @@ from civicledger.graphql.bounds import ClientGone, cancel_on_disconnect, check_u
 from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
+from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
 from civicledger.graphql.errors import INTERNAL, error_codes, format_error, log_unexpected, statement_timeout_error
 from civicledger.graphql.wire import GRAPHQL_RESPONSE, JSON, RequestError, encode, negotiate
@@ -77,7 +78,8 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
     """The GET/POST /graphql endpoint."""
 
     def __init__(self, schema: Any, runtime: Any, ide_html: str | None, *, cache_enabled: bool = True,
-                 max_body_bytes: int = 1 << 20, metrics: Any = None, access_log: bool = True) -> None:
+                 max_body_bytes: int = 1 << 20, metrics: Any = None, access_log: bool = True,
+                 query_budget: int = DEFAULT_BUDGET, query_budgets: dict[str, int] | None = None) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True, subscription_protocols=())
         self.runtime = runtime
         self.ide_html = ide_html
@@ -85,6 +87,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         self.metrics = metrics
         self.access_log = access_log
         self.documents = Documents(schema)
+        self.cost = CostModel(schema._schema, budget=query_budget, budgets=query_budgets)
         self.persisted = PersistedQueries()
         self.compiled: OrderedDict[tuple[str, str | None], CompiledOperation | None] = OrderedDict()
         self.compile = True
@@ -235,6 +238,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         exchange.operation_type = prepared.operation_type
         context.document = prepared
         self.documents.coerce_variables(prepared, request_data.variables)
+        self.cost.check(prepared, request_data.variables, context.principal.role.value)
         await self._wait_for_position(request_data.extensions, request)
         if prepared.operation_type == "query":
             body = {"operationName": request_data.operation_name, "variables": request_data.variables}

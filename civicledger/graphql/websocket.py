@@ -31,6 +31,7 @@ from civicledger.core.auth import Principal, Role, verify_token
 from civicledger.core.errors import CivicError, UnauthenticatedError
 from civicledger.graphql.access import Exchange, access_purpose, correlation_id, log_reads
 from civicledger.graphql.context import Context
+from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
 from civicledger.graphql.errors import error_codes, format_error, log_unexpected
 from civicledger.graphql.wire import RequestError, encode
@@ -51,6 +52,7 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
             ctx.operation_name = exchange.operation_name = prepared.operation_name
             exchange.operation_type, ctx.document = prepared.operation_type, prepared
             self.view.documents.coerce_variables(prepared, operation.variables)
+            self.view.cost.check(prepared, operation.variables, ctx.principal.role.value)
             source = await self.schema.stream(operation.query, variable_values=operation.variables, context_value=ctx,
                                               root_value=self.root_value, operation_name=operation.operation_name)
             async with aclosing(source):
@@ -95,12 +97,14 @@ class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
     graphql_transport_ws_handler_class = _Handler
 
     def __init__(self, schema: Any, runtime: Any, *, allowed_origins: tuple[str, ...] = (),
-                 access_log: bool = True) -> None:
+                 access_log: bool = True, query_budget: int = DEFAULT_BUDGET,
+                 query_budgets: dict[str, int] | None = None) -> None:
         super().__init__(schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
                          allowed_origins=allowed_origins)
         self.runtime = runtime
         self.access_log = access_log
         self.documents = Documents(schema)
+        self.cost = CostModel(schema._schema, budget=query_budget, budgets=query_budgets)
 
     @property
     def production(self) -> bool:
