@@ -1,0 +1,181 @@
+"""A role × field matrix generated from the schema (issue 10 item 4): every root query of the schema, selecting
+every field it can reach (three levels deep, every page 3 long, interfaces through each of their types), is
+asked by every role that must not see a Haizhu resident's personal data — and the answer must not hold it.
+A field added tomorrow is in the matrix without editing this file. The Haizhu caseworker is the control: the
+same documents must reveal the data to them, or the matrix is not reaching the fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+    is_leaf_type,
+    is_non_null_type,
+)
+from graphql.pyutils import Undefined
+
+from civicledger.graphql.schema import build_schema
+from civicledger.settings import Settings
+from tests.api.helpers import register
+from tests.conftest import (
+    ADMIN,
+    CASEWORKER_HAIZHU,
+    CASEWORKER_TIANHE,
+    GQL,
+    INSPECTOR,
+    INTEGRATOR_READ_ONLY,
+    error_codes,
+    new_id_number,
+    personal,
+)
+
+WATCHERS = {"caseworker of another district": CASEWORKER_TIANHE, "integrator without `personal`": INTEGRATOR_READ_ONLY,
+            "admin": ADMIN, "inspector without a purpose": INSPECTOR}
+DEPTH = 3
+PAGE = 3
+
+
+class Generator:
+    def __init__(self, schema: GraphQLSchema, ids: dict[str, str]) -> None:
+        self.schema, self.ids = schema, ids
+
+    def arguments(self, field: GraphQLField, returns: str, *, root: bool) -> str | None:
+        """The field's arguments: pages of 3, required ones filled from what the test wrote; None when a
+        required argument cannot be filled (an input object: a preview, say)."""
+        given = []
+        for name, arg in field.args.items():
+            named = get_named_type(arg.type)
+            if name in ("first", "changesFirst"):
+                given.append(f"{name}: {PAGE}")
+                continue
+            if not is_non_null_type(arg.type) or arg.default_value is not Undefined:
+                continue
+            value = self.value(name, named, returns, root=root)
+            if value is None:
+                return None
+            given.append(f"{name}: {value}")
+        return f"({', '.join(given)})" if given else ""
+
+    def value(self, name: str, named: Any, returns: str, *, root: bool) -> str | None:
+        if isinstance(named, GraphQLInputObjectType):
+            return None
+        if isinstance(named, GraphQLEnumType):
+            return next(iter(named.values))
+        scalar = named.name
+        if scalar == "ID":
+            key = "household" if returns == "Household" and name == "id" else "resident"
+            return f'"{self.ids[key]}"'
+        if scalar == "DateTime":
+            return f'"{dt.datetime.now(dt.UTC).isoformat()}"'
+        if scalar == "Date":
+            return f'"{dt.date.today().isoformat()}"'
+        if scalar == "Int":
+            return str(PAGE)
+        if scalar == "Boolean":
+            return "false"
+        if scalar == "String":
+            return '"HAIZHU"'
+        if scalar == "UUID":
+            return f'"{self.ids["resident_uuid"]}"'
+        return None
+
+    def selection(self, named: Any, depth: int) -> str | None:
+        if isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+            return "{ __typename }"  # nested: each possible type is a root of its own (`node`) where it matters
+        if not isinstance(named, GraphQLObjectType):
+            return None
+        parts = []
+        for name, field in named.fields.items():
+            sub = get_named_type(field.type)
+            args = self.arguments(field, sub.name, root=False)
+            if args is None:
+                continue
+            label = name
+            if is_leaf_type(sub):
+                parts.append(label + args)
+            elif depth > 0:
+                inner = self.selection(sub, depth - 1)
+                if inner:
+                    parts.append(f"{label}{args} {inner}")
+        return "{ " + " ".join(parts) + " }" if parts else None
+
+    def documents(self) -> dict[str, list[str]]:
+        """Each root query field → its documents, deepest first (a shallower one where the deep one is over
+        the request budget)."""
+        out: dict[str, list[str]] = {}
+        assert self.schema.query_type is not None
+        for name, field in self.schema.query_type.fields.items():
+            returns = get_named_type(field.type)
+            args = self.arguments(field, returns.name, root=True)
+            if args is None:
+                continue
+            if is_leaf_type(returns):
+                out[name] = [f"{{ {name}{args} }}"]
+                continue
+            if isinstance(returns, GraphQLUnionType | GraphQLInterfaceType):  # `node`: one document per type
+                for kind in self.schema.get_possible_types(returns):
+                    out[f"{name} on {kind.name}"] = [
+                        f"{{ {name}{args} {{ __typename ... on {kind.name} {inner} }} }}"
+                        for depth in range(DEPTH, -1, -1) if (inner := self.selection(kind, depth))]
+                continue
+            out[name] = [f"{{ {name}{args} {inner} }}" for depth in range(DEPTH, -1, -1)
+                         if (inner := self.selection(returns, depth))]
+        return out
+
+
+async def answer(gql: GQL, documents: list[str], bearer: str) -> str:
+    """The first of the documents the role's budget admits, answered; its text."""
+    text = ""
+    for document in documents:
+        response = await gql.client.post("/graphql", json={"query": document},
+                                       headers={"Authorization": f"Bearer {bearer}"})
+        assert response.status_code < 500, (document, response.text)
+        body = response.json()
+        assert "INTERNAL_SERVER_ERROR" not in error_codes(body), (document, body)
+        assert "GRAPHQL_VALIDATION_FAILED" not in error_codes(body), (document, body)
+        text = response.text
+        if "QUERY_TOO_COSTLY" not in error_codes(body):
+            return text
+    return text
+
+
+async def test_no_role_without_the_right_sees_personal_data_through_any_field(gql: GQL) -> None:
+    id_number = new_id_number(born=dt.date(1961, 7, 23))
+    phone = personal("1390" + id_number[-8:-1])
+    resident = await register(gql, as_=CASEWORKER_HAIZHU, name=personal("矩阵测试"), id_number=id_number, phone=phone)
+    household = await gql("mutation($i: EstablishHouseholdInput!) { establishHousehold(input: $i) "
+                          "{ household { id } } }", {"i": {"headId": resident["resident"]["id"]}}, as_=CASEWORKER_HAIZHU)
+    ids = {"resident": resident["resident"]["id"], "resident_uuid": resident["residentId"],
+           "household": household["data"]["establishHousehold"]["household"]["id"]}
+    secrets = {"ID number": id_number, "phone": phone, "birth date": "1961-07-23"}
+    documents = Generator(build_schema(Settings())._schema, ids).documents()
+    assert {"resident", "household", "residents", "streamAt", "auditLog"} <= documents.keys()
+
+    revealed_to_control = set()
+    for root, docs in documents.items():
+        text = await answer(gql, docs, CASEWORKER_HAIZHU)
+        revealed_to_control |= {root for secret in secrets.values() if secret in text}
+    leaks = []
+    for role, bearer in WATCHERS.items():
+        for root, docs in documents.items():
+            text = await answer(gql, docs, bearer)
+            leaks += [(role, root, what) for what, secret in secrets.items() if secret in text]
+
+    assert leaks == []
+    assert {"resident", "household", "residents", "node on Resident"} <= revealed_to_control, revealed_to_control
+
+
+def test_the_matrix_reaches_new_fields_without_editing_this_file() -> None:
+    ids = {"resident": "UmVzaWRlbnQ6MQ==", "household": "SG91c2Vob2xkOjE=", "resident_uuid": "0" * 32}
+    documents = Generator(build_schema(Settings())._schema, ids).documents()
+    resident = documents["resident"][0]
+    assert "idNumber" in resident and "phone" in resident and "timeline(first: 3)" in resident
