@@ -192,3 +192,17 @@ async def test_a_malformed_item_id_is_invalid_input(gql: GQL) -> None:
     body = await gql(ITEM, {"id": "ＤeliberationItem:１２３"})
 
     assert error_codes(body) == ["INVALID_INPUT"]
+
+
+async def test_a_retried_proposal_with_its_idempotency_key_is_recorded_once(gql: GQL, runtime: Runtime) -> None:
+    key = f"propose-{uuid.uuid4().hex}"
+    fields = {"district": "HAIZHU", "street": "江海街", "community": f"红卫社区{key[-6:]}", "title": "加装电梯",
+              "description": "七层步梯楼", "idempotencyKey": key}
+    query = PROPOSE.replace("{ position", "{ position replayed itemId")
+
+    first = (await ok(gql, query, {"i": fields}))["proposeDeliberationItem"]
+    end = log_end(runtime.ledger)
+    again = (await ok(gql, query, {"i": fields}))["proposeDeliberationItem"]
+
+    assert (again["itemId"], again["position"], again["replayed"]) == (first["itemId"], first["position"], True)
+    assert log_end(runtime.ledger) == end
