@@ -53,6 +53,8 @@ ITEM = """query($id: ID!) { deliberationItem(id: $id) { stage concluded communit
   history(first: 20) { edges { node { kind actorId } } pageInfo { hasNextPage } } } }"""
 AGENDA = """query($c: String, $s: DeliberationStage) { deliberationItems(district: "海珠区", street: "江海街",
   community: $c, stage: $s, first: 10) { edges { node { itemId stage title } } pageInfo { hasNextPage } } }"""
+TIMELINE = """query($id: ID!) { resident(id: $id) { timeline(first: 10, programs: ["deliberation"]) {
+  edges { node { kind summary } } } } }"""
 STATS = """query($street: String) { deliberationOutcomeStatistics(district: "HAIZHU", street: $street) {
   street community kind total items } }"""
 
@@ -124,6 +126,11 @@ async def test_an_item_from_topic_collection_to_supervision_over_http(gql: GQL) 
         {"street": "江海街", "community": community, "kind": "LIFTS_INSTALLED", "total": 1, "items": 1}]
     by_street = (await ok(gql, STATS, {"street": None}))["deliberationOutcomeStatistics"]
     assert any(s["street"] == "江海街" and s["community"] is None and s["total"] >= 1 for s in by_street)
+    timeline = (await ok(gql, TIMELINE, {"id": resident}))["resident"]["timeline"]["edges"]
+    assert [e["node"]["kind"] for e in timeline] == [
+        "deliberation.item_supervised", "deliberation.item_decided", "deliberation.vote_cast",
+        "deliberation.position_stated", "deliberation.participant_added"]
+    assert timeline[2]["node"]["summary"] == "Voted for in a community deliberation"
 
 
 async def test_a_residents_statement_is_masked_outside_their_district(gql: GQL) -> None:
