@@ -93,8 +93,9 @@ async def search_rounds(conn: asyncpg.Connection, *, year: int | None = None, st
         " AND seq > $3 ORDER BY seq LIMIT $4", year, status, after or 0, limit + 1)
 
 
-_REPORT = """
-SELECT r.id, r.seq, r.title, r.year, r.status, r.budget_fen, r.awarded_fen, r.awards, r.proposals,
+_TOTALS = """
+SELECT r.id, r.seq, r.year::bigint * 1099511627776 + r.seq AS sort_key, r.title, r.year, r.status,
+       r.budget_fen, r.awarded_fen, r.awards, r.proposals,
        coalesce(p.approved_budget_fen, 0) AS approved_budget_fen, coalesce(p.disbursed_fen, 0) AS disbursed_fen,
        coalesce(p.closed, 0) AS closed, coalesce(p.rejected, 0) AS rejected,
        coalesce(p.beneficiaries, 0) AS beneficiaries
@@ -103,16 +104,28 @@ LEFT JOIN (
     SELECT round_id, sum(approved_budget_fen) AS approved_budget_fen, sum(disbursed_fen) AS disbursed_fen,
            count(*) FILTER (WHERE status = 'CLOSED') AS closed,
            count(*) FILTER (WHERE status IN ('REJECTED', 'INELIGIBLE')) AS rejected,
-           sum(beneficiaries) FILTER (WHERE grant_fen > 0) AS beneficiaries
+           sum(beneficiaries) FILTER (WHERE approved_budget_fen IS NOT NULL) AS beneficiaries
     FROM philanthropy_proposals GROUP BY round_id
 ) p ON p.round_id = r.id
 WHERE ($1::int IS NULL OR r.year >= $1) AND ($2::int IS NULL OR r.year <= $2)
-ORDER BY r.year, r.seq
-LIMIT $3
 """
 
 
-async def round_report(conn: asyncpg.Connection, *, from_year: int | None, to_year: int | None,
-                       limit: int) -> list[asyncpg.Record]:
-    """Totals per round (awards, public money, approved budgets, disbursed), `limit + 1` rows at most."""
-    return await conn.fetch(_REPORT, from_year, to_year, limit + 1)
+async def round_totals(conn: asyncpg.Connection, *, from_year: int | None, to_year: int | None,
+                       after: int | None = None, limit: int = 20) -> list[asyncpg.Record]:
+    """Totals per round (awards, public money, approved budgets, disbursed) by year, keyset-paged on `sort_key`
+    (year × 2^40 + the round's log position); `limit + 1` rows."""
+    return await conn.fetch(f"{_TOTALS} AND r.year::bigint * 1099511627776 + r.seq > $3 ORDER BY 3 LIMIT $4",
+                            from_year, to_year, after or 0, limit + 1)
+
+
+async def overall_totals(conn: asyncpg.Connection, *, from_year: int | None, to_year: int | None) -> asyncpg.Record:
+    """The same totals over every round of the years asked."""
+    return await conn.fetchrow(
+        "SELECT count(*) AS rounds, coalesce(sum(budget_fen), 0)::bigint AS budget_fen,"
+        " coalesce(sum(awarded_fen), 0)::bigint AS awarded_fen, coalesce(sum(awards), 0)::bigint AS awards,"
+        " coalesce(sum(proposals), 0)::bigint AS proposals,"
+        " coalesce(sum(approved_budget_fen), 0)::bigint AS approved_budget_fen,"
+        " coalesce(sum(disbursed_fen), 0)::bigint AS disbursed_fen, coalesce(sum(closed), 0)::bigint AS closed,"
+        " coalesce(sum(rejected), 0)::bigint AS rejected, coalesce(sum(beneficiaries), 0)::bigint AS beneficiaries"
+        f" FROM ({_TOTALS}) t", from_year, to_year)
