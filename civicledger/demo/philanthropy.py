@@ -46,6 +46,10 @@ ROUNDS = (DemoRound(2014, 150, 18_000_000, 24), DemoRound(2015, 142, 19_500_000,
           DemoRound(2018, 136, 21_440_000, 18))
 ACCOUNT_PROJECTS = 696
 ACCOUNT_PUBLIC_MONEY_YUAN = 100_440_000
+# A small population (tests of other programs load a demo of a few dozen residents) gets five small rounds of the
+# same shape, under keys of their own; the account's rounds need FULL_FROM residents (the CLI's default is 2,000).
+SMALL_ROUNDS = tuple(DemoRound(r.year, 4, 400_000 + 10_000 * i, 2) for i, r in enumerate(ROUNDS))
+FULL_FROM = 1000
 
 _ORGS = ("启智", "阳光", "启创", "北斗星", "同心", "心明爱", "扶康", "金丝带", "新跨越", "乐群", "利民", "康园", "正阳",
          "穗星", "明镜", "逢源", "和众", "温暖", "平安", "善德")
@@ -60,8 +64,7 @@ _TITLES = {
 
 
 def _ctx(actor: Actor, key: str, reason: str | None = None) -> CommandContext:
-    return CommandContext(actor=actor, reason=reason, idempotency_key=f"demo-philanthropy:{key}",
-                          origin="civicledger demo")
+    return CommandContext(actor=actor, reason=reason, idempotency_key=key, origin="civicledger demo")
 
 
 def grants(total_yuan: int, count: int, rng: random.Random) -> list[int]:
@@ -75,31 +78,38 @@ def grants(total_yuan: int, count: int, rng: random.Random) -> list[int]:
 
 
 def load_philanthropy(world: DemoWorld) -> int:
-    """The five rounds (see the module docstring); returns the number of projects funded."""
+    """The five rounds of the account (see the module docstring), or five small ones for a small population;
+    returns the number of projects funded."""
+    residents = sum(len(h.people) for h in world.households)
+    return load_philanthropy_for(world, ROUNDS if residents >= FULL_FROM else SMALL_ROUNDS)
+
+
+def load_philanthropy_for(world: DemoWorld, rounds: tuple[DemoRound, ...] = ROUNDS) -> int:
     service = world.services.philanthropy
-    with ThreadPoolExecutor(max_workers=max(1, min(world.threads, len(ROUNDS)))) as pool:
-        return sum(pool.map(lambda r: _Round(service, r).load(), ROUNDS))
+    prefix = "demo-philanthropy" if rounds == ROUNDS else "demo-philanthropy-small"
+    with ThreadPoolExecutor(max_workers=max(1, min(world.threads, len(rounds)))) as pool:
+        return sum(pool.map(lambda r: _Round(service, r, prefix).load(), rounds))
 
 
 class _Round:
-    def __init__(self, shared: PhilanthropyService, plan: DemoRound) -> None:
+    def __init__(self, shared: PhilanthropyService, plan: DemoRound, prefix: str) -> None:
         self.plan = plan
+        self.prefix = prefix
         self.rng = random.Random(plan.year)
         self.clock = FixedClock(datetime(plan.year, 3, 1, 9, 0, tzinfo=SHANGHAI))
         self.service = PhilanthropyService(shared.ledger, clock=self.clock)
-        self.key = f"{plan.year}"
 
     def _on(self, day: date) -> None:
         self.clock.set(datetime(day.year, day.month, day.day, 10, 0, tzinfo=SHANGHAI))
 
     def load(self) -> int:
-        plan, s, rng, y = self.plan, self.service, self.rng, self.plan.year
+        plan, s, rng, y, p = self.plan, self.service, self.rng, self.plan.year, self.prefix
         round_id = s.open_funding_round(c.OpenFundingRound(
             f"{y}年广州市社会组织公益创投活动", y, CATEGORIES, f"{plan.public_yuan}", date(y, 3, 1), date(y, 4, 15),
-            CRITERIA), _ctx(ADMIN, f"{y}:open")).stream_id
+            CRITERIA), _ctx(ADMIN, f"{p}:{y}:open")).stream_id
         for expert in EXPERTS:
             s.appoint_reviewer(c.AppointReviewer(round_id, expert, "社会工作与公益项目管理"),
-                               _ctx(ADMIN, f"{y}:panel:{expert}"))
+                               _ctx(ADMIN, f"{p}:{y}:panel:{expert}"))
         awarded = grants(plan.public_yuan, plan.funded, rng)
         asks = [*awarded, *(rng.randint(60, 250) * 1000 for _ in range(plan.turned_down))]
         proposals: list[tuple[UUID, int, int]] = []  # (id, grant asked, budget)
@@ -115,15 +125,15 @@ class _Round:
                 "面向社区服务对象开展需求评估、小组与个案服务、志愿者培育和成效评估。", str(budget), str(grant),
                 rng.randint(50, 2000), (c.PlannedMilestone("需求评估与项目启动", date(y, 9, 30), str(half)),
                                         c.PlannedMilestone("服务实施与总结", date(y + 1, 6, 30), str(grant - half)))),
-                _ctx(PLATFORM, f"{y}:submit:{i}")).stream_id
+                _ctx(PLATFORM, f"{p}:{y}:submit:{i}")).stream_id
             proposals.append((pid, grant, budget))
         self._on(date(y, 4, 16))
-        s.close_funding_call(c.CloseFundingCall(round_id), _ctx(ADMIN, f"{y}:close-call"))
+        s.close_funding_call(c.CloseFundingCall(round_id), _ctx(ADMIN, f"{p}:{y}:close-call"))
         ineligible = set(range(len(asks) - plan.turned_down // 3, len(asks)))
         for i, (pid, _, _) in enumerate(proposals):
             ok = i not in ineligible
             s.check_eligibility(c.CheckEligibility(pid, ok, "材料齐全,符合申报条件" if ok else "机构成立未满一年"),
-                                _ctx(ADMIN, f"{y}:eligibility:{i}"))
+                                _ctx(ADMIN, f"{p}:{y}:eligibility:{i}"))
         self._on(date(y, 5, 10))
         for i, (pid, _, _) in enumerate(proposals):
             if i in ineligible:
@@ -133,49 +143,49 @@ class _Round:
             first, second = rng.sample(EXPERTS, 2)
             if i == 0:
                 s.declare_reviewer_conflict(c.DeclareReviewerConflict(pid, first), _ctx(
-                    ADMIN, f"{y}:conflict:{i}", reason="评审专家曾担任该机构顾问"))
+                    ADMIN, f"{p}:{y}:conflict:{i}", reason="评审专家曾担任该机构顾问"))
                 first = next(e for e in EXPERTS if e not in (first, second))
             for expert in (first, second):
                 s.record_review(c.RecordReview(pid, expert, tuple(
                     c.ScoreLine(k.code, max(0, min(100, base + rng.randint(-3, 3)))) for k in CRITERIA)),
-                    _ctx(ADMIN, f"{y}:review:{i}:{expert}"))
+                    _ctx(ADMIN, f"{p}:{y}:review:{i}:{expert}"))
         self._on(date(y, 5, 20))
-        s.rank_funding_round(c.RankFundingRound(round_id), _ctx(ADMIN, f"{y}:rank"))
+        s.rank_funding_round(c.RankFundingRound(round_id), _ctx(ADMIN, f"{p}:{y}:rank"))
         ranking = s.get_round(round_id).ranking
         by_id = {pid: (grant, budget) for pid, grant, budget in proposals}
         self._on(date(y, 6, 1))
         for rank, pid in enumerate(ranking):
             if rank < plan.funded:
                 grant, budget = by_id[pid]
-                s.award_grant(c.AwardGrant(pid, str(budget), str(grant)), _ctx(ADMIN, f"{y}:award:{pid}"))
+                s.award_grant(c.AwardGrant(pid, str(budget), str(grant)), _ctx(ADMIN, f"{p}:{y}:award:{pid}"))
             else:
-                s.reject_proposal(c.RejectProposal(pid), _ctx(ADMIN, f"{y}:reject:{pid}",
+                s.reject_proposal(c.RejectProposal(pid), _ctx(ADMIN, f"{p}:{y}:reject:{pid}",
                                                               reason="评审得分未达资助线"))
-        s.finalise_funding_round(c.FinaliseFundingRound(round_id), _ctx(ADMIN, f"{y}:finalise"))
+        s.finalise_funding_round(c.FinaliseFundingRound(round_id), _ctx(ADMIN, f"{p}:{y}:finalise"))
         self._projects(ranking[:plan.funded], by_id)
         return plan.funded
 
     def _projects(self, funded: tuple[UUID, ...], by_id: dict[UUID, tuple[int, int]]) -> None:
         """The first three projects of a round before 2018 run to their closing evaluation; three of 2018's have
         reached their first milestone and been paid for it."""
-        s, y = self.service, self.plan.year
+        s, y, p = self.service, self.plan.year, self.prefix
         for pid in funded[:3]:
             grant = by_id[pid][0]
             half = grant // 2
             self._on(date(y, 9, 30))
             s.record_milestone(c.RecordMilestone(pid, 0, date(y, 9, 30), "完成需求评估,服务对象建档"),
-                               _ctx(PLATFORM, f"{y}:milestone:{pid}:0"))
-            s.disburse_grant(c.DisburseGrant(pid, 0, str(half)), _ctx(ADMIN, f"{y}:pay:{pid}:0"))
+                               _ctx(PLATFORM, f"{p}:{y}:milestone:{pid}:0"))
+            s.disburse_grant(c.DisburseGrant(pid, 0, str(half)), _ctx(ADMIN, f"{p}:{y}:pay:{pid}:0"))
             if y == ROUNDS[-1].year:
                 continue
             self._on(date(y, 12, 15))
             s.evaluate_project(c.EvaluateProject(pid, "MID_TERM", "GOOD", "GOOD", "项目进度符合计划,台账基本完整"),
-                               _ctx(ADMIN, f"{y}:mid-term:{pid}"))
+                               _ctx(ADMIN, f"{p}:{y}:mid-term:{pid}"))
             self._on(date(y + 1, 6, 30))
             s.record_milestone(c.RecordMilestone(pid, 1, date(y + 1, 6, 30), "服务实施完成,形成总结报告"),
-                               _ctx(PLATFORM, f"{y}:milestone:{pid}:1"))
-            s.disburse_grant(c.DisburseGrant(pid, 1, str(grant - half)), _ctx(ADMIN, f"{y}:pay:{pid}:1"))
+                               _ctx(PLATFORM, f"{p}:{y}:milestone:{pid}:1"))
+            s.disburse_grant(c.DisburseGrant(pid, 1, str(grant - half)), _ctx(ADMIN, f"{p}:{y}:pay:{pid}:1"))
             self._on(date(y + 1, 7, 20))
             s.evaluate_project(c.EvaluateProject(pid, "FINAL", "EXCELLENT", "GOOD", "服务成效明显,资金使用合规"),
-                               _ctx(ADMIN, f"{y}:final:{pid}"))
-            s.close_project(c.CloseProject(pid), _ctx(ADMIN, f"{y}:close:{pid}"))
+                               _ctx(ADMIN, f"{p}:{y}:final:{pid}"))
+            s.close_project(c.CloseProject(pid), _ctx(ADMIN, f"{p}:{y}:close:{pid}"))
