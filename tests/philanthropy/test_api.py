@@ -4,6 +4,7 @@ and refused steps as typed codes, and who may do what by role."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -187,3 +188,27 @@ async def test_who_may_do_what_by_role(gql: GQL) -> None:
     assert error_codes(eligibility_by_platform) == ["FORBIDDEN"] and error_codes(award_by_supervisor) == ["FORBIDDEN"]
     assert error_codes(other_district) == ["FORBIDDEN"] and "errors" not in own_district
     assert all(ok(r, "fundingRound")["awards"] == 1 for r in reads)
+
+
+async def test_two_awards_sent_at_once_that_together_exceed_the_budget_land_exactly_once(gql: GQL) -> None:
+    round_id = await a_round(gql, budget="100000.00")
+    first = ok(await submit(gql, round_id), "submitProposal")["proposal"]
+    second = ok(await submit(gql, round_id, organisation="越秀区阳光社工服务社"), "submitProposal")["proposal"]
+    ok(await gql(STEP % "closeFundingCall", {"i": {"roundId": round_id}}, as_=ADMIN), "closeFundingCall")
+    for p, s in ((first, 80), (second, 70)):
+        ok(await step(gql, "checkProposalEligibility", "CheckProposalEligibilityInput",
+                      {"proposalId": p["id"], "eligible": True, "findings": "齐全"}), "checkProposalEligibility")
+        ok(await step(gql, "recordProposalReview", "RecordProposalReviewInput",
+                      {"proposalId": p["id"], "reviewerId": "EXPERT-HE", "scores": scores(s, s, s)}),
+           "recordProposalReview")
+    ok(await gql(STEP % "rankFundingRound", {"i": {"roundId": round_id}}, as_=ADMIN), "rankFundingRound")
+
+    answers = await asyncio.gather(*(step(gql, "awardGrant", "AwardGrantInput", {
+        "proposalId": p["id"], "approvedBudget": "100000", "grant": "60000"}) for p in (first, second)))
+
+    landed = [a for a in answers if "errors" not in a]
+    refused = [error_codes(a) for a in answers if "errors" in a]
+    assert len(landed) == 1 and refused in ([["CONFLICT"]], [["RULE_VIOLATION"]])
+    funding_round = ok(await gql(ROUND, {"id": round_id}, extensions={"minPosition": landed[0]["data"]["awardGrant"][
+        "position"]}), "fundingRound")
+    assert (funding_round["awarded"], funding_round["awards"]) == ("60000.00", 1)

@@ -275,3 +275,19 @@ def test_scores_must_cover_each_criterion_once_from_0_to_100(a_round: Round) -> 
     for bad in (scores(101, 80, 80), scores(80, 80, 80)[:2], (*scores(80, 80, 80), c.ScoreLine("EXTRA", 1))):
         with pytest.raises(InvalidInputError):
             a_round.service.record_review(c.RecordReview(p, "EXPERT-HE", bad), ctx(ADMIN_WANG))
+
+
+def test_a_stale_expected_version_is_a_conflict_and_a_repeated_key_writes_nothing(
+        service: PhilanthropyService, a_round: Round, philanthropy_ledger: Ledger) -> None:
+    p = a_round.propose()
+    a_round.close_call()
+    first = service.check_eligibility(c.CheckEligibility(p, True, "材料齐全"), ctx(ADMIN_WANG, key="elig-1" + str(p)))
+    end = log_end(philanthropy_ledger)
+
+    again = service.check_eligibility(c.CheckEligibility(p, True, "材料齐全"), ctx(ADMIN_WANG, key="elig-1" + str(p)))
+    with pytest.raises(ConflictError):
+        service.declare_reviewer_conflict(c.DeclareReviewerConflict(p, "EXPERT-HE", expected_version=1),
+                                          ctx(ADMIN_WANG, reason="同一机构"))
+
+    assert again.replayed and again.position == first.position
+    assert log_end(philanthropy_ledger) == end
