@@ -97,7 +97,7 @@ class _Round:
         self.prefix = prefix
         self.rng = random.Random(plan.year)
         self.clock = FixedClock(datetime(plan.year, 3, 1, 9, 0, tzinfo=SHANGHAI))
-        self.service = PhilanthropyService(shared.ledger, clock=self.clock)
+        self.service = PhilanthropyService(shared.ledger, residents=shared.residents, clock=self.clock)
 
     def _on(self, day: date) -> None:
         self.clock.set(datetime(day.year, day.month, day.day, 10, 0, tzinfo=SHANGHAI))

@@ -1,5 +1,6 @@
 """`philanthropy_history`: one row per event of a proposal — what happened, who did it, from which office, why and
-when — with the event's fields (proposals carry no resident's personal data)."""
+when — with the event's fields, less the resident of a beneficiary's enrolment (who took part shows on
+that resident's own timeline, where the reader's right to see the resident is checked)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from civicledger.projections.rows import AppendProjection
 
 COLUMNS = ("proposal_id", "position", "version", "kind", "details", "actor_id", "actor_role", "actor_office",
            "reason", "occurred_at")
-_NOT_DETAILS = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+_NOT_DETAILS = {"originator_id", "originator_version", "originator_topic", "timestamp", "resident_id"}
 
 
 class PhilanthropyHistoryProjection(AppendProjection):
@@ -32,8 +33,8 @@ class PhilanthropyHistoryProjection(AppendProjection):
             " actor_office text, reason text, occurred_at timestamptz NOT NULL, PRIMARY KEY (proposal_id, position))")
 
     @on(Proposal.Submitted, Proposal.EligibilityChecked, Proposal.ConflictDeclared, Proposal.Reviewed,
-        Proposal.Ranked, Proposal.Awarded, Proposal.Rejected, Proposal.MilestoneReached, Proposal.Disbursed,
-        Proposal.Evaluated, Proposal.Closed)
+        Proposal.Ranked, Proposal.Awarded, Proposal.Rejected, Proposal.MilestoneReached,
+        Proposal.BeneficiaryEnrolled, Proposal.Disbursed, Proposal.Evaluated, Proposal.Closed)
     def _entry(self, env: Envelope, e: Any) -> tuple[Any, ...]:
         details = codec.dumps({k: v for k, v in vars(e).items() if k not in _NOT_DETAILS}).decode()
         return (env.stream_id, env.position, env.version, env.kind, details, env.actor_id, env.actor_role,

@@ -17,7 +17,7 @@ COLUMNS = {
     "id": "uuid", "version": "bigint", "seq": "bigint", "round_id": "uuid", "organisation": "text", "title": "text",
     "category": "text", "district": "text", "summary": "text", "total_budget_fen": "bigint",
     "requested_fen": "bigint", "approved_budget_fen": "bigint", "grant_fen": "bigint", "disbursed_fen": "bigint",
-    "beneficiaries": "int", "milestones": "jsonb", "status": "text", "eligibility_findings": "text",
+    "beneficiaries": "int", "enrolled": "int", "milestones": "jsonb", "status": "text", "eligibility_findings": "text",
     "conflicts": "jsonb", "reviews": "jsonb", "score_x100": "int", "rank": "int", "evaluations": "jsonb",
     "submitted_at": "timestamptz", "updated_at": "timestamptz", "position": "bigint",
 }
@@ -45,7 +45,7 @@ class PhilanthropyProposalsProjection(RowProjection):
         rows.new(env.stream_id, id=env.stream_id, seq=env.position, round_id=e.round_id, organisation=e.organisation,
                  title=e.title, category=e.category.value, district=e.district, summary=e.summary,
                  total_budget_fen=e.total_budget_fen, requested_fen=e.requested_fen, approved_budget_fen=None,
-                 grant_fen=0, disbursed_fen=0, beneficiaries=e.beneficiaries,
+                 grant_fen=0, disbursed_fen=0, beneficiaries=e.beneficiaries, enrolled=0,
                  milestones=[{"title": m.title, "dueOn": m.due_on.isoformat(), "grantFen": m.grant_fen,
                               "reachedOn": None, "report": None, "paidFen": 0} for m in e.milestones],
                  status="SUBMITTED", eligibility_findings=None, conflicts=[], reviews=[], score_x100=None, rank=None,
@@ -89,6 +89,12 @@ class PhilanthropyProposalsProjection(RowProjection):
             milestones = [dict(m) for m in row["milestones"]]
             milestones[e.index].update(reachedOn=e.reached_on.isoformat(), report=e.report)
             row["milestones"] = milestones
+
+    @on(Proposal.BeneficiaryEnrolled)
+    def _enrolled(self, rows: Rows, env: Envelope, e: Proposal.BeneficiaryEnrolled) -> None:
+        row = self._changed(rows, env)
+        if row is not None:
+            row["enrolled"] += 1
 
     @on(Proposal.Disbursed)
     def _disbursed(self, rows: Rows, env: Envelope, e: Proposal.Disbursed) -> None:

@@ -19,6 +19,7 @@ from civicledger.core.eventstore.application import Ledger
 from civicledger.core.metadata import Actor, CommandContext
 from civicledger.domains.philanthropy import commands as c
 from civicledger.domains.philanthropy.services import PhilanthropyService
+from civicledger.domains.residents.services import ResidentRegistry
 from tests.conftest import MASTER_KEY
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -48,9 +49,14 @@ def clock() -> FixedClock:
     return FixedClock(MONDAY_9AM)
 
 
+@pytest.fixture(scope="session")
+def registry(philanthropy_ledger: Ledger) -> ResidentRegistry:
+    return ResidentRegistry(philanthropy_ledger)
+
+
 @pytest.fixture
-def service(philanthropy_ledger: Ledger, clock: FixedClock) -> PhilanthropyService:
-    return PhilanthropyService(philanthropy_ledger, clock=clock)
+def service(philanthropy_ledger: Ledger, registry: ResidentRegistry, clock: FixedClock) -> PhilanthropyService:
+    return PhilanthropyService(philanthropy_ledger, residents=registry, clock=clock)
 
 
 def scores(need: int, design: int, capacity: int) -> tuple[c.ScoreLine, ...]:

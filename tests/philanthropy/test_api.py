@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from typing import Any
 
+from tests.api.helpers import register
 from tests.conftest import (
     ADMIN,
     CASEWORKER_HAIZHU,
@@ -212,3 +213,29 @@ async def test_two_awards_sent_at_once_that_together_exceed_the_budget_land_exac
     funding_round = ok(await gql(ROUND, {"id": round_id}, extensions={"minPosition": landed[0]["data"]["awardGrant"][
         "position"]}), "fundingRound")
     assert (funding_round["awarded"], funding_round["awards"]) == ("60000.00", 1)
+
+
+async def test_a_beneficiary_of_a_funded_project_sees_it_on_their_timeline(gql: GQL) -> None:
+    resident = (await register(gql, as_=CASEWORKER_HAIZHU, name="陈秀英"))["resident"]["id"]
+    round_id = await a_round(gql)
+    proposal = ok(await submit(gql, round_id), "submitProposal")["proposal"]
+    ok(await gql(STEP % "closeFundingCall", {"i": {"roundId": round_id}}, as_=ADMIN), "closeFundingCall")
+    ok(await step(gql, "checkProposalEligibility", "CheckProposalEligibilityInput",
+                  {"proposalId": proposal["id"], "eligible": True, "findings": "齐全"}), "checkProposalEligibility")
+    ok(await step(gql, "recordProposalReview", "RecordProposalReviewInput",
+                  {"proposalId": proposal["id"], "reviewerId": "EXPERT-HE", "scores": scores(80, 80, 80)}),
+       "recordProposalReview")
+    ok(await gql(STEP % "rankFundingRound", {"i": {"roundId": round_id}}, as_=ADMIN), "rankFundingRound")
+    ok(await step(gql, "awardGrant", "AwardGrantInput",
+                  {"proposalId": proposal["id"], "approvedBudget": "100000", "grant": "60000"}), "awardGrant")
+
+    enrolled = ok(await step(gql, "enrolProjectBeneficiary", "EnrolProjectBeneficiaryInput",
+                             {"proposalId": proposal["id"], "residentId": resident}, as_=CASEWORKER_HAIZHU),
+                  "enrolProjectBeneficiary")
+    timeline = ok(await gql("""query($id: ID!) { resident(id: $id) { timeline(first: 10, programs: ["philanthropy"]) {
+        edges { node { program kind summary } } } } }""", {"id": resident}, as_=CASEWORKER_HAIZHU,
+                            extensions={"minPosition": enrolled["position"]}), "resident")
+
+    [entry] = [e["node"] for e in timeline["timeline"]["edges"]]
+    assert entry == {"program": "philanthropy", "kind": "philanthropy.beneficiary",
+                     "summary": "Took part in a community project (公益创投) run by 海珠区启智社会工作服务中心"}

@@ -23,6 +23,9 @@ from civicledger.domains.philanthropy.errors import (
 )
 from civicledger.domains.philanthropy.services import PhilanthropyService
 from civicledger.domains.philanthropy.values import ProposalStatus, RoundStatus
+from civicledger.domains.residents.commands import RegisterResident
+from civicledger.domains.residents.services import ResidentRegistry
+from tests.conftest import new_id_number
 from tests.philanthropy.conftest import (
     ADMIN_WANG,
     CASEWORKER_LI,
@@ -291,3 +294,30 @@ def test_a_stale_expected_version_is_a_conflict_and_a_repeated_key_writes_nothin
 
     assert again.replayed and again.position == first.position
     assert log_end(philanthropy_ledger) == end
+
+
+def test_a_resident_joins_a_funded_project_by_the_hand_of_someone_with_a_right_over_both_districts(
+        service: PhilanthropyService, a_round: Round, registry: ResidentRegistry) -> None:
+    haizhu = registry.register_resident(RegisterResident(name="王芳", id_number=new_id_number(), district="HAIZHU",
+                                                         street="江海街", community="红卫社区"), ctx(ADMIN_WANG)).stream_id
+    tianhe = registry.register_resident(RegisterResident(name="李明", id_number=new_id_number(), district="TIANHE",
+                                                         street="石牌街", community="石牌社区"), ctx(ADMIN_WANG)).stream_id
+    p = a_round.propose(district="HAIZHU")
+    with pytest.raises(StepOutOfOrderError):
+        service.enrol_beneficiary(c.EnrolBeneficiary(p, haizhu), ctx(CASEWORKER_LI))
+    a_round.close_call()
+    a_round.eligible(p)
+    a_round.review(p, "EXPERT-HE", 80, 80, 80)
+    a_round.rank()
+    a_round.award(p)
+
+    service.enrol_beneficiary(c.EnrolBeneficiary(p, haizhu), ctx(CASEWORKER_LI))
+    with pytest.raises(ForbiddenError):
+        service.enrol_beneficiary(c.EnrolBeneficiary(p, tianhe), ctx(CASEWORKER_LI))  # another district's resident
+    with pytest.raises(ForbiddenError):
+        service.enrol_beneficiary(c.EnrolBeneficiary(p, tianhe), ctx(SUPERVISOR_HUANG))  # another district's project
+    with pytest.raises(ForbiddenError):
+        service.enrol_beneficiary(c.EnrolBeneficiary(p, haizhu), ctx(INSPECTOR_ZHOU))
+    service.enrol_beneficiary(c.EnrolBeneficiary(p, tianhe), ctx(CHARITY_PLATFORM))
+
+    assert service.get_proposal(p).enrolled == {haizhu, tianhe}

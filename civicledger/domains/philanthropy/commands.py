@@ -134,6 +134,13 @@ class RecordMilestone:
 
 
 @dataclass(frozen=True)
+class EnrolBeneficiary:
+    proposal_id: UUID
+    resident_id: UUID
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class DisburseGrant:
     proposal_id: UUID
     milestone: int

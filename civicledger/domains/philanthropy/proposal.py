@@ -83,6 +83,10 @@ class Proposal(CivicAggregate):
         reached_on: date
         report: str
 
+    class BeneficiaryEnrolled(CivicAggregate.Event):
+        resident_id: UUID
+        organisation: str
+
     class Disbursed(CivicAggregate.Event):
         index: int
         amount_fen: int
@@ -120,6 +124,7 @@ class Proposal(CivicAggregate):
         self.reached: set[int] = set()
         self.disbursed_fen = 0
         self.evaluations: set[EvaluationStage] = set()
+        self.enrolled: set[UUID] = set()
 
     @classmethod
     def submit(cls, *, round_id: UUID, organisation: str, title: str, category: Category, district: str,
@@ -236,6 +241,20 @@ class Proposal(CivicAggregate):
     def _milestone_reached(self, index: int, reached_on: date, report: str) -> None:
         self.reached.add(index)
         self.status = S.IN_PROGRESS
+
+    def enrol_beneficiary(self, resident_id: UUID) -> None:
+        """A resident served by the project, up to the number of beneficiaries it planned for."""
+        self._require("enrol a beneficiary", *UNDER_WAY)
+        if resident_id in self.enrolled:
+            return
+        if len(self.enrolled) >= self.beneficiaries:
+            raise StepOutOfOrderError("proposal", self.id, self.status.value,
+                                      f"enrol more than the {self.beneficiaries} beneficiaries it planned for")
+        self._beneficiary_enrolled(resident_id=resident_id, organisation=self.organisation)
+
+    @event(BeneficiaryEnrolled)
+    def _beneficiary_enrolled(self, resident_id: UUID, organisation: str) -> None:
+        self.enrolled.add(resident_id)
 
     def disburse(self, index: int, amount_fen: int) -> None:
         self._require("pay a tranche", *UNDER_WAY)

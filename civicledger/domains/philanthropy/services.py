@@ -5,14 +5,16 @@ Who may act is decided here, on the write model:
 - proposals are submitted by the charity platforms (integrators) on an organisation's behalf, or by admins;
 - a project's milestones — its platform, admins, or supervisors of the district it serves; its evaluations —
   admins or supervisors of that district;
-- caseworkers and inspectors change nothing here."""
+- a resident joins a project as a beneficiary by the hand of its platform, admins, or caseworkers and supervisors
+  with a right over both the resident's district and the project's;
+- inspectors change nothing here."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from civicledger.core import text
-from civicledger.core.access import ADMIN, INTEGRATOR, SUPERVISOR, SYSTEM
+from civicledger.core.access import ADMIN, CASEWORKER, INTEGRATOR, SUPERVISOR, SYSTEM, may_act_in
 from civicledger.core.clock import Clock
 from civicledger.core.commands import handles
 from civicledger.core.errors import NotFoundError
@@ -30,6 +32,7 @@ from civicledger.domains.philanthropy.errors import (
     ProposalUnreviewedError,
 )
 from civicledger.domains.philanthropy.funding_round import FundingRound
+from civicledger.domains.philanthropy.ports import ResidentLookup
 from civicledger.domains.philanthropy.proposal import Proposal
 from civicledger.domains.philanthropy.values import (
     Category,
@@ -43,8 +46,9 @@ from civicledger.domains.philanthropy.values import (
 class PhilanthropyService(CivicApplication):
     program = "philanthropy"
 
-    def __init__(self, ledger: Ledger, *, clock: Clock | None = None) -> None:
+    def __init__(self, ledger: Ledger, *, residents: ResidentLookup, clock: Clock | None = None) -> None:
         super().__init__(ledger, clock=clock)
+        self.residents = residents
 
     # -- reads (write-model truth) ------------------------------------------------------------------------
 
@@ -227,6 +231,19 @@ class PhilanthropyService(CivicApplication):
         self._allow(ctx, "record a milestone", INTEGRATOR, SUPERVISOR, district=proposal.district)
         proposal.reach_milestone(rules.bounded_int(cmd.milestone, "milestone", 0, rules.MAX_MILESTONES - 1),
                                  cmd.reached_on, text.free_text(cmd.report, "report"))
+        return self._save(proposal, ctx=ctx, command=cmd)
+
+    @handles
+    def enrol_beneficiary(self, cmd: c.EnrolBeneficiary, ctx: CommandContext) -> Recorded:
+        """It links a resident and a project: a district-bound caller needs a right over both districts."""
+        proposal = self.get_proposal(cmd.proposal_id, cmd.expected_version)
+        resident = self.residents.get_resident(cmd.resident_id)
+        if resident.erased:
+            raise PhilanthropyValueInvalidError("residentId", "the resident's personal data was erased")
+        if ctx.actor.role not in (ADMIN, SYSTEM, INTEGRATOR, CASEWORKER, SUPERVISOR):
+            raise PhilanthropyForbiddenError(ctx.actor.role, "enrol a beneficiary")
+        may_act_in(ctx.actor, resident.district, proposal.district)
+        proposal.enrol_beneficiary(cmd.resident_id)
         return self._save(proposal, ctx=ctx, command=cmd)
 
     @handles

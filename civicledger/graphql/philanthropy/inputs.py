@@ -182,6 +182,20 @@ class RecordMilestoneInput:
                                  self.report, self.expected_version)
 
 
+@strawberry.input(name="EnrolProjectBeneficiaryInput", description="The project's platform, admins, or caseworkers "
+                  "and supervisors of both the resident's and the project's district: a resident served by a funded "
+                  "project (shown on their timeline).")
+class EnrolBeneficiaryInput:
+    proposal_id: strawberry.ID = strawberry.field(description="The Proposal (awarded).")
+    resident_id: strawberry.ID = strawberry.field(description="The Resident.")
+    expected_version: int | None = strawberry.field(default=None, description=VERSION)
+    idempotency_key: str | None = strawberry.field(default=None, description=KEY)
+
+    def to_command(self) -> c.EnrolBeneficiary:
+        return c.EnrolBeneficiary(uuid_of(self.proposal_id, "Proposal"), uuid_of(self.resident_id, "Resident"),
+                                  self.expected_version)
+
+
 @strawberry.input(name="DisburseGrantInput", description="Admins: pay a tranche against a reached milestone; the "
                   "tranches never add up to more than the grant.")
 class DisburseGrantInput:

@@ -16,6 +16,7 @@ from civicledger.graphql.philanthropy.inputs import (
     CloseProjectInput,
     DeclareReviewerConflictInput,
     DisburseGrantInput,
+    EnrolBeneficiaryInput,
     EvaluateProjectInput,
     FundingRoundStepInput,
     OpenFundingRoundInput,
@@ -88,6 +89,11 @@ class PhilanthropyMutations:
 
     @strawberry.mutation(permission_classes=[CanCommand], description="A funded project's milestone reached.")
     async def record_project_milestone(self, info: Info, input: RecordMilestoneInput) -> ProposalPayload:
+        return ProposalPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="A resident served by a funded project as "
+                         "one of its beneficiaries.")
+    async def enrol_project_beneficiary(self, info: Info, input: EnrolBeneficiaryInput) -> ProposalPayload:
         return ProposalPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand], description="Admins: pay a tranche of a grant.")

@@ -270,6 +270,10 @@ class ProposalType(relay.Node):
     def beneficiaries(self) -> int:
         return self.row["beneficiaries"]  # type: ignore[no-any-return]
 
+    @strawberry.field(description="Residents enrolled so far as beneficiaries (at most `beneficiaries`).")
+    def enrolled_beneficiaries(self) -> int:
+        return self.row["enrolled"]  # type: ignore[no-any-return]
+
     @strawberry.field(description="The eligibility check's findings (null until checked).")
     def eligibility_findings(self) -> str | None:
         return self.row["eligibility_findings"]  # type: ignore[no-any-return]
