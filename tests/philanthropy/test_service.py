@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from uuid import UUID
 
 import pytest
 
@@ -150,37 +151,56 @@ def test_awards_never_exceed_the_rounds_budget(service: PhilanthropyService) -> 
     assert service.get_proposal(second).status is ProposalStatus.RANKED
 
 
-def test_two_awards_decided_at_once_that_together_exceed_the_budget_land_exactly_once(
-        service: PhilanthropyService, philanthropy_ledger: Ledger) -> None:
-    small = open_round(service, budget="100000")
+def _ranked_pair(service: PhilanthropyService, budget: str) -> tuple[Round, UUID, UUID]:
+    small = open_round(service, budget=budget)
     first, second = small.propose(), small.propose("越秀区阳光社工服务社")
     small.close_call()
     small.eligible(first, second)
     small.review(first, "EXPERT-HE", 80, 80, 80)
     small.review(second, "EXPERT-HE", 70, 70, 70)
     small.rank()
-    barrier = threading.Barrier(2)
+    return small, first, second
+
+
+def _award_at_once(service: PhilanthropyService, *proposals: UUID) -> list[object]:
+    barrier = threading.Barrier(len(proposals))
     outcomes: list[object] = []
 
-    def award(proposal: object) -> None:
+    def award(proposal: UUID) -> None:
         barrier.wait()
         try:
-            outcomes.append(service.award_grant(c.AwardGrant(proposal, "100000", "60000"), ctx(ADMIN_WANG)))  # type: ignore[arg-type]
+            outcomes.append(service.award_grant(c.AwardGrant(proposal, "100000", "60000"), ctx(ADMIN_WANG)))
         except CivicError as exc:
             outcomes.append(exc)
 
-    threads = [threading.Thread(target=award, args=(p,)) for p in (first, second)]
+    threads = [threading.Thread(target=award, args=(p,)) for p in proposals]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return outcomes
+
+
+def test_two_awards_decided_at_once_that_together_exceed_the_budget_land_exactly_once(
+        service: PhilanthropyService) -> None:
+    small, first, second = _ranked_pair(service, budget="100000")
+
+    outcomes = _award_at_once(service, first, second)
 
     refused = [o for o in outcomes if isinstance(o, CivicError)]
-    assert len(outcomes) == 2 and len(refused) == 1
-    assert isinstance(refused[0], (ConflictError, RoundBudgetExceededError))
+    assert len(outcomes) == 2 and len(refused) == 1 and isinstance(refused[0], RoundBudgetExceededError)
     statuses = sorted(service.get_proposal(p).status.value for p in (first, second))
     assert statuses == ["AWARDED", "RANKED"]
     assert service.get_round(small.id).awarded_fen == 6_000_000
+
+
+def test_two_awards_decided_at_once_that_fit_the_budget_both_land(service: PhilanthropyService) -> None:
+    small, first, second = _ranked_pair(service, budget="120000")
+
+    outcomes = _award_at_once(service, first, second)
+
+    assert not [o for o in outcomes if isinstance(o, CivicError)], outcomes
+    assert service.get_round(small.id).awarded_fen == 12_000_000
 
 
 def test_steps_out_of_order_are_refused(service: PhilanthropyService, a_round: Round,

@@ -17,7 +17,7 @@ from civicledger.core import text
 from civicledger.core.access import ADMIN, CASEWORKER, INTEGRATOR, SUPERVISOR, SYSTEM, may_act_in
 from civicledger.core.clock import Clock
 from civicledger.core.commands import handles
-from civicledger.core.errors import NotFoundError
+from civicledger.core.errors import ConflictError, NotFoundError
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.guangzhou import parse_district
 from civicledger.core.metadata import CommandContext
@@ -41,6 +41,8 @@ from civicledger.domains.philanthropy.values import (
     ProposalStatus,
     Rating,
 )
+
+AWARD_ATTEMPTS = 5
 
 
 class PhilanthropyService(CivicApplication):
@@ -203,16 +205,26 @@ class PhilanthropyService(CivicApplication):
 
     @handles
     def award_grant(self, cmd: c.AwardGrant, ctx: CommandContext) -> Recorded:
-        """The proposal and its round are saved together: the round's version guards its budget."""
+        """The proposal and its round are saved together: the round's version guards its budget. Another award of
+        the round committed in between makes the save a conflict; the award is then decided again on the round as
+        it now stands (a few times at most) — so concurrent awards that fit the budget all land, and one that no
+        longer fits is refused for the budget (RULE_VIOLATION), never written."""
         self._allow(ctx, "award a grant")
-        proposal = self.get_proposal(cmd.proposal_id, cmd.expected_version)
-        funding_round = self.get_round(proposal.round_id)
         grant = rules.fen(cmd.grant, "grant", maximum=rules.MAX_PROJECT_BUDGET_FEN)
         approved = rules.fen(cmd.approved_budget, "approvedBudget", maximum=rules.MAX_PROJECT_BUDGET_FEN)
-        funding_round.check_deciding("award a grant")
-        proposal.award(approved, grant)
-        funding_round.reserve(proposal.id, grant)
-        return self._save(proposal, funding_round, ctx=ctx, command=cmd)
+        attempts = 0
+        while True:
+            proposal = self.get_proposal(cmd.proposal_id, cmd.expected_version)
+            funding_round = self.get_round(proposal.round_id)
+            funding_round.check_deciding("award a grant")
+            proposal.award(approved, grant)
+            funding_round.reserve(proposal.id, grant)
+            try:
+                return self._save(proposal, funding_round, ctx=ctx, command=cmd)
+            except ConflictError:
+                attempts += 1
+                if attempts >= AWARD_ATTEMPTS or (ctx.idempotency_key and self._replay(ctx, cmd) is not None):
+                    raise  # out of attempts, or a retry of a command already recorded: answered as a replay
 
     @handles
     def reject_proposal(self, cmd: c.RejectProposal, ctx: CommandContext) -> Recorded:

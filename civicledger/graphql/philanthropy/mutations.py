@@ -79,7 +79,7 @@ class PhilanthropyMutations:
 
     @strawberry.mutation(permission_classes=[CanCommand], description="Admins: award a grant to a ranked proposal, "
                          "within the 60/40 rule and the round's budget (two awards decided at once cannot both "
-                         "overspend it: one is CONFLICT or RULE_VIOLATION).")
+                         "overspend it: the one that no longer fits is RULE_VIOLATION).")
     async def award_grant(self, info: Info, input: AwardGrantInput) -> ProposalPayload:
         return ProposalPayload.of(await execute(info, input))
 
