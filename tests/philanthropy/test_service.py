@@ -341,3 +341,24 @@ def test_a_resident_joins_a_funded_project_by_the_hand_of_someone_with_a_right_o
     service.enrol_beneficiary(c.EnrolBeneficiary(p, tianhe), ctx(CHARITY_PLATFORM))
 
     assert service.get_proposal(p).enrolled == {haizhu, tianhe}
+
+
+def test_proposals_submitted_at_once_to_one_call_all_land(service: PhilanthropyService, a_round: Round) -> None:
+    barrier = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def submit(n: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(a_round.propose(f"社工服务社{n}"))
+        except CivicError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert not [o for o in outcomes if isinstance(o, CivicError)], outcomes
+    assert sorted(service.get_round(a_round.id).proposals) == sorted(outcomes)  # type: ignore[type-var]

@@ -11,6 +11,7 @@ Who may act is decided here, on the write model:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from civicledger.core import text
@@ -42,7 +43,7 @@ from civicledger.domains.philanthropy.values import (
     Rating,
 )
 
-AWARD_ATTEMPTS = 5
+ROUND_ATTEMPTS = 5  # a command on a round decided again after meeting another one's commit
 
 
 class PhilanthropyService(CivicApplication):
@@ -76,6 +77,22 @@ class PhilanthropyService(CivicApplication):
         if role == SUPERVISOR and SUPERVISOR in roles and district is not None and district == ctx.actor.district:
             return
         raise PhilanthropyForbiddenError(role, action, district if role == SUPERVISOR else None)
+
+    def _save_on_round(self, decide: Callable[[], tuple[Proposal, FundingRound]], ctx: CommandContext,
+                       cmd: object) -> Recorded:
+        """Save a proposal with its round. Another command on the round (a submission, an award) committed in
+        between makes the save a conflict: the command is then decided again on the round as it now stands (a few
+        times at most) — so submissions and awards that fit all land, and an award that no longer fits the budget
+        is refused for it (RULE_VIOLATION), never written."""
+        attempts = 0
+        while True:
+            proposal, funding_round = decide()
+            try:
+                return self._save(proposal, funding_round, ctx=ctx, command=cmd)
+            except ConflictError:
+                attempts += 1
+                if attempts >= ROUND_ATTEMPTS or (ctx.idempotency_key and self._replay(ctx, cmd) is not None):
+                    raise  # out of attempts, or a retry of a command already recorded: answered as a replay
 
     # -- rounds -------------------------------------------------------------------------------------------
 
@@ -148,27 +165,31 @@ class PhilanthropyService(CivicApplication):
     @handles
     def submit_proposal(self, cmd: c.SubmitProposal, ctx: CommandContext) -> Recorded:
         self._allow(ctx, "submit a proposal", INTEGRATOR)
-        funding_round = self.get_round(cmd.round_id)
         category = rules.parse_enum(Category, cmd.category, "category")
-        if category not in funding_round.categories:
-            raise PhilanthropyValueInvalidError("category", "not a category of this round's call",
-                                                categories=[k.value for k in funding_round.categories])
         if not 1 <= len(cmd.milestones) <= rules.MAX_MILESTONES:
             raise PhilanthropyValueInvalidError("milestones", f"1 to {rules.MAX_MILESTONES} milestones")
         milestones = tuple(Milestone(text.title(m.title, "milestones.title"), m.due_on,
                                      rules.fen(m.grant, "milestones.grant", maximum=rules.MAX_PROJECT_BUDGET_FEN))
                            for m in cmd.milestones)
-        district = parse_district(text.line(cmd.district, "district", max_length=40)).value
-        proposal = Proposal.submit(
-            round_id=funding_round.id, organisation=text.organisation_name(cmd.organisation, "organisation"),
-            title=text.title(cmd.title), category=category, district=district,
+        fields = dict(
+            organisation=text.organisation_name(cmd.organisation, "organisation"), title=text.title(cmd.title),
+            category=category, district=parse_district(text.line(cmd.district, "district", max_length=40)).value,
             summary=text.free_text(cmd.summary, "summary"),
             total_budget_fen=rules.fen(cmd.total_budget, "totalBudget", maximum=rules.MAX_PROJECT_BUDGET_FEN),
             requested_fen=rules.fen(cmd.requested_grant, "requestedGrant", maximum=rules.MAX_PROJECT_BUDGET_FEN),
             beneficiaries=rules.bounded_int(cmd.beneficiaries, "beneficiaries", 1, rules.MAX_BENEFICIARIES),
             milestones=milestones)
-        funding_round.enter(proposal.id)
-        return self._save(proposal, funding_round, ctx=ctx, command=cmd)
+
+        def decide() -> tuple[Proposal, FundingRound]:
+            funding_round = self.get_round(cmd.round_id)
+            if category not in funding_round.categories:
+                raise PhilanthropyValueInvalidError("category", "not a category of this round's call",
+                                                    categories=[k.value for k in funding_round.categories])
+            proposal = Proposal.submit(round_id=funding_round.id, **fields)  # type: ignore[arg-type]
+            funding_round.enter(proposal.id)
+            return proposal, funding_round
+
+        return self._save_on_round(decide, ctx, cmd)
 
     @handles
     def check_eligibility(self, cmd: c.CheckEligibility, ctx: CommandContext) -> Recorded:
@@ -205,26 +226,20 @@ class PhilanthropyService(CivicApplication):
 
     @handles
     def award_grant(self, cmd: c.AwardGrant, ctx: CommandContext) -> Recorded:
-        """The proposal and its round are saved together: the round's version guards its budget. Another award of
-        the round committed in between makes the save a conflict; the award is then decided again on the round as
-        it now stands (a few times at most) — so concurrent awards that fit the budget all land, and one that no
-        longer fits is refused for the budget (RULE_VIOLATION), never written."""
+        """The proposal and its round are saved together: the round's version guards its budget."""
         self._allow(ctx, "award a grant")
         grant = rules.fen(cmd.grant, "grant", maximum=rules.MAX_PROJECT_BUDGET_FEN)
         approved = rules.fen(cmd.approved_budget, "approvedBudget", maximum=rules.MAX_PROJECT_BUDGET_FEN)
-        attempts = 0
-        while True:
+
+        def decide() -> tuple[Proposal, FundingRound]:
             proposal = self.get_proposal(cmd.proposal_id, cmd.expected_version)
             funding_round = self.get_round(proposal.round_id)
             funding_round.check_deciding("award a grant")
             proposal.award(approved, grant)
             funding_round.reserve(proposal.id, grant)
-            try:
-                return self._save(proposal, funding_round, ctx=ctx, command=cmd)
-            except ConflictError:
-                attempts += 1
-                if attempts >= AWARD_ATTEMPTS or (ctx.idempotency_key and self._replay(ctx, cmd) is not None):
-                    raise  # out of attempts, or a retry of a command already recorded: answered as a replay
+            return proposal, funding_round
+
+        return self._save_on_round(decide, ctx, cmd)
 
     @handles
     def reject_proposal(self, cmd: c.RejectProposal, ctx: CommandContext) -> Recorded:
