@@ -239,3 +239,29 @@ async def test_a_beneficiary_of_a_funded_project_sees_it_on_their_timeline(gql: 
     [entry] = [e["node"] for e in timeline["timeline"]["edges"]]
     assert entry == {"program": "philanthropy", "kind": "philanthropy.beneficiary",
                      "summary": "Took part in a community project (公益创投) run by 海珠区启智社会工作服务中心"}
+
+
+async def test_rounds_and_their_totals_page_by_cursor(gql: GQL) -> None:
+    year = 2090 + uuid.uuid4().int % 10
+    for n in range(3):
+        ok(await gql(OPEN, {"i": {"title": f"{year}年第{n + 1}批公益创投", "year": year, "categories": ["ELDERLY"],
+                                  "budget": f"{n + 1}000000", "opensOn": f"{year}-03-01", "closesOn": f"{year}-04-30",
+                                  "criteria": CRITERIA}}, as_=ADMIN), "openFundingRound")
+    rounds = """query($y: Int, $after: String) { fundingRounds(year: $y, first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } edges { node { title budget status } } } }"""
+    report = """query($y: Int, $after: String) { philanthropyReport(fromYear: $y, toYear: $y) { overall { rounds budget }
+        rounds(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { title } } } } }"""
+
+    first = ok(await gql(rounds, {"y": year}), "fundingRounds")
+    rest = ok(await gql(rounds, {"y": year, "after": first["pageInfo"]["endCursor"]}), "fundingRounds")
+    totals = ok(await gql(report, {"y": year}, as_=INSPECTOR), "philanthropyReport")
+    totals_rest = ok(await gql(report, {"y": year, "after": totals["rounds"]["pageInfo"]["endCursor"]}),
+                     "philanthropyReport")
+    bad_cursor = await gql(rounds, {"y": year, "after": "bm90LWEtY3Vyc29y"})
+    bad_year = await gql(rounds, {"y": 1899})
+
+    assert [e["node"]["budget"] for e in first["edges"] + rest["edges"]] == ["1000000.00", "2000000.00", "3000000.00"]
+    assert first["pageInfo"]["hasNextPage"] and not rest["pageInfo"]["hasNextPage"]
+    assert totals["overall"] == {"rounds": 3, "budget": "6000000.00"}
+    assert len(totals["rounds"]["edges"]) == 2 and len(totals_rest["rounds"]["edges"]) == 1
+    assert error_codes(bad_cursor) == ["INVALID_INPUT"] and error_codes(bad_year) == ["INVALID_INPUT"]
