@@ -167,18 +167,25 @@ async def test_statistics_per_office_and_month(gql: GQL) -> None:
 
     married = [await a_marriage(gql, await a_person(gql, male=True), await a_person(gql, male=False), as_=yuexiu)
                for _ in range(2)]
+    await gql(APPLY, {"i": {"marriageId": married[1]["marriage"]["id"]}}, as_=yuexiu)
+    withdraw = "mutation($i: WithdrawDivorceApplicationInput!) { withdrawDivorceApplication(input: $i) { position } }"
+    ok(await gql(withdraw, {"i": {"marriageId": married[1]["marriage"]["id"],
+                                  "partyId": married[1]["marriage"]["wife"]["id"]}}, as_=yuexiu),
+       "withdrawDivorceApplication")
     applied = ok(await gql(APPLY, {"i": {"marriageId": married[0]["marriage"]["id"]}}, as_=yuexiu),
                  "applyForDivorce")
     after = ok(await gql(query, {"s": since.isoformat(), "u": until.isoformat()},
                          extensions={"minPosition": applied["position"]}), "marriageStatistics")
     too_long = await gql(query, {"s": "2020-01-01", "u": "2026-01-01"})
 
-    def counts(rows: list[dict[str, Any]]) -> tuple[int, int]:
-        return (sum(r["marriages"] for r in rows), sum(r["divorceApplications"] for r in rows))
+    def counts(rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+        return (sum(r["marriages"] for r in rows), sum(r["divorceApplications"] for r in rows),
+                sum(r["withdrawals"] for r in rows))
 
     assert all(r["office"] == "YUEXIU" and r["month"] == since.isoformat() for r in after)
     assert counts(after)[0] - counts(before)[0] == 2
-    assert counts(after)[1] - counts(before)[1] == 1
+    assert counts(after)[1] - counts(before)[1] == 2
+    assert counts(after)[2] - counts(before)[2] == 1
     assert error_codes(too_long) == ["INVALID_INPUT"]
 
 
