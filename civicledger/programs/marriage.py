@@ -8,6 +8,7 @@ from civicledger.domains.marriage.services import MarriageService
 from civicledger.graphql.marriage.mutations import MarriageMutations
 from civicledger.graphql.marriage.queries import MarriageQueries
 from civicledger.graphql.marriage.types import MarriageAppointmentType, MarriageType
+from civicledger.processes.marriage_deaths import MarriageDeaths
 from civicledger.projections.marriage_applications import MarriageApplicationsProjection
 from civicledger.projections.marriage_appointments import MarriageAppointmentsProjection
 from civicledger.projections.marriage_registrations import MarriageRegistrationsProjection
@@ -18,6 +19,7 @@ SLICE = ProgramSlice(
     description="city-wide marriage registration: appointments, marriages, divorces, corrections, statistics",
     service=lambda w: MarriageService(w.ledger, residents=w.services.residents, clock=w.clock),
     read_models=(MarriageRegistrationsProjection, MarriageApplicationsProjection, MarriageAppointmentsProjection),
+    processes=(MarriageDeaths,),
     query=MarriageQueries,
     mutation=MarriageMutations,
     types=(MarriageType, MarriageAppointmentType),

@@ -36,7 +36,8 @@ class MarriageApplicationsProjection(RowProjection):
                            " ON marriage_divorce_applications (office, applied_on)")
 
     def keys_of(self, env: Envelope) -> Iterable[Any]:
-        applied_on = getattr(env.event, "applied_on", None)
+        event = env.event
+        applied_on = getattr(event, "applied_on", None) or getattr(event, "pending_application", None)
         return (_key(env.stream_id, applied_on),) if applied_on is not None else ()
 
     @on(Marriage.DivorceApplied)
@@ -56,6 +57,11 @@ class MarriageApplicationsProjection(RowProjection):
     @on(Marriage.DivorceApplicationLapsed)
     def _lapsed(self, rows: Rows, env: Envelope, e: Marriage.DivorceApplicationLapsed) -> None:
         self._closed(rows, env, e.applied_on, "LAPSED", e.lapsed_on)
+
+    @on(Marriage.EndedByDeath)
+    def _ended_by_death(self, rows: Rows, env: Envelope, e: Marriage.EndedByDeath) -> None:
+        if e.pending_application is not None:
+            self._closed(rows, env, e.pending_application, "ENDED_BY_DEATH", e.died_on)
 
     @on(Marriage.Divorced)
     def _divorced(self, rows: Rows, env: Envelope, e: Marriage.Divorced) -> None:

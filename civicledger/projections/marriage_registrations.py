@@ -19,7 +19,8 @@ COLUMNS = {
     "id": "uuid", "version": "bigint", "seq": "bigint", "husband_id": "uuid", "wife_id": "uuid", "office": "text",
     "registered_on": "date", "certificate_number": "text", "status": "text", "applied_on": "date",
     "application_office": "text", "divorced_on": "date", "divorce_office": "text",
-    "divorce_certificate_number": "text", "corrections": "int", "registered_at": "timestamptz",
+    "divorce_certificate_number": "text", "deceased_id": "uuid", "ended_on": "date", "corrections": "int",
+    "registered_at": "timestamptz",
     "updated_at": "timestamptz", "position": "bigint",
 }
 
@@ -47,8 +48,8 @@ class MarriageRegistrationsProjection(RowProjection):
         rows.new(env.stream_id, id=env.stream_id, seq=env.position, husband_id=e.husband_id, wife_id=e.wife_id,
                  office=e.office, registered_on=e.registered_on, certificate_number=e.certificate_number,
                  status="MARRIED", applied_on=None, application_office=None, divorced_on=None, divorce_office=None,
-                 divorce_certificate_number=None, corrections=0, registered_at=e.timestamp,
-                 version=env.version, updated_at=e.timestamp, position=env.position)
+                 divorce_certificate_number=None, deceased_id=None, ended_on=None, corrections=0,
+                 registered_at=e.timestamp, version=env.version, updated_at=e.timestamp, position=env.position)
 
     @on(Marriage.DivorceApplied)
     def _applied(self, rows: Rows, env: Envelope, e: Marriage.DivorceApplied) -> None:
@@ -66,6 +67,11 @@ class MarriageRegistrationsProjection(RowProjection):
     def _divorced(self, rows: Rows, env: Envelope, e: Marriage.Divorced) -> None:
         self._changed(rows, env, status="DIVORCED", divorced_on=e.divorced_on, divorce_office=e.office,
                       divorce_certificate_number=e.certificate_number, applied_on=None, application_office=None)
+
+    @on(Marriage.EndedByDeath)
+    def _ended_by_death(self, rows: Rows, env: Envelope, e: Marriage.EndedByDeath) -> None:
+        self._changed(rows, env, status="ENDED_BY_DEATH", deceased_id=e.deceased_id, ended_on=e.died_on,
+                      applied_on=None, application_office=None)
 
     @on(Marriage.Corrected)
     def _corrected(self, rows: Rows, env: Envelope, e: Marriage.Corrected) -> None:
@@ -95,7 +101,9 @@ def marital_status_on(rows: list[Any], resident_id: UUID, day: date) -> tuple[Ma
     """The resident's status on `day` from their marriage rows, and the row it concerns."""
     by_id = {str(r["id"]): r for r in rows}
     marriages = [{"marriage_id": str(r["id"]), "married_on": r["registered_on"].isoformat(),
-                  "divorced_on": r["divorced_on"].isoformat() if r["divorced_on"] else None} for r in rows]
+                  "divorced_on": r["divorced_on"].isoformat() if r["divorced_on"] else None,
+                  "widowed_on": r["ended_on"].isoformat() if r["ended_on"] and r["deceased_id"] != resident_id
+                  else None} for r in rows]
     status, found = status_on(marriages, day)
     return status, by_id[found["marriage_id"]] if found else None
 

@@ -66,3 +66,11 @@ class CorrectMarriage:
     registered_on: date | None = None
     divorced_on: date | None = None
     expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class EndMarriageByDeath:
+    """Sent by the process that follows the registry's deaths (`processes/marriage_deaths.py`): the resident's
+    live marriage, if any, ends on the date of death the registry records."""
+
+    resident_id: UUID

@@ -145,3 +145,9 @@ class AppointmentMismatchError(RuleViolationError):
     def __init__(self, appointment_id: UUID, why: str) -> None:
         super().__init__(f"the appointment does not match: {why}", rule="APPOINTMENT_MISMATCH",
                          appointmentId=str(appointment_id))
+
+
+class PartyNotDeceasedError(RuleViolationError):
+    def __init__(self, resident_id: UUID) -> None:
+        super().__init__("the registry records no death of this resident", rule="NOT_DECEASED",
+                         residentId=str(resident_id))

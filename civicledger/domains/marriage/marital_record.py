@@ -18,6 +18,7 @@ class MaritalStatus(str, Enum):
     UNMARRIED = "UNMARRIED"  # no marriage registered on or before the date
     MARRIED = "MARRIED"
     DIVORCED = "DIVORCED"
+    WIDOWED = "WIDOWED"
 
 
 def marital_record_id(resident_id: UUID) -> UUID:
@@ -33,6 +34,9 @@ def status_on(marriages: list[dict[str, Any]], day: date) -> tuple[MaritalStatus
     divorced_on = latest.get("divorced_on")
     if divorced_on is not None and date.fromisoformat(divorced_on) <= day:
         return MaritalStatus.DIVORCED, latest
+    widowed_on = latest.get("widowed_on")
+    if widowed_on is not None and date.fromisoformat(widowed_on) <= day:
+        return MaritalStatus.WIDOWED, latest
     return MaritalStatus.MARRIED, latest
 
 
@@ -49,7 +53,7 @@ class MaritalRecord(CivicAggregate):
 
     @property
     def live_marriage_id(self) -> UUID | None:
-        live = [m for m in self.marriages if m.get("divorced_on") is None]
+        live = [m for m in self.marriages if m.get("divorced_on") is None and m.get("widowed_on") is None]
         return UUID(live[-1]["marriage_id"]) if live else None
 
     def status_on(self, day: date) -> MaritalStatus:
@@ -75,6 +79,16 @@ class MaritalRecord(CivicAggregate):
     @event(Divorced)
     def divorced(self, marriage_id: UUID, divorced_on: date) -> None:
         self._find(marriage_id)["divorced_on"] = divorced_on.isoformat()
+
+    class Widowed(CivicAggregate.Event):
+        """The spouse died (as the resident registry records): the marriage ended on that date."""
+
+        marriage_id: UUID
+        widowed_on: date
+
+    @event(Widowed)
+    def widowed(self, marriage_id: UUID, widowed_on: date) -> None:
+        self._find(marriage_id)["widowed_on"] = widowed_on.isoformat()
 
     class DatesCorrected(CivicAggregate.Event):
         marriage_id: UUID

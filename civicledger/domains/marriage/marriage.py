@@ -30,6 +30,7 @@ CORRECTABLE = ("registered_on", "divorced_on")
 class MarriageStatus(str, Enum):
     MARRIED = "MARRIED"
     DIVORCED = "DIVORCED"
+    ENDED_BY_DEATH = "ENDED_BY_DEATH"
 
 
 class Marriage(CivicAggregate):
@@ -61,6 +62,8 @@ class Marriage(CivicAggregate):
         self.divorced_on: date | None = None
         self.divorce_office: str | None = None
         self.divorce_certificate_number: str | None = None
+        self.deceased_id: UUID | None = None
+        self.ended_on: date | None = None
 
     @property
     def parties(self) -> tuple[UUID, UUID]:
@@ -166,6 +169,30 @@ class Marriage(CivicAggregate):
         self.divorced_on = divorced_on
         self.divorce_office = office
         self.divorce_certificate_number = certificate_number
+        self.applied_on = None
+        self.application_office = None
+
+    # -- death ------------------------------------------------------------------------------------------------
+
+    def end_by_death(self, deceased_id: UUID, died_on: date) -> None:
+        """A party's death, recorded by the registry, ends the marriage (and any pending application)."""
+        self._check_live()
+        self.check_party(deceased_id)
+        self._ended_by_death(parties=self.parties, deceased_id=deceased_id, died_on=died_on,
+                             pending_application=self.applied_on)
+
+    class EndedByDeath(CivicAggregate.Event):
+        parties: tuple[UUID, UUID]
+        deceased_id: UUID
+        died_on: date
+        pending_application: date | None
+
+    @event(EndedByDeath)
+    def _ended_by_death(self, parties: tuple[UUID, UUID], deceased_id: UUID, died_on: date,
+                        pending_application: date | None) -> None:
+        self.status = MarriageStatus.ENDED_BY_DEATH
+        self.deceased_id = deceased_id
+        self.ended_on = died_on
         self.applied_on = None
         self.application_office = None
 

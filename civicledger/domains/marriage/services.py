@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+from civicledger.core.access import ADMIN, require_role
 from civicledger.core.clock import business_date
 from civicledger.core.commands import handles
 from civicledger.core.errors import ClaimTakenError
@@ -19,6 +20,7 @@ from civicledger.domains.marriage.appointment_handlers import AppointmentHandler
 from civicledger.domains.marriage.commands import (
     ApplyForDivorce,
     CorrectMarriage,
+    EndMarriageByDeath,
     RegisterDivorce,
     RegisterMarriage,
     WithdrawDivorceApplication,
@@ -27,9 +29,11 @@ from civicledger.domains.marriage.errors import (
     AlreadyMarriedError,
     MarriageValueInvalidError,
     NotAManAndAWomanError,
+    PartyNotDeceasedError,
     SamePersonTwiceError,
     UnderAgeError,
 )
+from civicledger.domains.marriage.marital_record import marital_record_id
 from civicledger.domains.marriage.marriage import Marriage, MarriageStatus
 from civicledger.domains.marriage.ports import ResidentView
 from civicledger.domains.marriage.rules import CertificateKind
@@ -127,6 +131,29 @@ class MarriageService(AppointmentHandlers):
                               claims=[self._certificate_claim(number, marriage.id)])
 
         return self._racing(decide, lambda exc: exc)
+
+    # -- death ------------------------------------------------------------------------------------------------
+
+    @handles
+    def end_marriage_by_death(self, cmd: EndMarriageByDeath, ctx: CommandContext) -> Recorded:
+        """The registry's date of death ends the live marriage; both claims are released (the survivor may marry
+        again) and the survivor's record says widowed. Nothing to do (no live marriage): nothing written."""
+        require_role(ctx.actor, ADMIN)
+        resident = self.residents.get_resident(cmd.resident_id)
+        if resident.date_of_death is None:
+            raise PartyNotDeceasedError(cmd.resident_id)
+        record = self.marital_record(cmd.resident_id)
+        marriage = self.get_marriage(record.live_marriage_id) if record and record.live_marriage_id else None
+        if marriage is None or marriage.status is not MarriageStatus.MARRIED:
+            stream = marital_record_id(cmd.resident_id)
+            version = record.version if record is not None else 0
+            return Recorded(stream_id=stream, version=version, positions=(), streams=((stream, version),))
+        marriage.end_by_death(cmd.resident_id, resident.date_of_death)
+        survivor = marriage.wife_id if cmd.resident_id == marriage.husband_id else marriage.husband_id
+        survivor_record = self._record(survivor)
+        survivor_record.widowed(marriage_id=marriage.id, widowed_on=resident.date_of_death)
+        releases = [self._live_claim(rid, marriage.id) for rid in marriage.parties]
+        return self._save(marriage, survivor_record, ctx=ctx, command=cmd, releases=releases)
 
     # -- corrections --------------------------------------------------------------------------------------
 

@@ -51,6 +51,9 @@ CONTRIBUTION = TimelineContribution(
             f"Divorce registered at the {_office(e.office)} on {_on(e.divorced_on)} "
             f"(certificate {e.certificate_number})"),
         Marriage.Corrected: _corrected,
+        Marriage.EndedByDeath: lambda e: entry(
+            [p for p in e.parties if p != e.deceased_id], "marriage.widowed",
+            f"Marriage ended by the spouse's death on {_on(e.died_on)}"),
         MarriageAppointment.Booked: lambda e: entry(
             e.party_ids, "marriage.appointment",
             f"Appointment at the {_office(e.office)} on {_on(e.on)} {e.slot} "

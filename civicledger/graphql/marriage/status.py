@@ -31,8 +31,7 @@ async def marital_status_of(info: Info, row: Any, on: date | None) -> MaritalSta
         status, found = status_on(marriages, day)
         return MaritalStatusType(
             status=MaritalStatusEnum(status.value), on=day,
-            since=_since(status.value, found["married_on"] if found else None,
-                         found.get("divorced_on") if found else None),
+            since=_since(status.value, found) if found else None,
             marriage_id=UUID(found["marriage_id"]) if found else None)
     day = on or business_date()
     async with info.context.runtime.read_pool.acquire() as conn:
@@ -40,11 +39,12 @@ async def marital_status_of(info: Info, row: Any, on: date | None) -> MaritalSta
     status, found_row = marital_status_on(list(rows), row["id"], day)
     return MaritalStatusType(
         status=MaritalStatusEnum(status.value), on=day,
-        since=(found_row["divorced_on"] if status.value == "DIVORCED" else found_row["registered_on"])
-        if found_row else None,
+        since=({"DIVORCED": found_row["divorced_on"], "WIDOWED": found_row["ended_on"]}.get(
+            status.value, found_row["registered_on"])) if found_row else None,
         marriage_id=found_row["id"] if found_row else None)
 
 
-def _since(status: str, married_on: str | None, divorced_on: str | None) -> date | None:
-    value = divorced_on if status == "DIVORCED" else married_on
+def _since(status: str, marriage: dict[str, Any]) -> date | None:
+    key = {"DIVORCED": "divorced_on", "WIDOWED": "widowed_on"}.get(status, "married_on")
+    value = marriage.get(key)
     return date.fromisoformat(value) if value else None

@@ -22,10 +22,11 @@ from civicledger.projections.marriage_appointments import appointments_by_ids
 from civicledger.projections.marriage_registrations import marriages_by_ids
 
 
-@strawberry.enum(name="MarriageStatus", description="MARRIED until a divorce is registered.")
+@strawberry.enum(name="MarriageStatus", description="MARRIED until a divorce is registered or a party dies.")
 class MarriageStatusEnum(Enum):
     MARRIED = "MARRIED"
     DIVORCED = "DIVORCED"
+    ENDED_BY_DEATH = "ENDED_BY_DEATH"
 
 
 @strawberry.enum(name="MaritalStatus", description="UNMARRIED: no marriage registered on or before the date.")
@@ -33,6 +34,7 @@ class MaritalStatusEnum(Enum):
     UNMARRIED = "UNMARRIED"
     MARRIED = "MARRIED"
     DIVORCED = "DIVORCED"
+    WIDOWED = "WIDOWED"
 
 
 @strawberry.enum(name="MarriageAppointmentKind")
@@ -117,6 +119,10 @@ class MarriageType(relay.Node):
     @strawberry.field(description="离婚证字号: L + area code + year + serial.")
     def divorce_certificate_number(self) -> str | None:
         return self.row["divorce_certificate_number"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The date of a party's death that ended the marriage (ENDED_BY_DEATH).")
+    def ended_on(self) -> date | None:
+        return self.row["ended_on"]  # type: ignore[no-any-return]
 
     @strawberry.field(description="How many supervisors' corrections it has had (their history: `streamHistory`).")
     def corrections(self) -> int:
@@ -232,7 +238,8 @@ class MarriageStatisticsType:
 class MaritalStatusType:
     status: MaritalStatusEnum
     on: date = strawberry.field(description="The date the status is for.")
-    since: date | None = strawberry.field(description="Married or divorced on this date (None when UNMARRIED).")
+    since: date | None = strawberry.field(description="Married, divorced or widowed on this date (None when "
+                                                      "UNMARRIED).")
     marriage_id: UUID | None = strawberry.field(description="The marriage the status concerns.")
 
 
