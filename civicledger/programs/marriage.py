@@ -3,6 +3,7 @@ period, corrections and statistics at the 11 district offices."""
 
 from __future__ import annotations
 
+from civicledger.demo.marriage import load_marriage
 from civicledger.domains.marriage import timeline
 from civicledger.domains.marriage.services import MarriageService
 from civicledger.graphql.marriage.mutations import MarriageMutations
@@ -24,4 +25,5 @@ SLICE = ProgramSlice(
     mutation=MarriageMutations,
     types=(MarriageType, MarriageAppointmentType),
     timeline=timeline.CONTRIBUTION,
+    demo=load_marriage,
 )
