@@ -41,6 +41,7 @@ from civicledger.domains.marriage.rules import CertificateKind
 
 LIVE_MARRIAGE_SCOPE = "marriage_live"
 CERTIFICATE_SCOPE = "marriage_certificate"
+OFFICE_MAX = 20
 ATTEMPTS = 8  # a registration racing others at one office decides again with the next serial
 
 
@@ -134,6 +135,9 @@ class MarriageServiceBase(CivicApplication):
         role = ctx.actor.role
         if role == INSPECTOR:
             raise ForbiddenError("this role may not change anything", role=role)
+        if office is not None and (not isinstance(office, str) or len(office) > OFFICE_MAX):
+            raise MarriageValueInvalidError("office", f"a district code or name of at most {OFFICE_MAX} characters",
+                                            maxLength=OFFICE_MAX)
         if role in STAFF:
             own = parse_district(ctx.actor.district) if ctx.actor.district else None
             chosen = parse_district(office) if office is not None else own

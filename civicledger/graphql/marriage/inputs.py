@@ -23,8 +23,8 @@ VERSION = "The marriage's version you read; a stale one is CONFLICT."
 class BookMarriageAppointmentInput:
     party_a: strawberry.ID = strawberry.field(description="A Resident's global id.")
     party_b: strawberry.ID = strawberry.field(description="The other Resident's global id.")
-    kind: AppointmentKindEnum
-    on: date
+    kind: AppointmentKindEnum = strawberry.field(description="What the couple comes for.")
+    on: date = strawberry.field(description="A weekday, today to 90 days ahead.")
     slot: str = strawberry.field(description="HH:MM, e.g. 09:30.")
     office: str | None = strawberry.field(default=None, description=OFFICE)
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
@@ -34,11 +34,12 @@ class BookMarriageAppointmentInput:
                                          self.kind.value, self.on, self.slot, self.office)
 
 
-@strawberry.input(name="CancelMarriageAppointmentInput")
+@strawberry.input(name="CancelMarriageAppointmentInput", description="Staff of the appointment's office, admins "
+                                                                     "or integrators; a reason is required.")
 class CancelMarriageAppointmentInput:
     appointment_id: strawberry.ID = strawberry.field(description="A MarriageAppointment's global id.")
     reason: str = strawberry.field(description=REASON)
-    expected_version: int | None = None
+    expected_version: int | None = strawberry.field(default=None, description="The appointment's version you read.")
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
 
     def to_command(self) -> c.CancelMarriageAppointment:

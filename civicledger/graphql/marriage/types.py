@@ -37,14 +37,14 @@ class MaritalStatusEnum(Enum):
     WIDOWED = "WIDOWED"
 
 
-@strawberry.enum(name="MarriageAppointmentKind")
+@strawberry.enum(name="MarriageAppointmentKind", description="What an appointment is for.")
 class AppointmentKindEnum(Enum):
     MARRIAGE = "MARRIAGE"
     DIVORCE_APPLICATION = "DIVORCE_APPLICATION"
     DIVORCE_REGISTRATION = "DIVORCE_REGISTRATION"
 
 
-@strawberry.enum(name="MarriageAppointmentStatus")
+@strawberry.enum(name="MarriageAppointmentStatus", description="Where an appointment stands.")
 class AppointmentStatusEnum(Enum):
     BOOKED = "BOOKED"
     ATTENDED = "ATTENDED"
@@ -89,7 +89,7 @@ class MarriageType(relay.Node):
     def certificate_number(self) -> str:
         return self.row["certificate_number"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="MARRIED, DIVORCED or ENDED_BY_DEATH.")
     def status(self) -> MarriageStatusEnum:
         return MarriageStatusEnum(self.row["status"])
 
@@ -108,7 +108,7 @@ class MarriageType(relay.Node):
     def divorce_lapses_after(self) -> date | None:
         return lapses_after(self.row["applied_on"]) if self.row["applied_on"] else None
 
-    @strawberry.field
+    @strawberry.field(description="The business date the divorce was registered.")
     def divorced_on(self) -> date | None:
         return self.row["divorced_on"]  # type: ignore[no-any-return]
 
@@ -143,16 +143,16 @@ class MarriageType(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(name="MarriageEdge")
+@strawberry.type(name="MarriageEdge", description="A marriage and its cursor.")
 class MarriageEdge:
-    cursor: str
-    node: MarriageType
+    cursor: str = strawberry.field(description="Pass as `after` for the next page.")
+    node: MarriageType = strawberry.field(description="The marriage.")
 
 
-@strawberry.type(name="MarriageConnection")
+@strawberry.type(name="MarriageConnection", description="A page of marriages (at most 100).")
 class MarriageConnection:
-    edges: list[MarriageEdge]
-    page_info: relay.PageInfo
+    edges: list[MarriageEdge] = strawberry.field(description="This page's marriages.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether more follow, and the cursors.")
 
 
 @strawberry.type(name="MarriageAppointment", description="A couple's half-hour slot at a district office.")
@@ -168,7 +168,7 @@ class MarriageAppointmentType(relay.Node):
     def office(self) -> str:
         return self.row["office"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="What the couple comes for.")
     def kind(self) -> AppointmentKindEnum:
         return AppointmentKindEnum(self.row["kind"])
 
@@ -180,7 +180,7 @@ class MarriageAppointmentType(relay.Node):
     def slot(self) -> str:
         return self.row["slot"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="BOOKED, then ATTENDED (used by a registration) or CANCELLED.")
     def status(self) -> AppointmentStatusEnum:
         return AppointmentStatusEnum(self.row["status"])
 
@@ -188,7 +188,7 @@ class MarriageAppointmentType(relay.Node):
     async def parties(self, info: Info) -> list[ResidentType | None]:
         return [await _resident(info, UUID(p)) for p in _ids(self.row["party_ids"])]
 
-    @strawberry.field
+    @strawberry.field(description="Pass as expectedVersion to cancel it.")
     def version(self) -> int:
         return self.row["version"]  # type: ignore[no-any-return]
 
@@ -209,16 +209,16 @@ def _ids(raw: Any) -> list[str]:
     return list(json.loads(raw) if isinstance(raw, (str, bytes)) else raw or [])
 
 
-@strawberry.type(name="MarriageAppointmentEdge")
+@strawberry.type(name="MarriageAppointmentEdge", description="An appointment and its cursor.")
 class MarriageAppointmentEdge:
-    cursor: str
-    node: MarriageAppointmentType
+    cursor: str = strawberry.field(description="Pass as `after` for the next page.")
+    node: MarriageAppointmentType = strawberry.field(description="The appointment.")
 
 
-@strawberry.type(name="MarriageAppointmentConnection")
+@strawberry.type(name="MarriageAppointmentConnection", description="A page of appointments (at most 100).")
 class MarriageAppointmentConnection:
-    edges: list[MarriageAppointmentEdge]
-    page_info: relay.PageInfo
+    edges: list[MarriageAppointmentEdge] = strawberry.field(description="This page's appointments.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether more follow, and the cursors.")
 
 
 @strawberry.type(name="MarriageStatistics", description="One office's month: registrations and divorce "
@@ -236,7 +236,7 @@ class MarriageStatisticsType:
 @strawberry.type(name="ResidentMaritalStatus", description="A resident's marital status on a date, per the "
                                                            "marriage registry.")
 class MaritalStatusType:
-    status: MaritalStatusEnum
+    status: MaritalStatusEnum = strawberry.field(description="The status on `on`.")
     on: date = strawberry.field(description="The date the status is for.")
     since: date | None = strawberry.field(description="Married, divorced or widowed on this date (None when "
                                                       "UNMARRIED).")

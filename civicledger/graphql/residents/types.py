@@ -202,7 +202,8 @@ class ResidentType(relay.Node):
     @strawberry.field(description="Marital status per the marriage registry on `on` (default: today; for a "
                                   "resident asked `asOf` an instant: that instant's date, as recorded then). Null "
                                   "unless the reader may see personal data.")
-    async def marital_status(self, info: Info, on: date | None = None) -> Annotated[
+    async def marital_status(self, info: Info, on: Annotated[date | None, strawberry.argument(
+            description="The business date (Asia/Shanghai) the status is for.")] = None) -> Annotated[
             MaritalStatusType, strawberry.lazy("civicledger.graphql.marriage.types")] | None:
         from civicledger.graphql.marriage.status import marital_status_of
 
