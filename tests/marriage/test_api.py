@@ -17,6 +17,7 @@ from tests.conftest import (
     CASEWORKER_TIANHE,
     GQL,
     INSPECTOR,
+    INTEGRATOR,
     SUPERVISOR_HAIZHU,
     error_codes,
     new_id_number,
@@ -193,3 +194,38 @@ def token_for(district: str) -> str:
     from tests.conftest import token
 
     return token("caseworker", district=district, office=f"{district}-MARRIAGE-REGISTRY", subject=f"reg-{district}")
+
+
+async def test_the_booking_platform_books_an_appointment_and_the_office_sees_it_in_its_book(gql: GQL) -> None:
+    man, woman = await a_person(gql, male=True), await a_person(gql, male=False)
+    day = business_date() + timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    book = """mutation($i: BookMarriageAppointmentInput!) { bookMarriageAppointment(input: $i) { position
+      appointment { id office kind on slot status parties { id } } } }"""
+    listing = """query($o: String!, $d: Date!) { marriageAppointments(office: $o, on: $d, first: 100) {
+      edges { node { id status } } } }"""
+    cancel = """mutation($i: CancelMarriageAppointmentInput!) { cancelMarriageAppointment(input: $i) {
+      appointment { status } } }"""
+
+    booked = ok(await gql(book, {"i": {"partyA": man, "partyB": woman, "kind": "MARRIAGE", "on": day.isoformat(),
+                                       "slot": "10:30", "office": "番禺区"}}, as_=INTEGRATOR),
+                "bookMarriageAppointment")
+    weekend = await gql(book, {"i": {"partyA": man, "partyB": woman, "kind": "MARRIAGE", "slot": "10:30",
+                                     "on": (day + timedelta(days=6 - day.isoweekday())).isoformat(),
+                                     "office": "PANYU"}}, as_=INTEGRATOR)
+    seen = ok(await gql(listing, {"o": "PANYU", "d": day.isoformat()},
+                        extensions={"minPosition": booked["position"]}), "marriageAppointments")
+    not_theirs = await gql(cancel, {"i": {"appointmentId": booked["appointment"]["id"], "reason": "test"}})
+    cancelled = ok(await gql(cancel, {"i": {"appointmentId": booked["appointment"]["id"],
+                                            "reason": "the couple asked"}}, as_=INTEGRATOR),
+                   "cancelMarriageAppointment")
+
+    a = booked["appointment"]
+    assert (a["office"], a["kind"], a["on"], a["slot"], a["status"]) == ("PANYU", "MARRIAGE", day.isoformat(),
+                                                                          "10:30", "BOOKED")
+    assert [p["id"] for p in a["parties"]] == [man, woman]
+    assert error_codes(weekend) == ["INVALID_INPUT"]
+    assert a["id"] in [e["node"]["id"] for e in seen["edges"]]
+    assert error_codes(not_theirs) == ["FORBIDDEN"]  # a Haizhu caseworker, a Panyu office's appointment
+    assert cancelled["appointment"]["status"] == "CANCELLED"
