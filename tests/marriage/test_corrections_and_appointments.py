@@ -145,3 +145,24 @@ def test_an_appointment_for_one_person_twice_is_refused_and_a_cancellation_needs
     world.marriage.cancel_marriage_appointment(c.CancelMarriageAppointment(booked.stream_id),
                                                ctx(REGISTRAR_HAIZHU, reason="the couple called to cancel"))
     assert world.marriage.get_appointment(booked.stream_id).status is AppointmentStatus.CANCELLED
+
+
+def test_a_correction_may_not_overlap_another_marriage_of_a_party(world: World) -> None:
+    couple = world.couple()
+    world.on(date(2026, 1, 5))
+    first = world.marry(couple)
+    world.on(date(2026, 1, 6))
+    world.marriage.apply_for_divorce(c.ApplyForDivorce(first), ctx(REGISTRAR_HAIZHU))
+    world.on(date(2026, 2, 10))
+    world.marriage.register_divorce(c.RegisterDivorce(first), ctx(REGISTRAR_HAIZHU))
+    world.on(date(2026, 3, 2))
+    second = world.marry(Couple(couple.husband, world.woman()))
+
+    with pytest.raises(MarriageValueInvalidError) as refused:
+        world.marriage.correct_marriage(c.CorrectMarriage(second, registered_on=date(2026, 2, 9)),
+                                        ctx(SUPERVISOR_HAIZHU, reason="typo"))
+    world.marriage.correct_marriage(c.CorrectMarriage(second, registered_on=date(2026, 2, 10)),
+                                    ctx(SUPERVISOR_HAIZHU, reason="the register says 10 February"))
+
+    assert refused.value.details["residentId"] == str(couple.husband)
+    assert world.marriage.get_marriage(second).registered_on == date(2026, 2, 10)

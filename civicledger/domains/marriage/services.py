@@ -5,8 +5,9 @@ Registration, divorce and corrections are here; appointments in `appointment_han
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from civicledger.core.access import ADMIN, require_role
 from civicledger.core.clock import business_date
@@ -37,6 +38,19 @@ from civicledger.domains.marriage.marital_record import marital_record_id
 from civicledger.domains.marriage.marriage import Marriage, MarriageStatus
 from civicledger.domains.marriage.ports import ResidentView
 from civicledger.domains.marriage.rules import CertificateKind
+
+
+def _overlaps(marriages: list[dict[str, Any]], marriage_id: UUID, start: date, end: date | None) -> bool:
+    """Whether [start, end) meets another of these marriages (an open end: still live)."""
+    for other in marriages:
+        if other["marriage_id"] == str(marriage_id):
+            continue
+        other_start = date.fromisoformat(other["married_on"])
+        ended = other.get("divorced_on") or other.get("widowed_on")
+        other_end = date.fromisoformat(ended) if ended else None
+        if (other_end is None or start < other_end) and (end is None or other_start < end):
+            return True
+    return False
 
 
 def _gender(resident: ResidentView) -> str:
@@ -183,8 +197,12 @@ class MarriageService(AppointmentHandlers):
         divorced = changes.get("divorced_on", marriage.divorced_on)
         if divorced is not None and divorced < registered:
             raise MarriageValueInvalidError("divorcedOn", "a divorce before the marriage")
-        marriage.correct(changes)
         records = [self._record(rid) for rid in marriage.parties]
+        for record in records:
+            if _overlaps(record.marriages, marriage.id, registered, divorced or marriage.ended_on):
+                raise MarriageValueInvalidError("registeredOn", "the corrected dates overlap another marriage of "
+                                                "a party", residentId=str(record.resident_id))
+        marriage.correct(changes)
         for record in records:
             record.dates_corrected(marriage_id=marriage.id, married_on=marriage.registered_on,
                                    divorced_on=marriage.divorced_on)
