@@ -109,11 +109,13 @@ def marital_status_on(rows: list[Any], resident_id: UUID, day: date) -> tuple[Ma
 
 
 async def office_registrations(conn: asyncpg.Connection, *, office: str | None, status: str | None,
-                               after: int | None, limit: int) -> list[asyncpg.Record]:
+                               after: int | None, limit: int, resident_id: UUID | None = None
+                               ) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT * FROM marriage_registrations WHERE ($1::text IS NULL OR office = $1)"
-        " AND ($2::text IS NULL OR status = $2) AND seq > $3 ORDER BY seq LIMIT $4",
-        office, status, after or 0, limit + 1)
+        " AND ($2::text IS NULL OR status = $2) AND ($5::uuid IS NULL OR husband_id = $5 OR wife_id = $5)"
+        " AND seq > $3 ORDER BY seq LIMIT $4",
+        office, status, after or 0, limit + 1, resident_id)
 
 
 async def statistics(conn: asyncpg.Connection, *, since: date, until: date, office: str | None

@@ -69,6 +69,7 @@ async def test_a_marriage_registered_at_one_office_shows_on_both_residents_and_i
     married = await a_marriage(gql, husband, wife)
     again = await gql(MARRY, {"i": {"partyA": other, "partyB": husband}}, as_=CASEWORKER_TIANHE)
     status = await gql(STATUS, {"r": wife}, extensions={"minPosition": married["position"]})
+    hers = await gql("query($r: ID!) { marriages(residentId: $r, first: 5) { edges { node { id } } } }", {"r": wife})
 
     m = married["marriage"]
     assert m["office"] == "HAIZHU" and m["officeName"] == "海珠区" and m["status"] == "MARRIED"
@@ -76,6 +77,7 @@ async def test_a_marriage_registered_at_one_office_shows_on_both_residents_and_i
     assert (m["husband"]["id"], m["wife"]["id"]) == (husband, wife)
     assert error_codes(again) == ["CONFLICT"]
     assert again["errors"][0]["extensions"]["rule"] == "ALREADY_MARRIED"
+    assert [e["node"]["id"] for e in ok(hers, "marriages")["edges"]] == [m["id"]]
     resident = ok(status, "resident")
     assert resident["maritalStatus"]["status"] == "MARRIED"
     assert resident["maritalStatus"]["since"] == business_date().isoformat()

@@ -58,16 +58,20 @@ class MarriageQueries:
         return MarriageType.from_row(rows[0])
 
     @strawberry.field(permission_classes=[CanRead], description=f"Registrations, in the order recorded, of one "
-                                                                f"office (a district code or name) or all. {PAGE}")
+                                                                f"office (a district code or name) or all, of one "
+                                                                f"resident or all. {PAGE}")
     async def marriages(self, info: Info, office: Office = None,
                         status: Annotated[MarriageStatusEnum | None, strawberry.argument(
                             description="Only marriages in this status.")] = None,
+                        resident_id: Annotated[strawberry.ID | None, strawberry.argument(
+                            description="Only this Resident's marriages.")] = None,
                         first: First = 20, after: After = None) -> MarriageConnection:
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await office_registrations(conn, office=_district(office) if office else None,
                                               status=status.value if status else None,
-                                              after=decode_cursor("mr", after), limit=limit)
+                                              after=decode_cursor("mr", after), limit=limit,
+                                              resident_id=uuid_of(resident_id, "Resident") if resident_id else None)
         edges = [MarriageEdge(cursor=cursor(r, "mr"), node=MarriageType.from_row(r)) for r in rows[:limit]]
         return MarriageConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
