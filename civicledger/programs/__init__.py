@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from civicledger.core.eventstore.mapper import CivicMapper
-from civicledger.programs import assistance, casework, deliberation, linkage, meals, philanthropy, residents
+from civicledger.programs import (
+    assistance,
+    casework,
+    deliberation,
+    linkage,
+    marriage,
+    meals,
+    philanthropy,
+    residents,
+)
 from civicledger.projections.audit_log import AuditLogProjection
 from civicledger.projections.base import Projection
 from civicledger.projections.client_timeline import ClientTimelineProjection
@@ -22,6 +31,7 @@ PROGRAMS: tuple[ProgramSlice, ...] = (
     meals.SLICE,
     deliberation.SLICE,
     philanthropy.SLICE,
+    marriage.SLICE,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -22,6 +22,9 @@ from civicledger.graphql.permissions import (
 )
 from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_size
 from civicledger.projections.client_timeline import timeline_page
+
+if TYPE_CHECKING:
+    from civicledger.graphql.marriage.types import MaritalStatusType
 
 
 @strawberry.enum(name="Residency")
@@ -195,6 +198,16 @@ class ResidentType(relay.Node):
             rows = await timeline_page(conn, self.row["id"], before=before, limit=limit, programs=programs,
                                        since=since, until=until)
         return timeline_connection(rows, limit, has_previous=before is not None)
+
+    @strawberry.field(description="Marital status per the marriage registry on `on` (default: today; for a "
+                                  "resident asked `asOf` an instant: that instant's date, as recorded then). Null "
+                                  "unless the reader may see personal data.")
+    async def marital_status(self, info: Info, on: Annotated[date | None, strawberry.argument(
+            description="The business date (Asia/Shanghai) the status is for.")] = None) -> Annotated[
+            MaritalStatusType, strawberry.lazy("civicledger.graphql.marriage.types")] | None:
+        from civicledger.graphql.marriage.status import marital_status_of
+
+        return await marital_status_of(info, self.row, on)
 
     @classmethod
     def from_row(cls, row: Any) -> ResidentType:
