@@ -41,6 +41,8 @@ class RecordStatus(str, Enum):
 
 def hours(raw: object, field: str, maximum: Decimal) -> Decimal:
     """Positive hours in quarter hours, at most `maximum` (ASCII numbers only; see core/money.py)."""
+    if isinstance(raw, str) and not raw.isascii():  # a full-width ２ is refused, not read as 2
+        raise TimeBankValueInvalidError(field, "hours are written in ASCII digits")
     try:
         value = decimal_number(raw, field=field, limit=Decimal("100000"))
     except TimeBankValueInvalidError:
