@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from civicledger.core.eventstore.mapper import CivicMapper
-from civicledger.programs import assistance, casework, linkage, meals, residents, timebank
+from civicledger.programs import assistance, casework, charity, linkage, meals, residents, timebank
 from civicledger.projections.audit_log import AuditLogProjection
 from civicledger.projections.base import Projection
 from civicledger.projections.client_timeline import ClientTimelineProjection
@@ -21,6 +21,7 @@ PROGRAMS: tuple[ProgramSlice, ...] = (
     casework.SLICE,
     meals.SLICE,
     timebank.SLICE,
+    charity.SLICE,
 )
 
 

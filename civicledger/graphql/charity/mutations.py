@@ -1,0 +1,57 @@
+"""Charity mutations: input → command → the one command path → payload. Who may do what is decided by the
+charity service (the case's and the need's district, caseworkers for acceptance), not here."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from civicledger.graphql.charity.inputs import (
+    ConfirmCharityFulfilmentInput,
+    DecideCharityMatchInput,
+    ProposeCharityMatchInput,
+    PublishCharityNeedInput,
+    RegisterCharityOfferInput,
+    WithdrawCharityNeedInput,
+)
+from civicledger.graphql.charity.payloads import CharityMatchPayload, CharityNeedPayload, CharityOfferPayload
+from civicledger.graphql.commands import execute
+from civicledger.graphql.permissions import CanCommand
+
+
+@strawberry.type
+class CharityMutations:
+    @strawberry.mutation(permission_classes=[CanCommand], description="Publish a case's need anonymously for "
+                                                                      "donors; refused without the resident's consent.")
+    async def publish_charity_need(self, info: Info, input: PublishCharityNeedInput) -> CharityNeedPayload:
+        return CharityNeedPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Take a need down (with a reason).")
+    async def withdraw_charity_need(self, info: Info, input: WithdrawCharityNeedInput) -> CharityNeedPayload:
+        return CharityNeedPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Register a donor's offer with its "
+                                                                      "conditions.")
+    async def register_charity_offer(self, info: Info, input: RegisterCharityOfferInput) -> CharityOfferPayload:
+        return CharityOfferPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Propose a match the rules allow (the offer's "
+                                                                      "kind, categories, districts; quantities).")
+    async def propose_charity_match(self, info: Info, input: ProposeCharityMatchInput) -> CharityMatchPayload:
+        return CharityMatchPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="A caseworker of the need's district accepts "
+                                                                      "a proposed match.")
+    async def accept_charity_match(self, info: Info, input: DecideCharityMatchInput) -> CharityMatchPayload:
+        return CharityMatchPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="A caseworker of the need's district declines "
+                                                                      "a match (with a reason).")
+    async def decline_charity_match(self, info: Info, input: DecideCharityMatchInput) -> CharityMatchPayload:
+        return CharityMatchPayload.of(await execute(info, input, input.to_decline()))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="A caseworker of the need's district confirms "
+                                                                      "delivery, with the anonymous outcome.")
+    async def confirm_charity_fulfilment(self, info: Info, input: ConfirmCharityFulfilmentInput
+                                         ) -> CharityMatchPayload:
+        return CharityMatchPayload.of(await execute(info, input))
