@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from civicledger.core.guangzhou import parse_district
+from civicledger.demo.timebank import load_timebank
 from civicledger.domains.timebank import timeline
 from civicledger.domains.timebank.services import TimeBankService
 from civicledger.graphql.timebank.mutations import TimeBankMutations
@@ -76,6 +77,7 @@ SLICE = ProgramSlice(
     mutation=TimeBankMutations,
     types=(TimeBankAccountType, ServiceRecordType),
     timeline=timeline.CONTRIBUTION,
+    demo=load_timebank,
     cli=(CliCommand(name="timebank-export", help="verified volunteer service records as a signed file for the "
                     "social-credit system", action=_export, configure=_configure_export),
          CliCommand(name="timebank-verify-export", help="verify a time-bank export offline; exit 1 on any finding",
