@@ -10,9 +10,11 @@ from civicledger.core.errors import NotFoundError
 from civicledger.domains.charity import timeline
 from civicledger.domains.charity.ports import SourceCase
 from civicledger.domains.charity.services import CharityService
+from civicledger.graphql.charity.campaign_types import CampaignType
 from civicledger.graphql.charity.mutations import CharityMutations
 from civicledger.graphql.charity.queries import CharityQueries
 from civicledger.graphql.charity.types import CharityMatchType, CharityNeedType, CharityOfferType
+from civicledger.projections.charity_campaigns import CharityCampaignsProjection, CharityPledgesProjection
 from civicledger.projections.charity_matching import (
     CharityMatchesProjection,
     CharityNeedsProjection,
@@ -50,9 +52,10 @@ SLICE = ProgramSlice(
     name="charity",
     description="charity matching: anonymous needs published with consent, donors' offers, matches and outcomes",
     service=_service,
-    read_models=(CharityNeedsProjection, CharityOffersProjection, CharityMatchesProjection),
+    read_models=(CharityNeedsProjection, CharityOffersProjection, CharityMatchesProjection,
+                 CharityCampaignsProjection, CharityPledgesProjection),
     query=CharityQueries,
     mutation=CharityMutations,
-    types=(CharityNeedType, CharityOfferType, CharityMatchType),
+    types=(CharityNeedType, CharityOfferType, CharityMatchType, CampaignType),
     timeline=timeline.CONTRIBUTION,
 )

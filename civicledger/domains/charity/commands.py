@@ -61,3 +61,34 @@ class ConfirmCharityFulfilment:
     match_id: UUID
     outcome: str
     expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class LaunchCharityCampaign:
+    title: str
+    partners: tuple[str, ...]
+    category: str
+    target: str
+    opens_on: date
+    closes_on: date
+
+
+@dataclass(frozen=True)
+class PledgeToCharityCampaign:
+    campaign_id: UUID
+    donor_name: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class RecordCharityReceipt:
+    campaign_id: UUID
+    pledge_id: UUID
+    receipt_number: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class CloseCharityCampaign:
+    campaign_id: UUID
+    expected_version: int | None = None

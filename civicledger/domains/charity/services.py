@@ -22,9 +22,10 @@ from civicledger.core.access import ADMIN, CASEWORKER, SUPERVISOR, SYSTEM, may_a
 from civicledger.core.clock import Clock, business_date
 from civicledger.core.commands import handles
 from civicledger.core.errors import NotFoundError, StaleVersionError
-from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
+from civicledger.core.eventstore.application import Ledger, Recorded
 from civicledger.core.metadata import CommandContext
 from civicledger.domains.charity import commands as c
+from civicledger.domains.charity.campaign_handlers import CampaignHandlers
 from civicledger.domains.charity.errors import (
     CharityCaseworkerOnlyError,
     CharityConsentMissingError,
@@ -41,7 +42,7 @@ from civicledger.domains.charity.rules import anonymous_text, categories, distri
 from civicledger.domains.charity.values import ConsentBasis, NeedCategory, NeedSource, SupportKind
 
 
-class CharityService(CivicApplication):
+class CharityService(CampaignHandlers):
     program = "charity"
 
     def __init__(self, ledger: Ledger, *, sources: SourceCases, residents: ResidentLookup,

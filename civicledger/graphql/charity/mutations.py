@@ -6,6 +6,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from civicledger.graphql.charity.campaign_types import (
+    CampaignPayload,
+    CloseCharityCampaignInput,
+    LaunchCharityCampaignInput,
+    PledgeToCharityCampaignInput,
+    RecordCharityReceiptInput,
+)
 from civicledger.graphql.charity.inputs import (
     ConfirmCharityFulfilmentInput,
     DecideCharityMatchInput,
@@ -55,3 +62,19 @@ class CharityMutations:
     async def confirm_charity_fulfilment(self, info: Info, input: ConfirmCharityFulfilmentInput
                                          ) -> CharityMatchPayload:
         return CharityMatchPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Launch a joint fundraising campaign.")
+    async def launch_charity_campaign(self, info: Info, input: LaunchCharityCampaignInput) -> CampaignPayload:
+        return CampaignPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="A donor's pledge to an open campaign.")
+    async def pledge_to_charity_campaign(self, info: Info, input: PledgeToCharityCampaignInput) -> CampaignPayload:
+        return CampaignPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Money received against a pledge.")
+    async def record_charity_receipt(self, info: Info, input: RecordCharityReceiptInput) -> CampaignPayload:
+        return CampaignPayload.of(await execute(info, input))
+
+    @strawberry.mutation(permission_classes=[CanCommand], description="Close a campaign: no more pledges.")
+    async def close_charity_campaign(self, info: Info, input: CloseCharityCampaignInput) -> CampaignPayload:
+        return CampaignPayload.of(await execute(info, input))

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
+from civicledger.graphql.charity.campaign_types import CampaignConnection, CampaignType, campaign_connection
 from civicledger.graphql.charity.inputs import CharityNeedFilter
 from civicledger.graphql.charity.types import (
     PAGE,
@@ -22,6 +23,7 @@ from civicledger.graphql.charity.types import (
 )
 from civicledger.graphql.permissions import CanRead
 from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.projections.charity_campaigns import campaigns_by_ids, search_campaigns
 from civicledger.projections.charity_matching import needs_by_ids, offers_by_ids, search_needs, search_offers
 
 First = Annotated[int | None, strawberry.argument(description=PAGE)]
@@ -77,3 +79,24 @@ class CharityQueries:
         if not rows:
             raise NotFoundError(f"charity offer {key} not found", id=str(id))
         return CharityOfferType.from_row(rows[0])
+
+    @strawberry.field(permission_classes=[CanRead], description=f"Joint fundraising campaigns, oldest first. {PAGE}")
+    async def charity_campaigns(
+            self, info: Info,
+            open_only: Annotated[bool, strawberry.argument(description="Only campaigns still open.")] = False,
+            first: First = 20, after: After = None) -> CampaignConnection:
+        limit = page_size(first)
+        async with info.context.runtime.read_pool.acquire() as conn:
+            rows = await search_campaigns(conn, open_only=open_only, after=decode_cursor("chcampaign", after),
+                                          limit=limit)
+        return campaign_connection(rows, limit)
+
+    @strawberry.field(permission_classes=[CanRead], description="A campaign with its totals and pledges.")
+    async def charity_campaign(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="The campaign's global id or UUID.")]) -> CampaignType:
+        key = uuid_of(id, "CharityCampaign")
+        async with info.context.runtime.read_pool.acquire() as conn:
+            rows = await campaigns_by_ids(conn, [key])
+        if not rows:
+            raise NotFoundError(f"charity campaign {key} not found", id=str(id))
+        return CampaignType.from_row(rows[0])
