@@ -14,6 +14,7 @@ from civicledger.graphql.charity.campaign_types import CampaignType
 from civicledger.graphql.charity.mutations import CharityMutations
 from civicledger.graphql.charity.queries import CharityQueries
 from civicledger.graphql.charity.types import CharityMatchType, CharityNeedType, CharityOfferType
+from civicledger.processes.charity_consent import CharityConsentWithdrawals
 from civicledger.projections.charity_campaigns import CharityCampaignsProjection, CharityPledgesProjection
 from civicledger.projections.charity_matching import (
     CharityMatchesProjection,
@@ -54,6 +55,7 @@ SLICE = ProgramSlice(
     service=_service,
     read_models=(CharityNeedsProjection, CharityOffersProjection, CharityMatchesProjection,
                  CharityCampaignsProjection, CharityPledgesProjection),
+    processes=(CharityConsentWithdrawals,),
     query=CharityQueries,
     mutation=CharityMutations,
     types=(CharityNeedType, CharityOfferType, CharityMatchType, CampaignType),
