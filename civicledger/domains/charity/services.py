@@ -37,7 +37,7 @@ from civicledger.domains.charity.errors import (
 from civicledger.domains.charity.match import CharityMatch
 from civicledger.domains.charity.need import CharityNeed, need_id
 from civicledger.domains.charity.offer import CharityOffer
-from civicledger.domains.charity.ports import ResidentLookup, SourceCases
+from civicledger.domains.charity.ports import ResidentLookup, SourceCase, SourceCases
 from civicledger.domains.charity.rules import anonymous_text, categories, districts, parse_enum, quantity
 from civicledger.domains.charity.values import ConsentBasis, NeedCategory, NeedSource, SupportKind
 
@@ -90,7 +90,7 @@ class CharityService(CampaignHandlers):
             raise CharityConsentMissingError(source.value, cmd.source_id, "the resident can no longer consent")
         if cmd.needed_by is not None and cmd.needed_by < business_date():
             raise CharityValueInvalidError("neededBy", "a date to come")
-        basis, method, reference = self._consent(source, cmd)
+        basis, method, reference = self._consent(source, cmd, case)
         if self._find(CharityNeed, need_id(source, cmd.source_id)) is not None:
             raise CharityNeedAlreadyPublishedError(cmd.source_id, need_id(source, cmd.source_id))
         need = CharityNeed(
@@ -100,8 +100,9 @@ class CharityService(CampaignHandlers):
             consent_basis=basis, consent_method=method, consent_reference=reference)
         return self._save(need, ctx=ctx, command=cmd)
 
-    def _consent(self, source: NeedSource, cmd: c.PublishCharityNeed) -> tuple[ConsentBasis, object, str | None]:
-        case = self.sources.source_case(source.value, cmd.source_id)
+    @staticmethod
+    def _consent(source: NeedSource, cmd: c.PublishCharityNeed, case: SourceCase
+                 ) -> tuple[ConsentBasis, object, str | None]:
         if case.consent is True:
             return ConsentBasis.SOURCE, None, None
         if case.consent is False:
