@@ -88,6 +88,6 @@ class VolunteerUnavailableError(RuleViolationError):
 class TimeAccountBusyError(ConflictError):
     """Concurrent changes kept winning the race for the account: retry (nothing was written)."""
 
-    def __init__(self, resident_id: UUID, attempts: int) -> None:
-        super().__init__(f"the account of {resident_id} kept changing ({attempts} attempts): retry",
-                         residentId=str(resident_id), attempts=attempts, retryable=True)
+    def __init__(self, subject: object, attempts: int) -> None:
+        super().__init__(f"the time account kept changing ({attempts} attempts): retry", subject=str(subject),
+                         attempts=attempts, retryable=True)

@@ -183,5 +183,5 @@ class TimeBankService(CivicApplication):
                 if not retry or (ctx.idempotency_key and self._replay(ctx, cmd) is not None):
                     raise
                 time.sleep(random.uniform(0, 0.002 * attempt))
-        raise TimeAccountBusyError(getattr(cmd, "resident_id", getattr(cmd, "from_resident_id", None)),
-                                   MAX_ATTEMPTS)
+        subject = next(getattr(cmd, a) for a in ("resident_id", "from_resident_id", "record_id") if hasattr(cmd, a))
+        raise TimeAccountBusyError(subject, MAX_ATTEMPTS)
