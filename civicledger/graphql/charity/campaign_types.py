@@ -17,7 +17,7 @@ from strawberry.types import Info
 from civicledger.core.ascii import ascii_uuid
 from civicledger.domains.charity import commands as c
 from civicledger.domains.charity.values import NeedCategory
-from civicledger.graphql.charity.types import PAGE, NeedCategoryEnum, page
+from civicledger.graphql.charity.types import PAGE, After, First, NeedCategoryEnum, page
 from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
 from civicledger.projections.charity_campaigns import campaigns_by_ids, pledge_at, pledges_of
 
@@ -123,7 +123,7 @@ class CampaignType(relay.Node):
         return self.row["version"]  # type: ignore[no-any-return]
 
     @strawberry.field(description=f"Its pledges, oldest first. {PAGE}")
-    async def pledges(self, info: Info, first: int | None = 20, after: str | None = None) -> PledgeConnection:
+    async def pledges(self, info: Info, first: First = 20, after: After = None) -> PledgeConnection:
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await pledges_of(conn, self.row["id"], after=decode_cursor("chpledge", after), limit=limit)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -33,6 +33,8 @@ from civicledger.projections.charity_matching import (
 )
 
 PAGE = "Page size 1–100 (default 20)."
+First = Annotated[int | None, strawberry.argument(description=PAGE)]
+After = Annotated[str | None, strawberry.argument(description="The cursor to continue after.")]
 NeedCategoryEnum = strawberry.enum(NeedCategory, name="CharityNeedCategory", description="The field of need.")
 SupportKindEnum = strawberry.enum(SupportKind, name="CharitySupportKind",
                                   description="MONEY: quantities in yuan; GOODS and SERVICES: in whole units.")
@@ -119,14 +121,14 @@ class CharityNeedType(relay.Node):
 
     @strawberry.field(description=f"Offers the rules propose for it: its kind, within their conditions, with "
                                   f"something left. {PAGE}")
-    async def candidates(self, info: Info, first: int | None = 20, after: str | None = None) -> CharityOfferConnection:
+    async def candidates(self, info: Info, first: First = 20, after: After = None) -> CharityOfferConnection:
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await offers_fitting(conn, self.row, after=decode_cursor("choffer", after), limit=limit)
         return offer_connection(rows, limit)
 
     @strawberry.field(description=f"Its matches, oldest first. {PAGE}")
-    async def matches(self, info: Info, first: int | None = 20, after: str | None = None) -> CharityMatchConnection:
+    async def matches(self, info: Info, first: First = 20, after: After = None) -> CharityMatchConnection:
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await matches_of(conn, need_id=self.row["id"], after=decode_cursor("chmatch", after), limit=limit)
@@ -184,7 +186,7 @@ class CharityOfferType(relay.Node):
         return self.row["registered_at"]  # type: ignore[no-any-return]
 
     @strawberry.field(description=f"Its matches and their anonymous outcomes, oldest first. {PAGE}")
-    async def matches(self, info: Info, first: int | None = 20, after: str | None = None) -> CharityMatchConnection:
+    async def matches(self, info: Info, first: First = 20, after: After = None) -> CharityMatchConnection:
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await matches_of(conn, offer_id=self.row["id"], after=decode_cursor("chmatch", after), limit=limit)

@@ -3,6 +3,8 @@ time-bank service (the volunteer's district, the organising party), not here."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -16,32 +18,38 @@ from civicledger.graphql.timebank.inputs import (
 )
 from civicledger.graphql.timebank.payloads import ServiceRecordPayload, TimeBankAccountPayload
 
+INPUT = strawberry.argument(description="The command's input (its type states each field's limits).")
+
 
 @strawberry.type
 class TimeBankMutations:
     @strawberry.mutation(permission_classes=[CanCommand], description="Record a volunteer's service for the "
                                                                       "organising party to verify (no hours are "
                                                                       "banked until then).")
-    async def record_volunteer_service(self, info: Info, input: RecordVolunteerServiceInput) -> ServiceRecordPayload:
+    async def record_volunteer_service(
+            self, info: Info, input: Annotated[RecordVolunteerServiceInput, INPUT]) -> ServiceRecordPayload:
         return ServiceRecordPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand], description="The organising party verifies a service "
                                                                       "record: its hours are banked.")
-    async def verify_volunteer_service(self, info: Info, input: DecideVolunteerServiceInput) -> ServiceRecordPayload:
+    async def verify_volunteer_service(
+            self, info: Info, input: Annotated[DecideVolunteerServiceInput, INPUT]) -> ServiceRecordPayload:
         return ServiceRecordPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand], description="The organising party rejects a service "
                                                                       "record (with a reason): nothing is banked.")
-    async def reject_volunteer_service(self, info: Info, input: DecideVolunteerServiceInput) -> ServiceRecordPayload:
+    async def reject_volunteer_service(
+            self, info: Info, input: Annotated[DecideVolunteerServiceInput, INPUT]) -> ServiceRecordPayload:
         return ServiceRecordPayload.of(await execute(info, input, input.to_rejection()))
 
     @strawberry.mutation(permission_classes=[CanCommand], description="Redeem banked hours for a service; more "
                                                                       "than the balance is RULE_VIOLATION.")
-    async def redeem_volunteer_hours(self, info: Info, input: RedeemVolunteerHoursInput) -> TimeBankAccountPayload:
+    async def redeem_volunteer_hours(
+            self, info: Info, input: Annotated[RedeemVolunteerHoursInput, INPUT]) -> TimeBankAccountPayload:
         return TimeBankAccountPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand], description="Give hours to a member of the same "
                                                                       "household (at most 50 at once, 100 a year).")
-    async def transfer_volunteer_hours(self, info: Info, input: TransferVolunteerHoursInput
-                                       ) -> TimeBankAccountPayload:
+    async def transfer_volunteer_hours(
+            self, info: Info, input: Annotated[TransferVolunteerHoursInput, INPUT]) -> TimeBankAccountPayload:
         return TimeBankAccountPayload.of(await execute(info, input))

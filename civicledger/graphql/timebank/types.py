@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -22,6 +22,8 @@ from civicledger.projections.timebank_accounts import accounts_by_ids, ledger_of
 from civicledger.projections.timebank_records import records_by_ids
 
 PAGE = "Page size 1–100 (default 20)."
+First = Annotated[int | None, strawberry.argument(description=PAGE)]
+After = Annotated[str | None, strawberry.argument(description="The cursor to continue after.")]
 
 
 class LedgerKind(str, Enum):
@@ -159,7 +161,7 @@ class TimeBankAccountType(relay.Node):
         return self.row["opened_at"]  # type: ignore[no-any-return]
 
     @strawberry.field(description=f"Every movement of hours, oldest first. {PAGE}")
-    async def ledger(self, info: Info, first: int | None = 20, after: str | None = None) -> LedgerConnection:
+    async def ledger(self, info: Info, first: First = 20, after: After = None) -> LedgerConnection:
         return await ledger_page(info, self.row["resident_id"], first, after)
 
     @classmethod
