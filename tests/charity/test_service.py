@@ -4,12 +4,14 @@ district accepts and confirms; bad input writes nothing."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 
-from civicledger.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from civicledger.core.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from civicledger.domains.charity import commands as c
 from civicledger.domains.charity.errors import (
     CharityCaseworkerOnlyError,
@@ -233,3 +235,27 @@ def test_goods_are_counted_in_whole_units(programs: Programs, community: Linkage
 
     with pytest.raises(InvalidInputError):
         publish(programs, "LINKAGE", source, kind="GOODS", quantity="2.5")
+
+
+def test_concurrent_acceptances_never_allocate_more_than_the_offer_holds(
+        programs: Programs, community: LinkageWorld) -> None:
+    needs = [a_linkage_need(programs, community),
+             publish(programs, "LINKAGE", collect(programs.linkage, community, resident=community.other_resident))]
+    offer = an_offer(programs.charity, quantity="4000")
+    matches = [programs.charity.propose_charity_match(c.ProposeCharityMatch(n, offer, "3000"),
+                                                      ctx(CHARITY_PLATFORM)).stream_id for n in needs]
+    barrier = threading.Barrier(len(matches))
+
+    def accept(match: uuid.UUID) -> str:
+        barrier.wait(timeout=30)
+        try:
+            programs.charity.accept_charity_match(c.AcceptCharityMatch(match), ctx(CASEWORKER_LI))
+            return "accepted"
+        except (ConflictError, CharityQuantityExceededError) as exc:
+            return type(exc).__name__
+
+    with ThreadPoolExecutor(len(matches)) as pool:
+        outcomes = list(pool.map(accept, matches))
+
+    assert outcomes.count("accepted") == 1, outcomes
+    assert programs.charity.get_offer(offer).allocated == Decimal("3000.00")
