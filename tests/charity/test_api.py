@@ -55,6 +55,8 @@ async def test_a_need_matched_and_fulfilled_and_the_donor_sees_only_the_anonymou
     fulfilled = ok(await gql(FULFIL, {"i": {"matchId": match["id"], "outcome": "护理费用已拨付,老人康复出院"}}),
                    "confirmCharityFulfilment")["match"]
     donor = await gql(DONOR_VIEW, {"id": offer["id"]}, as_=INTEGRATOR)
+    timeline = ok(await gql("""query($id: ID!) { resident(id: $id) { timeline(first: 20, programs: ["charity"]) {
+        edges { node { kind summary } } } } }""", {"id": str(world.resident)}), "resident")["timeline"]["edges"]
 
     assert need["status"] == "OPEN" and need["consentBasis"] == "SOURCE" and need["district"] == "HAIZHU"
     assert offer["districts"] == ["HAIZHU"]
@@ -63,6 +65,7 @@ async def test_a_need_matched_and_fulfilled_and_the_donor_sees_only_the_anonymou
     assert accepted["status"] == "ACCEPTED"
     assert fulfilled == {"status": "FULFILLED", "outcome": "护理费用已拨付,老人康复出院",
                          "need": {"status": "MET", "fulfilled": "3000.00"}}
+    assert [e["node"]["kind"] for e in timeline] == ["charity.fulfilled", "charity.matched", "charity.published"]
     view = ok(donor, "charityOffer")
     assert view["remaining"] == "2000.00"
     [seen] = [e["node"] for e in view["matches"]["edges"]]
