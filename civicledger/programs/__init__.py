@@ -8,7 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from civicledger.core.eventstore.mapper import CivicMapper
-from civicledger.programs import assistance, casework, charity, linkage, meals, residents, timebank
+from civicledger.programs import (
+    assistance,
+    casework,
+    charity,
+    deliberation,
+    linkage,
+    meals,
+    philanthropy,
+    residents,
+    timebank,
+)
 from civicledger.projections.audit_log import AuditLogProjection
 from civicledger.projections.base import Projection
 from civicledger.projections.client_timeline import ClientTimelineProjection
@@ -20,6 +30,8 @@ PROGRAMS: tuple[ProgramSlice, ...] = (
     linkage.SLICE,
     casework.SLICE,
     meals.SLICE,
+    deliberation.SLICE,
+    philanthropy.SLICE,
     timebank.SLICE,
     charity.SLICE,
 )

@@ -1,0 +1,26 @@
+"""Venture philanthropy (公益创投): funding rounds, proposals, expert review, awards at 60% government / 40%
+self-raised, milestones, disbursements and project evaluations."""
+
+from __future__ import annotations
+
+from civicledger.demo.philanthropy import load_philanthropy
+from civicledger.domains.philanthropy import timeline
+from civicledger.domains.philanthropy.services import PhilanthropyService
+from civicledger.graphql.philanthropy.mutations import PhilanthropyMutations
+from civicledger.graphql.philanthropy.queries import PhilanthropyQueries
+from civicledger.projections.philanthropy_history import PhilanthropyHistoryProjection
+from civicledger.projections.philanthropy_proposals import PhilanthropyProposalsProjection
+from civicledger.projections.philanthropy_rounds import PhilanthropyRoundsProjection
+from civicledger.slice import ProgramSlice
+
+SLICE = ProgramSlice(
+    name="philanthropy",
+    description="venture philanthropy (公益创投): calls, proposals, expert review, 60/40 awards, milestones and "
+                "evaluations",
+    service=lambda w: PhilanthropyService(w.ledger, residents=w.services.residents, clock=w.clock),
+    read_models=(PhilanthropyRoundsProjection, PhilanthropyProposalsProjection, PhilanthropyHistoryProjection),
+    query=PhilanthropyQueries,
+    mutation=PhilanthropyMutations,
+    timeline=timeline.CONTRIBUTION,
+    demo=load_philanthropy,
+)
