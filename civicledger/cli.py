@@ -155,6 +155,8 @@ def program_command(command: CliCommand) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from civicledger.runtime import Runtime
 
+        if command.offline:
+            return asyncio.run(command.action(None, args))  # type: ignore[arg-type]
         settings = Settings.from_env()
 
         async def act(params: ConnectionParams) -> int:

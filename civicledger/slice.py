@@ -122,6 +122,8 @@ class CliCommand:
     help: str
     action: Callable[[ProcessWiring, argparse.Namespace], Awaitable[int]]
     configure: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+    # True for a command that needs no database (an offline check): `action` gets no wiring (None).
+    offline: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per program

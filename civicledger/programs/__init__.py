@@ -11,12 +11,14 @@ from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.programs import (
     assistance,
     casework,
+    charity,
     deliberation,
     linkage,
     marriage,
     meals,
     philanthropy,
     residents,
+    timebank,
 )
 from civicledger.projections.audit_log import AuditLogProjection
 from civicledger.projections.base import Projection
@@ -32,6 +34,8 @@ PROGRAMS: tuple[ProgramSlice, ...] = (
     deliberation.SLICE,
     philanthropy.SLICE,
     marriage.SLICE,
+    timebank.SLICE,
+    charity.SLICE,
 )
 
 
