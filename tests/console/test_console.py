@@ -1,0 +1,248 @@
+"""The console in a real browser against the real app: sign in with a role, search, a resident's timeline
+(infinite scroll, filters), act on a referral and see the new entry arrive live; masked and purpose-unmasked
+fields by role; work queues, case pages and the inspector's views. A screenshot of every page goes to
+test-artifacts/ (and the timeline's to docs/console-timeline.png)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from typing import Any
+
+import httpx
+
+from tests.console.conftest import ROOT, shot_path
+
+STATION = "HAIZHU-JIANGHAI-STATION"
+
+
+async def dev_token(base: str, label: str) -> str:
+    async with httpx.AsyncClient(base_url=base) as client:
+        response = await client.post("/console/dev-token", json={"label": label})
+        assert response.status_code == 200, response.text
+        return str(response.json()["token"])
+
+
+async def graphql(base: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base) as client:
+        response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                     headers={"Authorization": f"Bearer {token}"})
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
+
+
+async def referred_to_the_station(base: str, token: str) -> dict[str, Any]:
+    """A referral waiting for the Jianghai station's answer (the demo caseworker works there)."""
+    data = await graphql(base, token, """{ referrals(status: REFERRED, district: "HAIZHU", first: 100) { edges { node {
+        id referralId status organisation { office } resident { id name } } } } }""")
+    mine = [e["node"] for e in data["referrals"]["edges"]
+            if e["node"]["organisation"]["office"] == STATION and e["node"]["resident"]]
+    assert mine, "the demo has a referral to the Jianghai station awaiting its answer"
+    return mine[0]
+
+
+async def sign_in(page: Any, base: str, label: str) -> None:
+    await page.goto(f"{base}/console")
+    await page.click(f"[data-principal='{label}']")
+    await page.wait_for_selector("#who-role")
+
+
+async def ready(page: Any) -> None:
+    await page.wait_for_selector("#view[data-ready='1']", state="attached")
+
+
+async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(console_url: str, context: Any) -> None:
+    base = console_url
+    token = await dev_token(base, "caseworker")
+    referral = await referred_to_the_station(base, token)
+    resident = referral["resident"]
+
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await sign_in(page, base, "caseworker")
+    # The role, district and scopes stay visible.
+    assert await page.text_content("#who-role") == "caseworker"
+    assert await page.text_content("#who-district") == "HAIZHU"
+    assert (await page.text_content("#who-scopes")).split() == ["command", "personal", "read"]
+    assert await page.get_attribute("html", "lang") == "zh-CN"
+    await page.screenshot(path=shot_path("signed-in"), full_page=True)
+
+    # Search by name in the district; open the resident.
+    await page.click("a[data-nav='search']")
+    await page.fill("#search-name", resident["name"])
+    await page.select_option("#search-district", "HAIZHU")
+    await page.click("#search-form button[type=submit]")
+    await page.wait_for_selector("#search-results a.resident-link")
+    await page.screenshot(path=shot_path("search"), full_page=True)
+    await page.click(f"#search-results a[href='/console/residents/{resident['id']}']")
+    await page.wait_for_selector("#timeline li")
+    assert await page.text_content("#resident-name") == resident["name"]
+    assert await page.get_attribute("#details", "data-masked") == "0"  # the district's caseworker sees it all
+    await page.wait_for_selector("#live[data-state='on']")
+    before = await page.locator("#timeline li").count()
+    assert before >= 2
+    kinds = await page.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.kind)")
+    assert "linkage.referred" in kinds or any(k.startswith("linkage.") for k in kinds)
+    await page.screenshot(path=shot_path("resident-timeline"), full_page=True)
+
+    # The referral's page, from the resident's open cases, in a second tab: accept it there.
+    actor = await context.new_page()
+    await sign_in(actor, base, "caseworker")  # a token lives in its tab (sessionStorage)
+    await actor.goto(f"{base}/console/referrals/{referral['referralId']}")
+    await ready(actor)
+    assert await actor.text_content("#referral-status") == "REFERRED"
+    await actor.screenshot(path=shot_path("referral"), full_page=True)
+    await actor.fill("#accept-reason", "本站承接")
+    await actor.click("#accept button[type=submit]")
+    await actor.wait_for_selector("#referral-status:text('ACCEPTED')")
+    history = await actor.text_content("#referral-history")
+    assert "Accepted" in history or "accepted" in history.lower()
+
+    # The resident's page (never reloaded) shows the acceptance, live, on top.
+    await page.wait_for_selector("#timeline li.fresh[data-kind='linkage.referral_accepted']", timeout=15_000)
+    first = page.locator("#timeline li").first
+    assert await first.get_attribute("data-kind") == "linkage.referral_accepted"
+    assert await page.locator("#timeline li").count() == before + 1
+    # The live entry links to its case.
+    href = await first.locator("a.entry-link").get_attribute("href")
+    assert href == f"/console/referrals/{referral['referralId']}"
+    await page.screenshot(path=shot_path("resident-timeline-live"), full_page=True)
+    docs = ROOT / "docs" / "console-timeline.png"
+    shutil.copyfile(shot_path("resident-timeline-live"), docs)
+    assert not errors, errors
+
+
+async def test_a_stale_form_shows_the_typed_error_next_to_it_and_writes_nothing(console_url: str, context: Any) -> None:
+    base = console_url
+    token = await dev_token(base, "caseworker")
+    referral = await referred_to_the_station(base, token)
+    page = await context.new_page()
+    await sign_in(page, base, "caseworker")
+    await page.goto(f"{base}/console/referrals/{referral['referralId']}")
+    await ready(page)
+    # Someone else declines it meanwhile: this page's form still carries the old version.
+    await graphql(base, token, """mutation($i: DeclineReferralInput!) { declineReferral(input: $i) { version } }""",
+                  {"i": {"referralId": referral["id"], "reason": "人手不足"}})
+    await page.click("#accept button[type=submit]")
+    await page.wait_for_selector("#accept-error:not(:empty)")
+    assert "CONFLICT" in await page.text_content("#accept-error")
+    await page.screenshot(path=shot_path("referral-conflict"), full_page=True)
+
+
+async def test_masked_fields_unmask_for_an_inspector_with_a_purpose_and_the_read_is_reported(
+        console_url: str, context: Any) -> None:
+    base = console_url
+    token = await dev_token(base, "caseworker")
+    resident = (await referred_to_the_station(base, token))["resident"]
+    clear = await graphql(base, token, """query($id: ID!) { resident(id: $id) { idNumber phone } }""",
+                          {"id": resident["id"]})
+
+    page = await context.new_page()
+    await sign_in(page, base, "inspector")
+    assert await page.text_content("#who-scopes") == "audit read"
+    await page.goto(f"{base}/console/residents/{resident['id']}")
+    await page.wait_for_selector("#details")
+    assert await page.get_attribute("#details", "data-masked") == "1"
+    masked_id = await page.text_content("#f-id")
+    assert "*" in masked_id and masked_id != clear["resident"]["idNumber"]
+    await page.screenshot(path=shot_path("resident-masked"), full_page=True)
+
+    await page.fill("#purpose-input", "投诉核查 TS-2026-0042")
+    await page.click("#purpose-form button[type=submit]")
+    await page.wait_for_selector("#purpose-active")
+    assert await page.text_content("#f-id") == clear["resident"]["idNumber"]
+    assert await page.text_content("#f-phone") == clear["resident"]["phone"]
+    await page.screenshot(path=shot_path("resident-unmasked"), full_page=True)
+
+    # The inspector's access report names the read and its purpose.
+    await page.click("a[data-nav='inspector']")
+    await ready(page)
+    await page.fill("#access-form input[name=residentId]", resident["id"])
+    await page.click("#access-form button[type=submit]")
+    await page.wait_for_selector("#access-table tbody tr")
+    report = await page.text_content("#access-table")
+    assert "投诉核查 TS-2026-0042" in report and "insp-audit-zhou" in report
+
+    # A supervisor of another district sees it masked and cannot unmask it with a purpose.
+    other = await context.new_page()
+    await other.goto(f"{base}/console")
+    await other.fill("#token-input", await tianhe_supervisor(base))
+    await other.click("#token-form button[type=submit]")
+    await other.wait_for_selector("#who-district:text('TIANHE')")
+    await other.goto(f"{base}/console/residents/{resident['id']}")
+    await other.wait_for_selector("#details")
+    await other.fill("#purpose-input", "核查")
+    await other.click("#purpose-form button[type=submit]")
+    await other.wait_for_selector("#still-masked")
+    assert "*" in await other.text_content("#f-id")
+
+
+async def tianhe_supervisor(base: str) -> str:
+    from civicledger.core.auth import Role, issue_token
+    from tests.conftest import JWT_SECRET
+
+    return issue_token(JWT_SECRET, subject="sup-tianhe-he", role=Role.SUPERVISOR, district="TIANHE",
+                       office="TIANHE-CIVIL-AFFAIRS")
+
+
+async def test_queues_cases_and_the_inspector_views(console_url: str, context: Any) -> None:
+    base = console_url
+    page = await context.new_page()
+    await sign_in(page, base, "caseworker")
+    await page.click("a[data-nav='queues']")
+    await ready(page)
+    await page.wait_for_selector("#count-overdue")
+    counts = [int(await page.text_content(f"#count-{k}")) for k in ("overdue", "due-soon", "open")]
+    rows = await page.locator("#linkage-queue tr[data-bucket]").count()
+    assert sum(counts) > 0 and rows > 0
+    assert int(await page.text_content("#count-overdue")) == await page.locator(
+        "#linkage-queue tr[data-bucket='OVERDUE']").count()
+    await page.screenshot(path=shot_path("queues"), full_page=True)
+
+    # An assistance case from the queue (or the caseload): its state and history.
+    token = await dev_token(base, "caseworker")
+    data = await graphql(base, token, """{ assistanceCases(filter: {district: "HAIZHU"}, first: 1) { edges { node {
+        caseId status } } } }""")
+    case = data["assistanceCases"]["edges"][0]["node"]
+    await page.goto(f"{base}/console/assistance/{case['caseId']}")
+    await ready(page)
+    assert await page.text_content("#assistance-status") == case["status"]
+    assert await page.locator("#assistance-history tbody tr").count() > 0
+    await page.screenshot(path=shot_path("assistance-case"), full_page=True)
+
+    # The inspector: the audit log, a case as of a date, integrity.
+    inspector = await context.new_page()
+    await sign_in(inspector, base, "inspector")
+    await inspector.click("a[data-nav='inspector']")
+    await inspector.wait_for_selector("#audit-table tbody tr")
+    await inspector.fill("#audit-form input[name=streamId]", case["caseId"])
+    await inspector.click("#audit-form button[type=submit]")
+    await inspector.wait_for_function("document.querySelectorAll('#audit-table tbody tr').length > 0")
+    await inspector.fill("#asof-form input[name=id]", case["caseId"])
+    await inspector.fill("#asof-form input[name=asOf]", "2030-01-01T00:00")
+    await inspector.click("#asof-form button[type=submit]")
+    await inspector.wait_for_selector("#asof-result pre")
+    assert "status" in await inspector.text_content("#asof-result pre")
+    await inspector.click("#verify-button")
+    await inspector.wait_for_selector("#integrity-ok", timeout=60_000)
+    assert await inspector.get_attribute("#integrity-ok", "data-ok") == "1"
+    await inspector.screenshot(path=shot_path("inspector"), full_page=True)
+
+
+async def test_english_labels_and_keyboard_sign_in(console_url: str, context: Any) -> None:
+    page = await context.new_page()
+    await page.goto(f"{console_url}/console?lang=en")
+    assert await page.get_attribute("html", "lang") == "en"
+    assert await page.text_content("a[data-nav='search']") == "Residents"
+    # The skip link comes first; the role picker is reachable and usable from the keyboard.
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.className") == "skip"
+    await page.focus("[data-principal='supervisor']")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#who-role:text('supervisor')")
+    # The language stays chosen (a cookie) on the next page.
+    await page.goto(f"{console_url}/console/queues")
+    assert await page.get_attribute("html", "lang") == "en"
+    await asyncio.sleep(0)
