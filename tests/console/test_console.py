@@ -6,6 +6,7 @@ test-artifacts/ (and the timeline's to docs/console-timeline.png)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 from typing import Any
 
@@ -32,14 +33,32 @@ async def graphql(base: str, token: str, query: str, variables: dict[str, Any] |
         return body["data"]  # type: ignore[no-any-return]
 
 
+_residents = itertools.count()
+
+
 async def referred_to_the_station(base: str, token: str) -> dict[str, Any]:
-    """A referral waiting for the Jianghai station's answer (the demo caseworker works there)."""
-    data = await graphql(base, token, """{ referrals(status: REFERRED, district: "HAIZHU", first: 100) { edges { node {
-        id referralId status organisation { office } resident { id name } } } } }""")
-    mine = [e["node"] for e in data["referrals"]["edges"]
-            if e["node"]["organisation"]["office"] == STATION and e["node"]["resident"]]
-    assert mine, "the demo has a referral to the Jianghai station awaiting its answer"
-    return mine[0]
+    """A new referral waiting for the Jianghai station's answer (the demo caseworker works there): a need
+    collected by the Hongwei committee from one of Haizhu's demo residents, referred to the station."""
+    committee = await dev_token(base, "committee")
+    orgs = (await graphql(base, committee, """{ linkageOrganisations(district: "HAIZHU", first: 100) {
+        edges { node { id office } } } }"""))["linkageOrganisations"]["edges"]
+    office = {e["node"]["office"]: e["node"]["id"] for e in orgs}
+    taxonomy = (await graphql(base, committee, "{ linkageTaxonomy { subItems { code defaultLeadParty } } }"))
+    sub_item = next(s["code"] for c in taxonomy["linkageTaxonomy"] for s in c["subItems"]
+                    if s["defaultLeadParty"] == "SOCIAL_WORK_STATION")
+    people = (await graphql(base, committee, """{ residents(filter: {district: "HAIZHU"}, first: 40) {
+        edges { node { id name } } } }"""))["residents"]["edges"]
+    resident = people[next(_residents) % len(people)]["node"]
+    need = (await graphql(base, committee, """mutation($i: CollectNeedInput!) { collectNeed(input: $i) { needId } }""",
+                          {"i": {"residentId": resident["id"], "communityId": office["HAIZHU-HONGWEI-CC"],
+                                 "channel": "VISIT", "subItem": sub_item, "description": "独居长者需要上门探访",
+                                 "consentGiven": True,
+                                 "consentConfirmation": {"method": "SIGNED_FORM", "reference": "form-console"}}}))
+    referred = await graphql(base, committee, """mutation($i: ReferNeedInput!) { referNeed(input: $i) {
+        referralId referral { id } } }""", {"i": {"needId": need["collectNeed"]["needId"],
+                                                 "organisationId": office[STATION], "sharePersonalData": True}})
+    return {"id": referred["referNeed"]["referral"]["id"], "referralId": referred["referNeed"]["referralId"],
+            "resident": resident}
 
 
 async def sign_in(page: Any, base: str, label: str) -> None:
@@ -122,6 +141,12 @@ async def test_a_stale_form_shows_the_typed_error_next_to_it_and_writes_nothing(
     await sign_in(page, base, "caseworker")
     await page.goto(f"{base}/console/referrals/{referral['referralId']}")
     await ready(page)
+    # A reason of blanks: the API's typed error goes next to the reason field.
+    await page.fill("#decline-reason", "   ")
+    await page.click("#decline button[type=submit]")
+    await page.wait_for_selector("#decline-reason-error:not(:empty)")
+    assert "INVALID_INPUT" in await page.text_content("#decline-reason-error")
+    assert await page.text_content("#referral-status") == "REFERRED"
     # Someone else declines it meanwhile: this page's form still carries the old version.
     await graphql(base, token, """mutation($i: DeclineReferralInput!) { declineReferral(input: $i) { version } }""",
                   {"i": {"referralId": referral["id"], "reason": "人手不足"}})
@@ -219,7 +244,7 @@ async def test_queues_cases_and_the_inspector_views(console_url: str, context: A
     await inspector.wait_for_selector("#audit-table tbody tr")
     await inspector.fill("#audit-form input[name=streamId]", case["caseId"])
     await inspector.click("#audit-form button[type=submit]")
-    await inspector.wait_for_function("document.querySelectorAll('#audit-table tbody tr').length > 0")
+    await inspector.wait_for_selector(f"#audit-table tbody tr:has-text('{case['caseId'][:8]}')")
     await inspector.fill("#asof-form input[name=id]", case["caseId"])
     await inspector.fill("#asof-form input[name=asOf]", "2030-01-01T00:00")
     await inspector.click("#asof-form button[type=submit]")
