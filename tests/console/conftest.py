@@ -6,8 +6,10 @@ CIVICLEDGER_REQUIRE_BROWSER=1 (CI), and skips nothing otherwise either: it fails
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 
 from civicledger import demo
 from civicledger.app import create_app
 from civicledger.core.db import ConnectionParams
 from civicledger.programs import PROGRAMS
-from tests.api.servers import serving
 from tests.conftest import make_settings
 from tests.dbutil import fresh_database
 
@@ -38,6 +40,28 @@ def chromium_path() -> str:
             return candidate
     raise RuntimeError("no Chromium found: apt-get install -y chromium fonts-wqy-microhei (the console's "
                        "end-to-end tests need a real browser; CIVICLEDGER_CHROMIUM names another binary)")
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[int]:
+    """Serve `app` (its lifespan already running) as `civicledger serve` does, on a port the OS picked and that
+    stays bound from the start (other test runs share this machine); yields the port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", http="httptools",
+                                           ws="websockets-sansio", timeout_graceful_shutdown=5))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import new_id_number, personal
 from tests.console.conftest import ROOT, shot_path
 
 STATION = "HAIZHU-JIANGHAI-STATION"
@@ -271,3 +272,45 @@ async def test_english_labels_and_keyboard_sign_in(console_url: str, context: An
     await page.goto(f"{console_url}/console/queues")
     assert await page.get_attribute("html", "lang") == "en"
     await asyncio.sleep(0)
+
+
+async def test_the_timeline_scrolls_back_page_by_page_and_filters_by_program_and_date(console_url: str,
+                                                                                     context: Any) -> None:
+    base = console_url
+    token = await dev_token(base, "caseworker")
+    registered = await graphql(base, token, """mutation($i: RegisterResidentInput!) { registerResident(input: $i) {
+        resident { id } } }""", {"i": {"name": personal("欧阳晓彤"), "idNumber": new_id_number(), "district": "HAIZHU",
+                                      "street": "江海街", "community": "红卫社区"}})
+    rid = registered["registerResident"]["resident"]["id"]
+    for n in range(44):  # 45 entries: a page of 30, then the rest when scrolled to
+        await graphql(base, token, """mutation($i: ChangeResidentAddressInput!) { changeResidentAddress(input: $i) {
+            position } }""", {"i": {"residentId": rid, "district": "HAIZHU", "street": "江海街",
+                                    "community": f"红卫社区{n}号楼"}})
+    page = await context.new_page()
+    await sign_in(page, base, "caseworker")
+    await page.goto(f"{base}/console/residents/{rid}")
+    await page.wait_for_selector("#timeline li")
+    await page.wait_for_selector("#timeline-end:text('加载中…')")
+    assert await page.locator("#timeline li").count() == 30
+    await page.locator("#timeline-end").scroll_into_view_if_needed()
+    await page.wait_for_selector("#timeline-end:text('已到最早记录')")
+    assert await page.locator("#timeline li").count() == 45
+    positions = await page.locator("#timeline li").evaluate_all("els => els.map(e => Number(e.dataset.position))")
+    assert positions == sorted(positions, reverse=True) and len(set(positions)) == 45
+
+    # Another program: nothing. This program, between dates: the same entries.
+    await page.select_option("#tl-program", "assistance")
+    await page.click("#timeline-filters button[type=submit]")
+    await page.wait_for_selector("#timeline-end:text('已到最早记录')")
+    assert await page.locator("#timeline li").count() == 0
+    await page.select_option("#tl-program", "residents")
+    await page.fill("#tl-since", "2000-01-01")
+    await page.fill("#tl-until", "1999-12-31")
+    await page.click("#timeline-filters button[type=submit]")
+    await page.wait_for_selector("#timeline-end:text('已到最早记录')")
+    assert await page.locator("#timeline li").count() == 0
+    await page.fill("#tl-until", "2099-12-31")
+    await page.click("#timeline-filters button[type=submit]")
+    await page.wait_for_selector("#timeline li")
+    assert "program=residents" in page.url
+    assert await page.locator("#timeline li").count() == 30
