@@ -69,7 +69,7 @@
   function table(headers, rows, attrs) {
     return h('table', attrs || {},
       h('thead', {}, h('tr', {}, headers.map((x) => h('th', {scope: 'col', text: x})))),
-      h('tbody', {}, rows));
+      rows instanceof HTMLTableSectionElement ? rows : h('tbody', {}, rows));
   }
 
   function link(path, text, attrs) {
@@ -918,7 +918,7 @@
     });
     auditMore.addEventListener('click', loadAudit);
     view().append(h('section', {class: 'card', id: 'audit', 'aria-labelledby': 'audit-h'}, h('h2', {id: 'audit-h', text: T.audit_log}),
-      auditForm, auditError, table([T.position, T.when, T.program, T.event_kind, T.stream, T.who, T.reason], [auditBody], {id: 'audit-table'}),
+      auditForm, auditError, table([T.position, T.when, T.program, T.event_kind, T.stream, T.who, T.reason], auditBody, {id: 'audit-table'}),
       auditMore));
 
     // A case as of a date.
