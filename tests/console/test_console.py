@@ -37,7 +37,7 @@ async def graphql(base: str, token: str, query: str, variables: dict[str, Any] |
 _residents = itertools.count()
 
 
-async def referred_to_the_station(base: str, token: str) -> dict[str, Any]:
+async def referred_to_the_station(base: str, token: str, resident: dict[str, Any] | None = None) -> dict[str, Any]:
     """A new referral waiting for the Jianghai station's answer (the demo caseworker works there): a need
     collected by the Hongwei committee from one of Haizhu's demo residents, referred to the station."""
     committee = await dev_token(base, "committee")
@@ -49,7 +49,7 @@ async def referred_to_the_station(base: str, token: str) -> dict[str, Any]:
                     if s["defaultLeadParty"] == "SOCIAL_WORK_STATION")
     people = (await graphql(base, committee, """{ residents(filter: {district: "HAIZHU"}, first: 40) {
         edges { node { id name } } } }"""))["residents"]["edges"]
-    resident = people[next(_residents) % len(people)]["node"]
+    resident = resident or people[next(_residents) % len(people)]["node"]
     need = (await graphql(base, committee, """mutation($i: CollectNeedInput!) { collectNeed(input: $i) { needId } }""",
                           {"i": {"residentId": resident["id"], "communityId": office["HAIZHU-HONGWEI-CC"],
                                  "channel": "VISIT", "subItem": sub_item, "description": "独居长者需要上门探访",
@@ -75,7 +75,10 @@ async def ready(page: Any) -> None:
 async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(console_url: str, context: Any) -> None:
     base = console_url
     token = await dev_token(base, "caseworker")
-    referral = await referred_to_the_station(base, token)
+    # A resident on social assistance too: the timeline shows more than one program.
+    cases = await graphql(base, token, """{ assistanceCases(filter: {district: "HAIZHU"}, first: 5) { edges { node {
+        applicant { id name } } } } }""")
+    referral = await referred_to_the_station(base, token, cases["assistanceCases"]["edges"][0]["node"]["applicant"])
     resident = referral["resident"]
 
     page = await context.new_page()
