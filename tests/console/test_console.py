@@ -134,6 +134,22 @@ async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(
     await page.screenshot(path=shot_path("resident-timeline-live"), full_page=True)
     if os.environ.get("CIVICLEDGER_DOCS_SCREENSHOTS") == "1":  # the README's picture, refreshed on request
         shutil.copyfile(shot_path("resident-timeline-live"), ROOT / "docs" / "console-timeline.png")
+
+    # The station completes it; the committee records the resident's feedback (with its confirmation), which closes it.
+    await actor.fill("#complete-outcome", "已安排社工每周上门探访")
+    await actor.click("#complete button[type=submit]")
+    await actor.wait_for_selector("#referral-status:text('COMPLETED')")
+    committee = await context.new_page()
+    await sign_in(committee, base, "committee")
+    await committee.goto(f"{base}/console/referrals/{referral['referralId']}")
+    await committee.wait_for_selector("#feedback-method")
+    await committee.select_option("#feedback-method", "PHONE_CALLBACK")
+    await committee.fill("#feedback-reference", "回访记录 2026-1203-01")
+    await committee.fill("#feedback-satisfaction", "4")
+    await committee.click("#feedback button[type=submit]")
+    await committee.wait_for_selector("#referral-status:text('CLOSED')")  # the resident's word closes it
+    await committee.screenshot(path=shot_path("referral-closed"), full_page=True)
+    await page.wait_for_selector("#timeline li[data-kind='linkage.referral_closed']")
     assert not errors, errors
 
 
@@ -158,6 +174,21 @@ async def test_a_stale_form_shows_the_typed_error_next_to_it_and_writes_nothing(
     await page.wait_for_selector("#accept-error:not(:empty)")
     assert "CONFLICT" in await page.text_content("#accept-error")
     await page.screenshot(path=shot_path("referral-conflict"), full_page=True)
+
+    # The committee reassigns the declined referral to another social-work station, from its page.
+    committee = await context.new_page()
+    await sign_in(committee, base, "committee")
+    await committee.goto(f"{base}/console/referrals/{referral['referralId']}")
+    await committee.wait_for_selector("#reassign-organisationId")
+    options = await committee.locator("#reassign-organisationId option").evaluate_all(
+        "els => els.map(e => [e.value, e.textContent])")
+    station = next(value for value, text in options if "SOCIAL_WORK_STATION" in text)
+    await committee.select_option("#reassign-organisationId", station)
+    await committee.fill("#reassign-reason", "改由邻近社工站承接")
+    await committee.click("#reassign button[type=submit]")
+    await committee.wait_for_selector("#referral-status:text('REFERRED')")
+    assert "Reassigned" in await committee.text_content("#referral-history")
+    await committee.screenshot(path=shot_path("referral-reassigned"), full_page=True)
 
 
 async def test_masked_fields_unmask_for_an_inspector_with_a_purpose_and_the_read_is_reported(

@@ -585,7 +585,10 @@
       h('h3', {text: title}),
       fields.map((f) => h('div', {class: 'field'},
         h('label', {for: `${id}-${f.name}`, text: f.label}),
-        f.type === 'textarea'
+        f.type === 'select'
+          ? h('select', {id: `${id}-${f.name}`, name: f.name, required: f.required},
+              h('option', {value: '', text: '—'}), f.options.map(([value, text]) => h('option', {value, text})))
+          : f.type === 'textarea'
           ? h('textarea', {id: `${id}-${f.name}`, name: f.name, required: f.required, rows: 2, maxlength: 2000})
           : h('input', {id: `${id}-${f.name}`, name: f.name, type: f.type || 'text', required: f.required,
                         value: f.value === undefined ? null : f.value, maxlength: f.type === 'number' ? null : 2000}),
@@ -600,7 +603,9 @@
       for (const f of fields) {
         let value = form.elements[f.name].value;
         if (f.type === 'number') value = value === '' ? null : Number(value);
-        if (value !== '' && value !== null) values[f.name] = value;
+        if (value === '' || value === null) continue;
+        if (f.path) values[f.path[0]] = Object.assign(values[f.path[0]] || {}, {[f.path[1]]: value});
+        else values[f.name] = value;
       }
       const button = form.querySelector('button');
       button.disabled = true;
@@ -640,7 +645,7 @@
     const result = await gql(`query ReferralPage($id: ID!) { referral(id: $id) {
         id referralId status version leadParty proposedLeadParty urgency referredAt acceptedAt completedAt closedAt due
         overdue declines lastDeclineReason outcome subItem { label labelZh }
-        resident { id name } organisation { id name office } community { id name office }
+        resident { id name } organisation { id name office } community { id name office district }
         tasks { id title status dueOn ownerStaffId }
         history(first: 50) { edges { node { kind occurredAt actorId actorRole actorOffice reason position } } } } }`,
       {id}, {minPosition});
@@ -681,6 +686,28 @@
         forms.push(mutationForm({id: 'complete', title: T.complete, mutation: 'completeReferral', inputType: 'CompleteReferralInput',
                                  fields: [{name: 'outcome', label: T.outcome, required: true, type: 'textarea'}], input: base, onDone: reload}));
       }
+      if (committee && r.status === 'DECLINED') {
+        const orgs = await districtOrganisations(r.community ? r.community.district : v.district);
+        forms.push(mutationForm({id: 'reassign', title: T.reassign, mutation: 'reassignReferral', inputType: 'ReassignReferralInput',
+                                 fields: [{name: 'organisationId', label: T.organisation, required: true, type: 'select',
+                                           options: orgs.filter((o) => !r.organisation || o.id !== r.organisation.id)
+                                             .map((o) => [o.id, `${o.name} (${o.kind})`])},
+                                          {name: 'reason', label: T.reason, required: true},
+                                          {name: 'deviationReason', label: T.deviation_reason}],
+                                 input: Object.assign({sharePersonalData: true}, base), onDone: reload}));
+      }
+      if (committee && r.status === 'COMPLETED' && r.resident) {
+        forms.push(mutationForm({id: 'feedback', title: T.feedback, mutation: 'recordReferralFeedback',
+                                 inputType: 'RecordReferralFeedbackInput',
+                                 fields: [{name: 'satisfaction', label: T.satisfaction, type: 'number', required: true, value: 5},
+                                          {name: 'method', path: ['confirmation', 'method'], label: T.confirmation, type: 'select',
+                                           required: true, options: ['SIGNED_FORM', 'IN_PERSON', 'PHONE_CALLBACK', 'SMS_REPLY', 'ONLINE']
+                                             .map((m) => [m, m])},
+                                          {name: 'reference', path: ['confirmation', 'reference'], label: T.confirmation_reference,
+                                           required: true},
+                                          {name: 'comment', label: T.comment, type: 'textarea'}],
+                                 input: Object.assign({respondentId: r.resident.id}, base), onDone: reload}));
+      }
       if (committee && r.status === 'COMPLETED') {
         forms.push(mutationForm({id: 'close', title: T.close, mutation: 'closeReferral', inputType: 'CloseReferralInput',
                                  fields: [{name: 'reason', label: T.reason, required: true}], input: base, onDone: reload}));
@@ -695,6 +722,22 @@
     }
     view().append(h('section', {class: 'card'}, h('h2', {text: T.history}),
       historyTable(r.history.edges.map((e) => e.node), 'referral-history')));
+  }
+
+  // The linkage organisations of a district (the caller's, or the community's), to refer or reassign to.
+  async function districtOrganisations(district) {
+    const found = [];
+    let after = null;
+    for (let i = 0; i < 5; i += 1) {
+      const result = await gql(`query Organisations($d: String, $after: String) {
+          linkageOrganisations(district: $d, first: 100, after: $after) { pageInfo { hasNextPage endCursor }
+            edges { node { id name office kind district } } } }`, {d: district, after});
+      if (!result.data) break;
+      found.push(...result.data.linkageOrganisations.edges.map((e) => e.node));
+      if (!result.data.linkageOrganisations.pageInfo.hasNextPage) break;
+      after = result.data.linkageOrganisations.pageInfo.endCursor;
+    }
+    return found;
   }
 
   // An assistance case: its state, the step this principal may take, its history.
