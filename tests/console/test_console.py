@@ -115,11 +115,11 @@ async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(
     await sign_in(actor, base, "caseworker")  # a token lives in its tab (sessionStorage)
     await actor.goto(f"{base}/console/referrals/{referral['referralId']}")
     await ready(actor)
-    assert await actor.text_content("#referral-status") == "REFERRED"
+    assert await actor.get_attribute("#referral-status", "data-status") == "REFERRED"
     await actor.screenshot(path=shot_path("referral"), full_page=True)
     await actor.fill("#accept-reason", "本站承接")
     await actor.click("#accept button[type=submit]")
-    await actor.wait_for_selector("#referral-status:text('ACCEPTED')")
+    await actor.wait_for_selector("#referral-status[data-status='ACCEPTED']")
     history = await actor.text_content("#referral-history")
     assert "Accepted" in history or "accepted" in history.lower()
 
@@ -138,7 +138,7 @@ async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(
     # The station completes it; the committee records the resident's feedback (with its confirmation), which closes it.
     await actor.fill("#complete-outcome", "已安排社工每周上门探访")
     await actor.click("#complete button[type=submit]")
-    await actor.wait_for_selector("#referral-status:text('COMPLETED')")
+    await actor.wait_for_selector("#referral-status[data-status='COMPLETED']")
     committee = await context.new_page()
     await sign_in(committee, base, "committee")
     await committee.goto(f"{base}/console/referrals/{referral['referralId']}")
@@ -147,7 +147,7 @@ async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(
     await committee.fill("#feedback-reference", "回访记录 2026-1203-01")
     await committee.fill("#feedback-satisfaction", "4")
     await committee.click("#feedback button[type=submit]")
-    await committee.wait_for_selector("#referral-status:text('CLOSED')")  # the resident's word closes it
+    await committee.wait_for_selector("#referral-status[data-status='CLOSED']")  # the resident's word closes it
     await committee.screenshot(path=shot_path("referral-closed"), full_page=True)
     await page.wait_for_selector("#timeline li[data-kind='linkage.referral_closed']")
     assert not errors, errors
@@ -166,7 +166,7 @@ async def test_a_stale_form_shows_the_typed_error_next_to_it_and_writes_nothing(
     await page.click("#decline button[type=submit]")
     await page.wait_for_selector("#decline-reason-error:not(:empty)")
     assert "INVALID_INPUT" in await page.text_content("#decline-reason-error")
-    assert await page.text_content("#referral-status") == "REFERRED"
+    assert await page.get_attribute("#referral-status", "data-status") == "REFERRED"
     # Someone else declines it meanwhile: this page's form still carries the old version.
     await graphql(base, token, """mutation($i: DeclineReferralInput!) { declineReferral(input: $i) { version } }""",
                   {"i": {"referralId": referral["id"], "reason": "人手不足"}})
@@ -186,7 +186,7 @@ async def test_a_stale_form_shows_the_typed_error_next_to_it_and_writes_nothing(
     await committee.select_option("#reassign-organisationId", station)
     await committee.fill("#reassign-reason", "改由邻近社工站承接")
     await committee.click("#reassign button[type=submit]")
-    await committee.wait_for_selector("#referral-status:text('REFERRED')")
+    await committee.wait_for_selector("#referral-status[data-status='REFERRED']")
     assert "Reassigned" in await committee.text_content("#referral-history")
     await committee.screenshot(path=shot_path("referral-reassigned"), full_page=True)
 
@@ -268,7 +268,7 @@ async def test_queues_cases_and_the_inspector_views(console_url: str, context: A
     case = data["assistanceCases"]["edges"][0]["node"]
     await page.goto(f"{base}/console/assistance/{case['caseId']}")
     await ready(page)
-    assert await page.text_content("#assistance-status") == case["status"]
+    assert await page.get_attribute("#assistance-status", "data-status") == case["status"]
     assert await page.locator("#assistance-history tbody tr").count() > 0
     await page.screenshot(path=shot_path("assistance-case"), full_page=True)
 
@@ -373,19 +373,19 @@ async def test_an_assistance_application_from_the_queue_to_its_next_step(console
     await sign_in(page, base, "caseworker")
     await page.click("a[data-nav='queues']")
     await page.click(f"#assistance-queue a[href='/console/assistance/{applied}']")
-    await page.wait_for_selector("#assistance-status:text('APPLIED')")
+    await page.wait_for_selector("#assistance-status[data-status='APPLIED']")
     steps_before = await page.locator("#assistance-history tbody tr").count()
     await page.click("#verify button[type=submit]")
-    await page.wait_for_selector("#assistance-status:not(:text('APPLIED'))")
+    await page.wait_for_selector("#assistance-status:not([data-status='APPLIED'])")
     assert await page.locator("#assistance-history tbody tr").count() > steps_before
     await page.screenshot(path=shot_path("assistance-verifying"), full_page=True)
     await page.click("#assess button[type=submit]")
-    await page.wait_for_selector("#assistance-status:text('ASSESSED')")
+    await page.wait_for_selector("#assistance-status[data-status='ASSESSED']")
     # The assessment found the household ineligible (as the API says): posting the notice is refused with the
     # typed error next to the form, and nothing changes.
     await page.fill("#notice-days", "7")
     await page.click("#notice button[type=submit]")
     await page.wait_for_selector("#notice-error:not(:empty)")
     assert "RULE_VIOLATION" in await page.text_content("#notice-error")
-    assert await page.text_content("#assistance-status") == "ASSESSED"
+    assert await page.get_attribute("#assistance-status", "data-status") == "ASSESSED"
 

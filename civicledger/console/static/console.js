@@ -43,6 +43,9 @@
 
   const view = () => document.getElementById('view');
   const programName = (p) => PROGRAM_NAMES[p] || p;
+  // A status or kind code in the reader's language, the code kept beside it (integrators read the codes).
+  const statusName = (code) => (T['s_' + code] ? `${T['s_' + code]} (${code})` : code);
+  const kindName = (code) => T['k_' + code] || code;
   const isMasked = (v) => typeof v === 'string' && v.includes('*');
   const fmtTime = (iso) => {
     if (!iso) return '';
@@ -405,21 +408,21 @@
       for (const {node} of (d.assistanceCases || {edges: []}).edges) {
         count += 1;
         list.append(h('li', {}, h('span', {class: 'program', text: programName('assistance')}), ' ',
-          link('/assistance/' + node.caseId, `${node.programName} · ${node.status}`)));
+          link('/assistance/' + node.caseId, `${node.programName} · ${statusName(node.status)}`)));
       }
       for (const {node} of (d.referrals || {edges: []}).edges) {
         if (!OPEN_REFERRALS.includes(node.status)) continue;
         count += 1;
         const label = CONFIG.lang === 'zh' ? node.subItem.labelZh : node.subItem.label;
         list.append(h('li', {}, h('span', {class: 'program', text: programName('linkage')}), ' ',
-          link('/referrals/' + node.referralId, `${label} · ${node.status}`, {class: 'referral-link'}),
+          link('/referrals/' + node.referralId, `${label} · ${statusName(node.status)}`, {class: 'referral-link'}),
           node.organisation ? ` → ${node.organisation.name}` : ''));
       }
       for (const {node} of (d.caseworkCases || {edges: []}).edges) {
         if (node.status === 'CLOSED') continue;
         count += 1;
         list.append(h('li', {}, h('span', {class: 'program', text: programName('casework')}), ' ',
-          `${node.service.label} · ${node.status}`));
+          `${node.service.label} · ${statusName(node.status)}`));
       }
       if (!count) list.append(h('li', {text: T.no_open_cases}));
       if (result.errors && !result.data) card.append(errorBox(result.errors));
@@ -658,7 +661,7 @@
     setTitle(`${T.referral} · ${label}`);
     view().append(h('h1', {}, `${T.referral}: ${label}`),
       h('section', {class: 'card', 'aria-labelledby': 'state-h'}, h('h2', {id: 'state-h', text: T.current_state}),
-        facts([[T.status, r.status, {id: 'referral-status'}], [T.urgency, r.urgency], [T.lead_party, r.leadParty],
+        facts([[T.status, statusName(r.status), {id: 'referral-status', 'data-status': r.status}], [T.urgency, r.urgency], [T.lead_party, r.leadParty],
                [T.organisation, r.organisation && r.organisation.name], [T.community, r.community && r.community.name],
                [T.name, r.resident ? link('/residents/' + encodeURIComponent(r.resident.id), r.resident.name || '—') : '—'],
                [T.referred_at, fmtTime(r.referredAt)], [T.due, fmtTime(r.due)],
@@ -718,7 +721,7 @@
     if (r.tasks.length) {
       view().append(h('section', {class: 'card'}, h('h2', {text: T.tasks}),
         table([T.what, T.status, T.due, T.who], r.tasks.map((t) => h('tr', {},
-          h('td', {text: t.title}), h('td', {text: t.status}), h('td', {text: t.dueOn}), h('td', {text: t.ownerStaffId || ''}))))));
+          h('td', {text: t.title}), h('td', {text: statusName(t.status)}), h('td', {text: t.dueOn}), h('td', {text: t.ownerStaffId || ''}))))));
     }
     view().append(h('section', {class: 'card'}, h('h2', {text: T.history}),
       historyTable(r.history.edges.map((e) => e.node), 'referral-history')));
@@ -756,7 +759,7 @@
     setTitle(`${T.assistance_case} · ${c.programName}`);
     view().append(h('h1', {text: `${T.assistance_case}: ${c.programName}`}),
       h('section', {class: 'card'}, h('h2', {text: T.current_state}),
-        facts([[T.status, c.status, {id: 'assistance-status'}],
+        facts([[T.status, statusName(c.status), {id: 'assistance-status', 'data-status': c.status}],
                [T.applicant, c.applicant ? link('/residents/' + encodeURIComponent(c.applicant.id), c.applicant.name || '—') : '—'],
                [T.district, c.district], [T.household_size, c.householdSize], [T.applied_on, c.appliedOn],
                [T.sources, `${c.sourcesAnswered}${c.sourcesFailed.length ? ' (✗ ' + c.sourcesFailed.join(', ') + ')' : ''}`],
@@ -798,7 +801,7 @@
     const label = CONFIG.lang === 'zh' ? n.subItem.labelZh : n.subItem.label;
     setTitle(`${T.need} · ${label}`);
     view().append(h('h1', {text: `${T.need}: ${label}`}), h('section', {class: 'card'},
-      facts([[T.status, n.status], [T.urgency, n.urgency], [T.when, fmtTime(n.collectedAt)],
+      facts([[T.status, statusName(n.status)], [T.urgency, n.urgency], [T.when, fmtTime(n.collectedAt)],
              [T.name, n.resident ? link('/residents/' + encodeURIComponent(n.resident.id), n.resident.name || '—') : '—']])));
   }
 
@@ -874,7 +877,7 @@
         const target = node.referral ? '/referrals/' + node.referral.referralId : (node.need ? '/needs/' + node.need.needId : null);
         const bucket = node.bucket.toLowerCase();
         return h('tr', {'data-bucket': node.bucket},
-          h('td', {text: node.kind}),
+          h('td', {text: kindName(node.kind)}),
           h('td', {}, h('span', {class: 'badge ' + bucket, text: T[bucket] || node.bucket})),
           h('td', {text: fmtTime(node.due)}),
           h('td', {}, target ? link(target, node.task ? `${node.task.title} (${label})` : label, {class: 'queue-link'}) : label),
@@ -899,10 +902,10 @@
     const byStatus = Object.fromEntries(steps.map((s) => [s, 0]));
     for (const {node} of conn.edges) byStatus[node.status] += 1;
     assistanceBox.append(h('div', {class: 'counts', id: 'assistance-counts'}, steps.map((s) =>
-      h('div', {}, h('span', {class: 'count', text: byStatus[s] + (conn.pageInfo.hasNextPage ? '+' : '')}), s))));
+      h('div', {}, h('span', {class: 'count', text: byStatus[s] + (conn.pageInfo.hasNextPage ? '+' : '')}), statusName(s)))));
     assistanceBox.append(conn.edges.length ? table([T.assistance_case, T.status, T.applied_on, T.applicant],
       conn.edges.map(({node}) => h('tr', {},
-        h('td', {}, link('/assistance/' + node.caseId, node.programName)), h('td', {text: node.status}),
+        h('td', {}, link('/assistance/' + node.caseId, node.programName)), h('td', {text: statusName(node.status)}),
         h('td', {text: node.appliedOn}), h('td', {text: node.applicant ? node.applicant.name || '' : ''})))) : h('p', {text: '—'}));
   }
 
