@@ -20,7 +20,9 @@
   const OPEN_REFERRALS = ['REFERRED', 'ACCEPTED', 'DECLINED', 'IN_PROGRESS', 'COMPLETED'];
 
   let session = null;          // {token, viewer}
-  let page = {cleanups: []};   // what the current page must stop when another one is shown
+  // The page shown: its root element (a page that answers late writes into its own, detached root) and what it
+  // must stop when another page is shown.
+  let page = {cleanups: [], root: document.createElement('div')};
   const purposes = new Map();  // residentId -> the purpose stated for it in this tab
 
   // ---- small helpers ---------------------------------------------------------------------------------------
@@ -41,7 +43,7 @@
     return el;
   }
 
-  const view = () => document.getElementById('view');
+  const view = () => page.root;
   const programName = (p) => PROGRAM_NAMES[p] || p;
   // A status or kind code in the reader's language, the code kept beside it (integrators read the codes).
   const statusName = (code) => (T['s_' + code] ? `${T['s_' + code]} (${code})` : code);
@@ -228,10 +230,11 @@
     for (const stop of page.cleanups) {
       try { stop(); } catch (exc) { /* a page's cleanup never blocks the next page */ }
     }
-    page = {cleanups: []};
+    page = {cleanups: [], root: h('div')};
     const path = location.pathname.slice(BASE.length) || '/';
+    const outer = document.getElementById('view');
     document.getElementById('signin').hidden = true;
-    view().replaceChildren();
+    outer.replaceChildren(page.root);
     let section = null;
     let handler = notFoundPage;
     let match = null;
@@ -253,30 +256,34 @@
       return;
     }
     const params = new URLSearchParams(location.search);
+    const shown = page;
+    outer.removeAttribute('data-ready');
     Promise.resolve(handler(match ? match.slice(1).map(decodeURIComponent) : [], params)).catch((exc) => {
-      view().append(errorBox([{message: String(exc)}]));
+      shown.root.append(errorBox([{message: String(exc)}]));
     }).finally(() => {
-      view().setAttribute('data-ready', '1');
+      if (page === shown) outer.setAttribute('data-ready', '1');
     });
-    view().removeAttribute('data-ready');
   }
 
   // ---- pages ------------------------------------------------------------------------------------------------
 
   function homePage() {
+    const root = view();
     setTitle(T.home_title);
-    view().append(h('h1', {text: T.home_title}), h('p', {text: T.home_hint}),
+    root.append(h('h1', {text: T.home_title}), h('p', {text: T.home_hint}),
       h('ul', {}, h('li', {}, link('/search', T.nav_search)), h('li', {}, link('/queues', T.nav_queues)),
         h('li', {}, link('/inspector', T.nav_inspector))));
   }
 
   function notFoundPage() {
+    const root = view();
     setTitle(T.not_found);
-    view().append(h('h1', {text: T.not_found}));
+    root.append(h('h1', {text: T.not_found}));
   }
 
   // Resident search: name, the full ID number (shown masked by role), district.
   async function searchPage(args, params) {
+    const root = view();
     setTitle(T.search_title);
     const district = params.has('district') ? params.get('district') : (session.viewer.district || '');
     const form = h('form', {class: 'row card', role: 'search', id: 'search-form'},
@@ -296,7 +303,7 @@
       navigate('/search?' + next.toString());
     });
     const results = h('div', {id: 'results'});
-    view().append(h('h1', {text: T.search_title}), form, results);
+    root.append(h('h1', {text: T.search_title}), form, results);
     if (!params.has('name') && !params.has('idNumber') && !params.has('district')) return;
     const filter = {};
     if (params.get('name')) filter.name = params.get('name');
@@ -337,15 +344,18 @@
   // A resident: details masked by role (a stated purpose unmasks, and is logged), household, open cases, and
   // the unified timeline (infinite scroll, filters, live entries).
   async function residentPage([id], params) {
+    const root = view();
+    const shown = page;
     const purpose = purposes.get(id) || null;
     const result = await gql(`query ResidentPage($id: ID!) { resident(id: $id) {
         id residentId name gender idNumber phone birthDate district erased deceasedOn
         address { districtName street community masked }
         household { id size members { relationship residentId resident { id name } } } } }`, {id}, {purpose});
     if (!result.data) {
-      view().append(errorBox(result.errors));
+      root.append(errorBox(result.errors));
       return;
     }
+    if (page !== shown) return;  // another page is shown by now: no subscription for this one
     const r = result.data.resident;
     setTitle(r.name || T.personal_details);
     const masked = [r.name, r.idNumber, r.phone, r.birthDate].some(isMasked) || r.address.masked;
@@ -374,9 +384,9 @@
     } else if (masked) {
       details.append(h('p', {class: 'error', id: 'still-masked', text: T.still_masked}));
     }
-    view().append(h('h1', {id: 'resident-name', text: r.name || '—'}), h('div', {class: 'columns'}, details,
+    root.append(h('h1', {id: 'resident-name', text: r.name || '—'}), h('div', {class: 'columns'}, details,
                                                                              householdCard(r), casesCard(r)));
-    view().append(timelineSection(r, params));
+    root.append(timelineSection(r, params));
   }
 
   function householdCard(r) {
@@ -644,6 +654,7 @@
 
   // A referral: its state, the actions this principal may take in it, its history.
   async function referralPage([id], params) {
+    const root = view();
     const minPosition = Number(params.get('minPosition')) || null;
     const result = await gql(`query ReferralPage($id: ID!) { referral(id: $id) {
         id referralId status version leadParty proposedLeadParty urgency referredAt acceptedAt completedAt closedAt due
@@ -653,13 +664,13 @@
         history(first: 50) { edges { node { kind occurredAt actorId actorRole actorOffice reason position } } } } }`,
       {id}, {minPosition});
     if (!result.data) {
-      view().append(errorBox(result.errors));
+      root.append(errorBox(result.errors));
       return;
     }
     const r = result.data.referral;
     const label = CONFIG.lang === 'zh' ? r.subItem.labelZh : r.subItem.label;
     setTitle(`${T.referral} · ${label}`);
-    view().append(h('h1', {}, `${T.referral}: ${label}`),
+    root.append(h('h1', {}, `${T.referral}: ${label}`),
       h('section', {class: 'card', 'aria-labelledby': 'state-h'}, h('h2', {id: 'state-h', text: T.current_state}),
         facts([[T.status, statusName(r.status), {id: 'referral-status', 'data-status': r.status}], [T.urgency, r.urgency], [T.lead_party, r.leadParty],
                [T.organisation, r.organisation && r.organisation.name], [T.community, r.community && r.community.name],
@@ -717,13 +728,13 @@
       }
     }
     actions.append(...(forms.length ? forms : [h('p', {text: T.no_actions})]));
-    view().append(actions);
+    root.append(actions);
     if (r.tasks.length) {
-      view().append(h('section', {class: 'card'}, h('h2', {text: T.tasks}),
+      root.append(h('section', {class: 'card'}, h('h2', {text: T.tasks}),
         table([T.what, T.status, T.due, T.who], r.tasks.map((t) => h('tr', {},
           h('td', {text: t.title}), h('td', {text: statusName(t.status)}), h('td', {text: t.dueOn}), h('td', {text: t.ownerStaffId || ''}))))));
     }
-    view().append(h('section', {class: 'card'}, h('h2', {text: T.history}),
+    root.append(h('section', {class: 'card'}, h('h2', {text: T.history}),
       historyTable(r.history.edges.map((e) => e.node), 'referral-history')));
   }
 
@@ -745,6 +756,7 @@
 
   // An assistance case: its state, the step this principal may take, its history.
   async function assistancePage([id], params) {
+    const root = view();
     const minPosition = Number(params.get('minPosition')) || null;
     const result = await gql(`query AssistancePage($id: ID!) { assistanceCase(id: $id) {
         id caseId programName status district office version householdSize appliedOn applicant { id name }
@@ -752,12 +764,12 @@
         history(first: 50) { edges { node { kind summary occurredAt actorId actorRole actorOffice reason } } } } }`,
       {id}, {minPosition});
     if (!result.data) {
-      view().append(errorBox(result.errors));
+      root.append(errorBox(result.errors));
       return;
     }
     const c = result.data.assistanceCase;
     setTitle(`${T.assistance_case} · ${c.programName}`);
-    view().append(h('h1', {text: `${T.assistance_case}: ${c.programName}`}),
+    root.append(h('h1', {text: `${T.assistance_case}: ${c.programName}`}),
       h('section', {class: 'card'}, h('h2', {text: T.current_state}),
         facts([[T.status, statusName(c.status), {id: 'assistance-status', 'data-status': c.status}],
                [T.applicant, c.applicant ? link('/residents/' + encodeURIComponent(c.applicant.id), c.applicant.name || '—') : '—'],
@@ -783,59 +795,65 @@
         form('reject', T.reject, 'rejectAssistance', 'RejectAssistanceInput', [{name: 'reason', label: T.reason, required: true}]);
       }
     }
-    view().append(h('section', {class: 'card', id: 'actions'}, h('h2', {text: T.actions}),
+    root.append(h('section', {class: 'card', id: 'actions'}, h('h2', {text: T.actions}),
       ...(forms.length ? forms : [h('p', {text: T.no_actions})])));
-    view().append(h('section', {class: 'card'}, h('h2', {text: T.history}),
+    root.append(h('section', {class: 'card'}, h('h2', {text: T.history}),
       historyTable(c.history.edges.map((e) => e.node), 'assistance-history')));
   }
 
   async function needPage([id]) {
+    const root = view();
     const result = await gql(`query NeedPage($id: ID!) { need(id: $id) { id status urgency channel collectedAt
         subItem { label labelZh } resident { id name } referral { referralId } } }`, {id});
     if (!result.data) {
-      view().append(errorBox(result.errors));
+      root.append(errorBox(result.errors));
       return;
     }
     const n = result.data.need;
+    if (root !== view()) return;
     if (n.referral) return navigate('/referrals/' + n.referral.referralId, true);
     const label = CONFIG.lang === 'zh' ? n.subItem.labelZh : n.subItem.label;
     setTitle(`${T.need} · ${label}`);
-    view().append(h('h1', {text: `${T.need}: ${label}`}), h('section', {class: 'card'},
+    root.append(h('h1', {text: `${T.need}: ${label}`}), h('section', {class: 'card'},
       facts([[T.status, statusName(n.status)], [T.urgency, n.urgency], [T.when, fmtTime(n.collectedAt)],
              [T.name, n.resident ? link('/residents/' + encodeURIComponent(n.resident.id), n.resident.name || '—') : '—']])));
   }
 
   async function taskPage([id]) {
+    const root = view();
     const result = await gql('query TaskPage($id: ID!) { linkageTask(id: $id) { referral { referralId } } }', {id});
+    if (root !== view()) return;
     if (result.data && result.data.linkageTask.referral) return navigate('/referrals/' + result.data.linkageTask.referral.referralId, true);
-    view().append(errorBox(result.errors || [{message: T.not_found}]));
+    root.append(errorBox(result.errors || [{message: T.not_found}]));
   }
 
   // Any other stream (inspectors): its recorded history.
   async function streamPage([id]) {
+    const root = view();
     setTitle(T.stream_history);
-    view().append(h('h1', {text: `${T.stream_history}: ${id}`}));
+    root.append(h('h1', {text: `${T.stream_history}: ${id}`}));
     const result = await gql(`query StreamPage($id: ID!) { streamHistory(streamId: $id, first: 50) { edges { node {
         streamVersion kind occurredAt reason actor { id role office } } } } }`, {id});
     if (!result.data) {
-      view().append(errorBox(result.errors), h('p', {text: T.needs_audit}));
+      root.append(errorBox(result.errors), h('p', {text: T.needs_audit}));
       return;
     }
-    view().append(historyTable(result.data.streamHistory.edges.map(({node}) => ({
+    root.append(historyTable(result.data.streamHistory.edges.map(({node}) => ({
       occurredAt: node.occurredAt, kind: `${node.kind} (v${node.streamVersion})`, actorId: node.actor.id,
       actorRole: node.actor.role, actorOffice: node.actor.office, reason: node.reason})), 'stream-history'));
   }
 
   // Work queues: my referrals and linkage tasks by bucket, the assistance cases awaiting my step; with counts.
   async function queuesPage() {
+    const root = view();
     setTitle(T.queues_title);
     const v = session.viewer;
-    view().append(h('h1', {text: T.queues_title}));
+    root.append(h('h1', {text: T.queues_title}));
     const linkageBox = h('section', {class: 'card', id: 'linkage-queue', 'aria-labelledby': 'lq-h'},
       h('h2', {id: 'lq-h', text: T.linkage_queue}));
     const assistanceBox = h('section', {class: 'card', id: 'assistance-queue', 'aria-labelledby': 'aq-h'},
       h('h2', {id: 'aq-h', text: T.assistance_queue}));
-    view().append(linkageBox, assistanceBox);
+    root.append(linkageBox, assistanceBox);
 
     const QUEUE_ITEMS = `counts { overdue dueSoon open }
         edges { node { kind bucket due urgency subItem { label labelZh }
@@ -911,9 +929,10 @@
 
   // Inspectors: the audit log, a case as of a date, the integrity verification, the access report.
   async function inspectorPage(args, params) {
+    const root = view();
     setTitle(T.inspector_title);
-    view().append(h('h1', {text: T.inspector_title}));
-    if (!session.viewer.scopes.includes('audit')) view().append(h('p', {class: 'error', text: T.needs_audit}));
+    root.append(h('h1', {text: T.inspector_title}));
+    if (!session.viewer.scopes.includes('audit')) root.append(h('p', {class: 'error', text: T.needs_audit}));
 
     // The audit log.
     const auditForm = h('form', {class: 'row', id: 'audit-form'},
@@ -963,7 +982,7 @@
       loadAudit();
     });
     auditMore.addEventListener('click', loadAudit);
-    view().append(h('section', {class: 'card', id: 'audit', 'aria-labelledby': 'audit-h'}, h('h2', {id: 'audit-h', text: T.audit_log}),
+    root.append(h('section', {class: 'card', id: 'audit', 'aria-labelledby': 'audit-h'}, h('h2', {id: 'audit-h', text: T.audit_log}),
       auditForm, auditError, table([T.position, T.when, T.program, T.event_kind, T.stream, T.who, T.reason], auditBody, {id: 'audit-table'}),
       auditMore));
 
@@ -987,7 +1006,7 @@
                                      [T.when, fmtTime(s.recordedAt)]]),
         h('pre', {text: JSON.stringify(s.state, null, 2)}));
     });
-    view().append(h('section', {class: 'card', id: 'asof'}, h('h2', {text: T.case_as_of}), asOfForm, asOfOut));
+    root.append(h('section', {class: 'card', id: 'asof'}, h('h2', {text: T.case_as_of}), asOfForm, asOfOut));
 
     // The integrity verification.
     const verifyOut = h('div', {id: 'integrity-result'});
@@ -1008,7 +1027,7 @@
         h('ul', {}, r.findings.edges.map(({node}) => h('li', {text: `${node.kind} @ ${node.where}: ${node.message}`}))),
         h('pre', {text: r.text}));
     });
-    view().append(h('section', {class: 'card', id: 'integrity'}, h('h2', {text: T.integrity}), verifyButton, verifyOut));
+    root.append(h('section', {class: 'card', id: 'integrity'}, h('h2', {text: T.integrity}), verifyButton, verifyOut));
 
     // The access report: who read whose personal data, which fields, for what purpose.
     const accessForm = h('form', {class: 'row', id: 'access-form'},
@@ -1035,7 +1054,7 @@
           h('td', {text: node.residentId}), h('td', {text: node.fields.join(', ')}), h('td', {text: node.purpose || '—'}))),
         {id: 'access-table'}));
     });
-    view().append(h('section', {class: 'card', id: 'access'}, h('h2', {text: T.access_report}), accessForm, accessOut));
+    root.append(h('section', {class: 'card', id: 'access'}, h('h2', {text: T.access_report}), accessForm, accessOut));
     if (session.viewer.scopes.includes('audit')) loadAudit();
   }
 
