@@ -109,6 +109,13 @@ async def test_sign_in_search_timeline_act_on_a_referral_and_see_the_entry_live(
     kinds = await page.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert "linkage.referred" in kinds or any(k.startswith("linkage.") for k in kinds)
     await page.screenshot(path=shot_path("resident-timeline"), full_page=True)
+    # An entry links to its case: the need just collected leads to the referral made of it.
+    await page.locator("#timeline li[data-kind='linkage.need_collected'] a.entry-link").first.click()
+    await page.wait_for_url(f"**/console/referrals/{referral['referralId']}")
+    await page.wait_for_selector("#referral-status[data-status='REFERRED']")
+    await page.go_back()
+    await page.wait_for_selector("#timeline li")
+    await page.wait_for_selector("#live[data-state='on']")
 
     # The referral's page, from the resident's open cases, in a second tab: accept it there.
     actor = await context.new_page()
