@@ -32,13 +32,17 @@ DEMO_PROGRAMS = ("residents", "assistance", "linkage")
 DEMO_RESIDENTS = 60
 
 
-def chromium_path() -> str:
-    """Debian's Chromium (`apt-get install chromium fonts-wqy-microhei`), or CIVICLEDGER_CHROMIUM."""
-    for candidate in (os.environ.get("CIVICLEDGER_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+def chromium_path(candidates: tuple[str | None, ...] | None = None) -> str:
+    """Debian's Chromium (`apt-get install chromium fonts-wqy-microhei`), or CIVICLEDGER_CHROMIUM. None found is
+    an error — the browser tests fail, they are never skipped (CI sets CIVICLEDGER_REQUIRE_BROWSER=1 to say so)."""
+    if candidates is None:
+        candidates = (os.environ.get("CIVICLEDGER_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser"))
+    for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return candidate
-    raise RuntimeError("no Chromium found: apt-get install -y chromium fonts-wqy-microhei (the console's "
+    required = " (CIVICLEDGER_REQUIRE_BROWSER=1)" if os.environ.get("CIVICLEDGER_REQUIRE_BROWSER") == "1" else ""
+    raise RuntimeError(f"no Chromium found{required}: apt-get install -y chromium fonts-wqy-microhei (the console's "
                        "end-to-end tests need a real browser; CIVICLEDGER_CHROMIUM names another binary)")
 
 

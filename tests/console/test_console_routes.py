@@ -4,12 +4,15 @@ from another origin), the development token only outside production."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from civicledger.console import labels, routes
 from tests.conftest import make_settings
+from tests.console.conftest import chromium_path
 
 
 async def test_the_shell_and_its_assets_come_from_the_app_alone(console_url: str) -> None:
@@ -40,3 +43,10 @@ def test_production_mints_no_development_tokens() -> None:
 
     assert "/console/dev-token" in paths(make_settings(environment="development"))
     assert "/console/dev-token" not in paths(make_settings(environment="production"))
+
+
+def test_a_missing_browser_is_an_error_not_a_skip(monkeypatch: Any) -> None:
+    monkeypatch.setenv("CIVICLEDGER_REQUIRE_BROWSER", "1")
+    with pytest.raises(RuntimeError, match=r"no Chromium found \(CIVICLEDGER_REQUIRE_BROWSER=1\)"):
+        chromium_path(("/nonexistent/chromium", None))
+    assert Path(chromium_path()).is_file()
