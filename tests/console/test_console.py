@@ -313,6 +313,11 @@ async def test_english_labels_and_keyboard_sign_in(console_url: str, context: An
     await page.focus("[data-principal='supervisor']")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("#who-role:text('supervisor')")
+    # The navigation works from the keyboard; the new page takes the focus.
+    await page.focus("a[data-nav='queues']")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#count-open")
+    assert await page.evaluate("document.activeElement.id") == "main"
     # The language stays chosen (a cookie) on the next page.
     await page.goto(f"{console_url}/console/queues")
     assert await page.get_attribute("html", "lang") == "en"

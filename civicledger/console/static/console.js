@@ -213,6 +213,8 @@
     if (replace) history.replaceState(null, '', BASE + path);
     else history.pushState(null, '', BASE + path);
     render();
+    // Keyboard and screen-reader users start reading the new page at its content, not the header's links.
+    if (!replace && session) document.getElementById('main').focus({preventScroll: true});
   }
 
   document.addEventListener('click', (event) => {
