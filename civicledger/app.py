@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from civicledger import console
 from civicledger.core.clock import Clock
 from civicledger.core.db import ConnectionParams, resolve_database
 from civicledger.graphql import ide
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
         Route("/metrics", prometheus),
         Route("/schema.graphql", sdl),
     ]
+    routes += console.routes(settings)  # the caseworker console, a client of /graphql (civicledger/console)
     if settings.is_development:
         routes.append(Mount(ide.ASSETS_PATH, app=ide.assets(), name="graphiql-assets"))
     middleware = [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

@@ -254,7 +254,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("\nThe Haizhu assistance caseload (2018, with the 900 → 950 adjustment and July's arrears):")
         print(f"  curl -s {url} -H 'Content-Type: application/json' "
               f"-H 'Authorization: Bearer {tokens['caseworker']}' -d '{json.dumps(caseload, ensure_ascii=False)}'")
-        print(f"\nGraphiQL: {url} (paste a token into its Token field)\n", flush=True)
+        print(f"\nGraphiQL: {url} (paste a token into its Token field)")
+        print(f"Caseworker console: http://{args.host}:{args.port}/console "
+              "(development: pick a role there, or paste a token from above)\n", flush=True)
         _serve(settings, params, args.host, args.port)
     return 0
 

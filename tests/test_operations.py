@@ -141,6 +141,8 @@ def test_demo_prints_tokens_and_samples_before_serving_even_into_a_file(tmp_path
             token = re.search(r"caseworker\s+(\S+)", printed)
             answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ viewer { role } }"},
                                 headers={"Authorization": f"Bearer {token.group(1)}"}, timeout=10) if token else None
+            console = re.search(r"Caseworker console: (\S+)", printed)
+            console_page = httpx.get(console.group(1), timeout=10) if console else None
         finally:
             demo.send_signal(signal.SIGINT)
             try:
@@ -152,3 +154,4 @@ def test_demo_prints_tokens_and_samples_before_serving_even_into_a_file(tmp_path
     assert serving, printed
     assert "Tokens (valid 7 days):" in printed and "Sample query" in printed and "GraphiQL:" in printed
     assert answer is not None and answer.json() == {"data": {"viewer": {"role": "caseworker"}}}
+    assert console_page is not None and console_page.status_code == 200 and "cl-config" in console_page.text
