@@ -11,15 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from strawberry import relay
 
+from civicledger.core.clock import business_date
 from civicledger.core.guangzhou import district_name, parse_district
-from civicledger.graphql.permissions import MASKED_TEXT, mask_id_number, mask_phone, reveal_resident
+from civicledger.domains.assistance.case import CaseStatus
+from civicledger.domains.assistance.programs import Program
+from civicledger.graphql.assistance.types import members_of, reveal
+from civicledger.graphql.permissions import (
+    MASKED_TEXT,
+    mask_id_number,
+    mask_phone,
+    reveal_resident,
+    sees_personal_data,
+)
 from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.projections.assistance_cases import case_filters
 from civicledger.projections.client_timeline import page_filters
 from civicledger.projections.residents import search_filters
 
@@ -59,6 +70,17 @@ class Personal:
     expr: str
     field_name: str
     mask: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A column shown only when `visible(ctx, row, field_name)` (a program's own rule, recording the read), else
+    null; `when_present`: the rule is asked only for a non-null value (as the resolver does)."""
+
+    expr: str
+    field_name: str
+    visible: Callable[[Any, Mapping[str, Any], str], bool]
+    when_present: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,9 +139,11 @@ class Page:
     arguments: Callable[[Mapping[str, Any], list[Any], str], PageArgs]
     edge_type: str
     connection_type: str
+    # When the arguments need the request (its clock): made per request from the context
+    request_arguments: Callable[[Any], Callable[[Mapping[str, Any], list[Any], str], PageArgs]] | None = None
 
 
-Field = Column | Personal | Derived | Embedded | One | Many | Page
+Field = Column | Personal | Guarded | Derived | Embedded | One | Many | Page
 
 
 @dataclass(frozen=True)
@@ -242,6 +266,100 @@ TYPES: dict[str, TypeDecl] = {
     ),
 }
 
+# -- assistance cases (the caseload; verification, means, assessments, entitlements and history are code) -------
+
+@dataclass(frozen=True)
+class _Info:
+    """What the assistance resolvers' `reveal(info, ...)` reads: the request context."""
+
+    context: Any
+
+
+def _case_figures(ctx: Any, row: Mapping[str, Any], field_name: str) -> bool:
+    return reveal(_Info(ctx), row["district"], members_of(row), field_name)
+
+
+def _review_overdue(ctx: Any, row: Mapping[str, Any]) -> bool:
+    due = row["next_review_due"]
+    today = business_date(ctx.runtime.clock.now())
+    return bool(due and row["status"] in ("ACTIVE", "SUSPENDED") and due < today)
+
+
+def _case_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    raise NotImplementedError  # replaced per request by `case_page_arguments` (needs the request's clock)
+
+
+def case_page_arguments(ctx: Any) -> Callable[[Mapping[str, Any], list[Any], str], PageArgs]:
+    def arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+        limit = page_size(args.get("first"))
+        f = args.get("filter") or {}
+        after = args.get("after")
+        status, program, district = f.get("status"), f.get("program"), f.get("district")
+        household_id, resident_id = f.get("householdId"), f.get("residentId")
+        clauses = case_filters(
+            params, prefix, status=[CaseStatus(s).value for s in status] if status else None,
+            program=Program(program).value if program else None,
+            district=parse_district(district).value if district else None, office=f.get("office"),
+            household_id=uuid_of(household_id, "Household") if household_id else None,
+            resident_id=uuid_of(resident_id, "Resident") if resident_id else None,
+            review_overdue_on=business_date(ctx.runtime.clock.now()) if f.get("reviewOverdue") else None,
+            after_seq=decode_cursor("ac", after))
+        return PageArgs(limit, clauses, after is not None)
+    return arguments
+
+
+CASELOAD = Page(
+    target="AssistanceCase", table="assistance_cases", join=None, key="seq", descending=False, cursor="ac",
+    arguments=_case_arguments, edge_type="AssistanceCaseEdge", connection_type="AssistanceCaseConnection",
+    request_arguments=case_page_arguments,
+)
+
+
+def _money(field_name: str) -> Guarded:
+    return Guarded("{a}." + _MONEY[field_name] + "::text", field_name=_MONEY_READS[field_name],
+                   visible=_case_figures)
+
+
+_MONEY = {"perCapitaIncome": "per_capita_income", "monthlyAmount": "monthly_amount",
+          "oneOffAmount": "one_off_amount", "totalAccrued": "total_accrued"}
+_MONEY_READS = {"perCapitaIncome": "assistancePerCapitaIncome", "monthlyAmount": "assistanceAmount",
+                "oneOffAmount": "assistanceAmount", "totalAccrued": "assistanceAmount"}
+
+TYPES["AssistanceCase"] = TypeDecl(
+    name="AssistanceCase", source="assistance_cases {a}",
+    base={"id": ("{a}.id", None), "district": ("{a}.district", None), "members": ("{a}.members", None),
+          "status": ("{a}.status", None), "next_review_due": ("{a}.next_review_due", date.fromisoformat)},
+    fields={
+        "id": Derived(lambda ctx, row: relay.to_base64("AssistanceCase", str(row["id"]))),
+        "caseId": Column("{a}.id"),
+        "program": Column("{a}.program", lambda v: Program(v).name),
+        "programName": Column("{a}.program", lambda v: Program(v).rule.label),
+        "status": Column("{a}.status", lambda v: CaseStatus(v).name),
+        "district": Column("{a}.district"), "office": Column("{a}.office"), "version": Column("{a}.version"),
+        "householdSize": Column("{a}.household_size"), "referralId": Column("{a}.referral_id"),
+        "appliedOn": Column("{a}.applied_on"),
+        "household": One("Household", "{a}.id = {p}.household_id"),
+        "applicant": One("Resident", "{a}.id = {p}.applicant_id"),
+        "members": Many("Resident", "jsonb_array_elements_text({p}.members) WITH ORDINALITY m_{a}(mid, o)"
+                                    " JOIN residents {a} ON {a}.id = m_{a}.mid::uuid", "m_{a}.o"),
+        "statement": Guarded("{a}.statement", "assistanceStatement", _case_figures, when_present=False),
+        "figuresMasked": Derived(lambda ctx, row: not sees_personal_data(ctx.principal, row["district"],
+                                                                         ctx.purpose)),
+        "eligible": Column("{a}.eligible"),
+        "findings": Column("coalesce({a}.findings, '[]'::jsonb)", list),
+        "assessedBy": Column("{a}.assessed_by"), "decidedBy": Column("{a}.decided_by"),
+        **{name: _money(name) for name in _MONEY},
+        "standardRevision": Column("{a}.standard_revision"),
+        "verificationRound": Column("{a}.verification_round"),
+        "sourcesAnswered": Column("{a}.sources_answered"),
+        "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", list),
+        "noticeEndsOn": Column("{a}.notice_ends_on"), "objections": Column("{a}.objections"),
+        "firstMonth": Column("{a}.first_month"), "lastPaidMonth": Column("{a}.last_paid_month"),
+        "nextReviewDue": Column("{a}.next_review_due"),
+        "reviewOverdue": Derived(_review_overdue),
+    },
+)
+
 # Objects whose fields are picked from a Python dict (`Derived(object_type=...)`): their field names.
 DICT_TYPES: dict[str, frozenset[str]] = {
     "Address": frozenset({"district", "districtName", "street", "community", "masked"}),
@@ -266,4 +384,6 @@ ROOTS: dict[str, RootOne | Page] = {
     "resident": RootOne("Resident", "Resident"),
     "household": RootOne("Household", "Household"),
     "residents": RESIDENT_SEARCH,
+    "assistanceCase": RootOne("AssistanceCase", "AssistanceCase"),
+    "assistanceCases": CASELOAD,
 }

@@ -45,6 +45,7 @@ from civicledger.graphql.planner.declarations import (
     Column,
     Derived,
     Embedded,
+    Guarded,
     Many,
     One,
     Page,
@@ -151,7 +152,7 @@ class ObjectPlan:
             parts += [f"'${name}'", expr.format(a=alias)]
         for index, (_, kind, payload) in enumerate(self.entries):
             key = f"'k{index}'"
-            if kind in ("column", "personal"):
+            if kind in ("column", "personal", "guarded"):
                 parts += [key, payload.expr.format(a=alias)]
             elif kind == "embedded":
                 parts += [key, payload.sql(request, alias, parent)]
@@ -189,6 +190,9 @@ class ObjectPlan:
                 out[key] = raw if payload.convert is None or raw is None else payload.convert(raw)
             elif kind == "personal":
                 out[key] = raw if reveal_resident(ctx, base, payload.field_name) else payload.mask(raw)
+            elif kind == "guarded":
+                shown = (raw is not None or not payload.when_present) and payload.visible(ctx, base, payload.field_name)
+                out[key] = raw if shown else None
             elif kind == "derived":
                 derived, picks = payload
                 result = derived.compute(ctx, base)
@@ -241,6 +245,8 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
             entries.append((key, "column", declared))
         elif isinstance(declared, Personal):
             entries.append((key, "personal", declared))
+        elif isinstance(declared, Guarded):
+            entries.append((key, "guarded", declared))
         elif isinstance(declared, Derived):
             picks = None
             if declared.object_type is not None:
@@ -283,7 +289,8 @@ class PagePlan:
 
     def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
         page = self.page
-        args = page.arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
+        arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
+        args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
         request.pages[id(self)] = (args.limit, args.after_given)
         clauses = list(args.clauses)
         if page.join is not None:
