@@ -312,7 +312,8 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         if operation is None:
             return None
         variables = body.get("variables")
-        cache_key = self.cache.key(key, variables, ctx, operation) if self.cache.enabled else None
+        cache_key = self.cache.key(key, variables, ctx, operation) if self.cache.enabled and operation.cacheable \
+            else None
         if cache_key is not None:
             hit = self.cache.get(cache_key, self.runtime.positions)
             if hit is not None:

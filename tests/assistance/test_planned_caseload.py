@@ -123,3 +123,13 @@ async def _both(world: World, query: str, variables: dict[str, Any], bearer: str
     finally:
         http.compile = True
     return answers, logs, planned
+
+
+async def test_an_answer_that_depends_on_the_date_is_never_cached(world: World) -> None:
+    from civicledger.graphql.compiled import compile_operation
+
+    schema = world.app.state.graphql_http.schema
+
+    assert compile_operation(schema, DOCUMENTS["one case"][0], None).cacheable is False  # reviewOverdue
+    assert compile_operation(schema, DOCUMENTS["overdue reviews"][0], None).cacheable is False
+    assert compile_operation(schema, "{ resident(id: \"x\") { name } }", None).cacheable is True

@@ -90,6 +90,7 @@ class Derived:
 
     compute: Callable[[Any, Mapping[str, Any]], Any]
     object_type: str | None = None
+    uses_clock: bool = False  # the answer changes with the date: never served from the response cache
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,7 @@ TYPES["AssistanceCase"] = TypeDecl(
         "noticeEndsOn": Column("{a}.notice_ends_on"), "objections": Column("{a}.objections"),
         "firstMonth": Column("{a}.first_month"), "lastPaidMonth": Column("{a}.last_paid_month"),
         "nextReviewDue": Column("{a}.next_review_due"),
-        "reviewOverdue": Derived(_review_overdue),
+        "reviewOverdue": Derived(_review_overdue, uses_clock=True),
     },
 )
 

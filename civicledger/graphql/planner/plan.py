@@ -88,6 +88,7 @@ class Planning:
     schema: GraphQLSchema
     fragments: dict[str, FragmentDefinitionNode]
     arguments: list[tuple[FieldNode, Any]]  # field nodes with arguments, and their field definitions
+    uses_clock: bool = False  # some value or filter depends on today's date
 
 
 def _fields(planning: Planning, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
@@ -259,6 +260,7 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
                     picks.append((_key(child), child_name, declared.object_type))
             elif node.selection_set is not None:
                 raise Unplannable("selection on a leaf")
+            planning.uses_clock |= declared.uses_clock
             entries.append((key, "derived", (declared, picks)))
         elif isinstance(declared, Embedded):
             entries.append((key, "embedded", EmbeddedPlan(plan_object(planning, declared.target,
@@ -344,6 +346,7 @@ PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCurs
 
 
 def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
+    planning.uses_clock |= page.request_arguments is not None
     parts: list[tuple[str, str, Any]] = []
     node_plan: ObjectPlan | None = None
     for child in _fields(planning, node.selection_set, page.connection_type):
@@ -446,6 +449,7 @@ class PlannedOperation:
     roots: list[RootPlan]
     arguments: list[tuple[FieldNode, Any]]
     mentions_viewer: bool = False
+    cacheable: bool = True  # False when the answer depends on the date (the response cache keys on positions)
 
     async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if any(r.needs_read for r in self.roots) and not ctx.principal.has(Scope.READ):
@@ -486,7 +490,7 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode,
     except Unplannable:
         return None
     return PlannedOperation(schema, operation, roots, planning.arguments,
-                            mentions_viewer=any(r.kind == "viewer" for r in roots))
+                            mentions_viewer=any(r.kind == "viewer" for r in roots), cacheable=not planning.uses_clock)
 
 
 __all__ = ["PlannedOperation", "Unplannable", "plan_operation"]
