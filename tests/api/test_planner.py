@@ -297,3 +297,52 @@ async def test_the_plan_is_made_once_per_document(gql: GQL, app: Any, family: di
     plans = [key for key in http.compiled if key[0] == __import__("hashlib").sha256(query.encode()).hexdigest()]
 
     assert len(plans) == 1 and http.compiled[plans[0]] is not None
+
+
+AUDIT = """query($sid: ID, $after: String, $o: LogOrder) { auditLog(filter: {streamId: $sid}, first: 2, after: $after,
+    order: $o) { __typename pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id occurredAt program kind topic streamId streamVersion position reason correlationId
+      causationId idempotencyKey origin actor { id role office district } } } } }"""
+README_AUDIT = """{ auditLog(filter: {office: "HAIZHU-JIANGHAI-STATION", kind: "Resident.AddressChanged",
+                    since: "2026-03-01T00:00:00+08:00"}, first: 20) {
+    edges { node { occurredAt program kind streamId streamVersion position reason correlationId
+                   actor { id role office district } } } } }"""
+
+
+@pytest.mark.parametrize("order", ["NEWEST_FIRST", "OLDEST_FIRST", None])
+@pytest.mark.parametrize("reader", READERS, ids=[r[0] for r in READERS])
+async def test_the_audit_log_page_is_planned_for_auditors_only(gql: GQL, runtime: Runtime, app: Any,
+                                                               family: dict[str, Any], order: str | None,
+                                                               reader: tuple[str, str, dict[str, str]]) -> None:
+    _, bearer, headers = reader
+    variables: dict[str, Any] = {"sid": family["id"]}
+    if order is not None:  # an explicit null for `order: LogOrder! = NEWEST_FIRST` is an executor error today
+        variables["o"] = order
+    answers, _, planned = await _both(gql, runtime, app, AUDIT, variables, bearer, headers, family["position"])
+    assert answers[0] == answers[1]
+    if error_codes(answers[0]):
+        assert error_codes(answers[0]) == ["FORBIDDEN"] and planned == [0, 0]
+        return
+    assert planned == [1, 0]
+    first = answers[0]["data"]["auditLog"]
+    assert len(first["edges"]) == 2 and first["pageInfo"]["hasNextPage"]  # the stream has three events
+
+    variables["after"] = first["pageInfo"]["endCursor"]
+    answers, _, planned = await _both(gql, runtime, app, AUDIT, variables, bearer, headers, family["position"])
+    assert planned == [1, 0]
+    assert answers[0] == answers[1] and "errors" not in answers[0]
+    assert answers[0]["data"]["auditLog"]["pageInfo"]["hasPreviousPage"] is True
+
+    answers, _, planned = await _both(gql, runtime, app, README_AUDIT, {}, bearer, headers, family["position"])
+    assert planned == [1, 0]
+    assert answers[0] == answers[1] and answers[0]["data"]["auditLog"]["edges"]
+
+
+async def test_a_payload_in_the_audit_log_is_answered_by_the_resolvers(gql: GQL, runtime: Runtime, app: Any,
+                                                                      family: dict[str, Any]) -> None:
+    query = "query($sid: ID) { auditLog(filter: {streamId: $sid}, first: 2) { edges { node { kind payload } } } }"
+    answers, _, planned = await _both(gql, runtime, app, query, {"sid": family["id"]}, INSPECTOR, PURPOSE,
+                                      family["position"])
+
+    assert planned == [0, 0]
+    assert answers[0] == answers[1] and "errors" not in answers[0]

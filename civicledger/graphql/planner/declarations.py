@@ -17,11 +17,13 @@ from uuid import UUID
 
 from strawberry import relay
 
+from civicledger.core.auth import Scope
 from civicledger.core.clock import business_date
 from civicledger.core.guangzhou import district_name, parse_district
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.programs import Program
 from civicledger.graphql.assistance.types import members_of, reveal
+from civicledger.graphql.inspection.common import aware, decode_log_cursor, encode_log_cursor, stream_uuid
 from civicledger.graphql.permissions import (
     MASKED_TEXT,
     mask_id_number,
@@ -31,6 +33,7 @@ from civicledger.graphql.permissions import (
 )
 from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
 from civicledger.projections.assistance_cases import case_filters
+from civicledger.projections.audit_log import audit_filters
 from civicledger.projections.client_timeline import page_filters
 from civicledger.projections.residents import search_filters
 
@@ -122,6 +125,7 @@ class PageArgs:
     limit: int
     clauses: list[str]
     after_given: bool
+    descending: bool | None = None  # the order asked for, when the page has an `order` argument
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,11 @@ class Page:
     connection_type: str
     # When the arguments need the request (its clock): made per request from the context
     request_arguments: Callable[[Any], Callable[[Mapping[str, Any], list[Any], str], PageArgs]] | None = None
+    # A composite key: the columns ordered by, the SQL of the cursor's key, and the cursor made from it
+    order_columns: tuple[str, ...] = ()
+    key_sql: str | None = None
+    cursor_of: Callable[[Any], str] | None = None
+    scope: Scope = Scope.READ  # what the root field's permission class requires
 
 
 Field = Column | Personal | Guarded | Derived | Embedded | One | Many | Page
@@ -361,6 +370,59 @@ TYPES["AssistanceCase"] = TypeDecl(
     },
 )
 
+# -- the inspectors' audit log (payloads, chain hashes and erasure flags are code: the event store) --------------
+
+_AUDIT_FILTERS = {"actorId": "actor_id", "office": "actor_office", "district": "actor_district",
+                  "program": "program", "kind": "kind", "correlationId": "correlation_id", "streamId": "stream_id"}
+
+
+def _audit_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    limit = page_size(args.get("first"), default=50, maximum=500)
+    f = args.get("filter") or {}
+    filters = {column: f.get(name) for name, column in _AUDIT_FILTERS.items()}
+    if filters["stream_id"]:
+        filters["stream_id"] = stream_uuid(filters["stream_id"])
+    order = args.get("order")
+    newest_first = order is None or getattr(order, "value", order) == "NEWEST_FIRST"
+    after = args.get("after")
+    clauses = audit_filters(params, prefix, filters=filters, since=aware(f.get("since")),
+                            until=aware(f.get("until")), after=decode_log_cursor(after), newest_first=newest_first)
+    return PageArgs(limit, clauses, after is not None, descending=newest_first)
+
+
+def _log_cursor(key: list[int]) -> str:
+    micros, position = key
+    return encode_log_cursor(_EPOCH + timedelta(microseconds=micros), position)
+
+
+AUDIT_LOG = Page(
+    target="RecordedEvent", table="audit_log", join=None, key="position", descending=True, cursor="l",
+    arguments=_audit_arguments, edge_type="RecordedEventEdge", connection_type="RecordedEventConnection",
+    order_columns=("occurred_at", "position"),
+    key_sql=f"json_build_array({instant_sql('{a}.occurred_at')}, {{a}}.position)", cursor_of=_log_cursor,
+    scope=Scope.AUDIT,
+)
+
+TYPES["RecordedEvent"] = TypeDecl(
+    name="RecordedEvent", source="audit_log {a}",
+    base={"position": ("{a}.position", None)},
+    fields={
+        "id": Derived(lambda ctx, row: relay.to_base64("RecordedEvent", str(row["position"]))),
+        "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
+        "streamVersion": Column("{a}.stream_version"), "program": Column("{a}.program"),
+        "kind": Column("{a}.kind"), "topic": Column("{a}.topic"),
+        "occurredAt": Column(instant_sql("{a}.occurred_at"), instant),
+        "actor": Embedded("EventActor"), "reason": Column("{a}.reason"),
+        "correlationId": Column("{a}.correlation_id"), "causationId": Column("{a}.causation_id"),
+        "idempotencyKey": Column("{a}.idempotency_key"), "origin": Column("{a}.origin"),
+    },
+)
+TYPES["EventActor"] = TypeDecl(
+    name="EventActor", source=None,
+    fields={"id": Column("{a}.actor_id"), "role": Column("{a}.actor_role"), "office": Column("{a}.actor_office"),
+            "district": Column("{a}.actor_district")},
+)
+
 # Objects whose fields are picked from a Python dict (`Derived(object_type=...)`): their field names.
 DICT_TYPES: dict[str, frozenset[str]] = {
     "Address": frozenset({"district", "districtName", "street", "community", "masked"}),
@@ -376,6 +438,7 @@ class RootOne:
     type_name: str  # of the global id
     argument: str = "id"
     unplanned: tuple[str, ...] = ("asOf",)
+    scope: Scope = Scope.READ
 
     def key(self, args: Mapping[str, Any]) -> UUID:
         return uuid_of(args[self.argument], self.type_name)
@@ -387,4 +450,5 @@ ROOTS: dict[str, RootOne | Page] = {
     "residents": RESIDENT_SEARCH,
     "assistanceCase": RootOne("AssistanceCase", "AssistanceCase"),
     "assistanceCases": CASELOAD,
+    "auditLog": AUDIT_LOG,
 }

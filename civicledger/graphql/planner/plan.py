@@ -300,11 +300,14 @@ class PagePlan:
             clauses.insert(0, page.join.format(a=alias, p=parent))
         request.params.append(args.limit + 1)
         limit = f"${len(request.params)}"  # before the node's own parameters are appended
-        order = f"{alias}.{page.key} {'DESC' if page.descending else 'ASC'}"
+        descending = page.descending if args.descending is None else args.descending
+        order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
+                          for column in page.order_columns or (page.key,))
         obj = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
-        obj = f"json_build_object('$k', {alias}.{page.key}, '$n', {obj})"
-        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses)} ORDER BY {order} "
-                 f"LIMIT {limit}")
+        key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
+        obj = f"json_build_object('$k', {key}, '$n', {obj})"
+        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+                 f"ORDER BY {order} LIMIT {limit}")
         return (f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})")
 
     def sql(self, request: Request, parent: str) -> str:
@@ -315,14 +318,15 @@ class PagePlan:
         has_next = len(rows) > limit
         rows = rows[:limit]
         kind = self.page.cursor
+        cursor_of = self.page.cursor_of or (lambda key: encode_cursor(kind, key))
         out: dict[str, Any] = {}
         for key, part, payload in self.parts:
             if part == "typename":
                 out[key] = payload
             elif part == "pageInfo":
                 info = {"hasNextPage": has_next, "hasPreviousPage": after_given,
-                        "startCursor": encode_cursor(kind, rows[0]["$k"]) if rows else None,
-                        "endCursor": encode_cursor(kind, rows[-1]["$k"]) if rows else None,
+                        "startCursor": cursor_of(rows[0]["$k"]) if rows else None,
+                        "endCursor": cursor_of(rows[-1]["$k"]) if rows else None,
                         "__typename": "PageInfo"}
                 out[key] = {k: info[name] for k, name in payload}
             else:
@@ -331,7 +335,7 @@ class PagePlan:
                     edge: dict[str, Any] = {}
                     for edge_key, edge_part in payload:
                         if edge_part == "cursor":
-                            edge[edge_key] = encode_cursor(kind, row["$k"])
+                            edge[edge_key] = cursor_of(row["$k"])
                         elif edge_part == "node":
                             assert self.node_plan is not None
                             edge[edge_key] = self.node_plan.shape(request, row["$n"])
@@ -389,6 +393,15 @@ class RootPlan:
     @property
     def needs_read(self) -> bool:
         return self.kind in ("one", "page")
+
+    @property
+    def scope(self) -> Scope | None:
+        """What the root field's permission class requires (None: nothing)."""
+        if self.kind == "one":
+            return self.payload[0].scope  # type: ignore[no-any-return]
+        if self.kind == "page":
+            return self.payload.page.scope  # type: ignore[no-any-return]
+        return None
 
     async def run(self, request: Request, conn: Any) -> Any:
         if self.kind == "typename":
@@ -452,7 +465,7 @@ class PlannedOperation:
     cacheable: bool = True  # False when the answer depends on the date (the response cache keys on positions)
 
     async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        if any(r.needs_read for r in self.roots) and not ctx.principal.has(Scope.READ):
+        if any(r.scope is not None and not ctx.principal.has(r.scope) for r in self.roots):
             return None  # the resolvers refuse it (FORBIDDEN)
         if not inputs_are_clean(variables):
             return None  # the resolvers refuse it with a typed error
