@@ -97,11 +97,15 @@ def _resident_selection(rng: random.Random, depth: int) -> str:
     return " ".join(parts)
 
 
-def generated_documents(count: int = 12, seed: int = 12) -> dict[str, tuple[str, dict[str, Any]]]:
+def generated_documents(count: int = 24, seed: int = 12) -> dict[str, tuple[str, dict[str, Any]]]:
     rng = random.Random(seed)
     out = {}
     for n in range(count):
-        if rng.random() < 0.6:
+        draw = rng.random()
+        if draw < 0.15:
+            query = ("query($h: ID!) { household(id: $h) { id householdId district size version members { "
+                     "relationship residentId resident { " + _resident_selection(rng, 1) + " } } } }")
+        elif draw < 0.6:
             query = "query($id: ID!) { resident(id: $id) { " + _resident_selection(rng, 0) + " } }"
         else:
             query = ('{ residents(filter: {district: "HAIZHU", name: "规划"}, first: 3) { pageInfo { hasNextPage } '
