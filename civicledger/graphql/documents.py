@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -32,7 +32,7 @@ from graphql import (
 from graphql.pyutils import Undefined
 from graphql.utilities.coerce_input_value import coerce_input_value
 from graphql.utilities.validate_input_value import validate_input_value
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -49,6 +49,7 @@ class Prepared:
     document: DocumentNode
     operation: OperationDefinitionNode
     key: tuple[str, str | None]  # (sha256 of the text, operationName): what the compiled/planned caches use
+    text: str = field(default="", compare=False)  # the query text it was prepared from
 
     @property
     def operation_type(self) -> str:
@@ -67,7 +68,12 @@ def _located(error: GraphQLError) -> dict[str, Any]:
 
 
 class Documents:
-    """Prepared documents by (digest, operationName), bounded LRU; the schema's own limits apply."""
+    """Prepared documents by (digest, operationName), bounded LRU; the schema's own limits apply.
+
+    A document is parsed and validated once per (digest, operationName) for this schema — the depth, alias and
+    token limits are among the validation rules and the parse options, so they are checked on that one miss
+    and never make a later request of the same text parse again. The executor receives the prepared document
+    (`PreparedDocument`), so it neither parses nor validates. `hits` / `misses` count lookups."""
 
     def __init__(self, schema: Any, capacity: int = 1000, max_cached_chars: int = 100_000) -> None:
         self.schema = schema
@@ -82,6 +88,8 @@ class Documents:
                 self.max_tokens = extension.max_token_count
         self.rules = tuple(rules)
         self._items: OrderedDict[tuple[str, str | None], Prepared] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
 
     def prepare(self, query: str, digest: str | None, operation_name: Any, method: str) -> Prepared:
         """`method`: the HTTP method, or "WS" for graphql-transport-ws (where subscriptions belong)."""
@@ -90,12 +98,14 @@ class Documents:
         key = (digest or hashlib.sha256(query.encode()).hexdigest(), operation_name or None)
         prepared = self._items.get(key)
         if prepared is None:
+            self.misses += 1
             prepared = self._prepare(query, key)
             if len(query) <= self.max_cached_chars:
                 self._items[key] = prepared
                 if len(self._items) > self.capacity:
                     self._items.popitem(last=False)
         else:
+            self.hits += 1
             self._items.move_to_end(key)
         kind = prepared.operation.operation
         if kind is OperationType.MUTATION and method == "GET":
@@ -125,10 +135,10 @@ class Documents:
             if len(operations) != 1:
                 raise RequestError(400, "the document has several operations: say which with operationName",
                                    "OPERATION_NAME_REQUIRED", graphql=True)
-            return Prepared(document, operations[0], key)
+            return Prepared(document, operations[0], key, query)
         for operation in operations:
             if operation.name and operation.name.value == operation_name:
-                return Prepared(document, operation, key)
+                return Prepared(document, operation, key, query)
         raise RequestError(400, f"the document has no operation named {operation_name!r}", "OPERATION_NOT_FOUND",
                            graphql=True)
 
@@ -138,6 +148,37 @@ class Documents:
         errors = coerce_errors(self.schema._schema, prepared.operation, variables or {})
         if errors:
             raise RequestError(400, errors[0]["message"], "BAD_USER_INPUT", graphql=True, errors=errors)
+
+
+# How often the executor was handed a prepared document (`reused`) and how often it had to parse and validate a
+# text itself (`parsed`: only a caller that went around `Documents`, e.g. `schema.execute` in a script).
+EXECUTOR_DOCUMENTS = {"reused": 0, "parsed": 0}
+
+
+class PreparedDocument(SchemaExtension):
+    """Give strawberry's executor the document the transport prepared (`Context.document`, set by HTTP and
+    WebSocket after `Documents.prepare`): no second parse, no second `validate()` — it was validated with the
+    same rules and limits, once per document hash. A context without a prepared document, or with one of
+    another text, is parsed and validated the ordinary way (every limiter still applies)."""
+
+    def __init__(self) -> None:
+        self.reused = False
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        prepared = getattr(ec.context, "document", None) if ec.context is not None else None
+        if isinstance(prepared, Prepared) and ec.graphql_document is None and prepared.text == ec.query:
+            ec.graphql_document = prepared.document
+            self.reused = True
+            EXECUTOR_DOCUMENTS["reused"] += 1
+        else:
+            EXECUTOR_DOCUMENTS["parsed"] += 1
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        if self.reused:
+            self.execution_context.pre_execution_errors = []  # validated when prepared: strawberry skips it
+        yield
 
 
 def coerce_errors(schema: Any, operation: OperationDefinitionNode, inputs: Mapping[str, Any]) -> list[dict[str, Any]]:

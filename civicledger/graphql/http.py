@@ -13,13 +13,12 @@ hooks:
 - Bearer JWT required; a missing or forged token is `UNAUTHENTICATED` (401, saying where the token goes).
 - `extensions.minPosition` (or header `X-Min-Position`) waits until the read models reach that position.
 - Automatic persisted queries: `extensions.persistedQuery.sha256Hash` with or without the query text.
-- HOOK: `_compiled` — an answer planned/compiled ahead of the executor is tried first (see its docstring).
+- HOOK: `_compiled` — an answer planned ahead of the executor (planner/) is tried first (see its docstring).
 - Personal-data reads are written to the access log before the response leaves (`access.py`), one JSON
   access line per request, a correlation id on every response, and the transport's bounds (`bounds.py`)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -42,11 +41,11 @@ from civicledger.core.text import stated_purpose
 from civicledger.graphql.access import Exchange, access_purpose, correlation_id, log_reads, raw_header
 from civicledger.graphql.bounds import ClientGone, cancel_on_disconnect, check_url, read_body, replay
 from civicledger.graphql.caches import PersistedQueries, ResponseCache
-from civicledger.graphql.compiled import CompiledOperation, compile_operation
 from civicledger.graphql.context import Context
 from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
 from civicledger.graphql.errors import INTERNAL, error_codes, format_error, log_unexpected, statement_timeout_error
+from civicledger.graphql.planner import PlannedOperation, plan_operation
 from civicledger.graphql.wire import GRAPHQL_RESPONSE, JSON, RequestError, encode, negotiate
 
 TOKEN_HINT = ("send the header `Authorization: Bearer <token>` (tokens: `civicledger token --role ...`, or the "
@@ -89,7 +88,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         self.documents = Documents(schema)
         self.cost = CostModel(schema._schema, budget=query_budget, budgets=query_budgets)
         self.persisted = PersistedQueries()
-        self.compiled: OrderedDict[tuple[str, str | None], CompiledOperation | None] = OrderedDict()
+        self.compiled: OrderedDict[tuple[str, str | None], PlannedOperation | None] = OrderedDict()  # plans
         self.compile = True
         self.cache = ResponseCache(enabled=cache_enabled)
         self.stats = {"compiled": 0, "generic": 0}
@@ -296,26 +295,25 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         it came as a persisted query, `body` (`operationName`, `variables`) and the request `Context`
         (principal, purpose, correlation id; personal reads go to `ctx.record_read`). Returns the complete
         response bytes, or None to let the executor answer (which it then does canonically, errors included).
-        Today: the compiled fast path (compiled.py) behind the response cache."""
+        Today: the query planner (planner/: one SQL statement per root field, the plan cached by document
+        hash) behind the response cache."""
         if not self.compile:
             return None
-        key = (digest or hashlib.sha256(query.encode()).hexdigest(), body.get("operationName"))
+        prepared = ctx.document
+        key = prepared.key
         if key in self.compiled:
             operation = self.compiled[key]
             self.compiled.move_to_end(key)
-        else:
-            settings = self.runtime.settings
-            operation = compile_operation(
-                self.schema, query, body.get("operationName"), max_tokens=settings.query_token_limit,
-                max_depth=settings.query_depth_limit, max_aliases=settings.query_alias_limit,
-            )
+        else:  # planned once per document hash and operation (the document was validated when prepared)
+            operation = plan_operation(self.schema._schema, prepared.document, prepared.operation)
             self.compiled[key] = operation
             if len(self.compiled) > 2000:
                 self.compiled.popitem(last=False)
         if operation is None:
             return None
         variables = body.get("variables")
-        cache_key = self.cache.key(key, variables, ctx, operation) if self.cache.enabled else None
+        cache_key = self.cache.key(key, variables, ctx, operation) if self.cache.enabled and operation.cacheable \
+            else None
         if cache_key is not None:
             hit = self.cache.get(cache_key, self.runtime.positions)
             if hit is not None:

@@ -12,13 +12,12 @@ from strawberry import relay
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.documents import PreparedDocument
 from civicledger.graphql.input_guard import BoundedDate, BoundedDateTime, InputGuard
 from civicledger.graphql.inspection.queries import InspectionQueries
 from civicledger.graphql.inspection.types import RecordedEventType
@@ -101,7 +100,8 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
             lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
             lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
             lambda: MaxTokensLimiter(max_token_count=settings.query_token_limit),
-            lambda: ParserCache(maxsize=1000),
-            lambda: ValidationCache(maxsize=1000),
+            # Parsed and validated once per document hash by the transports (documents.py), with the limits
+            # above among the rules: the executor is handed that document.
+            PreparedDocument,
         ],
     )

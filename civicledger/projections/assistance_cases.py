@@ -275,27 +275,40 @@ async def cases_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asy
     return await conn.fetch("SELECT * FROM assistance_cases WHERE id = ANY($1)", list(ids))
 
 
+def case_filters(args: list[Any], prefix: str = "", *, status: Sequence[str] | None = None, program: str | None = None,
+                 district: str | None = None, office: str | None = None, household_id: Any = None,
+                 resident_id: Any = None, review_overdue_on: date | None = None,
+                 after_seq: int | None = None) -> list[str]:
+    """The WHERE clauses of a caseload page (columns under `prefix`), their values appended to `args` — the one
+    definition of the caseload filter, for `search_cases` and the query planner alike."""
+    args.append(after_seq or 0)
+    clauses: list[str] = [f"{prefix}seq > ${len(args)}"]
+    for column, value in (("program", program), ("district", district), ("office", office),
+                          ("household_id", household_id)):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"{prefix}{column} = ${len(args)}")
+    if status:
+        args.append(list(status))
+        clauses.append(f"{prefix}status = ANY(${len(args)})")
+    if resident_id is not None:
+        args.append(json.dumps([str(resident_id)]))
+        clauses.append(f"{prefix}members @> ${len(args)}::jsonb")
+    if review_overdue_on is not None:
+        args.append(review_overdue_on)
+        clauses.append(f"{prefix}status IN ('ACTIVE', 'SUSPENDED') AND {prefix}next_review_due < ${len(args)}")
+    return clauses
+
+
 async def search_cases(conn: asyncpg.Connection, *, status: Sequence[str] | None = None, program: str | None = None,
                        district: str | None = None, office: str | None = None, household_id: Any = None,
                        resident_id: Any = None, review_overdue_on: date | None = None, after_seq: int | None = None,
                        limit: int = 20) -> list[asyncpg.Record]:
     """Keyset page in application order; `limit + 1` rows tell the caller whether there is a next page."""
-    clauses: list[str] = ["seq > $1"]
-    args: list[Any] = [after_seq or 0]
-    for column, value in (("program", program), ("district", district), ("office", office),
-                          ("household_id", household_id)):
-        if value is not None:
-            args.append(value)
-            clauses.append(f"{column} = ${len(args)}")
-    if status:
-        args.append(list(status))
-        clauses.append(f"status = ANY(${len(args)})")
-    if resident_id is not None:
-        args.append(json.dumps([str(resident_id)]))
-        clauses.append(f"members @> ${len(args)}::jsonb")
-    if review_overdue_on is not None:
-        args.append(review_overdue_on)
-        clauses.append(f"status IN ('ACTIVE', 'SUSPENDED') AND next_review_due < ${len(args)}")
+    args: list[Any] = []
+    clauses = case_filters(args, status=status, program=program, district=district, office=office,
+                           household_id=household_id, resident_id=resident_id,
+                           review_overdue_on=review_overdue_on, after_seq=after_seq)
     args.append(limit + 1)
     return await conn.fetch(
         f"SELECT * FROM assistance_cases WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ${len(args)}", *args)

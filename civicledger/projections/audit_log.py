@@ -71,30 +71,40 @@ class AuditLogProjection(Projection):
 
 # -- the view ------------------------------------------------------------------------------------------------
 
-async def audit_log_page(conn: asyncpg.Connection, *, filters: dict[str, Any] | None = None,
-                         since: datetime | None = None, until: datetime | None = None,
-                         after: tuple[datetime, int] | None = None, newest_first: bool = True,
-                         limit: int = 50) -> list[asyncpg.Record]:
-    """Keyset page in recorded order (`after` is the (occurred_at, position) of the previous page's last row);
-    `limit + 1` rows."""
+def audit_filters(args: list[Any], prefix: str = "", *, filters: dict[str, Any] | None = None,
+                  since: datetime | None = None, until: datetime | None = None,
+                  after: tuple[datetime, int] | None = None, newest_first: bool = True) -> list[str]:
+    """The WHERE clauses of an audit-log page (columns under `prefix`), their values appended to `args` — for
+    `audit_log_page` and the query planner alike."""
     clauses: list[str] = []
-    args: list[Any] = []
     for column, value in (filters or {}).items():
         if column not in FILTERS:
             raise ValueError(f"cannot filter the audit log by {column}")
         if value is None:
             continue
         args.append(value)
-        clauses.append(f"{column} = ${len(args)}")
+        clauses.append(f"{prefix}{column} = ${len(args)}")
     if since is not None:
         args.append(since)
-        clauses.append(f"occurred_at >= ${len(args)}")
+        clauses.append(f"{prefix}occurred_at >= ${len(args)}")
     if until is not None:
         args.append(until)
-        clauses.append(f"occurred_at < ${len(args)}")
+        clauses.append(f"{prefix}occurred_at < ${len(args)}")
     if after is not None:
         args.extend(after)
-        clauses.append(f"(occurred_at, position) {'<' if newest_first else '>'} (${len(args) - 1}, ${len(args)})")
+        clauses.append(f"({prefix}occurred_at, {prefix}position) {'<' if newest_first else '>'}"
+                       f" (${len(args) - 1}, ${len(args)})")
+    return clauses
+
+
+async def audit_log_page(conn: asyncpg.Connection, *, filters: dict[str, Any] | None = None,
+                         since: datetime | None = None, until: datetime | None = None,
+                         after: tuple[datetime, int] | None = None, newest_first: bool = True,
+                         limit: int = 50) -> list[asyncpg.Record]:
+    """Keyset page in recorded order (`after` is the (occurred_at, position) of the previous page's last row);
+    `limit + 1` rows."""
+    args: list[Any] = []
+    clauses = audit_filters(args, filters=filters, since=since, until=until, after=after, newest_first=newest_first)
     args.append(limit + 1)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     direction = "DESC" if newest_first else "ASC"

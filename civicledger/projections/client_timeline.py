@@ -81,7 +81,7 @@ TIMELINE_COLUMNS = ("position", "stream_id", "stream_version", "program", "kind"
                     "actor_role", "actor_office", "occurred_at", "correlation_id")
 
 
-def _page_filters(args: list[object], prefix: str, *, before: int | None, after: int | None,
+def page_filters(args: list[object], prefix: str, *, before: int | None, after: int | None,
                   programs: Sequence[str] | None, since: object, until: object) -> list[str]:
     """The WHERE clauses of a timeline page (columns under `prefix`), their values appended to `args`."""
     clauses = []
@@ -99,7 +99,7 @@ async def timeline_page(conn: asyncpg.Connection, resident_id: object, *, before
                         since: object = None, until: object = None) -> list[asyncpg.Record]:
     """Newest first; `before` pages backwards in time, `after` forwards (subscriptions). `limit + 1` rows."""
     args: list[object] = [resident_id]
-    clauses = ["resident_id = $1", *_page_filters(args, "", before=before, after=after, programs=programs,
+    clauses = ["resident_id = $1", *page_filters(args, "", before=before, after=after, programs=programs,
                                                   since=since, until=until)]
     args.append(limit + 1)
     order = "ASC" if after is not None else "DESC"
@@ -117,7 +117,7 @@ async def resident_with_timeline(conn: asyncpg.Connection, resident_id: object, 
     """The resident's row (only `columns`) and a timeline page in one round trip — the hot read: a
     caseworker opens a file. Timeline rows come back as records keyed by their own column names."""
     args: list[object] = [resident_id]
-    clauses = ["t.resident_id = r.id", *_page_filters(args, "t.", before=before, after=None, programs=programs,
+    clauses = ["t.resident_id = r.id", *page_filters(args, "t.", before=before, after=None, programs=programs,
                                                       since=since, until=until)]
     args.append(limit + 1)
     picked = ", ".join(f"r.{c} AS r_{c}" if c != "*" else "r.*" for c in columns)

@@ -132,25 +132,36 @@ async def residents_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list
     return await conn.fetch(f"{SELECT} WHERE id = ANY($1)", list(ids))
 
 
-async def search_residents(conn: asyncpg.Connection, *, name: str | None = None, id_number: str | None = None,
-                           district: str | None = None, household_id: Any = None, after_seq: int | None = None,
-                           limit: int = 20) -> list[asyncpg.Record]:
-    """Keyset page in registration order; `limit + 1` rows tell the caller whether there is a next page."""
-    clauses, args = ["seq > $1"], [after_seq or 0]
+def search_filters(args: list[Any], prefix: str = "", *, name: str | None = None, id_number: str | None = None,
+                   district: str | None = None, household_id: Any = None, after_seq: int | None = None) -> list[str]:
+    """The WHERE clauses of a residents search (columns under `prefix`), their values appended to `args` — the
+    one definition of the search, for `search_residents` and the query planner alike."""
+    args.append(after_seq or 0)
+    clauses = [f"{prefix}seq > ${len(args)}"]
     # No name is longer than a name may be: a longer term is refused, not sent to the database.
     name = search_term(name, "filter.name", max_length=NAME_MAX) if name else None
     if name:
         args.append(f"%{name}%")
-        clauses.append(f"name ILIKE ${len(args)}")
+        clauses.append(f"{prefix}name ILIKE ${len(args)}")
     if id_number:
         args.append(normalise_id_number(id_number))  # the canonical spelling it was registered under
-        clauses.append(f"id_number = ${len(args)}")
+        clauses.append(f"{prefix}id_number = ${len(args)}")
     if district:
         args.append(district)
-        clauses.append(f"district = ${len(args)}")
+        clauses.append(f"{prefix}district = ${len(args)}")
     if household_id:
         args.append(household_id)
-        clauses.append(f"household_id = ${len(args)}")
+        clauses.append(f"{prefix}household_id = ${len(args)}")
+    return clauses
+
+
+async def search_residents(conn: asyncpg.Connection, *, name: str | None = None, id_number: str | None = None,
+                           district: str | None = None, household_id: Any = None, after_seq: int | None = None,
+                           limit: int = 20) -> list[asyncpg.Record]:
+    """Keyset page in registration order; `limit + 1` rows tell the caller whether there is a next page."""
+    args: list[Any] = []
+    clauses = search_filters(args, name=name, id_number=id_number, district=district, household_id=household_id,
+                             after_seq=after_seq)
     args.append(limit + 1)
     return await conn.fetch(
         f"{SELECT} WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ${len(args)}", *args

@@ -88,8 +88,10 @@ async def test_the_compiled_path_is_taken_for_supported_documents(app: Any, subj
     schema = app.state.graphql_http.schema
 
     assert compile_operation(schema, QUERIES["resident with timeline"], None) is not None
-    assert compile_operation(schema, "{ resident(id: \"x\") { household { size } } }", None) is None
-    assert compile_operation(schema, "query { ...F } fragment F on Query { viewer { role } }", None) is None
+    assert compile_operation(schema, "{ resident(id: \"x\") { household { size } } }", None) is not None
+    assert compile_operation(schema, "{ resident(id: \"x\", asOf: \"2020-01-01T00:00:00Z\") { name } }", None) is None
+    assert compile_operation(schema, "query { ...F } fragment F on Query { viewer { role } }", None) is not None
+    assert compile_operation(schema, "{ node(id: \"x\") { ... on Resident { name } } }", None) is None
     assert compile_operation(schema, "{ viewer { role @include(if: true) } }", None) is None
 
 

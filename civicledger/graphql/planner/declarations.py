@@ -1,0 +1,454 @@
+"""What the planner may plan: each GraphQL type declares, once, the table (or the parent's row) it is read from
+and how each of its fields is computed — a column, a personal column masked by the resolvers' own rule, a
+value derived in Python from columns, a related row, a list, or a keyset page.
+
+A field that is not declared here (a field backed by code: time travel, verification computations, every
+program's own types until they are declared) makes the planner decline the document; the resolvers answer it.
+
+SQL templates name the type's row alias `{a}` and, for relations, the parent's alias `{p}`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from strawberry import relay
+
+from civicledger.core.auth import Scope
+from civicledger.core.clock import business_date
+from civicledger.core.guangzhou import district_name, parse_district
+from civicledger.domains.assistance.case import CaseStatus
+from civicledger.domains.assistance.programs import Program
+from civicledger.graphql.assistance.types import members_of, reveal
+from civicledger.graphql.inspection.common import aware, decode_log_cursor, encode_log_cursor, stream_uuid
+from civicledger.graphql.permissions import (
+    MASKED_TEXT,
+    mask_id_number,
+    mask_phone,
+    reveal_resident,
+    sees_personal_data,
+)
+from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.projections.assistance_cases import case_filters
+from civicledger.projections.audit_log import audit_filters
+from civicledger.projections.client_timeline import page_filters
+from civicledger.projections.residents import search_filters
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def instant_sql(expr: str) -> str:
+    """A timestamptz as integer microseconds since the epoch (JSON would round-trip it as text in the session's
+    time zone, with fewer fractional digits than Python writes)."""
+    return f"(extract(epoch from {expr}) * 1000000)::bigint"
+
+
+def instant(micros: int | None) -> str | None:
+    """What strawberry's DateTime writes for the same value read by asyncpg (UTC, `isoformat()`)."""
+    return None if micros is None else (_EPOCH + timedelta(microseconds=micros)).isoformat()
+
+
+def enum_value(value: str | None) -> str | None:
+    return value or None
+
+
+# -- field kinds ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """A value read from one SQL expression, converted for the response."""
+
+    expr: str
+    convert: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Personal:
+    """A resident's personal column: shown when `reveal_resident` (the resolvers' rule, which also records the
+    read for the access log) says so, else `mask(value)`."""
+
+    expr: str
+    field_name: str
+    mask: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A column shown only when `visible(ctx, row, field_name)` (a program's own rule, recording the read), else
+    null; `when_present`: the rule is asked only for a non-null value (as the resolver does)."""
+
+    expr: str
+    field_name: str
+    visible: Callable[[Any, Mapping[str, Any], str], bool]
+    when_present: bool = True
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value computed in Python from the row's base columns (`compute(ctx, row)`); an object value's fields are
+    then picked from the dict by name (`object_type`)."""
+
+    compute: Callable[[Any, Mapping[str, Any]], Any]
+    object_type: str | None = None
+    uses_clock: bool = False  # the answer changes with the date: never served from the response cache
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """An object read from the same row (e.g. a timeline entry's actor)."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class One:
+    """A related row (or null): `where` joins the target (`{a}`) to this row (`{p}`)."""
+
+    target: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Many:
+    """A whole list in order: `source` is a FROM item over `{a}` correlated to `{p}`."""
+
+    target: str
+    source: str
+    order: str
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    limit: int
+    clauses: list[str]
+    after_given: bool
+    descending: bool | None = None  # the order asked for, when the page has an `order` argument
+
+
+@dataclass(frozen=True)
+class Page:
+    """A keyset-paged connection, in the cursor format of the resolvers (`relay.encode_cursor(kind, key)`).
+    `arguments(args, params, prefix)` turns the field's coerced arguments into WHERE clauses (their values appended
+    to `params`) with the same helpers the resolvers use — a bad argument raises, and the document is answered
+    by the resolvers instead (which then return the canonical error)."""
+
+    target: str
+    table: str
+    join: str | None  # to the parent row; None for a root page
+    key: str
+    descending: bool
+    cursor: str
+    arguments: Callable[[Mapping[str, Any], list[Any], str], PageArgs]
+    edge_type: str
+    connection_type: str
+    # When the arguments need the request (its clock): made per request from the context
+    request_arguments: Callable[[Any], Callable[[Mapping[str, Any], list[Any], str], PageArgs]] | None = None
+    # A composite key: the columns ordered by, the SQL of the cursor's key, and the cursor made from it
+    order_columns: tuple[str, ...] = ()
+    key_sql: str | None = None
+    cursor_of: Callable[[Any], str] | None = None
+    scope: Scope = Scope.READ  # what the root field's permission class requires
+
+
+Field = Column | Personal | Guarded | Derived | Embedded | One | Many | Page
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    name: str
+    source: str | None  # FROM item over `{a}`; None for a type read from its parent's row
+    fields: Mapping[str, Field]
+    # Columns every planned row of this type carries (for ids, masking and derived values): name -> (SQL, convert)
+    base: Mapping[str, tuple[str, Callable[[Any], Any] | None]] = field(default_factory=dict)
+
+
+# -- residents and households ------------------------------------------------------------------------------------
+
+def _birth_year(value: str | None) -> str | None:
+    return None if value is None else value[:4]
+
+
+def _address(ctx: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+    revealed = reveal_resident(ctx, row, "address")
+    return {
+        "district": row["district"], "districtName": district_name(row["district"]),
+        "street": row["street"] if revealed else (MASKED_TEXT if row["street"] else None),
+        "community": row["community"] if revealed else (MASKED_TEXT if row["community"] else None),
+        "masked": not revealed,
+    }
+
+
+def _timeline_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    limit = page_size(args.get("first"), default=50, maximum=200)
+    before = decode_cursor("t", args.get("after"))
+    clauses = page_filters(params, prefix, before=before, after=None, programs=args.get("programs"),
+                           since=args.get("since"), until=args.get("until"))
+    return PageArgs(limit, clauses, before is not None)
+
+
+def _search_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    limit = page_size(args.get("first"))
+    f = args.get("filter")
+    f = f or {}  # graphql-core's coercion: the input's fields by their GraphQL names
+    name, id_number, district = f.get("name"), f.get("idNumber"), f.get("district")
+    after = args.get("after")
+    clauses = search_filters(params, prefix, name=name, id_number=id_number,
+                             district=parse_district(district).value if district else None,
+                             after_seq=decode_cursor("r", after))
+    return PageArgs(limit, clauses, after is not None)
+
+
+TIMELINE = Page(
+    target="TimelineEntry", table="client_timeline", join="{a}.resident_id = {p}.id", key="position",
+    descending=True, cursor="t", arguments=_timeline_arguments, edge_type="TimelineEdge",
+    connection_type="TimelineConnection",
+)
+
+RESIDENT_SEARCH = Page(
+    target="Resident", table="residents", join=None, key="seq", descending=False, cursor="r",
+    arguments=_search_arguments, edge_type="ResidentEdge", connection_type="ResidentConnection",
+)
+
+TYPES: dict[str, TypeDecl] = {
+    "Resident": TypeDecl(
+        name="Resident", source="residents {a}",
+        base={"id": ("{a}.id", UUID), "district": ("{a}.district", None), "erased": ("{a}.erased", bool),
+              "street": ("{a}.street", None), "community": ("{a}.community", None)},
+        fields={
+            "id": Derived(lambda ctx, row: relay.to_base64("Resident", str(row["id"]))),
+            "residentId": Column("{a}.id"),
+            "name": Column("{a}.name"),
+            "gender": Column("{a}.gender", enum_value),
+            "residency": Column("{a}.residency", enum_value),
+            "district": Column("{a}.district"),
+            "version": Column("{a}.version"),
+            "erased": Column("{a}.erased", bool),
+            "deceasedOn": Column("{a}.deceased_on"),
+            "registeredAt": Column(instant_sql("{a}.registered_at"), instant),
+            "relationshipToHead": Column("{a}.relationship", enum_value),
+            "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number),
+            "phone": Personal("{a}.phone", "phone", mask_phone),
+            "birthDate": Personal("{a}.birth_date", "birthDate", _birth_year),
+            "address": Derived(_address, object_type="Address"),
+            "household": One("Household", "{a}.id = {p}.household_id"),
+            "timeline": TIMELINE,
+        },
+    ),
+    "Household": TypeDecl(
+        name="Household", source="households {a}",
+        base={"id": ("{a}.id", None)},
+        fields={
+            "id": Derived(lambda ctx, row: relay.to_base64("Household", str(row["id"]))),
+            "householdId": Column("{a}.id"),
+            "district": Column("{a}.district"),
+            "size": Column("{a}.size"),
+            "version": Column("{a}.version"),
+            "head": One("Resident", "{a}.id = {p}.head_id"),
+            "members": Many("HouseholdMember", "jsonb_array_elements({p}.members) WITH ORDINALITY {a}(e, o)",
+                            "{a}.o"),
+        },
+    ),
+    "HouseholdMember": TypeDecl(
+        name="HouseholdMember", source=None,
+        fields={
+            "relationship": Column("{a}.e->>'relationship'"),
+            "residentId": Column("({a}.e->>'residentId')::uuid"),
+            "resident": One("Resident", "{a}.id = ({p}.e->>'residentId')::uuid"),
+        },
+    ),
+    "TimelineEntry": TypeDecl(
+        name="TimelineEntry", source="client_timeline {a}",
+        fields={
+            "occurredAt": Column(instant_sql("{a}.occurred_at"), instant),
+            "program": Column("{a}.program"), "kind": Column("{a}.kind"), "summary": Column("{a}.summary"),
+            "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
+            "streamVersion": Column("{a}.stream_version"), "correlationId": Column("{a}.correlation_id"),
+            "actor": Embedded("Actor"),
+        },
+    ),
+    "Actor": TypeDecl(
+        name="Actor", source=None,
+        fields={"id": Column("{a}.actor_id"), "role": Column("{a}.actor_role"),
+                "office": Column("{a}.actor_office")},
+    ),
+}
+
+# -- assistance cases (the caseload; verification, means, assessments, entitlements and history are code) -------
+
+@dataclass(frozen=True)
+class _Info:
+    """What the assistance resolvers' `reveal(info, ...)` reads: the request context."""
+
+    context: Any
+
+
+def _case_figures(ctx: Any, row: Mapping[str, Any], field_name: str) -> bool:
+    return reveal(_Info(ctx), row["district"], members_of(row), field_name)
+
+
+def _review_overdue(ctx: Any, row: Mapping[str, Any]) -> bool:
+    due = row["next_review_due"]
+    today = business_date(ctx.runtime.clock.now())
+    return bool(due and row["status"] in ("ACTIVE", "SUSPENDED") and due < today)
+
+
+def _case_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    raise NotImplementedError  # replaced per request by `case_page_arguments` (needs the request's clock)
+
+
+def case_page_arguments(ctx: Any) -> Callable[[Mapping[str, Any], list[Any], str], PageArgs]:
+    def arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+        limit = page_size(args.get("first"))
+        f = args.get("filter") or {}
+        after = args.get("after")
+        status, program, district = f.get("status"), f.get("program"), f.get("district")
+        household_id, resident_id = f.get("householdId"), f.get("residentId")
+        clauses = case_filters(
+            params, prefix, status=[CaseStatus(s).value for s in status] if status else None,
+            program=Program(program).value if program else None,
+            district=parse_district(district).value if district else None, office=f.get("office"),
+            household_id=uuid_of(household_id, "Household") if household_id else None,
+            resident_id=uuid_of(resident_id, "Resident") if resident_id else None,
+            review_overdue_on=business_date(ctx.runtime.clock.now()) if f.get("reviewOverdue") else None,
+            after_seq=decode_cursor("ac", after))
+        return PageArgs(limit, clauses, after is not None)
+    return arguments
+
+
+CASELOAD = Page(
+    target="AssistanceCase", table="assistance_cases", join=None, key="seq", descending=False, cursor="ac",
+    arguments=_case_arguments, edge_type="AssistanceCaseEdge", connection_type="AssistanceCaseConnection",
+    request_arguments=case_page_arguments,
+)
+
+
+def _money(field_name: str) -> Guarded:
+    return Guarded("{a}." + _MONEY[field_name] + "::text", field_name=_MONEY_READS[field_name],
+                   visible=_case_figures)
+
+
+_MONEY = {"perCapitaIncome": "per_capita_income", "monthlyAmount": "monthly_amount",
+          "oneOffAmount": "one_off_amount", "totalAccrued": "total_accrued"}
+_MONEY_READS = {"perCapitaIncome": "assistancePerCapitaIncome", "monthlyAmount": "assistanceAmount",
+                "oneOffAmount": "assistanceAmount", "totalAccrued": "assistanceAmount"}
+
+TYPES["AssistanceCase"] = TypeDecl(
+    name="AssistanceCase", source="assistance_cases {a}",
+    base={"id": ("{a}.id", None), "district": ("{a}.district", None), "members": ("{a}.members", None),
+          "status": ("{a}.status", None), "next_review_due": ("{a}.next_review_due", date.fromisoformat)},
+    fields={
+        "id": Derived(lambda ctx, row: relay.to_base64("AssistanceCase", str(row["id"]))),
+        "caseId": Column("{a}.id"),
+        "program": Column("{a}.program", lambda v: Program(v).name),
+        "programName": Column("{a}.program", lambda v: Program(v).rule.label),
+        "status": Column("{a}.status", lambda v: CaseStatus(v).name),
+        "district": Column("{a}.district"), "office": Column("{a}.office"), "version": Column("{a}.version"),
+        "householdSize": Column("{a}.household_size"), "referralId": Column("{a}.referral_id"),
+        "appliedOn": Column("{a}.applied_on"),
+        "household": One("Household", "{a}.id = {p}.household_id"),
+        "applicant": One("Resident", "{a}.id = {p}.applicant_id"),
+        "members": Many("Resident", "jsonb_array_elements_text({p}.members) WITH ORDINALITY m_{a}(mid, o)"
+                                    " JOIN residents {a} ON {a}.id = m_{a}.mid::uuid", "m_{a}.o"),
+        "statement": Guarded("{a}.statement", "assistanceStatement", _case_figures, when_present=False),
+        "figuresMasked": Derived(lambda ctx, row: not sees_personal_data(ctx.principal, row["district"],
+                                                                         ctx.purpose)),
+        "eligible": Column("{a}.eligible"),
+        "findings": Column("coalesce({a}.findings, '[]'::jsonb)", list),
+        "assessedBy": Column("{a}.assessed_by"), "decidedBy": Column("{a}.decided_by"),
+        **{name: _money(name) for name in _MONEY},
+        "standardRevision": Column("{a}.standard_revision"),
+        "verificationRound": Column("{a}.verification_round"),
+        "sourcesAnswered": Column("{a}.sources_answered"),
+        "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", list),
+        "noticeEndsOn": Column("{a}.notice_ends_on"), "objections": Column("{a}.objections"),
+        "firstMonth": Column("{a}.first_month"), "lastPaidMonth": Column("{a}.last_paid_month"),
+        "nextReviewDue": Column("{a}.next_review_due"),
+        "reviewOverdue": Derived(_review_overdue, uses_clock=True),
+    },
+)
+
+# -- the inspectors' audit log (payloads, chain hashes and erasure flags are code: the event store) --------------
+
+_AUDIT_FILTERS = {"actorId": "actor_id", "office": "actor_office", "district": "actor_district",
+                  "program": "program", "kind": "kind", "correlationId": "correlation_id", "streamId": "stream_id"}
+
+
+def _audit_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    limit = page_size(args.get("first"), default=50, maximum=500)
+    f = args.get("filter") or {}
+    filters = {column: f.get(name) for name, column in _AUDIT_FILTERS.items()}
+    if filters["stream_id"]:
+        filters["stream_id"] = stream_uuid(filters["stream_id"])
+    order = args.get("order")
+    newest_first = order is None or getattr(order, "value", order) == "NEWEST_FIRST"
+    after = args.get("after")
+    clauses = audit_filters(params, prefix, filters=filters, since=aware(f.get("since")),
+                            until=aware(f.get("until")), after=decode_log_cursor(after), newest_first=newest_first)
+    return PageArgs(limit, clauses, after is not None, descending=newest_first)
+
+
+def _log_cursor(key: list[int]) -> str:
+    micros, position = key
+    return encode_log_cursor(_EPOCH + timedelta(microseconds=micros), position)
+
+
+AUDIT_LOG = Page(
+    target="RecordedEvent", table="audit_log", join=None, key="position", descending=True, cursor="l",
+    arguments=_audit_arguments, edge_type="RecordedEventEdge", connection_type="RecordedEventConnection",
+    order_columns=("occurred_at", "position"),
+    key_sql=f"json_build_array({instant_sql('{a}.occurred_at')}, {{a}}.position)", cursor_of=_log_cursor,
+    scope=Scope.AUDIT,
+)
+
+TYPES["RecordedEvent"] = TypeDecl(
+    name="RecordedEvent", source="audit_log {a}",
+    base={"position": ("{a}.position", None)},
+    fields={
+        "id": Derived(lambda ctx, row: relay.to_base64("RecordedEvent", str(row["position"]))),
+        "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
+        "streamVersion": Column("{a}.stream_version"), "program": Column("{a}.program"),
+        "kind": Column("{a}.kind"), "topic": Column("{a}.topic"),
+        "occurredAt": Column(instant_sql("{a}.occurred_at"), instant),
+        "actor": Embedded("EventActor"), "reason": Column("{a}.reason"),
+        "correlationId": Column("{a}.correlation_id"), "causationId": Column("{a}.causation_id"),
+        "idempotencyKey": Column("{a}.idempotency_key"), "origin": Column("{a}.origin"),
+    },
+)
+TYPES["EventActor"] = TypeDecl(
+    name="EventActor", source=None,
+    fields={"id": Column("{a}.actor_id"), "role": Column("{a}.actor_role"), "office": Column("{a}.actor_office"),
+            "district": Column("{a}.actor_district")},
+)
+
+# Objects whose fields are picked from a Python dict (`Derived(object_type=...)`): their field names.
+DICT_TYPES: dict[str, frozenset[str]] = {
+    "Address": frozenset({"district", "districtName", "street", "community", "masked"}),
+}
+
+
+@dataclass(frozen=True)
+class RootOne:
+    """A root field answering one row by its global id (`argument`), READ scope required; no row: the resolvers
+    answer (NOT_FOUND). Declined when any of `unplanned` arguments is given (e.g. `asOf`: time travel)."""
+
+    target: str
+    type_name: str  # of the global id
+    argument: str = "id"
+    unplanned: tuple[str, ...] = ("asOf",)
+    scope: Scope = Scope.READ
+
+    def key(self, args: Mapping[str, Any]) -> UUID:
+        return uuid_of(args[self.argument], self.type_name)
+
+
+ROOTS: dict[str, RootOne | Page] = {
+    "resident": RootOne("Resident", "Resident"),
+    "household": RootOne("Household", "Household"),
+    "residents": RESIDENT_SEARCH,
+    "assistanceCase": RootOne("AssistanceCase", "AssistanceCase"),
+    "assistanceCases": CASELOAD,
+    "auditLog": AUDIT_LOG,
+}

@@ -1,0 +1,509 @@
+"""The query planner: a validated document (its operation, with the request's variables) becomes one SQL
+statement per root field — nested rows as correlated subqueries (`json_build_object`, `json_agg`), each
+connection a keyset page of `first + 1` rows in the resolvers' cursor format — whose JSON is shaped into the
+response in one pass: global ids, cursors, page info, and every personal field masked by the resolvers' own
+rule (`reveal_resident`, which records the unmasked reads for the access log).
+
+The plan (the tree below) is made once per document hash and operation (`plan_operation`); per request only
+the arguments are coerced (graphql-core's own coercion, with the schema's defaults) and the statement's text and
+parameters assembled. A document the declarations (`declarations.py`) do not cover, a directive, a type
+condition on an abstract type, an argument the helpers refuse, a root row that does not exist: the planner
+declines (`None`) and the resolvers answer — with the canonical data or error. A plan never widens access:
+the READ scope is required for every planned root but `viewer`, and masking is decided per row as the
+resolvers decide it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from civicledger.core.auth import Scope
+from civicledger.graphql.input_guard import inputs_are_clean
+from civicledger.graphql.permissions import reveal_resident
+from civicledger.graphql.planner.declarations import (
+    DICT_TYPES,
+    ROOTS,
+    TYPES,
+    Column,
+    Derived,
+    Embedded,
+    Guarded,
+    Many,
+    One,
+    Page,
+    Personal,
+    RootOne,
+    TypeDecl,
+)
+from civicledger.graphql.relay import encode_cursor
+
+log = logging.getLogger(__name__)
+MAX_JSON_ARGS = 100  # PostgreSQL functions take at most 100 arguments (50 keys of json_build_object)
+
+
+class Unplannable(Exception):
+    """Outside what the planner covers: the resolvers answer."""
+
+
+Shape = Callable[[Any, Any], Any]  # (request, JSON value from SQL) -> response value
+
+
+@dataclass
+class Request:
+    """Per request: the context, and the coerced arguments of every field that has any (by node id)."""
+
+    ctx: Any
+    args: dict[int, dict[str, Any]]
+    params: list[Any] = field(default_factory=list)
+    aliases: int = 0
+    pages: dict[int, tuple[int, bool]] = field(default_factory=dict)  # id(PagePlan) -> (limit, `after` given)
+
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"a{self.aliases}"
+
+
+# -- selections ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Planning:
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    arguments: list[tuple[FieldNode, Any]]  # field nodes with arguments, and their field definitions
+    uses_clock: bool = False  # some value or filter depends on today's date
+
+
+def _fields(planning: Planning, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
+    """The fields selected on an object type, fragments spread in (their type conditions must name this type);
+    any directive, or one response key selected twice, declines."""
+    if selection_set is None:
+        raise Unplannable("leaf")
+    out: list[FieldNode] = []
+    for selection in selection_set.selections:
+        if selection.directives:
+            raise Unplannable("directive")
+        if isinstance(selection, FieldNode):
+            out.append(selection)
+            continue
+        if isinstance(selection, FragmentSpreadNode):
+            fragment = planning.fragments.get(selection.name.value)
+            if fragment is None or fragment.directives:
+                raise Unplannable("fragment")
+            condition, inner = fragment.type_condition, fragment.selection_set
+        elif isinstance(selection, InlineFragmentNode):
+            condition, inner = selection.type_condition, selection.selection_set
+        else:
+            raise Unplannable(type(selection).__name__)
+        if condition is not None and condition.name.value != type_name:
+            raise Unplannable("type condition")
+        out.extend(_fields(planning, inner, type_name))
+    keys = [_key(f) for f in out]
+    if len(set(keys)) != len(keys):
+        raise Unplannable("a response key selected twice")
+    return out
+
+
+def _key(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value
+
+
+def _object_type(planning: Planning, name: str) -> GraphQLObjectType:
+    gql_type = planning.schema.type_map.get(name)
+    if not isinstance(gql_type, GraphQLObjectType):
+        raise Unplannable(name)
+    return gql_type
+
+
+def _arguments_of(planning: Planning, node: FieldNode, parent: GraphQLObjectType) -> None:
+    if node.arguments:
+        planning.arguments.append((node, parent.fields[node.name.value]))
+
+
+# -- objects ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class ObjectPlan:
+    """An object of a declared type: its SQL (`json_build_object` of base columns and one key per field) and the
+    shaping of that JSON into the response object."""
+
+    decl: TypeDecl
+    entries: list[tuple[str, str, Any]]  # (response key, kind, payload)
+
+    def sql(self, request: Request, alias: str, parent: str | None) -> str:
+        parts: list[str] = []
+        for name, (expr, _) in self.decl.base.items():
+            parts += [f"'${name}'", expr.format(a=alias)]
+        for index, (_, kind, payload) in enumerate(self.entries):
+            key = f"'k{index}'"
+            if kind in ("column", "personal", "guarded"):
+                parts += [key, payload.expr.format(a=alias)]
+            elif kind == "embedded":
+                parts += [key, payload.sql(request, alias, parent)]
+            elif kind == "one":
+                relation, plan = payload
+                child = request.alias()
+                parts += [key, f"(SELECT {plan.sql(request, child, alias)} FROM "
+                               f"{plan.decl.source.format(a=child)} WHERE {relation.where.format(a=child, p=alias)})"]
+            elif kind == "many":
+                relation, plan = payload
+                child = request.alias()
+                parts += [key, f"(SELECT coalesce(json_agg({plan.sql(request, child, alias)} ORDER BY "
+                               f"{relation.order.format(a=child)}), '[]'::json) FROM "
+                               f"{relation.source.format(a=child, p=alias)})"]
+            elif kind == "page":
+                parts += [key, payload.sql(request, alias)]
+        if not parts:
+            parts = ["'_'", "null"]
+        if len(parts) > MAX_JSON_ARGS:
+            raise Unplannable("too many fields for one json_build_object")
+        return f"json_build_object({', '.join(parts)})"
+
+    def shape(self, request: Request, value: Any) -> Any:
+        if value is None:
+            return None
+        base = {name: (convert(value[f"${name}"]) if convert is not None and value[f"${name}"] is not None
+                       else value[f"${name}"]) for name, (_, convert) in self.decl.base.items()}
+        out: dict[str, Any] = {}
+        ctx = request.ctx
+        for index, (key, kind, payload) in enumerate(self.entries):
+            raw = value.get(f"k{index}")
+            if kind == "typename":
+                out[key] = payload
+            elif kind == "column":
+                out[key] = raw if payload.convert is None or raw is None else payload.convert(raw)
+            elif kind == "personal":
+                out[key] = raw if reveal_resident(ctx, base, payload.field_name) else payload.mask(raw)
+            elif kind == "guarded":
+                shown = (raw is not None or not payload.when_present) and payload.visible(ctx, base, payload.field_name)
+                out[key] = raw if shown else None
+            elif kind == "derived":
+                derived, picks = payload
+                result = derived.compute(ctx, base)
+                out[key] = result if picks is None else _pick(result, picks)
+            elif kind == "embedded":
+                out[key] = payload.shape(request, raw)
+            elif kind == "one":
+                out[key] = payload[1].shape(request, raw)
+            elif kind == "many":
+                out[key] = [payload[1].shape(request, item) for item in raw]
+            elif kind == "page":
+                out[key] = payload.shape(request, raw)
+        return out
+
+
+def _pick(result: Mapping[str, Any], picks: list[tuple[str, str]]) -> dict[str, Any]:
+    return {key: (result[name] if name != "__typename" else typename) for key, name, typename in picks}
+
+
+@dataclass
+class EmbeddedPlan:
+    """Fields of an object read from its parent's row (`{a}` is the parent's alias)."""
+
+    plan: ObjectPlan
+
+    def sql(self, request: Request, alias: str, parent: str | None) -> str:
+        return self.plan.sql(request, alias, parent)
+
+    def shape(self, request: Request, value: Any) -> Any:
+        return self.plan.shape(request, value)
+
+
+def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetNode | None) -> ObjectPlan:
+    decl = TYPES.get(type_name)
+    if decl is None:
+        raise Unplannable(type_name)
+    gql_type = _object_type(planning, type_name)
+    entries: list[tuple[str, str, Any]] = []
+    for node in _fields(planning, selection_set, type_name):
+        name, key = node.name.value, _key(node)
+        if name == "__typename":
+            entries.append((key, "typename", type_name))
+            continue
+        declared = decl.fields.get(name)
+        if declared is None:
+            raise Unplannable(f"{type_name}.{name}")
+        if not isinstance(declared, Page) and node.arguments:
+            raise Unplannable(f"arguments of {type_name}.{name}")
+        if isinstance(declared, Column):
+            entries.append((key, "column", declared))
+        elif isinstance(declared, Personal):
+            entries.append((key, "personal", declared))
+        elif isinstance(declared, Guarded):
+            entries.append((key, "guarded", declared))
+        elif isinstance(declared, Derived):
+            picks = None
+            if declared.object_type is not None:
+                allowed = DICT_TYPES[declared.object_type]
+                picks = []
+                for child in _fields(planning, node.selection_set, declared.object_type):
+                    child_name = child.name.value
+                    if child_name != "__typename" and child_name not in allowed:
+                        raise Unplannable(f"{declared.object_type}.{child_name}")
+                    picks.append((_key(child), child_name, declared.object_type))
+            elif node.selection_set is not None:
+                raise Unplannable("selection on a leaf")
+            planning.uses_clock |= declared.uses_clock
+            entries.append((key, "derived", (declared, picks)))
+        elif isinstance(declared, Embedded):
+            entries.append((key, "embedded", EmbeddedPlan(plan_object(planning, declared.target,
+                                                                          node.selection_set))))
+        elif isinstance(declared, One):
+            entries.append((key, "one", (declared, plan_object(planning, declared.target, node.selection_set))))
+        elif isinstance(declared, Many):
+            entries.append((key, "many", (declared, plan_object(planning, declared.target, node.selection_set))))
+        elif isinstance(declared, Page):
+            _arguments_of(planning, node, gql_type)
+            entries.append((key, "page", plan_page(planning, declared, node)))
+        else:  # pragma: no cover - every kind is handled above
+            raise Unplannable(name)
+    return ObjectPlan(decl, entries)
+
+
+# -- connections -------------------------------------------------------------------------------------------------
+
+@dataclass
+class PagePlan:
+    """A keyset page: `first + 1` rows of the target (the extra one says whether there is a next page), each
+    with its key (`$k`) for the cursor, shaped into edges and page info."""
+
+    page: Page
+    node_id: int  # the field node: where its coerced arguments are
+    node_plan: ObjectPlan | None
+    parts: list[tuple[str, str, Any]]  # (key, "typename" | "pageInfo" | "edges", payload)
+
+    def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
+        page = self.page
+        arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
+        args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
+        request.pages[id(self)] = (args.limit, args.after_given)
+        clauses = list(args.clauses)
+        if page.join is not None:
+            assert parent is not None
+            clauses.insert(0, page.join.format(a=alias, p=parent))
+        request.params.append(args.limit + 1)
+        limit = f"${len(request.params)}"  # before the node's own parameters are appended
+        descending = page.descending if args.descending is None else args.descending
+        order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
+                          for column in page.order_columns or (page.key,))
+        obj = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
+        key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
+        obj = f"json_build_object('$k', {key}, '$n', {obj})"
+        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+                 f"ORDER BY {order} LIMIT {limit}")
+        return (f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})")
+
+    def sql(self, request: Request, parent: str) -> str:
+        return self.rows_sql(request, request.alias(), parent)
+
+    def shape(self, request: Request, rows: list[Any]) -> dict[str, Any]:
+        limit, after_given = request.pages[id(self)]
+        has_next = len(rows) > limit
+        rows = rows[:limit]
+        kind = self.page.cursor
+        cursor_of = self.page.cursor_of or (lambda key: encode_cursor(kind, key))
+        out: dict[str, Any] = {}
+        for key, part, payload in self.parts:
+            if part == "typename":
+                out[key] = payload
+            elif part == "pageInfo":
+                info = {"hasNextPage": has_next, "hasPreviousPage": after_given,
+                        "startCursor": cursor_of(rows[0]["$k"]) if rows else None,
+                        "endCursor": cursor_of(rows[-1]["$k"]) if rows else None,
+                        "__typename": "PageInfo"}
+                out[key] = {k: info[name] for k, name in payload}
+            else:
+                edges = []
+                for row in rows:
+                    edge: dict[str, Any] = {}
+                    for edge_key, edge_part in payload:
+                        if edge_part == "cursor":
+                            edge[edge_key] = cursor_of(row["$k"])
+                        elif edge_part == "node":
+                            assert self.node_plan is not None
+                            edge[edge_key] = self.node_plan.shape(request, row["$n"])
+                        else:
+                            edge[edge_key] = self.page.edge_type
+                    edges.append(edge)
+                out[key] = edges
+        return out
+
+
+PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"})
+
+
+def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
+    planning.uses_clock |= page.request_arguments is not None
+    parts: list[tuple[str, str, Any]] = []
+    node_plan: ObjectPlan | None = None
+    for child in _fields(planning, node.selection_set, page.connection_type):
+        name = child.name.value
+        if name == "__typename":
+            parts.append((_key(child), "typename", page.connection_type))
+        elif name == "pageInfo":
+            picks = []
+            for info in _fields(planning, child.selection_set, "PageInfo"):
+                if info.name.value not in PAGE_INFO:
+                    raise Unplannable(f"PageInfo.{info.name.value}")
+                picks.append((_key(info), info.name.value))
+            parts.append((_key(child), "pageInfo", picks))
+        elif name == "edges":
+            edge_parts = []
+            for edge in _fields(planning, child.selection_set, page.edge_type):
+                edge_name = edge.name.value
+                if edge_name == "node":
+                    if node_plan is not None:
+                        raise Unplannable("node selected twice")
+                    node_plan = plan_object(planning, page.target, edge.selection_set)
+                elif edge_name not in ("cursor", "__typename"):
+                    raise Unplannable(f"{page.edge_type}.{edge_name}")
+                edge_parts.append((_key(edge), edge_name))
+            parts.append((_key(child), "edges", edge_parts))
+        else:
+            raise Unplannable(f"{page.connection_type}.{name}")
+    return PagePlan(page, id(node), node_plan, parts)
+
+
+# -- roots -------------------------------------------------------------------------------------------------------
+
+@dataclass
+class RootPlan:
+    key: str
+    kind: str  # "one" | "page" | "viewer" | "typename"
+    node_id: int
+    payload: Any = None
+
+    @property
+    def needs_read(self) -> bool:
+        return self.kind in ("one", "page")
+
+    @property
+    def scope(self) -> Scope | None:
+        """What the root field's permission class requires (None: nothing)."""
+        if self.kind == "one":
+            return self.payload[0].scope  # type: ignore[no-any-return]
+        if self.kind == "page":
+            return self.payload.page.scope  # type: ignore[no-any-return]
+        return None
+
+    async def run(self, request: Request, conn: Any) -> Any:
+        if self.kind == "typename":
+            return "Query"
+        if self.kind == "viewer":
+            p = request.ctx.principal
+            viewer = {"subject": p.subject, "role": p.role.value, "district": p.district, "office": p.office,
+                      "scopes": sorted(s.value for s in p.scopes), "__typename": "Viewer"}
+            return {key: viewer[name] for key, name in self.payload}
+        request.params, request.aliases = [], 0
+        if self.kind == "one":
+            root, plan = self.payload
+            key = root.key(request.args.get(self.node_id, {}))
+            request.params.append(key)
+            alias = request.alias()
+            sql = (f"SELECT {plan.sql(request, alias, None)}::text FROM {plan.decl.source.format(a=alias)}"
+                   f" WHERE {alias}.id = $1")
+            text = await conn.fetchval(sql, *request.params)
+            if text is None:
+                raise Unplannable("no such row")  # the resolvers answer NOT_FOUND
+            return plan.shape(request, orjson.loads(text))
+        page_plan: PagePlan = self.payload
+        sql = f"SELECT {page_plan.rows_sql(request, request.alias(), None)}::text"
+        text = await conn.fetchval(sql, *request.params)
+        return page_plan.shape(request, orjson.loads(text))
+
+
+def _plan_root(planning: Planning, node: FieldNode) -> RootPlan:
+    name, key = node.name.value, _key(node)
+    query_type = planning.schema.query_type
+    assert query_type is not None
+    if name == "__typename":
+        return RootPlan(key, "typename", id(node))
+    if name == "viewer":
+        picks = []
+        for child in _fields(planning, node.selection_set, "Viewer"):
+            if child.name.value not in ("subject", "role", "district", "office", "scopes", "__typename"):
+                raise Unplannable(f"Viewer.{child.name.value}")
+            picks.append((_key(child), child.name.value))
+        return RootPlan(key, "viewer", id(node), picks)
+    root = ROOTS.get(name)
+    if root is None:
+        raise Unplannable(name)
+    _arguments_of(planning, node, query_type)
+    if isinstance(root, RootOne):
+        if any(a.name.value in root.unplanned for a in node.arguments or ()):
+            raise Unplannable("an argument backed by code")
+        return RootPlan(key, "one", id(node), (root, plan_object(planning, root.target, node.selection_set)))
+    return RootPlan(key, "page", id(node), plan_page(planning, root, node))
+
+
+@dataclass
+class PlannedOperation:
+    """A planned query: `execute` answers its `data`, or None to let the resolvers answer."""
+
+    schema: GraphQLSchema
+    operation: OperationDefinitionNode
+    roots: list[RootPlan]
+    arguments: list[tuple[FieldNode, Any]]
+    mentions_viewer: bool = False
+    cacheable: bool = True  # False when the answer depends on the date (the response cache keys on positions)
+
+    async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        if any(r.scope is not None and not ctx.principal.has(r.scope) for r in self.roots):
+            return None  # the resolvers refuse it (FORBIDDEN)
+        if not inputs_are_clean(variables):
+            return None  # the resolvers refuse it with a typed error
+        reads_before = {k: (d, set(f)) for k, (d, f) in ctx.reads.items()}
+        try:
+            coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
+            if isinstance(coerced, list):
+                return None
+            args = {id(node): get_argument_values(definition, node, coerced) for node, definition in self.arguments}
+            request = Request(ctx, args)
+            if any(r.needs_read for r in self.roots):
+                async with pool.acquire() as conn:
+                    return {root.key: await root.run(request, conn) for root in self.roots}
+            return {root.key: await root.run(request, None) for root in self.roots}
+        except Exception as exc:
+            log.debug("planned query declined at run time: %s", type(exc).__name__)  # never the message: data
+            ctx.reads.clear()
+            ctx.reads.update(reads_before)
+            if isinstance(exc, asyncpg.QueryCanceledError):
+                raise  # the statement timeout: the resolvers would only time out again
+            return None
+
+
+def plan_operation(schema: GraphQLSchema, document: DocumentNode,
+                   operation: OperationDefinitionNode) -> PlannedOperation | None:
+    """The plan of a validated query operation, or None when (any part of) it is outside the declarations."""
+    if operation.operation is not OperationType.QUERY or operation.directives:
+        return None
+    if not inputs_are_clean(None, document):
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    planning = Planning(schema, fragments, [])
+    try:
+        roots = [_plan_root(planning, node) for node in _fields(planning, operation.selection_set, "Query")]
+    except Unplannable:
+        return None
+    return PlannedOperation(schema, operation, roots, planning.arguments,
+                            mentions_viewer=any(r.kind == "viewer" for r in roots), cacheable=not planning.uses_clock)
+
+
+__all__ = ["PlannedOperation", "Unplannable", "plan_operation"]

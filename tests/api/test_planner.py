@@ -1,0 +1,352 @@
+"""The query planner answers exactly like the resolvers (issue 12 item 1): the same JSON, the same masking, the
+same personal-data read log — for every documented query, the queries the tests use and a generated set of
+documents, as every kind of reader; and where it cannot plan, or the input is bad, the resolvers answer."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from civicledger.runtime import Runtime
+from tests.api.helpers import register
+from tests.api.test_compiled_operations import QUERIES as COMPILED_QUERIES
+from tests.api.test_compiled_operations import last_read_id, reads_since
+from tests.conftest import (
+    ADMIN,
+    CASEWORKER_HAIZHU,
+    CASEWORKER_TIANHE,
+    GQL,
+    INSPECTOR,
+    INTEGRATOR,
+    error_codes,
+    token,
+)
+
+INTEGRATOR_PERSONAL = token("integrator", office="DISTRICT-PLATFORM", subject="int-personal",
+                            scopes={"read", "personal"})
+NO_SCOPES = token("integrator", office="DISTRICT-PLATFORM", subject="int-nothing", scopes=set())
+PURPOSE = {"X-Access-Purpose": "complaint 2026-42"}
+
+# (label, bearer, headers): the district's caseworker, another district's, integrators with and without the
+# personal scope, an inspector with and without a purpose, the admin
+READERS = [
+    ("caseworker HAIZHU", CASEWORKER_HAIZHU, {}),
+    ("caseworker TIANHE", CASEWORKER_TIANHE, {}),
+    ("integrator", INTEGRATOR, {}),
+    ("integrator personal", INTEGRATOR_PERSONAL, {}),
+    ("inspector with purpose", INSPECTOR, PURPOSE),
+    ("inspector without purpose", INSPECTOR, {}),
+    ("admin", ADMIN, {}),
+]
+
+README_TOUR = """{ residents(filter: {district: "HAIZHU", name: "规划"}, first: 5) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name idNumber phone address { districtName street community }
+      household { size members { relationship resident { name } } }
+      timeline(first: 20) { edges { node { occurredAt program kind summary actor { id role office } } } } } } } }"""
+
+NESTED = """query Family($id: ID!, $n: Int) { resident(id: $id) { id name idNumber birthDate
+    household { id householdId district size version head { name phone }
+      members { relationship residentId resident { id name idNumber phone birthDate address { street masked }
+        timeline(first: $n) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          edges { cursor node { occurredAt kind summary position streamId streamVersion correlationId } } } } } } } }"""
+
+HOUSEHOLD = """query($h: ID!) { household(id: $h) { __typename id size
+    head { ...Person } members { __typename relationship resident { ...Person } } } }
+    fragment Person on Resident { name idNumber phone gender residency relationshipToHead deceasedOn registeredAt
+      address { __typename district districtName street community masked } }"""
+
+DOCUMENTS = {
+    "readme tour": (README_TOUR, {}),
+    "nested family": (NESTED, {"n": 10}),
+    "nested family, default page": (NESTED, {}),
+    "household with fragments": (HOUSEHOLD, {}),
+    "aliases and paging": ("""query($id: ID!, $after: String) { me: viewer { role }
+        a: resident(id: $id) { x: name t1: timeline(first: 1) { pageInfo { endCursor } edges { cursor } }
+          t2: timeline(first: 2, after: $after) { pageInfo { hasPreviousPage } edges { node { kind } } } }
+        b: residents(filter: {district: "HAIZHU", name: "规划"}, first: 2) { edges { cursor node { name } } } }""",
+                           {}),
+    "search by id number": ("""query($n: String!) { residents(filter: {idNumber: $n}) {
+        edges { node { name idNumber household { members { resident { name } } } } } } }""", {}),
+    "inline fragment": ("""query($id: ID!) { resident(id: $id) { ... on Resident { name idNumber }
+        ... { household { size } } } }""", {}),
+    **{f"compiled: {label}": (query, {"first": 2, "name": "编译路径"}) for label, query in COMPILED_QUERIES.items()},
+}
+
+SCALARS = ["id", "residentId", "name", "gender", "residency", "district", "version", "erased", "deceasedOn",
+           "registeredAt", "relationshipToHead", "idNumber", "phone", "birthDate", "__typename"]
+
+
+def _resident_selection(rng: random.Random, depth: int) -> str:
+    fields = rng.sample(SCALARS, rng.randint(1, 6))
+    parts = [f"{'a' + str(i) + ': ' if rng.random() < 0.2 else ''}{f}" for i, f in enumerate(fields)]
+    if rng.random() < 0.5:
+        parts.append("address { " + " ".join(rng.sample(["district", "districtName", "street", "community",
+                                                          "masked"], 2)) + " }")
+    if rng.random() < 0.5:
+        first = rng.choice([1, 3, 10])
+        programs = ' programs: ["residents"]' if rng.random() < 0.3 else ""
+        parts.append(f"timeline(first: {first}{programs}) {{ pageInfo {{ hasNextPage endCursor }} "
+                     "edges { cursor node { kind position actor { role } } } }")
+    if depth < 2 and rng.random() < 0.6:
+        parts.append("household { size members { relationship resident { "
+                     + _resident_selection(rng, depth + 1) + " } } head { " + _resident_selection(rng, depth + 1)
+                     + " } }")
+    return " ".join(parts)
+
+
+def generated_documents(count: int = 24, seed: int = 12) -> dict[str, tuple[str, dict[str, Any]]]:
+    rng = random.Random(seed)
+    out = {}
+    for n in range(count):
+        draw = rng.random()
+        if draw < 0.15:
+            query = ("query($h: ID!) { household(id: $h) { id householdId district size version members { "
+                     "relationship residentId resident { " + _resident_selection(rng, 1) + " } } } }")
+        elif draw < 0.6:
+            query = "query($id: ID!) { resident(id: $id) { " + _resident_selection(rng, 0) + " } }"
+        else:
+            query = ('{ residents(filter: {district: "HAIZHU", name: "规划"}, first: 3) { pageInfo { hasNextPage } '
+                     "edges { cursor node { " + _resident_selection(rng, 1) + " } } } }")
+        out[f"generated {n}"] = (query, {})
+    return out
+
+
+_FAMILY: dict[str, Any] = {}
+
+
+@pytest.fixture
+async def family(gql: GQL) -> dict[str, Any]:
+    """A Haizhu household of three with timelines of several entries (made once for the module)."""
+    if _FAMILY:
+        return _FAMILY
+    id_number = None
+    members = []
+    for name in ("规划户主", "规划配偶", "规划子女"):
+        made = await register(gql, as_=CASEWORKER_HAIZHU, name=name)
+        members.append(made["resident"]["id"])
+        id_number = id_number or made["resident"]["idNumber"]
+    for rid in members[:2]:
+        for street in ("滨江街", "素社街"):
+            await gql("mutation($i: ChangeResidentAddressInput!) { changeResidentAddress(input: $i) { position } }",
+                      {"i": {"residentId": rid, "district": "HAIZHU", "street": street, "community": "社区"}})
+    household = (await gql("mutation($i: EstablishHouseholdInput!) { establishHousehold(input: $i) {"
+                           " household { id } } }", {"i": {"headId": members[0]}}))
+    hid = household["data"]["establishHousehold"]["household"]["id"]
+    position = 0
+    for rid, relationship in zip(members[1:], ("SPOUSE", "CHILD"), strict=True):
+        body = await gql("mutation($i: AddHouseholdMemberInput!) { addHouseholdMember(input: $i) { position } }",
+                         {"i": {"householdId": hid, "residentId": rid, "relationship": relationship}})
+        position = body["data"]["addHouseholdMember"]["position"]
+    # another district's resident, in the same search
+    await register(gql, as_=CASEWORKER_TIANHE, name="规划天河", district="TIANHE", street="石牌街")
+    _FAMILY.update(id=members[0], h=hid, members=members, position=position)
+    return _FAMILY
+
+
+async def _both(gql: GQL, runtime: Runtime, app: Any, query: str, variables: dict[str, Any], bearer: str,
+                headers: dict[str, str], position: int) -> tuple[list[Any], list[Any], list[int]]:
+    http = app.state.graphql_http
+    answers, logs, planned = [], [], []
+    try:
+        for plan in (True, False):
+            http.compile = plan
+            marker, before = await last_read_id(runtime), http.stats["compiled"]
+            answers.append(await gql(query, variables, as_=bearer, headers=headers,
+                                     extensions={"minPosition": position}))
+            logs.append(sorted(await reads_since(runtime, marker)))
+            planned.append(http.stats["compiled"] - before)
+    finally:
+        http.compile = True
+    return answers, logs, planned
+
+
+ALL_DOCUMENTS = {**DOCUMENTS, **generated_documents()}
+
+
+@pytest.mark.parametrize("reader", READERS, ids=[r[0] for r in READERS])
+@pytest.mark.parametrize("label", list(ALL_DOCUMENTS))
+async def test_planned_and_resolved_answers_are_identical(gql: GQL, runtime: Runtime, app: Any,
+                                                          family: dict[str, Any], label: str,
+                                                          reader: tuple[str, str, dict[str, str]]) -> None:
+    query, extra = ALL_DOCUMENTS[label]
+    _, bearer, headers = reader
+    variables = {"id": family["id"], "h": family["h"], **extra}  # a variable the operation does not define is unused
+    if "$n: String!" in query:
+        variables["n"] = await _id_number(runtime, family["members"][1])
+
+    answers, logs, planned = await _both(gql, runtime, app, query, variables, bearer, headers, family["position"])
+
+    assert planned == [1, 0], "the first answer must come from the planner, the second from the resolvers"
+    assert answers[0] == answers[1]
+    assert "errors" not in answers[0], answers[0]
+    assert logs[0] == logs[1]
+
+
+async def _id_number(runtime: Runtime, global_id: str) -> str:
+    from civicledger.graphql.relay import uuid_of
+
+    async with runtime.pool.acquire() as conn:
+        return str(await conn.fetchval("SELECT id_number FROM residents WHERE id = $1", uuid_of(global_id, "Resident")))
+
+
+async def test_the_district_caseworker_sees_the_family_and_the_reads_are_logged(
+        gql: GQL, runtime: Runtime, app: Any, family: dict[str, Any]) -> None:
+    answers, logs, planned = await _both(gql, runtime, app, NESTED, {"id": family["id"], "n": 10},
+                                         CASEWORKER_HAIZHU, {}, family["position"])
+    resident = answers[0]["data"]["resident"]
+    members = resident["household"]["members"]
+
+    assert planned == [1, 0]
+    assert [m["relationship"] for m in members] == ["HEAD", "SPOUSE", "CHILD"]
+    assert all("*" not in m["resident"]["idNumber"] for m in members)
+    assert [len(m["resident"]["timeline"]["edges"]) for m in members] == [4, 4, 2]  # registration, two moves, household events
+    assert sorted(str(r[1]) for r in logs[0]) == sorted(m["residentId"] for m in members)
+
+
+async def test_another_district_sees_masked_fields_and_nothing_is_logged(
+        gql: GQL, runtime: Runtime, app: Any, family: dict[str, Any]) -> None:
+    answers, logs, planned = await _both(gql, runtime, app, NESTED, {"id": family["id"], "n": 10},
+                                         CASEWORKER_TIANHE, {}, family["position"])
+    members = answers[0]["data"]["resident"]["household"]["members"]
+
+    assert planned == [1, 0]
+    assert all("*" in m["resident"]["idNumber"] and m["resident"]["address"]["masked"] for m in members)
+    assert all(len(m["resident"]["birthDate"]) == 4 for m in members)
+    assert logs == [[], []]
+
+
+# -- what the planner does not plan, and bad input ---------------------------------------------------------------
+
+UNPLANNABLE = {
+    "time travel": ("""query($id: ID!) { resident(id: $id, asOf: "2030-01-01T00:00:00+00:00") { name } }""",
+                    INSPECTOR),
+    "a field backed by code": ("{ projectionStatus { name } viewer { role } }", CASEWORKER_HAIZHU),
+    "a directive": ("""query($id: ID!) { resident(id: $id) { name @include(if: true) } }""", CASEWORKER_HAIZHU),
+    "an abstract type": ("""query($id: ID!) { node(id: $id) { ... on Resident { name } } }""", CASEWORKER_HAIZHU),
+}
+
+
+@pytest.mark.parametrize("label", list(UNPLANNABLE))
+async def test_an_unplannable_document_is_answered_by_the_resolvers(gql: GQL, runtime: Runtime, app: Any,
+                                                                   family: dict[str, Any], label: str) -> None:
+    query, bearer = UNPLANNABLE[label]
+    variables = {"id": family["id"]} if "$id" in query else {}
+
+    answers, _, planned = await _both(gql, runtime, app, query, variables, bearer, PURPOSE, family["position"])
+
+    assert planned == [0, 0]
+    assert answers[0] == answers[1]
+    assert "errors" not in answers[0], answers[0]
+    assert gql.last.headers.get("content-type", "").startswith("application/graphql-response+json")
+
+
+BAD = {
+    "first over the limit": ("query($id: ID!) { resident(id: $id) { timeline(first: 201) { edges { cursor } } } }",
+                             {}, ["INVALID_INPUT"]),
+    "first below one, in every member's timeline": (NESTED, {"n": 0}, ["INVALID_INPUT"]),
+    "first below one": ("query($id: ID!) { resident(id: $id) { timeline(first: 0) { edges { cursor } } } }", {},
+                        ["INVALID_INPUT"]),
+    "malformed cursor": ("query($id: ID!, $a: String) { resident(id: $id) { timeline(after: $a) { edges { cursor } } } }",
+                         {"a": "not-a-cursor"}, ["INVALID_INPUT"]),
+    "another connection's cursor": ("query($id: ID!, $a: String) { resident(id: $id) { timeline(after: $a) {"
+                                    " edges { cursor } } } }", {"a": "cjox"}, ["INVALID_INPUT"]),
+    "malformed id": ("query($x: ID!) { resident(id: $x) { name } }", {"x": "nonsense-id"}, ["INVALID_INPUT"]),
+    "a household's id as a resident's": ("query($x: ID!) { resident(id: $x) { name } }", {"x": "@h"},
+                                         ["NOT_FOUND"]),
+    "no such resident": ("query($x: ID!) { resident(id: $x) { name } }",
+                         {"x": "00000000-0000-4000-8000-000000000000"}, ["NOT_FOUND"]),
+    "a variable of the wrong type": (NESTED, {"n": "ten"}, ["BAD_USER_INPUT"]),
+    "a NUL in a search": ("query($q: String) { residents(filter: {name: $q}) { edges { cursor } } }", {"q": "a\x00b"},
+                          ["INVALID_INPUT"]),
+    "an unknown district": ("""{ residents(filter: {district: "NOWHERE"}) { edges { cursor } } }""", {},
+                            ["INVALID_INPUT"]),
+}
+
+
+@pytest.mark.parametrize("label", list(BAD))
+async def test_bad_input_is_the_same_typed_error_on_both_paths(gql: GQL, runtime: Runtime, app: Any,
+                                                               family: dict[str, Any], label: str) -> None:
+    query, variables, codes = BAD[label]
+    variables = {"id": family["id"], **{k: (family["h"] if v == "@h" else v) for k, v in variables.items()}}
+    if "$id" not in query:
+        variables.pop("id")
+
+    answers, _, planned = await _both(gql, runtime, app, query, variables, CASEWORKER_HAIZHU, {},
+                                      family["position"])
+
+    assert answers[0] == answers[1]
+    assert sorted(set(error_codes(answers[0]))) == codes
+    assert planned[1] == 0
+
+
+async def test_a_plan_never_widens_access(gql: GQL, runtime: Runtime, app: Any, family: dict[str, Any]) -> None:
+    answers, logs, planned = await _both(gql, runtime, app, NESTED, {"id": family["id"]}, NO_SCOPES, {},
+                                         family["position"])
+
+    assert planned == [0, 0]
+    assert answers[0] == answers[1]
+    assert error_codes(answers[0]) == ["FORBIDDEN"]
+    assert logs == [[], []]
+
+
+async def test_the_plan_is_made_once_per_document(gql: GQL, app: Any, family: dict[str, Any]) -> None:
+    http = app.state.graphql_http
+    query = NESTED + " # planned once"
+    for _ in range(3):
+        body = await gql(query, {"id": family["id"], "n": 2}, extensions={"minPosition": family["position"]})
+        assert "errors" not in body
+    plans = [key for key in http.compiled if key[0] == __import__("hashlib").sha256(query.encode()).hexdigest()]
+
+    assert len(plans) == 1 and http.compiled[plans[0]] is not None
+
+
+AUDIT = """query($sid: ID, $after: String, $o: LogOrder) { auditLog(filter: {streamId: $sid}, first: 2, after: $after,
+    order: $o) { __typename pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id occurredAt program kind topic streamId streamVersion position reason correlationId
+      causationId idempotencyKey origin actor { id role office district } } } } }"""
+README_AUDIT = """{ auditLog(filter: {office: "HAIZHU-JIANGHAI-STATION", kind: "Resident.AddressChanged",
+                    since: "2026-03-01T00:00:00+08:00"}, first: 20) {
+    edges { node { occurredAt program kind streamId streamVersion position reason correlationId
+                   actor { id role office district } } } } }"""
+
+
+@pytest.mark.parametrize("order", ["NEWEST_FIRST", "OLDEST_FIRST", None])
+@pytest.mark.parametrize("reader", READERS, ids=[r[0] for r in READERS])
+async def test_the_audit_log_page_is_planned_for_auditors_only(gql: GQL, runtime: Runtime, app: Any,
+                                                               family: dict[str, Any], order: str | None,
+                                                               reader: tuple[str, str, dict[str, str]]) -> None:
+    _, bearer, headers = reader
+    variables: dict[str, Any] = {"sid": family["id"]}
+    if order is not None:  # an explicit null for `order: LogOrder! = NEWEST_FIRST` is an executor error today
+        variables["o"] = order
+    answers, _, planned = await _both(gql, runtime, app, AUDIT, variables, bearer, headers, family["position"])
+    assert answers[0] == answers[1]
+    if error_codes(answers[0]):
+        assert error_codes(answers[0]) == ["FORBIDDEN"] and planned == [0, 0]
+        return
+    assert planned == [1, 0]
+    first = answers[0]["data"]["auditLog"]
+    assert len(first["edges"]) == 2 and first["pageInfo"]["hasNextPage"]  # the stream has three events
+
+    variables["after"] = first["pageInfo"]["endCursor"]
+    answers, _, planned = await _both(gql, runtime, app, AUDIT, variables, bearer, headers, family["position"])
+    assert planned == [1, 0]
+    assert answers[0] == answers[1] and "errors" not in answers[0]
+    assert answers[0]["data"]["auditLog"]["pageInfo"]["hasPreviousPage"] is True
+
+    answers, _, planned = await _both(gql, runtime, app, README_AUDIT, {}, bearer, headers, family["position"])
+    assert planned == [1, 0]
+    assert answers[0] == answers[1] and answers[0]["data"]["auditLog"]["edges"]
+
+
+async def test_a_payload_in_the_audit_log_is_answered_by_the_resolvers(gql: GQL, runtime: Runtime, app: Any,
+                                                                      family: dict[str, Any]) -> None:
+    query = "query($sid: ID) { auditLog(filter: {streamId: $sid}, first: 2) { edges { node { kind payload } } } }"
+    answers, _, planned = await _both(gql, runtime, app, query, {"sid": family["id"]}, INSPECTOR, PURPOSE,
+                                      family["position"])
+
+    assert planned == [0, 0]
+    assert answers[0] == answers[1] and "errors" not in answers[0]
