@@ -64,6 +64,10 @@ def format_error(error: GraphQLError, *, correlation_id: str, production: bool, 
         out["extensions"] = {"code": "INVALID_INPUT", "reason": type(original).__name__}
     elif isinstance(error, GraphQLSyntaxError):
         out["extensions"] = {"code": "GRAPHQL_PARSE_FAILED"}
+    elif (original is None or isinstance(original, GraphQLError)) and error.message.startswith("Argument '"):
+        # graphql-core coercing a field's arguments during execution (an explicit null for a non-null argument
+        # that has a default, a variable of the wrong shape in that place): the request's fault, not a bug.
+        out["extensions"] = {"code": "BAD_USER_INPUT"}
     elif error.path is None and (original is None or isinstance(original, GraphQLError)):
         # Raised before execution by validation (limits included): the request's fault.
         out["extensions"] = {"code": (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")}

@@ -172,3 +172,17 @@ async def test_a_value_the_database_cannot_take_is_invalid_input(gql: GQL, query
     body = await gql(query, variables)
 
     assert error_codes(body) == ["INVALID_INPUT"], body
+
+
+@pytest.mark.parametrize(("document", "variables"), [
+    ("query($o: LogOrder) { auditLog(order: $o, first: 1) { edges { cursor } } }", {"o": None}),
+    ("{ auditLog(order: null, first: 1) { edges { cursor } } }", {}),
+])
+async def test_an_explicit_null_for_an_argument_with_a_default_is_a_typed_error(
+        gql: GQL, document: str, variables: dict[str, Any]) -> None:
+    from tests.conftest import INSPECTOR
+
+    body = await gql(document, variables, as_=INSPECTOR)
+
+    assert gql.last is not None and gql.last.status_code < 500
+    assert error_codes(body) and "INTERNAL_SERVER_ERROR" not in error_codes(body), body
