@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from civicledger.core.db import ConnectionParams
 
 HERE = Path(__file__).parent
+_IN_PROCESS = threading.Lock()
 VERSION_TABLE = "alembic_version"
 # One key for every process of every release that migrates: they serialise on it.
 # alembic narrates every step at INFO (its plugins, its context): the callers say what was applied.
@@ -68,10 +70,12 @@ def revisions() -> list[tuple[str, str]]:
 
 
 def upgrade(params: ConnectionParams, target: str = "head") -> None:
-    """Apply every pending revision (one transaction, under the migration lock)."""
+    """Apply every pending revision (one transaction, under the migration lock). alembic's `context` is one
+    global of the process: threads of one process take turns here (processes, under the database's lock)."""
     from alembic import command
 
-    command.upgrade(config(params), target)
+    with _IN_PROCESS:
+        command.upgrade(config(params), target)
 
 
 @dataclass(frozen=True)
