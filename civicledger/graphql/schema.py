@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.conventions import describe_conventions
 from civicledger.graphql.input_guard import BoundedDate, BoundedDateTime, InputGuard
 from civicledger.graphql.inspection.queries import InspectionQueries
 from civicledger.graphql.inspection.types import RecordedEventType
@@ -47,7 +48,9 @@ class ProjectionStatusType:
 
 @strawberry.type
 class CoreQueries:
-    @strawberry.field
+    @strawberry.field(
+        description=("Who the bearer token says the caller is: subject, role, district, office and scopes (what the "
+                     "API will let them do)."))
     def viewer(self, info: Info) -> ViewerType:
         p = info.context.principal
         return ViewerType(subject=p.subject, role=p.role.value, district=p.district, office=p.office,
@@ -86,11 +89,14 @@ class CivicSchema(strawberry.Schema):
 def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry.Schema:
     # The relay `node` field is made anew for every schema: strawberry's node extension binds to its field object.
     node = strawberry.type(type("NodeQueries", (), {
-        "__annotations__": {"node": "relay.Node | None"}, "node": relay.node(permission_classes=[CanRead]),
+        "__annotations__": {"node": "relay.Node | None"}, "node": relay.node(
+            permission_classes=[CanRead],
+            description="Any object by its global ID (Relay): the type is in the ID; who may read it, and what is"
+                        " masked, is as for that type's own query."),
         "__module__": __name__}))
     query = merge_types("Query", (node, CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
     mutation = merge_types("Mutation", tuple(p.mutation for p in programs if p.mutation))
-    return CivicSchema(
+    schema = CivicSchema(
         query=query,
         mutation=mutation,
         subscription=Subscription,
@@ -105,3 +111,5 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
             lambda: ValidationCache(maxsize=1000),
         ],
     )
+    describe_conventions(schema._schema)
+    return schema

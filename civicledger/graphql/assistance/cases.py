@@ -37,7 +37,7 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import sees_personal_data
-from civicledger.graphql.relay import decode_cursor, node_uuids, page_size
+from civicledger.graphql.relay import decode_cursor, node_uuids, page_limit, page_size
 from civicledger.projections.assistance_cases import assessments_of, history_of
 from civicledger.projections.assistance_means import member_means, verification_matrix
 from civicledger.projections.assistance_payroll import ledger_of
@@ -267,7 +267,7 @@ class AssistanceCaseType(relay.Node):
             per_capita_assets=r["per_capita_assets"] if shown else None, amount=r["amount"] if shown else None,
             eligible=r["eligible"], findings=list(r["findings"] or [])) for r in rows]
 
-    @strawberry.field(description="The entitlement lines: monthly, arrears and one-off.")
+    @strawberry.field(description=page_limit(200, 50) + "The entitlement lines: monthly, arrears and one-off.")
     async def entitlements(self, info: Info, first: int | None = 50, after: str | None = None
                            ) -> EntitlementConnection:
         limit = page_size(first, default=50, maximum=200)
@@ -279,7 +279,7 @@ class AssistanceCaseType(relay.Node):
             edges=[EntitlementEdge(cursor=cur, node=EntitlementType.from_row(info, r, members))
                    for r, cur in zip(rows, cursors, strict=True)], page_info=info_)
 
-    @strawberry.field(description="The case's events, newest first, with who, why and when.")
+    @strawberry.field(description=page_limit(200, 50) + "The case's events, newest first, with who, why and when.")
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
         limit = page_size(first, default=50, maximum=200)
         async with info.context.runtime.read_pool.acquire() as conn:

@@ -33,7 +33,7 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.projections.assistance_cases import cases_by_ids, live_case_ids, search_cases
 from civicledger.projections.assistance_payroll import payroll_lines, payroll_totals
 from civicledger.projections.assistance_standards import standards_history
@@ -81,7 +81,10 @@ async def standards(info: Info, program: Program | None) -> list[StandardType]:
 
 @strawberry.type
 class AssistanceQueries:
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description=("One assistance case by its global ID, with its household, verification, assessment, entitlements"
+                     " and history; money, means and statements shown only to the roles that may see them."),
+        permission_classes=[CanRead])
     async def assistance_case(self, info: Info, id: strawberry.ID) -> AssistanceCaseType:
         case_id = uuid_of(id, "AssistanceCase")
         row = await info.context.loaders.assistance_case.load(case_id)
@@ -89,7 +92,7 @@ class AssistanceQueries:
             raise NotFoundError(f"assistance case {case_id} not found", id=str(id))
         return AssistanceCaseType.from_row(row)
 
-    @strawberry.field(permission_classes=[CanRead], description="The caseload, in application order.")
+    @strawberry.field(permission_classes=[CanRead], description=page_limit() + "The caseload, in application order.")
     async def assistance_cases(self, info: Info, filter: AssistanceCaseFilter | None = None, first: int | None = 20,
                                after: str | None = None) -> AssistanceCaseConnection:
         limit = page_size(first)

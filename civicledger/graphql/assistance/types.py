@@ -228,4 +228,6 @@ class PayrollType:
     program: ProgramEnum | None  # type: ignore[valid-type]
     totals: list[PayrollTotalType]
     total_amount: Decimal
-    lines: EntitlementConnection
+    lines: EntitlementConnection = strawberry.field(description=(
+        "The payroll's entitlement lines, one page: at most 200 per page, paged by the `first` (default 50) and"
+        " `after` arguments of `assistancePayroll`."))

@@ -128,7 +128,8 @@ class IntegrityReportType:
     def text(self) -> str:
         return self.report.render()
 
-    @strawberry.field
+    @strawberry.field(description="What verify found, in the order it found them: at most 1000 per page (`first`,"
+                                  " default 100; more is cut to 1000).")
     def findings(self, first: int = 100, after: str | None = None) -> IntegrityFindingConnection:
         edges, info = list_page(self.report.findings, min(max(first, 1), 1000), after, "f")
         return IntegrityFindingConnection(

@@ -50,7 +50,7 @@ from civicledger.graphql.inspection.types import (
     StreamStateType,
 )
 from civicledger.graphql.permissions import CanAudit
-from civicledger.graphql.relay import decode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, page_info, page_limit, page_size
 from civicledger.inspection.export import render_html
 from civicledger.inspection.payloads import MASKED, Reveal
 from civicledger.inspection.signing import encode_key
@@ -97,7 +97,8 @@ def _instant(value: datetime) -> datetime:
 
 @strawberry.type
 class InspectionQueries:
-    @strawberry.field(permission_classes=[CanAudit], description="Every event of every program, filterable; "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Every event of every program, filterable; "
                       "in recorded order (time, then position), keyset-paged.")
     async def audit_log(self, info: Info, filter: AuditLogFilter | None = None, first: int | None = 50,
                         after: str | None = None, order: LogOrder = LogOrder.NEWEST_FIRST) -> RecordedEventConnection:
@@ -114,7 +115,8 @@ class InspectionQueries:
                                    node=RecordedEventType.from_audit_row(r)) for r in rows[:limit]]
         return RecordedEventConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanAudit], description="Every event of one stream (a case, a "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Every event of one stream (a case, a "
                       "resident, a household ...), oldest first, with full metadata; keyset-paged by version.")
     async def stream_history(self, info: Info, stream_id: strawberry.ID, first: int | None = 50,
                              after: str | None = None) -> RecordedEventConnection:
@@ -202,7 +204,8 @@ class InspectionQueries:
     def checkpoint_public_key(self, info: Info) -> str:
         return encode_key(info.context.runtime.inspection.signer.public_key)
 
-    @strawberry.field(permission_classes=[CanAudit], description="Reads of personal data, newest first.")
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Reads of personal data, newest first.")
     async def personal_data_reads(self, info: Info, filter: PersonalDataReadFilter | None = None,
                                   first: int | None = 50, after: str | None = None) -> PersonalDataReadConnection:
         limit = page_size(first, default=50, maximum=500)
@@ -218,7 +221,8 @@ class InspectionQueries:
             page_info=page_info,
         )
 
-    @strawberry.field(permission_classes=[CanAudit], description="Bulk reads, reads outside the reader's "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Bulk reads, reads outside the reader's "
                       "district without a case link, and night-time reads (Asia/Shanghai) in a period.")
     async def unusual_access(self, info: Info, since: datetime, until: datetime | None = None,
                              bulk_threshold: int | None = None, bulk_window_minutes: int | None = None,

@@ -24,7 +24,7 @@ from civicledger.graphql.linkage.types import (
 )
 from civicledger.graphql.linkage.work_types import LinkageTaskType, ThreePartyMeetingType
 from civicledger.graphql.permissions import CanAudit, CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.projections import linkage_needs, linkage_organisations, linkage_referrals
 from civicledger.projections.linkage_dashboard import community_dashboard
 from civicledger.projections.linkage_meetings import meetings_of
@@ -124,7 +124,8 @@ class LinkageQueries:
             accept_within_hours=c["accept_within_hours"], complete_within_days=c["complete_within_days"],
             changed_by=c["changed_by"], reason=c["reason"], changed_at=c["changed_at"]) for c in changes])
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(description=page_limit() + "Linkage organisations, filtered by district served, kind and pilot.",
+                      permission_classes=[CanRead])
     async def linkage_organisations(self, info: Info, district: str | None = None, kind: PartyEnum | None = None,
                                     pilot: bool | None = None, first: int | None = 20,
                                     after: str | None = None) -> OrganisationConnection:
@@ -137,12 +138,16 @@ class LinkageQueries:
                  for row in rows[:limit]]
         return OrganisationConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description=("One linkage organisation (social organisation, station or community party) by its global ID, "
+                     "with its staff and the districts it serves."),
+        permission_classes=[CanRead])
     async def linkage_organisation(self, info: Info, id: strawberry.ID) -> OrganisationType:
         key = uuid_of(id, "LinkageOrganisation")
         return OrganisationType.from_row(await _row(access.organisations(info), key, "organisation", id))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(description=page_limit() + "Collected needs, by community, resident, status or category; personal"
+                                                 " data masked by role.", permission_classes=[CanRead])
     async def needs(self, info: Info, community_id: strawberry.ID | None = None,
                     resident_id: strawberry.ID | None = None, status: str | None = None,
                     category: str | None = None, first: int | None = 20, after: str | None = None) -> NeedConnection:
@@ -154,11 +159,14 @@ class LinkageQueries:
         edges = [NeedEdge(cursor=encode_cursor("n", row["seq"]), node=NeedType.from_row(row)) for row in rows[:limit]]
         return NeedConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description="One collected need by its global ID; its personal data masked by role.",
+        permission_classes=[CanRead])
     async def need(self, info: Info, id: strawberry.ID) -> NeedType:
         return NeedType.from_row(await _row(access.needs(info), uuid_of(id, "Need"), "need", id))
 
-    @strawberry.field(permission_classes=[CanRead], description="Referrals by community, organisation, resident, "
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit() + "Referrals by community, organisation, resident, "
                       "status; a street office lists what was escalated to it with district, street, escalated.")
     async def referrals(self, info: Info, community_id: strawberry.ID | None = None,
                         organisation_id: strawberry.ID | None = None, resident_id: strawberry.ID | None = None,
@@ -180,11 +188,14 @@ class LinkageQueries:
     async def referral(self, info: Info, id: strawberry.ID) -> ReferralType:
         return ReferralType.from_row(await _row(access.referrals(info), uuid_of(id, "Referral"), "referral", id))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description="One linkage task by its global ID: the work, its owner, due date and progress.",
+        permission_classes=[CanRead])
     async def linkage_task(self, info: Info, id: strawberry.ID) -> LinkageTaskType:
         return LinkageTaskType.from_row(await _row(access.tasks(info), uuid_of(id, "LinkageTask"), "task", id))
 
-    @strawberry.field(permission_classes=[CanRead], description="A community's three-party meetings, newest first.")
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit() + "A community's three-party meetings, newest first.")
     async def three_party_meetings(self, info: Info, community_id: strawberry.ID, first: int | None = 20,
                                    after: str | None = None) -> MeetingConnection:
         limit = page_size(first)
@@ -194,7 +205,8 @@ class LinkageQueries:
                  for row in rows[:limit]]
         return MeetingConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanRead], description="What an organisation (or one person: `staffId`) "
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit() + "What an organisation (or one person: `staffId`) "
                       "has to do, soonest due first, bucketed at `asOf` (default now).")
     async def linkage_work_queue(self, info: Info, organisation_id: strawberry.ID | None = None,
                                  staff_id: str | None = None, bucket: r.BucketEnum | None = None,
@@ -226,7 +238,8 @@ class LinkageQueries:
         async with info.context.runtime.read_pool.acquire() as conn:
             return r.DashboardType(board=await community_dashboard(conn, key, as_of or datetime.now(UTC)))
 
-    @strawberry.field(permission_classes=[CanRead], description="Dashboards of the community committees: the 12 "
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit(100, 12) + "Dashboards of the community committees: the 12 "
                       "pilot communities by default (`pilot: false` for the others, `pilot: null` for all).")
     async def community_dashboards(self, info: Info, pilot: bool | None = True, district: str | None = None,
                                    as_of: datetime | None = None, first: int | None = 12,
@@ -242,7 +255,8 @@ class LinkageQueries:
                      for row in rows[:limit]]
         return r.DashboardConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanAudit], description="Personal data shared with leads, newest first: "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit() + "Personal data shared with leads, newest first: "
                       "filter `basis: \"SAFETY_OVERRIDE\"` for the overrides and their reasons.")
     async def linkage_data_sharing(self, info: Info, basis: str | None = None, first: int | None = 20,
                                    after: str | None = None) -> r.DataSharingConnection:

@@ -27,7 +27,7 @@ from civicledger.graphql.linkage.types import (
     _resident,
 )
 from civicledger.graphql.permissions import mask_phone
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.linkage_referrals import referral_history
 from civicledger.projections.linkage_tasks import tasks_of
@@ -265,7 +265,7 @@ class ReferralType(relay.Node):
             rows = await tasks_of(conn, referral_id=self.row["id"])
         return [LinkageTaskType.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every event of the referral, oldest first.")
+    @strawberry.field(description=page_limit(200, 50) + "Every event of the referral, oldest first.")
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
         limit = page_size(first, default=50, maximum=200)
         start = decode_cursor("h", after)

@@ -51,7 +51,7 @@ from civicledger.graphql.meals.types import (
     keyset_page,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, page_limit, page_size, uuid_of
 from civicledger.projections.meals_canteens import canteens_by_ids, search_canteens
 from civicledger.projections.meals_elders import search_elders
 from civicledger.projections.meals_rules import rule_revisions
@@ -74,7 +74,7 @@ def _district(raw: str | None) -> str | None:
 
 @strawberry.type
 class MealQueries:
-    @strawberry.field(permission_classes=[CanRead], description=f"Canteens and delivery points. {PAGE}")
+    @strawberry.field(permission_classes=[CanRead], description=page_limit() + f"Canteens and delivery points. {PAGE}")
     async def meal_canteens(self, info: Info, filter: MealCanteenFilter | None = None, first: int | None = 20,
                             after: str | None = None) -> MealCanteenConnection:
         f = filter or MealCanteenFilter()
@@ -87,7 +87,9 @@ class MealQueries:
         return MealCanteenConnection(edges=[MealCanteenEdge(cursor=c, node=MealCanteenType.from_row(r))
                                             for r, c in zip(rows, cursors, strict=True)], page_info=info_)
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description="One canteen or delivery point by its global ID.",
+        permission_classes=[CanRead])
     async def meal_canteen(self, info: Info, id: strawberry.ID) -> MealCanteenType:
         key = uuid_of(id, "MealCanteen")
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -152,7 +154,10 @@ class MealQueries:
         return SupplierBatchConnection(edges=[SupplierBatchEdge(cursor=c, node=SupplierBatchType.from_row(r))
                                               for r, c in zip(rows, cursors, strict=True)], page_info=info_)
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description=("One supplier batch by its global ID, with the production runs that used it and any recall "
+                     "notices."),
+        permission_classes=[CanRead])
     async def supplier_batch(self, info: Info, id: strawberry.ID) -> SupplierBatchType:
         key = uuid_of(id, "SupplierBatch")
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -216,7 +221,7 @@ class MealQueries:
                                          district=_district(district))
         return [SettlementTotalType.from_row(r) for r in rows]
 
-    @strawberry.field(permission_classes=[CanRead], description=f"A month's settlement lines. {PAGE}")
+    @strawberry.field(permission_classes=[CanRead], description=page_limit() + f"A month's settlement lines. {PAGE}")
     async def meal_settlement_lines(self, info: Info, month: date, canteen_id: strawberry.ID | None = None,
                                     payer: PayerEnum | None = None, district: str | None = None,  # type: ignore[valid-type]
                                     first: int | None = 20, after: str | None = None) -> SettlementLineConnection:

@@ -189,31 +189,49 @@ class EraseResidentPersonalDataInput:
 
 @strawberry.type
 class ResidentMutations:
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Register a resident in the registry (their ID number is claimed: a second registration of the "
+                     "same number is CONFLICT). Answers the resident once the read models have it."),
+        permission_classes=[CanCommand])
     async def register_resident(self, info: Info, input: RegisterResidentInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Correct what was recorded wrongly (name, ID number, phone, residency), with the required reason;"
+                     " the earlier values stay in the history."),
+        permission_classes=[CanCommand])
     async def correct_resident_details(self, info: Info, input: CorrectResidentDetailsInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record that the resident moved (district, street, community); the resident then belongs to the "
+                     "new district's caseworkers."),
+        permission_classes=[CanCommand])
     async def change_resident_address(self, info: Info, input: ChangeResidentAddressInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record a resident's death (the date and a reason); later commands about them are refused where "
+                     "the rules say so."),
+        permission_classes=[CanCommand])
     async def record_resident_death(self, info: Info, input: RecordResidentDeathInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Establish a household with this resident as its head.",
+        permission_classes=[CanCommand])
     async def establish_household(self, info: Info, input: EstablishHouseholdInput) -> HouseholdPayload:
         return HouseholdPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Add a resident to a household, with their relationship to the head.",
+        permission_classes=[CanCommand])
     async def add_household_member(self, info: Info, input: AddHouseholdMemberInput) -> HouseholdPayload:
         return HouseholdPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Remove a member from a household (with a reason); removing the head needs `newHeadId`.",
+        permission_classes=[CanCommand])
     async def remove_household_member(self, info: Info, input: RemoveHouseholdMemberInput) -> HouseholdPayload:
         return HouseholdPayload.of(await execute(info, input))
 

@@ -11,7 +11,7 @@ from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
 from civicledger.graphql.inspection import as_of as as_of_
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.graphql.residents.types import (
     HouseholdType,
     ResidentConnection,
@@ -30,7 +30,9 @@ class ResidentFilter:
 
 @strawberry.type
 class ResidentQueries:
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(description=page_limit() + "Residents the caller may see (their districts), filtered by name, ID "
+                                                 "number or district; personal data masked by role.",
+                      permission_classes=[CanRead])
     async def residents(self, info: Info, filter: ResidentFilter | None = None, first: int | None = 20,
                         after: str | None = None) -> ResidentConnection:
         limit = page_size(first)

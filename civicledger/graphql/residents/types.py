@@ -20,7 +20,7 @@ from civicledger.graphql.permissions import (
     mask_phone,
     reveal_resident,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_limit, page_size
 from civicledger.projections.client_timeline import timeline_page
 
 
@@ -183,7 +183,8 @@ class ResidentType(relay.Node):
         row = await info.context.loaders.household.load(self.row["household_id"])
         return HouseholdType.from_row(row) if row else None
 
-    @strawberry.field(description="Everything that happened to this resident in any program, newest first.")
+    @strawberry.field(description=page_limit(200, 50) + "Everything that happened to this resident in any program, "
+                                                        "newest first.")
     async def timeline(self, info: Info, first: int | None = 50, after: str | None = None,
                        programs: list[str] | None = None, since: datetime | None = None,
                        until: datetime | None = None) -> TimelineConnection:
