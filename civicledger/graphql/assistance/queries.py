@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -93,8 +94,14 @@ class AssistanceQueries:
         return AssistanceCaseType.from_row(row)
 
     @strawberry.field(permission_classes=[CanRead], description=page_limit() + "The caseload, in application order.")
-    async def assistance_cases(self, info: Info, filter: AssistanceCaseFilter | None = None, first: int | None = 20,
-                               after: str | None = None) -> AssistanceCaseConnection:
+    async def assistance_cases(
+        self, info: Info,
+        filter: Annotated[AssistanceCaseFilter | None, strawberry.argument(
+                description="Narrows the cases (district, program, status ...); omitted: every case the "
+                            "caller may see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> AssistanceCaseConnection:
         limit = page_size(first)
         f = filter or AssistanceCaseFilter()
         today = business_date(info.context.runtime.clock.now())
@@ -113,14 +120,20 @@ class AssistanceQueries:
         return AssistanceCaseConnection(edges=edges, page_info=page_info(edges, has_next, after is not None))
 
     @strawberry.field(permission_classes=[CanRead], description="Every program's standards history.")
-    async def assistance_standards(self, info: Info, program: ProgramEnum | None = None  # type: ignore[valid-type]
-                                   ) -> list[StandardType]:
+    async def assistance_standards(
+        self, info: Info,
+        program: Annotated[ProgramEnum | None, strawberry.argument(  # type: ignore[valid-type]
+                description="Only this program's standard; omitted: all eight.")] = None,
+    ) -> list[StandardType]:
         return await standards(info, Program(program) if program else None)
 
     @strawberry.field(permission_classes=[CanRead],
                       description="What publishing a standard would do to every live case. Writes nothing.")
-    async def assistance_standard_preview(self, info: Info, input: PreviewAssistanceStandardInput
-                                          ) -> StandardPreviewType:
+    async def assistance_standard_preview(
+        self, info: Info,
+        input: Annotated[PreviewAssistanceStandardInput, strawberry.argument(
+                description="The standard you would publish: program, effective month and amount.")],
+    ) -> StandardPreviewType:
         ctx = info.context
         ctx.principal.require_role(Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR)
         program = Program(input.program)
@@ -145,9 +158,18 @@ class AssistanceQueries:
             total_arrears=sum((p.arrears for p in preview), ZERO), lines=lines)
 
     @strawberry.field(permission_classes=[CanRead], description="A payroll month by district and program.")
-    async def assistance_payroll(self, info: Info, month: date, district: str | None = None,
-                                 program: ProgramEnum | None = None,  # type: ignore[valid-type]
-                                 first: int | None = 50, after: str | None = None) -> PayrollType:
+    async def assistance_payroll(
+        self, info: Info,
+        month: Annotated[date, strawberry.argument(
+                description="The payroll month: any date in it (the first of the month is used).")],
+        district: Annotated[str | None, strawberry.argument(
+                description="District code (HAIZHU) or name (海珠区); omitted: every district the caller may "
+                            "see.")] = None,
+        program: Annotated[ProgramEnum | None, strawberry.argument(  # type: ignore[valid-type]
+                description="Only this assistance program; omitted: every program.")] = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> PayrollType:
         limit = page_size(first, default=50, maximum=200)
         month = month.replace(day=1)
         code = parse_district(district).value if district else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -33,8 +34,14 @@ class ResidentQueries:
     @strawberry.field(description=page_limit() + "Residents the caller may see (their districts), filtered by name, ID "
                                                  "number or district; personal data masked by role.",
                       permission_classes=[CanRead])
-    async def residents(self, info: Info, filter: ResidentFilter | None = None, first: int | None = 20,
-                        after: str | None = None) -> ResidentConnection:
+    async def residents(
+        self, info: Info,
+        filter: Annotated[ResidentFilter | None, strawberry.argument(
+                description="Narrows the residents by part of the name, the full ID number, or district; omitted: every"
+                            " resident the caller may see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> ResidentConnection:
         limit = page_size(first)
         f = filter or ResidentFilter()
         district = parse_district(f.district).value if f.district else None
@@ -51,7 +58,13 @@ class ResidentQueries:
 
     @strawberry.field(permission_classes=[CanRead],
                       description="With `asOf` (inspectors): the resident as recorded at that instant.")
-    async def resident(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> ResidentType:
+    async def resident(
+        self, info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="Inspectors: the resident as recorded at this instant (time travel); omitted: "
+                            "now.")] = None,
+    ) -> ResidentType:
         resident_id = uuid_of(id, "Resident")
         if as_of is not None:
             at = await as_of_.stream_at(info, resident_id, as_of, "Resident")
@@ -63,7 +76,13 @@ class ResidentQueries:
 
     @strawberry.field(permission_classes=[CanRead],
                       description="With `asOf` (inspectors): the household as recorded at that instant.")
-    async def household(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> HouseholdType:
+    async def household(
+        self, info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="Inspectors: the household as recorded at this instant (time travel); omitted: "
+                            "now.")] = None,
+    ) -> HouseholdType:
         household_id = uuid_of(id, "Household")
         if as_of is not None:
             at = await as_of_.stream_at(info, household_id, as_of, "Household")
