@@ -33,17 +33,19 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="Viewer", description="Who the bearer token says you are.")
 class ViewerType:
-    subject: str
-    role: str
-    district: str | None
-    office: str | None
-    scopes: list[str]
+    subject: str = strawberry.field(description="The token's subject: the caller's user id.")
+    role: str = strawberry.field(description=("The caller's role: caseworker, supervisor, integrator, inspector or "
+                                              "admin."))
+    district: str | None = strawberry.field(description="The caller's district, for district-bound roles.")
+    office: str | None = strawberry.field(description="The caller's office.")
+    scopes: list[str] = strawberry.field(description=("What the token allows: read, command, personal (see personal"
+                                                      " data), audit."))
 
 
-@strawberry.type(name="ProjectionStatus")
+@strawberry.type(description="How far one read model has followed the global log.", name="ProjectionStatus")
 class ProjectionStatusType:
-    name: str
-    position: int
+    name: str = strawberry.field(description="The read model.")
+    position: int = strawberry.field(description="The last log position it has applied.")
 
 
 @strawberry.type

@@ -22,7 +22,7 @@ from civicledger.graphql.residents.types import (
 from civicledger.projections.residents import search_residents
 
 
-@strawberry.input(name="ResidentFilter")
+@strawberry.input(description="Narrows the residents list; every given field must match.", name="ResidentFilter")
 class ResidentFilter:
     name: str | None = strawberry.field(default=None, description="Part of the name.")
     id_number: str | None = strawberry.field(default=None, description="The full 18-character ID number.")
