@@ -1,13 +1,23 @@
 """Descriptions of the schema's conventional parts, written once here instead of on every class: the Relay
 plumbing (every `XConnection`, `XEdge`, their `edges`, `pageInfo`, `cursor`, `node`), the conventional
 arguments (`first`, `after`, a mutation's `input`, a root query's `id`), a payload's `position`, `version`,
-`replayed`, and a command input's `idempotencyKey`, `expectedVersion`, `reason`. Applied when the schema is
-built, to what has no description of its own; a description written in the code always wins. Everything else
-is described where it is declared (the lint, `graphql/lint.py`, holds the schema to it)."""
+`replayed`, a command input's `idempotencyKey`, `expectedVersion`, `reason`, and the values of enums made
+from domain enums (`describe_enum_values`). Applied when the schema is built, to what has no description of
+its own; a description written in the code always wins. Everything else is described where it is declared
+(the lint, `graphql/lint.py`, holds the schema to it)."""
 
 from __future__ import annotations
 
-from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema
+from collections.abc import Mapping
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+)
 
 from civicledger.core.metadata import IDEMPOTENCY_KEY_MAX
 from civicledger.core.text import REASON_MAX
@@ -22,6 +32,17 @@ _INPUT_FIELDS = {
     "reason": (f"Why: recorded on the event, shown in its history and audit trail. Free text, at most {REASON_MAX}"
                " characters, no control characters (required where the field is non-null)."),
 }
+
+
+# GraphQL enums made from a domain enum (`strawberry.enum(Program, ...)`) cannot carry value descriptions in the
+# domain class (the domain knows no GraphQL): they are given next to the `strawberry.enum` call with
+# `describe_enum_values` and set here when the schema is built.
+_ENUM_VALUES: dict[str, dict[str, str]] = {}
+
+
+def describe_enum_values(enum_name: str, values: Mapping[str, str]) -> None:
+    """Descriptions of the values of the GraphQL enum `enum_name` (by value name)."""
+    _ENUM_VALUES.setdefault(enum_name, {}).update(values)
 
 
 def _named(type_: object) -> object:
@@ -41,6 +62,11 @@ def _connection_node(connection: GraphQLObjectType) -> str | None:
 
 def describe_conventions(schema: GraphQLSchema) -> None:
     for named in list(schema.type_map.values()):
+        if isinstance(named, GraphQLEnumType):
+            for value_name, text in _ENUM_VALUES.get(named.name, {}).items():
+                value = named.values.get(value_name)
+                if value is not None and not value.description:
+                    value.description = text
         if isinstance(named, GraphQLInputObjectType):
             for name, text in _INPUT_FIELDS.items():
                 field = named.fields.get(name)

@@ -80,7 +80,7 @@ class AssistanceMutations:
         return PostAssistanceNoticePayload.of(await execute(info, input))
 
     @strawberry.mutation(
-        description="Record an objection raised during the public notice; it must be resolved before approval.",
+        description="Record an objection raised during the public notice (refused once the notice has ended).",
         permission_classes=[CanCommand])
     async def record_assistance_objection(self, info: Info, input: RecordAssistanceObjectionInput
                                           ) -> RecordAssistanceObjectionPayload:

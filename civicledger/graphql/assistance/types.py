@@ -22,13 +22,43 @@ from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.entitlements import EntitlementKind
 from civicledger.domains.assistance.programs import Program
 from civicledger.domains.assistance.verification import DataSource
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.permissions import sees_personal_data
 from civicledger.graphql.relay import encode_cursor
 
-ProgramEnum = strawberry.enum(Program, name="AssistanceProgram")
-CaseStatusEnum = strawberry.enum(CaseStatus, name="AssistanceCaseStatus")
+ProgramEnum = strawberry.enum(Program, name="AssistanceProgram",
+                              description="The social assistance programs of the bureau (社会救助).")
+describe_enum_values("AssistanceProgram", {
+    "MINIMUM_LIVING": "Minimum living guarantee (最低生活保障, 低保): a monthly amount tops income up to the standard.",
+    "LOW_INCOME": "Low-income household recognition (低收入困难家庭认定).",
+    "SPECIAL_HARDSHIP": "Special hardship support (特困人员, 三无): no income, no ability to work, no one liable.",
+    "ORPHAN": "Orphan upbringing allowance (孤儿养育).",
+    "TEMPORARY": "Temporary assistance (临时救助): a one-off grant for a sudden hardship.",
+    "MEDICAL": "Medical assistance (医疗救助).",
+    "VAGRANT_ADULT": "Aid to adult vagrants and beggars (成年流浪乞讨受助人员): basic food.",
+    "VAGRANT_MINOR": "Aid to minors without care (未成年受助人员).",
+})
+CaseStatusEnum = strawberry.enum(CaseStatus, name="AssistanceCaseStatus",
+                                 description="Where an assistance case stands, from application to its end.")
+describe_enum_values("AssistanceCaseStatus", {
+    "APPLIED": "Applied for; household verification not yet asked.",
+    "VERIFYING": "The household's economic verification is asked of the sources; waiting for their answers.",
+    "ASSESSED": "Assessed by a caseworker: eligibility and amount proposed.",
+    "IN_NOTICE": "In public notice (公示): objections may be recorded until `noticeEndsOn`.",
+    "ACTIVE": "Approved and paying every month.",
+    "SUSPENDED": "Approved, payments suspended.",
+    "REJECTED": "Refused (ended).",
+    "TERMINATED": "Ended after being approved.",
+    "COMPLETED": "A one-off grant, paid (ended).",
+})
 SourceEnum = strawberry.enum(DataSource, name="VerificationSource")
-EntitlementKindEnum = strawberry.enum(EntitlementKind, name="EntitlementKind")
+EntitlementKindEnum = strawberry.enum(EntitlementKind, name="EntitlementKind",
+                                      description="What an entitlement line pays.")
+describe_enum_values("EntitlementKind", {
+    "MONTHLY": "The month's amount, payable in the month it is for.",
+    "ARREARS": "An amount owed for an earlier month (a late decision, a raised standard), payable now.",
+    "ONE_OFF": "A one-off grant (temporary or medical assistance).",
+})
 
 
 
@@ -112,16 +142,17 @@ class AssessmentType:
 
 @strawberry.type(name="AssistanceEntitlement", description="One entitlement line of a case.")
 class EntitlementType:
-    line_id: UUID
-    case_id: UUID
-    kind: EntitlementKindEnum  # type: ignore[valid-type]
-    service_month: date
-    payable_month: date
-    amount: Decimal | None
-    standard_revision: int | None
-    district: str
-    program: ProgramEnum  # type: ignore[valid-type]
-    recorded_at: datetime
+    line_id: UUID = strawberry.field(description="The line's UUID.")
+    case_id: UUID = strawberry.field(description="The case's UUID.")
+    kind: EntitlementKindEnum = strawberry.field(description="Monthly, arrears or one-off.")  # type: ignore[valid-type]
+    service_month: date = strawberry.field(description="The month the money is for.")
+    payable_month: date = strawberry.field(description="The month it is paid in (the payroll month).")
+    amount: Decimal | None = strawberry.field(description="Yuan; null when hidden from this reader.")
+    standard_revision: int | None = strawberry.field(description=("The revision of the standard it was computed "
+                                                                  "with."))
+    district: str = strawberry.field(description="District code of the case.")
+    program: ProgramEnum = strawberry.field(description="The case's program.")  # type: ignore[valid-type]
+    recorded_at: datetime = strawberry.field(description="When the line was recorded.")
 
     @classmethod
     def from_row(cls, info: Info, row: Any, members: Iterable[UUID]) -> EntitlementType:
@@ -146,15 +177,16 @@ class EntitlementConnection:
 
 @strawberry.type(name="AssistanceHistoryEntry", description="One event of the case: what, who, why, when.")
 class HistoryEntryType:
-    position: int
-    version: int
-    kind: str
-    summary: str
-    actor_id: str | None
-    actor_role: str | None
-    actor_office: str | None
-    reason: str | None
-    occurred_at: datetime
+    position: int = strawberry.field(description="Position of the event in the global log.")
+    version: int = strawberry.field(description="The case's version after the event.")
+    kind: str = strawberry.field(description="The event's kind, e.g. AssistanceApproved.")
+    summary: str = strawberry.field(description="One line for a caseworker.")
+    actor_id: str | None = strawberry.field(description=("Who did it (user id; a process's name for automatic "
+                                                         "steps)."))
+    actor_role: str | None = strawberry.field(description="Their role then.")
+    actor_office: str | None = strawberry.field(description="Their office then.")
+    reason: str | None = strawberry.field(description="Why, as recorded with the command.")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
 
 
 @strawberry.type(name="AssistanceHistoryEdge")
