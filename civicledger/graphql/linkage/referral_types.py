@@ -141,20 +141,20 @@ class ReferralType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The referral's UUID (the global id wraps it).")
     def referral_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The need referred.")
     async def need(self, info: Info) -> NeedType | None:
         row = await access.needs(info).load(self.row["need_id"])
         return NeedType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The resident the need is about.")
     async def resident(self, info: Info) -> ResidentType | None:
         return await _resident(info, self.row["resident_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The community committee the need came from.")
     async def community(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["community_id"])
 
@@ -162,19 +162,19 @@ class ReferralType(relay.Node):
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The need's category and sub-item.")
     def sub_item(self) -> SubItemType:
         return sub_item_type(self.row["sub_item"])
 
-    @strawberry.field
+    @strawberry.field(description="Routine or urgent (urgent: shorter deadlines).")
     def urgency(self) -> UrgencyEnum:
         return UrgencyEnum(self.row["urgency"])
 
-    @strawberry.field
+    @strawberry.field(description="Where the referral stands.")
     def status(self) -> ReferralStatusEnum:
         return ReferralStatusEnum(self.row["status"])
 
-    @strawberry.field
+    @strawberry.field(description="The party of the organisation leading the work now.")
     def lead_party(self) -> PartyEnum:
         return PartyEnum(self.row["lead_party"])
 
@@ -186,7 +186,7 @@ class ReferralType(relay.Node):
     def deviation_reason(self) -> str | None:
         return self.row["deviation_reason"]
 
-    @strawberry.field
+    @strawberry.field(description="The version of the routing table the referral was routed with.")
     def routing_version(self) -> int:
         return self.row["routing_version"]
 
@@ -194,27 +194,27 @@ class ReferralType(relay.Node):
     def assignment(self) -> int:
         return self.row["assignment"]
 
-    @strawberry.field
+    @strawberry.field(description="How many organisations have declined it.")
     def declines(self) -> int:
         return self.row["declines"]
 
-    @strawberry.field
+    @strawberry.field(description="Why it was last declined.")
     def last_decline_reason(self) -> str | None:
         return self.row["last_decline_reason"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was referred.")
     def referred_at(self) -> datetime:
         return self.row["referred_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When the lead accepted it.")
     def accepted_at(self) -> datetime | None:
         return self.row["accepted_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When the lead reported it done.")
     def completed_at(self) -> datetime | None:
         return self.row["completed_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was closed.")
     def closed_at(self) -> datetime | None:
         return self.row["closed_at"]
 
@@ -224,7 +224,11 @@ class ReferralType(relay.Node):
         return self.row[column] if column else None
 
     @strawberry.field(description="Past the running deadline at `asOf` (default: now).")
-    def overdue(self, as_of: datetime | None = None) -> bool:
+    def overdue(
+        self,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="The instant to judge at (default: now).")] = None,
+    ) -> bool:
         due = self.due()
         return due is not None and due < (as_of or datetime.now(due.tzinfo))
 
@@ -232,7 +236,7 @@ class ReferralType(relay.Node):
     def escalations(self) -> list[str]:
         return list(json.loads(self.row["escalations"]))
 
-    @strawberry.field
+    @strawberry.field(description="What personal data was shared with the lead, on what basis, and by whom.")
     def sharing(self) -> SharingType | None:
         return SharingType(row=self.row) if self.row["sharing_basis"] else None
 
@@ -243,11 +247,12 @@ class ReferralType(relay.Node):
                                        erased=self.row["erased"], field="referralOutcome")
         return value if revealed else _masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="The resident's feedback, once given.")
     def feedback(self) -> FeedbackType | None:
         return FeedbackType(row=self.row) if self.row["satisfaction"] is not None else None
 
-    @strawberry.field
+    @strawberry.field(description=("The application opened in another program (e.g. assistance) for the resident, if"
+                                   " any."))
     def program_application(self) -> ProgramApplicationType | None:
         r = self.row
         if r["program"] is None:
@@ -256,7 +261,7 @@ class ReferralType(relay.Node):
                                       application_id=r["program_application_id"], outcome=r["program_outcome"],
                                       requested_at=r["program_requested_at"], decided_at=r["program_decided_at"])
 
-    @strawberry.field
+    @strawberry.field(description="The tasks under the referral.")
     async def tasks(self, info: Info) -> list[Annotated[
             LinkageTaskType, strawberry.lazy("civicledger.graphql.linkage.work_types")]]:
         from civicledger.graphql.linkage.work_types import LinkageTaskType
@@ -277,7 +282,7 @@ class ReferralType(relay.Node):
             position=r["position"])) for r in rows[:limit]]
         return HistoryConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, start is not None))
 
-    @strawberry.field
+    @strawberry.field(description="The referral's version: send it as expectedVersion with the next command.")
     def version(self) -> int:
         return self.row["version"]
 
