@@ -51,7 +51,15 @@ describe_enum_values("AssistanceCaseStatus", {
     "TERMINATED": "Ended after being approved.",
     "COMPLETED": "A one-off grant, paid (ended).",
 })
-SourceEnum = strawberry.enum(DataSource, name="VerificationSource")
+SourceEnum = strawberry.enum(DataSource, name="VerificationSource",
+                             description="The 26 sources asked in household economic verification (核对).")
+_SOURCE_KINDS = {"INCOME": "monthly income counted in the means test", "ASSETS": "assets counted against the asset"
+                 " limit", "STATUS": "facts about a person (flags only)", "COSTS": "medical costs and assistance"
+                 " already received this year"}
+describe_enum_values("VerificationSource", {
+    source.name: (f"{source.info.name_zh} ({source.info.holder}): {_SOURCE_KINDS[source.info.kind.value]}"
+                  f"{'' if source.info.mandatory else '; not a means-test source'}.")
+    for source in DataSource})
 EntitlementKindEnum = strawberry.enum(EntitlementKind, name="EntitlementKind",
                                       description="What an entitlement line pays.")
 describe_enum_values("EntitlementKind", {

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from civicledger.domains.casework import values as v
+from civicledger.graphql.conventions import describe_enum_values
 
 
 def _mirror(domain: type[Enum], name: str, description: str) -> Any:
@@ -25,6 +26,20 @@ GoalProgressEnum = _mirror(v.GoalProgress, "CaseworkGoalProgress", "A review's w
 ReviewDecisionEnum = _mirror(v.ReviewDecision, "CaseworkReviewDecision", "What a periodic review decided.")
 GoalOutcomeEnum = _mirror(v.GoalOutcome, "CaseworkGoalOutcome", "How a goal ended, at closure.")
 ClosureReasonEnum = _mirror(v.ClosureReason, "CaseworkClosureReason", "Why a case closed.")
+describe_enum_values("CaseworkClosureReason", {
+    "GOALS_MET": "The service plan's goals were met.", "RESIDENT_WITHDREW": "The resident ended the service.",
+    "MOVED_AWAY": "The resident moved out of the station's area.",
+    "REFERRED_ELSEWHERE": "Handed to another service better placed to help.",
+    "NO_LONGER_REACHABLE": "The resident could no longer be reached.", "DECEASED": "The resident died.",
+    "NOT_FOR_CASEWORK": "The need is not one casework serves.",
+})
+describe_enum_values("CaseworkNeedArea", {
+    "DAILY_LIVING": "Daily living (self-care, meals, chores).", "HEALTH_AND_CARE": "Physical health and care.",
+    "MENTAL_WELLBEING": "Mental wellbeing.", "FAMILY_RELATIONSHIPS": "Family relationships.",
+    "SOCIAL_CONNECTION": "Social connection (isolation, loneliness).",
+    "EDUCATION_AND_EMPLOYMENT": "Education and employment.", "FINANCES_AND_BENEFITS": "Money and benefits.",
+    "HOUSING": "Housing.", "SAFETY": "Safety (violence, neglect, risk at home).", "LEGAL_MATTERS": "Legal matters.",
+})
 CaseOutcomeEnum = _mirror(v.CaseOutcome, "CaseworkCaseOutcome", "The case's outcome from its goals' (what a "
                           "linkage referral is told): ACHIEVED (every goal), PARTLY_ACHIEVED, NOT_ACHIEVED, "
                           "NO_SERVICE_PLAN (closed before a plan).")

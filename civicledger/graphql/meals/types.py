@@ -36,6 +36,7 @@ from civicledger.domains.meals.values import (
     SubsidyCategory,
     Unit,
 )
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.permissions import sees_personal_data
 from civicledger.graphql.relay import encode_cursor
 from civicledger.graphql.residents.types import ResidentType
@@ -54,8 +55,22 @@ LocalityEnum = strawberry.enum(Locality, name="MealLocality", description="Where
 LostSharesPayerEnum = strawberry.enum(LostSharesPayer, name="MealLostSharesPayer")
 ServiceModeEnum = strawberry.enum(ServiceMode, name="MealServiceMode")
 SittingEnum = strawberry.enum(Sitting, name="MealSitting")
-PayerEnum = strawberry.enum(Payer, name="MealPayer")
-DietaryNeedEnum = strawberry.enum(DietaryNeed, name="DietaryNeed")
+PayerEnum = strawberry.enum(Payer, name="MealPayer", description="Who pays a share of a meal (企业让一点、政府补一点、"
+                            "慈善捐一点、个人掏一点).")
+describe_enum_values("MealPayer", {
+    "ENTERPRISE": "The canteen's operator: its discount, a concession of its own (not settled).",
+    "CITY": "The city government's subsidy.",
+    "DISTRICT": "The district government's subsidy.",
+    "STREET": "The street office's subsidy.",
+    "CHARITY": "Charitable donations.",
+    "ELDER": "The elder, at the counter (not settled).",
+})
+DietaryNeedEnum = strawberry.enum(DietaryNeed, name="DietaryNeed", description="A dietary need the canteen must meet.")
+describe_enum_values("DietaryNeed", {
+    "LOW_SALT": "Low salt.", "LOW_SUGAR": "Low sugar (e.g. diabetes).", "LOW_FAT": "Low fat.",
+    "SOFT": "Soft food, for chewing difficulties.", "MINCED": "Minced food, for swallowing difficulties.",
+    "VEGETARIAN": "No meat or fish.", "HALAL": "Halal.", "NO_SEAFOOD": "No seafood (allergy).",
+})
 UnitEnum = strawberry.enum(Unit, name="SupplierBatchUnit")
 FollowUpOutcomeEnum = strawberry.enum(FollowUpOutcome, name="RecallFollowUpOutcome")
 LineKindEnum = strawberry.enum(LineKind, name="MealSettlementLineKind", description="ORIGINAL: a month's first "
