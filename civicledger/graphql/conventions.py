@@ -105,6 +105,9 @@ def _describe_connection(connection: GraphQLObjectType, node: str) -> None:
     connection.description = connection.description or (
         f"A page of {node} items (a Relay connection): `edges` in the field's order, `pageInfo` to ask for the"
         " next page with `after`.")
+    total = connection.fields.get("totalCount")
+    if total is not None and not total.description:
+        total.description = "How many there are in all, across every page."
     edges = connection.fields["edges"]
     edges.description = edges.description or f"The {node} items of this page, at most `first` of them, in order."
     page_info = connection.fields["pageInfo"]

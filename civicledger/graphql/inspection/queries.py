@@ -59,21 +59,23 @@ from civicledger.inspection.timetravel import StreamAt, diff, in_force
 
 @strawberry.input(name="AuditLogFilter", description="Every given field must match.")
 class AuditLogFilter:
-    actor_id: str | None = None
-    office: str | None = None
+    actor_id: str | None = strawberry.field(default=None, description="Only events recorded by this user id.")
+    office: str | None = strawberry.field(default=None, description="Only events recorded by this office.")
     district: str | None = strawberry.field(default=None, description="The acting office's district.")
-    program: str | None = None
+    program: str | None = strawberry.field(default=None, description=("Only this program's events (residents, "
+                                                                      "assistance, linkage, casework, meals ...)."))
     kind: str | None = strawberry.field(default=None, description="Event class, e.g. Resident.DetailsCorrected.")
-    correlation_id: str | None = None
-    stream_id: strawberry.ID | None = None
+    correlation_id: str | None = strawberry.field(default=None, description="Only events of this request.")
+    stream_id: strawberry.ID | None = strawberry.field(default=None, description=("Only this stream's events (global"
+                                                                                  " ID or UUID)."))
     since: datetime | None = strawberry.field(default=None, description="Recorded at or after (no zone: Guangzhou).")
     until: datetime | None = strawberry.field(default=None, description="Recorded before.")
 
 
-@strawberry.enum(name="LogOrder")
+@strawberry.enum(description="The order of the audit log.", name="LogOrder")
 class LogOrder(Enum):
-    NEWEST_FIRST = "NEWEST_FIRST"
-    OLDEST_FIRST = "OLDEST_FIRST"
+    NEWEST_FIRST = strawberry.enum_value("NEWEST_FIRST", description="Most recent first (the default).")
+    OLDEST_FIRST = strawberry.enum_value("OLDEST_FIRST", description="Oldest first.")
 
 
 async def _shown(ctx: Context, at: StreamAt) -> StreamStateType:
