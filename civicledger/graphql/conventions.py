@@ -1,13 +1,15 @@
 """Descriptions of the schema's conventional parts, written once here instead of on every class: the Relay
-plumbing (every `XConnection`, `XEdge`, their `edges`, `pageInfo`, `cursor`, `node`), the conventional
-arguments (`first`, `after`, a mutation's `input`, a root query's `id`), a payload's `position`, `version`,
-`replayed`, a command input's `idempotencyKey`, `expectedVersion`, `reason`, and the values of enums made
-from domain enums (`describe_enum_values`). Applied when the schema is built, to what has no description of
-its own; a description written in the code always wins. Everything else is described where it is declared
-(the lint, `graphql/lint.py`, holds the schema to it)."""
+plumbing (every `XConnection`, `XEdge`, their `edges`, `pageInfo`, `cursor`, `node`, `totalCount`), the
+conventional arguments (`first`, `after`, a mutation's `input`, a root query's `id`), a payload's `position`,
+`version`, `replayed`, a command input's `idempotencyKey`, `expectedVersion`, `reason` and `...Id` fields (and
+the input type itself, as what its mutation takes), and the values of enums made from domain enums
+(`describe_enum_values`). Applied when the schema is built, to what has no description of its own; a
+description written in the code always wins. Everything else is described where it is declared (the lint,
+`graphql/lint.py`, holds the schema to it)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from graphql import (
@@ -72,6 +74,10 @@ def describe_conventions(schema: GraphQLSchema) -> None:
                 field = named.fields.get(name)
                 if field is not None and not field.description:
                     field.description = text
+            for name, field in named.fields.items():
+                if not field.description and name.endswith("Id") and getattr(_named(field.type), "name", "") == "ID":
+                    thing = re.sub(r"(?<!^)(?=[A-Z])", " ", name[:-2]).lower()
+                    field.description = f"The {thing}: its global ID (its UUID is accepted too)."
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         node = _connection_node(named)
@@ -79,7 +85,7 @@ def describe_conventions(schema: GraphQLSchema) -> None:
             _describe_connection(named, node)
         if named.name.endswith("Payload"):
             _describe_payload(named)
-        for field in named.fields.values():
+        for field_name, field in named.fields.items():
             for arg_name, arg in field.args.items():
                 if arg.description:
                     continue
@@ -92,6 +98,8 @@ def describe_conventions(schema: GraphQLSchema) -> None:
                                        " INVALID_INPUT.")
                 elif arg_name == "input" and named is schema.mutation_type:
                     input_type = _named(arg.type)
+                    if isinstance(input_type, GraphQLInputObjectType) and not input_type.description:
+                        input_type.description = f"What `{field_name}` takes (its description says what it does)."
                     described = isinstance(input_type, GraphQLInputObjectType)
                     arg.description = (f"The command's fields (`{input_type.name}`); invalid input is refused with"
                                        " a typed error and writes nothing." if described else
