@@ -51,14 +51,20 @@ class AssistanceCaseFilter:
     review_overdue: bool | None = strawberry.field(default=None, description="Live cases whose review is overdue.")
 
 
-@strawberry.input(name="PreviewAssistanceStandardInput")
+@strawberry.input(description="A standard you would publish: what `assistanceStandardPreview` takes.",
+                  name="PreviewAssistanceStandardInput")
 class PreviewAssistanceStandardInput:
-    program: ProgramEnum  # type: ignore[valid-type]
-    effective_from: date
+    program: ProgramEnum = strawberry.field(
+        description="The program whose standard would change.")  # type: ignore[valid-type]
+    effective_from: date = strawberry.field(description="The first day of the month it would apply from.")
     amount: str = strawberry.field(description="Monthly yuan, e.g. \"950\".")
-    asset_limit_per_person: str | None = None
-    share: str | None = None
-    correction_reason: str | None = None
+    asset_limit_per_person: str | None = strawberry.field(default=None, description=("The asset limit per person, in"
+                                                                                     " yuan; omitted: unchanged."))
+    share: str | None = strawberry.field(default=None, description=("A fraction of the standard (0 < share ≤ 1) the "
+                                                                    "program uses, where it uses one; omitted: "
+                                                                    "unchanged."))
+    correction_reason: str | None = strawberry.field(default=None, description=("Required when dated on or before "
+                                                                                "the latest revision."))
 
 
 async def standards(info: Info, program: Program | None) -> list[StandardType]:
