@@ -72,6 +72,8 @@ SMALL_LISTS: dict[str, str] = {
     "PersonalDataRead.fields": "the personal fields read: at most the personal fields a type has",
     "RecordedEvent.personalFields": "the personal fields of one event class (fixed by its code)",
     "StreamState.personalFields": "the personal fields of one aggregate (fixed by its code)",
+    "Meal.productionRuns": "a meal comes from 1 to 4 production runs (RecordMealsInput)",
+    "ProductionRun.supplierBatches": "a run is cooked from 1 to 30 supplier batches (RecordProductionRunInput)",
 }
 # Connections whose page is chosen by arguments of the field above them: `Type.field` -> where.
 PAGED_BY_PARENT: dict[str, str] = {

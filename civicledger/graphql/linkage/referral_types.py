@@ -113,14 +113,16 @@ class ProgramApplicationType:
 
 @strawberry.type(name="ReferralHistoryEntry", description="One event of the referral: what, who, why, when.")
 class HistoryEntryType:
-    kind: str
-    details: strawberry.scalars.JSON
-    actor_id: str | None
-    actor_role: str | None
-    actor_office: str | None
-    reason: str | None
-    occurred_at: datetime
-    position: int
+    kind: str = strawberry.field(description="The event's kind, e.g. ReferralAccepted.")
+    details: strawberry.scalars.JSON = strawberry.field(description=("The event's own fields, personal data masked "
+                                                                     "as needed."))
+    actor_id: str | None = strawberry.field(description=("Who did it (user id; a process's name for automatic "
+                                                         "steps)."))
+    actor_role: str | None = strawberry.field(description="Their role then.")
+    actor_office: str | None = strawberry.field(description="Their office then.")
+    reason: str | None = strawberry.field(description="Why, as recorded with the command.")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    position: int = strawberry.field(description="Position of the event in the global log.")
 
 
 @strawberry.type(name="ReferralHistoryEdge")

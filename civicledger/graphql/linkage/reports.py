@@ -109,27 +109,27 @@ class BucketEnum(Enum):
 class QueueItemType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="What to do: one of the kinds listed in the type's description.")
     def kind(self) -> str:
         return self.row["kind"]
 
-    @strawberry.field
+    @strawberry.field(description="OVERDUE, DUE_SOON or OPEN, at the queue's asOf.")
     def bucket(self) -> BucketEnum:
         return BucketEnum(self.row["bucket"])
 
-    @strawberry.field
+    @strawberry.field(description="The deadline running now.")
     def due(self) -> datetime | None:
         return self.row["due"]
 
-    @strawberry.field
+    @strawberry.field(description="Routine or urgent.")
     def urgency(self) -> UrgencyEnum:
         return UrgencyEnum(self.row["urgency"])
 
-    @strawberry.field
+    @strawberry.field(description="The need's category and sub-item.")
     def sub_item(self) -> SubItemType:
         return sub_item_type(self.row["sub_item"])
 
-    @strawberry.field
+    @strawberry.field(description="The referral (for a task: the referral it is under).")
     async def referral(self, info: Info) -> ReferralType | None:
         if self.row["referral_id"] is None:
             return None
@@ -233,40 +233,40 @@ class RoutingTableType:
 class DataSharingType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The referral the data was shared for.")
     async def referral(self, info: Info) -> ReferralType | None:
         row = await access.referrals(info).load(self.row["referral_id"])
         return ReferralType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Whose data (the resident's UUID).")
     def resident_id(self) -> UUID:
         return self.row["resident_id"]
 
-    @strawberry.field
+    @strawberry.field(description="Who received it.")
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="CONSENT or SAFETY_OVERRIDE.")
     def basis(self) -> str:
         return self.row["basis"]
 
-    @strawberry.field
+    @strawberry.field(description="Why consent was overridden (urgent needs only).")
     def override_reason(self) -> str | None:
         return self.row["override_reason"]
 
-    @strawberry.field
+    @strawberry.field(description="User id of who shared it.")
     def shared_by(self) -> str:
         return self.row["shared_by"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was shared.")
     def shared_at(self) -> datetime:
         return self.row["shared_at"]
 
-    @strawberry.field
+    @strawberry.field(description="The request that shared it.")
     def correlation_id(self) -> str | None:
         return self.row["correlation_id"]
 
-    @strawberry.field
+    @strawberry.field(description="Position of the sharing event in the global log.")
     def position(self) -> int:
         return self.row["position"]
 

@@ -122,43 +122,43 @@ class ThreePartyMeetingType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The meeting's UUID (the global id wraps it).")
     def meeting_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The community committee that held it.")
     async def community(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["community_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The day it was held.")
     def held_on(self) -> date:
         return self.row["held_on"]
 
-    @strawberry.field
+    @strawberry.field(description="Who attended, for which organisation.")
     def attendees(self) -> list[AttendeeType]:
         return [AttendeeType(organisation_id=UUID(a["organisationId"]), party=PartyEnum(a["party"]),
                              staff_id=a["staffId"]) for a in json.loads(self.row["attendees"])]
 
-    @strawberry.field
+    @strawberry.field(description="The referrals discussed.")
     async def referrals_discussed(self, info: Info) -> list[ReferralType]:
         rows = await access.referrals(info).load_many(list(self.row["referrals_discussed"]))
         return [ReferralType.from_row(r) for r in rows if r]
 
-    @strawberry.field
+    @strawberry.field(description="What was decided, one line each.")
     def decisions(self) -> list[str]:
         return list(json.loads(self.row["decisions"]))
 
-    @strawberry.field
+    @strawberry.field(description="The tasks it opened.")
     async def tasks(self, info: Info) -> list[LinkageTaskType]:
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await tasks_of(conn, meeting_id=self.row["id"])
         return [LinkageTaskType.from_row(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="User id of who recorded it.")
     def recorded_by(self) -> str:
         return self.row["recorded_by"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was recorded.")
     def recorded_at(self) -> datetime:
         return self.row["recorded_at"]
 

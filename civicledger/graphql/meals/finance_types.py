@@ -128,7 +128,7 @@ class SettlementTotalType:
 class SettlementLineType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The month settled (its first day).")
     def month(self) -> date:
         return self.row["month"]  # type: ignore[no-any-return]
 
@@ -136,15 +136,15 @@ class SettlementLineType:
     def run(self) -> int:
         return self.row["run"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="What the line pays for.")
     def kind(self) -> LineKindEnum:  # type: ignore[valid-type]
         return LineKind(self.row["kind"])
 
-    @strawberry.field
+    @strawberry.field(description="Who pays.")
     def payer(self) -> PayerEnum:  # type: ignore[valid-type]
         return Payer(self.row["payer"])
 
-    @strawberry.field
+    @strawberry.field(description="The paying body's code (the district, street or charity fund).")
     def payer_code(self) -> str:
         return self.row["payer_code"]  # type: ignore[no-any-return]
 
@@ -152,15 +152,15 @@ class SettlementLineType:
     def amount(self) -> Decimal:
         return self.row["amount"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Meals the line counts.")
     def meals(self) -> int:
         return self.row["meals"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="When the settlement run recorded it.")
     def settled_at(self) -> datetime:
         return self.row["settled_at"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The canteen's UUID.")
     def canteen_id(self) -> UUID:
         return self.row["canteen_id"]  # type: ignore[no-any-return]
 

@@ -128,23 +128,23 @@ class MealCanteenType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The canteen's UUID (the global id wraps it).")
     def canteen_id(self) -> UUID:
         return self.row["id"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Its name.")
     def name(self) -> str:
         return self.row["name"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="A canteen or a delivery point.")
     def kind(self) -> SiteKindEnum:  # type: ignore[valid-type]
         return SiteKind(self.row["kind"])
 
-    @strawberry.field
+    @strawberry.field(description="Who runs it.")
     def operator_type(self) -> OperatorTypeEnum:  # type: ignore[valid-type]
         return OperatorType(self.row["operator_type"])
 
-    @strawberry.field
+    @strawberry.field(description="The operator's name.")
     def operator_name(self) -> str:
         return self.row["operator_name"]  # type: ignore[no-any-return]
 
@@ -152,11 +152,11 @@ class MealCanteenType(relay.Node):
     def district(self) -> str:
         return self.row["district"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The district's Chinese name.")
     def district_name(self) -> str:
         return district_name(self.row["district"])
 
-    @strawberry.field
+    @strawberry.field(description="The street (街道) it is in.")
     def street(self) -> str:
         return self.row["street"]  # type: ignore[no-any-return]
 
@@ -176,11 +176,11 @@ class MealCanteenType(relay.Node):
     def charity_fund(self) -> str:
         return self.row["charity_fund"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Open or closed.")
     def status(self) -> CanteenStatusEnum:  # type: ignore[valid-type]
         return CanteenStatus(self.row["status"])
 
-    @strawberry.field
+    @strawberry.field(description="When it was registered.")
     def registered_at(self) -> datetime:
         return self.row["registered_at"]  # type: ignore[no-any-return]
 
