@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -53,7 +54,7 @@ def _named(type_: object) -> object:
     return type_
 
 
-def _connection_node(connection: GraphQLObjectType) -> str | None:
+def _connection_node(connection: GraphQLObjectType | GraphQLInterfaceType) -> str | None:
     if "edges" not in connection.fields or "pageInfo" not in connection.fields:
         return None
     edge = _named(connection.fields["edges"].type)
@@ -78,7 +79,7 @@ def describe_conventions(schema: GraphQLSchema) -> None:
                 if not field.description and name.endswith("Id") and getattr(_named(field.type), "name", "") == "ID":
                     thing = re.sub(r"(?<!^)(?=[A-Z])", " ", name[:-2]).lower()
                     field.description = f"The {thing}: its global ID (its UUID is accepted too)."
-        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType) or named.name.startswith("__"):
             continue
         node = _connection_node(named)
         if node is not None:
@@ -140,8 +141,18 @@ _PAYLOAD_FIELDS = {
 }
 
 
-def _describe_payload(payload: GraphQLObjectType) -> None:
+def _describe_payload(payload: GraphQLObjectType | GraphQLInterfaceType) -> None:
+    """A mutation's payload: what the command recorded, and the object it wrote read at that position."""
+    if "position" in payload.fields and not payload.description:
+        payload.description = ("What a command recorded: its log position, the stream's new version, and what it"
+                               " wrote as the read models show it once they have reached that position.")
     for name, text in _PAYLOAD_FIELDS.items():
         field = payload.fields.get(name)
         if field is not None and not field.description:
             field.description = text
+    for name, field in payload.fields.items():
+        thing = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+        if not field.description and name.endswith("Id") and getattr(_named(field.type), "name", "") == "UUID":
+            field.description = f"The {thing[:-3]}'s UUID."
+        elif not field.description and f"{name}Id" in payload.fields and "position" in payload.fields:
+            field.description = f"The {thing} as the read models show it once they have reached `position`."
