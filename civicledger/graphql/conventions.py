@@ -63,7 +63,23 @@ def _connection_node(connection: GraphQLObjectType | GraphQLInterfaceType) -> st
     return None
 
 
+_ROOTS = {
+    "Query": ("Every read: residents and households, each program's cases and reports, and the inspectors' audit"
+              " log, history and integrity checks. Who may see what is decided per role and district; personal data"
+              " is masked unless the reader may see it, and every unmasked read is logged."),
+    "Mutation": ("Every command: one mutation per command, each taking one `input` and answering a payload with the"
+                 " log position to read your own write. Bad input is refused with a typed error (`extensions.code`)"
+                 " and writes nothing; `idempotencyKey` makes retries safe."),
+    "Subscription": "Live updates over WebSocket (graphql-transport-ws), with the same authorisation as queries.",
+    "UUID": "A UUID in its canonical text form, 8-4-4-4-12 hexadecimal digits.",
+}
+
+
 def describe_conventions(schema: GraphQLSchema) -> None:
+    for name, text in _ROOTS.items():
+        root = schema.type_map.get(name)
+        if root is not None and not root.description:
+            root.description = text
     for named in list(schema.type_map.values()):
         if isinstance(named, GraphQLEnumType):
             for value_name, text in _ENUM_VALUES.get(named.name, {}).items():

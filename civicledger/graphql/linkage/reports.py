@@ -97,11 +97,11 @@ class DashboardConnection:
 # -- work queues ---------------------------------------------------------------------------------------
 
 
-@strawberry.enum(name="WorkQueueBucket")
+@strawberry.enum(name="WorkQueueBucket", description="How close an item's deadline is, at the queue's `asOf`.")
 class BucketEnum(Enum):
-    OVERDUE = "OVERDUE"
-    DUE_SOON = "DUE_SOON"
-    OPEN = "OPEN"
+    OVERDUE = strawberry.enum_value("OVERDUE", description="Past its deadline.")
+    DUE_SOON = strawberry.enum_value("DUE_SOON", description="Due within `dueSoonHours`.")
+    OPEN = strawberry.enum_value("OPEN", description="Due later, or without a deadline.")
 
 
 @strawberry.type(name="WorkQueueItem", description="Something to do: REFERRAL_TO_ANSWER, REFERRAL_TO_COMPLETE, "

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 @strawberry.enum(name="LinkageParty", description="The three societies: who can lead linkage work.")
 class PartyEnum(Enum):
-    COMMUNITY_COMMITTEE = "COMMUNITY_COMMITTEE"
-    SOCIAL_ORGANISATION = "SOCIAL_ORGANISATION"
-    SOCIAL_WORK_STATION = "SOCIAL_WORK_STATION"
+    COMMUNITY_COMMITTEE = strawberry.enum_value("COMMUNITY_COMMITTEE", description="A community (residents')"
+                                                " committee (社区居委会).")
+    SOCIAL_ORGANISATION = strawberry.enum_value("SOCIAL_ORGANISATION", description="A social organisation (社会组织).")
+    SOCIAL_WORK_STATION = strawberry.enum_value("SOCIAL_WORK_STATION", description="A social-work station (社工站)"
+                                                " and its social workers.")
 
 
 @strawberry.enum(description="How the need reached the community.", name="NeedChannel")
@@ -44,8 +46,10 @@ class ChannelEnum(Enum):
 @strawberry.enum(description="How soon the need must be taken on: urgent needs have shorter deadlines.",
                  name="NeedUrgency")
 class UrgencyEnum(Enum):
-    ROUTINE = "ROUTINE"
-    URGENT = "URGENT"
+    ROUTINE = strawberry.enum_value("ROUTINE", description="The routing table's deadlines apply.")
+    URGENT = strawberry.enum_value("URGENT", description="A risk to safety or health: halves the routing table's"
+                                   " deadlines, and allows sharing personal data without consent with a recorded"
+                                   " safety-override reason.")
 
 
 @strawberry.enum(description="Where a referral stands, from referred to closed.", name="ReferralStatus")
