@@ -46,15 +46,15 @@ OPEN = {"REFERRED": "accept_due", "DECLINED": "accept_due", "ACCEPTED": "complet
 class SharingType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="CONSENT or SAFETY_OVERRIDE.")
     def basis(self) -> str:
         return self.row["sharing_basis"]
 
-    @strawberry.field
+    @strawberry.field(description="Who it was shared with.")
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["shared_organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="When it was shared.")
     def shared_at(self) -> datetime | None:
         return self.row["shared_at"]
 
@@ -67,12 +67,13 @@ class SharingType:
                                    erased=self.row["erased"], field=field,
                                    shared_with=self.row["shared_organisation_id"], through_referral=True)
 
-    @strawberry.field
+    @strawberry.field(description=("The need's description as shared: masked unless the reader may see personal "
+                                   "data."))
     async def description(self, info: Info) -> str | None:
         value = self.row["shared_description"]
         return value if await self._reveal(info, "sharedDescription") else _masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="The contact phone as shared: masked unless the reader may see personal data.")
     async def contact_phone(self, info: Info) -> str | None:
         value = self.row["shared_contact_phone"]
         return value if await self._reveal(info, "sharedContactPhone") else mask_phone(value)
@@ -82,15 +83,15 @@ class SharingType:
 class FeedbackType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="1 (very dissatisfied) to 5 (very satisfied).")
     def satisfaction(self) -> int:
         return self.row["satisfaction"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was given.")
     def given_at(self) -> datetime | None:
         return self.row["feedback_at"]
 
-    @strawberry.field
+    @strawberry.field(description="The resident's comment: masked unless the reader may see personal data.")
     async def comment(self, info: Info) -> str | None:
         value = self.row["feedback_comment"]
         revealed = await access.reveal(info, resident_id=self.row["resident_id"], district=self.row["district"],
@@ -103,12 +104,13 @@ class FeedbackType:
                  "outcome (ACHIEVED, PARTLY_ACHIEVED, NOT_ACHIEVED, NO_SERVICE_PLAN); REFUSED when it would not "
                  "open it.")
 class ProgramApplicationType:
-    program: str
-    scheme: str | None
-    application_id: UUID | None
-    outcome: str | None
-    requested_at: datetime | None
-    decided_at: datetime | None
+    program: str = strawberry.field(description="assistance or casework.")
+    scheme: str | None = strawberry.field(description=("The program's scheme (for assistance: the assistance "
+                                                       "program)."))
+    application_id: UUID | None = strawberry.field(description="The case opened there, once it is.")
+    outcome: str | None = strawberry.field(description="What the program decided, once it has.")
+    requested_at: datetime | None = strawberry.field(description="When it was requested.")
+    decided_at: datetime | None = strawberry.field(description="When the program decided.")
 
 
 @strawberry.type(name="ReferralHistoryEntry", description="One event of the referral: what, who, why, when.")

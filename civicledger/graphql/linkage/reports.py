@@ -199,29 +199,30 @@ def decode_queue_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 @strawberry.type(name="LinkageRoute", description="A sub-item's lead party and SLA as the table says now.")
 class RouteType:
-    sub_item: SubItemType
-    lead_party: str
-    accept_within_hours: int
-    complete_within_days: int
+    sub_item: SubItemType = strawberry.field(description="The sub-item routed.")
+    lead_party: str = strawberry.field(description="The party that leads it.")
+    accept_within_hours: int = strawberry.field(description="Hours the lead has to accept (halved when urgent).")
+    complete_within_days: int = strawberry.field(description="Days the lead has to complete (halved when urgent).")
     since_version: int = strawberry.field(description="The table version that set this route (0: the default).")
 
 
 @strawberry.type(name="LinkageRouteChange", description="One edit of the routing table: who, why, when.")
 class RouteChangeType:
-    version: int
-    sub_item: str
-    lead_party: str
-    accept_within_hours: int
-    complete_within_days: int
-    changed_by: str
-    reason: str | None
-    changed_at: datetime
+    version: int = strawberry.field(description="The table's version after the edit.")
+    sub_item: str = strawberry.field(description="The sub-item's code.")
+    lead_party: str = strawberry.field(description="The new lead party.")
+    accept_within_hours: int = strawberry.field(description="The new hours to accept.")
+    complete_within_days: int = strawberry.field(description="The new days to complete.")
+    changed_by: str = strawberry.field(description="User id of the admin who changed it.")
+    reason: str | None = strawberry.field(description="Why it changed.")
+    changed_at: datetime = strawberry.field(description="When it changed.")
 
 
-@strawberry.type(name="LinkageRoutingTable")
+@strawberry.type(description=("Which party leads each kind of need, and how soon: the table in force and its "
+                              "recent edits."), name="LinkageRoutingTable")
 class RoutingTableType:
-    version: int
-    routes: list[RouteType]
+    version: int = strawberry.field(description="The table's version (0: the defaults, never edited).")
+    routes: list[RouteType] = strawberry.field(description="One route per sub-item.")
     changes: list[RouteChangeType] = strawberry.field(description="Newest first (up to `changesFirst`).")
 
 
