@@ -40,12 +40,14 @@ from civicledger.projections.assistance_payroll import payroll_lines, payroll_to
 from civicledger.projections.assistance_standards import standards_history
 
 
-@strawberry.input(name="AssistanceCaseFilter")
+@strawberry.input(description="Narrows the caseload; every given field must match.", name="AssistanceCaseFilter")
 class AssistanceCaseFilter:
-    status: list[CaseStatusEnum] | None = None  # type: ignore[valid-type]
-    program: ProgramEnum | None = None  # type: ignore[valid-type]
+    status: list[CaseStatusEnum] | None = strawberry.field(default=None,
+        description="Only cases in one of these statuses.")  # type: ignore[valid-type]
+    program: ProgramEnum | None = strawberry.field(default=None,
+        description="Only cases of this program.")  # type: ignore[valid-type]
     district: str | None = strawberry.field(default=None, description="District code (HAIZHU) or name (海珠区).")
-    office: str | None = None
+    office: str | None = strawberry.field(default=None, description="Only cases taken by this office.")
     household_id: strawberry.ID | None = None
     resident_id: strawberry.ID | None = strawberry.field(default=None, description="Cases covering this resident.")
     review_overdue: bool | None = strawberry.field(default=None, description="Live cases whose review is overdue.")

@@ -146,8 +146,9 @@ class IntegrityReportType:
 @strawberry.type(name="AuditTrailExport", description="A self-verifying audit trail: `document` is the signed "
                  "JSON (check it with `civicledger verify-export`), `html` the readable page embedding it.")
 class AuditTrailExportType:
-    document: JSON
-    document_hash: str
-    key_id: str
-    event_count: int
-    html: str
+    document: JSON = strawberry.field(description=("The signed export as JSON: verify it offline with `civicledger "
+                                                   "verify-export`."))
+    document_hash: str = strawberry.field(description="SHA-256 of the document (hex).")
+    key_id: str = strawberry.field(description="Short id of the key that signed it.")
+    event_count: int = strawberry.field(description="Events it holds.")
+    html: str = strawberry.field(description="The same export as a self-contained HTML page for people to read.")

@@ -108,14 +108,14 @@ def preview_line(line: Any) -> PreviewLineType:
 
 @strawberry.type(name="MealSettlementTotal", description="What one payer paid for a month's meals, in all.")
 class SettlementTotalType:
-    payer: PayerEnum  # type: ignore[valid-type]
+    payer: PayerEnum = strawberry.field(description="Who pays.")  # type: ignore[valid-type]
     payer_code: str = strawberry.field(description="GUANGZHOU (the city), a district code, DISTRICT/street, or "
                                                    "a charity fund's code.")
     amount: Decimal = strawberry.field(description="Originals and corrections together.")
-    original: Decimal
-    corrections: Decimal
-    meals: int
-    canteens: int
+    original: Decimal = strawberry.field(description="The month's first settlement, in yuan.")
+    corrections: Decimal = strawberry.field(description="Later corrections, in yuan (negative: paid back).")
+    meals: int = strawberry.field(description="Meals counted.")
+    canteens: int = strawberry.field(description="Canteens paid.")
 
     @classmethod
     def from_row(cls, row: Any) -> SettlementTotalType:

@@ -44,9 +44,9 @@ class MealElderFilter:
 class MealFilter:
     canteen_id: strawberry.ID | None = None
     resident_id: strawberry.ID | None = strawberry.field(default=None, description="The elder's resident id.")
-    served_from: date | None = None
+    served_from: date | None = strawberry.field(default=None, description="Only meals served on or after this day.")
     served_until: date | None = strawberry.field(default=None, description="Inclusive.")
-    include_voided: bool = False
+    include_voided: bool = strawberry.field(default=False, description="Include voided meals (default false).")
 
 
 @strawberry.input(name="SupplierBatchFilter")
