@@ -1,4 +1,4 @@
-"""`civicledger` command line: serve, worker, rebuild, token, demo, schema, bench; the inspectors' verify,
+"""`civicledger` command line: serve, worker, rebuild, token, demo, migrate, schema, bench; the inspectors' verify,
 checkpoint, export and verify-export (`civicledger/inspection_cli.py`)."""
 
 from __future__ import annotations
@@ -287,6 +287,21 @@ def cmd_failover_drill(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply pending migrations (every process also does on start), or say where the database stands."""
+    from civicledger import migrations
+
+    with database(Settings.from_env()) as params:
+        if not args.status:
+            before = migrations.status(params)
+            migrations.upgrade(params)
+            applied = before.pending
+            print(f"applied: {', '.join(applied) if applied else 'nothing (already at the newest revision)'}")
+        state = migrations.status(params)
+    print(state.render())
+    return 0 if args.status or not state.pending else 1
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from civicledger.graphql.schema import build_schema
 
@@ -359,6 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "under load; check nothing acknowledged is lost (docs/OPERATIONS.md)")
     drill.add_argument("--workers", type=int, default=4, help="concurrent clients sending registrations")
     drill.set_defaults(func=cmd_failover_drill)
+    migrate = sub.add_parser("migrate", help="apply pending database migrations (each process does on start too)")
+    migrate.add_argument("--status", action="store_true",
+                         help="only show the current and newest revision and what is pending; change nothing")
+    migrate.set_defaults(func=cmd_migrate)
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
 

@@ -139,18 +139,14 @@ class Runtime:
             task.add_done_callback(self._background.discard)
 
     async def _prepare_schema(self) -> None:
-        """Create what is missing. Processes starting at once (an API and a worker) take turns: concurrent
-        `CREATE ... IF NOT EXISTS` statements race in PostgreSQL's catalog."""
-        from civicledger.core.access_log import create_access_log_table
-
-        assert self.pool is not None and self.runner is not None and self.inspection is not None
+        """The read models' tables (the other tables were migrated when the ledger was made: `migrations`).
+        Processes starting at once (an API and a worker) take turns: concurrent `CREATE ... IF NOT EXISTS`
+        statements race in PostgreSQL's catalog."""
+        assert self.pool is not None and self.runner is not None
         async with self.pool.acquire() as lock:
             await lock.execute("SELECT pg_advisory_lock(hashtext('civicledger-schema'))")
             try:
                 await self.runner.create_tables()
-                async with self.pool.acquire() as conn:
-                    await create_access_log_table(conn)
-                await self.inspection.create_tables()
             finally:
                 await lock.execute("SELECT pg_advisory_unlock(hashtext('civicledger-schema'))")
 

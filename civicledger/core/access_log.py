@@ -61,26 +61,6 @@ class ReadRow:
                    operation=row["operation"])
 
 
-async def create_access_log_table(conn: asyncpg.Connection) -> None:
-    await conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} ("
-        " id bigserial PRIMARY KEY, read_at timestamptz NOT NULL DEFAULT now(),"
-        " reader_id text NOT NULL, reader_role text NOT NULL, reader_office text, reader_district text,"
-        " resident_id uuid NOT NULL, resident_district text, fields text[] NOT NULL, purpose text,"
-        " correlation_id text, operation text, mac bytea, tx xid8 DEFAULT pg_current_xact_id())"
-    )
-    upgraded = await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'mac'"
-        " AND NOT attisdropped)", TABLE)
-    if not upgraded:
-        # A log from before the keyed scheme: its rows keep tx NULL, and the first keyed checkpoint seals them.
-        await conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS mac bytea, ADD COLUMN IF NOT EXISTS tx xid8")
-        await conn.execute(f"ALTER TABLE {TABLE} ALTER COLUMN tx SET DEFAULT pg_current_xact_id()")
-    await conn.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_resident_idx ON {TABLE} (resident_id, id)")
-    await conn.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_reader_idx ON {TABLE} (reader_id, id)")
-    await conn.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_tx_idx ON {TABLE} (tx, id)")
-
-
 _INSERT = (
     f"INSERT INTO {TABLE} (read_at, reader_id, reader_role, reader_office, reader_district, resident_id,"
     " resident_district, fields, purpose, correlation_id, operation, mac)"

@@ -13,7 +13,8 @@ from civicledger.graphql.relay import uuid_of
 class DeclaredMeansInput:
     resident_id: strawberry.ID
     monthly_income: str = strawberry.field(description="Monthly income, e.g. \"400\" or \"1234.50\".")
-    assets: str = "0"
+    assets: str = strawberry.field(default="0", description=("Assets (savings, securities ...) in yuan, e.g. "
+                                                             "\"20000\"; default \"0\"."))
 
     def to_command(self) -> DeclaredMeans:
         return DeclaredMeans(uuid_of(self.resident_id, "Resident"), self.monthly_income, self.assets)

@@ -85,3 +85,9 @@ def page_info(edges: list[Any], has_next: bool, has_previous: bool) -> relay.Pag
     return relay.PageInfo(has_next_page=has_next, has_previous_page=has_previous,
                           start_cursor=edges[0].cursor if edges else None,
                           end_cursor=edges[-1].cursor if edges else None)
+
+
+def page_limit(maximum: int = 100, default: int = 20) -> str:
+    """The page-size sentence every connection field's description starts with (`page_size`'s bounds); the
+    schema lint (`graphql/lint.py`) checks that each one states it."""
+    return f"At most {maximum} per page (`first`, default {default}). "

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from civicledger.graphql.conventions import describe_conventions
 from civicledger.graphql.documents import PreparedDocument
 from civicledger.graphql.input_guard import BoundedDate, BoundedDateTime, InputGuard
 from civicledger.graphql.inspection.queries import InspectionQueries
@@ -31,22 +32,26 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="Viewer", description="Who the bearer token says you are.")
 class ViewerType:
-    subject: str
-    role: str
-    district: str | None
-    office: str | None
-    scopes: list[str]
+    subject: str = strawberry.field(description="The token's subject: the caller's user id.")
+    role: str = strawberry.field(description=("The caller's role: caseworker, supervisor, integrator, inspector or "
+                                              "admin."))
+    district: str | None = strawberry.field(description="The caller's district, for district-bound roles.")
+    office: str | None = strawberry.field(description="The caller's office.")
+    scopes: list[str] = strawberry.field(description=("What the token allows: read, command, personal (see personal"
+                                                      " data), audit."))
 
 
-@strawberry.type(name="ProjectionStatus")
+@strawberry.type(description="How far one read model has followed the global log.", name="ProjectionStatus")
 class ProjectionStatusType:
-    name: str
-    position: int
+    name: str = strawberry.field(description="The read model.")
+    position: int = strawberry.field(description="The last log position it has applied.")
 
 
 @strawberry.type
 class CoreQueries:
-    @strawberry.field
+    @strawberry.field(
+        description=("Who the bearer token says the caller is: subject, role, district, office and scopes (what the "
+                     "API will let them do)."))
     def viewer(self, info: Info) -> ViewerType:
         p = info.context.principal
         return ViewerType(subject=p.subject, role=p.role.value, district=p.district, office=p.office,
@@ -85,11 +90,14 @@ class CivicSchema(strawberry.Schema):
 def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry.Schema:
     # The relay `node` field is made anew for every schema: strawberry's node extension binds to its field object.
     node = strawberry.type(type("NodeQueries", (), {
-        "__annotations__": {"node": "relay.Node | None"}, "node": relay.node(permission_classes=[CanRead]),
+        "__annotations__": {"node": "relay.Node | None"}, "node": relay.node(
+            permission_classes=[CanRead],
+            description="Any object by its global ID (Relay): the type is in the ID; who may read it, and what is"
+                        " masked, is as for that type's own query."),
         "__module__": __name__}))
     query = merge_types("Query", (node, CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
     mutation = merge_types("Mutation", tuple(p.mutation for p in programs if p.mutation))
-    return CivicSchema(
+    schema = CivicSchema(
         query=query,
         mutation=mutation,
         subscription=Subscription,
@@ -105,3 +113,5 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
             PreparedDocument,
         ],
     )
+    describe_conventions(schema._schema)
+    return schema

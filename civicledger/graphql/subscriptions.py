@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -19,7 +20,11 @@ from civicledger.projections.client_timeline import timeline_page
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="New timeline entries of one resident, as they are recorded.")
-    async def timeline_events(self, info: Info, resident_id: strawberry.ID) -> AsyncGenerator[TimelineEntryType, None]:
+    async def timeline_events(
+        self, info: Info,
+        resident_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The resident (global ID) whose new timeline entries are pushed; needs the read scope.")],
+    ) -> AsyncGenerator[TimelineEntryType, None]:
         ctx = info.context
         ctx.principal.require(Scope.READ)
         rid = uuid_of(resident_id, "Resident")

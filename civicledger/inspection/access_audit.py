@@ -29,10 +29,6 @@ OUT_OF_DISTRICT_WITHOUT_CASE_LINK = "OUT_OF_DISTRICT_WITHOUT_CASE_LINK"
 NIGHT_READS = "NIGHT_READS"
 
 
-async def create_access_audit_indexes(conn: asyncpg.Connection) -> None:
-    await conn.execute("CREATE INDEX IF NOT EXISTS personal_data_reads_read_at_idx ON personal_data_reads (read_at)")
-
-
 async def reads_page(conn: asyncpg.Connection, *, reader_id: str | None = None, resident_id: UUID | None = None,
                      purpose: str | None = None, since: datetime | None = None, until: datetime | None = None,
                      before_id: int | None = None, limit: int = 50) -> list[asyncpg.Record]:

@@ -191,6 +191,9 @@ class CheckpointTableMissing(Exception):
 
 
 async def create_checkpoint_table(conn: asyncpg.Connection) -> None:
+    """Re-create a dropped checkpoints table (the sealer then restores the witness's copies), in the shape the
+    migrations give it (`civicledger/migrations`: keep the two alike). Its creation and every change to it are
+    migrations; this is only the repair after a drop."""
     await conn.execute(
         f"CREATE TABLE IF NOT EXISTS {TABLE} ("
         " seq bigint PRIMARY KEY, position bigint NOT NULL, previous_position bigint NOT NULL,"
@@ -200,18 +203,6 @@ async def create_checkpoint_table(conn: asyncpg.Connection) -> None:
         " log_id uuid, legacy_upto bigint NOT NULL DEFAULT 0, side_bound bigint NOT NULL DEFAULT 0,"
         " sides jsonb NOT NULL DEFAULT '[]')"
     )
-    keyed = await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'sides'"
-        " AND NOT attisdropped)", TABLE)
-    if not keyed:
-        # A table from before the keyed scheme: its rows are format-1 checkpoints. A checkpoint that seals only
-        # side records repeats the previous position, so position is no longer unique.
-        await conn.execute(
-            f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS format text NOT NULL DEFAULT '{FORMAT_1}',"
-            " ADD COLUMN IF NOT EXISTS log_id uuid, ADD COLUMN IF NOT EXISTS legacy_upto bigint NOT NULL DEFAULT 0,"
-            " ADD COLUMN IF NOT EXISTS side_bound bigint NOT NULL DEFAULT 0,"
-            " ADD COLUMN IF NOT EXISTS sides jsonb NOT NULL DEFAULT '[]'")
-        await conn.execute(f"DROP INDEX IF EXISTS {TABLE}_position_idx")
     await conn.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_by_position_idx ON {TABLE} (position)")
 
 

@@ -24,7 +24,6 @@ from civicledger.inspection.access_audit import AccessFinding, Thresholds
 from civicledger.inspection.checkpoints import (
     Checkpoint,
     CheckpointTableMissing,
-    create_checkpoint_table,
     latest_checkpoint,
     log_identity,
 )
@@ -55,11 +54,6 @@ class Inspection:
     @property
     def trusted_keys(self) -> list[bytes]:
         return [self.signer.public_key]
-
-    async def create_tables(self) -> None:
-        async with self.pool.acquire() as conn:
-            await create_checkpoint_table(conn)
-            await access_audit.create_access_audit_indexes(conn)
 
     # -- history ------------------------------------------------------------------------------------------
 

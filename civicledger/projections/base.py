@@ -141,6 +141,11 @@ class Projection(ABC):
 
     # Where this read model keeps residents' personal data: scrubbed on erasure (see the module docstring).
     personal_columns: ClassVar[Sequence[PersonalColumns]] = ()
+    # The version of this read model's tables. Raise it with any change to what `create` makes (a column, a
+    # table, an index's definition) or to what `apply` writes into existing rows: on start, a read model built
+    # with another version is dropped and rebuilt from the log (`ProjectionRunner.create_tables`,
+    # `read_model_versions`). The tables that cannot be rebuilt change only through `civicledger/migrations`.
+    schema_version: ClassVar[int] = 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "civic_projection"
 TRACKING = "projection_tracking"
+VERSIONS = "read_model_versions"  # made by migration 0002
 
 # Statement 2 of a read (statement 1 computes the bound: see core/eventstore/horizon.py). The batch and the
 # high-water mark come from one snapshot.
@@ -115,16 +116,33 @@ class ProjectionRunner:
     # -- set-up -------------------------------------------------------------------------------------------
 
     async def create_tables(self) -> None:
+        """Create what is missing; first drop every read model built with another `schema_version` than its
+        projection declares now (`read_model_versions`): it is rebuilt from position zero by this runner."""
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT set_config('statement_timeout', '0', true),"
                                " pg_advisory_xact_lock(hashtext('civicledger-projection-ddl'))")
+            built = {r["name"]: r["schema_version"]
+                     for r in await conn.fetch(f"SELECT name, schema_version FROM {VERSIONS}")}
             for projection in self.projections:
+                version = built.get(projection.name)
+                if version is not None and version != projection.schema_version:
+                    log.warning("read model %s was built with schema version %s, the code declares %s: dropped,"
+                                " to be rebuilt from the log", projection.name, version, projection.schema_version)
+                    for table in projection.tables:
+                        await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+                    await conn.execute(f"UPDATE {TRACKING} SET notification_id = 0 WHERE application_name = $1",
+                                       projection.name)
                 await projection.create(conn)
                 await conn.execute(
                     f"INSERT INTO {TRACKING} (application_name, notification_id) VALUES ($1, 0)"
                     " ON CONFLICT (application_name) DO NOTHING",
                     projection.name,
                 )
+                if version != projection.schema_version:
+                    await conn.execute(
+                        f"INSERT INTO {VERSIONS} (name, schema_version) VALUES ($1, $2) ON CONFLICT (name)"
+                        " DO UPDATE SET schema_version = excluded.schema_version, built_at = now()",
+                        projection.name, projection.schema_version)
             await conn.execute(failures.CREATE)
         await self.load_positions()
 

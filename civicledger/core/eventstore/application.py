@@ -91,9 +91,11 @@ class Ledger:
             self.create_tables()
 
     def create_tables(self) -> None:
-        self.recorder.create_table()
-        self.tracking.create_table()
-        self.keyring.create_erasure_signal()
+        """Bring the database to the newest migration (`civicledger/migrations`): the log's tables and every
+        other table that cannot be rebuilt change only there. Processes starting at once take turns."""
+        from civicledger import migrations
+
+        migrations.upgrade(self.params)
 
     def claim_key(self, scope: str, value: str) -> str:
         """A keyed hash of a unique personal value: the claims table never holds the value itself."""

@@ -6,10 +6,10 @@ same transaction as the audited erasure event: the ciphertext, and every hash ov
 history and its tamper evidence remain verifiable while the personal data can no longer be read.
 
 Keys are cached briefly per process. An erasure in another process must not leave a key usable here: the
-destruction of a key is announced on `ERASURE_CHANNEL` (a trigger on the key table, `erasure_signal.sql`);
-a process that listens (the runtime wires its positions listener) forgets the key at once, empties the whole
-cache after every reconnect (announcements may have been missed) and bypasses the cache while its listener
-is down (`cache_trusted`)."""
+destruction of a key is announced on `ERASURE_CHANNEL` (a trigger on the key table, made by the baseline
+migration in `civicledger/migrations`); a process that listens (the runtime wires its positions listener)
+forgets the key at once, empties the whole cache after every reconnect (announcements may have been missed)
+and bypasses the cache while its listener is down (`cache_trusted`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from importlib import resources
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -56,13 +55,6 @@ class KeyRing:
         self._generation = 0  # bumped by every forget/clear: a fetch that raced one must not be remembered
         # Whether cached keys may be used now; a process whose erasure listener is down says no.
         self.cache_trusted: Callable[[], bool] = lambda: True
-
-    def create_erasure_signal(self) -> None:
-        """Install the trigger that announces every destroyed key (idempotent; safe when processes race)."""
-        sql = resources.files("civicledger.core.eventstore").joinpath("erasure_signal.sql").read_text()
-        with self._datastore.transaction(commit=True) as curs:
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext('civicledger-erasure-signal'))")
-            curs.execute(sql, prepare=False)
 
     # -- wrapping -----------------------------------------------------------------------------------------
 

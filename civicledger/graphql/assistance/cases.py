@@ -37,7 +37,7 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import sees_personal_data
-from civicledger.graphql.relay import decode_cursor, node_uuids, page_size
+from civicledger.graphql.relay import decode_cursor, node_uuids, page_limit, page_size
 from civicledger.projections.assistance_cases import assessments_of, history_of
 from civicledger.projections.assistance_means import member_means, verification_matrix
 from civicledger.projections.assistance_payroll import ledger_of
@@ -49,7 +49,10 @@ ResidentRef = Annotated["ResidentType", strawberry.lazy("civicledger.graphql.res
 HouseholdRef = Annotated["HouseholdType", strawberry.lazy("civicledger.graphql.residents.types")]
 
 
-@strawberry.type(name="AssistanceCase")
+@strawberry.type(description=("An assistance case: one household's application to one program, from application to"
+                              " its end. Money figures (income, amounts) and the applicant's statement are shown "
+                              "only to readers who may see the household's personal data (`figuresMasked` says when"
+                              " they are hidden), and each such read is recorded."), name="AssistanceCase")
 class AssistanceCaseType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
@@ -70,19 +73,20 @@ class AssistanceCaseType(relay.Node):
     def case_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The assistance program.")
     def program(self) -> ProgramEnum:  # type: ignore[valid-type]
         return Program(self.row["program"])
 
-    @strawberry.field
+    @strawberry.field(description="The program's name, with its Chinese name (e.g. minimum living guarantee (低保)).")
     def program_name(self) -> str:
         return Program(self.row["program"]).rule.label
 
-    @strawberry.field
+    @strawberry.field(description="Where the case stands.")
     def status(self) -> CaseStatusEnum:  # type: ignore[valid-type]
         return CaseStatus(self.row["status"])
 
-    @strawberry.field
+    @strawberry.field(description=("District code of the case (the household's): decides which district's staff may "
+                                   "see it."))
     def district(self) -> str:
         return self.row["district"]
 
@@ -90,11 +94,11 @@ class AssistanceCaseType(relay.Node):
     def office(self) -> str | None:
         return self.row["office"]
 
-    @strawberry.field
+    @strawberry.field(description="The case's version: send it as expectedVersion with the next command.")
     def version(self) -> int:
         return self.row["version"]
 
-    @strawberry.field
+    @strawberry.field(description="Members the case covers.")
     def household_size(self) -> int:
         return self.row["household_size"]
 
@@ -102,18 +106,18 @@ class AssistanceCaseType(relay.Node):
     def referral_id(self) -> UUID | None:
         return self.row["referral_id"]
 
-    @strawberry.field
+    @strawberry.field(description="The date of the application.")
     def applied_on(self) -> date:
         return self.row["applied_on"]
 
-    @strawberry.field
+    @strawberry.field(description="The applying household.")
     async def household(self, info: Info) -> HouseholdRef | None:
         from civicledger.graphql.residents.types import HouseholdType
 
         row = await info.context.loaders.household.load(self.row["household_id"])
         return HouseholdType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The resident who applied.")
     async def applicant(self, info: Info) -> ResidentRef | None:
         from civicledger.graphql.residents.types import ResidentType
 
@@ -135,7 +139,7 @@ class AssistanceCaseType(relay.Node):
     def figures_masked(self, info: Info) -> bool:
         return not sees_personal_data(info.context.principal, self.row["district"], info.context.purpose)
 
-    @strawberry.field
+    @strawberry.field(description="The latest assessment's verdict; null until assessed.")
     def eligible(self) -> bool | None:
         return self.row["eligible"]
 
@@ -144,15 +148,16 @@ class AssistanceCaseType(relay.Node):
         findings = self.row["findings"]
         return list(json.loads(findings) if isinstance(findings, str) else findings or [])
 
-    @strawberry.field
+    @strawberry.field(description="User id of the caseworker who assessed it.")
     def assessed_by(self) -> str | None:
         return self.row["assessed_by"]
 
-    @strawberry.field
+    @strawberry.field(description="User id of the supervisor who approved or rejected it (never the assessor).")
     def decided_by(self) -> str | None:
         return self.row["decided_by"]
 
-    @strawberry.field
+    @strawberry.field(description=("Monthly income per member, in yuan, as assessed; null when hidden from this "
+                                   "reader or not yet assessed."))
     def per_capita_income(self, info: Info) -> Decimal | None:
         value = self.row["per_capita_income"]
         return value if value is not None and self._shown(info, "assistancePerCapitaIncome") else None
@@ -162,17 +167,19 @@ class AssistanceCaseType(relay.Node):
         value = self.row["monthly_amount"]
         return value if value is not None and self._shown(info, "assistanceAmount") else None
 
-    @strawberry.field
+    @strawberry.field(description=("A one-off grant's amount, in yuan (temporary, medical); null when hidden or "
+                                   "none."))
     def one_off_amount(self, info: Info) -> Decimal | None:
         value = self.row["one_off_amount"]
         return value if value is not None and self._shown(info, "assistanceAmount") else None
 
-    @strawberry.field
+    @strawberry.field(description="Everything the case has accrued so far, in yuan; null when hidden.")
     def total_accrued(self, info: Info) -> Decimal | None:
         value = self.row["total_accrued"]
         return value if value is not None and self._shown(info, "assistanceAmount") else None
 
-    @strawberry.field
+    @strawberry.field(description=("The monthly amount and the month it applies from, oldest first: every change of "
+                                   "amount (standard raised, circumstances changed)."))
     def schedule(self, info: Info) -> list[ScheduleEntryType]:
         raw = self.row["schedule"]
         entries = json.loads(raw) if isinstance(raw, str) else raw or []
@@ -182,44 +189,46 @@ class AssistanceCaseType(relay.Node):
                                   standard_revision=e["standardRevision"], standard_amount=Decimal(e["standardAmount"]))
                 for e in entries]
 
-    @strawberry.field
+    @strawberry.field(description="The revision of the program's standard the latest amount was computed with.")
     def standard_revision(self) -> int | None:
         return self.row["standard_revision"]
 
-    @strawberry.field
+    @strawberry.field(description=("How many times the household's economic verification has been asked (1 for the "
+                                   "first)."))
     def verification_round(self) -> int:
         return self.row["verification_round"]
 
-    @strawberry.field
+    @strawberry.field(description="Of the 26 verification sources, how many have answered in this round.")
     def sources_answered(self) -> int:
         return self.row["sources_answered"]
 
-    @strawberry.field
+    @strawberry.field(description=("The sources that failed to answer in this round (retried automatically; "
+                                   "retryHouseholdVerification asks again)."))
     def sources_failed(self) -> list[str]:
         failed = self.row["sources_failed"]
         return list(json.loads(failed) if isinstance(failed, str) else failed or [])
 
-    @strawberry.field
+    @strawberry.field(description="The last day of the public notice (公示), once posted.")
     def notice_ends_on(self) -> date | None:
         return self.row["notice_ends_on"]
 
-    @strawberry.field
+    @strawberry.field(description="Objections recorded during the public notice.")
     def objections(self) -> int:
         return self.row["objections"]
 
-    @strawberry.field
+    @strawberry.field(description="The first month paid.")
     def first_month(self) -> date | None:
         return self.row["first_month"]
 
-    @strawberry.field
+    @strawberry.field(description="The latest month paid.")
     def last_paid_month(self) -> date | None:
         return self.row["last_paid_month"]
 
-    @strawberry.field
+    @strawberry.field(description="When the periodic review is due.")
     def next_review_due(self) -> date | None:
         return self.row["next_review_due"]
 
-    @strawberry.field
+    @strawberry.field(description="True when the review is past due on a live (active or suspended) case.")
     def review_overdue(self, info: Info) -> bool:
         due = self.row["next_review_due"]
         today = business_date(info.context.runtime.clock.now())
@@ -267,7 +276,7 @@ class AssistanceCaseType(relay.Node):
             per_capita_assets=r["per_capita_assets"] if shown else None, amount=r["amount"] if shown else None,
             eligible=r["eligible"], findings=list(r["findings"] or [])) for r in rows]
 
-    @strawberry.field(description="The entitlement lines: monthly, arrears and one-off.")
+    @strawberry.field(description=page_limit(200, 50) + "The entitlement lines: monthly, arrears and one-off.")
     async def entitlements(self, info: Info, first: int | None = 50, after: str | None = None
                            ) -> EntitlementConnection:
         limit = page_size(first, default=50, maximum=200)
@@ -279,7 +288,7 @@ class AssistanceCaseType(relay.Node):
             edges=[EntitlementEdge(cursor=cur, node=EntitlementType.from_row(info, r, members))
                    for r, cur in zip(rows, cursors, strict=True)], page_info=info_)
 
-    @strawberry.field(description="The case's events, newest first, with who, why and when.")
+    @strawberry.field(description=page_limit(200, 50) + "The case's events, newest first, with who, why and when.")
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
         limit = page_size(first, default=50, maximum=200)
         async with info.context.runtime.read_pool.acquire() as conn:

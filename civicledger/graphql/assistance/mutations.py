@@ -48,7 +48,10 @@ from civicledger.projections.assistance_cases import live_case_ids
 
 @strawberry.type
 class AssistanceMutations:
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Open an application for social assistance (minimum living guarantee, low income, special "
+                     "hardship, ...) for a household; the household is then verified and the case assessed."),
+        permission_classes=[CanCommand])
     async def apply_for_assistance(self, info: Info, input: ApplyForAssistanceInput) -> ApplyForAssistancePayload:
         return ApplyForAssistancePayload.of(await execute(info, input))
 
@@ -62,15 +65,23 @@ class AssistanceMutations:
                                            ) -> RetryHouseholdVerificationPayload:
         return RetryHouseholdVerificationPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record the caseworker's assessment of a verified case: the household's means against the "
+                     "program's standard, and the proposed monthly amount."),
+        permission_classes=[CanCommand])
     async def assess_assistance(self, info: Info, input: AssessAssistanceInput) -> AssessAssistancePayload:
         return AssessAssistancePayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record that the public notice (公示) of an assessed case was posted; objections may be recorded "
+                     "until it ends."),
+        permission_classes=[CanCommand])
     async def post_assistance_notice(self, info: Info, input: PostAssistanceNoticeInput) -> PostAssistanceNoticePayload:
         return PostAssistanceNoticePayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Record an objection raised during the public notice (refused once the notice has ended).",
+        permission_classes=[CanCommand])
     async def record_assistance_objection(self, info: Info, input: RecordAssistanceObjectionInput
                                           ) -> RecordAssistanceObjectionPayload:
         return RecordAssistanceObjectionPayload.of(await execute(info, input))
@@ -83,25 +94,35 @@ class AssistanceMutations:
     async def reject_assistance(self, info: Info, input: RejectAssistanceInput) -> RejectAssistancePayload:
         return RejectAssistancePayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Report a change in an approved household's circumstances (income, members).",
+        permission_classes=[CanCommand])
     async def report_assistance_change(self, info: Info, input: ReportAssistanceChangeInput
                                        ) -> ReportAssistanceChangePayload:
         return ReportAssistanceChangePayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Record that the periodic review of an approved case is complete.",
+        permission_classes=[CanCommand])
     async def complete_assistance_review(self, info: Info, input: CompleteAssistanceReviewInput
                                          ) -> CompleteAssistanceReviewPayload:
         return CompleteAssistanceReviewPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Suspend payments of an approved case from a month, with a reason.",
+        permission_classes=[CanCommand])
     async def suspend_assistance(self, info: Info, input: SuspendAssistanceInput) -> SuspendAssistancePayload:
         return SuspendAssistancePayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Resume a suspended case from a month.",
+        permission_classes=[CanCommand])
     async def resume_assistance(self, info: Info, input: ResumeAssistanceInput) -> ResumeAssistancePayload:
         return ResumeAssistancePayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="End an approved case from a month, with a reason.",
+        permission_classes=[CanCommand])
     async def terminate_assistance(self, info: Info, input: TerminateAssistanceInput) -> TerminateAssistancePayload:
         return TerminateAssistancePayload.of(await execute(info, input))
 

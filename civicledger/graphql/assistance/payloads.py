@@ -95,12 +95,13 @@ class TerminateAssistancePayload(AssistanceCasePayload):
 
 @strawberry.input(name="ApplyForAssistanceInput")
 class ApplyForAssistanceInput:
-    program: ProgramEnum  # type: ignore[valid-type]
+    program: ProgramEnum = strawberry.field(description="The program applied for.")  # type: ignore[valid-type]
     household_id: strawberry.ID
     applicant_id: strawberry.ID
     declared: list[DeclaredMeansInput] = strawberry.field(
         description="Every household member (minimum living guarantee, low income, temporary) or the persons covered.")
-    statement: str
+    statement: str = strawberry.field(description=("The applicant's own account of their situation (personal data: "
+                                                   "shown only to readers who may see it), at most 2000 characters."))
     referral_id: strawberry.ID | None = strawberry.field(default=None, description="A linkage referral, if any.")
     need: str | None = strawberry.field(default=None, description="Temporary assistance: the one-off need in yuan.")
     reason: str | None = None
@@ -189,7 +190,7 @@ class PostAssistanceNoticeInput(CaseInput):
 @strawberry.input(name="RecordAssistanceObjectionInput")
 class RecordAssistanceObjectionInput(CaseInput):
     COMMAND = c.RecordObjection
-    summary: str = ""
+    summary: str = strawberry.field(default="", description="What the objection says, at most 2000 characters.")
 
     def details(self) -> dict[str, Any]:
         return {"summary": self.summary}
@@ -198,18 +199,22 @@ class RecordAssistanceObjectionInput(CaseInput):
 @strawberry.input(name="ReportAssistanceChangeInput")
 class ReportAssistanceChangeInput(CaseInput):
     COMMAND = c.ReportChangeOfCircumstances
-    declared: list[DeclaredMeansInput] = strawberry.field(default_factory=list)
-    statement: str = ""
+    declared: list[DeclaredMeansInput] = strawberry.field(description=("Each member's new declaration (income and "
+                                                                       "assets, in yuan)."), default_factory=list)
+    statement: str = strawberry.field(default="", description=("What changed, in the household's words, at most 2000"
+                                                               " characters."))
 
     def details(self) -> dict[str, Any]:
         return {"declared": tuple(d.to_command() for d in self.declared), "statement": self.statement}
 
 
-@strawberry.input(name="GenerateAssistancePayrollInput")
+@strawberry.input(description="Generate a month's payroll: each live case's entitlement for the month.",
+                  name="GenerateAssistancePayrollInput")
 class GenerateAssistancePayrollInput:
-    month: date
+    month: date = strawberry.field(description="The payroll month: any date in it; not a future month.")
     district: str | None = strawberry.field(default=None, description="Supervisors: their own district.")
-    program: ProgramEnum | None = None  # type: ignore[valid-type]
+    program: ProgramEnum | None = strawberry.field(default=None, description=("Only this program; omitted: every "
+                                                                              "program."))  # type: ignore[valid-type]
     idempotency_key: str | None = None
 
 
@@ -221,14 +226,19 @@ class GenerateAssistancePayrollPayload:
     position: int
 
 
-@strawberry.input(name="PublishAssistanceStandardInput")
+@strawberry.input(description="A new revision of a program's standard (admins only).",
+                  name="PublishAssistanceStandardInput")
 class PublishAssistanceStandardInput:
-    program: ProgramEnum  # type: ignore[valid-type]
+    program: ProgramEnum = strawberry.field(
+        description="The program whose standard changes.")  # type: ignore[valid-type]
     effective_from: date = strawberry.field(description="The first day of a month.")
-    amount: str
+    amount: str = strawberry.field(description="The monthly standard in yuan, e.g. \"950\".")
     reason: str = strawberry.field(description="The decision being published.")
-    asset_limit_per_person: str | None = None
-    share: str | None = None
+    asset_limit_per_person: str | None = strawberry.field(default=None, description=("The asset limit per person, in"
+                                                                                     " yuan; omitted: unchanged."))
+    share: str | None = strawberry.field(default=None, description=("A fraction of the standard (0 < share ≤ 1) the "
+                                                                    "program uses, where it uses one; omitted: "
+                                                                    "unchanged."))
     correction_reason: str | None = strawberry.field(
         default=None, description="Required when dated on or before the latest revision.")
     idempotency_key: str | None = None

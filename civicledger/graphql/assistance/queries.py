@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -33,31 +34,39 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.projections.assistance_cases import cases_by_ids, live_case_ids, search_cases
 from civicledger.projections.assistance_payroll import payroll_lines, payroll_totals
 from civicledger.projections.assistance_standards import standards_history
 
 
-@strawberry.input(name="AssistanceCaseFilter")
+@strawberry.input(description="Narrows the caseload; every given field must match.", name="AssistanceCaseFilter")
 class AssistanceCaseFilter:
-    status: list[CaseStatusEnum] | None = None  # type: ignore[valid-type]
-    program: ProgramEnum | None = None  # type: ignore[valid-type]
+    status: list[CaseStatusEnum] | None = strawberry.field(default=None,
+        description="Only cases in one of these statuses.")  # type: ignore[valid-type]
+    program: ProgramEnum | None = strawberry.field(default=None,
+        description="Only cases of this program.")  # type: ignore[valid-type]
     district: str | None = strawberry.field(default=None, description="District code (HAIZHU) or name (海珠区).")
-    office: str | None = None
+    office: str | None = strawberry.field(default=None, description="Only cases taken by this office.")
     household_id: strawberry.ID | None = None
     resident_id: strawberry.ID | None = strawberry.field(default=None, description="Cases covering this resident.")
     review_overdue: bool | None = strawberry.field(default=None, description="Live cases whose review is overdue.")
 
 
-@strawberry.input(name="PreviewAssistanceStandardInput")
+@strawberry.input(description="A standard you would publish: what `assistanceStandardPreview` takes.",
+                  name="PreviewAssistanceStandardInput")
 class PreviewAssistanceStandardInput:
-    program: ProgramEnum  # type: ignore[valid-type]
-    effective_from: date
+    program: ProgramEnum = strawberry.field(
+        description="The program whose standard would change.")  # type: ignore[valid-type]
+    effective_from: date = strawberry.field(description="The first day of the month it would apply from.")
     amount: str = strawberry.field(description="Monthly yuan, e.g. \"950\".")
-    asset_limit_per_person: str | None = None
-    share: str | None = None
-    correction_reason: str | None = None
+    asset_limit_per_person: str | None = strawberry.field(default=None, description=("The asset limit per person, in"
+                                                                                     " yuan; omitted: unchanged."))
+    share: str | None = strawberry.field(default=None, description=("A fraction of the standard (0 < share ≤ 1) the "
+                                                                    "program uses, where it uses one; omitted: "
+                                                                    "unchanged."))
+    correction_reason: str | None = strawberry.field(default=None, description=("Required when dated on or before "
+                                                                                "the latest revision."))
 
 
 async def standards(info: Info, program: Program | None) -> list[StandardType]:
@@ -81,7 +90,10 @@ async def standards(info: Info, program: Program | None) -> list[StandardType]:
 
 @strawberry.type
 class AssistanceQueries:
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description=("One assistance case by its global ID, with its household, verification, assessment, entitlements"
+                     " and history; money, means and statements shown only to the roles that may see them."),
+        permission_classes=[CanRead])
     async def assistance_case(self, info: Info, id: strawberry.ID) -> AssistanceCaseType:
         case_id = uuid_of(id, "AssistanceCase")
         row = await info.context.loaders.assistance_case.load(case_id)
@@ -89,9 +101,15 @@ class AssistanceQueries:
             raise NotFoundError(f"assistance case {case_id} not found", id=str(id))
         return AssistanceCaseType.from_row(row)
 
-    @strawberry.field(permission_classes=[CanRead], description="The caseload, in application order.")
-    async def assistance_cases(self, info: Info, filter: AssistanceCaseFilter | None = None, first: int | None = 20,
-                               after: str | None = None) -> AssistanceCaseConnection:
+    @strawberry.field(permission_classes=[CanRead], description=page_limit() + "The caseload, in application order.")
+    async def assistance_cases(
+        self, info: Info,
+        filter: Annotated[AssistanceCaseFilter | None, strawberry.argument(
+                description="Narrows the cases (district, program, status ...); omitted: every case the "
+                            "caller may see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> AssistanceCaseConnection:
         limit = page_size(first)
         f = filter or AssistanceCaseFilter()
         today = business_date(info.context.runtime.clock.now())
@@ -110,14 +128,20 @@ class AssistanceQueries:
         return AssistanceCaseConnection(edges=edges, page_info=page_info(edges, has_next, after is not None))
 
     @strawberry.field(permission_classes=[CanRead], description="Every program's standards history.")
-    async def assistance_standards(self, info: Info, program: ProgramEnum | None = None  # type: ignore[valid-type]
-                                   ) -> list[StandardType]:
+    async def assistance_standards(
+        self, info: Info,
+        program: Annotated[ProgramEnum | None, strawberry.argument(  # type: ignore[valid-type]
+                description="Only this program's standard; omitted: all eight.")] = None,
+    ) -> list[StandardType]:
         return await standards(info, Program(program) if program else None)
 
     @strawberry.field(permission_classes=[CanRead],
                       description="What publishing a standard would do to every live case. Writes nothing.")
-    async def assistance_standard_preview(self, info: Info, input: PreviewAssistanceStandardInput
-                                          ) -> StandardPreviewType:
+    async def assistance_standard_preview(
+        self, info: Info,
+        input: Annotated[PreviewAssistanceStandardInput, strawberry.argument(
+                description="The standard you would publish: program, effective month and amount.")],
+    ) -> StandardPreviewType:
         ctx = info.context
         ctx.principal.require_role(Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR)
         program = Program(input.program)
@@ -142,9 +166,18 @@ class AssistanceQueries:
             total_arrears=sum((p.arrears for p in preview), ZERO), lines=lines)
 
     @strawberry.field(permission_classes=[CanRead], description="A payroll month by district and program.")
-    async def assistance_payroll(self, info: Info, month: date, district: str | None = None,
-                                 program: ProgramEnum | None = None,  # type: ignore[valid-type]
-                                 first: int | None = 50, after: str | None = None) -> PayrollType:
+    async def assistance_payroll(
+        self, info: Info,
+        month: Annotated[date, strawberry.argument(
+                description="The payroll month: any date in it (the first of the month is used).")],
+        district: Annotated[str | None, strawberry.argument(
+                description="District code (HAIZHU) or name (海珠区); omitted: every district the caller may "
+                            "see.")] = None,
+        program: Annotated[ProgramEnum | None, strawberry.argument(  # type: ignore[valid-type]
+                description="Only this assistance program; omitted: every program.")] = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> PayrollType:
         limit = page_size(first, default=50, maximum=200)
         month = month.replace(day=1)
         code = parse_district(district).value if district else None

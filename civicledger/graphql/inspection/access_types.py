@@ -10,30 +10,33 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.inspection import access_audit
 from civicledger.inspection.access_audit import AccessFinding
 
 
 @strawberry.type(name="Reader", description="Who read personal data.")
 class ReaderType:
-    id: str
-    role: str | None
-    office: str | None
-    district: str | None
+    id: str = strawberry.field(description="The reader's user id.")
+    role: str | None = strawberry.field(description="Their role at the time of the read.")
+    office: str | None = strawberry.field(description="Their office then.")
+    district: str | None = strawberry.field(description="Their district then.")
 
 
 @strawberry.type(name="PersonalDataRead", description="One response that showed a resident's personal data "
                  "unmasked: who, whose, which fields, why.")
 class PersonalDataReadType:
-    read_id: int
-    read_at: datetime
-    reader: ReaderType
-    resident_id: UUID
-    resident_district: str | None
-    fields: list[str]
-    purpose: str | None
-    correlation_id: str | None
-    operation: str | None
+    read_id: int = strawberry.field(description="The read's sequence number in the read log.")
+    read_at: datetime = strawberry.field(description="When the response was sent.")
+    reader: ReaderType = strawberry.field(description="Who read.")
+    resident_id: UUID = strawberry.field(description="Whose data was shown (the resident's UUID).")
+    resident_district: str | None = strawberry.field(description="The resident's district at the time.")
+    fields: list[str] = strawberry.field(description=("Which personal fields were shown unmasked (e.g. idNumber, "
+                                                      "phone, address)."))
+    purpose: str | None = strawberry.field(description="The purpose the reader stated (X-Access-Purpose), if any.")
+    correlation_id: str | None = strawberry.field(description=("The request's correlation id: find the same "
+                                                               "request's events in the audit log."))
+    operation: str | None = strawberry.field(description="The GraphQL operation name of the request, if it had one.")
 
     @classmethod
     def of(cls, row: Any) -> PersonalDataReadType:
@@ -57,31 +60,39 @@ class PersonalDataReadConnection:
     page_info: relay.PageInfo
 
 
-@strawberry.input(name="PersonalDataReadFilter")
+@strawberry.input(description="Narrows the read log; every given field must match.", name="PersonalDataReadFilter")
 class PersonalDataReadFilter:
-    reader_id: str | None = None
+    reader_id: str | None = strawberry.field(default=None, description="Only this reader's reads (user id).")
     resident_id: strawberry.ID | None = strawberry.field(default=None, description="Global id or UUID.")
     purpose: str | None = strawberry.field(default=None, description="Part of the stated purpose.")
-    since: datetime | None = None
-    until: datetime | None = None
+    since: datetime | None = strawberry.field(default=None, description="Only reads at or after this instant.")
+    until: datetime | None = strawberry.field(default=None, description="Only reads before this instant.")
 
 
-@strawberry.enum(name="AccessFindingKind")
+@strawberry.enum(description="The patterns of reads the inspectors look for.", name="AccessFindingKind")
 class AccessFindingKind(Enum):
     BULK_READS = access_audit.BULK_READS
     OUT_OF_DISTRICT_WITHOUT_CASE_LINK = access_audit.OUT_OF_DISTRICT_WITHOUT_CASE_LINK
     NIGHT_READS = access_audit.NIGHT_READS
 
 
+describe_enum_values("AccessFindingKind", {
+    "BULK_READS": "One reader read many residents' data within a short window (see unusualAccess's bulk arguments).",
+    "OUT_OF_DISTRICT_WITHOUT_CASE_LINK": "Reads of residents of another district with no case linking the reader"
+                                         " to them.",
+    "NIGHT_READS": "Reads at night, Asia/Shanghai time.",
+})
+
+
 @strawberry.type(name="AccessFinding", description="A pattern of reads worth an inspector's look.")
 class AccessFindingType:
-    kind: AccessFindingKind
-    reader: ReaderType
-    first_read_at: datetime
-    last_read_at: datetime
-    read_count: int
-    resident_ids: list[UUID]
-    detail: str
+    kind: AccessFindingKind = strawberry.field(description="Which pattern.")
+    reader: ReaderType = strawberry.field(description="Whose reads.")
+    first_read_at: datetime = strawberry.field(description="The first read of the pattern.")
+    last_read_at: datetime = strawberry.field(description="The last read of the pattern.")
+    read_count: int = strawberry.field(description="How many reads make it up.")
+    resident_ids: list[UUID] = strawberry.field(description="Whose data was read (UUIDs).")
+    detail: str = strawberry.field(description="One line for the inspector.")
 
     @classmethod
     def of(cls, f: AccessFinding) -> AccessFindingType:

@@ -18,15 +18,18 @@ from civicledger.inspection.verify import Finding, IntegrityReport
 @strawberry.type(name="Checkpoint", description="A signed checkpoint sealing the global log up to a position. "
                  "Keep `document` outside the system; `civicledger verify --against FILE` compares it later.")
 class CheckpointType:
-    seq: int
-    position: int
-    previous_position: int
-    event_count: int
-    created_at: datetime
-    checkpoint_hash: str
-    log_hash: str
-    range_root: str
-    key_id: str
+    seq: int = strawberry.field(description="The checkpoint's sequence number (1 for the first).")
+    position: int = strawberry.field(description="The log position it seals up to.")
+    previous_position: int = strawberry.field(description="The position the previous checkpoint sealed up to.")
+    event_count: int = strawberry.field(description="Events sealed by this checkpoint (between the two positions).")
+    created_at: datetime = strawberry.field(description="When it was made.")
+    checkpoint_hash: str = strawberry.field(description=("Hash of the checkpoint's content (hex): what the signature"
+                                                         " covers."))
+    log_hash: str = strawberry.field(description=("Hash of the whole log up to position (hex), chained from the "
+                                                  "previous checkpoint."))
+    range_root: str = strawberry.field(description="Merkle root of the events in its range (hex).")
+    key_id: str = strawberry.field(description=("Short id of the signing key (compare with `civicledger checkpoint "
+                                                "--public-key`)."))
     public_key: str = strawberry.field(description="Ed25519 public key (base64) that signed it.")
     document: JSON = strawberry.field(description="The checkpoint file, exactly as `checkpoint --export` writes it.")
 
@@ -45,12 +48,12 @@ class IntegrityFindingType:
                                  "CHECKPOINT_INVALID, CHECKPOINT_MISSING, WITNESS_MISMATCH, WITNESS_ALARM, "
                                  "UNWITNESSED_EVENTS, ROW_MAC_MISMATCH, SIDE_MISMATCH, IDEMPOTENCY_MISMATCH, "
                                  "KEY_MISSING, KEY_INCONSISTENT, ... (docs/THREAT-MODEL.md)")
-    message: str
-    stream_id: UUID | None
-    version: int | None
-    position: int | None
-    checkpoint: int | None
-    where: str
+    message: str = strawberry.field(description="What is wrong, in words.")
+    stream_id: UUID | None = strawberry.field(description="The stream concerned, if one.")
+    version: int | None = strawberry.field(description="The event's version in its stream, if one.")
+    position: int | None = strawberry.field(description="The event's log position, if one.")
+    checkpoint: int | None = strawberry.field(description="The checkpoint concerned (its seq), if one.")
+    where: str = strawberry.field(description="Where, in one line (stream and version, position or checkpoint).")
 
     @classmethod
     def of(cls, f: Finding) -> IntegrityFindingType:
@@ -71,7 +74,9 @@ class IntegrityFindingConnection:
     total_count: int
 
 
-@strawberry.type(name="IntegrityReport")
+@strawberry.type(description=("What `verify` found: every event's chain and MAC recomputed, checked against the "
+                              "signed checkpoints and the witness. `ok` is true when there are no findings."),
+                 name="IntegrityReport")
 class IntegrityReportType:
     report: strawberry.Private[IntegrityReport]
 
@@ -79,19 +84,19 @@ class IntegrityReportType:
     def ok(self) -> bool:
         return self.report.ok
 
-    @strawberry.field
+    @strawberry.field(description="What was verified: the whole log, or one stream.")
     def scope(self) -> str:
         return self.report.scope
 
-    @strawberry.field
+    @strawberry.field(description="Events verified.")
     def events(self) -> int:
         return self.report.events
 
-    @strawberry.field
+    @strawberry.field(description="Streams verified.")
     def streams(self) -> int:
         return self.report.streams
 
-    @strawberry.field
+    @strawberry.field(description="Checkpoints checked.")
     def checkpoints(self) -> int:
         return self.report.checkpoints
 
@@ -99,11 +104,11 @@ class IntegrityReportType:
     def sealed_up_to(self) -> int:
         return self.report.sealed_upto
 
-    @strawberry.field
+    @strawberry.field(description="Events after the latest checkpoint (sealed by the next one).")
     def unsealed_events(self) -> int:
         return self.report.unsealed_events
 
-    @strawberry.field
+    @strawberry.field(description="The newest checkpoint.")
     def latest_checkpoint(self) -> CheckpointType | None:
         return CheckpointType.of(self.report.latest) if self.report.latest else None
 
@@ -128,7 +133,8 @@ class IntegrityReportType:
     def text(self) -> str:
         return self.report.render()
 
-    @strawberry.field
+    @strawberry.field(description="What verify found, in the order it found them: at most 1000 per page (`first`,"
+                                  " default 100; more is cut to 1000).")
     def findings(self, first: int = 100, after: str | None = None) -> IntegrityFindingConnection:
         edges, info = list_page(self.report.findings, min(max(first, 1), 1000), after, "f")
         return IntegrityFindingConnection(
@@ -140,8 +146,9 @@ class IntegrityReportType:
 @strawberry.type(name="AuditTrailExport", description="A self-verifying audit trail: `document` is the signed "
                  "JSON (check it with `civicledger verify-export`), `html` the readable page embedding it.")
 class AuditTrailExportType:
-    document: JSON
-    document_hash: str
-    key_id: str
-    event_count: int
-    html: str
+    document: JSON = strawberry.field(description=("The signed export as JSON: verify it offline with `civicledger "
+                                                   "verify-export`."))
+    document_hash: str = strawberry.field(description="SHA-256 of the document (hex).")
+    key_id: str = strawberry.field(description="Short id of the key that signed it.")
+    event_count: int = strawberry.field(description="Events it holds.")
+    html: str = strawberry.field(description="The same export as a self-contained HTML page for people to read.")

@@ -50,7 +50,7 @@ from civicledger.graphql.inspection.types import (
     StreamStateType,
 )
 from civicledger.graphql.permissions import CanAudit
-from civicledger.graphql.relay import decode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, page_info, page_limit, page_size
 from civicledger.inspection.export import render_html
 from civicledger.inspection.payloads import MASKED, Reveal
 from civicledger.inspection.signing import encode_key
@@ -59,21 +59,23 @@ from civicledger.inspection.timetravel import StreamAt, diff, in_force
 
 @strawberry.input(name="AuditLogFilter", description="Every given field must match.")
 class AuditLogFilter:
-    actor_id: str | None = None
-    office: str | None = None
+    actor_id: str | None = strawberry.field(default=None, description="Only events recorded by this user id.")
+    office: str | None = strawberry.field(default=None, description="Only events recorded by this office.")
     district: str | None = strawberry.field(default=None, description="The acting office's district.")
-    program: str | None = None
+    program: str | None = strawberry.field(default=None, description=("Only this program's events (residents, "
+                                                                      "assistance, linkage, casework, meals ...)."))
     kind: str | None = strawberry.field(default=None, description="Event class, e.g. Resident.DetailsCorrected.")
-    correlation_id: str | None = None
-    stream_id: strawberry.ID | None = None
+    correlation_id: str | None = strawberry.field(default=None, description="Only events of this request.")
+    stream_id: strawberry.ID | None = strawberry.field(default=None, description=("Only this stream's events (global"
+                                                                                  " ID or UUID)."))
     since: datetime | None = strawberry.field(default=None, description="Recorded at or after (no zone: Guangzhou).")
     until: datetime | None = strawberry.field(default=None, description="Recorded before.")
 
 
-@strawberry.enum(name="LogOrder")
+@strawberry.enum(description="The order of the audit log.", name="LogOrder")
 class LogOrder(Enum):
-    NEWEST_FIRST = "NEWEST_FIRST"
-    OLDEST_FIRST = "OLDEST_FIRST"
+    NEWEST_FIRST = strawberry.enum_value("NEWEST_FIRST", description="Most recent first (the default).")
+    OLDEST_FIRST = strawberry.enum_value("OLDEST_FIRST", description="Oldest first.")
 
 
 async def _shown(ctx: Context, at: StreamAt) -> StreamStateType:
@@ -97,10 +99,20 @@ def _instant(value: datetime) -> datetime:
 
 @strawberry.type
 class InspectionQueries:
-    @strawberry.field(permission_classes=[CanAudit], description="Every event of every program, filterable; "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Every event of every program, filterable; "
                       "in recorded order (time, then position), keyset-paged.")
-    async def audit_log(self, info: Info, filter: AuditLogFilter | None = None, first: int | None = 50,
-                        after: str | None = None, order: LogOrder = LogOrder.NEWEST_FIRST) -> RecordedEventConnection:
+    async def audit_log(
+        self, info: Info,
+        filter: Annotated[AuditLogFilter | None, strawberry.argument(
+                description="Narrows the log (actor, office, district, program, kind, correlation id, stream, period); "
+                            "omitted: every event.")] = None,
+        first: int | None = 50,
+        after: str | None = None,
+        order: Annotated[LogOrder, strawberry.argument(
+                description="NEWEST_FIRST (default) or OLDEST_FIRST; keyset paging follows "
+                            "it.")] = LogOrder.NEWEST_FIRST,
+    ) -> RecordedEventConnection:
         limit = page_size(first, default=50, maximum=500)
         f = filter or AuditLogFilter()
         filters = {"actor_id": f.actor_id, "actor_office": f.office, "actor_district": f.district,
@@ -114,10 +126,16 @@ class InspectionQueries:
                                    node=RecordedEventType.from_audit_row(r)) for r in rows[:limit]]
         return RecordedEventConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanAudit], description="Every event of one stream (a case, a "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Every event of one stream (a case, a "
                       "resident, a household ...), oldest first, with full metadata; keyset-paged by version.")
-    async def stream_history(self, info: Info, stream_id: strawberry.ID, first: int | None = 50,
-                             after: str | None = None) -> RecordedEventConnection:
+    async def stream_history(
+        self, info: Info,
+        stream_id: Annotated[strawberry.ID, strawberry.argument(
+                description="Global ID (or UUID) of the stream: a resident, a household, a case ...")],
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> RecordedEventConnection:
         limit = page_size(first, default=50, maximum=500)
         sid = stream_uuid(stream_id)
         events = await info.context.runtime.inspection.stream_history(
@@ -132,7 +150,12 @@ class InspectionQueries:
         )
 
     @strawberry.field(permission_classes=[CanAudit], description="Any aggregate as recorded at an instant.")
-    async def stream_at(self, info: Info, id: strawberry.ID, as_of: datetime) -> StreamStateType:
+    async def stream_at(
+        self, info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime, strawberry.argument(
+                description="The instant: the stream as it had been recorded by then.")],
+    ) -> StreamStateType:
         sid, instant = stream_uuid(id), _instant(as_of)
         at = await info.context.runtime.inspection.stream_at(sid, instant)
         if at is None:
@@ -142,9 +165,13 @@ class InspectionQueries:
 
     @strawberry.field(permission_classes=[CanAudit], description="What changed in an aggregate between two "
                       "instants (personal fields masked as in streamAt).")
-    async def stream_diff(self, info: Info, id: strawberry.ID,
-                          from_: Annotated[datetime, strawberry.argument(name="from")],
-                          to: datetime | None = None) -> StreamDiffType:
+    async def stream_diff(
+        self, info: Info, id: strawberry.ID,
+        from_: Annotated[datetime, strawberry.argument(
+                name="from", description="The earlier instant: the aggregate as recorded then.")],
+        to: Annotated[datetime | None, strawberry.argument(
+                description="The later instant (default: now).")] = None,
+    ) -> StreamDiffType:
         sid = stream_uuid(id)
         inspection = info.context.runtime.inspection
         before_at, after_at = await inspection.streams_at(sid, _instant(from_),
@@ -168,8 +195,14 @@ class InspectionQueries:
     @strawberry.field(permission_classes=[CanAudit], description="For effective-dated aggregates (standards, "
                       "case entitlements, rules): what was in force on a business date, as recorded at `asOf` "
                       "(default: now).")
-    async def stream_in_force(self, info: Info, id: strawberry.ID, on: date,
-                              as_of: datetime | None = None) -> InForceType:
+    async def stream_in_force(
+        self, info: Info,
+        id: strawberry.ID,
+        on: Annotated[date, strawberry.argument(
+                description="The business date whose values in force are asked for.")],
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="As recorded at this instant (default: now): what was known then.")] = None,
+    ) -> InForceType:
         sid = stream_uuid(id)
         instant = _instant(as_of) if as_of else datetime.now(UTC)
         at = await info.context.runtime.inspection.stream_at(sid, instant)
@@ -186,7 +219,11 @@ class InspectionQueries:
     @strawberry.field(permission_classes=[CanAudit], description="Recompute the tamper evidence: keyed MACs and "
                       "hash chains per stream, global order, signed checkpoints against the witness, the read-access "
                       "log, idempotency records and key events. With streamId, that stream only.")
-    async def verify_integrity(self, info: Info, stream_id: strawberry.ID | None = None) -> IntegrityReportType:
+    async def verify_integrity(
+        self, info: Info,
+        stream_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only this stream (its chain and MACs); omitted: the whole log.")] = None,
+    ) -> IntegrityReportType:
         sid = stream_uuid(stream_id) if stream_id else None
         report = await info.context.runtime.inspection.verify(stream_id=sid)
         return IntegrityReportType(report=report)
@@ -202,9 +239,15 @@ class InspectionQueries:
     def checkpoint_public_key(self, info: Info) -> str:
         return encode_key(info.context.runtime.inspection.signer.public_key)
 
-    @strawberry.field(permission_classes=[CanAudit], description="Reads of personal data, newest first.")
-    async def personal_data_reads(self, info: Info, filter: PersonalDataReadFilter | None = None,
-                                  first: int | None = 50, after: str | None = None) -> PersonalDataReadConnection:
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Reads of personal data, newest first.")
+    async def personal_data_reads(
+        self, info: Info,
+        filter: Annotated[PersonalDataReadFilter | None, strawberry.argument(
+                description="Narrows the reads (reader, resident, purpose, period); omitted: every read.")] = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> PersonalDataReadConnection:
         limit = page_size(first, default=50, maximum=500)
         f = filter or PersonalDataReadFilter()
         rows = await info.context.runtime.inspection.reads(
@@ -218,11 +261,24 @@ class InspectionQueries:
             page_info=page_info,
         )
 
-    @strawberry.field(permission_classes=[CanAudit], description="Bulk reads, reads outside the reader's "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit(500, 50) + "Bulk reads, reads outside the reader's "
                       "district without a case link, and night-time reads (Asia/Shanghai) in a period.")
-    async def unusual_access(self, info: Info, since: datetime, until: datetime | None = None,
-                             bulk_threshold: int | None = None, bulk_window_minutes: int | None = None,
-                             first: int | None = 50, after: str | None = None) -> AccessFindingConnection:
+    async def unusual_access(
+        self, info: Info,
+        since: Annotated[datetime, strawberry.argument(
+                description="Start of the period examined (inclusive).")],
+        until: Annotated[datetime | None, strawberry.argument(
+                description="End of the period (default: now).")] = None,
+        bulk_threshold: Annotated[int | None, strawberry.argument(
+                description="Reads of this many residents or more by one reader within the window count as bulk (at "
+                            "least 2; default from the server's settings).")] = None,
+        bulk_window_minutes: Annotated[int | None, strawberry.argument(
+                description="The window of the bulk rule, in minutes (at least 1; default from the server's "
+                            "settings).")] = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> AccessFindingConnection:
         limit = page_size(first, default=50, maximum=500)
         if (bulk_threshold is not None and bulk_threshold < 2) or (bulk_window_minutes is not None
                                                                    and bulk_window_minutes < 1):
@@ -241,8 +297,14 @@ class InspectionQueries:
 
     @strawberry.field(permission_classes=[CanAudit], description="A stream's (or a resident's, across every "
                       "stream on their timeline) full audit trail as a signed, self-verifying document.")
-    async def export_audit_trail(self, info: Info, stream_id: strawberry.ID | None = None,
-                                 resident_id: strawberry.ID | None = None) -> AuditTrailExportType:
+    async def export_audit_trail(
+        self, info: Info,
+        stream_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="The stream to export (give exactly one of streamId and residentId).")] = None,
+        resident_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="The resident whose streams are exported (give exactly one of streamId and "
+                            "residentId).")] = None,
+    ) -> AuditTrailExportType:
         if (stream_id is None) == (resident_id is None):
             raise InvalidInputError("give exactly one of streamId and residentId")
         ctx: Context = info.context

@@ -24,10 +24,11 @@ from civicledger.projections.base import kind_of, program_of
 
 @strawberry.type(name="EventActor", description="Who recorded the event, from its metadata.")
 class EventActorType:
-    id: str | None
-    role: str | None
-    office: str | None
-    district: str | None
+    id: str | None = strawberry.field(description=("User id of who recorded it (a process's name for automatic "
+                                                   "steps)."))
+    role: str | None = strawberry.field(description="Their role then.")
+    office: str | None = strawberry.field(description="Their office then.")
+    district: str | None = strawberry.field(description="Their district then.")
 
 
 @strawberry.type(name="RecordedEvent", description="One stored event with its full metadata. Personal fields "
@@ -40,11 +41,11 @@ class RecordedEventType(relay.Node):
     def position(self) -> int:
         return self.row["position"]
 
-    @strawberry.field
+    @strawberry.field(description="The stream (aggregate) the event belongs to.")
     def stream_id(self) -> UUID:
         return self.row["stream_id"]
 
-    @strawberry.field
+    @strawberry.field(description="Its version within the stream (1 for the first).")
     def stream_version(self) -> int:
         return self.row["stream_version"]
 
@@ -56,7 +57,7 @@ class RecordedEventType(relay.Node):
     def kind(self) -> str:
         return self.row["kind"]
 
-    @strawberry.field
+    @strawberry.field(description="The event class's full topic (module:Class).")
     def topic(self) -> str:
         return self.row["topic"]
 
@@ -64,29 +65,29 @@ class RecordedEventType(relay.Node):
     def occurred_at(self) -> datetime:
         return self.row["occurred_at"]
 
-    @strawberry.field
+    @strawberry.field(description="Who recorded it.")
     def actor(self) -> EventActorType:
         r = self.row
         return EventActorType(id=r["actor_id"], role=r["actor_role"], office=r["actor_office"],
                               district=r["actor_district"])
 
-    @strawberry.field
+    @strawberry.field(description="Why, as given with the command.")
     def reason(self) -> str | None:
         return self.row["reason"]
 
-    @strawberry.field
+    @strawberry.field(description="The request that caused it: ties together every event and read of one request.")
     def correlation_id(self) -> str | None:
         return self.row["correlation_id"]
 
-    @strawberry.field
+    @strawberry.field(description="The event that caused it, when a process wrote it in reaction to another event.")
     def causation_id(self) -> str | None:
         return self.row["causation_id"]
 
-    @strawberry.field
+    @strawberry.field(description="The command's idempotency key, if it had one.")
     def idempotency_key(self) -> str | None:
         return self.row["idempotency_key"]
 
-    @strawberry.field
+    @strawberry.field(description="Where the command came from (API, a process, the CLI), informational.")
     def origin(self) -> str | None:
         return self.row["origin"]
 
@@ -150,24 +151,25 @@ class RecordedEventConnection:
 @strawberry.type(name="StreamState", description="An aggregate as recorded at an instant: the state rebuilt "
                  "from its events up to then. Personal attributes are masked unless the reader may see them.")
 class StreamStateType:
-    stream_id: UUID
+    stream_id: UUID = strawberry.field(description="The stream (aggregate).")
     type: str = strawberry.field(description="The aggregate type (Resident, Household, AssistanceCase ...).")
-    type_topic: str
+    type_topic: str = strawberry.field(description="The aggregate class's full topic.")
     version: int = strawberry.field(description="The stream's version at that instant.")
     position: int = strawberry.field(description="Global position of the last event applied.")
     recorded_at: datetime = strawberry.field(description="When that last event was recorded.")
-    as_of: datetime
+    as_of: datetime = strawberry.field(description="The instant asked for.")
     erased: bool = strawberry.field(description="The resident's personal data has since been erased.")
     masked: bool = strawberry.field(description="Some personal attributes are masked (no stated purpose).")
     personal_fields: list[str] = strawberry.field(description="Attributes of `state` that hold personal data.")
-    state: JSON
+    state: JSON = strawberry.field(description=("The aggregate's attributes as JSON; personal attributes masked "
+                                                "(***) unless the reader may see them."))
 
 
-@strawberry.type(name="FieldChange")
+@strawberry.type(description="One attribute that changed.", name="FieldChange")
 class FieldChangeType:
     path: str = strawberry.field(description="Attribute name; nested objects use dotted paths.")
-    before: JSON | None
-    after: JSON | None
+    before: JSON | None = strawberry.field(description="The value before (null: absent); *** when masked.")
+    after: JSON | None = strawberry.field(description="The value after (null: removed); *** when masked.")
 
     @classmethod
     def of(cls, change: Change, *, masked: bool = False) -> FieldChangeType:
@@ -179,13 +181,14 @@ class FieldChangeType:
 
 @strawberry.type(name="StreamDiff", description="What changed in an aggregate between two instants.")
 class StreamDiffType:
-    stream_id: UUID
-    type: str
+    stream_id: UUID = strawberry.field(description="The stream (aggregate).")
+    type: str = strawberry.field(description="The aggregate type.")
     from_version: int = strawberry.field(description="0 when the stream did not exist yet.")
-    to_version: int
-    before: StreamStateType | None
-    after: StreamStateType | None
-    changes: list[FieldChangeType]
+    to_version: int = strawberry.field(description="The stream's version at the later instant.")
+    before: StreamStateType | None = strawberry.field(description=("The aggregate at the earlier instant (null: it "
+                                                                   "did not exist yet)."))
+    after: StreamStateType | None = strawberry.field(description="The aggregate at the later instant.")
+    changes: list[FieldChangeType] = strawberry.field(description="Every attribute that differs, by dotted path.")
 
 
 @strawberry.type(name="InForce", description="What an effective-dated aggregate, as recorded at `asOf`, held "

@@ -20,18 +20,19 @@ ORG, NEED, REFERRAL, TASK, RESIDENT = "LinkageOrganisation", "Need", "Referral",
 
 @strawberry.enum(name="ConfirmationMethod", description="How the resident confirmed what is recorded for them.")
 class ConfirmationMethodEnum(Enum):
-    SIGNED_FORM = "SIGNED_FORM"
-    IN_PERSON = "IN_PERSON"
-    PHONE_CALLBACK = "PHONE_CALLBACK"
-    SMS_REPLY = "SMS_REPLY"
-    ONLINE = "ONLINE"
+    SIGNED_FORM = strawberry.enum_value("SIGNED_FORM", description="A form the resident signed.")
+    IN_PERSON = strawberry.enum_value("IN_PERSON", description="Said in person to the staff member recording it.")
+    PHONE_CALLBACK = strawberry.enum_value("PHONE_CALLBACK", description="Confirmed on a call back to the resident.")
+    SMS_REPLY = strawberry.enum_value("SMS_REPLY", description="The resident's reply to a text message.")
+    ONLINE = strawberry.enum_value("ONLINE", description="Confirmed online by the resident.")
 
 
 @strawberry.input(name="ResidentConfirmationInput", description="The resident's own confirmation: how, and a "
                   "reference that finds the signed form, call log or message.")
 class ConfirmationInput:
-    method: ConfirmationMethodEnum
-    reference: str
+    method: ConfirmationMethodEnum = strawberry.field(description="How the resident confirmed.")
+    reference: str = strawberry.field(description=("Where the proof is: a form number, a call log or message id (no "
+                                                   "personal data)."))
 
     def value(self) -> Confirmation:
         return Confirmation(ConfirmationMethod(self.method.value), self.reference)
@@ -39,14 +40,15 @@ class ConfirmationInput:
 
 @strawberry.input(name="RegisterLinkageOrganisationInput")
 class RegisterOrganisationInput:
-    name: str
-    kind: PartyEnum
-    district: str
-    street: str
+    name: str = strawberry.field(description="The organisation's name.")
+    kind: PartyEnum = strawberry.field(description="Which of the three societies it is.")
+    district: str = strawberry.field(description="District code (HAIZHU) or name (海珠区) where it is based.")
+    street: str = strawberry.field(description="The street (街道) where it is based.")
     community: str | None = strawberry.field(default=None, description="Required for a community committee.")
     office: str | None = strawberry.field(default=None, description="Principals whose token names this office "
                                                                     "act for the organisation.")
-    service_districts: list[str] | None = None
+    service_districts: list[str] | None = strawberry.field(default=None, description=("District codes it serves "
+                                                                                      "(default: its own district)."))
     reason: str | None = None
     idempotency_key: str | None = None
 
@@ -60,7 +62,7 @@ class RegisterOrganisationInput:
 class StaffMemberInput:
     organisation_id: strawberry.ID
     staff_id: str = strawberry.field(description="The user id (token subject) of the staff member.")
-    title: str = "社工"
+    title: str = strawberry.field(default="社工", description="Their title (default 社工, social worker).")
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -72,12 +74,12 @@ class StaffMemberInput:
         return c.RemoveStaffMember(uuid_of(self.organisation_id, ORG), self.staff_id, self.expected_version)
 
 
-@strawberry.input(name="ChangeLinkageRouteInput")
+@strawberry.input(description="A new route for one sub-item of the taxonomy.", name="ChangeLinkageRouteInput")
 class ChangeRouteInput:
-    sub_item: str
-    lead_party: PartyEnum
-    accept_within_hours: int
-    complete_within_days: int
+    sub_item: str = strawberry.field(description="The sub-item code (see linkageTaxonomy).")
+    lead_party: PartyEnum = strawberry.field(description="Which party leads needs of this sub-item.")
+    accept_within_hours: int = strawberry.field(description="Hours the lead has to accept a referral.")
+    complete_within_days: int = strawberry.field(description="Days the lead has to complete it.")
     reason: str = strawberry.field(description="Required: why the route changes.")
     expected_version: int | None = strawberry.field(default=None, description="The table's version (0: defaults).")
     idempotency_key: str | None = None
@@ -91,13 +93,18 @@ class ChangeRouteInput:
 class CollectNeedInput:
     resident_id: strawberry.ID
     community_id: strawberry.ID = strawberry.field(description="The community committee collecting the need.")
-    channel: ChannelEnum
+    channel: ChannelEnum = strawberry.field(description="How the need reached the community.")
     sub_item: str = strawberry.field(description="One of the 16 sub-item codes (see `linkageTaxonomy`).")
-    description: str
-    urgency: UrgencyEnum = UrgencyEnum.ROUTINE
-    contact_phone: str | None = None
-    consent_given: bool = False
-    consent_confirmation: ConfirmationInput | None = None
+    description: str = strawberry.field(description=("The resident's own words (personal data: masked on reads), at "
+                                                     "most 2000 characters."))
+    urgency: UrgencyEnum = strawberry.field(default=UrgencyEnum.ROUTINE, description="Routine (default) or urgent.")
+    contact_phone: str | None = strawberry.field(default=None, description=("A phone to reach the resident about "
+                                                                            "this need (masked on reads)."))
+    consent_given: bool = strawberry.field(default=False, description=("The resident consents to sharing these "
+                                                                       "details with the party taking the need on "
+                                                                       "(default false)."))
+    consent_confirmation: ConfirmationInput | None = strawberry.field(default=None,
+        description="How the resident confirmed their consent: required when consentGiven.")
     reason: str | None = None
     idempotency_key: str | None = None
 
@@ -113,8 +120,8 @@ class CollectNeedInput:
 class RecordConsentInput:
     need_id: strawberry.ID
     respondent_id: strawberry.ID = strawberry.field(description="The resident giving or withdrawing consent.")
-    given: bool
-    confirmation: ConfirmationInput
+    given: bool = strawberry.field(description="True: consent given; false: withdrawn.")
+    confirmation: ConfirmationInput = strawberry.field(description="How the resident confirmed.")
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -128,8 +135,9 @@ class RecordConsentInput:
 class WithdrawNeedInput:
     need_id: strawberry.ID
     respondent_id: strawberry.ID
-    resident_reason: str
-    confirmation: ConfirmationInput
+    resident_reason: str = strawberry.field(description=("Why the resident withdraws, in their words (at most 500 "
+                                                         "characters)."))
+    confirmation: ConfirmationInput = strawberry.field(description="How the resident confirmed.")
     reason: str | None = None
     idempotency_key: str | None = None
 
@@ -144,7 +152,9 @@ class ReferNeedInput:
     organisation_id: strawberry.ID
     deviation_reason: str | None = strawberry.field(default=None, description="Required when the organisation is "
                                                     "not of the lead party the routing table proposes.")
-    share_personal_data: bool = False
+    share_personal_data: bool = strawberry.field(default=False, description=("Share the resident's details with the "
+                                                                             "organisation now (needs their consent,"
+                                                                             " or safetyOverrideReason)."))
     safety_override_reason: str | None = strawberry.field(default=None, description="Share without consent: urgent "
                                                           "needs only; shown to inspectors.")
     reason: str | None = None
@@ -203,9 +213,17 @@ class ReassignReferralInput:
     referral_id: strawberry.ID
     organisation_id: strawberry.ID
     reason: str
-    deviation_reason: str | None = None
-    share_personal_data: bool = False
-    safety_override_reason: str | None = None
+    deviation_reason: str | None = strawberry.field(default=None, description=("Required when the organisation is "
+                                                                               "not of the lead party the routing "
+                                                                               "table proposes (at most 500 "
+                                                                               "characters)."))
+    share_personal_data: bool = strawberry.field(default=False, description=("Share the resident's details with the "
+                                                                             "new organisation (needs consent, or "
+                                                                             "safetyOverrideReason)."))
+    safety_override_reason: str | None = strawberry.field(default=None, description=("Share without consent: urgent "
+                                                                                     "needs only; shown to "
+                                                                                     "inspectors (at most 500 "
+                                                                                     "characters)."))
     expected_version: int | None = None
     idempotency_key: str | None = None
 
@@ -218,7 +236,8 @@ class ReassignReferralInput:
 @strawberry.input(name="CompleteReferralInput")
 class CompleteReferralInput:
     referral_id: strawberry.ID
-    outcome: str
+    outcome: str = strawberry.field(description=("What was done for the resident (may hold personal data: masked on "
+                                                 "reads), at most 2000 characters."))
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -233,8 +252,10 @@ class FeedbackInput:
     referral_id: strawberry.ID
     respondent_id: strawberry.ID = strawberry.field(description="The resident: nobody else may give feedback.")
     satisfaction: int = strawberry.field(description="1 (very dissatisfied) to 5 (very satisfied).")
-    confirmation: ConfirmationInput
-    comment: str | None = None
+    confirmation: ConfirmationInput = strawberry.field(description=("How the resident confirmed the feedback is "
+                                                                    "theirs."))
+    comment: str | None = strawberry.field(default=None, description=("The resident's comment, at most 2000 "
+                                                                      "characters."))
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -245,10 +266,14 @@ class FeedbackInput:
                                         self.expected_version)
 
 
-@strawberry.input(name="ShareReferralPersonalDataInput")
+@strawberry.input(description="Share the resident's details with the organisation handling the referral.",
+                  name="ShareReferralPersonalDataInput")
 class ShareInput:
     referral_id: strawberry.ID
-    safety_override_reason: str | None = None
+    safety_override_reason: str | None = strawberry.field(default=None, description=("Share without consent: urgent "
+                                                                                     "needs only; shown to "
+                                                                                     "inspectors (at most 500 "
+                                                                                     "characters)."))
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -261,7 +286,8 @@ class ShareInput:
 @strawberry.input(name="RequestProgramApplicationInput")
 class ProgramApplicationInput:
     referral_id: strawberry.ID
-    statement: str
+    statement: str = strawberry.field(description=("The applicant's statement for the other program, at most 2000 "
+                                                   "characters."))
     household_id: strawberry.ID | None = strawberry.field(default=None, description="assistance: the household.")
     declared: list[DeclaredMeansInput] = strawberry.field(
         default_factory=list, description="assistance: each member's declared income and assets.")
@@ -291,8 +317,9 @@ class OpenTaskInput:
     referral_id: strawberry.ID
     title: str = strawberry.field(description="The work, not the person: no personal data in titles.")
     owner_organisation_id: strawberry.ID
-    owner_staff_id: str | None = None
-    due_on: date | None = None
+    owner_staff_id: str | None = strawberry.field(default=None, description=("The staff member (user id) it is "
+                                                                             "assigned to, if one."))
+    due_on: date | None = strawberry.field(default=None, description="When it is due (optional).")
     reason: str | None = None
     idempotency_key: str | None = None
 
@@ -304,7 +331,8 @@ class OpenTaskInput:
 @strawberry.input(name="NoteLinkageTaskProgressInput")
 class NoteTaskInput:
     task_id: strawberry.ID
-    note: str
+    note: str = strawberry.field(description=("What was done or found (may hold personal data: masked on reads), at "
+                                              "most 2000 characters."))
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -316,7 +344,8 @@ class NoteTaskInput:
 @strawberry.input(name="CompleteLinkageTaskInput")
 class CompleteTaskInput:
     task_id: strawberry.ID
-    outcome: str
+    outcome: str = strawberry.field(description=("What was done (may hold personal data: masked on reads), at most "
+                                                 "2000 characters."))
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -325,29 +354,32 @@ class CompleteTaskInput:
         return c.CompleteLinkageTask(uuid_of(self.task_id, TASK), self.outcome, self.expected_version)
 
 
-@strawberry.input(name="MeetingAttendeeInput")
+@strawberry.input(description="Who attended a meeting, for an organisation.", name="MeetingAttendeeInput")
 class AttendeeInput:
     organisation_id: strawberry.ID
-    staff_id: str
+    staff_id: str = strawberry.field(description="The attendee's user id.")
 
 
-@strawberry.input(name="MeetingTaskInput")
+@strawberry.input(description="A task the meeting opened.", name="MeetingTaskInput")
 class MeetingTaskInput:
     referral_id: strawberry.ID
-    title: str
+    title: str = strawberry.field(description="The work, not the person: no personal data in titles.")
     owner_organisation_id: strawberry.ID
-    owner_staff_id: str | None = None
-    due_on: date | None = None
+    owner_staff_id: str | None = strawberry.field(default=None, description=("The staff member (user id) it is "
+                                                                             "assigned to, if one."))
+    due_on: date | None = strawberry.field(default=None, description="When it is due (optional).")
 
 
 @strawberry.input(name="RecordThreePartyMeetingInput")
 class MeetingInput:
     community_id: strawberry.ID
-    attendees: list[AttendeeInput]
-    decisions: list[str]
-    referrals_discussed: list[strawberry.ID] | None = None
-    tasks: list[MeetingTaskInput] | None = None
-    held_on: date | None = None
+    attendees: list[AttendeeInput] = strawberry.field(description="Who attended, for which organisation.")
+    decisions: list[str] = strawberry.field(description=("What was decided, one line each (at most 500 characters "
+                                                         "each)."))
+    referrals_discussed: list[strawberry.ID] | None = strawberry.field(default=None,
+        description="The referrals discussed (global IDs).")
+    tasks: list[MeetingTaskInput] | None = strawberry.field(default=None, description="The tasks it opened.")
+    held_on: date | None = strawberry.field(default=None, description="The date it was held (default: today).")
     reason: str | None = None
     idempotency_key: str | None = None
 

@@ -4,7 +4,7 @@ queues, community dashboards, and (for inspectors) the record of personal data s
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -24,7 +24,7 @@ from civicledger.graphql.linkage.types import (
 )
 from civicledger.graphql.linkage.work_types import LinkageTaskType, ThreePartyMeetingType
 from civicledger.graphql.permissions import CanAudit, CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.projections import linkage_needs, linkage_organisations, linkage_referrals
 from civicledger.projections.linkage_dashboard import community_dashboard
 from civicledger.projections.linkage_meetings import meetings_of
@@ -104,7 +104,11 @@ class LinkageQueries:
 
     @strawberry.field(permission_classes=[CanRead], description="Each sub-item's lead party and SLA now, and "
                                                                 "the table's change history (newest first).")
-    async def linkage_routing_table(self, info: Info, changes_first: int | None = 20) -> r.RoutingTableType:
+    async def linkage_routing_table(
+        self, info: Info,
+        changes_first: Annotated[int | None, strawberry.argument(
+                description="How many of the newest routing changes to return: 1 to 200 (default 20).")] = 20,
+    ) -> r.RoutingTableType:
         limit = page_size(changes_first, default=20, maximum=200)
         async with info.context.runtime.read_pool.acquire() as conn:
             current = {row["sub_item"]: row for row in await current_routes(conn)}
@@ -124,10 +128,20 @@ class LinkageQueries:
             accept_within_hours=c["accept_within_hours"], complete_within_days=c["complete_within_days"],
             changed_by=c["changed_by"], reason=c["reason"], changed_at=c["changed_at"]) for c in changes])
 
-    @strawberry.field(permission_classes=[CanRead])
-    async def linkage_organisations(self, info: Info, district: str | None = None, kind: PartyEnum | None = None,
-                                    pilot: bool | None = None, first: int | None = 20,
-                                    after: str | None = None) -> OrganisationConnection:
+    @strawberry.field(description=page_limit() + "Linkage organisations, filtered by district served, kind and pilot.",
+                      permission_classes=[CanRead])
+    async def linkage_organisations(
+        self, info: Info,
+        district: Annotated[str | None, strawberry.argument(
+                description="Only organisations serving this district: code (HAIZHU) or name (海珠区).")] = None,
+        kind: Annotated[PartyEnum | None, strawberry.argument(
+                description="Only this party of the linkage (community, social organisation, social workers).")] = None,
+        pilot: Annotated[bool | None, strawberry.argument(
+                description="true: only the pilot communities' organisations; false: only the others; "
+                            "omitted: all.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> OrganisationConnection:
         limit = page_size(first)
         rows = await _fetch(info, linkage_organisations.search_organisations,
                             district=parse_district(district).value if district else None,
@@ -137,15 +151,29 @@ class LinkageQueries:
                  for row in rows[:limit]]
         return OrganisationConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description=("One linkage organisation (social organisation, station or community party) by its global ID, "
+                     "with its staff and the districts it serves."),
+        permission_classes=[CanRead])
     async def linkage_organisation(self, info: Info, id: strawberry.ID) -> OrganisationType:
         key = uuid_of(id, "LinkageOrganisation")
         return OrganisationType.from_row(await _row(access.organisations(info), key, "organisation", id))
 
-    @strawberry.field(permission_classes=[CanRead])
-    async def needs(self, info: Info, community_id: strawberry.ID | None = None,
-                    resident_id: strawberry.ID | None = None, status: str | None = None,
-                    category: str | None = None, first: int | None = 20, after: str | None = None) -> NeedConnection:
+    @strawberry.field(description=page_limit() + "Collected needs, by community, resident, status or category; personal"
+                                                 " data masked by role.", permission_classes=[CanRead])
+    async def needs(
+        self, info: Info,
+        community_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only needs collected in this community (its global ID).")] = None,
+        resident_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only this resident's needs.")] = None,
+        status: Annotated[str | None, strawberry.argument(
+                description="Only needs in this status.")] = None,
+        category: Annotated[str | None, strawberry.argument(
+                description="Only needs of this taxonomy category (its code).")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> NeedConnection:
         limit = page_size(first)
         rows = await _fetch(info, linkage_needs.search_needs,
                             community_id=_opt_uuid(community_id, "LinkageOrganisation"),
@@ -154,17 +182,35 @@ class LinkageQueries:
         edges = [NeedEdge(cursor=encode_cursor("n", row["seq"]), node=NeedType.from_row(row)) for row in rows[:limit]]
         return NeedConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description="One collected need by its global ID; its personal data masked by role.",
+        permission_classes=[CanRead])
     async def need(self, info: Info, id: strawberry.ID) -> NeedType:
         return NeedType.from_row(await _row(access.needs(info), uuid_of(id, "Need"), "need", id))
 
-    @strawberry.field(permission_classes=[CanRead], description="Referrals by community, organisation, resident, "
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit() + "Referrals by community, organisation, resident, "
                       "status; a street office lists what was escalated to it with district, street, escalated.")
-    async def referrals(self, info: Info, community_id: strawberry.ID | None = None,
-                        organisation_id: strawberry.ID | None = None, resident_id: strawberry.ID | None = None,
-                        status: ReferralStatusEnum | None = None, district: str | None = None,
-                        street: str | None = None, escalated: bool | None = None, first: int | None = 20,
-                        after: str | None = None) -> ReferralConnection:
+    async def referrals(
+        self, info: Info,
+        community_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only referrals of needs from this community.")] = None,
+        organisation_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only referrals sent to this organisation.")] = None,
+        resident_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only this resident's referrals.")] = None,
+        status: Annotated[ReferralStatusEnum | None, strawberry.argument(
+                description="Only referrals in this status.")] = None,
+        district: Annotated[str | None, strawberry.argument(
+                description="With street and escalated: what was escalated to a street office of this district (code or"
+                            " name).")] = None,
+        street: Annotated[str | None, strawberry.argument(
+                description="The street office (with district).")] = None,
+        escalated: Annotated[bool | None, strawberry.argument(
+                description="true: only referrals escalated for missing their deadlines.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> ReferralConnection:
         limit = page_size(first)
         rows = await _fetch(info, linkage_referrals.search_referrals,
                             community_id=_opt_uuid(community_id, "LinkageOrganisation"),
@@ -180,13 +226,21 @@ class LinkageQueries:
     async def referral(self, info: Info, id: strawberry.ID) -> ReferralType:
         return ReferralType.from_row(await _row(access.referrals(info), uuid_of(id, "Referral"), "referral", id))
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description="One linkage task by its global ID: the work, its owner, due date and progress.",
+        permission_classes=[CanRead])
     async def linkage_task(self, info: Info, id: strawberry.ID) -> LinkageTaskType:
         return LinkageTaskType.from_row(await _row(access.tasks(info), uuid_of(id, "LinkageTask"), "task", id))
 
-    @strawberry.field(permission_classes=[CanRead], description="A community's three-party meetings, newest first.")
-    async def three_party_meetings(self, info: Info, community_id: strawberry.ID, first: int | None = 20,
-                                   after: str | None = None) -> MeetingConnection:
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit() + "A community's three-party meetings, newest first.")
+    async def three_party_meetings(
+        self, info: Info,
+        community_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The community whose meetings are listed (its global ID).")],
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> MeetingConnection:
         limit = page_size(first)
         rows = await _fetch(info, meetings_of, community_id=uuid_of(community_id, "LinkageOrganisation"),
                             before_seq=decode_cursor("m", after), limit=limit)
@@ -194,12 +248,24 @@ class LinkageQueries:
                  for row in rows[:limit]]
         return MeetingConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanRead], description="What an organisation (or one person: `staffId`) "
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit() + "What an organisation (or one person: `staffId`) "
                       "has to do, soonest due first, bucketed at `asOf` (default now).")
-    async def linkage_work_queue(self, info: Info, organisation_id: strawberry.ID | None = None,
-                                 staff_id: str | None = None, bucket: r.BucketEnum | None = None,
-                                 as_of: datetime | None = None, due_soon_hours: int = 48, first: int | None = 20,
-                                 after: str | None = None) -> r.QueueConnection:
+    async def linkage_work_queue(
+        self, info: Info,
+        organisation_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="The organisation whose work is listed (give either this or staffId).")] = None,
+        staff_id: Annotated[str | None, strawberry.argument(
+                description="One staff member's work (give either this or organisationId).")] = None,
+        bucket: Annotated[r.BucketEnum | None, strawberry.argument(
+                description="Only this bucket (overdue, due soon, ...); omitted: all.")] = None,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="The instant the buckets are computed at (default: now).")] = None,
+        due_soon_hours: Annotated[int, strawberry.argument(
+                description="How close a deadline counts as due soon, in hours: 1 to 720 (30 days), default 48.")] = 48,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> r.QueueConnection:
         if (organisation_id is None) == (staff_id is None):
             raise InvalidInputError("give either organisationId or staffId", field="organisationId")
         if not 1 <= due_soon_hours <= 24 * 30:
@@ -219,18 +285,33 @@ class LinkageQueries:
                                                           open=counts["OPEN"]))
 
     @strawberry.field(permission_classes=[CanRead], description="One community's figures at `asOf` (default now).")
-    async def community_dashboard(self, info: Info, community_id: strawberry.ID,
-                                  as_of: datetime | None = None) -> r.DashboardType:
+    async def community_dashboard(
+        self, info: Info,
+        community_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The community committee (its global ID).")],
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="The instant the figures are computed at (default: now).")] = None,
+    ) -> r.DashboardType:
         key = uuid_of(community_id, "LinkageOrganisation")
         await _row(access.organisations(info), key, "organisation", community_id)
         async with info.context.runtime.read_pool.acquire() as conn:
             return r.DashboardType(board=await community_dashboard(conn, key, as_of or datetime.now(UTC)))
 
-    @strawberry.field(permission_classes=[CanRead], description="Dashboards of the community committees: the 12 "
+    @strawberry.field(permission_classes=[CanRead],
+                      description=page_limit(100, 12) + "Dashboards of the community committees: the 12 "
                       "pilot communities by default (`pilot: false` for the others, `pilot: null` for all).")
-    async def community_dashboards(self, info: Info, pilot: bool | None = True, district: str | None = None,
-                                   as_of: datetime | None = None, first: int | None = 12,
-                                   after: str | None = None) -> r.DashboardConnection:
+    async def community_dashboards(
+        self, info: Info,
+        pilot: Annotated[bool | None, strawberry.argument(
+                description="true (default): the pilot communities; false: the others; null: all.")] = True,
+        district: Annotated[str | None, strawberry.argument(
+                description="District code (HAIZHU) or name (海珠区); omitted: every district the caller may "
+                            "see.")] = None,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="The instant the figures are computed at (default: now).")] = None,
+        first: int | None = 12,
+        after: str | None = None,
+    ) -> r.DashboardConnection:
         limit = page_size(first, default=12)
         moment = as_of or datetime.now(UTC)
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -242,10 +323,16 @@ class LinkageQueries:
                      for row in rows[:limit]]
         return r.DashboardConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
-    @strawberry.field(permission_classes=[CanAudit], description="Personal data shared with leads, newest first: "
+    @strawberry.field(permission_classes=[CanAudit],
+                      description=page_limit() + "Personal data shared with leads, newest first: "
                       "filter `basis: \"SAFETY_OVERRIDE\"` for the overrides and their reasons.")
-    async def linkage_data_sharing(self, info: Info, basis: str | None = None, first: int | None = 20,
-                                   after: str | None = None) -> r.DataSharingConnection:
+    async def linkage_data_sharing(
+        self, info: Info,
+        basis: Annotated[str | None, strawberry.argument(
+                description="Only shares on this basis, e.g. CONSENT or SAFETY_OVERRIDE; omitted: all.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> r.DataSharingConnection:
         limit = page_size(first)
         rows = await _fetch(info, linkage_referrals.data_sharing, basis=basis, before=decode_cursor("s", after),
                             limit=limit)

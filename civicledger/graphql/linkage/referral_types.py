@@ -27,7 +27,7 @@ from civicledger.graphql.linkage.types import (
     _resident,
 )
 from civicledger.graphql.permissions import mask_phone
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.linkage_referrals import referral_history
 from civicledger.projections.linkage_tasks import tasks_of
@@ -46,15 +46,15 @@ OPEN = {"REFERRED": "accept_due", "DECLINED": "accept_due", "ACCEPTED": "complet
 class SharingType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="CONSENT or SAFETY_OVERRIDE.")
     def basis(self) -> str:
         return self.row["sharing_basis"]
 
-    @strawberry.field
+    @strawberry.field(description="Who it was shared with.")
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["shared_organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="When it was shared.")
     def shared_at(self) -> datetime | None:
         return self.row["shared_at"]
 
@@ -67,12 +67,13 @@ class SharingType:
                                    erased=self.row["erased"], field=field,
                                    shared_with=self.row["shared_organisation_id"], through_referral=True)
 
-    @strawberry.field
+    @strawberry.field(description=("The need's description as shared: masked unless the reader may see personal "
+                                   "data."))
     async def description(self, info: Info) -> str | None:
         value = self.row["shared_description"]
         return value if await self._reveal(info, "sharedDescription") else _masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="The contact phone as shared: masked unless the reader may see personal data.")
     async def contact_phone(self, info: Info) -> str | None:
         value = self.row["shared_contact_phone"]
         return value if await self._reveal(info, "sharedContactPhone") else mask_phone(value)
@@ -82,15 +83,15 @@ class SharingType:
 class FeedbackType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="1 (very dissatisfied) to 5 (very satisfied).")
     def satisfaction(self) -> int:
         return self.row["satisfaction"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was given.")
     def given_at(self) -> datetime | None:
         return self.row["feedback_at"]
 
-    @strawberry.field
+    @strawberry.field(description="The resident's comment: masked unless the reader may see personal data.")
     async def comment(self, info: Info) -> str | None:
         value = self.row["feedback_comment"]
         revealed = await access.reveal(info, resident_id=self.row["resident_id"], district=self.row["district"],
@@ -103,24 +104,27 @@ class FeedbackType:
                  "outcome (ACHIEVED, PARTLY_ACHIEVED, NOT_ACHIEVED, NO_SERVICE_PLAN); REFUSED when it would not "
                  "open it.")
 class ProgramApplicationType:
-    program: str
-    scheme: str | None
-    application_id: UUID | None
-    outcome: str | None
-    requested_at: datetime | None
-    decided_at: datetime | None
+    program: str = strawberry.field(description="assistance or casework.")
+    scheme: str | None = strawberry.field(description=("The program's scheme (for assistance: the assistance "
+                                                       "program)."))
+    application_id: UUID | None = strawberry.field(description="The case opened there, once it is.")
+    outcome: str | None = strawberry.field(description="What the program decided, once it has.")
+    requested_at: datetime | None = strawberry.field(description="When it was requested.")
+    decided_at: datetime | None = strawberry.field(description="When the program decided.")
 
 
 @strawberry.type(name="ReferralHistoryEntry", description="One event of the referral: what, who, why, when.")
 class HistoryEntryType:
-    kind: str
-    details: strawberry.scalars.JSON
-    actor_id: str | None
-    actor_role: str | None
-    actor_office: str | None
-    reason: str | None
-    occurred_at: datetime
-    position: int
+    kind: str = strawberry.field(description="The event's kind, e.g. ReferralAccepted.")
+    details: strawberry.scalars.JSON = strawberry.field(description=("The event's own fields, personal data masked "
+                                                                     "as needed."))
+    actor_id: str | None = strawberry.field(description=("Who did it (user id; a process's name for automatic "
+                                                         "steps)."))
+    actor_role: str | None = strawberry.field(description="Their role then.")
+    actor_office: str | None = strawberry.field(description="Their office then.")
+    reason: str | None = strawberry.field(description="Why, as recorded with the command.")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    position: int = strawberry.field(description="Position of the event in the global log.")
 
 
 @strawberry.type(name="ReferralHistoryEdge")
@@ -141,20 +145,20 @@ class ReferralType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The referral's UUID (the global id wraps it).")
     def referral_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The need referred.")
     async def need(self, info: Info) -> NeedType | None:
         row = await access.needs(info).load(self.row["need_id"])
         return NeedType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The resident the need is about.")
     async def resident(self, info: Info) -> ResidentType | None:
         return await _resident(info, self.row["resident_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The community committee the need came from.")
     async def community(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["community_id"])
 
@@ -162,19 +166,19 @@ class ReferralType(relay.Node):
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The need's category and sub-item.")
     def sub_item(self) -> SubItemType:
         return sub_item_type(self.row["sub_item"])
 
-    @strawberry.field
+    @strawberry.field(description="Routine or urgent (urgent: shorter deadlines).")
     def urgency(self) -> UrgencyEnum:
         return UrgencyEnum(self.row["urgency"])
 
-    @strawberry.field
+    @strawberry.field(description="Where the referral stands.")
     def status(self) -> ReferralStatusEnum:
         return ReferralStatusEnum(self.row["status"])
 
-    @strawberry.field
+    @strawberry.field(description="The party of the organisation leading the work now.")
     def lead_party(self) -> PartyEnum:
         return PartyEnum(self.row["lead_party"])
 
@@ -186,7 +190,7 @@ class ReferralType(relay.Node):
     def deviation_reason(self) -> str | None:
         return self.row["deviation_reason"]
 
-    @strawberry.field
+    @strawberry.field(description="The version of the routing table the referral was routed with.")
     def routing_version(self) -> int:
         return self.row["routing_version"]
 
@@ -194,27 +198,27 @@ class ReferralType(relay.Node):
     def assignment(self) -> int:
         return self.row["assignment"]
 
-    @strawberry.field
+    @strawberry.field(description="How many organisations have declined it.")
     def declines(self) -> int:
         return self.row["declines"]
 
-    @strawberry.field
+    @strawberry.field(description="Why it was last declined.")
     def last_decline_reason(self) -> str | None:
         return self.row["last_decline_reason"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was referred.")
     def referred_at(self) -> datetime:
         return self.row["referred_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When the lead accepted it.")
     def accepted_at(self) -> datetime | None:
         return self.row["accepted_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When the lead reported it done.")
     def completed_at(self) -> datetime | None:
         return self.row["completed_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was closed.")
     def closed_at(self) -> datetime | None:
         return self.row["closed_at"]
 
@@ -224,7 +228,11 @@ class ReferralType(relay.Node):
         return self.row[column] if column else None
 
     @strawberry.field(description="Past the running deadline at `asOf` (default: now).")
-    def overdue(self, as_of: datetime | None = None) -> bool:
+    def overdue(
+        self,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="The instant to judge at (default: now).")] = None,
+    ) -> bool:
         due = self.due()
         return due is not None and due < (as_of or datetime.now(due.tzinfo))
 
@@ -232,7 +240,7 @@ class ReferralType(relay.Node):
     def escalations(self) -> list[str]:
         return list(json.loads(self.row["escalations"]))
 
-    @strawberry.field
+    @strawberry.field(description="What personal data was shared with the lead, on what basis, and by whom.")
     def sharing(self) -> SharingType | None:
         return SharingType(row=self.row) if self.row["sharing_basis"] else None
 
@@ -243,11 +251,12 @@ class ReferralType(relay.Node):
                                        erased=self.row["erased"], field="referralOutcome")
         return value if revealed else _masked(value)
 
-    @strawberry.field
+    @strawberry.field(description="The resident's feedback, once given.")
     def feedback(self) -> FeedbackType | None:
         return FeedbackType(row=self.row) if self.row["satisfaction"] is not None else None
 
-    @strawberry.field
+    @strawberry.field(description=("The application opened in another program (e.g. assistance) for the resident, if"
+                                   " any."))
     def program_application(self) -> ProgramApplicationType | None:
         r = self.row
         if r["program"] is None:
@@ -256,7 +265,7 @@ class ReferralType(relay.Node):
                                       application_id=r["program_application_id"], outcome=r["program_outcome"],
                                       requested_at=r["program_requested_at"], decided_at=r["program_decided_at"])
 
-    @strawberry.field
+    @strawberry.field(description="The tasks under the referral.")
     async def tasks(self, info: Info) -> list[Annotated[
             LinkageTaskType, strawberry.lazy("civicledger.graphql.linkage.work_types")]]:
         from civicledger.graphql.linkage.work_types import LinkageTaskType
@@ -265,7 +274,7 @@ class ReferralType(relay.Node):
             rows = await tasks_of(conn, referral_id=self.row["id"])
         return [LinkageTaskType.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every event of the referral, oldest first.")
+    @strawberry.field(description=page_limit(200, 50) + "Every event of the referral, oldest first.")
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:
         limit = page_size(first, default=50, maximum=200)
         start = decode_cursor("h", after)
@@ -277,7 +286,7 @@ class ReferralType(relay.Node):
             position=r["position"])) for r in rows[:limit]]
         return HistoryConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, start is not None))
 
-    @strawberry.field
+    @strawberry.field(description="The referral's version: send it as expectedVersion with the next command.")
     def version(self) -> int:
         return self.row["version"]
 

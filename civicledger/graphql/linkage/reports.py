@@ -97,11 +97,11 @@ class DashboardConnection:
 # -- work queues ---------------------------------------------------------------------------------------
 
 
-@strawberry.enum(name="WorkQueueBucket")
+@strawberry.enum(name="WorkQueueBucket", description="How close an item's deadline is, at the queue's `asOf`.")
 class BucketEnum(Enum):
-    OVERDUE = "OVERDUE"
-    DUE_SOON = "DUE_SOON"
-    OPEN = "OPEN"
+    OVERDUE = strawberry.enum_value("OVERDUE", description="Past its deadline.")
+    DUE_SOON = strawberry.enum_value("DUE_SOON", description="Due within `dueSoonHours`.")
+    OPEN = strawberry.enum_value("OPEN", description="Due later, or without a deadline.")
 
 
 @strawberry.type(name="WorkQueueItem", description="Something to do: REFERRAL_TO_ANSWER, REFERRAL_TO_COMPLETE, "
@@ -109,27 +109,27 @@ class BucketEnum(Enum):
 class QueueItemType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="What to do: one of the kinds listed in the type's description.")
     def kind(self) -> str:
         return self.row["kind"]
 
-    @strawberry.field
+    @strawberry.field(description="OVERDUE, DUE_SOON or OPEN, at the queue's asOf.")
     def bucket(self) -> BucketEnum:
         return BucketEnum(self.row["bucket"])
 
-    @strawberry.field
+    @strawberry.field(description="The deadline running now.")
     def due(self) -> datetime | None:
         return self.row["due"]
 
-    @strawberry.field
+    @strawberry.field(description="Routine or urgent.")
     def urgency(self) -> UrgencyEnum:
         return UrgencyEnum(self.row["urgency"])
 
-    @strawberry.field
+    @strawberry.field(description="The need's category and sub-item.")
     def sub_item(self) -> SubItemType:
         return sub_item_type(self.row["sub_item"])
 
-    @strawberry.field
+    @strawberry.field(description="The referral (for a task: the referral it is under).")
     async def referral(self, info: Info) -> ReferralType | None:
         if self.row["referral_id"] is None:
             return None
@@ -199,29 +199,30 @@ def decode_queue_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 @strawberry.type(name="LinkageRoute", description="A sub-item's lead party and SLA as the table says now.")
 class RouteType:
-    sub_item: SubItemType
-    lead_party: str
-    accept_within_hours: int
-    complete_within_days: int
+    sub_item: SubItemType = strawberry.field(description="The sub-item routed.")
+    lead_party: str = strawberry.field(description="The party that leads it.")
+    accept_within_hours: int = strawberry.field(description="Hours the lead has to accept (halved when urgent).")
+    complete_within_days: int = strawberry.field(description="Days the lead has to complete (halved when urgent).")
     since_version: int = strawberry.field(description="The table version that set this route (0: the default).")
 
 
 @strawberry.type(name="LinkageRouteChange", description="One edit of the routing table: who, why, when.")
 class RouteChangeType:
-    version: int
-    sub_item: str
-    lead_party: str
-    accept_within_hours: int
-    complete_within_days: int
-    changed_by: str
-    reason: str | None
-    changed_at: datetime
+    version: int = strawberry.field(description="The table's version after the edit.")
+    sub_item: str = strawberry.field(description="The sub-item's code.")
+    lead_party: str = strawberry.field(description="The new lead party.")
+    accept_within_hours: int = strawberry.field(description="The new hours to accept.")
+    complete_within_days: int = strawberry.field(description="The new days to complete.")
+    changed_by: str = strawberry.field(description="User id of the admin who changed it.")
+    reason: str | None = strawberry.field(description="Why it changed.")
+    changed_at: datetime = strawberry.field(description="When it changed.")
 
 
-@strawberry.type(name="LinkageRoutingTable")
+@strawberry.type(description=("Which party leads each kind of need, and how soon: the table in force and its "
+                              "recent edits."), name="LinkageRoutingTable")
 class RoutingTableType:
-    version: int
-    routes: list[RouteType]
+    version: int = strawberry.field(description="The table's version (0: the defaults, never edited).")
+    routes: list[RouteType] = strawberry.field(description="One route per sub-item.")
     changes: list[RouteChangeType] = strawberry.field(description="Newest first (up to `changesFirst`).")
 
 
@@ -233,40 +234,40 @@ class RoutingTableType:
 class DataSharingType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The referral the data was shared for.")
     async def referral(self, info: Info) -> ReferralType | None:
         row = await access.referrals(info).load(self.row["referral_id"])
         return ReferralType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Whose data (the resident's UUID).")
     def resident_id(self) -> UUID:
         return self.row["resident_id"]
 
-    @strawberry.field
+    @strawberry.field(description="Who received it.")
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="CONSENT or SAFETY_OVERRIDE.")
     def basis(self) -> str:
         return self.row["basis"]
 
-    @strawberry.field
+    @strawberry.field(description="Why consent was overridden (urgent needs only).")
     def override_reason(self) -> str | None:
         return self.row["override_reason"]
 
-    @strawberry.field
+    @strawberry.field(description="User id of who shared it.")
     def shared_by(self) -> str:
         return self.row["shared_by"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was shared.")
     def shared_at(self) -> datetime:
         return self.row["shared_at"]
 
-    @strawberry.field
+    @strawberry.field(description="The request that shared it.")
     def correlation_id(self) -> str | None:
         return self.row["correlation_id"]
 
-    @strawberry.field
+    @strawberry.field(description="Position of the sharing event in the global log.")
     def position(self) -> int:
         return self.row["position"]
 

@@ -9,14 +9,18 @@ from civicledger.domains.linkage.taxonomy import BY_CODE, CATEGORY_LABELS, SUB_I
 
 @strawberry.type(name="LinkageSubItem", description="One of the 16 sub-items of linkage work.")
 class SubItemType:
-    code: str
-    category: str
-    label: str
-    label_zh: str
-    default_lead_party: str
-    default_accept_within_hours: int
-    default_complete_within_days: int
-    related_program: str | None
+    code: str = strawberry.field(description="The sub-item's code (what inputs take as subItem).")
+    category: str = strawberry.field(description="The code of its category.")
+    label: str = strawberry.field(description="Its English label.")
+    label_zh: str = strawberry.field(description="Its Chinese label.")
+    default_lead_party: str = strawberry.field(description=("The party that leads it unless the routing table says "
+                                                            "otherwise."))
+    default_accept_within_hours: int = strawberry.field(description=("Hours to accept a referral, by default (halved"
+                                                                     " when urgent)."))
+    default_complete_within_days: int = strawberry.field(description=("Days to complete it, by default (halved when "
+                                                                      "urgent)."))
+    related_program: str | None = strawberry.field(description=("The bureau's program it may lead to (e.g. "
+                                                                "assistance, casework), if any."))
 
     @classmethod
     def of(cls, item: SubItem) -> SubItemType:
@@ -27,10 +31,10 @@ class SubItemType:
 
 @strawberry.type(name="LinkageCategory", description="One of the 4 categories (四大类).")
 class CategoryType:
-    code: str
-    label: str
-    label_zh: str
-    sub_items: list[SubItemType]
+    code: str = strawberry.field(description="The category's code.")
+    label: str = strawberry.field(description="Its English label.")
+    label_zh: str = strawberry.field(description="Its Chinese label.")
+    sub_items: list[SubItemType] = strawberry.field(description="Its sub-items.")
 
 
 def sub_item_type(code: str) -> SubItemType:

@@ -26,35 +26,43 @@ if TYPE_CHECKING:
 
 @strawberry.enum(name="LinkageParty", description="The three societies: who can lead linkage work.")
 class PartyEnum(Enum):
-    COMMUNITY_COMMITTEE = "COMMUNITY_COMMITTEE"
-    SOCIAL_ORGANISATION = "SOCIAL_ORGANISATION"
-    SOCIAL_WORK_STATION = "SOCIAL_WORK_STATION"
+    COMMUNITY_COMMITTEE = strawberry.enum_value("COMMUNITY_COMMITTEE", description="A community (residents')"
+                                                " committee (社区居委会).")
+    SOCIAL_ORGANISATION = strawberry.enum_value("SOCIAL_ORGANISATION", description="A social organisation (社会组织).")
+    SOCIAL_WORK_STATION = strawberry.enum_value("SOCIAL_WORK_STATION", description="A social-work station (社工站)"
+                                                " and its social workers.")
 
 
-@strawberry.enum(name="NeedChannel")
+@strawberry.enum(description="How the need reached the community.", name="NeedChannel")
 class ChannelEnum(Enum):
-    VISIT = "VISIT"
-    SURVEY = "SURVEY"
-    HOTLINE = "HOTLINE"
-    WALK_IN = "WALK_IN"
-    PROGRAM_REFERRAL = "PROGRAM_REFERRAL"
+    VISIT = strawberry.enum_value("VISIT", description="A home visit by community staff.")
+    SURVEY = strawberry.enum_value("SURVEY", description="A community survey.")
+    HOTLINE = strawberry.enum_value("HOTLINE", description="A call to the hotline.")
+    WALK_IN = strawberry.enum_value("WALK_IN", description="The resident came to the community office.")
+    PROGRAM_REFERRAL = strawberry.enum_value("PROGRAM_REFERRAL", description=("Sent by another program (e.g. an "
+                                                                              "assistance case's caseworker)."))
 
 
-@strawberry.enum(name="NeedUrgency")
+@strawberry.enum(description="How soon the need must be taken on: urgent needs have shorter deadlines.",
+                 name="NeedUrgency")
 class UrgencyEnum(Enum):
-    ROUTINE = "ROUTINE"
-    URGENT = "URGENT"
+    ROUTINE = strawberry.enum_value("ROUTINE", description="The routing table's deadlines apply.")
+    URGENT = strawberry.enum_value("URGENT", description="A risk to safety or health: halves the routing table's"
+                                   " deadlines, and allows sharing personal data without consent with a recorded"
+                                   " safety-override reason.")
 
 
-@strawberry.enum(name="ReferralStatus")
+@strawberry.enum(description="Where a referral stands, from referred to closed.", name="ReferralStatus")
 class ReferralStatusEnum(Enum):
-    REFERRED = "REFERRED"
-    ACCEPTED = "ACCEPTED"
-    DECLINED = "DECLINED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-    CLOSED = "CLOSED"
-    WITHDRAWN = "WITHDRAWN"
+    REFERRED = strawberry.enum_value("REFERRED", description=("Sent to the lead organisation; waiting for it to "
+                                                              "accept."))
+    ACCEPTED = strawberry.enum_value("ACCEPTED", description="Accepted by the lead; work not started.")
+    DECLINED = strawberry.enum_value("DECLINED", description="Declined by the lead; to be reassigned.")
+    IN_PROGRESS = strawberry.enum_value("IN_PROGRESS", description="The lead is working on it.")
+    COMPLETED = strawberry.enum_value("COMPLETED", description=("The lead reported the service done; waiting for the"
+                                                                " resident's feedback."))
+    CLOSED = strawberry.enum_value("CLOSED", description="Closed, with or without feedback (ended).")
+    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="The resident withdrew the need (ended).")
 
 
 def _masked(value: str | None) -> str | None:
@@ -69,10 +77,11 @@ async def _nodes(cls: Any, loader: Any, node_ids: Iterable[str]) -> list[Any]:
 # -- organisations -------------------------------------------------------------------------------------
 
 
-@strawberry.type(name="LinkageStaffMember")
+@strawberry.type(description="A person who acts for a linkage organisation (by staff id: no personal data).",
+                 name="LinkageStaffMember")
 class StaffMemberType:
-    staff_id: str
-    title: str
+    staff_id: str = strawberry.field(description="The staff member's id within the organisation.")
+    title: str = strawberry.field(description="Their title (e.g. social worker, committee member).")
 
 
 @strawberry.type(name="LinkageOrganisation", description="A community committee, social organisation or "
@@ -81,27 +90,27 @@ class OrganisationType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The organisation's UUID (the global id wraps it).")
     def organisation_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The organisation's name.")
     def name(self) -> str:
         return self.row["name"]
 
-    @strawberry.field
+    @strawberry.field(description="Which of the three societies it is.")
     def kind(self) -> PartyEnum:
         return PartyEnum(self.row["kind"])
 
-    @strawberry.field
+    @strawberry.field(description="District code where it is based.")
     def district(self) -> str:
         return self.row["district"]
 
-    @strawberry.field
+    @strawberry.field(description="The district's Chinese name.")
     def district_name(self) -> str:
         return district_name(self.row["district"])
 
-    @strawberry.field
+    @strawberry.field(description="The street (街道) where it is based.")
     def street(self) -> str:
         return self.row["street"]
 
@@ -109,11 +118,11 @@ class OrganisationType(relay.Node):
     def community(self) -> str | None:
         return self.row["community"]
 
-    @strawberry.field
+    @strawberry.field(description="The office it belongs to, if any.")
     def office(self) -> str | None:
         return self.row["office"]
 
-    @strawberry.field
+    @strawberry.field(description="District codes it serves (at most Guangzhou's 11).")
     def service_districts(self) -> list[str]:
         return [d for d in self.row["service_districts"].split(",") if d]
 
@@ -121,11 +130,11 @@ class OrganisationType(relay.Node):
     def pilot(self) -> bool:
         return bool(self.row["pilot"])
 
-    @strawberry.field
+    @strawberry.field(description="The people who act for it.")
     def staff(self) -> list[StaffMemberType]:
         return [StaffMemberType(staff_id=s["staffId"], title=s["title"]) for s in json.loads(self.row["staff"])]
 
-    @strawberry.field
+    @strawberry.field(description="The organisation's version: send it as expectedVersion to change its staff.")
     def version(self) -> int:
         return self.row["version"]
 
@@ -158,27 +167,27 @@ class NeedType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The need's UUID (the global id wraps it).")
     def need_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The resident the need is about.")
     async def resident(self, info: Info) -> ResidentType | None:
         return await _resident(info, self.row["resident_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The community committee that collected it.")
     async def community(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["community_id"])
 
-    @strawberry.field
+    @strawberry.field(description="How the need reached the community.")
     def channel(self) -> ChannelEnum:
         return ChannelEnum(self.row["channel"])
 
-    @strawberry.field
+    @strawberry.field(description="The need's category and sub-item in the linkage taxonomy.")
     def sub_item(self) -> SubItemType:
         return sub_item_type(self.row["sub_item"])
 
-    @strawberry.field
+    @strawberry.field(description="Routine or urgent.")
     def urgency(self) -> UrgencyEnum:
         return UrgencyEnum(self.row["urgency"])
 
@@ -193,7 +202,8 @@ class NeedType(relay.Node):
         value = self.row["description"]
         return value if await self._reveal(info, "needDescription") else _masked(value)
 
-    @strawberry.field
+    @strawberry.field(description=("A phone to reach the resident about the need: masked unless the reader may see "
+                                   "personal data."))
     async def contact_phone(self, info: Info) -> str | None:
         value = self.row["contact_phone"]
         return value if await self._reveal(info, "needContactPhone") else mask_phone(value)
@@ -206,7 +216,7 @@ class NeedType(relay.Node):
     def status(self) -> str:
         return self.row["status"]
 
-    @strawberry.field
+    @strawberry.field(description="The referral it led to, if referred.")
     async def referral(self, info: Info) -> Annotated[
             ReferralType, strawberry.lazy("civicledger.graphql.linkage.referral_types")] | None:
         from civicledger.graphql.linkage.referral_types import ReferralType
@@ -216,11 +226,11 @@ class NeedType(relay.Node):
         row = await access.referrals(info).load(self.row["referral_id"])
         return ReferralType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="When it was collected.")
     def collected_at(self) -> datetime:
         return self.row["collected_at"]
 
-    @strawberry.field
+    @strawberry.field(description="The need's version: send it as expectedVersion with the next command.")
     def version(self) -> int:
         return self.row["version"]
 

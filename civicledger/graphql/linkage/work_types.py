@@ -24,32 +24,32 @@ class LinkageTaskType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The task's UUID (the global id wraps it).")
     def task_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The referral the task is under.")
     async def referral(self, info: Info) -> ReferralType | None:
         row = await access.referrals(info).load(self.row["referral_id"])
         return ReferralType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The work (never personal data).")
     def title(self) -> str:
         return self.row["title"]
 
-    @strawberry.field
+    @strawberry.field(description="The organisation that owns the task.")
     async def owner(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["owner_organisation_id"])
 
-    @strawberry.field
+    @strawberry.field(description="Which of the three societies owns it.")
     def owner_party(self) -> PartyEnum:
         return PartyEnum(self.row["owner_party"])
 
-    @strawberry.field
+    @strawberry.field(description="The staff member it is assigned to, if any.")
     def owner_staff_id(self) -> str | None:
         return self.row["owner_staff_id"]
 
-    @strawberry.field
+    @strawberry.field(description="The date it is due.")
     def due_on(self) -> date:
         return self.row["due_on"]
 
@@ -73,15 +73,15 @@ class LinkageTaskType(relay.Node):
     async def last_note(self, info: Info) -> str | None:
         return await self._personal(info, "last_note", "taskNote")
 
-    @strawberry.field
+    @strawberry.field(description="What was done, on completion (about the resident: masked as needed).")
     async def outcome(self, info: Info) -> str | None:
         return await self._personal(info, "outcome", "taskOutcome")
 
-    @strawberry.field
+    @strawberry.field(description="When it was opened.")
     def opened_at(self) -> datetime:
         return self.row["opened_at"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was completed.")
     def completed_at(self) -> datetime | None:
         return self.row["completed_at"]
 
@@ -92,7 +92,7 @@ class LinkageTaskType(relay.Node):
         row = await access.meetings(info).load(self.row["meeting_id"])
         return ThreePartyMeetingType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The task's version: send it as expectedVersion with the next command.")
     def version(self) -> int:
         return self.row["version"]
 
@@ -122,43 +122,43 @@ class ThreePartyMeetingType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The meeting's UUID (the global id wraps it).")
     def meeting_id(self) -> UUID:
         return self.row["id"]
 
-    @strawberry.field
+    @strawberry.field(description="The community committee that held it.")
     async def community(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.row["community_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The day it was held.")
     def held_on(self) -> date:
         return self.row["held_on"]
 
-    @strawberry.field
+    @strawberry.field(description="Who attended, for which organisation.")
     def attendees(self) -> list[AttendeeType]:
         return [AttendeeType(organisation_id=UUID(a["organisationId"]), party=PartyEnum(a["party"]),
                              staff_id=a["staffId"]) for a in json.loads(self.row["attendees"])]
 
-    @strawberry.field
+    @strawberry.field(description="The referrals discussed.")
     async def referrals_discussed(self, info: Info) -> list[ReferralType]:
         rows = await access.referrals(info).load_many(list(self.row["referrals_discussed"]))
         return [ReferralType.from_row(r) for r in rows if r]
 
-    @strawberry.field
+    @strawberry.field(description="What was decided, one line each.")
     def decisions(self) -> list[str]:
         return list(json.loads(self.row["decisions"]))
 
-    @strawberry.field
+    @strawberry.field(description="The tasks it opened.")
     async def tasks(self, info: Info) -> list[LinkageTaskType]:
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await tasks_of(conn, meeting_id=self.row["id"])
         return [LinkageTaskType.from_row(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="User id of who recorded it.")
     def recorded_by(self) -> str:
         return self.row["recorded_by"]
 
-    @strawberry.field
+    @strawberry.field(description="When it was recorded.")
     def recorded_at(self) -> datetime:
         return self.row["recorded_at"]
 

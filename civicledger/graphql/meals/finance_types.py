@@ -108,14 +108,14 @@ def preview_line(line: Any) -> PreviewLineType:
 
 @strawberry.type(name="MealSettlementTotal", description="What one payer paid for a month's meals, in all.")
 class SettlementTotalType:
-    payer: PayerEnum  # type: ignore[valid-type]
+    payer: PayerEnum = strawberry.field(description="Who pays.")  # type: ignore[valid-type]
     payer_code: str = strawberry.field(description="GUANGZHOU (the city), a district code, DISTRICT/street, or "
                                                    "a charity fund's code.")
     amount: Decimal = strawberry.field(description="Originals and corrections together.")
-    original: Decimal
-    corrections: Decimal
-    meals: int
-    canteens: int
+    original: Decimal = strawberry.field(description="The month's first settlement, in yuan.")
+    corrections: Decimal = strawberry.field(description="Later corrections, in yuan (negative: paid back).")
+    meals: int = strawberry.field(description="Meals counted.")
+    canteens: int = strawberry.field(description="Canteens paid.")
 
     @classmethod
     def from_row(cls, row: Any) -> SettlementTotalType:
@@ -128,7 +128,7 @@ class SettlementTotalType:
 class SettlementLineType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The month settled (its first day).")
     def month(self) -> date:
         return self.row["month"]  # type: ignore[no-any-return]
 
@@ -136,15 +136,15 @@ class SettlementLineType:
     def run(self) -> int:
         return self.row["run"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="What the line pays for.")
     def kind(self) -> LineKindEnum:  # type: ignore[valid-type]
         return LineKind(self.row["kind"])
 
-    @strawberry.field
+    @strawberry.field(description="Who pays.")
     def payer(self) -> PayerEnum:  # type: ignore[valid-type]
         return Payer(self.row["payer"])
 
-    @strawberry.field
+    @strawberry.field(description="The paying body's code (the district, street or charity fund).")
     def payer_code(self) -> str:
         return self.row["payer_code"]  # type: ignore[no-any-return]
 
@@ -152,15 +152,15 @@ class SettlementLineType:
     def amount(self) -> Decimal:
         return self.row["amount"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Meals the line counts.")
     def meals(self) -> int:
         return self.row["meals"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="When the settlement run recorded it.")
     def settled_at(self) -> datetime:
         return self.row["settled_at"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The canteen's UUID.")
     def canteen_id(self) -> UUID:
         return self.row["canteen_id"]  # type: ignore[no-any-return]
 

@@ -44,9 +44,9 @@ class MealElderFilter:
 class MealFilter:
     canteen_id: strawberry.ID | None = None
     resident_id: strawberry.ID | None = strawberry.field(default=None, description="The elder's resident id.")
-    served_from: date | None = None
+    served_from: date | None = strawberry.field(default=None, description="Only meals served on or after this day.")
     served_until: date | None = strawberry.field(default=None, description="Inclusive.")
-    include_voided: bool = False
+    include_voided: bool = strawberry.field(default=False, description="Include voided meals (default false).")
 
 
 @strawberry.input(name="SupplierBatchFilter")
@@ -62,11 +62,12 @@ class SupplierBatchFilter:
                                                                "the kitchen's district, for a delivery point).")
 class RegisterMealCanteenInput:
     name: str = strawberry.field(description="At most 120 characters.")
-    kind: SiteKindEnum  # type: ignore[valid-type]
-    operator_type: OperatorTypeEnum  # type: ignore[valid-type]
+    kind: SiteKindEnum = strawberry.field(
+        description="A canteen (with a kitchen) or a delivery point.")  # type: ignore[valid-type]
+    operator_type: OperatorTypeEnum = strawberry.field(description="Who runs it.")  # type: ignore[valid-type]
     operator_name: str = strawberry.field(description="At most 120 characters.")
-    district: str
-    street: str
+    district: str = strawberry.field(description="District code (HAIZHU) or name (海珠区).")
+    street: str = strawberry.field(description="The street (街道) it is in: the street office that subsidises it.")
     capacity: int = strawberry.field(description="1 to 5,000.")
     opening_days: list[int] = strawberry.field(description="ISO weekdays, 1 = Monday … 7 = Sunday.")
     office: str = strawberry.field(description="The office code its staff's tokens carry (at most 80).")
@@ -97,9 +98,11 @@ class ChangeMealCanteenStatusInput:
                                                       "the elder is 60 or over.")
 class EnrolElderInput:
     resident_id: strawberry.ID
-    economic_status: EconomicStatusEnum  # type: ignore[valid-type]
-    disabled: bool = False
-    dietary_needs: list[DietaryNeedEnum] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    economic_status: EconomicStatusEnum = strawberry.field(
+        description="The elder's economic status: decides their subsidy category.")  # type: ignore[valid-type]
+    disabled: bool = strawberry.field(default=False, description="The elder is disabled.")
+    dietary_needs: list[DietaryNeedEnum] = strawberry.field(description="Dietary needs the canteen must meet.",
+                                                            default_factory=list)  # type: ignore[valid-type]
     dietary_note: str | None = strawberry.field(default=None, description="At most 500 characters.")
     expected_version: int | None = strawberry.field(default=None, description="Changes only.")
     reason: str | None = None
@@ -131,20 +134,22 @@ class WithdrawElderInput:
 
 @strawberry.input(name="MealRuleCategoryInput", description="One row: six shares in yuan that add up to the price.")
 class MealRuleCategoryInput:
-    category: SubsidyCategoryEnum  # type: ignore[valid-type]
-    enterprise: str
-    city: str
-    district: str
-    street: str
-    charity: str
-    elder: str
-    lost_shares_to: LostSharesPayerEnum  # type: ignore[valid-type]
+    category: SubsidyCategoryEnum = strawberry.field(
+        description="The subsidy category the row is for.")  # type: ignore[valid-type]
+    enterprise: str = strawberry.field(description="The operator's discount, in yuan.")
+    city: str = strawberry.field(description="The city's subsidy, in yuan.")
+    district: str = strawberry.field(description="The district's subsidy, in yuan.")
+    street: str = strawberry.field(description="The street office's subsidy, in yuan.")
+    charity: str = strawberry.field(description="The charity's share, in yuan.")
+    elder: str = strawberry.field(description="What the elder pays at the counter, in yuan.")
+    lost_shares_to: LostSharesPayerEnum = strawberry.field(
+        description="Who pays a government share lost by eating outside one's own street or district.")  # type: ignore[valid-type]
 
 
 @strawberry.input(name="PublishMealRuleInput", description="Admins only. A revision dated before today (or on or "
                                                            "before the latest) needs a correctionReason.")
 class PublishMealRuleInput:
-    effective_from: date
+    effective_from: date = strawberry.field(description="The date the revision applies from.")
     price: str = strawberry.field(description="The base meal's price in yuan, e.g. \"12\".")
     categories: list[MealRuleCategoryInput] = strawberry.field(description="One row per subsidy category.")
     decision: str = strawberry.field(description="The published decision (at most 200 characters).")
@@ -162,11 +167,12 @@ class PublishMealRuleInput:
 # -- meals ---------------------------------------------------------------------------------------------------
 
 
-@strawberry.input(name="MealLineInput")
+@strawberry.input(description="One meal served.", name="MealLineInput")
 class MealLineInput:
     resident_id: strawberry.ID = strawberry.field(description="An enrolled elder.")
-    sitting: SittingEnum  # type: ignore[valid-type]
-    mode: ServiceModeEnum  # type: ignore[valid-type]
+    sitting: SittingEnum = strawberry.field(description="Which meal of the day.")  # type: ignore[valid-type]
+    mode: ServiceModeEnum = strawberry.field(
+        description="Eaten at the canteen or delivered.")  # type: ignore[valid-type]
     production_run_ids: list[strawberry.ID] = strawberry.field(description="1 to 4 runs cooked that day by the "
                                                                            "kitchen that supplies the canteen.")
 
@@ -174,7 +180,7 @@ class MealLineInput:
 @strawberry.input(name="RecordMealsInput", description="The canteen's own staff. One bad line records none.")
 class RecordMealsInput:
     canteen_id: strawberry.ID
-    served_on: date
+    served_on: date = strawberry.field(description="The day the meals were served.")
     meals: list[MealLineInput] = strawberry.field(description="1 to 500 meals.")
     correction_reason: str | None = strawberry.field(default=None, description="Required once the day's sheet is "
                                                                                 "closed (late meals).")
@@ -199,7 +205,7 @@ class VoidMealInput:
                                                         "timeline, summarised.")
 class CloseMealDayInput:
     canteen_id: strawberry.ID
-    served_on: date
+    served_on: date = strawberry.field(description="The day to close.")
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
 
     def to_command(self) -> c.CloseMealDay:
@@ -212,13 +218,14 @@ class CloseMealDayInput:
 @strawberry.input(name="ReceiveSupplierBatchInput", description="The receiving kitchen's staff.")
 class ReceiveSupplierBatchInput:
     canteen_id: strawberry.ID
-    supplier: str
+    supplier: str = strawberry.field(description="The supplier's name, at most 120 characters.")
     product: str = strawberry.field(description="At most 120 characters.")
     quantity: str = strawberry.field(description="A decimal, e.g. \"30\".")
-    unit: UnitEnum  # type: ignore[valid-type]
-    received_on: date
-    expires_on: date
-    supplier_licence: str | None = None
+    unit: UnitEnum = strawberry.field(description="The unit of `quantity`.")  # type: ignore[valid-type]
+    received_on: date = strawberry.field(description="The day it was received.")
+    expires_on: date = strawberry.field(description="Its use-by date: expired batches cannot be cooked.")
+    supplier_licence: str | None = strawberry.field(default=None, description=("The supplier's food business licence"
+                                                                               " number."))
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
 
     def to_command(self) -> c.ReceiveSupplierBatch:
@@ -231,9 +238,9 @@ class ReceiveSupplierBatchInput:
                                                                "other kitchen's batch.")
 class RecordProductionRunInput:
     canteen_id: strawberry.ID
-    cooked_on: date
-    dish: str
-    portions: int
+    cooked_on: date = strawberry.field(description="The day it was cooked.")
+    dish: str = strawberry.field(description="The dish, at most 120 characters.")
+    portions: int = strawberry.field(description="Portions cooked.")
     supplier_batch_ids: list[strawberry.ID] = strawberry.field(description="1 to 30 batches.")
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
 
@@ -259,7 +266,8 @@ class RecallSupplierBatchInput:
 class RecordRecallFollowUpInput:
     supplier_batch_id: strawberry.ID
     resident_id: strawberry.ID
-    outcome: FollowUpOutcomeEnum  # type: ignore[valid-type]
+    outcome: FollowUpOutcomeEnum = strawberry.field(
+        description="What came of contacting the elder.")  # type: ignore[valid-type]
     note: str | None = strawberry.field(default=None, description="At most 2,000 characters (personal data).")
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
 

@@ -52,7 +52,9 @@ class MealMutations:
         cmd = c.CloseCanteen(uuid_of(input.canteen_id, "MealCanteen"), input.expected_version)
         return MealCanteenPayload.of(await execute(info, input, cmd))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Reopen a closed canteen: meals may be recorded there again.",
+        permission_classes=[CanCommand])
     async def reopen_meal_canteen(self, info: Info, input: ChangeMealCanteenStatusInput) -> MealCanteenPayload:
         cmd = c.ReopenCanteen(uuid_of(input.canteen_id, "MealCanteen"), input.expected_version)
         return MealCanteenPayload.of(await execute(info, input, cmd))
@@ -68,7 +70,9 @@ class MealMutations:
     async def change_elder_enrolment(self, info: Info, input: EnrolElderInput) -> MealElderPayload:
         return MealElderPayload.of(await execute(info, input, input.to_change()))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Withdraw an elder from the meal service (with a reason); meals already served are kept.",
+        permission_classes=[CanCommand])
     async def withdraw_elder(self, info: Info, input: WithdrawElderInput) -> MealElderPayload:
         return MealElderPayload.of(await execute(info, input))
 
@@ -93,19 +97,29 @@ class MealMutations:
         cmd = c.VoidMeal(rows[0]["canteen_id"], rows[0]["served_on"], meal_id)
         return MealDayPayload.of(await execute(info, input, cmd))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Close a canteen's day: no more meals may be recorded or voided for it.",
+        permission_classes=[CanCommand])
     async def close_meal_day(self, info: Info, input: CloseMealDayInput) -> MealDayPayload:
         return MealDayPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record a batch of ingredients received from a supplier (traceability: which production runs used"
+                     " it)."),
+        permission_classes=[CanCommand])
     async def receive_supplier_batch(self, info: Info, input: ReceiveSupplierBatchInput) -> SupplierBatchPayload:
         return SupplierBatchPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Record a kitchen's production run: which supplier batches it used.",
+        permission_classes=[CanCommand])
     async def record_production_run(self, info: Info, input: RecordProductionRunInput) -> ProductionRunPayload:
         return ProductionRunPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Recall a supplier batch: every meal made from it and every elder who ate one are found for "
+                     "follow-up."),
+        permission_classes=[CanCommand])
     async def recall_supplier_batch(self, info: Info, input: RecallSupplierBatchInput) -> SupplierBatchPayload:
         return SupplierBatchPayload.of(await execute(info, input))
 

@@ -4,6 +4,7 @@ and the recall list, the rule table and a draft's preview, the month's settlemen
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -75,8 +76,14 @@ def _district(raw: str | None) -> str | None:
 @strawberry.type
 class MealQueries:
     @strawberry.field(permission_classes=[CanRead], description=f"Canteens and delivery points. {PAGE}")
-    async def meal_canteens(self, info: Info, filter: MealCanteenFilter | None = None, first: int | None = 20,
-                            after: str | None = None) -> MealCanteenConnection:
+    async def meal_canteens(
+        self, info: Info,
+        filter: Annotated[MealCanteenFilter | None, strawberry.argument(
+                description="Narrows the canteens (district, street, status ...); omitted: all the caller may"
+                            " see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> MealCanteenConnection:
         f = filter or MealCanteenFilter()
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -87,7 +94,9 @@ class MealQueries:
         return MealCanteenConnection(edges=[MealCanteenEdge(cursor=c, node=MealCanteenType.from_row(r))
                                             for r, c in zip(rows, cursors, strict=True)], page_info=info_)
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description="One canteen or delivery point by its global ID.",
+        permission_classes=[CanRead])
     async def meal_canteen(self, info: Info, id: strawberry.ID) -> MealCanteenType:
         key = uuid_of(id, "MealCanteen")
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -97,8 +106,14 @@ class MealQueries:
         return MealCanteenType.from_row(rows[0])
 
     @strawberry.field(permission_classes=[CanRead], description=f"Enrolled (and withdrawn) elders. {PAGE}")
-    async def meal_elders(self, info: Info, filter: MealElderFilter | None = None, first: int | None = 20,
-                          after: str | None = None) -> MealElderConnection:
+    async def meal_elders(
+        self, info: Info,
+        filter: Annotated[MealElderFilter | None, strawberry.argument(
+                description="Narrows the elders (district, canteen, status ...); omitted: all the caller may "
+                            "see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> MealElderConnection:
         f = filter or MealElderFilter()
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -109,13 +124,22 @@ class MealQueries:
                                           for r, c in zip(rows, cursors, strict=True)], page_info=info_)
 
     @strawberry.field(permission_classes=[CanRead], description="A resident's enrolment, if they were ever enrolled.")
-    async def meal_elder(self, info: Info, resident_id: strawberry.ID) -> MealElderType | None:
+    async def meal_elder(
+        self, info: Info,
+        resident_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The resident (global ID); null when they are not enrolled.")],
+    ) -> MealElderType | None:
         return await elder_of(info, uuid_of(resident_id, "Resident"))
 
     @strawberry.field(permission_classes=[CanRead], description=f"Meals of a canteen or an elder, oldest first. "
                                                                 f"{PAGE}")
-    async def meals(self, info: Info, filter: MealFilter, first: int | None = 20,
-                    after: str | None = None) -> MealConnection:
+    async def meals(
+        self, info: Info,
+        filter: Annotated[MealFilter, strawberry.argument(
+                description="Required: a canteenId or a residentId, and optionally a period.")],
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> MealConnection:
         if filter.canteen_id is None and filter.resident_id is None:
             raise InvalidInputError("give a canteenId or a residentId", field="filter")
         limit = page_size(first)
@@ -140,8 +164,14 @@ class MealQueries:
         return MealType.from_row(rows[0])
 
     @strawberry.field(permission_classes=[CanRead], description=f"Supplier batches received by kitchens. {PAGE}")
-    async def supplier_batches(self, info: Info, filter: SupplierBatchFilter | None = None, first: int | None = 20,
-                               after: str | None = None) -> SupplierBatchConnection:
+    async def supplier_batches(
+        self, info: Info,
+        filter: Annotated[SupplierBatchFilter | None, strawberry.argument(
+                description="Narrows the batches (kitchen, supplier, period, recalled); omitted: all the caller may "
+                            "see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> SupplierBatchConnection:
         f = filter or SupplierBatchFilter()
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -152,7 +182,10 @@ class MealQueries:
         return SupplierBatchConnection(edges=[SupplierBatchEdge(cursor=c, node=SupplierBatchType.from_row(r))
                                               for r, c in zip(rows, cursors, strict=True)], page_info=info_)
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        description=("One supplier batch by its global ID, with the production runs that used it and any recall "
+                     "notices."),
+        permission_classes=[CanRead])
     async def supplier_batch(self, info: Info, id: strawberry.ID) -> SupplierBatchType:
         key = uuid_of(id, "SupplierBatch")
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -164,8 +197,13 @@ class MealQueries:
     @strawberry.field(permission_classes=[CanRead], description="The recall list: every elder who ate from the "
                                                                 "batch through any production run, once, with "
                                                                 f"contact details masked by role. {PAGE}")
-    async def supplier_batch_elders(self, info: Info, supplier_batch_id: strawberry.ID, first: int | None = 20,
-                                    after: str | None = None) -> RecallElderConnection:
+    async def supplier_batch_elders(
+        self, info: Info,
+        supplier_batch_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The batch (global ID) whose recall list is asked for.")],
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> RecallElderConnection:
         batch = uuid_of(supplier_batch_id, "SupplierBatch")
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
@@ -182,7 +220,11 @@ class MealQueries:
 
     @strawberry.field(permission_classes=[CanRead], description="The meal subsidy rule table: every revision, and "
                                                                 "the one in force on a date (default today).")
-    async def meal_rules(self, info: Info, on: date | None = None) -> RuleTableType:
+    async def meal_rules(
+        self, info: Info,
+        on: Annotated[date | None, strawberry.argument(
+                description="The business date whose rule is in force (default: today, Asia/Shanghai).")] = None,
+    ) -> RuleTableType:
         day = on or business_date(info.context.runtime.clock.now())
         async with info.context.runtime.read_pool.acquire() as conn:
             revisions = [RuleRevisionType.from_row(r) for r in await rule_revisions(conn)]
@@ -194,7 +236,11 @@ class MealQueries:
                                                                 "by locality, with the meals of the last 28 days as "
                                                                 "a sample. Writes nothing. Admins, supervisors and "
                                                                 "inspectors.")
-    async def meal_rule_preview(self, info: Info, input: PublishMealRuleInput) -> RulePreviewType:
+    async def meal_rule_preview(
+        self, info: Info,
+        input: Annotated[PublishMealRuleInput, strawberry.argument(
+                description="The revision you would publish (as `publishMealRule` takes it).")],
+    ) -> RulePreviewType:
         ctx = info.context
         ctx.principal.require_role(Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR)
         until = business_date(ctx.runtime.clock.now())
@@ -209,17 +255,36 @@ class MealQueries:
     @strawberry.field(permission_classes=[CanRead], description="The finance office's view of a month: what each "
                                                                 "payer paid (the city, each district, street and "
                                                                 "charity fund).")
-    async def meal_settlement_totals(self, info: Info, month: date, payer: PayerEnum | None = None,  # type: ignore[valid-type]
-                                     district: str | None = None) -> list[SettlementTotalType]:
+    async def meal_settlement_totals(
+        self, info: Info,
+        month: Annotated[date, strawberry.argument(
+                description="The month: any date in it (the first is used).")],
+        payer: Annotated[PayerEnum | None, strawberry.argument(  # type: ignore[valid-type]
+                description="Only this payer's totals.")] = None,
+        district: Annotated[str | None, strawberry.argument(
+                description="District code (HAIZHU) or name (海珠区); omitted: every district the caller may "
+                            "see.")] = None,
+    ) -> list[SettlementTotalType]:
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await totals_by_payer(conn, month.replace(day=1), payer=Payer(payer).value if payer else None,
                                          district=_district(district))
         return [SettlementTotalType.from_row(r) for r in rows]
 
     @strawberry.field(permission_classes=[CanRead], description=f"A month's settlement lines. {PAGE}")
-    async def meal_settlement_lines(self, info: Info, month: date, canteen_id: strawberry.ID | None = None,
-                                    payer: PayerEnum | None = None, district: str | None = None,  # type: ignore[valid-type]
-                                    first: int | None = 20, after: str | None = None) -> SettlementLineConnection:
+    async def meal_settlement_lines(
+        self, info: Info,
+        month: Annotated[date, strawberry.argument(
+                description="The month: any date in it (the first is used).")],
+        canteen_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="Only this canteen's lines.")] = None,
+        payer: Annotated[PayerEnum | None, strawberry.argument(  # type: ignore[valid-type]
+                description="Only this payer's lines.")] = None,
+        district: Annotated[str | None, strawberry.argument(
+                description="District code (HAIZHU) or name (海珠区); omitted: every district the caller may "
+                            "see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> SettlementLineConnection:
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await settlement_lines(

@@ -29,11 +29,11 @@ class RecallElderType:
     def meals(self) -> int:
         return int(self.row["meals"])
 
-    @strawberry.field
+    @strawberry.field(description="The first day the elder ate from the batch.")
     def first_served_on(self) -> date:
         return self.row["first_served_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The last day the elder ate from the batch.")
     def last_served_on(self) -> date:
         return self.row["last_served_on"]  # type: ignore[no-any-return]
 

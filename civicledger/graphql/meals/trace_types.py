@@ -52,23 +52,24 @@ class MealType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The meal's UUID (the global id wraps it).")
     def meal_id(self) -> UUID:
         return self.row["meal_id"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The day it was served.")
     def served_on(self) -> date:
         return self.row["served_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Which meal of the day.")
     def sitting(self) -> SittingEnum:  # type: ignore[valid-type]
         return Sitting(self.row["sitting"])
 
-    @strawberry.field
+    @strawberry.field(description="Eaten at the canteen or delivered.")
     def mode(self) -> ServiceModeEnum:  # type: ignore[valid-type]
         return ServiceMode(self.row["mode"])
 
-    @strawberry.field
+    @strawberry.field(description=("Whether the elder ate in their own street, another street of their district, or "
+                                   "another district (decides which government shares apply)."))
     def locality(self) -> LocalityEnum:  # type: ignore[valid-type]
         return Locality(self.row["locality"])
 
@@ -84,11 +85,11 @@ class MealType(relay.Node):
     def rule_revision(self) -> int:
         return self.row["rule_revision"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The meal's price in yuan.")
     def price(self) -> Decimal:
         return self.row["price"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Who pays what of the price, in yuan.")
     def shares(self) -> SharesType:
         r = self.row
         return SharesType(enterprise=r["enterprise"], city=r["city"], district=r["district_share"],
@@ -98,11 +99,11 @@ class MealType(relay.Node):
     def late(self) -> bool:
         return self.row["late"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="True when the meal was voided as recorded in error (it stays, for the record).")
     def voided(self) -> bool:
         return self.row["voided"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="When it was recorded.")
     def recorded_at(self) -> datetime:
         return self.row["recorded_at"]  # type: ignore[no-any-return]
 
@@ -110,7 +111,7 @@ class MealType(relay.Node):
     async def canteen(self, info: Info) -> MealCanteenType | None:
         return await canteen(info, self.row["canteen_id"])
 
-    @strawberry.field
+    @strawberry.field(description="The elder who ate it.")
     async def elder(self, info: Info) -> MealElderType | None:
         return await elder_of(info, self.row["resident_id"])
 
@@ -189,7 +190,7 @@ class SupplierBatchType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The supplier's name.")
     def supplier(self) -> str:
         return self.row["supplier"]  # type: ignore[no-any-return]
 
@@ -197,23 +198,23 @@ class SupplierBatchType(relay.Node):
     def supplier_licence(self) -> str | None:
         return self.row["supplier_licence"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="What was delivered.")
     def product(self) -> str:
         return self.row["product"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="How much, in `unit`.")
     def quantity(self) -> Decimal:
         return self.row["quantity"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The unit of `quantity`.")
     def unit(self) -> UnitEnum:  # type: ignore[valid-type]
         return Unit(self.row["unit"])
 
-    @strawberry.field
+    @strawberry.field(description="The day it was received.")
     def received_on(self) -> date:
         return self.row["received_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Its use-by date.")
     def expires_on(self) -> date:
         return self.row["expires_on"]  # type: ignore[no-any-return]
 
@@ -221,7 +222,7 @@ class SupplierBatchType(relay.Node):
     def recalled_on(self) -> date | None:
         return self.row["recalled_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="What is wrong with it, once recalled.")
     def hazard(self) -> str | None:
         return self.row["hazard"]  # type: ignore[no-any-return]
 

@@ -36,6 +36,7 @@ from civicledger.domains.meals.values import (
     SubsidyCategory,
     Unit,
 )
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.permissions import sees_personal_data
 from civicledger.graphql.relay import encode_cursor
 from civicledger.graphql.residents.types import ResidentType
@@ -44,20 +45,65 @@ from civicledger.projections.meals_elders import elders_by_ids
 
 SiteKindEnum = strawberry.enum(SiteKind, name="MealSiteKind", description="A canteen cooks; a delivery point "
                                "serves what its supplying canteen's kitchen cooked.")
-OperatorTypeEnum = strawberry.enum(OperatorType, name="MealOperatorType")
-CanteenStatusEnum = strawberry.enum(CanteenStatus, name="MealCanteenStatus")
+OperatorTypeEnum = strawberry.enum(OperatorType, name="MealOperatorType", description="Who runs a canteen.")
+CanteenStatusEnum = strawberry.enum(CanteenStatus, name="MealCanteenStatus", description="Whether a canteen serves.")
 EconomicStatusEnum = strawberry.enum(EconomicStatus, name="ElderEconomicStatus", description="POOR: 低收入困难; "
                                      "ENTITLED: 低保 or 特困.")
-SubsidyCategoryEnum = strawberry.enum(SubsidyCategory, name="MealSubsidyCategory")
+SubsidyCategoryEnum = strawberry.enum(SubsidyCategory, name="MealSubsidyCategory",
+                                     description="The rows of the meal rule table: an elder who qualifies for"
+                                                 " several gets the one with the largest government share.")
 LocalityEnum = strawberry.enum(Locality, name="MealLocality", description="Where the meal was served, seen from "
                                "the elder's home: it decides which government shares are paid.")
-LostSharesPayerEnum = strawberry.enum(LostSharesPayer, name="MealLostSharesPayer")
-ServiceModeEnum = strawberry.enum(ServiceMode, name="MealServiceMode")
-SittingEnum = strawberry.enum(Sitting, name="MealSitting")
-PayerEnum = strawberry.enum(Payer, name="MealPayer")
-DietaryNeedEnum = strawberry.enum(DietaryNeed, name="DietaryNeed")
-UnitEnum = strawberry.enum(Unit, name="SupplierBatchUnit")
-FollowUpOutcomeEnum = strawberry.enum(FollowUpOutcome, name="RecallFollowUpOutcome")
+LostSharesPayerEnum = strawberry.enum(LostSharesPayer, name="MealLostSharesPayer",
+                                     description="Who pays a government share lost by eating outside one's own"
+                                                 " street or district.")
+ServiceModeEnum = strawberry.enum(ServiceMode, name="MealServiceMode", description="How the meal reached the elder.")
+SittingEnum = strawberry.enum(Sitting, name="MealSitting", description="Which meal of the day.")
+PayerEnum = strawberry.enum(Payer, name="MealPayer", description="Who pays a share of a meal (企业让一点、政府补一点、"
+                            "慈善捐一点、个人掏一点).")
+describe_enum_values("MealPayer", {
+    "ENTERPRISE": "The canteen's operator: its discount, a concession of its own (not settled).",
+    "CITY": "The city government's subsidy.",
+    "DISTRICT": "The district government's subsidy.",
+    "STREET": "The street office's subsidy.",
+    "CHARITY": "Charitable donations.",
+    "ELDER": "The elder, at the counter (not settled).",
+})
+DietaryNeedEnum = strawberry.enum(DietaryNeed, name="DietaryNeed", description="A dietary need the canteen must meet.")
+describe_enum_values("DietaryNeed", {
+    "LOW_SALT": "Low salt.", "LOW_SUGAR": "Low sugar (e.g. diabetes).", "LOW_FAT": "Low fat.",
+    "SOFT": "Soft food, for chewing difficulties.", "MINCED": "Minced food, for swallowing difficulties.",
+    "VEGETARIAN": "No meat or fish.", "HALAL": "Halal.", "NO_SEAFOOD": "No seafood (allergy).",
+})
+UnitEnum = strawberry.enum(Unit, name="SupplierBatchUnit", description="The unit a batch's quantity is in.")
+FollowUpOutcomeEnum = strawberry.enum(FollowUpOutcome, name="RecallFollowUpOutcome",
+                                     description="What came of contacting an elder who ate from a recalled batch.")
+describe_enum_values("MealSiteKind", {"CANTEEN": "长者饭堂: cooks and serves (eat-in, and delivery to elders' homes).",
+                                      "DELIVERY_POINT": "助餐点: serves what its supplying canteen's kitchen cooked."})
+describe_enum_values("MealOperatorType", {"SOCIAL_OPERATOR": "Run by an enterprise or a social organisation.",
+                                          "GOVERNMENT_RUN": "Run by the government."})
+describe_enum_values("MealCanteenStatus", {"OPEN": "Serving.", "CLOSED": "Closed (with a reason): no meals recorded."})
+describe_enum_values("ElderEconomicStatus", {"ORDINARY": "Neither poor nor entitled: the subsidy of their age band.",
+                                             "POOR": "A low-income household (低收入困难).",
+                                             "ENTITLED": "Receives 低保 or 特困 support."})
+describe_enum_values("MealSubsidyCategory", {"POOR_OR_ENTITLED": "Poor or entitled elders.",
+                                             "DISABLED": "Disabled elders.",
+                                             "AGED_80_PLUS": "Elders aged 80 or more.",
+                                             "AGED_60_79": "Elders aged 60 to 79."})
+describe_enum_values("MealLocality", {"OWN_STREET": "In the elder's own street: every share is paid.",
+                                      "OWN_DISTRICT": "Another street of the home district: the street share is lost.",
+                                      "OTHER_DISTRICT": "Another district: the street and district shares are lost."})
+describe_enum_values("MealLostSharesPayer", {"ELDER": "The elder pays them at the counter.",
+                                             "CHARITY": "The charity fund pays them."})
+describe_enum_values("MealServiceMode", {"EAT_IN": "Eaten at the canteen or delivery point.",
+                                         "DELIVERED": "Delivered to the elder's home."})
+describe_enum_values("MealSitting", {"BREAKFAST": "Breakfast.", "LUNCH": "Lunch.", "DINNER": "Dinner."})
+describe_enum_values("SupplierBatchUnit", {"KG": "Kilograms.", "LITRE": "Litres.", "PIECE": "Pieces.",
+                                           "CASE": "Cases (as delivered)."})
+describe_enum_values("RecallFollowUpOutcome", {"CONTACTED_WELL": "Reached, and well.",
+                                               "CONTACTED_UNWELL": "Reached, unwell: referred for medical care.",
+                                               "UNREACHABLE": "Could not be reached.",
+                                               "FAMILY_INFORMED": "Their family was informed."})
 LineKindEnum = strawberry.enum(LineKind, name="MealSettlementLineKind", description="ORIGINAL: a month's first "
                                "run; CORRECTION: a later difference (a meal voided or added late).")
 
@@ -113,23 +159,23 @@ class MealCanteenType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The canteen's UUID (the global id wraps it).")
     def canteen_id(self) -> UUID:
         return self.row["id"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Its name.")
     def name(self) -> str:
         return self.row["name"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="A canteen or a delivery point.")
     def kind(self) -> SiteKindEnum:  # type: ignore[valid-type]
         return SiteKind(self.row["kind"])
 
-    @strawberry.field
+    @strawberry.field(description="Who runs it.")
     def operator_type(self) -> OperatorTypeEnum:  # type: ignore[valid-type]
         return OperatorType(self.row["operator_type"])
 
-    @strawberry.field
+    @strawberry.field(description="The operator's name.")
     def operator_name(self) -> str:
         return self.row["operator_name"]  # type: ignore[no-any-return]
 
@@ -137,11 +183,11 @@ class MealCanteenType(relay.Node):
     def district(self) -> str:
         return self.row["district"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The district's Chinese name.")
     def district_name(self) -> str:
         return district_name(self.row["district"])
 
-    @strawberry.field
+    @strawberry.field(description="The street (街道) it is in.")
     def street(self) -> str:
         return self.row["street"]  # type: ignore[no-any-return]
 
@@ -161,11 +207,11 @@ class MealCanteenType(relay.Node):
     def charity_fund(self) -> str:
         return self.row["charity_fund"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Open or closed.")
     def status(self) -> CanteenStatusEnum:  # type: ignore[valid-type]
         return CanteenStatus(self.row["status"])
 
-    @strawberry.field
+    @strawberry.field(description="When it was registered.")
     def registered_at(self) -> datetime:
         return self.row["registered_at"]  # type: ignore[no-any-return]
 

@@ -36,7 +36,7 @@ async def _await_household(info: Info, household_id: UUID, position: int) -> Hou
 
 @strawberry.type(name="ResidentPayload", description="What a registry command recorded.")
 class ResidentPayload:
-    resident_id: UUID
+    resident_id: UUID = strawberry.field(description="The resident's UUID.")
     version: int = strawberry.field(description="The resident's version after the command.")
     position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
     replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
@@ -52,14 +52,14 @@ class ResidentPayload:
                    position=recorded.position, replayed=recorded.replayed)
 
 
-@strawberry.type(name="HouseholdPayload")
+@strawberry.type(description="What a household command recorded.", name="HouseholdPayload")
 class HouseholdPayload:
-    household_id: UUID
+    household_id: UUID = strawberry.field(description="The household's UUID.")
     version: int
     position: int
     replayed: bool
 
-    @strawberry.field
+    @strawberry.field(description="The household as the read model shows it once it has reached position.")
     async def household(self, info: Info) -> HouseholdType | None:
         return await _await_household(info, self.household_id, self.position)
 
@@ -69,15 +69,18 @@ class HouseholdPayload:
                    replayed=recorded.replayed)
 
 
-@strawberry.input(name="RegisterResidentInput")
+@strawberry.input(description=("A new resident. Text fields are refused with INVALID_INPUT when empty, too long, "
+                               "or holding control characters or non-ASCII digits."), name="RegisterResidentInput")
 class RegisterResidentInput:
-    name: str
+    name: str = strawberry.field(description="Full name, as on the ID card.")
     id_number: str = strawberry.field(description="18-character resident ID number (GB 11643).")
-    district: str
-    street: str
-    community: str
-    residency: ResidencyEnum = ResidencyEnum.REGISTERED
-    phone: str | None = None
+    district: str = strawberry.field(description="District code (HAIZHU) or name (海珠区) where they live.")
+    street: str = strawberry.field(description="The street (街道) where they live.")
+    community: str = strawberry.field(description="The community (社区) where they live.")
+    residency: ResidencyEnum = strawberry.field(default=ResidencyEnum.REGISTERED,
+        description="Registered here (default) or not.")
+    phone: str | None = strawberry.field(default=None, description=("Mobile or landline number (digits); masked on "
+                                                                    "reads."))
     idempotency_key: str | None = strawberry.field(default=None, description="Safe retries: same key, same result.")
     reason: str | None = None
 
@@ -87,15 +90,16 @@ class RegisterResidentInput:
                                   phone=self.phone)
 
 
-@strawberry.input(name="CorrectResidentDetailsInput")
+@strawberry.input(description="Corrections to a resident's record: give only what changes.",
+                  name="CorrectResidentDetailsInput")
 class CorrectResidentDetailsInput:
-    resident_id: strawberry.ID
+    resident_id: strawberry.ID = strawberry.field(description="The resident (global ID or UUID).")
     reason: str = strawberry.field(description="Required: why the record was wrong.")
     expected_version: int | None = None
-    name: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    residency: ResidencyEnum | None = None
+    name: str | None = strawberry.field(default=None, description="The correct name.")
+    id_number: str | None = strawberry.field(default=None, description="The correct 18-character ID number.")
+    phone: str | None = strawberry.field(default=None, description="The correct phone number.")
+    residency: ResidencyEnum | None = strawberry.field(default=None, description="The correct residency.")
     idempotency_key: str | None = None
 
     def to_command(self) -> c.CorrectResidentDetails:
@@ -105,12 +109,12 @@ class CorrectResidentDetailsInput:
             residency=self.residency.value if self.residency else None)
 
 
-@strawberry.input(name="ChangeResidentAddressInput")
+@strawberry.input(description="A resident's new address.", name="ChangeResidentAddressInput")
 class ChangeResidentAddressInput:
-    resident_id: strawberry.ID
-    district: str
-    street: str
-    community: str
+    resident_id: strawberry.ID = strawberry.field(description="The resident (global ID or UUID).")
+    district: str = strawberry.field(description="District code or name of the new address.")
+    street: str = strawberry.field(description="The new street.")
+    community: str = strawberry.field(description="The new community.")
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -121,10 +125,10 @@ class ChangeResidentAddressInput:
                                expected_version=self.expected_version)
 
 
-@strawberry.input(name="RecordResidentDeathInput")
+@strawberry.input(description="A resident's death.", name="RecordResidentDeathInput")
 class RecordResidentDeathInput:
-    resident_id: strawberry.ID
-    date_of_death: date
+    resident_id: strawberry.ID = strawberry.field(description="The resident (global ID or UUID).")
+    date_of_death: date = strawberry.field(description="The date of death.")
     reason: str
     expected_version: int | None = None
     idempotency_key: str | None = None
@@ -134,9 +138,9 @@ class RecordResidentDeathInput:
                              expected_version=self.expected_version)
 
 
-@strawberry.input(name="EstablishHouseholdInput")
+@strawberry.input(description="A new household around its head.", name="EstablishHouseholdInput")
 class EstablishHouseholdInput:
-    head_id: strawberry.ID
+    head_id: strawberry.ID = strawberry.field(description="The resident who heads it (global ID or UUID).")
     reason: str | None = None
     idempotency_key: str | None = None
 
@@ -144,11 +148,11 @@ class EstablishHouseholdInput:
         return c.EstablishHousehold(head_id=uuid_of(self.head_id, "Resident"))
 
 
-@strawberry.input(name="AddHouseholdMemberInput")
+@strawberry.input(description="A resident joining a household.", name="AddHouseholdMemberInput")
 class AddHouseholdMemberInput:
-    household_id: strawberry.ID
-    resident_id: strawberry.ID
-    relationship: RelationshipEnum
+    household_id: strawberry.ID = strawberry.field(description="The household (global ID or UUID).")
+    resident_id: strawberry.ID = strawberry.field(description="The resident joining (global ID or UUID).")
+    relationship: RelationshipEnum = strawberry.field(description="Their relationship to the head.")
     expected_version: int | None = None
     reason: str | None = None
     idempotency_key: str | None = None
@@ -159,12 +163,13 @@ class AddHouseholdMemberInput:
                                     relationship=self.relationship.value, expected_version=self.expected_version)
 
 
-@strawberry.input(name="RemoveHouseholdMemberInput")
+@strawberry.input(description="A member leaving a household.", name="RemoveHouseholdMemberInput")
 class RemoveHouseholdMemberInput:
-    household_id: strawberry.ID
-    resident_id: strawberry.ID
+    household_id: strawberry.ID = strawberry.field(description="The household (global ID or UUID).")
+    resident_id: strawberry.ID = strawberry.field(description="The member leaving.")
     reason: str
-    new_head_id: strawberry.ID | None = None
+    new_head_id: strawberry.ID | None = strawberry.field(default=None, description=("Required when the head leaves: "
+                                                                                    "the member who becomes head."))
     expected_version: int | None = None
     idempotency_key: str | None = None
 
@@ -175,9 +180,10 @@ class RemoveHouseholdMemberInput:
             expected_version=self.expected_version)
 
 
-@strawberry.input(name="EraseResidentPersonalDataInput")
+@strawberry.input(description="An erasure of a resident's personal data (PIPL): their data key is destroyed.",
+                  name="EraseResidentPersonalDataInput")
 class EraseResidentPersonalDataInput:
-    resident_id: strawberry.ID
+    resident_id: strawberry.ID = strawberry.field(description="The resident (global ID or UUID).")
     request_reference: str = strawberry.field(description="The lawful request's reference (PIPL art. 47).")
     reason: str = strawberry.field(description="Why the request is granted.")
     idempotency_key: str | None = None
@@ -189,31 +195,49 @@ class EraseResidentPersonalDataInput:
 
 @strawberry.type
 class ResidentMutations:
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Register a resident in the registry (their ID number is claimed: a second registration of the "
+                     "same number is CONFLICT). Answers the resident once the read models have it."),
+        permission_classes=[CanCommand])
     async def register_resident(self, info: Info, input: RegisterResidentInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Correct what was recorded wrongly (name, ID number, phone, residency), with the required reason;"
+                     " the earlier values stay in the history."),
+        permission_classes=[CanCommand])
     async def correct_resident_details(self, info: Info, input: CorrectResidentDetailsInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record that the resident moved (district, street, community); the resident then belongs to the "
+                     "new district's caseworkers."),
+        permission_classes=[CanCommand])
     async def change_resident_address(self, info: Info, input: ChangeResidentAddressInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description=("Record a resident's death (the date and a reason); later commands about them are refused where "
+                     "the rules say so."),
+        permission_classes=[CanCommand])
     async def record_resident_death(self, info: Info, input: RecordResidentDeathInput) -> ResidentPayload:
         return ResidentPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Establish a household with this resident as its head.",
+        permission_classes=[CanCommand])
     async def establish_household(self, info: Info, input: EstablishHouseholdInput) -> HouseholdPayload:
         return HouseholdPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Add a resident to a household, with their relationship to the head.",
+        permission_classes=[CanCommand])
     async def add_household_member(self, info: Info, input: AddHouseholdMemberInput) -> HouseholdPayload:
         return HouseholdPayload.of(await execute(info, input))
 
-    @strawberry.mutation(permission_classes=[CanCommand])
+    @strawberry.mutation(
+        description="Remove a member from a household (with a reason); removing the head needs `newHeadId`.",
+        permission_classes=[CanCommand])
     async def remove_household_member(self, info: Info, input: RemoveHouseholdMemberInput) -> HouseholdPayload:
         return HouseholdPayload.of(await execute(info, input))
 

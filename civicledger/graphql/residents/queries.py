@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +12,7 @@ from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
 from civicledger.graphql.inspection import as_of as as_of_
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.graphql.residents.types import (
     HouseholdType,
     ResidentConnection,
@@ -21,7 +22,7 @@ from civicledger.graphql.residents.types import (
 from civicledger.projections.residents import search_residents
 
 
-@strawberry.input(name="ResidentFilter")
+@strawberry.input(description="Narrows the residents list; every given field must match.", name="ResidentFilter")
 class ResidentFilter:
     name: str | None = strawberry.field(default=None, description="Part of the name.")
     id_number: str | None = strawberry.field(default=None, description="The full 18-character ID number.")
@@ -30,9 +31,17 @@ class ResidentFilter:
 
 @strawberry.type
 class ResidentQueries:
-    @strawberry.field(permission_classes=[CanRead])
-    async def residents(self, info: Info, filter: ResidentFilter | None = None, first: int | None = 20,
-                        after: str | None = None) -> ResidentConnection:
+    @strawberry.field(description=page_limit() + "Residents the caller may see (their districts), filtered by name, ID "
+                                                 "number or district; personal data masked by role.",
+                      permission_classes=[CanRead])
+    async def residents(
+        self, info: Info,
+        filter: Annotated[ResidentFilter | None, strawberry.argument(
+                description="Narrows the residents by part of the name, the full ID number, or district; omitted: every"
+                            " resident the caller may see.")] = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> ResidentConnection:
         limit = page_size(first)
         f = filter or ResidentFilter()
         district = parse_district(f.district).value if f.district else None
@@ -49,7 +58,13 @@ class ResidentQueries:
 
     @strawberry.field(permission_classes=[CanRead],
                       description="With `asOf` (inspectors): the resident as recorded at that instant.")
-    async def resident(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> ResidentType:
+    async def resident(
+        self, info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="Inspectors: the resident as recorded at this instant (time travel); omitted: "
+                            "now.")] = None,
+    ) -> ResidentType:
         resident_id = uuid_of(id, "Resident")
         if as_of is not None:
             at = await as_of_.stream_at(info, resident_id, as_of, "Resident")
@@ -61,7 +76,13 @@ class ResidentQueries:
 
     @strawberry.field(permission_classes=[CanRead],
                       description="With `asOf` (inspectors): the household as recorded at that instant.")
-    async def household(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> HouseholdType:
+    async def household(
+        self, info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime | None, strawberry.argument(
+                description="Inspectors: the household as recorded at this instant (time travel); omitted: "
+                            "now.")] = None,
+    ) -> HouseholdType:
         household_id = uuid_of(id, "Household")
         if as_of is not None:
             at = await as_of_.stream_at(info, household_id, as_of, "Household")

@@ -20,57 +20,64 @@ from civicledger.graphql.permissions import (
     mask_phone,
     reveal_resident,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_limit, page_size
 from civicledger.projections.client_timeline import timeline_page
 
 if TYPE_CHECKING:
     from civicledger.graphql.marriage.types import MaritalStatusType
 
 
-@strawberry.enum(name="Residency")
+@strawberry.enum(description="Whether the resident's household registration (户籍) is in Guangzhou.", name="Residency")
 class ResidencyEnum(Enum):
-    REGISTERED = "REGISTERED"
-    NON_REGISTERED = "NON_REGISTERED"
+    REGISTERED = strawberry.enum_value("REGISTERED", description="Registered here (户籍人口).")
+    NON_REGISTERED = strawberry.enum_value("NON_REGISTERED", description=("Living here, registered elsewhere "
+                                                                          "(非户籍常住人口)."))
 
 
-@strawberry.enum(name="Gender")
+@strawberry.enum(description="Gender as recorded from the ID number.", name="Gender")
 class GenderEnum(Enum):
-    MALE = "MALE"
-    FEMALE = "FEMALE"
+    MALE = strawberry.enum_value("MALE", description="Male (an odd 17th digit of the ID number).")
+    FEMALE = strawberry.enum_value("FEMALE", description="Female (an even 17th digit of the ID number).")
 
 
-@strawberry.enum(name="Relationship")
+@strawberry.enum(description="A member's relationship to the head of the household (户主).", name="Relationship")
 class RelationshipEnum(Enum):
-    HEAD = "HEAD"
-    SPOUSE = "SPOUSE"
-    CHILD = "CHILD"
-    PARENT = "PARENT"
-    GRANDPARENT = "GRANDPARENT"
-    GRANDCHILD = "GRANDCHILD"
-    SIBLING = "SIBLING"
-    CHILD_IN_LAW = "CHILD_IN_LAW"
-    OTHER_RELATIVE = "OTHER_RELATIVE"
-    OTHER = "OTHER"
+    HEAD = strawberry.enum_value("HEAD", description="The head of the household.")
+    SPOUSE = strawberry.enum_value("SPOUSE", description="The head's husband or wife.")
+    CHILD = strawberry.enum_value("CHILD", description="A son or daughter of the head.")
+    PARENT = strawberry.enum_value("PARENT", description="A father or mother of the head.")
+    GRANDPARENT = strawberry.enum_value("GRANDPARENT", description="A grandparent of the head.")
+    GRANDCHILD = strawberry.enum_value("GRANDCHILD", description="A grandchild of the head.")
+    SIBLING = strawberry.enum_value("SIBLING", description="A brother or sister of the head.")
+    CHILD_IN_LAW = strawberry.enum_value("CHILD_IN_LAW", description="A son- or daughter-in-law of the head.")
+    OTHER_RELATIVE = strawberry.enum_value("OTHER_RELATIVE", description="Another relative of the head.")
+    OTHER = strawberry.enum_value("OTHER", description="Not a relative (e.g. a live-in carer).")
 
 
 @strawberry.type(name="Actor", description="Who did it: user id, role and office, from the event's metadata.")
 class ActorType:
-    id: str | None
-    role: str | None
-    office: str | None
+    id: str | None = strawberry.field(description=("The user id of who did it (from the bearer token; a process's "
+                                                   "name for automatic steps)."))
+    role: str | None = strawberry.field(description="Their role then (caseworker, supervisor, ...).")
+    office: str | None = strawberry.field(description="Their office then (a station, a street office, the bureau).")
 
 
 @strawberry.type(name="TimelineEntry", description="One event that concerns the resident, from any program.")
 class TimelineEntryType:
-    occurred_at: datetime
-    program: str
-    kind: str
-    summary: str
-    actor: ActorType
+    occurred_at: datetime = strawberry.field(description=("When it happened (the event's time, ISO 8601 with "
+                                                          "offset)."))
+    program: str = strawberry.field(description=("The program that recorded it (residents, assistance, linkage, "
+                                                 "casework, meals ...)."))
+    kind: str = strawberry.field(description="The event's kind, e.g. ResidentRegistered, AssistanceApproved.")
+    summary: str = strawberry.field(description=("One line for a caseworker; never holds personal data of anyone "
+                                                 "else."))
+    actor: ActorType = strawberry.field(description="Who did it.")
     position: int = strawberry.field(description="Position of the event in the global log.")
-    stream_id: UUID
-    stream_version: int
-    correlation_id: str | None
+    stream_id: UUID = strawberry.field(description=("The case, household or resident record (stream) the event "
+                                                    "belongs to: read it with streamHistory."))
+    stream_version: int = strawberry.field(description="The event's version within that stream.")
+    correlation_id: str | None = strawberry.field(description=("The request that caused it (X-Correlation-Id): ties "
+                                                               "the entries of one request together."))
 
     @classmethod
     def from_row(cls, row: Any) -> TimelineEntryType:
@@ -96,14 +103,20 @@ class TimelineConnection:
 
 @strawberry.type(name="Address", description="Street and community are masked unless the reader may see them.")
 class AddressType:
-    district: str
-    district_name: str
-    street: str | None
-    community: str | None
-    masked: bool
+    district: str = strawberry.field(description="District code (e.g. HAIZHU); never masked.")
+    district_name: str = strawberry.field(description="The district's Chinese name (e.g. 海珠区); never masked.")
+    street: str | None = strawberry.field(description=("The street (街道); masked (***) unless the reader may see "
+                                                       "personal data."))
+    community: str | None = strawberry.field(description=("The community (社区); masked (***) unless the reader may "
+                                                          "see personal data."))
+    masked: bool = strawberry.field(description="True when street and community were masked for this reader.")
 
 
-@strawberry.type(name="Resident")
+@strawberry.type(description=("A person in the registry. Name and district are shown to every reader who may"
+                              " see the resident; ID number, phone, birth date and address are masked unless the"
+                              " reader may see personal data (each such read is logged); after an erasure they are"
+                              " null."),
+                 name="Resident")
 class ResidentType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
@@ -112,39 +125,42 @@ class ResidentType(relay.Node):
     def resident_id(self) -> UUID:
         return self.row["id"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Full name (null after an erasure).")
     def name(self) -> str | None:
         return self.row["name"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="From the ID number.")
     def gender(self) -> GenderEnum | None:
         return GenderEnum(self.row["gender"]) if self.row["gender"] else None
 
-    @strawberry.field
+    @strawberry.field(description="Registered here or not (户籍).")
     def residency(self) -> ResidencyEnum | None:
         return ResidencyEnum(self.row["residency"]) if self.row["residency"] else None
 
-    @strawberry.field
+    @strawberry.field(description=("District code where the resident lives (e.g. HAIZHU): decides which district's "
+                                   "staff may see them."))
     def district(self) -> str:
         return self.row["district"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description=("The resident record's version: send it as expectedVersion to correct or move "
+                                   "them."))
     def version(self) -> int:
         return self.row["version"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description=("True once the resident's personal data was erased (PIPL): personal fields read "
+                                   "as null, history stays."))
     def erased(self) -> bool:
         return bool(self.row["erased"])
 
-    @strawberry.field
+    @strawberry.field(description="Date of death, when recorded.")
     def deceased_on(self) -> date | None:
         return self.row["deceased_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="When the resident was registered in this system.")
     def registered_at(self) -> datetime | None:
         return self.row["registered_at"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Their relationship to the head of their household, if in one.")
     def relationship_to_head(self) -> RelationshipEnum | None:
         return RelationshipEnum(self.row["relationship"]) if self.row["relationship"] else None
 
@@ -168,7 +184,8 @@ class ResidentType(relay.Node):
             return None
         return value.isoformat() if self._reveal(info, "birthDate") else f"{value.year}"
 
-    @strawberry.field
+    @strawberry.field(description=("Where the resident lives; street and community masked unless the reader may see "
+                                   "personal data."))
     def address(self, info: Info) -> AddressType:
         revealed = self._reveal(info, "address")
         return AddressType(
@@ -178,7 +195,7 @@ class ResidentType(relay.Node):
             masked=not revealed,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The household the resident belongs to, if any.")
     async def household(self, info: Info) -> Annotated[HouseholdType, strawberry.lazy(
             "civicledger.graphql.residents.types")] | None:
         if not self.row["household_id"]:
@@ -186,10 +203,19 @@ class ResidentType(relay.Node):
         row = await info.context.loaders.household.load(self.row["household_id"])
         return HouseholdType.from_row(row) if row else None
 
-    @strawberry.field(description="Everything that happened to this resident in any program, newest first.")
-    async def timeline(self, info: Info, first: int | None = 50, after: str | None = None,
-                       programs: list[str] | None = None, since: datetime | None = None,
-                       until: datetime | None = None) -> TimelineConnection:
+    @strawberry.field(description=page_limit(200, 50) + "Everything that happened to this resident in any program, "
+                                                        "newest first.")
+    async def timeline(
+        self, info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        programs: Annotated[list[str] | None, strawberry.argument(
+                description="Only entries of these programs (e.g. [\"assistance\", \"meals\"]); omitted: all.")] = None,
+        since: Annotated[datetime | None, strawberry.argument(
+                description="Only entries at or after this instant.")] = None,
+        until: Annotated[datetime | None, strawberry.argument(
+                description="Only entries before this instant.")] = None,
+    ) -> TimelineConnection:
         limit = page_size(first, default=50, maximum=200)
         before = decode_cursor("t", after)
         if self.row.get("as_of") is not None:  # a resident as recorded at an instant: the timeline up to it
@@ -230,46 +256,47 @@ def timeline_connection(rows: list[Any], limit: int, *, has_previous: bool) -> T
     )
 
 
-@strawberry.type(name="HouseholdMember")
+@strawberry.type(description="One member of a household.", name="HouseholdMember")
 class HouseholdMemberType:
-    relationship: RelationshipEnum
-    resident_id: UUID
+    relationship: RelationshipEnum = strawberry.field(description="Relationship to the head.")
+    resident_id: UUID = strawberry.field(description="The member's resident UUID.")
 
-    @strawberry.field
+    @strawberry.field(description="The member's resident record (masked for this reader as any resident).")
     async def resident(self, info: Info) -> ResidentType | None:
         row = await info.context.loaders.resident.load(self.resident_id)
         return ResidentType.from_row(row) if row else None
 
 
-@strawberry.type(name="Household")
+@strawberry.type(description="A household (户): a head and members, the unit in which assistance is assessed.",
+                 name="Household")
 class HouseholdType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The household's UUID (the global id wraps it).")
     def household_id(self) -> UUID:
         return self.row["id"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="District code of the household (the head's).")
     def district(self) -> str:
         return self.row["district"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Number of members, the head included.")
     def size(self) -> int:
         return self.row["size"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The household's version: send it as expectedVersion to change its members.")
     def version(self) -> int:
         return self.row["version"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The head of the household (户主).")
     async def head(self, info: Info) -> ResidentType | None:
         if not self.row["head_id"]:
             return None
         row = await info.context.loaders.resident.load(self.row["head_id"])
         return ResidentType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Every member, the head included, with their relationship to the head.")
     def members(self) -> list[HouseholdMemberType]:
         import json
 
