@@ -353,6 +353,9 @@ def _resident_root(node: FieldNode) -> _Root:
 
     async def run(ctx: Any, conn: Any, v: Mapping[str, Any]) -> Any:
         resident_id = uuid_of(_value(id_arg, v), "Resident")
+        ctx.depends_on("residents", resident_id)
+        if deferred:
+            ctx.depends_on("client_timeline", resident_id)
         if len(deferred) == 1:
             # The resident and its timeline page in one round trip.
             timeline = deferred[0]
@@ -394,6 +397,7 @@ def _residents_root(node: FieldNode) -> _Root:
 
     async def run(ctx: Any, conn: Any, v: Mapping[str, Any]) -> Any:
         f = _value(filter_arg, v) or {}
+        ctx.depends_on("residents")
         limit = page_size(_value(first_arg, v) if first_arg is not None else 20)
         after = _value(after_arg, v)
         district = parse_district(f["district"]).value if f.get("district") else None
@@ -453,6 +457,8 @@ class CompiledOperation:
         if not inputs_are_clean(v):
             return None  # the generic path refuses it with a typed error
         reads_before = {k: (d, set(f)) for k, (d, f) in ctx.reads.items()}
+        # Every root here says what it reads (`ctx.depends_on`): the response cache files the answer under that.
+        ctx.depends = set()
         try:
             async with pool.acquire() as conn:
                 data = {root.key: await root.run(ctx, conn, v) for root in self.roots}

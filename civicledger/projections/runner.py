@@ -36,12 +36,30 @@ from civicledger.projections import failures
 from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
 from civicledger.projections.rebuild import rebuild
 
-__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "rebuild"]
+__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "notification", "parse_notification", "rebuild"]
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "civic_projection"
 TRACKING = "projection_tracking"
+# At most this many residents are named in a notification (the payload stays far below NOTIFY's 8000 bytes);
+# a batch that touched more announces a change of the whole read model.
+NOTIFIED_RESIDENTS = 100
+
+
+def notification(name: str, position: int, residents: frozenset[str] | None) -> str:
+    """The payload on `CHANNEL`: `name:position`, then `|` and the residents whose rows changed (comma
+    separated, possibly none) when the runner knows them; without `|`, any row may have changed."""
+    head = f"{name}:{position}"
+    return head if residents is None else head + "|" + ",".join(sorted(residents))
+
+
+def parse_notification(payload: str) -> tuple[str, int, frozenset[str] | None]:
+    head, bar, tail = payload.partition("|")
+    name, _, position = head.rpartition(":")
+    residents = frozenset(r for r in tail.split(",") if r) if bar else None
+    return name, int(position), residents
+
 
 # Statement 2 of a read (statement 1 computes the bound: see core/eventstore/horizon.py). The batch and the
 # high-water mark come from one snapshot.
@@ -104,7 +122,8 @@ class ProjectionRunner:
         self.max_idle_interval = max_idle_interval
         self.cache = DecodeCache()
         self.positions: dict[str, int] = {}
-        self.on_advance: list[Callable[[str, int], None]] = []
+        # (read model, position, residents whose rows changed or None for any) after every committed batch.
+        self.on_advance: list[Callable[[str, int, frozenset[str] | None], None]] = []
         self._wakes: dict[str, asyncio.Event] = {}
         self._stopping = asyncio.Event()
         self.errors: dict[str, BaseException] = {}  # stopped for good: a projection's own error
@@ -224,13 +243,28 @@ class ProjectionRunner:
             erased = erased_residents(batch) if projection.personal_columns else []
             if erased:
                 await projection.scrub_personal_data(conn, erased)
+            touched = self._touched(projection, own, erased)
             await conn.execute(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name = $1",
                                projection.name, upto)
-            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{projection.name}:{upto}")
+            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, notification(projection.name, upto, touched))
         self.positions[projection.name] = upto
         for callback in self.on_advance:
-            callback(projection.name, upto)
+            callback(projection.name, upto, touched)
         return True
+
+    @staticmethod
+    def _touched(projection: Projection, own: Sequence[Envelope], erased: Sequence[Any]) -> frozenset[str] | None:
+        """The residents whose rows this batch changed, for the caches' invalidation: none when it applied
+        nothing; None (any row) when the read model cannot say or they are too many to announce."""
+        residents: set[Any] = set(erased)
+        if own:
+            known = projection.touched_residents(own)
+            if known is None:
+                return None
+            residents.update(known)
+        if len(residents) > NOTIFIED_RESIDENTS:
+            return None
+        return frozenset(str(r) for r in residents if r is not None)
 
     async def catch_up(self, projection: Projection | None = None,
                        progress: Callable[[str, int, int], None] | None = None) -> int:
