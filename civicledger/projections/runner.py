@@ -167,11 +167,11 @@ class ProjectionRunner:
     # -- reading ------------------------------------------------------------------------------------------
 
     async def _read(self, after: int, topics: frozenset[str] | None,
-                    decodes: bool = True) -> tuple[list[Envelope], int]:
+                    decodes: bool = True, limit: int | None = None) -> tuple[list[Envelope], int]:
+        limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
             bound = await bound_async(conn)
-            rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None,
-                                    str(bound))
+            rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None, str(bound))
             hw = rows[0]["hw"] if rows else None
             rows = [r for r in rows if r["notification_id"] is not None]
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
@@ -201,7 +201,7 @@ class ProjectionRunner:
             )
             for r in rows
         ]
-        if len(batch) == self.batch_size:
+        if len(batch) == limit:
             return batch, batch[-1].position
         return batch, max(hw or after, after)
 
@@ -250,6 +250,44 @@ class ProjectionRunner:
         self.positions[projection.name] = upto
         for callback in self.on_advance:
             callback(projection.name, upto, touched)
+        return True
+
+    async def commit_together(self, projections: Sequence[Projection], batch: Sequence[Envelope], start: int,
+                              upto: int, *, durable: bool = True) -> bool:
+        """`commit` for several read models at the same `start` in ONE transaction on one connection (a
+        rebuild: a batch costs one BEGIN/lock/UPDATE/NOTIFY/COMMIT for all of them instead of one each). All
+        or nothing: False (nothing written) when another runner has moved any of their rows. `durable=False`
+        skips waiting for the WAL flush at commit (`synchronous_commit = off`): a crash may lose the last
+        batches, never tear one, and the tracking rows say where to resume."""
+        names = [p.name for p in projections]
+        touched: dict[str, frozenset[str] | None] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                f"SELECT set_config('statement_timeout', '0', true), set_config('synchronous_commit', $2, true),"
+                f" application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)"
+                " ORDER BY application_name FOR UPDATE", names, "on" if durable else "off")
+            current = {r["application_name"]: r["notification_id"] or 0 for r in rows}
+            if any(current.get(name) != start for name in names):
+                for name in names:
+                    self.positions[name] = current.get(name, 0)
+                return False
+            erased_all = erased_residents(batch)
+            for projection in projections:
+                own = [e for e in batch if projection.wants(e.topic)]
+                if own:
+                    await projection.apply(conn, own)
+                erased = erased_all if projection.personal_columns else []
+                if erased:
+                    await projection.scrub_personal_data(conn, erased)
+                touched[projection.name] = self._touched(projection, own, erased)
+            await conn.execute(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name = ANY($1)",
+                               names, upto)
+            await conn.execute("SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n", CHANNEL,
+                               [notification(name, upto, touched[name]) for name in names])
+        for name in names:
+            self.positions[name] = upto
+            for callback in self.on_advance:
+                callback(name, upto, touched[name])
         return True
 
     @staticmethod
