@@ -128,6 +128,8 @@ class ResponseCache:
 
     def changed(self, read_model: str, residents: frozenset[str] | None) -> None:
         """A change of `read_model`: of the rows of these `residents` only, or (None) of any row."""
+        if residents is not None and not residents:
+            return  # it moved past events that changed none of its rows
         self._seq += 1
         seq = self._any_change = self._model_change[read_model] = self._seq
         doomed = set(self._everything)
