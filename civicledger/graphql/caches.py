@@ -160,9 +160,16 @@ class ResponseCache:
             self._everything.discard(key)
             return
         for model, resident in entry.depends:
-            keys = self._whole.get(model) if resident is None else self._resident.get(model, {}).get(resident)
+            # Empty index entries are removed too: the index stays as small as the cache.
+            index: dict[Any, set[Any]] | None = self._whole if resident is None else self._resident.get(model)
+            slot = model if resident is None else resident
+            keys = index.get(slot) if index is not None else None
             if keys is not None:
                 keys.discard(key)
+                if not keys:
+                    del index[slot]  # type: ignore[index]
+                    if resident is not None and not index:
+                        del self._resident[model]
 
     def _changed_since(self, depends: Dependencies | None, seq: int) -> bool:
         if depends is None:
