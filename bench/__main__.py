@@ -15,10 +15,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--install-postgraphile", action="store_true")
     parser.add_argument("--server-processes", type=int)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--rebuild-events", type=int,
+                        help="events in the demo-shaped log rebuilt for rebuild_realistic_events_per_s (default "
+                             "1,000,000; 60,000 with --quick)")
     args = parser.parse_args(argv)
+    config = None
+    if args.rebuild_events is not None:
+        config = harness.Config.for_mode(args.quick, server_processes=args.server_processes,
+                                         profile=args.profile or None, rebuild_events=args.rebuild_events)
     return int(harness.main(["bench", *argv], quick=args.quick, output=args.output,
                             install_postgraphile=args.install_postgraphile,
-                            server_processes=args.server_processes, profile=args.profile))
+                            server_processes=args.server_processes, profile=args.profile, config=config))
 
 
 if __name__ == "__main__":

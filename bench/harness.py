@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import append, population, procinfo, projections, read_path, report, servers
+from bench import append, cache_writes, population, procinfo, projections, read_path, rebuild_realistic, report, servers
 from bench.stats import rounded
 from bench.writers import WriterPool
 from civicledger.core.db import ConnectionParams, EmbeddedPostgres, drop_database, ensure_database
@@ -64,13 +64,17 @@ class Config:
     validate_samples: int = 5
     profile: bool = False
     postgraphile: str = "install"  # install | if-installed | off
+    # Issue 12: the 10%-write mix with the response cache on and off, and the rebuild of a demo-shaped log.
+    cache_mix_rounds: int = 3
+    cache_mix_residents: int = 300
+    rebuild_events: int = 1_000_000
 
     @classmethod
     def for_mode(cls, quick: bool, **overrides: Any) -> Config:
         if quick:
             base = cls(quick=True, append_rounds=3, append_window_s=1.5, demo_residents=1000, rebuild_repetitions=1,
                        read_rounds=3, read_window_s=3.0, read_warmup_s=1.0, flatness_requests=300,
-                       postgraphile="if-installed")
+                       postgraphile="if-installed", cache_mix_rounds=2, rebuild_events=60_000)
         else:
             base = cls(quick=False, profile=True)
         for key, value in overrides.items():
@@ -84,7 +88,7 @@ class Config:
         return cls(quick=True, writers=4, append_rounds=1, append_window_s=0.3, demo_residents=12, history_events=55,
                    long_events=600, short_events=100, history_batch=200, rebuild_repetitions=1, read_rounds=1,
                    read_window_s=0.5, read_warmup_s=0.2, concurrency=4, flatness_requests=10, validate_samples=2,
-                   postgraphile="off")
+                   postgraphile="off", cache_mix_rounds=1, cache_mix_residents=12, rebuild_events=300)
 
 
 class Log:
@@ -236,6 +240,19 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         finally:
             reader.close()
 
+        # 5. a 10%-write mix over HTTP, response cache on and off (servers with their projection runner)
+        log("10%-write mix: response cache on and off")
+        detail["cache_writes"] = cache_writes.run(
+            reader.env, jwt_secret, ids[: cfg.cache_mix_residents], rounds=cfg.cache_mix_rounds,
+            window=cfg.read_window_s, warmup=cfg.read_warmup_s, concurrency=min(16, cfg.concurrency), log=log)
+
+    # 6. rebuild of a demo-shaped log, in a database of its own
+    with bench_database(log) as rebuild_params:
+        rebuild_settings = Settings(database_url=rebuild_params.url, master_key=master_key, jwt_secret=jwt_secret,
+                                    environment="production", read_pool_size=cfg.read_pool_size)
+        detail["rebuild_realistic"] = rebuild_realistic.run(rebuild_settings, rebuild_params,
+                                                            events=cfg.rebuild_events, log=log)
+
     ratios = {**detail["append"]["ratios"], **detail["read"]["ratios"]}
     figures["append_ratio_1"] = _value(ratios["append_ratio_1"])
     figures["append_scaling_4"] = _value(ratios["append_scaling_4"])
@@ -265,6 +282,10 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         "timeline_flatness_raw": detail["timeline_flatness"]["raw"]["ratio_p50"],
         "timeline_flatness_postgraphile": detail["timeline_flatness"].get("postgraphile", {}).get("ratio_p50"),
         "graphql_cache_gain": _value(ratios.get("graphql_cache_gain")),
+        "cache_gain_under_writes": _value(detail["cache_writes"]["cache_gain_under_writes"]),
+        "rebuild_realistic_events_per_s": _value(detail["rebuild_realistic"]["events_per_s"]),
+        "rebuild_realistic_one_process_events_per_s": _value(detail["rebuild_realistic"]["one_process_events_per_s"]),
+        "rebuild_realistic_events_in_log": detail["rebuild_realistic"]["events_in_log"],
         "graphql_text_vs_raw": _value(ratios.get("graphql_text_vs_raw")),
         "graphql_text_vs_postgraphile": _value(ratios.get("graphql_text_vs_postgraphile")),
         "graphql_cached_vs_postgraphile": _value(ratios.get("graphql_cached_vs_postgraphile")),

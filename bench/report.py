@@ -206,6 +206,7 @@ def markdown(d: dict[str, Any], targets: dict[str, tuple[str, float]]) -> str:
         for note in d["notes"]:
             w(f"- {note}")
         w("")
+    _issue12(d, w)
     profiles = {**{f"append {k}": v for k, v in a.get("profiles", {}).items()}}
     if p.get("profile"):
         profiles["projection rebuild"] = p["profile"]
@@ -272,3 +273,24 @@ def limits(d: dict[str, Any]) -> list[str]:
                      "read models batch their rows; the rebuild profile (full runs, --profile, one process) shows "
                      "where the time goes.")
     return lines
+
+
+def _issue12(d: dict[str, Any], w: Any) -> None:
+    """The write mix with the response cache on and off, and the rebuild of a demo-shaped log (issue 12)."""
+    cw, rr = d.get("cache_writes"), d.get("rebuild_realistic")
+    if cw:
+        gain = cw["cache_gain_under_writes"]
+        w("## Response cache under writes (`cache_gain_under_writes`, target ≥ 1.0)\n")
+        w(f"{cw['write_share']:.0%} writes (`correctResidentDetails`), the rest the resident's file with 20 timeline"
+          f" entries, over {cw['residents']} residents, {cw['concurrency']} connections, one server process with"
+          " its projection runner per side.\n")
+        w("| side | requests/s (median, min–max) |")
+        w("|---|---|")
+        for side in ("on", "off"):
+            r = cw[f"rps_{side}"]
+            w(f"| cache {side} | {_n(r.get('median'))} ({_n(r.get('min'))}–{_n(r.get('max'))}) |")
+        w(f"\n**on ÷ off: {_n(gain.get('median'))}** ({_n(gain.get('min'))}–{_n(gain.get('max'))})\n")
+    if rr:
+        w("## Rebuild of a demo-shaped log (`rebuild_realistic_events_per_s`, target ≥ 30,000)\n")
+        w(f"{rr['events_in_log']:,} events ({rr['residents']:,} demo residents): {_n(rr['events_per_s'])} events/s"
+          f" with {rr['processes']} processes, {_n(rr['one_process_events_per_s'])} events/s in one.\n")

@@ -14,6 +14,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 RESPONSE_CACHE_ENV = "CIVICLEDGER_RESPONSE_CACHE"
+# `on`: run the projections in the server process, as `serve` does (the write-mix benchmark needs its writes
+# projected and heard by the cache); off by default.
+PROJECTIONS_ENV = "CIVICLEDGER_BENCH_PROJECTIONS"
 
 
 def _on(value: str | None) -> bool:
@@ -29,7 +32,7 @@ def create_app() -> Any:
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL must be set for the benchmark servers")
     return create_civic_app(settings, params=ConnectionParams.from_url(settings.database_url),
-                            run_projections=False)
+                            run_projections=_on(os.environ.get(PROJECTIONS_ENV)))
 
 
 RAW_TIMELINE = (

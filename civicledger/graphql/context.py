@@ -58,6 +58,10 @@ class Context:
     reads: dict[UUID, tuple[str | None, set[str]]] = field(default_factory=dict)
     request: Any = None
     response: Any = None
+    # What the answer was read from, for the response cache (graphql/caches.py): (read model, resident id or None
+    # for the whole read model). None until a path that accounts for *every* read it makes starts recording
+    # (`depends_on`); an answer that never did depends on every read model.
+    depends: set[tuple[str, Any]] | None = None
     # The prepared document (documents.Prepared: parsed, validated, operation selected), once known.
     document: Any = None
     # Per-request DataLoaders made on first use: over a read model (`loader`), or needing the request itself,
@@ -102,6 +106,12 @@ class Context:
         if name not in self.request_loaders:
             self.request_loaders[name] = make(self)
         return self.request_loaders[name]
+
+    def depends_on(self, read_model: str, resident_id: Any = None) -> None:
+        """The answer reads `read_model` (a projection's name): only the rows of `resident_id` when given (the
+        read model must then name the residents it changes: `Projection.touched_residents`), else any row."""
+        if self.depends is not None:
+            self.depends.add((read_model, resident_id))
 
     def record_read(self, resident_id: UUID, district: str | None, field_name: str) -> None:
         entry = self.reads.get(resident_id)

@@ -328,7 +328,8 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             return None
         content = encode({"data": data})
         if cache_key is not None:
-            self.cache.put(cache_key, stamp, content, ctx.reads)  # the request's own: not changed after this
+            # The request's own reads and dependencies: not changed after this.
+            self.cache.put(cache_key, stamp, content, ctx.reads, ctx.depends)
         return content
 
     async def _wait_for_position(self, extensions: dict[str, Any] | None, request: Request) -> None:

@@ -186,6 +186,13 @@ class Projection(ABC):
     def wants(self, topic: str) -> bool:
         return self.topics is None or topic in self.topics
 
+    def touched_residents(self, batch: Sequence[Envelope]) -> Iterable[Any] | None:
+        """The residents whose rows `apply` changed for this batch (called right after it), when the read model's
+        rows are each about one resident and saying so is cheap; None (the default) when any row may have
+        changed. The response cache drops only the answers about these residents (graphql/caches.py): a read
+        model that answers here must name every resident an answer keyed by resident could have read."""
+        return None
+
     async def scrub_personal_data(self, conn: asyncpg.Connection, resident_ids: Sequence[UUID]) -> None:
         """Erase what this read model holds about these residents (the runner calls it on erasure)."""
         for spec in self.personal_columns:

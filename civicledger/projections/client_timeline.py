@@ -7,7 +7,8 @@ history."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import asyncpg
 from eventsourcing.utils import get_topic
@@ -34,6 +35,7 @@ class ClientTimelineProjection(Projection):
         self.contributions = {get_topic(event_class): contribution for contribution in contributions
                               for event_class in contribution.rules}
         self.topics = frozenset(self.contributions)  # type: ignore[misc]
+        self._touched: set[Any] = set()  # the residents of the last `apply`'s rows (`touched_residents`)
 
     async def create(self, conn: asyncpg.Connection) -> None:
         # Hash-partitioned by resident (docs/CAPACITY.md): every read names one resident, so it plans and runs
@@ -56,9 +58,14 @@ class ClientTimelineProjection(Projection):
             " ON client_timeline (resident_id, program, position)"
         )
 
+    def touched_residents(self, batch: Sequence[Envelope]) -> Iterable[Any] | None:
+        touched, self._touched = self._touched, set()
+        return touched
+
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         table = self.contributions
         records = []
+        touched = self._touched = set()
         for env in batch:
             contribution = table.get(env.topic)
             if contribution is None:
@@ -69,6 +76,7 @@ class ClientTimelineProjection(Projection):
                     if resident_id is None or resident_id in seen:
                         continue
                     seen.add(resident_id)
+                    touched.add(resident_id)
                     records.append((
                         resident_id, env.position, env.stream_id, env.version, contribution.program, entry.kind,
                         entry.summary, env.actor_id, env.actor_role, env.actor_office, env.event.timestamp,

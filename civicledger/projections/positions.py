@@ -19,11 +19,14 @@ import asyncpg
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.core.eventstore.keyring import ERASURE_CHANNEL, KeyRing
 from civicledger.core.transient import Backoff, Outage, pause
-from civicledger.projections.runner import CHANNEL, TRACKING
+from civicledger.projections.runner import CHANNEL, TRACKING, parse_notification
 
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str], None]
+# A change of a read model heard: (read model, the residents whose rows changed, or None for any row).
+Changed = Callable[[str, "frozenset[str] | None"], None]
+
 
 
 class ProjectionPositions:
@@ -42,6 +45,10 @@ class ProjectionPositions:
         self.probe_interval = probe_interval
         self.max_backoff = max_backoff
         self.on_reconnect: list[Callable[[], None]] = []  # after every refresh that follows a (re)connect
+        # At every change heard (the runner's, a notification, a refresh that found a read model moved), even one
+        # that does not move `positions` (a notification can arrive after the in-process runner's next advance):
+        # what caches of read-model data are invalidated by (graphql/caches.py).
+        self.on_change: list[Changed] = []
         self._channels: dict[str, Notify] = {}  # other channels heard on the same connection
         self._changed = asyncio.Condition()
         self._listener: Any = None
@@ -179,15 +186,29 @@ class ProjectionPositions:
             self.names,
         )
         for r in rows:
-            self.advance(r["application_name"], r["notification_id"] or 0)
+            self.advance(r["application_name"], r["notification_id"] or 0, announced=False)
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        name, _, position = payload.rpartition(":")
-        with contextlib.suppress(ValueError):
-            self.advance(name, int(position))
+        try:
+            name, position, residents = parse_notification(payload)
+        except ValueError:
+            return
+        self.advance(name, position, residents)
 
-    def advance(self, name: str, position: int) -> None:
-        if position > self.positions.get(name, -1):
+    def advance(self, name: str, position: int, residents: frozenset[str] | None = None, *,
+                announced: bool = True) -> None:
+        """Read model `name` reached `position`. `announced`: told by the runner that made the change (here
+        or by notification), with the `residents` whose rows changed (None: any row); otherwise (a refresh
+        from the table) a change is assumed only when the position moved, and of any row."""
+        moved = position > self.positions.get(name, -1)
+        if announced or moved:
+            # Before the position moves: a request that sees the new position finds the caches invalidated.
+            for callback in self.on_change:
+                try:
+                    callback(name, residents if announced else None)
+                except Exception:
+                    log.exception("change callback failed for %s", name)
+        if moved:
             self.positions[name] = position
             asyncio.get_running_loop().create_task(self._notify_waiters())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,9 @@ import asyncpg
 
 if TYPE_CHECKING:
     from civicledger.projections.runner import ProjectionRunner
+
+# Events read per batch by a rebuild (at least the runner's batch size): fewer, larger transactions.
+REBUILD_BATCH = 10_000
 
 
 async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
@@ -32,21 +36,31 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     decodes = any(p.decodes for p in chosen)
     started = time.perf_counter()
     position = read = 0
-    while position < horizon:
-        # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
-        # like the rest, so the followers take over from `upto` and nothing is applied twice.
-        batch, upto = await runner._read(position, None, decodes)
-        if upto <= position:
-            break
-        results = await asyncio.gather(*(runner.commit(p, batch, position, upto) for p in chosen))
-        if not all(results):
-            raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
-        read += sum(1 for e in batch if e.position <= horizon)
-        for p in chosen:
-            applied[p.name] += sum(1 for e in batch if p.wants(e.topic))
-            if p.name in bars:
-                bars[p.name].update(min(upto, horizon) - position)
-        position = upto
+    limit = max(runner.batch_size, REBUILD_BATCH)
+    # The next batch is read while this one is written (another connection): reading the log and writing the
+    # read models overlap.
+    pending = asyncio.ensure_future(runner._read(position, None, decodes, limit))
+    try:
+        while position < horizon:
+            # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
+            # like the rest, so the followers take over from `upto` and nothing is applied twice.
+            batch, upto = await pending
+            if upto <= position:
+                break
+            pending = asyncio.ensure_future(runner._read(upto, None, decodes, limit))
+            # One transaction per batch for every read model: one lock, one UPDATE, one NOTIFY, one commit.
+            if not await runner.commit_together(chosen, batch, position, upto, durable=False):
+                raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
+            read += sum(1 for e in batch if e.position <= horizon)
+            for p in chosen:
+                applied[p.name] += sum(1 for e in batch if p.wants(e.topic))
+                if p.name in bars:
+                    bars[p.name].update(min(upto, horizon) - position)
+            position = upto
+    finally:
+        pending.cancel()
+        with contextlib.suppress(BaseException):
+            await pending
     for bar in bars.values():
         bar.close()
     async with runner.pool.acquire() as conn:

@@ -32,8 +32,11 @@ class ReplicaPositions(ProjectionPositions):
         self._polled_at: float | None = None
         self._poller: asyncio.Task[None] | None = None
 
-    def advance(self, name: str, position: int) -> None:
-        """The primary's news (NOTIFY, the in-process runner): not yet true on the replica, so not taken."""
+    def advance(self, name: str, position: int, residents: frozenset[str] | None = None, *,
+                announced: bool = True) -> None:
+        """The primary's news (NOTIFY, the in-process runner): not yet true on the replica, so not taken
+        (nor its list of residents: caches are invalidated by the replica's own positions, read model by
+        read model, when they move)."""
 
     async def refresh(self) -> None:
         try:
@@ -45,7 +48,7 @@ class ReplicaPositions(ProjectionPositions):
         except asyncpg.UndefinedTableError:
             return  # a new replica has not replayed the schema yet: nothing reached there so far
         for r in rows:
-            super().advance(r["application_name"], r["notification_id"] or 0)
+            super().advance(r["application_name"], r["notification_id"] or 0, announced=False)
         self._polled_at = time.monotonic()
 
     async def start(self) -> None:

@@ -58,6 +58,9 @@ class ResidentsProjection(RowProjection):
             return (event.resident_id, getattr(event, "new_head_id", None))
         return (env.stream_id,)
 
+    def touched_residents(self, batch: Sequence[Envelope]) -> Iterable[Any] | None:
+        return {key for env in batch for key in self.keys_of(env) if key is not None}
+
     # -- the resident's own stream ------------------------------------------------------------------------
 
     @on(Resident.Registered)

@@ -36,13 +36,31 @@ from civicledger.projections import failures
 from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
 from civicledger.projections.rebuild import rebuild
 
-__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "rebuild"]
+__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "notification", "parse_notification", "rebuild"]
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "civic_projection"
 TRACKING = "projection_tracking"
 VERSIONS = "read_model_versions"  # made by migration 0002
+# At most this many residents are named in a notification (the payload stays far below NOTIFY's 8000 bytes);
+# a batch that touched more announces a change of the whole read model.
+NOTIFIED_RESIDENTS = 100
+
+
+def notification(name: str, position: int, residents: frozenset[str] | None) -> str:
+    """The payload on `CHANNEL`: `name:position`, then `|` and the residents whose rows changed (comma
+    separated, possibly none) when the runner knows them; without `|`, any row may have changed."""
+    head = f"{name}:{position}"
+    return head if residents is None else head + "|" + ",".join(sorted(residents))
+
+
+def parse_notification(payload: str) -> tuple[str, int, frozenset[str] | None]:
+    head, bar, tail = payload.partition("|")
+    name, _, position = head.rpartition(":")
+    residents = frozenset(r for r in tail.split(",") if r) if bar else None
+    return name, int(position), residents
+
 
 # Statement 2 of a read (statement 1 computes the bound: see core/eventstore/horizon.py). The batch and the
 # high-water mark come from one snapshot.
@@ -105,7 +123,8 @@ class ProjectionRunner:
         self.max_idle_interval = max_idle_interval
         self.cache = DecodeCache()
         self.positions: dict[str, int] = {}
-        self.on_advance: list[Callable[[str, int], None]] = []
+        # (read model, position, residents whose rows changed or None for any) after every committed batch.
+        self.on_advance: list[Callable[[str, int, frozenset[str] | None], None]] = []
         self._wakes: dict[str, asyncio.Event] = {}
         self._stopping = asyncio.Event()
         self.errors: dict[str, BaseException] = {}  # stopped for good: a projection's own error
@@ -166,11 +185,11 @@ class ProjectionRunner:
     # -- reading ------------------------------------------------------------------------------------------
 
     async def _read(self, after: int, topics: frozenset[str] | None,
-                    decodes: bool = True) -> tuple[list[Envelope], int]:
+                    decodes: bool = True, limit: int | None = None) -> tuple[list[Envelope], int]:
+        limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
             bound = await bound_async(conn)
-            rows = await conn.fetch(READ_BATCH, after, self.batch_size, sorted(topics) if topics else None,
-                                    str(bound))
+            rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None, str(bound))
             hw = rows[0]["hw"] if rows else None
             rows = [r for r in rows if r["notification_id"] is not None]
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
@@ -200,7 +219,7 @@ class ProjectionRunner:
             )
             for r in rows
         ]
-        if len(batch) == self.batch_size:
+        if len(batch) == limit:
             return batch, batch[-1].position
         return batch, max(hw or after, after)
 
@@ -242,13 +261,66 @@ class ProjectionRunner:
             erased = erased_residents(batch) if projection.personal_columns else []
             if erased:
                 await projection.scrub_personal_data(conn, erased)
+            touched = self._touched(projection, own, erased)
             await conn.execute(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name = $1",
                                projection.name, upto)
-            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{projection.name}:{upto}")
+            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, notification(projection.name, upto, touched))
         self.positions[projection.name] = upto
         for callback in self.on_advance:
-            callback(projection.name, upto)
+            callback(projection.name, upto, touched)
         return True
+
+    async def commit_together(self, projections: Sequence[Projection], batch: Sequence[Envelope], start: int,
+                              upto: int, *, durable: bool = True) -> bool:
+        """`commit` for several read models at the same `start` in ONE transaction on one connection (a
+        rebuild: a batch costs one BEGIN/lock/UPDATE/NOTIFY/COMMIT for all of them instead of one each). All
+        or nothing: False (nothing written) when another runner has moved any of their rows. `durable=False`
+        skips waiting for the WAL flush at commit (`synchronous_commit = off`): a crash may lose the last
+        batches, never tear one, and the tracking rows say where to resume."""
+        names = [p.name for p in projections]
+        touched: dict[str, frozenset[str] | None] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                f"SELECT set_config('statement_timeout', '0', true), set_config('synchronous_commit', $2, true),"
+                f" application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)"
+                " ORDER BY application_name FOR UPDATE", names, "on" if durable else "off")
+            current = {r["application_name"]: r["notification_id"] or 0 for r in rows}
+            if any(current.get(name) != start for name in names):
+                for name in names:
+                    self.positions[name] = current.get(name, 0)
+                return False
+            erased_all = erased_residents(batch)
+            for projection in projections:
+                own = [e for e in batch if projection.wants(e.topic)]
+                if own:
+                    await projection.apply(conn, own)
+                erased = erased_all if projection.personal_columns else []
+                if erased:
+                    await projection.scrub_personal_data(conn, erased)
+                touched[projection.name] = self._touched(projection, own, erased)
+            await conn.execute(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name = ANY($1)",
+                               names, upto)
+            await conn.execute("SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n", CHANNEL,
+                               [notification(name, upto, touched[name]) for name in names])
+        for name in names:
+            self.positions[name] = upto
+            for callback in self.on_advance:
+                callback(name, upto, touched[name])
+        return True
+
+    @staticmethod
+    def _touched(projection: Projection, own: Sequence[Envelope], erased: Sequence[Any]) -> frozenset[str] | None:
+        """The residents whose rows this batch changed, for the caches' invalidation: none when it applied
+        nothing; None (any row) when the read model cannot say or they are too many to announce."""
+        residents: set[Any] = set(erased)
+        if own:
+            known = projection.touched_residents(own)
+            if known is None:
+                return None
+            residents.update(known)
+        if len(residents) > NOTIFIED_RESIDENTS:
+            return None
+        return frozenset(str(r) for r in residents if r is not None)
 
     async def catch_up(self, projection: Projection | None = None,
                        progress: Callable[[str, int, int], None] | None = None) -> int:

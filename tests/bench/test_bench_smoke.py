@@ -35,7 +35,8 @@ def test_a_tiny_bench_run_prints_every_figure_as_its_last_line(capsys: pytest.Ca
     assert figures["graphql_vs_postgraphile"] is None  # switched off in the tiny run
     for key in ("append_ratio_1", "append_scaling_4", "projection_events_per_s", "timeline_flatness",
                 "graphql_vs_raw", "append_ratio_1_new_stream", "append_scaling_4_raw", "append_scaling_4_10ev",
-                "rps_graphql", "rps_raw", "timeline_p50_ms_100k"):
+                "rps_graphql", "rps_raw", "timeline_p50_ms_100k", "cache_gain_under_writes",
+                "rebuild_realistic_events_per_s", "rebuild_realistic_one_process_events_per_s"):
         assert isinstance(figures[key], int | float) and figures[key] > 0, key
     assert set(figures["targets_met"]) == set(CONTRACT)
     text = report.read_text()

@@ -89,6 +89,7 @@ class Planning:
     fragments: dict[str, FragmentDefinitionNode]
     arguments: list[tuple[FieldNode, Any]]  # field nodes with arguments, and their field definitions
     uses_clock: bool = False  # some value or filter depends on today's date
+    types: set[str] = field(default_factory=set)  # the object types planned (what the answer is read from)
 
 
 def _fields(planning: Planning, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
@@ -230,6 +231,7 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
     decl = TYPES.get(type_name)
     if decl is None:
         raise Unplannable(type_name)
+    planning.types.add(type_name)
     gql_type = _object_type(planning, type_name)
     entries: list[tuple[str, str, Any]] = []
     for node in _fields(planning, selection_set, type_name):
@@ -463,6 +465,10 @@ class PlannedOperation:
     arguments: list[tuple[FieldNode, Any]]
     mentions_viewer: bool = False
     cacheable: bool = True  # False when the answer depends on the date (the response cache keys on positions)
+    # One resident's own rows only (`resident(id)` selecting its fields and its timeline, no household): the
+    # response cache files the answer under that resident in `residents` and `client_timeline`, so a write to
+    # another resident keeps it. Any other plan says nothing and so depends on every read model.
+    one_resident: bool = False
 
     async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if any(r.scope is not None and not ctx.principal.has(r.scope) for r in self.roots):
@@ -476,12 +482,17 @@ class PlannedOperation:
                 return None
             args = {id(node): get_argument_values(definition, node, coerced) for node, definition in self.arguments}
             request = Request(ctx, args)
+            if self.one_resident:
+                root = self.roots[0]
+                resident_id = root.payload[0].key(args.get(root.node_id, {}))
+                ctx.depends = {("residents", resident_id), ("client_timeline", resident_id)}
             if any(r.needs_read for r in self.roots):
                 async with pool.acquire() as conn:
                     return {root.key: await root.run(request, conn) for root in self.roots}
             return {root.key: await root.run(request, None) for root in self.roots}
         except Exception as exc:
             log.debug("planned query declined at run time: %s", type(exc).__name__)  # never the message: data
+            ctx.depends = None
             ctx.reads.clear()
             ctx.reads.update(reads_before)
             if isinstance(exc, asyncpg.QueryCanceledError):
@@ -502,8 +513,11 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode,
         roots = [_plan_root(planning, node) for node in _fields(planning, operation.selection_set, "Query")]
     except Unplannable:
         return None
+    one_resident = (len(roots) == 1 and roots[0].kind == "one" and roots[0].payload[0].target == "Resident"
+                    and planning.types <= {"Resident", "TimelineEntry", "Actor"})
     return PlannedOperation(schema, operation, roots, planning.arguments,
-                            mentions_viewer=any(r.kind == "viewer" for r in roots), cacheable=not planning.uses_clock)
+                            mentions_viewer=any(r.kind == "viewer" for r in roots), cacheable=not planning.uses_clock,
+                            one_resident=one_resident)
 
 
 __all__ = ["PlannedOperation", "Unplannable", "plan_operation"]
