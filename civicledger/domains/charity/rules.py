@@ -4,6 +4,7 @@ donor may read."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import Enum
@@ -23,6 +24,8 @@ MAX_UNITS = 100_000
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9Xx]")
 _PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _LONG_NUMBER = re.compile(r"[0-9]{11,}")
+# what people put between the groups of a phone or ID number (139 1234 5678, 440105-19750601-0011, (+86) 139.1234)
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[\s\-.·・()（）+/_~—–]+(?=[0-9])")
 
 
 def parse_enum(kind: type[E], raw: str, field: str) -> E:
@@ -53,14 +56,21 @@ def quantity(kind: SupportKind, raw: object, field: str = "quantity") -> Decimal
 def anonymous_text(raw: object, field: str, resident_name: str | None) -> str:
     """Free text a donor will read: no ID number, no phone number, no long number, not the resident's name."""
     value = text.free_text(raw, field, max_length=text.SHORT_TEXT_MAX)
-    folded = fold_fullwidth(value)
+    folded = _BETWEEN_DIGITS.sub("", fold_fullwidth(value))  # groups joined: a disguised number is still one
     if _ID_NUMBER.search(folded):
         raise CharityNeedNotAnonymousError(field, "an ID number")
     if _PHONE.search(folded) or _LONG_NUMBER.search(folded):
         raise CharityNeedNotAnonymousError(field, "a phone or account number")
-    if resident_name and len(resident_name) >= 2 and resident_name in value:
+    name = _letters(resident_name or "")
+    if resident_name and len(resident_name) >= 2 and (resident_name in value or (len(name) >= 2
+                                                                                   and name in _letters(value))):
         raise CharityNeedNotAnonymousError(field, "the resident's name")
     return value
+
+
+def _letters(value: str) -> str:
+    """Only the letters (冼 嘉怡, 冼·嘉怡 → 冼嘉怡): a name split by spaces or punctuation still names the resident."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value) if unicodedata.category(ch).startswith("L"))
 
 
 def categories(raw: Sequence[str], kind: type[E]) -> tuple[E, ...]:
