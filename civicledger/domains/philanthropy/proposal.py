@@ -54,6 +54,13 @@ class Proposal(CivicAggregate):
         requested_fen: int
         beneficiaries: int
         milestones: tuple[Milestone, ...]
+        platform: str | None  # the submitting charity platform's office (an integrator's); None: by an admin
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["platform"] = None  # submitted before platforms were recorded: only admins act for it
 
     class EligibilityChecked(CivicAggregate.Event):
         eligible: bool
@@ -103,8 +110,9 @@ class Proposal(CivicAggregate):
     @event(Submitted)
     def __init__(self, round_id: UUID, organisation: str, title: str, category: Category, district: str,
                  summary: str, total_budget_fen: int, requested_fen: int, beneficiaries: int,
-                 milestones: tuple[Milestone, ...]) -> None:
+                 milestones: tuple[Milestone, ...], platform: str | None = None) -> None:
         self.round_id = round_id
+        self.platform = platform
         self.organisation = organisation
         self.title = title
         self.category = category
@@ -129,7 +137,7 @@ class Proposal(CivicAggregate):
     @classmethod
     def submit(cls, *, round_id: UUID, organisation: str, title: str, category: Category, district: str,
                summary: str, total_budget_fen: int, requested_fen: int, beneficiaries: int,
-               milestones: tuple[Milestone, ...]) -> Proposal:
+               milestones: tuple[Milestone, ...], platform: str | None = None) -> Proposal:
         check_public_share("requestedGrant", total_budget_fen, requested_fen)
         planned = sum(m.grant_fen for m in milestones)
         if planned != requested_fen:
@@ -137,7 +145,7 @@ class Proposal(CivicAggregate):
                                                 planned=planned, requested=requested_fen)
         return cls(round_id=round_id, organisation=organisation, title=title, category=category, district=district,
                    summary=summary, total_budget_fen=total_budget_fen, requested_fen=requested_fen,
-                   beneficiaries=beneficiaries, milestones=milestones)
+                   beneficiaries=beneficiaries, milestones=milestones, platform=platform)
 
     @property
     def self_raised_fen(self) -> int:

@@ -3,8 +3,9 @@
 Who may act is decided here, on the write model:
 - rounds (the call, the panel, the ranking, awards, rejections, disbursements, closing) — the bureau's admins;
 - proposals are submitted by the charity platforms (integrators) on an organisation's behalf, or by admins;
-- a project's milestones — its platform, admins, or supervisors of the district it serves; its evaluations —
-  admins or supervisors of that district;
+- a project's milestones — its platform (the integrator office that submitted it, recorded on the proposal;
+  never another platform), admins, or supervisors of the district it serves; its evaluations — admins or
+  supervisors of that district;
 - a resident joins a project as a beneficiary by the hand of its platform, admins, or caseworkers and supervisors
   with a right over both the resident's district and the project's;
 - inspectors change nothing here."""
@@ -77,6 +78,13 @@ class PhilanthropyService(CivicApplication):
         if role == SUPERVISOR and SUPERVISOR in roles and district is not None and district == ctx.actor.district:
             return
         raise PhilanthropyForbiddenError(role, action, district if role == SUPERVISOR else None)
+
+    @staticmethod
+    def _its_platform(ctx: CommandContext, proposal: Proposal, action: str) -> None:
+        """An integrator acts for a proposal only as the platform that submitted it (its office), never for
+        another platform's."""
+        if ctx.actor.role == INTEGRATOR and (proposal.platform is None or proposal.platform != ctx.actor.office):
+            raise PhilanthropyForbiddenError(ctx.actor.role, f"{action} for another platform's proposal")
 
     def _save_on_round(self, decide: Callable[[], tuple[Proposal, FundingRound]], ctx: CommandContext,
                        cmd: object) -> Recorded:
@@ -178,7 +186,7 @@ class PhilanthropyService(CivicApplication):
             total_budget_fen=rules.fen(cmd.total_budget, "totalBudget", maximum=rules.MAX_PROJECT_BUDGET_FEN),
             requested_fen=rules.fen(cmd.requested_grant, "requestedGrant", maximum=rules.MAX_PROJECT_BUDGET_FEN),
             beneficiaries=rules.bounded_int(cmd.beneficiaries, "beneficiaries", 1, rules.MAX_BENEFICIARIES),
-            milestones=milestones)
+            milestones=milestones, platform=ctx.actor.office if ctx.actor.role == INTEGRATOR else None)
 
         def decide() -> tuple[Proposal, FundingRound]:
             funding_round = self.get_round(cmd.round_id)
@@ -256,6 +264,7 @@ class PhilanthropyService(CivicApplication):
     def record_milestone(self, cmd: c.RecordMilestone, ctx: CommandContext) -> Recorded:
         proposal = self.get_proposal(cmd.proposal_id, cmd.expected_version)
         self._allow(ctx, "record a milestone", INTEGRATOR, SUPERVISOR, district=proposal.district)
+        self._its_platform(ctx, proposal, "record a milestone")
         proposal.reach_milestone(rules.bounded_int(cmd.milestone, "milestone", 0, rules.MAX_MILESTONES - 1),
                                  cmd.reached_on, text.free_text(cmd.report, "report"))
         return self._save(proposal, ctx=ctx, command=cmd)
@@ -270,6 +279,7 @@ class PhilanthropyService(CivicApplication):
         if ctx.actor.role not in (ADMIN, SYSTEM, INTEGRATOR, CASEWORKER, SUPERVISOR):
             raise PhilanthropyForbiddenError(ctx.actor.role, "enrol a beneficiary")
         may_act_in(ctx.actor, resident.district, proposal.district)
+        self._its_platform(ctx, proposal, "enrol a beneficiary")
         proposal.enrol_beneficiary(cmd.resident_id)
         return self._save(proposal, ctx=ctx, command=cmd)
 
