@@ -62,6 +62,16 @@ def _default_scopes(role: Role) -> frozenset[Scope]:
     return DEFAULT_SCOPES[role]
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def picks_roles(settings: Settings) -> bool:
+    """Whether the role picker (and its token mint) is served: only in an environment named exactly
+    `development` — not in one an operator called `staging`, `prod` or `Production`, which `is_development`
+    (anything but `production`) would let through with the real JWT secret."""
+    return settings.environment == "development"
+
+
 def language(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get("cl_lang") or "zh"
     return chosen if chosen in LANGUAGES else "zh"
@@ -71,8 +81,9 @@ def render_shell(settings: Settings, lang: str) -> str:
     """The page every console address answers with: navigation and sign-in rendered here in the reader's
     language; the script fills `<main>` from the API."""
     text = labels()[lang]
-    config = {"lang": lang, "dev": settings.is_development, "graphql": "/graphql", "base": PATH,
-              "labels": text, "principals": demo_principals() if settings.is_development else []}
+    dev = picks_roles(settings)
+    config = {"lang": lang, "dev": dev, "graphql": "/graphql", "base": PATH,
+              "labels": text, "principals": demo_principals() if dev else []}
     page = (TEMPLATES / "shell.html").read_text(encoding="utf-8")
     values = {key: html.escape(value) for key, value in text.items()}
     values["lang_attr"] = "zh-CN" if lang == "zh" else "en"
@@ -93,7 +104,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return response
 
     async def dev_token(request: Request) -> Response:
-        """Development only: a token for one of the demo principals (by label)."""
+        """Development only: a token for one of the demo principals (by label), to a caller on this machine."""
+        if request.client is None or request.client.host not in LOOPBACK:
+            return JSONResponse({"error": "not found", "code": "NOT_FOUND"}, status_code=404)
         try:
             body = await request.json()
         except ValueError:
@@ -107,7 +120,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return JSONResponse({"error": "unknown principal", "code": "NOT_FOUND"}, status_code=404)
 
     found: list[BaseRoute] = [Mount(f"{PATH}/static", app=StaticFiles(directory=STATIC), name="console-static")]
-    if settings.is_development:
+    if picks_roles(settings):
         found.append(Route(f"{PATH}/dev-token", dev_token, methods=["POST"]))
     found += [Route(PATH, shell), Route(PATH + "/{path:path}", shell)]
     return found
