@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from civicledger.core.errors import InvalidInputError, NotFoundError
+from civicledger.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from civicledger.core.guangzhou import parse_district
 from civicledger.graphql.marriage.types import (
     MarriageAppointmentConnection,
@@ -22,7 +22,7 @@ from civicledger.graphql.marriage.types import (
     MarriageType,
     cursor,
 )
-from civicledger.graphql.permissions import CanRead
+from civicledger.graphql.permissions import CanRead, reveal_resident
 from civicledger.graphql.relay import decode_cursor, page_info, page_size, uuid_of
 from civicledger.projections.marriage_appointments import appointments_of_day
 from civicledger.projections.marriage_registrations import marriages_by_ids, office_registrations, statistics
@@ -64,9 +64,16 @@ class MarriageQueries:
                         status: Annotated[MarriageStatusEnum | None, strawberry.argument(
                             description="Only marriages in this status.")] = None,
                         resident_id: Annotated[strawberry.ID | None, strawberry.argument(
-                            description="Only this Resident's marriages.")] = None,
+                            description="Only this Resident's marriages: their marital status, so personal data — "
+                                        "only for readers who may see that resident's personal data (FORBIDDEN "
+                                        "otherwise, and once the resident is erased); the read is logged.")] = None,
                         first: First = 20, after: After = None) -> MarriageConnection:
         limit = page_size(first)
+        if resident_id:
+            row = await info.context.loaders.resident.load(uuid_of(resident_id, "Resident"))
+            if row is None or not reveal_resident(info.context, row, "marriages"):
+                raise ForbiddenError("one resident's marriages are their marital status: personal data you may "
+                                     "not see", field="residentId")
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await office_registrations(conn, office=_district(office) if office else None,
                                               status=status.value if status else None,
