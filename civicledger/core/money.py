@@ -50,5 +50,14 @@ def yuan(value: object, *, field: str = "amount", allow_negative: bool = False) 
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)  # bounded above: cannot exceed Decimal's precision
 
 
+def yuan_to_the_fen(value: object, *, field: str = "amount") -> Decimal:
+    """An amount a person enters (a gift, a budget, a grant): as `yuan`, but written to the fen at most — 100.005
+    is refused, never rounded to 100.01 (rounding would create or lose money the giver did not write)."""
+    amount = decimal_number(value, field=field)
+    if amount != amount.quantize(FEN):
+        raise InvalidInputError(f"{field} is written to the fen (at most 2 decimal places)", field=field)
+    return yuan(amount, field=field)
+
+
 def round_fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)

@@ -4,10 +4,13 @@ spaces inside the resident's name, full-width digits; what the rule already refu
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from civicledger.core.errors import InvalidInputError
 from civicledger.domains.charity.errors import CharityNeedNotAnonymousError
-from tests.charity.conftest import Programs, event_count
+from tests.charity.conftest import Programs, an_offer, event_count
 from tests.charity.test_service import SUMMARY, publish
 from tests.linkage.conftest import World as LinkageWorld
 from tests.linkage.conftest import collect
@@ -39,3 +42,20 @@ def test_a_disguised_identifier_in_a_need_summary_is_refused_and_nothing_written
 def test_an_anonymous_summary_with_ordinary_numbers_is_published(programs: Programs, community: LinkageWorld,
                                                                  summary: str) -> None:
     assert publish(programs, "LINKAGE", collect(programs.linkage, community), summary=summary)
+
+
+@pytest.mark.parametrize("quantity", ["100.005", "0.004", "0.001", "3000.0000001", "1e2", "NaN", "٣٠٠٠",
+                                      "3000\u0000", "99999999999999999999"])
+def test_money_with_more_than_fen_or_out_of_shape_is_refused_not_rounded(programs: Programs,
+                                                                          quantity: str) -> None:
+    before = event_count(programs.charity.ledger)
+
+    with pytest.raises(InvalidInputError):
+        an_offer(programs.charity, quantity=quantity)
+    assert event_count(programs.charity.ledger) == before
+
+
+def test_money_to_the_fen_is_taken_as_given(programs: Programs) -> None:
+    offer = an_offer(programs.charity, quantity="100.01")
+
+    assert programs.charity.get_offer(offer).quantity == Decimal("100.01")

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from uuid import UUID
 
 import pytest
@@ -71,7 +71,7 @@ class Round:
     def propose(self, organisation: str = "海珠区启智社会工作服务中心", *, budget: str = "100000",
                 grant: str = "60000", category: str = "ELDERLY", district: str = "HAIZHU",
                 by: Actor = CHARITY_PLATFORM) -> UUID:
-        half = Decimal(grant) / 2
+        half = (Decimal(grant) / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)  # to the fen, as entered
         return self.service.submit_proposal(c.SubmitProposal(
             self.id, organisation, "长者互助小组", category, district, "为独居长者开展每周互助小组和探访",
             budget, grant, 120, (c.PlannedMilestone("招募与需求评估", date(2026, 6, 30), str(half)),

@@ -54,7 +54,8 @@ def test_another_platform_may_not_record_a_milestone_or_enrol_a_resident_in_a_pr
         service.enrol_beneficiary(c.EnrolBeneficiary(p, resident), ctx(INSPECTOR_ZHOU))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("budget", ["１００，０００", "١٠٠٠٠٠", "1e5", "NaN", "-100000", "0.001", "99999999999999999999",
+@pytest.mark.parametrize("budget", ["１００，０００", "١٠٠٠٠٠", "1e5", "NaN", "-100000", "0.001", "100000.005",
+                                    "100000.0001", "99999999999999999999",
                                     "100000\u0000"])
 def test_amounts_out_of_shape_are_refused(service: PhilanthropyService, a_round: Round,
                                           philanthropy_ledger: Ledger, budget: str) -> None:

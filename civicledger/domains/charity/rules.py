@@ -14,7 +14,7 @@ from civicledger.core import text
 from civicledger.core.ascii import ascii_int, fold_fullwidth
 from civicledger.core.errors import InvalidInputError
 from civicledger.core.guangzhou import parse_district
-from civicledger.core.money import yuan
+from civicledger.core.money import yuan_to_the_fen
 from civicledger.domains.charity.errors import CharityNeedNotAnonymousError, CharityValueInvalidError
 from civicledger.domains.charity.values import SupportKind
 
@@ -42,7 +42,7 @@ def quantity(kind: SupportKind, raw: object, field: str = "quantity") -> Decimal
         raise CharityValueInvalidError(field, "write quantities in ASCII digits")
     try:
         if kind is SupportKind.MONEY:
-            value = yuan(raw, field=field)
+            value = yuan_to_the_fen(raw, field=field)
             if value <= 0 or value > MAX_MONEY:
                 raise CharityValueInvalidError(field, f"more than 0 and at most {MAX_MONEY} yuan")
             return value

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from civicledger.core import text
 from civicledger.core.errors import InvalidInputError
-from civicledger.core.money import yuan
+from civicledger.core.money import yuan_to_the_fen
 from civicledger.domains.philanthropy.errors import PhilanthropyValueInvalidError
 from civicledger.domains.philanthropy.values import Criterion, CriterionScore
 
@@ -34,7 +34,7 @@ def parse_enum(kind: type[E], raw: object, field: str) -> E:
 def fen(raw: object, field: str, *, maximum: int) -> int:
     """An amount in yuan (strictly parsed by core/money.py) as integer fen, more than zero and at most `maximum`."""
     try:
-        amount = yuan(raw, field=field)
+        amount = yuan_to_the_fen(raw, field=field)
     except InvalidInputError as exc:
         raise PhilanthropyValueInvalidError(field, exc.message) from None
     value = int(amount * 100)
