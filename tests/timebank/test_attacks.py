@@ -17,6 +17,7 @@ from tests.conftest import (
     INSPECTOR,
     INTEGRATOR_READ_ONLY,
     error_codes,
+    token,
 )
 from tests.timebank.test_api import REDEEM, TRANSFER, VERIFY, a_record, a_volunteer, ok, organiser
 
@@ -142,3 +143,18 @@ async def test_admin_reads_balances_but_no_personal_data_of_the_volunteer(gql: G
     assert read["data"]["timeBankAccount"]["balance"] == "4.00"
     assert resident["idNumber"] is None or "*" in resident["idNumber"]
     assert resident["phone"] is None or "*" in resident["phone"]
+
+
+async def test_whoever_recorded_the_hours_may_not_also_verify_them(gql: GQL) -> None:
+    """Hours feed the social-credit system: one person naming their own office as the organiser and then
+    vouching for the hours would mint them alone. The organising party's other staff verify."""
+    office, staff = organiser()
+    volunteer = await a_volunteer(gql)
+    record = await a_record(gql, volunteer, office, hours="2")  # recorded by cw-li
+    same_person = token("caseworker", district="HAIZHU", office=office, subject="cw-li")  # cw-li, at that office
+
+    own = await gql(VERIFY, {"i": {"recordId": record}}, as_=same_person)
+    other = ok(await gql(VERIFY, {"i": {"recordId": record}}, as_=staff), "verifyVolunteerService")
+
+    assert error_codes(own) == ["FORBIDDEN"], own
+    assert other["record"]["status"] == "VERIFIED" and other["account"]["balance"] == "2.00"

@@ -37,6 +37,14 @@ class NotTheOrganiserError(ForbiddenError):
                          recordId=str(record_id), organiserOffice=organiser_office)
 
 
+class OwnRecordError(ForbiddenError):
+    """Hours feed the social-credit system: whoever recorded a service does not also vouch for it."""
+
+    def __init__(self, record_id: UUID) -> None:
+        super().__init__("whoever recorded a service record may not verify it: another of the organising party's "
+                         "staff does", recordId=str(record_id), rule="FOUR_EYES")
+
+
 class ServiceRecordNotPendingError(RuleViolationError):
     """A record is verified or rejected once; a verified record is never verified again."""
 

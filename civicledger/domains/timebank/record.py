@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 from civicledger.core.aggregate import CivicAggregate
 from civicledger.domains.timebank.errors import (
     NotTheOrganiserError,
+    OwnRecordError,
     ServiceRecordNotPendingError,
     ServiceRecordNotVerifiedError,
 )
@@ -53,11 +54,16 @@ class ServiceRecord(CivicAggregate):
         self.served_on = served_on
         self.hours = hours
         self.description = description
+        self.recorded_by = recorded_by
         self.status = RecordStatus.PENDING
 
     def check_organiser(self, office: str | None) -> None:
         if office != self.organiser_office:
             raise NotTheOrganiserError(self.id, self.organiser_office)
+
+    def check_not_recorded_by(self, actor_id: str) -> None:
+        if actor_id == self.recorded_by:
+            raise OwnRecordError(self.id)
 
     def check_verified(self) -> None:
         if self.status is not RecordStatus.VERIFIED:

@@ -3,7 +3,8 @@
 Who may act (decided here, on the write model):
 - recording a volunteer's service — staff of the volunteer's district (caseworkers, supervisors), integrators
   and admins; the record names the organising party's office;
-- verifying or rejecting it — the organising party only: a principal whose token names that office;
+- verifying or rejecting it — the organising party only: a principal whose token names that office; and
+  never whoever recorded it (hours feed the social-credit system: nobody mints them alone);
 - redeeming hours — staff of the volunteer's district; a transfer links two residents and a household: the
   caller's right over every one of their districts.
 
@@ -102,6 +103,7 @@ class TimeBankService(CivicApplication):
             record = self.get_record(cmd.record_id, cmd.expected_version)
             record.check_organiser(ctx.actor.office)
             may_act_in(ctx.actor)  # inspectors change nothing
+            record.check_not_recorded_by(ctx.actor.id)  # four eyes: the recorder does not vouch for the hours
             record.verify(by=ctx.actor.id)
             account = self.find_account(record.resident_id) or TimeAccount(resident_id=record.resident_id,
                                                                             district=record.district)

@@ -31,7 +31,9 @@ class TimeBankMutations:
         return ServiceRecordPayload.of(await execute(info, input))
 
     @strawberry.mutation(permission_classes=[CanCommand], description="The organising party verifies a service "
-                                                                      "record: its hours are banked.")
+                                                                      "record: its hours are banked. Never by "
+                                                                      "whoever recorded it (FORBIDDEN, rule "
+                                                                      "FOUR_EYES).")
     async def verify_volunteer_service(
             self, info: Info, input: Annotated[DecideVolunteerServiceInput, INPUT]) -> ServiceRecordPayload:
         return ServiceRecordPayload.of(await execute(info, input))
