@@ -144,12 +144,15 @@ class Generator:
         return out
 
 
-async def answer(gql: GQL, documents: list[str], bearer: str) -> str:
+PURPOSE = {"X-Access-Purpose": "role-field matrix control"}
+
+
+async def answer(gql: GQL, documents: list[str], bearer: str, headers: dict[str, str] | None = None) -> str:
     """The first of the documents the role's budget admits, answered; its text."""
     text = ""
     for document in documents:
         response = await gql.client.post("/graphql", json={"query": document},
-                                       headers={"Authorization": f"Bearer {bearer}"})
+                                       headers={"Authorization": f"Bearer {bearer}", **(headers or {})})
         assert response.status_code < 500, (document, response.text)
         body = response.json()
         assert "INTERNAL_SERVER_ERROR" not in error_codes(body), (document, body)
@@ -213,7 +216,11 @@ async def test_no_role_without_the_right_sees_personal_data_through_any_field(gq
     ids |= await programs_of(gql, resident["resident"]["id"], resident["residentId"],
                              male=int(id_number[16]) % 2 == 1)
     hidden = {"ID number": id_number, "phone": phone, "birth date": "1961-07-23", "statement": STATEMENT}
-    documents = Generator(build_schema(Settings())._schema, ids).documents()
+    schema = build_schema(Settings())._schema
+    documents = Generator(schema, ids).documents()
+    for kind in ("DeliberationItem", "Marriage"):  # the inspectors' stream roots on the newer programs' streams
+        of_kind = Generator(schema, {**ids, "resident": ids[kind], "resident_uuid": ids[kind]}).documents()
+        documents |= {f"{root} of {kind}": of_kind[root] for root in ("streamHistory", "streamAt", "streamDiff")}
     assert {"resident", "household", "residents", "streamAt", "auditLog", "marriage", "deliberationItem",
             "timeBankAccount", "node on Marriage", "node on DeliberationItem"} <= documents.keys()
     assert ids["Marriage"] in documents["marriage"][0] and ids["DeliberationItem"] in documents["deliberationItem"][0]
@@ -229,6 +236,11 @@ async def test_no_role_without_the_right_sees_personal_data_through_any_field(gq
             leaks += [(role, root, what) for what, secret in hidden.items() if secret in text]
 
     assert leaks == []
+    # the stream documents reach the statement (the 5th event: a page of 10): an inspector with a purpose sees it,
+    # and the watchers do not
+    whole = [d.replace("first: 3", "first: 10", 1) for d in documents["streamHistory of DeliberationItem"]]
+    assert STATEMENT in await answer(gql, whole, INSPECTOR, PURPOSE)
+    assert not [role for role, bearer in WATCHERS.items() if STATEMENT in await answer(gql, whole, bearer)]
     assert {"resident", "household", "residents", "node on Resident", "marriage", "deliberationItem",
             "timeBankAccount", "node on Marriage", "node on DeliberationItem"} <= revealed_to_control, \
         revealed_to_control
