@@ -23,6 +23,7 @@ from civicledger.domains.philanthropy.values import (
     Rating,
     RoundStatus,
 )
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.projections.philanthropy_proposals import proposals_by_ids
 from civicledger.projections.philanthropy_rounds import rounds_by_ids
 
@@ -42,6 +43,40 @@ ProposalStatusEnum = strawberry.enum(ProposalStatus, name="ProposalStatus", desc
                                      "IN_PROGRESS, CLOSED.")
 StageEnum = strawberry.enum(EvaluationStage, name="EvaluationStage", description="Mid-term, then final.")
 RatingEnum = strawberry.enum(Rating, name="EvaluationRating", description="EXCELLENT, GOOD, PASS or FAIL.")
+describe_enum_values("PhilanthropyCategory", {
+    "ELDERLY": "为老: services for older people.",
+    "DISABLED": "助残: services for people with disabilities.",
+    "ASSISTANCE": "救助: help for residents in hardship.",
+    "YOUTH": "青少年帮扶: support for children and young people.",
+    "MIGRANT_WORKERS": "异地务工人员及其子女关爱: care for migrant workers and their children.",
+    "OTHER": "其他公益: other public-benefit work.",
+})
+describe_enum_values("FundingRoundStatus", {
+    "OPEN": "The call accepts proposals and reviewers may be appointed.",
+    "REVIEWING": "The call has closed: eligibility checks and expert review.",
+    "RANKED": "The ranking is published: awards and rejections are decided.",
+    "FINALISED": "Every proposal is decided: no more awards.",
+})
+describe_enum_values("ProposalStatus", {
+    "SUBMITTED": "Entered into an open call, not yet checked.",
+    "ELIGIBLE": "Passed the eligibility check: goes to expert review.",
+    "INELIGIBLE": "Failed the eligibility check (see `eligibilityFindings`); final.",
+    "RANKED": "Scored and placed in the round's ranking, awaiting the award decision.",
+    "AWARDED": "Granted public money (at most 60% of the approved budget).",
+    "REJECTED": "Not funded; final.",
+    "IN_PROGRESS": "Under way: a milestone reached or a tranche paid.",
+    "CLOSED": "Finished after its final evaluation; final.",
+})
+describe_enum_values("EvaluationStage", {
+    "MID_TERM": "The mid-term evaluation (at most one per project).",
+    "FINAL": "The final evaluation, after the mid-term one (at most one; required before closing).",
+})
+describe_enum_values("EvaluationRating", {
+    "EXCELLENT": "优秀: excellent.",
+    "GOOD": "良好: good.",
+    "PASS": "合格: satisfactory.",
+    "FAIL": "不合格: unsatisfactory.",
+})
 
 First = Annotated[int | None, strawberry.argument(description="Items per page: 1 to 100 (default 20).")]
 After = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
