@@ -24,11 +24,18 @@ from civicledger.domains.philanthropy.values import (
     RoundStatus,
 )
 from civicledger.graphql.conventions import describe_enum_values
+from civicledger.graphql.relay import page_limit
 from civicledger.projections.philanthropy_proposals import proposals_by_ids
 from civicledger.projections.philanthropy_rounds import rounds_by_ids
 
 if TYPE_CHECKING:
-    from civicledger.graphql.philanthropy.lists import HistoryConnection, ProposalConnection
+    from civicledger.graphql.philanthropy.lists import (
+        ConflictConnection,
+        HistoryConnection,
+        ProposalConnection,
+        ReviewConnection,
+        ReviewerConnection,
+    )
 
 LISTS = "civicledger.graphql.philanthropy.lists"
 
@@ -149,10 +156,13 @@ class FundingRoundType(relay.Node):
     def criteria(self) -> list[CriterionType]:
         return [CriterionType(code=k["code"], weight=k["weight"]) for k in json_list(self.row["criteria"])]
 
-    @strawberry.field(description="The review panel (at most a few dozen experts).")
-    def reviewers(self) -> list[ReviewerType]:
-        return [ReviewerType(reviewer_id=r["reviewerId"], expertise=r["expertise"])
-                for r in json_list(self.row["reviewers"])]
+    @strawberry.field(description=page_limit() + "The review panel, in the order the experts were appointed.")
+    def reviewers(self, first: First = 20,
+                  after: After = None) -> Annotated[ReviewerConnection, strawberry.lazy(LISTS)]:
+        from civicledger.graphql.philanthropy.lists import ReviewerConnection, ReviewerEdge, json_page
+
+        return json_page(ReviewerEdge, ReviewerConnection, json_list(self.row["reviewers"]), "fr", first, after,
+                         lambda r: ReviewerType(reviewer_id=r["reviewerId"], expertise=r["expertise"]))
 
     @strawberry.field(description="The public money the round may award, in yuan.")
     def budget(self) -> Decimal:
@@ -322,18 +332,27 @@ class ProposalType(relay.Node):
     def rank(self) -> int | None:
         return self.row["rank"]  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Experts who declared a conflict of interest with it.")
-    def conflicts(self) -> list[str]:
-        return [str(r) for r in json_list(self.row["conflicts"])]
+    @strawberry.field(description=page_limit() + "The codes of the experts who declared a conflict of interest "
+                      "with it, in the order they declared it.")
+    def conflicts(self, first: First = 20,
+                  after: After = None) -> Annotated[ConflictConnection, strawberry.lazy(LISTS)]:
+        from civicledger.graphql.philanthropy.lists import ConflictConnection, ConflictEdge, json_page
 
-    @strawberry.field(description="Each expert's review (a panel: a few per proposal).")
-    def reviews(self) -> list[ReviewType]:
+        return json_page(ConflictEdge, ConflictConnection, json_list(self.row["conflicts"]), "pc", first, after, str)
+
+    @strawberry.field(description=page_limit() + "Each expert's review, in the order they were recorded (one per "
+                      "expert of the panel).")
+    def reviews(self, first: First = 20,
+                after: After = None) -> Annotated[ReviewConnection, strawberry.lazy(LISTS)]:
+        from civicledger.graphql.philanthropy.lists import ReviewConnection, ReviewEdge, json_page
+
         conflicts = set(json_list(self.row["conflicts"]))
-        return [ReviewType(reviewer_id=r["reviewerId"], weighted_score=score(r["weightedX100"]) or Decimal(0),
-                           scores=[CriterionScoreType(code=s["code"], score=s["score"]) for s in r["scores"]],
-                           excluded=r["reviewerId"] in conflicts,
-                           reviewed_at=datetime.fromisoformat(r["reviewedAt"]))
-                for r in json_list(self.row["reviews"])]
+        return json_page(ReviewEdge, ReviewConnection, json_list(self.row["reviews"]), "pr", first, after,
+                         lambda r: ReviewType(
+                             reviewer_id=r["reviewerId"], weighted_score=score(r["weightedX100"]) or Decimal(0),
+                             scores=[CriterionScoreType(code=s["code"], score=s["score"]) for s in r["scores"]],
+                             excluded=r["reviewerId"] in conflicts,
+                             reviewed_at=datetime.fromisoformat(r["reviewedAt"])))
 
     @strawberry.field(description="The plan's milestones (at most 12).")
     def milestones(self) -> list[MilestoneType]:
