@@ -238,7 +238,7 @@ class ReviewType:
 @strawberry.type(name="ProjectEvaluation", description="A mid-term or final evaluation of a funded project, from "
                  "the two sides the bureau checks: project management and financial management.")
 class EvaluationType:
-    stage: StageEnum  # type: ignore[valid-type]
+    stage: StageEnum = strawberry.field(description="Mid-term or final.")  # type: ignore[valid-type]
     project_management: RatingEnum = strawberry.field(description="Project management findings' rating.")  # type: ignore[valid-type]
     financial_management: RatingEnum = strawberry.field(description="Financial management findings' rating.")  # type: ignore[valid-type]
     findings: str = strawberry.field(description="The evaluators' findings (at most 2,000 characters).")
