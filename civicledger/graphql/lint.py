@@ -87,6 +87,10 @@ SMALL_LISTS: dict[str, str] = {
     "DeliberationItem.tasks": "at most 20 execution tasks per item (deliberation rules, MAX_TASKS)",
     "DeliberationReport.outcomes": "one count per outcome kind (4 kinds, each at most once)",
     "Query.marriageStatistics": "one row per office and month: at most 11 offices x 24 months",
+    "CaseworkServicePlan.goals": "a service plan has at most 10 goals (casework rules, MAX_GOALS)",
+    "CaseworkReview.progress": "a review gives the progress of every goal of the plan once (at most 10)",
+    "MealRulePreview.lines": "one line per subsidy category and locality: 4 x 3",
+    "MealDayPayload.meals": "the meals one RecordMeals sheet carries: at most 500 (MAX_MEALS_PER_SHEET)",
 }
 # Connections whose page is chosen by arguments of the field above them: `Type.field` -> where.
 PAGED_BY_PARENT: dict[str, str] = {
