@@ -74,6 +74,23 @@ SMALL_LISTS: dict[str, str] = {
     "StreamState.personalFields": "the personal fields of one aggregate (fixed by its code)",
     "Meal.productionRuns": "a meal comes from 1 to 4 production runs (RecordMealsInput)",
     "ProductionRun.supplierBatches": "a run is cooked from 1 to 30 supplier batches (RecordProductionRunInput)",
+    "FundingRound.categories": "a call's categories: each of the 6 PhilanthropyCategory values at most once",
+    "FundingRound.criteria": "1 to 10 scoring criteria per call (philanthropy rules, MAX_CRITERIA)",
+    "Proposal.milestones": "a plan has at most 12 milestones (philanthropy rules, MAX_MILESTONES)",
+    "Proposal.evaluations": "at most 2: one mid-term and one final (a second of a stage is refused)",
+    "ProposalReview.scores": "one score per criterion of the round (at most 10)",
+    "CharityOffer.categories": "each of the 8 CharityNeedCategory values at most once",
+    "CharityOffer.districts": "at most Guangzhou's 11 districts, each once",
+    "CharityCampaign.partners": "2 to 20 partner organisations (charity campaigns, MAX_PARTNERS)",
+    "CharityPledge.receipts": "at most 50 receipts per pledge (the 51st is refused, MAX_RECEIPTS_PER_PLEDGE)",
+    "MarriageAppointment.parties": "the appointment's two parties",
+    "DeliberationItem.tasks": "at most 20 execution tasks per item (deliberation rules, MAX_TASKS)",
+    "DeliberationReport.outcomes": "one count per outcome kind (4 kinds, each at most once)",
+    "Query.marriageStatistics": "one row per office and month: at most 11 offices x 24 months",
+    "CaseworkServicePlan.goals": "a service plan has at most 10 goals (casework rules, MAX_GOALS)",
+    "CaseworkReview.progress": "a review gives the progress of every goal of the plan once (at most 10)",
+    "MealRulePreview.lines": "one line per subsidy category and locality: 4 x 3",
+    "MealDayPayload.meals": "the meals one RecordMeals sheet carries: at most 500 (MAX_MEALS_PER_SHEET)",
 }
 # Connections whose page is chosen by arguments of the field above them: `Type.field` -> where.
 PAGED_BY_PARENT: dict[str, str] = {

@@ -91,3 +91,14 @@ def page_limit(maximum: int = 100, default: int = 20) -> str:
     """The page-size sentence every connection field's description starts with (`page_size`'s bounds); the
     schema lint (`graphql/lint.py`) checks that each one states it."""
     return f"At most {maximum} per page (`first`, default {default}). "
+
+
+def list_page(items: list[Any], kind: str, first: int | None, after: str | None, default: int = 20,
+              maximum: int = 100) -> tuple[list[tuple[str, Any]], bool]:
+    """One page of a list held whole in a read model's row (a JSON column): `(cursor, item)` pairs and whether
+    more follow. The cursor is the item's index in the list, so it stays valid as the list grows at its end."""
+    limit = page_size(first, default=default, maximum=maximum)
+    index = decode_cursor(kind, after)
+    start = 0 if index is None else index + 1
+    chunk = items[start:start + limit]
+    return [(encode_cursor(kind, start + i), item) for i, item in enumerate(chunk)], start + limit < len(items)

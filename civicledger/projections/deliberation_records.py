@@ -110,12 +110,13 @@ async def item_positions(conn: asyncpg.Connection, item_id: Any, *, after: int |
                             item_id, after or 0, limit + 1)
 
 
-async def outcome_statistics(conn: asyncpg.Connection, *, district: str, street: str | None = None
-                             ) -> list[asyncpg.Record]:
-    """Outcome counts by kind: per street of a district, or per community of one street (with `street`)."""
+async def outcome_statistics(conn: asyncpg.Connection, *, district: str, street: str | None = None,
+                             offset: int = 0, limit: int | None = None) -> list[asyncpg.Record]:
+    """Outcome counts by kind: per street of a district, or per community of one street (with `street`); a page of
+    them from `offset` (the rows' order is total: place, then kind)."""
     place = "community" if street is not None else "street"
     return await conn.fetch(
         f"SELECT street, {'community' if street is not None else 'NULL::text'} AS community, kind,"
         f" sum(count)::bigint AS total, count(DISTINCT item_id)::int AS items FROM deliberation_outcomes"
         f" WHERE district = $1 AND ($2::text IS NULL OR street = $2) GROUP BY street, {place}, kind"
-        f" ORDER BY street, {place}, kind", district, street)
+        f" ORDER BY street, {place}, kind OFFSET $3 LIMIT $4", district, street, offset, limit)

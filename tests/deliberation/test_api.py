@@ -30,7 +30,7 @@ PROPOSE = f"""mutation($i: ProposeDeliberationItemInput!) {{ proposeDeliberation
 PREPARE = f"""mutation($i: PrepareDeliberationItemInput!) {{ prepareDeliberationItem(input: $i) {{
   item {{ {ITEM_FIELDS} plan meetingOn }} }} }}"""
 ADD = f"""mutation($i: AddDeliberationParticipantInput!) {{ addDeliberationParticipant(input: $i) {{
-  item {{ {ITEM_FIELDS} participants {{ number kind name residentId }} }} }} }}"""
+  item {{ {ITEM_FIELDS} participants {{ edges {{ node {{ number kind name residentId }} }} }} }} }} }}"""
 OPEN = f"""mutation($i: OpenDeliberationConsultationInput!) {{ openDeliberationConsultation(input: $i) {{
   item {{ {ITEM_FIELDS} }} }} }}"""
 POSITION = f"""mutation($i: StateDeliberationPositionInput!) {{ stateDeliberationPosition(input: $i) {{
@@ -46,8 +46,9 @@ COMPLETE = f"""mutation($i: CompleteDeliberationTaskInput!) {{ completeDeliberat
 REPORT = f"""mutation($i: ReportDeliberationSupervisionInput!) {{ reportDeliberationSupervision(input: $i) {{
   item {{ {ITEM_FIELDS} report {{ report outcomes {{ kind count }} }} }} }} }}"""
 ITEM = """query($id: ID!) { deliberationItem(id: $id) { stage concluded community district districtName
-  participants { number kind name residentId resident { id } }
-  votes { participant choice } tally { for against abstentions cast participants }
+  participants(first: 1) { edges { node { number kind name residentId resident { id } } }
+    pageInfo { hasNextPage endCursor } }
+  votes { edges { node { participant choice } } } tally { for against abstentions cast participants }
   positions { edges { node { number participant stance statement } } }
   decision { outcome basis } tasks { number done } report { report outcomes { kind count } }
   history(first: 20) { edges { node { kind actorId } } pageInfo { hasNextPage } } } }"""
@@ -55,8 +56,11 @@ AGENDA = """query($c: String, $s: DeliberationStage) { deliberationItems(distric
   community: $c, stage: $s, first: 10) { edges { node { itemId stage title } } pageInfo { hasNextPage } } }"""
 TIMELINE = """query($id: ID!) { resident(id: $id) { timeline(first: 10, programs: ["deliberation"]) {
   edges { node { kind summary } } } } }"""
-STATS = """query($street: String) { deliberationOutcomeStatistics(district: "HAIZHU", street: $street) {
-  street community kind total items } }"""
+STATS = """query($street: String, $first: Int, $after: String) { deliberationOutcomeStatistics(
+  district: "HAIZHU", street: $street, first: $first, after: $after) { edges { node { street community kind total items } }
+  pageInfo { hasNextPage endCursor } } }"""
+REST = """query($id: ID!, $after: String) { deliberationItem(id: $id) { participants(after: $after) {
+  edges { node { number } } pageInfo { hasNextPage } } } }"""
 
 
 async def ok(gql: GQL, query: str, variables: dict[str, Any], as_: str = CASEWORKER_HAIZHU) -> dict[str, Any]:
@@ -83,11 +87,27 @@ async def consultation(gql: GQL, community: str) -> tuple[str, str]:
     await send(gql, PREPARE, itemId=item, plan="征求意见,形成出资分摊方案", meetingOn=later(7))
     await send(gql, ADD, itemId=item, kind="REGISTERED_RESIDENT", residentId=resident)
     added = await send(gql, ADD, itemId=item, kind="LAWYER", name="社区法律顾问")
-    assert [(p["number"], p["kind"], p["name"], p["residentId"]) for p in added["participants"]] == [
+    assert [(e["node"]["number"], e["node"]["kind"], e["node"]["name"], e["node"]["residentId"])
+            for e in added["participants"]["edges"]] == [
         (1, "REGISTERED_RESIDENT", None, resident), (2, "LAWYER", "社区法律顾问", None)]
     opened = await send(gql, OPEN, itemId=item)
     assert opened["stage"] == "CONSULTATION"
     return item, resident
+
+
+async def all_statistics(gql: GQL, street: str | None, first: int = 200) -> list[dict[str, Any]]:
+    """Every page of the outcome statistics (other tests add rows to the same district)."""
+    rows: list[dict[str, Any]] = []
+    after = None
+    for _ in range(1000):  # a cursor that does not move on fails here instead of looping
+        page = (await ok(gql, STATS, {"street": street, "first": first, "after": after})
+                )["deliberationOutcomeStatistics"]
+        assert len(page["edges"]) <= first
+        rows += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return rows
+        after = page["pageInfo"]["endCursor"]
+    raise AssertionError("the statistics' pages never end")
 
 
 async def test_an_item_from_topic_collection_to_supervision_over_http(gql: GQL) -> None:
@@ -106,25 +126,33 @@ async def test_an_item_from_topic_collection_to_supervision_over_http(gql: GQL) 
     done = await send(gql, COMPLETE, itemId=item, task=2, note="已验收")
     assert [t["done"] for t in done["tasks"]] == [True, True]
     reported = await send(gql, REPORT, itemId=item, report="电梯已投入使用",
-                          outcomes=[{"kind": "LIFTS_INSTALLED", "count": 1}])
+                          outcomes=[{"kind": "LIFTS_INSTALLED", "count": 1}, {"kind": "DISPUTES_RESOLVED", "count": 2}])
 
     assert (reported["stage"], reported["concluded"]) == ("SUPERVISION", True)
     read = (await ok(gql, ITEM, {"id": item}))["deliberationItem"]
     assert (read["stage"], read["community"], read["districtName"]) == ("SUPERVISION", community, "海珠区")
-    assert read["participants"][0]["resident"]["id"] == resident
-    assert read["votes"] == [{"participant": 1, "choice": "FOR"}, {"participant": 2, "choice": "ABSTAIN"}]
+    first_page = read["participants"]
+    assert [e["node"]["resident"]["id"] for e in first_page["edges"]] == [resident]
+    assert first_page["pageInfo"]["hasNextPage"]
+    rest = (await ok(gql, REST, {"id": item, "after": first_page["pageInfo"]["endCursor"]}))["deliberationItem"]
+    assert rest["participants"] == {"edges": [{"node": {"number": 2}}], "pageInfo": {"hasNextPage": False}}
+    assert [e["node"] for e in read["votes"]["edges"]] == [{"participant": 1, "choice": "FOR"},
+                                                          {"participant": 2, "choice": "ABSTAIN"}]
     assert [e["node"]["statement"] for e in read["positions"]["edges"]] == ["费用分摊需公开", "程序合法"]
-    assert read["report"] == {"report": "电梯已投入使用", "outcomes": [{"kind": "LIFTS_INSTALLED", "count": 1}]}
+    assert read["report"] == {"report": "电梯已投入使用", "outcomes": [{"kind": "LIFTS_INSTALLED", "count": 1},
+                                                                 {"kind": "DISPUTES_RESOLVED", "count": 2}]}
     assert [e["node"]["kind"] for e in read["history"]["edges"]][0::11] == ["AgendaItem.Proposed",
                                                                               "AgendaItem.TaskCompleted"]
     assert read["history"]["edges"][-1]["node"]["kind"] == "AgendaItem.Supervised"
     agenda = (await ok(gql, AGENDA, {"c": community, "s": "SUPERVISION"}))["deliberationItems"]["edges"]
     assert [e["node"]["title"] for e in agenda] == ["3号楼加装电梯"]
     assert (await ok(gql, AGENDA, {"c": community, "s": "DECISION"}))["deliberationItems"]["edges"] == []
-    stats = (await ok(gql, STATS, {"street": "江海街"}))["deliberationOutcomeStatistics"]
+    stats = await all_statistics(gql, "江海街")
     assert [s for s in stats if s["community"] == community] == [
+        {"street": "江海街", "community": community, "kind": "DISPUTES_RESOLVED", "total": 2, "items": 1},
         {"street": "江海街", "community": community, "kind": "LIFTS_INSTALLED", "total": 1, "items": 1}]
-    by_street = (await ok(gql, STATS, {"street": None}))["deliberationOutcomeStatistics"]
+    by_street = await all_statistics(gql, None)
+    assert await all_statistics(gql, "江海街", first=1) == stats  # one row a page: the same rows, in the same order
     assert any(s["street"] == "江海街" and s["community"] is None and s["total"] >= 1 for s in by_street)
     timeline = (await ok(gql, TIMELINE, {"id": resident}))["resident"]["timeline"]["edges"]
     assert [e["node"]["kind"] for e in timeline] == [

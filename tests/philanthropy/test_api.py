@@ -29,9 +29,12 @@ SUBMIT = """mutation($i: SubmitProposalInput!) { submitProposal(input: $i) { pos
   selfRaised requestedGrant } } }"""
 PROPOSAL_STEP = "mutation($i: %s!) { %s(input: $i) { position proposal { status } } }"
 ROUND = """query($id: ID!) { fundingRound(id: $id) { status budget awarded remaining budgetUsedPercent awards
-  proposalCount proposals(first: 10) { edges { node { organisation rank score status } } } } }"""
+  proposalCount proposals(first: 10) { edges { node { organisation rank score status } } }
+  reviewers(first: 2) { edges { node { reviewerId } } pageInfo { hasNextPage endCursor } } } }"""
+REVIEWERS = """query($id: ID!, $after: String) { fundingRound(id: $id) { reviewers(first: 2, after: $after) {
+  edges { node { reviewerId } } pageInfo { hasNextPage } } } }"""
 PROPOSAL = """query($id: ID!) { proposal(id: $id) { status rank score grant approvedBudget selfRaised disbursed
-  conflicts reviews { reviewerId weightedScore excluded scores { code score } }
+  conflicts { edges { node } } reviews { edges { node { reviewerId weightedScore excluded scores { code score } } } }
   milestones { index reachedOn paid } evaluations { stage projectManagement financialManagement }
   fundingRound { title } history(first: 50) { edges { node { kind actorId actorRole reason } } } } }"""
 CRITERIA = [{"code": "NEED", "weight": 40}, {"code": "DESIGN", "weight": 35}, {"code": "CAPACITY", "weight": 25}]
@@ -125,7 +128,13 @@ async def test_a_round_from_the_call_to_a_projects_closing_evaluation_over_http(
             ] == [(1, "80.75", "CLOSED"), (2, "70.40", "REJECTED")]  # (90 + 71.50) / 2; (70 + 70.80) / 2
     assert (project["status"], project["grant"], project["selfRaised"], project["disbursed"]) == (
         "CLOSED", "60000.00", "40000.00", "60000.00")
-    assert project["conflicts"] == ["EXPERT-MAI"] and [r["excluded"] for r in project["reviews"]] == [False, False]
+    assert [e["node"] for e in project["conflicts"]["edges"]] == ["EXPERT-MAI"]
+    assert [e["node"]["excluded"] for e in project["reviews"]["edges"]] == [False, False]
+    panel = funding_round["reviewers"]
+    rest = ok(await gql(REVIEWERS, {"id": round_id, "after": panel["pageInfo"]["endCursor"]}), "fundingRound")
+    reviewer_ids = [e["node"]["reviewerId"] for e in panel["edges"] + rest["reviewers"]["edges"]]
+    assert panel["pageInfo"]["hasNextPage"] and not rest["reviewers"]["pageInfo"]["hasNextPage"]
+    assert len(reviewer_ids) == len(set(reviewer_ids)) == 3, reviewer_ids  # a page of 2, then the last one
     assert [e["stage"] for e in project["evaluations"]] == ["MID_TERM", "FINAL"]
     kinds = [e["node"]["kind"] for e in project["history"]["edges"]]
     assert kinds[0] == "Proposal.Submitted" and kinds[-1] == "Proposal.Closed" and "Proposal.Awarded" in kinds

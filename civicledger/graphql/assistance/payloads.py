@@ -220,7 +220,7 @@ class GenerateAssistancePayrollInput:
 
 @strawberry.type(name="GenerateAssistancePayrollPayload")
 class GenerateAssistancePayrollPayload:
-    month: date
+    month: date = strawberry.field(description="The month the payroll was generated for: its first day.")
     generated: int = strawberry.field(description="Cases given their entitlement for the month by this run.")
     unchanged: int = strawberry.field(description="Cases already paid for the month, or owed nothing.")
     position: int
@@ -252,11 +252,12 @@ class PublishAssistanceStandardInput:
 
 @strawberry.type(name="PublishAssistanceStandardPayload")
 class PublishAssistanceStandardPayload:
-    program: ProgramEnum  # type: ignore[valid-type]
+    program: ProgramEnum = strawberry.field(description="The program whose standard was published.")  # type: ignore[valid-type]
     position: int
     replayed: bool
 
-    @strawberry.field
+    @strawberry.field(description="The program's standard, every revision, as the read models show it once they "
+                      "have reached `position`.")
     async def standard(self, info: Info) -> StandardType | None:
         runtime = info.context.runtime
         await runtime.positions.wait_for(self.position, timeout=runtime.settings.consistency_timeout_s)

@@ -86,7 +86,7 @@ class CampaignType(relay.Node):
     def title(self) -> str:
         return self.row["title"]  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The partners raising together.")
+    @strawberry.field(description="The partners raising together (2 to 20 organisations).")
     def partners(self) -> list[str]:
         return [str(p) for p in _list(self.row["partners"])]
 

@@ -9,6 +9,7 @@ import strawberry
 from civicledger.domains.charity import commands as c
 from civicledger.domains.charity.values import Confirmation, ConfirmationMethod
 from civicledger.graphql.charity.types import NeedCategoryEnum, NeedSourceEnum, NeedStatusEnum, SupportKindEnum
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.relay import uuid_of
 
 KEY = "Safe retries: the same key returns the first result and writes nothing (1–200 visible ASCII characters)."
@@ -16,6 +17,13 @@ VERSION = "Optional: the stream's version you read; a stale one is CONFLICT and 
 QUANTITY = "Yuan for MONEY (e.g. \"800.00\", at most 10,000,000); whole units for GOODS and SERVICES (1–100,000)."
 ConfirmationMethodEnum = strawberry.enum(ConfirmationMethod, name="CharityConfirmationMethod",
                                          description="How the resident confirmed their consent.")
+describe_enum_values("CharityConfirmationMethod", {
+    "SIGNED_FORM": "A consent form the resident signed.",
+    "IN_PERSON": "Confirmed in person to a caseworker.",
+    "PHONE_CALLBACK": "Confirmed on a call-back by the bureau.",
+    "SMS_REPLY": "Confirmed by a text-message reply.",
+    "ONLINE": "Confirmed online.",
+})
 
 SOURCE_TYPES = {"LINKAGE": "Need", "ASSISTANCE": "AssistanceCase", "CASEWORK": "CaseworkCase"}
 

@@ -23,6 +23,7 @@ from civicledger.domains.charity.values import (
     NeedStatus,
     SupportKind,
 )
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
 from civicledger.projections.charity_matching import (
     matches_by_ids,
@@ -47,6 +48,41 @@ MatchStatusEnum = strawberry.enum(MatchStatus, name="CharityMatchStatus",
 ConsentBasisEnum = strawberry.enum(ConsentBasis, name="CharityConsentBasis",
                                    description="SOURCE: consent recorded by the source program; CONFIRMATION: the "
                                                "resident's confirmation given with the publication.")
+describe_enum_values("CharityNeedCategory", {
+    "LEFT_BEHIND_CHILDREN": "留守儿童: children left behind by migrant parents.",
+    "VAGRANT_AID": "流浪乞讨救助: aid to vagrants and beggars.",
+    "MEDICAL_AID": "医疗救助: medical aid.",
+    "ELDER_CARE": "Care for older people.",
+    "DISABILITY": "Support for people with disabilities.",
+    "EDUCATION": "Schooling and education costs.",
+    "HARDSHIP": "Hardship in daily living.",
+    "OTHER": "Any other need.",
+})
+describe_enum_values("CharitySupportKind", {
+    "MONEY": "Money: quantities in yuan (two places).",
+    "GOODS": "Goods: quantities in whole units.",
+    "SERVICES": "Services: quantities in whole units (hours, visits, sessions).",
+})
+describe_enum_values("CharityNeedSource", {
+    "LINKAGE": "A linkage need (三社联动).",
+    "ASSISTANCE": "A social-assistance case.",
+    "CASEWORK": "A social-work case.",
+})
+describe_enum_values("CharityNeedStatus", {
+    "OPEN": "Published, not yet fully met.",
+    "MET": "Fulfilled in full.",
+    "WITHDRAWN": "Taken down: consent withdrawn, or no longer needed.",
+})
+describe_enum_values("CharityMatchStatus", {
+    "PROPOSED": "Proposed by the matching rules, awaiting a caseworker.",
+    "ACCEPTED": "Accepted by a caseworker: the donor is to deliver.",
+    "FULFILLED": "Delivered.",
+    "DECLINED": "Declined; the offer and the need stay available to other matches.",
+})
+describe_enum_values("CharityConsentBasis", {
+    "SOURCE": "The consent the source program recorded (a linkage need's).",
+    "CONFIRMATION": "The resident's confirmation, given with the publication.",
+})
 
 
 def page(rows: list[Any], limit: int, kind: str) -> tuple[list[Any], list[str], relay.PageInfo]:

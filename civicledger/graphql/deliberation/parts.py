@@ -182,3 +182,6 @@ class HistoryEntryType:
 PositionEdge, PositionConnection = connection("DeliberationPosition", PositionType, "Positions, in the order stated.")
 HistoryEdge, HistoryConnection = connection("DeliberationHistory", HistoryEntryType, "An item's events, oldest "
                                             "first.")
+ParticipantEdge, ParticipantConnection = connection("DeliberationParticipant", ParticipantType, "An item's "
+                                                    "participants, in the order they joined.")
+VoteEdge, VoteConnection = connection("DeliberationVote", VoteType, "The votes cast on an item, in order.")

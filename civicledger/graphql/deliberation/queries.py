@@ -20,14 +20,19 @@ from civicledger.graphql.deliberation.types import (
     ItemType,
     OutcomeKindEnum,
     OutcomeStatisticType,
+    StatisticConnection,
+    StatisticEdge,
     items,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size, uuid_of
 from civicledger.projections.deliberation_items import search_items
 from civicledger.projections.deliberation_records import outcome_statistics
 
 District = Annotated[str, strawberry.argument(description="A district code (HAIZHU) or name (海珠区).")]
+STATS_MAX, STATS_DEFAULT = 200, 100
+StatsFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {STATS_MAX} (default "
+                                                                   f"{STATS_DEFAULT}).")]
 Street = Annotated[str | None, strawberry.argument(description="A street of the district (at most 40 characters).")]
 
 
@@ -69,14 +74,21 @@ class DeliberationQueries:
             raise NotFoundError(f"agenda item {key} not found", id=id)
         return ItemType.from_row(row)
 
-    @strawberry.field(permission_classes=[CanRead], description="What supervised items achieved, by kind: per street "
-                      "of a district, or per community of one street (give `street`). One row per place and kind "
-                      "(bounded by the district's streets, or the street's communities, times 4 kinds).")
-    async def deliberation_outcome_statistics(self, info: Info, district: District,
-                                              street: Street = None) -> list[OutcomeStatisticType]:
+    @strawberry.field(permission_classes=[CanRead], description=page_limit(STATS_MAX, STATS_DEFAULT) + "What "
+                      "supervised items achieved, by kind: per street of a district, or per community of one street "
+                      "(give `street`). One row per place and kind, ordered by street, community, kind.")
+    async def deliberation_outcome_statistics(self, info: Info, district: District, street: Street = None,
+                                              first: StatsFirst = STATS_DEFAULT,
+                                              after: After = None) -> StatisticConnection:
         code = _district(district)
+        limit = page_size(first, default=STATS_DEFAULT, maximum=STATS_MAX)
+        index = decode_cursor("ds", after)
+        offset = 0 if index is None else index + 1
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await outcome_statistics(conn, district=code,  # type: ignore[arg-type]
-                                            street=text.search_term(street, "street", max_length=40))
-        return [OutcomeStatisticType(street=r["street"], community=r["community"], kind=OutcomeKindEnum(r["kind"]),
-                                     total=r["total"], items=r["items"]) for r in rows]
+                                            street=text.search_term(street, "street", max_length=40),
+                                            offset=offset, limit=limit + 1)
+        edges = [StatisticEdge(cursor=encode_cursor("ds", offset + i), node=OutcomeStatisticType(
+            street=r["street"], community=r["community"], kind=OutcomeKindEnum(r["kind"]), total=r["total"],
+            items=r["items"])) for i, r in enumerate(rows[:limit])]
+        return StatisticConnection(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -23,6 +23,8 @@ from civicledger.graphql.deliberation.parts import (
     HistoryEdge,
     HistoryEntryType,
     OutcomeCountType,
+    ParticipantConnection,
+    ParticipantEdge,
     ParticipantType,
     PositionConnection,
     PositionEdge,
@@ -30,13 +32,27 @@ from civicledger.graphql.deliberation.parts import (
     ReportType,
     TallyType,
     TaskType,
+    VoteConnection,
+    VoteEdge,
     VoteType,
     connection,
     items,
     json_list,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, node_uuids, page_info, page_size
+from civicledger.graphql.relay import (
+    decode_cursor,
+    encode_cursor,
+    list_page,
+    node_uuids,
+    page_info,
+    page_limit,
+    page_size,
+)
 from civicledger.projections.deliberation_records import item_history, item_positions
+
+PARTS_MAX, PARTS_DEFAULT = 200, 50  # an item has at most 200 participants (rules.MAX_PARTICIPANTS): one page holds all
+PartsFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {PARTS_MAX} (default "
+                                                                   f"{PARTS_DEFAULT}).")]
 
 
 @strawberry.type(name="DeliberationItem", description="An agenda item (议题) of a community's deliberation, from "
@@ -94,14 +110,20 @@ class ItemType(relay.Node):
     def meeting_on(self) -> date | None:
         return self.row["meeting_on"]
 
-    @strawberry.field(description="Its participants, in the order they joined (at most 200).")
-    def participants(self) -> list[ParticipantType]:
-        return [ParticipantType(data=p) for p in json_list(self.row["participants"])]
+    @strawberry.field(description=page_limit(PARTS_MAX, PARTS_DEFAULT) + "Its participants, in the order they "
+                      "joined (an item has at most 200).")
+    def participants(self, first: PartsFirst = PARTS_DEFAULT, after: After = None) -> ParticipantConnection:
+        pairs, more = list_page(json_list(self.row["participants"]), "dq", first, after, PARTS_DEFAULT, PARTS_MAX)
+        edges = [ParticipantEdge(cursor=c, node=ParticipantType(data=p)) for c, p in pairs]
+        return ParticipantConnection(edges=edges, page_info=page_info(edges, more, after is not None))
 
-    @strawberry.field(description="The votes cast, in order (at most one per participant).")
-    def votes(self) -> list[VoteType]:
-        return [VoteType(participant=v["participant"], choice=VoteChoiceEnum(v["choice"]))
-                for v in json_list(self.row["votes"])]
+    @strawberry.field(description=page_limit(PARTS_MAX, PARTS_DEFAULT) + "The votes cast, in order (at most one "
+                      "per participant).")
+    def votes(self, first: PartsFirst = PARTS_DEFAULT, after: After = None) -> VoteConnection:
+        pairs, more = list_page(json_list(self.row["votes"]), "dv", first, after, PARTS_DEFAULT, PARTS_MAX)
+        edges = [VoteEdge(cursor=c, node=VoteType(participant=v["participant"], choice=VoteChoiceEnum(v["choice"])))
+                 for c, v in pairs]
+        return VoteConnection(edges=edges, page_info=page_info(edges, more, after is not None))
 
     @strawberry.field(description="The votes counted.")
     def tally(self) -> TallyType:
@@ -178,3 +200,7 @@ class OutcomeStatisticType:
     kind: OutcomeKindEnum = strawberry.field(description="The kind of outcome.")
     total: int = strawberry.field(description="How many, summed over the supervised items.")
     items: int = strawberry.field(description="How many supervised items reported this kind.")
+
+
+StatisticEdge, StatisticConnection = connection("DeliberationOutcomeStatistic", OutcomeStatisticType, "Outcome "
+                                                "counts, by place and kind.")

@@ -194,9 +194,11 @@ class StreamDiffType:
 @strawberry.type(name="InForce", description="What an effective-dated aggregate, as recorded at `asOf`, held "
                  "to be in force on a business date.")
 class InForceType:
-    stream_id: UUID
-    type: str
-    on: date
-    as_of: datetime
-    recorded_version: int
-    values: JSON | None = strawberry.field(description="Null before the first effective date.")
+    stream_id: UUID = strawberry.field(description="The aggregate's stream id.")
+    type: str = strawberry.field(description="The aggregate's type, e.g. MealRuleTable.")
+    on: date = strawberry.field(description="The business date asked about.")
+    as_of: datetime = strawberry.field(description="The instant the record is read as of (UTC; default now).")
+    recorded_version: int = strawberry.field(description="The stream's version as recorded at `asOf`.")
+    values: JSON | None = strawberry.field(description="Null before the first effective date; every value is "
+                                           "masked unless the reader may see the personal data of all the "
+                                           "aggregate's subjects.")

@@ -23,21 +23,23 @@ from civicledger.graphql.linkage.work_types import LinkageTaskType
 from civicledger.projections.linkage_dashboard import Dashboard
 
 
-@strawberry.type(name="LinkageCount")
+@strawberry.type(name="LinkageCount", description="One count of a dashboard's breakdown: what is counted, and "
+                                                  "how many.")
 class CountType:
-    key: str
-    count: int
+    key: str = strawberry.field(description="What is counted: a need category or a referral status, as the "
+                                "field's description says.")
+    count: int = strawberry.field(description="How many, at the dashboard's `asOf`.")
 
 
 @strawberry.type(name="CommunityDashboard", description="One community's linkage figures at `asOf`.")
 class DashboardType:
     board: strawberry.Private[Dashboard]
 
-    @strawberry.field
+    @strawberry.field(description="The community (its residents' committee, an organisation of the linkage).")
     async def community(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.board.community_id)
 
-    @strawberry.field
+    @strawberry.field(description="The moment the figures are computed at (UTC).")
     def as_of(self) -> datetime:
         return self.board.as_of
 
@@ -45,7 +47,7 @@ class DashboardType:
     def needs_by_category(self) -> list[CountType]:
         return [CountType(key=k, count=v) for k, v in self.board.needs_by_category.items()]
 
-    @strawberry.field
+    @strawberry.field(description="Referrals, by status (one count per referral status).")
     def referrals_by_status(self) -> list[CountType]:
         return [CountType(key=k, count=v) for k, v in self.board.referrals_by_status.items()]
 
@@ -69,7 +71,7 @@ class DashboardType:
     def satisfaction_mean(self) -> float | None:
         return self.board.satisfaction_mean
 
-    @strawberry.field
+    @strawberry.field(description="How many satisfaction scores `satisfactionMean` averages.")
     def satisfaction_count(self) -> int:
         return self.board.satisfaction_count
 
@@ -77,7 +79,7 @@ class DashboardType:
     def meetings(self) -> int:
         return self.board.meetings
 
-    @strawberry.field
+    @strawberry.field(description="The day of the latest three-party meeting (null: none held).")
     def last_meeting_on(self) -> date | None:
         return self.board.last_meeting_on
 
@@ -136,12 +138,12 @@ class QueueItemType:
         row = await access.referrals(info).load(self.row["referral_id"])
         return ReferralType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The need it is about (personal data masked by role).")
     async def need(self, info: Info) -> NeedType | None:
         row = await access.needs(info).load(self.row["need_id"])
         return NeedType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The task, for a TASK item (null for the other kinds).")
     async def task(self, info: Info) -> LinkageTaskType | None:
         if self.row["task_id"] is None:
             return None
@@ -149,11 +151,12 @@ class QueueItemType:
         return LinkageTaskType.from_row(row) if row else None
 
 
-@strawberry.type(name="WorkQueueCounts")
+@strawberry.type(name="WorkQueueCounts", description="How many items of the whole queue (every page) are in each "
+                                                     "bucket at the queue's `asOf`.")
 class QueueCountsType:
-    overdue: int
-    due_soon: int
-    open: int
+    overdue: int = strawberry.field(description="Items whose deadline has passed.")
+    due_soon: int = strawberry.field(description="Items due within `dueSoonHours`.")
+    open: int = strawberry.field(description="Items due later, or without a running deadline.")
 
 
 @strawberry.type(name="WorkQueueEdge")
@@ -166,7 +169,8 @@ class QueueEdge:
 class QueueConnection:
     edges: list[QueueEdge]
     page_info: relay.PageInfo
-    counts: QueueCountsType
+    counts: QueueCountsType = strawberry.field(description="The queue's items by bucket, across every page "
+                                               "(the `bucket` filter aside).")
 
 
 def queue_cursor(row: Any) -> str:

@@ -105,13 +105,14 @@ class LinkageTaskType(relay.Node):
         return await _nodes(cls, access.tasks(info), node_ids)
 
 
-@strawberry.type(name="MeetingAttendee")
+@strawberry.type(name="MeetingAttendee", description="Who attended a three-party meeting: a staff member of one "
+                                                     "of the three parties' organisations.")
 class AttendeeType:
     organisation_id: strawberry.Private[UUID]
-    party: PartyEnum
-    staff_id: str
+    party: PartyEnum = strawberry.field(description="Which of the three societies they came for.")
+    staff_id: str = strawberry.field(description="The staff member's id in their organisation.")
 
-    @strawberry.field
+    @strawberry.field(description="Their organisation.")
     async def organisation(self, info: Info) -> OrganisationType | None:
         return await _organisation(info, self.organisation_id)
 

@@ -16,6 +16,7 @@ from strawberry.types import Info
 from civicledger.core.ascii import ascii_uuid
 from civicledger.core.guangzhou import district_name
 from civicledger.domains.marriage.rules import first_registration_day, lapses_after
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.relay import encode_cursor
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.marriage_appointments import appointments_by_ids
@@ -49,6 +50,29 @@ class AppointmentStatusEnum(Enum):
     BOOKED = "BOOKED"
     ATTENDED = "ATTENDED"
     CANCELLED = "CANCELLED"
+
+
+describe_enum_values("MarriageStatus", {
+    "MARRIED": "The marriage stands.",
+    "DIVORCED": "Ended by a registered divorce.",
+    "ENDED_BY_DEATH": "Ended by a party's recorded death.",
+})
+describe_enum_values("MaritalStatus", {
+    "UNMARRIED": "No marriage registered on or before the date.",
+    "MARRIED": "In a marriage that stands on the date.",
+    "DIVORCED": "Their last marriage ended by divorce on or before the date.",
+    "WIDOWED": "Their last marriage ended by the spouse's death on or before the date.",
+})
+describe_enum_values("MarriageAppointmentKind", {
+    "MARRIAGE": "To register a marriage.",
+    "DIVORCE_APPLICATION": "To apply for a divorce (starts the 30-day cooling-off period).",
+    "DIVORCE_REGISTRATION": "To register the divorce, after the cooling-off period (within the 30-day window).",
+})
+describe_enum_values("MarriageAppointmentStatus", {
+    "BOOKED": "Booked, not yet held.",
+    "ATTENDED": "The parties came.",
+    "CANCELLED": "Cancelled.",
+})
 
 
 async def _resident(info: Info, resident_id: UUID) -> ResidentType | None:

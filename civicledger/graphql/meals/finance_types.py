@@ -30,21 +30,25 @@ from civicledger.graphql.meals.types import (
 @strawberry.type(name="MealRuleCategory", description="One row of a rule revision: a category's shares at the "
                                                       "base price, and who pays a share lost outside home.")
 class RuleCategoryType:
-    category: SubsidyCategoryEnum  # type: ignore[valid-type]
-    shares: SharesType
-    lost_shares_to: LostSharesPayerEnum  # type: ignore[valid-type]
+    category: SubsidyCategoryEnum = strawberry.field(description="The subsidy category this row is for.")  # type: ignore[valid-type]
+    shares: SharesType = strawberry.field(description="Each payer's share of one meal at the base price, in yuan "
+                                          "(they add up to the revision's price).")
+    lost_shares_to: LostSharesPayerEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Who pays the street and district shares when the elder eats outside their own street or "
+                    "district (MealLocality).")
 
 
 @strawberry.type(name="MealRuleRevision", description="One published revision of the meal subsidy rule table.")
 class RuleRevisionType:
-    revision: int
-    effective_from: date
+    revision: int = strawberry.field(description="Its number: 1 for the first, then one more for each revision "
+                                     "published (revisions are only ever added).")
+    effective_from: date = strawberry.field(description="The first day its rows apply to meals.")
     price: Decimal = strawberry.field(description="The base meal's price in yuan.")
     decision: str = strawberry.field(description="The published decision it implements.")
-    categories: list[RuleCategoryType]
+    categories: list[RuleCategoryType] = strawberry.field(description="One row per subsidy category (4).")
     correction_reason: str | None = strawberry.field(description="Set when it changed rules already in force.")
-    published_by: str | None
-    published_at: datetime | None
+    published_by: str | None = strawberry.field(description="The user who published it (null if not known).")
+    published_at: datetime | None = strawberry.field(description="When it was published (UTC).")
 
     @classmethod
     def from_row(cls, row: Any) -> RuleRevisionType:
@@ -74,11 +78,14 @@ class RuleTableType:
                                                          "the draft's date, the draft's, and the meals recorded "
                                                          "there in the sample window.")
 class PreviewLineType:
-    category: SubsidyCategoryEnum  # type: ignore[valid-type]
-    locality: LocalityEnum  # type: ignore[valid-type]
-    before: SharesType | None
-    after: SharesType
-    sample_meals: int
+    category: SubsidyCategoryEnum = strawberry.field(description="The subsidy category.")  # type: ignore[valid-type]
+    locality: LocalityEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Where the meal was eaten relative to the elder's home.")
+    before: SharesType | None = strawberry.field(description="The split per meal in force on the draft's date "
+                                                 "without it, in yuan (null: no revision in force then).")
+    after: SharesType = strawberry.field(description="The draft's split per meal, in yuan.")
+    sample_meals: int = strawberry.field(description="Meals of this category at this locality recorded in the "
+                                         "sample window (the last 28 days).")
 
     @strawberry.field(description="(after − before) × sample meals, per payer: what the sample would have cost "
                                   "each payer more (negative: less).")
@@ -92,12 +99,14 @@ class PreviewLineType:
 
 @strawberry.type(name="MealRulePreview", description="What publishing a revision would change. Writes nothing.")
 class RulePreviewType:
-    revision: int
-    effective_from: date
-    price: Decimal
-    sample_from: date
-    sample_until: date
-    lines: list[PreviewLineType]
+    revision: int = strawberry.field(description="The number the revision would get if published now.")
+    effective_from: date = strawberry.field(description="The draft's first day.")
+    price: Decimal = strawberry.field(description="The draft's base meal price, in yuan.")
+    sample_from: date = strawberry.field(description="First day of the sample window, inclusive (28 days before "
+                                         "`sampleUntil`).")
+    sample_until: date = strawberry.field(description="Last day of the sample window, exclusive (today).")
+    lines: list[PreviewLineType] = strawberry.field(description="One line per subsidy category and locality "
+                                                    "(at most 4 x 3).")
 
 
 def preview_line(line: Any) -> PreviewLineType:
@@ -164,7 +173,7 @@ class SettlementLineType:
     def canteen_id(self) -> UUID:
         return self.row["canteen_id"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The canteen settled (null if it is not in the read model).")
     async def canteen(self, info: Info) -> MealCanteenType | None:
         return await canteen(info, self.row["canteen_id"])
 

@@ -26,14 +26,18 @@ from civicledger.graphql.relay import uuid_of
 KEY = "Safe retries: the same key returns the first result and writes nothing (1–200 visible ASCII characters)."
 
 
-@strawberry.input(name="MealCanteenFilter")
+@strawberry.input(name="MealCanteenFilter", description="Which canteens and delivery points to list; every field "
+                                                       "given must match (none given: all).")
 class MealCanteenFilter:
     district: str | None = strawberry.field(default=None, description="District code (HAIZHU) or name (海珠区).")
-    kind: SiteKindEnum | None = None  # type: ignore[valid-type]
-    status: CanteenStatusEnum | None = None  # type: ignore[valid-type]
+    kind: SiteKindEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only canteens, or only delivery points.")
+    status: CanteenStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only open, or only closed, sites.")
 
 
-@strawberry.input(name="MealElderFilter")
+@strawberry.input(name="MealElderFilter", description="Which enrolled elders to list; every field given must "
+                                                     "match (none given: all).")
 class MealElderFilter:
     district: str | None = strawberry.field(default=None, description="Home district code or name.")
     street: str | None = strawberry.field(default=None, description="Home street, as the registry spells it.")
@@ -49,10 +53,12 @@ class MealFilter:
     include_voided: bool = strawberry.field(default=False, description="Include voided meals (default false).")
 
 
-@strawberry.input(name="SupplierBatchFilter")
+@strawberry.input(name="SupplierBatchFilter", description="Which supplier batches to list; every field given "
+                                                         "must match.")
 class SupplierBatchFilter:
     canteen_id: strawberry.ID | None = strawberry.field(default=None, description="The kitchen that received it.")
-    recalled: bool | None = None
+    recalled: bool | None = strawberry.field(default=None, description="Only recalled batches (true) or only "
+                                             "batches not recalled (false).")
 
 
 # -- canteens ------------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class MealDayPayload(MealCommandPayload):
 
 @strawberry.type(name="SupplierBatchPayload")
 class SupplierBatchPayload(MealCommandPayload):
-    @strawberry.field
+    @strawberry.field(description="The batch as the read models show it once they have reached `position`.")
     async def supplier_batch(self, info: Info) -> SupplierBatchType | None:
         row = await info.context.read_after(self.position, batches_by_ids, self.stream_id)
         return SupplierBatchType.from_row(row) if row else None
@@ -76,7 +76,7 @@ class SupplierBatchPayload(MealCommandPayload):
 
 @strawberry.type(name="ProductionRunPayload")
 class ProductionRunPayload(MealCommandPayload):
-    @strawberry.field
+    @strawberry.field(description="The run as the read models show it once they have reached `position`.")
     async def production_run(self, info: Info) -> ProductionRunType | None:
         row = await info.context.read_after(self.position, runs_by_ids, self.stream_id)
         return ProductionRunType.from_row(row) if row else None
@@ -94,7 +94,7 @@ class MealRulePayload(MealCommandPayload):
 
 @strawberry.type(name="SettleMealMonthPayload", description="A settlement run over the district's canteens.")
 class SettleMealMonthPayload:
-    month: date
+    month: date = strawberry.field(description="The month settled: its first day.")
     settled: int = strawberry.field(description="Canteens paid something (or settled at nothing) by this run.")
     unchanged: int = strawberry.field(description="Canteens with nothing new to pay.")
     position: int = strawberry.field(description=POSITION)

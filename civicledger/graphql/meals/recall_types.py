@@ -37,7 +37,7 @@ class RecallElderType:
     def last_served_on(self) -> date:
         return self.row["last_served_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The elder's enrolment (their personal data masked by role).")
     async def elder(self, info: Info) -> MealElderType | None:
         return await elder_of(info, self.row["resident_id"])
 
@@ -73,7 +73,7 @@ class RecallElderType:
         value = self.row["follow_up_outcome"]
         return FollowUpOutcome(value) if value else None
 
-    @strawberry.field
+    @strawberry.field(description="The day the elder was followed up (null: not yet).")
     def followed_up_on(self) -> date | None:
         return self.row["followed_up_on"]  # type: ignore[no-any-return]
 

@@ -148,15 +148,15 @@ class ProductionRunType(relay.Node):
     uid: relay.NodeID[str]
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The dish cooked (at most 120 characters).")
     def dish(self) -> str:
         return self.row["dish"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The day it was cooked.")
     def cooked_on(self) -> date:
         return self.row["cooked_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Portions cooked in the run (1 to 20,000).")
     def portions(self) -> int:
         return self.row["portions"]  # type: ignore[no-any-return]
 
@@ -181,8 +181,9 @@ class ProductionRunType(relay.Node):
 
 @strawberry.type(name="RecallNotice", description="A canteen notified of a recall (by the recall process).")
 class RecallNoticeType:
-    notified_on: date
-    canteen: MealCanteenType | None
+    notified_on: date = strawberry.field(description="The day the canteen was notified.")
+    canteen: MealCanteenType | None = strawberry.field(description="The canteen notified (null if it is not in "
+                                                       "the read model).")
 
 
 @strawberry.type(name="SupplierBatch", description="A delivery of one product from one supplier to one kitchen.")

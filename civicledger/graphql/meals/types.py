@@ -106,6 +106,10 @@ describe_enum_values("RecallFollowUpOutcome", {"CONTACTED_WELL": "Reached, and w
                                                "FAMILY_INFORMED": "Their family was informed."})
 LineKindEnum = strawberry.enum(LineKind, name="MealSettlementLineKind", description="ORIGINAL: a month's first "
                                "run; CORRECTION: a later difference (a meal voided or added late).")
+describe_enum_values("MealSettlementLineKind", {
+    "ORIGINAL": "The month's first settlement run for the canteen.",
+    "CORRECTION": "A later run's difference: meals voided (negative) or recorded late.",
+})
 
 
 def json_list(raw: Any) -> list[Any]:
@@ -136,10 +140,12 @@ def reveal_elder(info: Info, row: Any, field: str) -> bool:
                                                 "add up to the price.")
 class SharesType:
     enterprise: Decimal = strawberry.field(description="The operator's discount (企业让一点).")
-    city: Decimal
+    city: Decimal = strawberry.field(description="Paid by the city government, wherever in Guangzhou the elder "
+                                     "eats.")
     district: Decimal = strawberry.field(description="Paid by the elder's home district, only inside it.")
     street: Decimal = strawberry.field(description="Paid by the elder's home street, only inside it.")
-    charity: Decimal
+    charity: Decimal = strawberry.field(description="Paid by the charity fund (with the shares lost outside the "
+                                        "elder's street or district when the rule gives them to it).")
     elder: Decimal = strawberry.field(description="Paid by the elder at the counter.")
 
     @strawberry.field(description="city + district + street.")
@@ -262,7 +268,7 @@ class MealElderType(relay.Node):
         row = await info.context.loaders.resident.load(self.row["resident_id"])
         return ResidentType.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The resident's UUID (their Resident's global ID is `resident.id`).")
     def resident_id(self) -> UUID:
         return self.row["resident_id"]  # type: ignore[no-any-return]
 
@@ -278,11 +284,11 @@ class MealElderType(relay.Node):
     def active(self) -> bool:
         return self.row["active"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The day the elder was enrolled in the meal service.")
     def enrolled_on(self) -> date:
         return self.row["enrolled_on"]  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="The day the elder was withdrawn (null while enrolled).")
     def withdrawn_on(self) -> date | None:
         return self.row["withdrawn_on"]  # type: ignore[no-any-return]
 

@@ -13,8 +13,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from civicledger.graphql.philanthropy.types import FundingRoundType, ProposalType
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
+from civicledger.graphql.philanthropy.types import FundingRoundType, ProposalType, ReviewerType, ReviewType
+from civicledger.graphql.relay import decode_cursor, encode_cursor, list_page, page_info, page_size
 from civicledger.projections.philanthropy_history import proposal_history
 from civicledger.projections.philanthropy_proposals import proposals_of_round
 
@@ -37,6 +37,14 @@ def page(edge: type, conn: type, rows: list[Any], limit: int, kind: str, key: st
          after: str | None) -> Any:
     edges = [edge(cursor=encode_cursor(kind, r[key]), node=node(r)) for r in rows[:limit]]
     return conn(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
+
+
+def json_page(edge: type, conn: type, items: list[Any], kind: str, first: int | None, after: str | None,
+              node: Any) -> Any:
+    """A page of a list the read model keeps whole in a JSON column (a panel, reviews, conflicts)."""
+    pairs, has_next = list_page(items, kind, first, after)
+    edges = [edge(cursor=cursor, node=node(item)) for cursor, item in pairs]
+    return conn(edges=edges, page_info=page_info(edges, has_next, after is not None))
 
 
 @strawberry.type(name="ProposalHistoryEntry", description="One event of a proposal: what happened, who did it, "
@@ -63,6 +71,12 @@ class HistoryEntryType:
 
 RoundEdge, RoundConnection = connection("FundingRound", FundingRoundType, "Funding rounds, oldest first.")
 ProposalEdge, ProposalConnection = connection("Proposal", ProposalType, "A round's proposals in ranking order.")
+ReviewerEdge, ReviewerConnection = connection("FundingReviewer", ReviewerType, "A round's review panel, in the "
+                                              "order the experts were appointed.")
+ReviewEdge, ReviewConnection = connection("ProposalReview", ReviewType, "A proposal's reviews, in the order they "
+                                          "were recorded.")
+ConflictEdge, ConflictConnection = connection("ProposalConflict", str, "The codes of the experts who declared a "
+                                              "conflict of interest with a proposal.")
 HistoryEdge, HistoryConnection = connection("ProposalHistory", HistoryEntryType, "A proposal's events, oldest "
                                             "first.")
 

@@ -23,11 +23,19 @@ from civicledger.domains.philanthropy.values import (
     Rating,
     RoundStatus,
 )
+from civicledger.graphql.conventions import describe_enum_values
+from civicledger.graphql.relay import page_limit
 from civicledger.projections.philanthropy_proposals import proposals_by_ids
 from civicledger.projections.philanthropy_rounds import rounds_by_ids
 
 if TYPE_CHECKING:
-    from civicledger.graphql.philanthropy.lists import HistoryConnection, ProposalConnection
+    from civicledger.graphql.philanthropy.lists import (
+        ConflictConnection,
+        HistoryConnection,
+        ProposalConnection,
+        ReviewConnection,
+        ReviewerConnection,
+    )
 
 LISTS = "civicledger.graphql.philanthropy.lists"
 
@@ -42,6 +50,40 @@ ProposalStatusEnum = strawberry.enum(ProposalStatus, name="ProposalStatus", desc
                                      "IN_PROGRESS, CLOSED.")
 StageEnum = strawberry.enum(EvaluationStage, name="EvaluationStage", description="Mid-term, then final.")
 RatingEnum = strawberry.enum(Rating, name="EvaluationRating", description="EXCELLENT, GOOD, PASS or FAIL.")
+describe_enum_values("PhilanthropyCategory", {
+    "ELDERLY": "为老: services for older people.",
+    "DISABLED": "助残: services for people with disabilities.",
+    "ASSISTANCE": "救助: help for residents in hardship.",
+    "YOUTH": "青少年帮扶: support for children and young people.",
+    "MIGRANT_WORKERS": "异地务工人员及其子女关爱: care for migrant workers and their children.",
+    "OTHER": "其他公益: other public-benefit work.",
+})
+describe_enum_values("FundingRoundStatus", {
+    "OPEN": "The call accepts proposals and reviewers may be appointed.",
+    "REVIEWING": "The call has closed: eligibility checks and expert review.",
+    "RANKED": "The ranking is published: awards and rejections are decided.",
+    "FINALISED": "Every proposal is decided: no more awards.",
+})
+describe_enum_values("ProposalStatus", {
+    "SUBMITTED": "Entered into an open call, not yet checked.",
+    "ELIGIBLE": "Passed the eligibility check: goes to expert review.",
+    "INELIGIBLE": "Failed the eligibility check (see `eligibilityFindings`); final.",
+    "RANKED": "Scored and placed in the round's ranking, awaiting the award decision.",
+    "AWARDED": "Granted public money (at most 60% of the approved budget).",
+    "REJECTED": "Not funded; final.",
+    "IN_PROGRESS": "Under way: a milestone reached or a tranche paid.",
+    "CLOSED": "Finished after its final evaluation; final.",
+})
+describe_enum_values("EvaluationStage", {
+    "MID_TERM": "The mid-term evaluation (at most one per project).",
+    "FINAL": "The final evaluation, after the mid-term one (at most one; required before closing).",
+})
+describe_enum_values("EvaluationRating", {
+    "EXCELLENT": "优秀: excellent.",
+    "GOOD": "良好: good.",
+    "PASS": "合格: satisfactory.",
+    "FAIL": "不合格: unsatisfactory.",
+})
 
 First = Annotated[int | None, strawberry.argument(description="Items per page: 1 to 100 (default 20).")]
 After = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
@@ -114,10 +156,13 @@ class FundingRoundType(relay.Node):
     def criteria(self) -> list[CriterionType]:
         return [CriterionType(code=k["code"], weight=k["weight"]) for k in json_list(self.row["criteria"])]
 
-    @strawberry.field(description="The review panel (at most a few dozen experts).")
-    def reviewers(self) -> list[ReviewerType]:
-        return [ReviewerType(reviewer_id=r["reviewerId"], expertise=r["expertise"])
-                for r in json_list(self.row["reviewers"])]
+    @strawberry.field(description=page_limit() + "The review panel, in the order the experts were appointed.")
+    def reviewers(self, first: First = 20,
+                  after: After = None) -> Annotated[ReviewerConnection, strawberry.lazy(LISTS)]:
+        from civicledger.graphql.philanthropy.lists import ReviewerConnection, ReviewerEdge, json_page
+
+        return json_page(ReviewerEdge, ReviewerConnection, json_list(self.row["reviewers"]), "fr", first, after,
+                         lambda r: ReviewerType(reviewer_id=r["reviewerId"], expertise=r["expertise"]))
 
     @strawberry.field(description="The public money the round may award, in yuan.")
     def budget(self) -> Decimal:
@@ -193,7 +238,7 @@ class ReviewType:
 @strawberry.type(name="ProjectEvaluation", description="A mid-term or final evaluation of a funded project, from "
                  "the two sides the bureau checks: project management and financial management.")
 class EvaluationType:
-    stage: StageEnum  # type: ignore[valid-type]
+    stage: StageEnum = strawberry.field(description="Mid-term or final.")  # type: ignore[valid-type]
     project_management: RatingEnum = strawberry.field(description="Project management findings' rating.")  # type: ignore[valid-type]
     financial_management: RatingEnum = strawberry.field(description="Financial management findings' rating.")  # type: ignore[valid-type]
     findings: str = strawberry.field(description="The evaluators' findings (at most 2,000 characters).")
@@ -287,18 +332,27 @@ class ProposalType(relay.Node):
     def rank(self) -> int | None:
         return self.row["rank"]  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Experts who declared a conflict of interest with it.")
-    def conflicts(self) -> list[str]:
-        return [str(r) for r in json_list(self.row["conflicts"])]
+    @strawberry.field(description=page_limit() + "The codes of the experts who declared a conflict of interest "
+                      "with it, in the order they declared it.")
+    def conflicts(self, first: First = 20,
+                  after: After = None) -> Annotated[ConflictConnection, strawberry.lazy(LISTS)]:
+        from civicledger.graphql.philanthropy.lists import ConflictConnection, ConflictEdge, json_page
 
-    @strawberry.field(description="Each expert's review (a panel: a few per proposal).")
-    def reviews(self) -> list[ReviewType]:
+        return json_page(ConflictEdge, ConflictConnection, json_list(self.row["conflicts"]), "pc", first, after, str)
+
+    @strawberry.field(description=page_limit() + "Each expert's review, in the order they were recorded (one per "
+                      "expert of the panel).")
+    def reviews(self, first: First = 20,
+                after: After = None) -> Annotated[ReviewConnection, strawberry.lazy(LISTS)]:
+        from civicledger.graphql.philanthropy.lists import ReviewConnection, ReviewEdge, json_page
+
         conflicts = set(json_list(self.row["conflicts"]))
-        return [ReviewType(reviewer_id=r["reviewerId"], weighted_score=score(r["weightedX100"]) or Decimal(0),
-                           scores=[CriterionScoreType(code=s["code"], score=s["score"]) for s in r["scores"]],
-                           excluded=r["reviewerId"] in conflicts,
-                           reviewed_at=datetime.fromisoformat(r["reviewedAt"]))
-                for r in json_list(self.row["reviews"])]
+        return json_page(ReviewEdge, ReviewConnection, json_list(self.row["reviews"]), "pr", first, after,
+                         lambda r: ReviewType(
+                             reviewer_id=r["reviewerId"], weighted_score=score(r["weightedX100"]) or Decimal(0),
+                             scores=[CriterionScoreType(code=s["code"], score=s["score"]) for s in r["scores"]],
+                             excluded=r["reviewerId"] in conflicts,
+                             reviewed_at=datetime.fromisoformat(r["reviewedAt"])))
 
     @strawberry.field(description="The plan's milestones (at most 12).")
     def milestones(self) -> list[MilestoneType]:

@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from civicledger.core.ascii import ascii_uuid
 from civicledger.domains.timebank.rules import RecordStatus, ServiceCategory
+from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.timebank_accounts import accounts_by_ids, ledger_of
@@ -41,6 +42,27 @@ RecordStatusEnum = strawberry.enum(RecordStatus, name="VolunteerServiceStatus",
 LedgerKindEnum = strawberry.enum(LedgerKind, name="TimeBankLedgerKind",
                                  description="EARNED: verified service; REDEEMED: hours spent on a service; "
                                              "TRANSFERRED_OUT / _IN: given to or received from a household member.")
+describe_enum_values("VolunteerServiceCategory", {
+    "ELDER_CARE": "助老: help for older people.",
+    "CHILD_CARE": "助幼: care for children, left-behind children among them.",
+    "DISABILITY_SUPPORT": "助残: help for people with disabilities.",
+    "COMMUNITY_AFFAIRS": "社区事务: community affairs.",
+    "MEDICAL_ESCORT": "陪诊: accompanying a resident to medical appointments.",
+    "EDUCATION": "教育辅导: tutoring and education.",
+    "ENVIRONMENT": "环保: environmental work.",
+    "OTHER": "Any other volunteer service.",
+})
+describe_enum_values("VolunteerServiceStatus", {
+    "PENDING": "Recorded, awaiting the organising party's verification: no hours banked yet.",
+    "VERIFIED": "Verified: its hours are banked on the volunteer's account.",
+    "REJECTED": "Rejected by the organising party: no hours banked.",
+})
+describe_enum_values("TimeBankLedgerKind", {
+    "EARNED": "Hours banked for verified service.",
+    "REDEEMED": "Hours spent on a service received.",
+    "TRANSFERRED_OUT": "Hours given to a household member.",
+    "TRANSFERRED_IN": "Hours received from a household member.",
+})
 
 
 def keyset_page(rows: list[Any], limit: int, kind: str) -> tuple[list[Any], list[str], relay.PageInfo]:
