@@ -19,9 +19,13 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import secrets
+import shutil
+import subprocess
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from bench import read_path, servers
@@ -57,8 +61,24 @@ def _round(server: servers.Server, path: str, headers: dict[str, str], bodies: l
             "first_error": out.get("first_error"), "latency_ms": out.get("latency_ms")}
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pyspy(server: servers.Server, seconds: float, name: str) -> subprocess.Popen[bytes] | None:
+    """A sampling profile of the server process during a round (collapsed stacks, every thread, idle excluded)."""
+    exe = shutil.which("py-spy")
+    if exe is None:
+        return None
+    out = servers.WORK_DIR / f"pyspy-{name}.txt"
+    return subprocess.Popen([exe, "record", "--format", "raw", "-o", str(out), "-d", str(int(seconds)), "-r", "200",
+                             "-p", str(server.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: float, log: Any = print,
-        per_round: int = 6000) -> dict[str, Any]:
+        per_round: int = 6000, profile: bool = False) -> dict[str, Any]:
     auth = {"Authorization": f"Bearer {token}"}
     ours_srv = servers.uvicorn_server("command-http-ours", "bench.serve_app:create_app", workers=1,
                                       env={**env, RESPONSE_CACHE_ENV: "off"}, path="/graphql")
@@ -70,6 +90,10 @@ def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: 
     try:
         servers.wait_ready(ours_srv, {"query": "{ __typename }"}, auth)
         servers.wait_ready(raw_srv, {}, {})
+        # untimed: the server's first commands (caches, prepared statements, connections) are not measured
+        _round(ours_srv, "/graphql", auth, _bodies(serial, 3000), concurrency=4, window=2.0, warmup=0.5,
+               name="command-http-warm", expect="residentId")
+        serial += 3000
         for r in range(rounds):
             for writers in (1, 4):
                 sides = ("ours", "raw") if r % 2 == 0 else ("raw", "ours")
@@ -77,8 +101,15 @@ def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: 
                     if side == "ours":
                         bodies = _bodies(serial, per_round)
                         serial += per_round
+                        spy = _pyspy(ours_srv, window, f"command-http-{writers}-{r}") if profile else None
+                        cpu0 = _cpu_s(ours_srv.pid)
                         out = _round(ours_srv, "/graphql", auth, bodies, concurrency=writers, window=window,
                                      warmup=warmup, name=f"command-http-ours-{writers}-{r}", expect="residentId")
+                        if spy is not None:
+                            spy.wait(timeout=window + 60)
+                        # the whole round (warm-up included) over the requests answered in it (approximately)
+                        done = out["requests"] * (window + warmup) / window
+                        out["server_cpu_ms_each"] = round(1000 * (_cpu_s(ours_srv.pid) - cpu0) / max(done, 1), 3)
                     else:
                         out = _round(raw_srv, "/insert", {}, ["{}"], concurrency=writers, window=window,
                                      warmup=warmup, name=f"command-http-raw-{writers}-{r}", expect='"ok"')
@@ -86,6 +117,7 @@ def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: 
                     detail.append({"side": side, "writers": writers, **out})
                     log(f"  {side:4s} {writers} writer(s): {out['rps']:,.0f}/s, p50 "
                         f"{(out['latency_ms'] or {}).get('p50')} ms, {out['errors']} errors"
+                        f"{', server CPU ' + str(out['server_cpu_ms_each']) + ' ms each' if 'server_cpu_ms_each' in out else ''}"
                         f"{': ' + out['first_error'] if out.get('first_error') else ''}")
     finally:
         ours_srv.stop()
@@ -102,6 +134,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--window", type=float, default=6.0)
     parser.add_argument("--warmup", type=float, default=1.5)
+    parser.add_argument("--profile", action="store_true", help="py-spy the server: bench/.work/pyspy-command-http-*")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.window, args.warmup = 2, 3.0, 1.0
@@ -121,7 +154,8 @@ def main(argv: list[str]) -> int:
         }
         token = issue_token(jwt_secret, subject="bench-desk", role=Role.ADMIN, office="CIVIL-AFFAIRS-BUREAU",
                             scopes=frozenset({Scope.READ, Scope.COMMAND}), ttl_seconds=6 * 3600)
-        out = run(env, token, rounds=args.rounds, window=args.window, warmup=args.warmup, log=log)
+        out = run(env, token, rounds=args.rounds, window=args.window, warmup=args.warmup, log=log,
+                  profile=args.profile)
     print(json.dumps({k: v for k, v in out.items() if k != "rounds"}, default=str))
     return 0
 
