@@ -39,7 +39,7 @@ from civicledger.settings import Settings
 REGISTER = ("mutation Register($i: RegisterResidentInput!) { registerResident(input: $i) { residentId } }")
 
 
-def _bodies(serial: int, count: int) -> list[str]:
+def _bodies(serial: int, count: int, *, keyed: bool = False) -> list[str]:
     out = []
     for n in range(serial, serial + count):
         born = date(1940, 1, 1) + timedelta(days=(n // 499) % 25_000)
@@ -47,7 +47,8 @@ def _bodies(serial: int, count: int) -> list[str]:
         number = make_resident_id(area, born, (n % 499) * 2 + 1)
         out.append(json.dumps({"query": REGISTER, "variables": {"i": {
             "name": "测试居民", "idNumber": number, "district": "HAIZHU", "street": "江海街",
-            "community": "红卫社区", "phone": "13800138000", "reason": "bench: registration at the desk"}}}))
+            "community": "红卫社区", "phone": "13800138000", "reason": "bench: registration at the desk",
+            **({"idempotencyKey": f"bench-register-{n}"} if keyed else {})}}}))
     return out
 
 
@@ -78,7 +79,7 @@ def _pyspy(server: servers.Server, seconds: float, name: str) -> subprocess.Pope
 
 
 def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: float, log: Any = print,
-        per_round: int = 6000, profile: bool = False) -> dict[str, Any]:
+        per_round: int = 6000, profile: bool = False, keyed: bool = False) -> dict[str, Any]:
     auth = {"Authorization": f"Bearer {token}"}
     ours_srv = servers.uvicorn_server("command-http-ours", "bench.serve_app:create_app", workers=1,
                                       env={**env, RESPONSE_CACHE_ENV: "off"}, path="/graphql")
@@ -99,7 +100,7 @@ def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: 
                 sides = ("ours", "raw") if r % 2 == 0 else ("raw", "ours")
                 for side in sides:
                     if side == "ours":
-                        bodies = _bodies(serial, per_round)
+                        bodies = _bodies(serial, per_round, keyed=keyed)
                         serial += per_round
                         spy = _pyspy(ours_srv, window, f"command-http-{writers}-{r}") if profile else None
                         cpu0 = _cpu_s(ours_srv.pid)
@@ -134,6 +135,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--window", type=float, default=6.0)
     parser.add_argument("--warmup", type=float, default=1.5)
+    parser.add_argument("--idempotency-keys", action="store_true", help="every mutation carries a new key")
     parser.add_argument("--profile", action="store_true", help="py-spy the server: bench/.work/pyspy-command-http-*")
     args = parser.parse_args(argv)
     if args.quick:
@@ -155,7 +157,7 @@ def main(argv: list[str]) -> int:
         token = issue_token(jwt_secret, subject="bench-desk", role=Role.ADMIN, office="CIVIL-AFFAIRS-BUREAU",
                             scopes=frozenset({Scope.READ, Scope.COMMAND}), ttl_seconds=6 * 3600)
         out = run(env, token, rounds=args.rounds, window=args.window, warmup=args.warmup, log=log,
-                  profile=args.profile)
+                  profile=args.profile, keyed=args.idempotency_keys)
     print(json.dumps({k: v for k, v in out.items() if k != "rounds"}, default=str))
     return 0
 

@@ -29,9 +29,6 @@ def create_app() -> Any:
     from civicledger.core.db import ConnectionParams
     from civicledger.settings import Settings
 
-    if os.environ.get("BENCH_SWITCH"):
-        import sys
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     settings = Settings.from_env(response_cache=_on(os.environ.get(RESPONSE_CACHE_ENV)))
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL must be set for the benchmark servers")
