@@ -19,6 +19,7 @@ Prints one JSON object on stdout."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import resource
@@ -149,13 +150,15 @@ async def throughput(spec: dict[str, Any]) -> dict[str, Any]:
     t_start = time.perf_counter() + warmup
     t_end = t_start + duration
     cpu0 = _cpu()
+    # "sequential": each body once, in order, shared by the connections (bodies that must not repeat).
+    order = itertools.count() if spec.get("order") == "sequential" else None
 
     async def run(index: int, conn: HTTPConnection) -> None:
         nonlocal count
         rng = random.Random(int(spec.get("seed", 1)) * 1000 + index)
         n = len(bodies)
         while True:
-            i = rng.randrange(n)
+            i = next(order) % n if order is not None else rng.randrange(n)
             t0 = time.perf_counter()
             if t0 >= t_end:
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -51,6 +52,10 @@ def create_raw_app() -> Any:
     from starlette.responses import Response
     from starlette.routing import Route
 
+    from bench.writers import RAW_DDL, RAW_TABLE, RAW_TOPIC
+
+    raw_insert = f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic, state) VALUES ($1, $2, $3, $4)"
+
     url = os.environ["DATABASE_URL"]
     pool_size = int(os.environ.get("CIVICLEDGER_READ_POOL_SIZE", "8")) + 2
     state: dict[str, Any] = {}
@@ -73,8 +78,22 @@ def create_raw_app() -> Any:
         return Response(orjson.dumps({"data": {"resident": {"timeline": {"edges": edges}}}}),
                         media_type="application/json")
 
+    async def insert(request: Request) -> Response:
+        """The write floor (bench/command_http.py): one prepared single-row INSERT of an event-shaped row per
+        autocommit transaction (the row `bench.writers` calls `raw`), created on first use."""
+        await request.body()
+        if "payload" not in state:
+            async with state["pool"].acquire() as conn:
+                for ddl in RAW_DDL:
+                    await conn.execute(ddl)
+            state["payload"] = os.urandom(663)
+        async with state["pool"].acquire() as conn:
+            await conn.execute(raw_insert, uuid.uuid4(), 1, RAW_TOPIC, state["payload"])
+        return Response(b'{"ok":true}', media_type="application/json")
+
     async def health(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
-    return Starlette(routes=[Route("/raw", timeline, methods=["POST"]), Route("/health", health)],
+    return Starlette(routes=[Route("/raw", timeline, methods=["POST"]), Route("/insert", insert, methods=["POST"]),
+                             Route("/health", health)],
                      lifespan=lifespan)

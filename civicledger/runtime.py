@@ -8,13 +8,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import asyncpg
 
 from civicledger.core.access_log import AccessLog
 from civicledger.core.clock import Clock, SystemClock
+from civicledger.core.command_threads import CommandThreads
 from civicledger.core.commands import CommandBus
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
@@ -57,7 +57,8 @@ class Runtime:
         self.access_log = AccessLog(self.ledger.macs, self.ledger.receipts)
         self.services = build_services(self.programs, self.ledger, self.clock)
         self.bus = CommandBus(self.services.values())
-        self.executor = ThreadPoolExecutor(max_workers=settings.db_pool_size, thread_name_prefix="command")
+        # As many command threads as the ledger keeps connections for writers: that many commands at once.
+        self.executor = CommandThreads(settings.db_pool_size, name="command")
         self.pool: asyncpg.Pool | None = None
         # Where GraphQL reads: a replica's pool when DATABASE_READ_URL is set, otherwise `pool` itself.
         self.read_pool: asyncpg.Pool | None = None
@@ -151,9 +152,8 @@ class Runtime:
                 await lock.execute("SELECT pg_advisory_unlock(hashtext('civicledger-schema'))")
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous service call on the bounded command pool."""
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.executor, lambda: fn(*args))
+        """Run a synchronous service call on the bounded command threads."""
+        result = await self.executor.run(fn, *args)
         if self.runner is not None and self._runner_task is not None:
             self.runner.wake()
         return result
@@ -177,5 +177,5 @@ class Runtime:
             await self.read_pool.close()
         if self.pool is not None:
             await self.pool.close()
-        self.executor.shutdown(wait=True)
+        self.executor.shutdown()
         self.ledger.close()

@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.tools import merge_types
 from strawberry.types import Info
@@ -65,6 +68,17 @@ class CoreQueries:
         return [ProjectionStatusType(name=n, position=positions.positions.get(n, 0)) for n in positions.names]
 
 
+def _limiter(cls: type[AddValidationRules], rules: list[Any]) -> Any:
+    """A factory of `cls` (strawberry makes one per request) over validation rules built once: strawberry's own
+    `QueryDepthLimiter(...)` and `MaxAliasesLimiter(...)` define a new rule class on every construction — two
+    class statements per request, for rules whose limits never change."""
+    def make() -> AddValidationRules:
+        limiter = cls.__new__(cls)
+        AddValidationRules.__init__(limiter, rules)
+        return limiter
+    return make
+
+
 def build_schema(settings: Settings, programs: Sequence[ProgramSlice] | None = None) -> strawberry.Schema:
     """The schema of these programs (default: every program) under these limits. Strawberry binds field
     extensions (permissions) to the field objects when a schema is built, so one is built per process and set
@@ -105,8 +119,8 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
         scalar_overrides={date: BoundedDate, datetime: BoundedDateTime},
         extensions=[
             InputGuard,
-            lambda: QueryDepthLimiter(max_depth=settings.query_depth_limit),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.query_alias_limit),
+            _limiter(QueryDepthLimiter, [query_depth_limiter.create_validator(settings.query_depth_limit, None)]),
+            _limiter(MaxAliasesLimiter, [max_aliases.create_validator(settings.query_alias_limit)]),
             lambda: MaxTokensLimiter(max_token_count=settings.query_token_limit),
             # Parsed and validated once per document hash by the transports (documents.py), with the limits
             # above among the rules: the executor is handed that document.

@@ -119,6 +119,29 @@ def test_an_idempotency_key_seen_before_returns_the_first_result(registry: Resid
     assert len(events_of(ledger, first.stream_id)) == 1
 
 
+def test_a_repeat_that_would_now_be_refused_is_answered_by_its_key(registry: ResidentRegistry, ledger: Ledger) -> None:
+    """The key is looked up only when the save or the decision fails: a repeated move to where the resident now
+    lives (which, decided afresh, "changes nothing") and a repeat whose expected version has moved on are both
+    answered with the first result, and nothing more is written."""
+    rid = register(registry)
+    move = ChangeAddress(rid, "HAIZHU", "滨江街", "海珠半岛社区")
+    key = f"move-{uuid.uuid4()}"
+    first = registry.change_address(move, ctx(key=key))
+    again = registry.change_address(move, ctx(key=key))
+    assert again.replayed and (again.version, again.positions) == (first.version, first.positions)
+
+    pinned = ChangeAddress(rid, "HAIZHU", "素社街", "素社社区", expected_version=2)
+    pinned_key = f"move-{uuid.uuid4()}"
+    moved = registry.change_address(pinned, ctx(key=pinned_key))
+    repeat = registry.change_address(pinned, ctx(key=pinned_key))
+    assert moved.version == 3
+    assert repeat.replayed and (repeat.version, repeat.positions) == (moved.version, moved.positions)
+    assert len(events_of(ledger, rid)) == 3
+
+    with pytest.raises(StaleVersionError):  # without its key the same repeat is refused, as before
+        registry.change_address(pinned, ctx())
+
+
 def test_reusing_an_idempotency_key_for_a_different_request_is_refused(registry: ResidentRegistry) -> None:
     key = f"retry-{uuid.uuid4()}"
     registry.register_resident(RegisterResident(name="甲", id_number=new_id_number(), district="HAIZHU",

@@ -225,15 +225,23 @@ class CivicApplication(Application[UUID]):
                 time.sleep(delay)
 
     def _execute_once(self, ctx: CommandContext, command: object, action: Callable[[], Recorded]) -> Recorded:
-        prior = self._replay(ctx, command)
-        if prior is not None:
-            return prior
+        """Decide and save; a known idempotency key is found by the save itself, not by a lookup first.
+
+        The key is written by the same statement as the events (`append_extra.sql`), under its unique index:
+        a command whose key was recorded before cannot save (`_IdempotencyRace`), and nothing it decided is
+        written. Only then — or when deciding failed (the first attempt changed what a repeat decides on: a
+        claim taken by itself, a version moved on) — is the record read and answered: the same result as
+        before (`replayed`), or `IdempotencyKeyReusedError` for another request under that key. A command
+        without a key, or a new key, costs no extra round trip."""
         try:
             with using_clock(self.clock):
                 return action()
-        except (_IdempotencyRace, ConflictError) as exc:
-            # Lost a race with the same key — or a retry after an in-doubt commit found its own first attempt
-            # (its events, claims or key are there already): the recorded result is the answer.
+        except Exception as exc:
+            if not ctx.idempotency_key or is_connection_error(exc):
+                raise
+            # Lost a race with the same key, a repeat of a recorded command, or a retry after an in-doubt
+            # commit found its own first attempt (its events, claims or key are there already): the recorded
+            # result is the answer.
             replay = self._replay(ctx, command)
             if replay is not None:
                 return replay
