@@ -14,8 +14,9 @@ The queries (a random resident / filter per request, from the bench's own popula
 4. `search`   — residents search by name and district (first 20);
 5. `audit`    — an inspector's audit-log page (50 newest events of one program).
 
-Before timing, every side answers the same sample requests and the row counts are compared (where PostGraphile
-cannot express the same rows, its count is checked against SQL of the rows it does express: `pgl_sql`)."""
+Before timing, every side answers the same sample requests and the row counts are compared: ours and raw must
+match; PostGraphile's are reported as the same or not (the linkage queue is not a table: PostGraphile's side is
+the organisation's referrals, the closest it can express without a database function)."""
 
 from __future__ import annotations
 
