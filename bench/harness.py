@@ -23,7 +23,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import append, cache_writes, population, procinfo, projections, read_path, rebuild_realistic, report, servers
+from bench import (
+    append,
+    cache_writes,
+    integrator,
+    population,
+    procinfo,
+    projections,
+    read_path,
+    rebuild_realistic,
+    report,
+    servers,
+)
 from bench.stats import rounded
 from bench.writers import WriterPool
 from civicledger.core.db import ConnectionParams, EmbeddedPostgres, drop_database, ensure_database
@@ -68,13 +79,17 @@ class Config:
     cache_mix_rounds: int = 3
     cache_mix_residents: int = 300
     rebuild_events: int = 1_000_000
+    # Issue 12 item 6: five integrator-shaped documents, ours / PostGraphile / raw, interleaved rounds.
+    integrator_rounds: int = 3
+    integrator_window_s: float = 5.0
 
     @classmethod
     def for_mode(cls, quick: bool, **overrides: Any) -> Config:
         if quick:
             base = cls(quick=True, append_rounds=3, append_window_s=1.5, demo_residents=1000, rebuild_repetitions=1,
                        read_rounds=3, read_window_s=3.0, read_warmup_s=1.0, flatness_requests=300,
-                       postgraphile="if-installed", cache_mix_rounds=2, rebuild_events=60_000)
+                       postgraphile="if-installed", cache_mix_rounds=2, rebuild_events=60_000,
+                       integrator_rounds=2, integrator_window_s=3.0)
         else:
             base = cls(quick=False, profile=True)
         for key, value in overrides.items():
@@ -88,7 +103,8 @@ class Config:
         return cls(quick=True, writers=4, append_rounds=1, append_window_s=0.3, demo_residents=12, history_events=55,
                    long_events=600, short_events=100, history_batch=200, rebuild_repetitions=1, read_rounds=1,
                    read_window_s=0.5, read_warmup_s=0.2, concurrency=4, flatness_requests=10, validate_samples=2,
-                   postgraphile="off", cache_mix_rounds=1, cache_mix_residents=12, rebuild_events=300)
+                   postgraphile="off", cache_mix_rounds=1, cache_mix_residents=12, rebuild_events=300,
+                   integrator_rounds=1, integrator_window_s=0.5)
 
 
 class Log:
@@ -234,6 +250,13 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
                         if text:
                             detail["server_profiles"][f"{name} server (py-spy)"] = text
                     log("servers profiled (not counted)")
+            # Issue 12 item 6: the integrator-shaped documents on the same servers.
+            gen = integrator.Integrator(params, jwt_secret=jwt_secret, integrator_auth=reader.auth, log=log)
+            gen_bodies = gen.bodies(integrator.workload(params, ids))
+            detail["integrator"] = {"rows": gen.check(started, gen_bodies)}
+            detail["integrator"].update(gen.throughput(
+                started, gen_bodies, rounds=cfg.integrator_rounds, window=cfg.integrator_window_s,
+                warmup=cfg.read_warmup_s, concurrency=cfg.concurrency))
             if "postgraphile" in sides:
                 detail["read"]["postgraphile_version"] = started["postgraphile"].info.get("version")
             notes += reader.notes
@@ -289,6 +312,13 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         "graphql_text_vs_raw": _value(ratios.get("graphql_text_vs_raw")),
         "graphql_text_vs_postgraphile": _value(ratios.get("graphql_text_vs_postgraphile")),
         "graphql_cached_vs_postgraphile": _value(ratios.get("graphql_cached_vs_postgraphile")),
+        "generic_vs_postgraphile": detail["integrator"]["generic_vs_postgraphile"],
+        "generic_vs_raw": detail["integrator"]["generic_vs_raw"],
+        **{f"generic_{n}_vs_postgraphile": _value(q.get("vs_postgraphile"))
+           for n, q in detail["integrator"]["queries"].items()},
+        **{f"generic_{n}_vs_raw": _value(q["vs_raw"]) for n, q in detail["integrator"]["queries"].items()},
+        **{f"rps_generic_{n}_{side}": _value(q[side]["rps"]) for n, q in detail["integrator"]["queries"].items()
+           for side in ("graphql", "postgraphile", "raw") if side in q},
         **{f"rps_{n}": _value(s["rps"]) for n, s in sides_out.items()},
         **{f"p50_ms_{n}": _value(s["latency_ms_p50"]) for n, s in sides_out.items()},
         **{f"p99_ms_{n}": _value(s["latency_ms_p99"]) for n, s in sides_out.items()},

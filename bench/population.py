@@ -29,6 +29,12 @@ def load_demo(pool: WriterPool, residents: int, log: Callable[[str], None]) -> l
                      for i in range(sum(len(r["households"]) for r in results))]
     [meals] = pool.run_each("meals_demo", [{"residents": residents, "households": in_plan_order}])
     log(f"meal service: {meals['meals']:,} meals in {time.monotonic() - started:.1f}s")
+    started = time.monotonic()
+    household_ids = [results[i % parts]["household_ids"][i // parts] for i in range(len(in_plan_order))]
+    [programs] = pool.run_each("programs_demo", [{"residents": residents, "households": in_plan_order,
+                                                  "household_ids": household_ids}])
+    log(f"assistance and linkage: {programs['assistance_cases']} cases, {programs['linkage_communities']}"
+        f" linkage communities in {time.monotonic() - started:.1f}s")
     return ids
 
 

@@ -277,7 +277,22 @@ def limits(d: dict[str, Any]) -> list[str]:
 
 def _issue12(d: dict[str, Any], w: Any) -> None:
     """The write mix with the response cache on and off, and the rebuild of a demo-shaped log (issue 12)."""
-    cw, rr = d.get("cache_writes"), d.get("rebuild_realistic")
+    cw, rr, gen = d.get("cache_writes"), d.get("rebuild_realistic"), d.get("integrator")
+    if gen:
+        w("## Integrator-shaped documents (`generic_vs_postgraphile`, target ≥ 1.0)\n")
+        w(f"Full query text in every request, one process per side, response cache off, {gen['concurrency']}"
+          f" connections, {gen['rounds']} rounds of {gen['window_s']}s per query and side (see bench/integrator.py"
+          " for the documents and what PostGraphile's side can express).\n")
+        w("| query | ours req/s | PostGraphile req/s | raw req/s | ours ÷ PostGraphile | ours ÷ raw | same rows |")
+        w("|---|---|---|---|---|---|---|")
+        for name, q in gen["queries"].items():
+            same = (gen.get("rows") or {}).get(name, {}).get("postgraphile_same_rows")
+            w(f"| {name} | {_n(q['graphql']['rps'].get('median'), 0)} |"
+              f" {_n((q.get('postgraphile') or {}).get('rps', {}).get('median'), 0)} |"
+              f" {_n(q['raw']['rps'].get('median'), 0)} | {_n((q.get('vs_postgraphile') or {}).get('median'))} |"
+              f" {_n(q['vs_raw'].get('median'))} | {'yes' if same else ('no' if same is False else '—')} |")
+        w(f"\n**geometric mean, ours ÷ PostGraphile: {_n(gen.get('generic_vs_postgraphile'))}**;"
+          f" ours ÷ raw: {_n(gen.get('generic_vs_raw'))}\n")
     if cw:
         gain = cw["cache_gain_under_writes"]
         w("## Response cache under writes (`cache_gain_under_writes`, target ≥ 1.0)\n")

@@ -12,6 +12,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 RESPONSE_CACHE_ENV = "CIVICLEDGER_RESPONSE_CACHE"
@@ -42,6 +43,42 @@ RAW_TIMELINE = (
 )
 
 
+_TL = ("json_build_object('edges', coalesce((SELECT json_agg(json_build_object('node', json_build_object("
+       "'occurredAt', t.occurred_at, 'program', t.program, 'kind', t.kind, 'summary', t.summary, 'position',"
+       " t.position)) ORDER BY t.position DESC) FROM (SELECT * FROM client_timeline t WHERE t.resident_id = mr.id"
+       " ORDER BY t.position DESC LIMIT 10) t), '[]'))")
+
+RAW_INTEGRATOR: dict[str, tuple[str, bytes]] = {
+    "family": (
+        "SELECT json_build_object('id', r.id, 'name', r.name, 'household', CASE WHEN h.id IS NULL THEN NULL ELSE"
+        " json_build_object('size', h.size, 'members', coalesce((SELECT json_agg(json_build_object('relationship',"
+        " m.e->>'relationship', 'resident', json_build_object('id', mr.id, 'name', mr.name, 'timeline', " + _TL
+        + ")) ORDER BY m.o) FROM jsonb_array_elements(h.members) WITH ORDINALITY m(e, o)"
+        " JOIN residents mr ON mr.id = (m.e->>'residentId')::uuid), '[]')) END)"
+        " FROM residents r LEFT JOIN households h ON h.id = r.household_id WHERE r.id = $1", b"resident"),
+    "caseload": (
+        "SELECT json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object("
+        "'id', c.id, 'program', c.program, 'status', c.status, 'householdSize', c.household_size, 'appliedOn',"
+        " c.applied_on, 'verificationRound', c.verification_round, 'sourcesAnswered', c.sources_answered,"
+        " 'verification', coalesce((SELECT json_agg(json_build_object('residentId', v.member_id, 'source', v.source,"
+        " 'status', v.status) ORDER BY v.member_id, v.source) FROM assistance_verification v"
+        " WHERE v.case_id = c.id), '[]'))) ORDER BY c.seq), '[]'))"
+        " FROM (SELECT * FROM assistance_cases WHERE district = $1 ORDER BY seq LIMIT 20) c", b"assistanceCases"),
+    "search": (
+        "SELECT json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object("
+        "'id', r.id, 'name', r.name, 'district', r.district)) ORDER BY r.seq), '[]'))"
+        " FROM (SELECT * FROM residents WHERE name ILIKE $1 AND district = $2 ORDER BY seq LIMIT 20) r",
+        b"residents"),
+    "audit": (
+        "SELECT json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object("
+        "'position', a.position, 'streamId', a.stream_id, 'program', a.program, 'kind', a.kind, 'occurredAt',"
+        " a.occurred_at, 'actor', json_build_object('id', a.actor_id, 'role', a.actor_role, 'office',"
+        " a.actor_office))) ORDER BY a.occurred_at DESC, a.position DESC), '[]'))"
+        " FROM (SELECT * FROM audit_log WHERE program = $1 ORDER BY occurred_at DESC, position DESC LIMIT 50) a",
+        b"auditLog"),
+}
+
+
 def create_raw_app() -> Any:
     """The floor: the same rows by one asyncpg query behind a plain Starlette endpoint, the same JSON
     shape as the GraphQL answer, orjson. No GraphQL, no auth, no access log."""
@@ -53,6 +90,7 @@ def create_raw_app() -> Any:
     from starlette.routing import Route
 
     from bench.writers import RAW_DDL, RAW_TABLE, RAW_TOPIC
+    from civicledger.projections.linkage_queues import ITEMS
 
     raw_insert = f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic, state) VALUES ($1, $2, $3, $4)"
 
@@ -91,9 +129,36 @@ def create_raw_app() -> Any:
             await conn.execute(raw_insert, uuid.uuid4(), 1, RAW_TOPIC, state["payload"])
         return Response(b'{"ok":true}', media_type="application/json")
 
+    async def integrator(request: Request) -> Response:
+        """The five integrator-shaped queries of `bench/integrator.py`, each one SQL statement (the queue: its
+        counts and its page, like ours), JSON built by PostgreSQL, the same shape as the GraphQL answer."""
+        body = orjson.loads(await request.body())
+        op, v = body["op"], body.get("variables") or {}
+        async with state["pool"].acquire() as conn:
+            if op == "queue":
+                moment = datetime.now(UTC)
+                soon = moment + timedelta(hours=48)
+                org = uuid.UUID(v["org"])
+                counts = {r[0]: r[1] for r in await conn.fetch(
+                    ITEMS + "SELECT bucket, count(*) FROM bucketed GROUP BY bucket", org, None, moment, soon)}
+                rows = await conn.fetch(
+                    ITEMS + "SELECT kind, bucket, due, urgency, sub_item FROM bucketed ORDER BY sort_due, item_id"
+                    " LIMIT 21", org, None, moment, soon)
+                edges = [{"node": {"kind": r[0], "bucket": r[1], "due": r[2], "urgency": r[3], "subItem": {"code": r[4]}}}
+                         for r in rows[:20]]
+                return Response(orjson.dumps({"data": {"linkageWorkQueue": {
+                    "counts": {"overdue": counts.get("OVERDUE", 0), "dueSoon": counts.get("DUE_SOON", 0),
+                               "open": counts.get("OPEN", 0)}, "edges": edges}}}), media_type="application/json")
+            sql, root = RAW_INTEGRATOR[op]
+            args = {"family": lambda: (uuid.UUID(v["id"]),), "caseload": lambda: (v["district"],),
+                    "search": lambda: (f"%{v['name']}%", v["district"]), "audit": lambda: (v["program"],)}[op]()
+            text = await conn.fetchval(sql, *args)
+        return Response(b'{"data":{"' + root + b'":' + (text or "null").encode() + b"}}",
+                        media_type="application/json")
+
     async def health(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     return Starlette(routes=[Route("/raw", timeline, methods=["POST"]), Route("/insert", insert, methods=["POST"]),
-                             Route("/health", health)],
+                             Route("/raw/integrator", integrator, methods=["POST"]), Route("/health", health)],
                      lifespan=lifespan)

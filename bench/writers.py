@@ -140,6 +140,7 @@ class _Writer:
         from civicledger.core.eventstore.application import Ledger
         from civicledger.core.metadata import Actor, CommandContext
         from civicledger.domains.assistance.services import AssistanceService
+        from civicledger.domains.linkage.services import LinkageService
         from civicledger.domains.meals.services import MealService
         from civicledger.runtime import Services
         from civicledger.settings import Settings
@@ -153,7 +154,8 @@ class _Writer:
         self.registry = BenchRegistry(self.ledger)
         self.services = Services(residents=self.registry,
                                  assistance=AssistanceService(self.ledger, registry=self.registry),
-                                 meals=MealService(self.ledger, residents=self.registry))
+                                 meals=MealService(self.ledger, residents=self.registry),
+                                 linkage=LinkageService(self.ledger, residents=self.registry))
         self.raw = psycopg.connect(**self.params.psycopg_kwargs(), autocommit=True)  # type: ignore[arg-type]
         self.actor = Actor(id=f"bench-writer-{index}", role="caseworker", office="HAIZHU-JIANGHAI-STATION",
                            district="HAIZHU")
@@ -258,6 +260,8 @@ class _Writer:
             return self.demo_part(task["residents"], task["part"], task["parts"])
         if kind == "meals_demo":
             return self.meals_demo(task["residents"], task["households"])
+        if kind == "programs_demo":
+            return self.programs_demo(task["residents"], task["households"], task["household_ids"])
         if kind == "fill_history":
             return self.fill_history([uuid.UUID(r) for r in task["residents"]], task["events"])
         if kind == "long_history":
@@ -299,8 +303,10 @@ class _Writer:
         from civicledger import demo
 
         households = demo.plan(residents)[part::parts]
-        members = [[str(i) for i in demo.load_household(self.services, household)[0]] for household in households]
-        return {"residents": [rid for ids in members for rid in ids], "households": members}
+        loaded = [demo.load_household(self.services, household) for household in households]
+        members = [[str(i) for i in ids] for ids, _ in loaded]
+        return {"residents": [rid for ids in members for rid in ids], "households": members,
+                "household_ids": [str(hid) for _, hid in loaded]}
 
     def meals_demo(self, residents: int, households: list[list[str]]) -> dict[str, Any]:
         """The meal service's demo (`civicledger.demo.meals`) over the population `demo_part` loaded: its
@@ -315,6 +321,20 @@ class _Writer:
         if residents < 100:
             return {"meals": load_meals_for(world, elders=20, weeks=1)}
         return {"meals": load_meals(world)}
+
+    def programs_demo(self, residents: int, households: list[list[str]], household_ids: list[str]) -> dict[str, Any]:
+        """Social assistance (a year of 2018's caseload over the hukou households, with its verification
+        matrices) and three-society linkage (organisations, needs, referrals, tasks) over the population
+        `demo_part` loaded: the data of the integrator-shaped queries (issue 12 item 6)."""
+        from civicledger import demo
+        from civicledger.demo.assistance import load_assistance
+        from civicledger.demo.linkage import load_linkage
+        from civicledger.demo.world import DemoWorld
+
+        world = DemoWorld(services=self.services, households=demo.plan(residents), threads=2,
+                          member_ids=[[uuid.UUID(i) for i in ids] for ids in households],
+                          household_ids=[uuid.UUID(h) for h in household_ids])
+        return {"assistance_cases": load_assistance(world), "linkage_communities": load_linkage(world)}
 
     def fill_history(self, residents: list[uuid.UUID], events: int) -> dict[str, Any]:
         appended = 0

@@ -47,6 +47,10 @@ const TimelineForeignKey = makeJSONPgSmartTagsPlugin({
   config: {
     class: {
       client_timeline: { tags: { foreignKey: "(resident_id) references residents (id)" } },
+      // The integrator-shaped queries (bench/integrator.py): a resident's household and its residents, a
+      // case's verification matrix.
+      residents: { tags: { foreignKey: "(household_id) references households (id)" } },
+      assistance_verification: { tags: { foreignKey: "(case_id) references assistance_cases (id)" } },
     },
   },
 });
@@ -54,6 +58,9 @@ const TimelineForeignKey = makeJSONPgSmartTagsPlugin({
 const preset = {
   extends: [PostGraphileAmberPreset],
   plugins: [TimelineForeignKey],
+  // Conditions and orderings on every column, not only the indexed ones (the integrator-shaped queries filter
+  // and order by columns such as residents.name; PostgreSQL decides how, as for our side).
+  disablePlugins: ["PgIndexBehaviorsPlugin"],
   pgServices: [
     makePgService({
       poolConfig: {

@@ -33,6 +33,11 @@ def test_a_tiny_bench_run_prints_every_figure_as_its_last_line(capsys: pytest.Ca
     for key in CONTRACT:
         assert key in figures
     assert figures["graphql_vs_postgraphile"] is None  # switched off in the tiny run
+    # Issue 12 item 6: the integrator-shaped documents ran against ours and raw (PostGraphile off here).
+    assert "generic_vs_postgraphile" in figures and figures["generic_vs_postgraphile"] is None
+    for name in ("family", "queue", "search", "audit"):
+        assert figures[f"rps_generic_{name}_graphql"] > 0 and figures[f"rps_generic_{name}_raw"] > 0, name
+        assert figures[f"generic_{name}_vs_raw"] > 0, name
     for key in ("append_ratio_1", "append_scaling_4", "projection_events_per_s", "timeline_flatness",
                 "graphql_vs_raw", "append_ratio_1_new_stream", "append_scaling_4_raw", "append_scaling_4_10ev",
                 "rps_graphql", "rps_raw", "timeline_p50_ms_100k", "cache_gain_under_writes",
