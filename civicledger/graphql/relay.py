@@ -102,3 +102,15 @@ def list_page(items: list[Any], kind: str, first: int | None, after: str | None,
     start = 0 if index is None else index + 1
     chunk = items[start:start + limit]
     return [(encode_cursor(kind, start + i), item) for i, item in enumerate(chunk)], start + limit < len(items)
+
+
+def keyset_page(rows: list[Any], limit: int, kind: str, key: str = "seq"
+                ) -> tuple[list[Any], list[str], relay.PageInfo]:
+    """A forward keyset page from the `limit + 1` rows a query fetched, ordered by `key`: (the page's rows, their
+    cursors, page info). The extra row only tells that there is a next page."""
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    cursors = [encode_cursor(kind, r[key]) for r in rows]
+    return rows, cursors, relay.PageInfo(has_next_page=has_next, has_previous_page=False,
+                                         start_cursor=cursors[0] if cursors else None,
+                                         end_cursor=cursors[-1] if cursors else None)

@@ -17,8 +17,8 @@ from strawberry.types import Info
 from civicledger.core.ascii import ascii_uuid
 from civicledger.domains.charity import commands as c
 from civicledger.domains.charity.values import NeedCategory
-from civicledger.graphql.charity.types import PAGE, After, First, NeedCategoryEnum, page
-from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.graphql.charity.types import PAGE, After, First, NeedCategoryEnum
+from civicledger.graphql.relay import decode_cursor, keyset_page, page_size, uuid_of
 from civicledger.projections.charity_campaigns import campaigns_by_ids, pledge_at, pledges_of
 
 KEY = "Safe retries: the same key returns the first result and writes nothing (1–200 visible ASCII characters)."
@@ -127,7 +127,7 @@ class CampaignType(relay.Node):
         limit = page_size(first)
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await pledges_of(conn, self.row["id"], after=decode_cursor("chpledge", after), limit=limit)
-        rows, cursors, info_ = page(rows, limit, "chpledge")
+        rows, cursors, info_ = keyset_page(rows, limit, "chpledge")
         return PledgeConnection(edges=[PledgeEdge(cursor=c, node=PledgeType(row=r))
                                        for r, c in zip(rows, cursors, strict=True)], page_info=info_)
 
@@ -155,7 +155,7 @@ class CampaignConnection:
 
 
 def campaign_connection(rows: list[Any], limit: int) -> CampaignConnection:
-    rows, cursors, info = page(rows, limit, "chcampaign")
+    rows, cursors, info = keyset_page(rows, limit, "chcampaign")
     return CampaignConnection(edges=[CampaignEdge(cursor=c, node=CampaignType.from_row(r))
                                      for r, c in zip(rows, cursors, strict=True)], page_info=info)
 

@@ -24,7 +24,7 @@ from civicledger.domains.charity.values import (
     SupportKind,
 )
 from civicledger.graphql.conventions import describe_enum_values
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
+from civicledger.graphql.relay import decode_cursor, keyset_page, page_size
 from civicledger.projections.charity_matching import (
     matches_by_ids,
     matches_of,
@@ -85,13 +85,6 @@ describe_enum_values("CharityConsentBasis", {
 })
 
 
-def page(rows: list[Any], limit: int, kind: str) -> tuple[list[Any], list[str], relay.PageInfo]:
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    cursors = [encode_cursor(kind, r["seq"]) for r in rows]
-    return rows, cursors, relay.PageInfo(has_next_page=has_next, has_previous_page=False,
-                                         start_cursor=cursors[0] if cursors else None,
-                                         end_cursor=cursors[-1] if cursors else None)
 
 
 def _list(raw: Any) -> list[Any]:
@@ -326,18 +319,18 @@ class CharityMatchConnection:
 
 
 def need_connection(rows: list[Any], limit: int) -> CharityNeedConnection:
-    rows, cursors, info = page(rows, limit, "chneed")
+    rows, cursors, info = keyset_page(rows, limit, "chneed")
     return CharityNeedConnection(edges=[CharityNeedEdge(cursor=c, node=CharityNeedType.from_row(r))
                                         for r, c in zip(rows, cursors, strict=True)], page_info=info)
 
 
 def offer_connection(rows: list[Any], limit: int) -> CharityOfferConnection:
-    rows, cursors, info = page(rows, limit, "choffer")
+    rows, cursors, info = keyset_page(rows, limit, "choffer")
     return CharityOfferConnection(edges=[CharityOfferEdge(cursor=c, node=CharityOfferType.from_row(r))
                                          for r, c in zip(rows, cursors, strict=True)], page_info=info)
 
 
 def match_connection(rows: list[Any], limit: int) -> CharityMatchConnection:
-    rows, cursors, info = page(rows, limit, "chmatch")
+    rows, cursors, info = keyset_page(rows, limit, "chmatch")
     return CharityMatchConnection(edges=[CharityMatchEdge(cursor=c, node=CharityMatchType.from_row(r))
                                          for r, c in zip(rows, cursors, strict=True)], page_info=info)

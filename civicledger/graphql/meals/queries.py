@@ -49,10 +49,9 @@ from civicledger.graphql.meals.types import (
     MealElderEdge,
     MealElderType,
     PayerEnum,
-    keyset_page,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, keyset_page, page_size, uuid_of
 from civicledger.projections.meals_canteens import canteens_by_ids, search_canteens
 from civicledger.projections.meals_elders import search_elders
 from civicledger.projections.meals_rules import rule_revisions

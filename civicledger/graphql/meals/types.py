@@ -38,7 +38,6 @@ from civicledger.domains.meals.values import (
 )
 from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.permissions import sees_personal_data
-from civicledger.graphql.relay import encode_cursor
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.meals_canteens import canteens_by_ids
 from civicledger.projections.meals_elders import elders_by_ids
@@ -116,15 +115,6 @@ def json_list(raw: Any) -> list[Any]:
     return list(json.loads(raw) if isinstance(raw, (str, bytes)) else raw or [])
 
 
-def keyset_page(rows: list[Any], limit: int, kind: str, key: str = "seq"
-                ) -> tuple[list[Any], list[str], relay.PageInfo]:
-    """A keyset page from `limit + 1` rows: (the page's rows, their cursors, page info)."""
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    cursors = [encode_cursor(kind, r[key]) for r in rows]
-    return rows, cursors, relay.PageInfo(has_next_page=has_next, has_previous_page=False,
-                                         start_cursor=cursors[0] if cursors else None,
-                                         end_cursor=cursors[-1] if cursors else None)
 
 
 def reveal_elder(info: Info, row: Any, field: str) -> bool:

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from civicledger.core import text
 from civicledger.core.guangzhou import parse_district
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, keyset_page, page_size, uuid_of
 from civicledger.graphql.timebank.inputs import ServiceRecordFilter
 from civicledger.graphql.timebank.types import (
     PAGE,
@@ -21,7 +21,6 @@ from civicledger.graphql.timebank.types import (
     TimeBankAccountConnection,
     TimeBankAccountEdge,
     TimeBankAccountType,
-    keyset_page,
     ledger_page,
 )
 from civicledger.projections.timebank_accounts import account_of, search_accounts

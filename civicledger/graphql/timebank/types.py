@@ -17,7 +17,7 @@ from strawberry.types import Info
 from civicledger.core.ascii import ascii_uuid
 from civicledger.domains.timebank.rules import RecordStatus, ServiceCategory
 from civicledger.graphql.conventions import describe_enum_values
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_size
+from civicledger.graphql.relay import decode_cursor, keyset_page, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.timebank_accounts import accounts_by_ids, ledger_of
 from civicledger.projections.timebank_records import records_by_ids
@@ -65,14 +65,6 @@ describe_enum_values("TimeBankLedgerKind", {
 })
 
 
-def keyset_page(rows: list[Any], limit: int, kind: str) -> tuple[list[Any], list[str], relay.PageInfo]:
-    """A keyset page from `limit + 1` rows ordered by `seq`: (the page's rows, their cursors, page info)."""
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    cursors = [encode_cursor(kind, r["seq"]) for r in rows]
-    return rows, cursors, relay.PageInfo(has_next_page=has_next, has_previous_page=False,
-                                         start_cursor=cursors[0] if cursors else None,
-                                         end_cursor=cursors[-1] if cursors else None)
 
 
 @strawberry.type(name="TimeBankLedgerEntry", description="One movement of hours on a volunteer's account.")
