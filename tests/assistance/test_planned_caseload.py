@@ -1,6 +1,6 @@
 """The caseload pages planned (issue 12 item 1) answer exactly like the resolvers — the same JSON, the same
 masking of money and statements, the same read log — for every kind of reader; a document asking for the
-verification matrix (a computation) is answered by the resolvers."""
+members' means (a computation) are answered by the resolvers."""
 
 from __future__ import annotations
 
@@ -59,6 +59,8 @@ CASE_FIELDS = """id caseId program programName status district office version ho
   perCapitaIncome monthlyAmount oneOffAmount totalAccrued standardRevision verificationRound sourcesAnswered
   sourcesFailed noticeEndsOn objections firstMonth lastPaidMonth nextReviewDue reviewOverdue __typename"""
 
+CELL_FIELDS = ("residentId source sourceName mandatory status monthlyIncome assets flags answeredAt failure attempts"
+               " __typename")
 DOCUMENTS = {
     "caseload page": ("query { assistanceCases(filter: {district: \"HAIZHU\"}, first: 5) { __typename "
                       "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { "
@@ -70,6 +72,12 @@ DOCUMENTS = {
         caseId statement applicant { name } } } } }""", {}),
     "overdue reviews": ("{ assistanceCases(filter: {reviewOverdue: true}) { edges { node { caseId } } } }", {}),
     "one case": ("query($c: ID!) { assistanceCase(id: $c) { " + CASE_FIELDS + " } }", {}),
+    "one case's verification matrix": ("query($c: ID!) { assistanceCase(id: $c) { status verification { " + CELL_FIELDS
+                                       + " } } }", {}),
+    "the matrix without figures (the reads are logged all the same)": (
+        "query($c: ID!) { assistanceCase(id: $c) { verification { source status } } }", {}),
+    "a caseload page with each case's matrix": ("{ assistanceCases(first: 5) { edges { node { caseId verification { "
+                                                + CELL_FIELDS + " } } } } }", {}),
 }
 
 
@@ -86,8 +94,8 @@ async def test_planned_and_resolved_caseloads_are_identical(world: World, label:
     assert logs[0] == logs[1]
 
 
-async def test_the_verification_matrix_is_answered_by_the_resolvers(world: World) -> None:
-    query = "query($c: ID!) { assistanceCase(id: $c) { status verification { source status } } }"
+async def test_the_members_means_are_answered_by_the_resolvers(world: World) -> None:
+    query = "query($c: ID!) { assistanceCase(id: $c) { status memberMeans { residentId countedIncome } } }"
     answers, _, planned = await _both(world, query, {"c": world.case}, READERS[0][1], {})
 
     assert planned == [0, 0]

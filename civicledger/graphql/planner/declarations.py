@@ -22,6 +22,7 @@ from civicledger.core.clock import business_date
 from civicledger.core.guangzhou import district_name, parse_district
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.programs import Program
+from civicledger.domains.assistance.verification import SOURCES, DataSource
 from civicledger.graphql.assistance.types import members_of, reveal
 from civicledger.graphql.inspection.common import aware, decode_log_cursor, encode_log_cursor, stream_uuid
 from civicledger.graphql.permissions import (
@@ -163,6 +164,9 @@ class TypeDecl:
     fields: Mapping[str, Field]
     # Columns every planned row of this type carries (for ids, masking and derived values): name -> (SQL, convert)
     base: Mapping[str, tuple[str, Callable[[Any], Any] | None]] = field(default_factory=dict)
+    # Called for every planned row with its base columns, whatever fields are selected: the rules the resolvers
+    # apply per row whatever is selected (e.g. recording a read), so both paths log the same reads.
+    on_row: Callable[[Any, Mapping[str, Any]], None] | None = None
 
 
 # -- residents and households ------------------------------------------------------------------------------------
@@ -276,7 +280,8 @@ TYPES: dict[str, TypeDecl] = {
     ),
 }
 
-# -- assistance cases (the caseload; verification, means, assessments, entitlements and history are code) -------
+# -- assistance cases (the caseload and its verification matrix; means, assessments, entitlements and history
+#    are code) ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Info:
@@ -361,12 +366,49 @@ TYPES["AssistanceCase"] = TypeDecl(
         **{name: _money(name) for name in _MONEY},
         "standardRevision": Column("{a}.standard_revision"),
         "verificationRound": Column("{a}.verification_round"),
+        "verification": Many("AssistanceVerificationCell",
+                             "assistance_verification {a} JOIN assistance_cases c_{a} ON c_{a}.id = {a}.case_id"
+                             " WHERE {a}.case_id = {p}.id", "{a}.member_id, {a}.source"),
         "sourcesAnswered": Column("{a}.sources_answered"),
         "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", list),
         "noticeEndsOn": Column("{a}.notice_ends_on"), "objections": Column("{a}.objections"),
         "firstMonth": Column("{a}.first_month"), "lastPaidMonth": Column("{a}.last_paid_month"),
         "nextReviewDue": Column("{a}.next_review_due"),
         "reviewOverdue": Derived(_review_overdue, uses_clock=True),
+    },
+)
+
+def _cell_shown(ctx: Any, row: Mapping[str, Any], field_name: str = "assistanceVerification") -> bool:
+    """The resolver's rule for a verification cell: the member's figures, to readers of the case's district."""
+    return reveal(_Info(ctx), row["district"], [row["member_id"]], field_name)
+
+
+def _cell_read(ctx: Any, row: Mapping[str, Any]) -> None:
+    _cell_shown(ctx, row)  # the resolver records the read of each member's figures whatever is selected
+
+
+def _cell_money(column: str) -> Guarded:
+    return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False)
+
+
+TYPES["AssistanceVerificationCell"] = TypeDecl(
+    name="AssistanceVerificationCell", source="assistance_verification {a}",
+    base={"member_id": ("{a}.member_id", UUID), "source": ("{a}.source", None),
+          "district": ("c_{a}.district", None), "program": ("c_{a}.program", None)},
+    on_row=_cell_read,
+    fields={
+        "residentId": Column("{a}.member_id"),
+        "source": Column("{a}.source", lambda v: DataSource(v).name),
+        "sourceName": Column("{a}.source", lambda v: SOURCES[DataSource(v)].name_zh),
+        "mandatory": Derived(lambda ctx, row: DataSource(row["source"])
+                             in Program(row["program"]).rule.mandatory_sources),
+        "status": Column("{a}.status"),
+        "monthlyIncome": _cell_money("monthly_income"),
+        "assets": _cell_money("assets"),
+        "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False),
+        "answeredAt": Column(instant_sql("{a}.answered_at"), instant),
+        "failure": Column("{a}.failure"),
+        "attempts": Column("{a}.attempts"),
     },
 )
 

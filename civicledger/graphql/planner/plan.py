@@ -184,6 +184,8 @@ class ObjectPlan:
                        else value[f"${name}"]) for name, (_, convert) in self.decl.base.items()}
         out: dict[str, Any] = {}
         ctx = request.ctx
+        if self.decl.on_row is not None:
+            self.decl.on_row(ctx, base)
         for index, (key, kind, payload) in enumerate(self.entries):
             raw = value.get(f"k{index}")
             if kind == "typename":
