@@ -104,8 +104,9 @@ async def test_the_account_shows_its_balance_ledger_and_the_volunteers_timeline(
     volunteer = await a_volunteer(gql)
     record = await a_record(gql, volunteer, office, "4")
     ok(await gql(VERIFY, {"i": {"recordId": record}}, as_=staff), "verifyVolunteerService")
-    ok(await gql(REDEEM, {"i": {"residentId": volunteer, "hours": "1", "service": "家电维修", "provider": "街坊志愿队"}}),
-       "redeemVolunteerHours")
+    # free text a caseworker types may name a person: it stays out of the timeline
+    ok(await gql(REDEEM, {"i": {"residentId": volunteer, "hours": "1", "service": "陪邻居王秀英复诊",
+                                "provider": "护工李志强"}}), "redeemVolunteerHours")
 
     account = ok(await gql(ACCOUNT, {"r": volunteer}), "timeBankAccount")
     by_node = ok(await gql("query($id: ID!) { node(id: $id) { ... on TimeBankAccount { balance } } }",
@@ -118,6 +119,8 @@ async def test_the_account_shows_its_balance_ledger_and_the_volunteers_timeline(
     assert [e["node"]["kind"] for e in account["ledger"]["edges"]] == ["EARNED", "REDEEMED"]
     kinds = [e["node"]["kind"] for e in account["resident"]["timeline"]["edges"]]
     assert {"timebank.recorded", "timebank.earned", "timebank.redeemed"} <= set(kinds)
+    summaries = " ".join(e["node"]["summary"] for e in account["resident"]["timeline"]["edges"])
+    assert "王秀英" not in summaries and "李志强" not in summaries, summaries
     assert by_node == {"balance": "3.00"}
     assert [(e["node"]["status"], e["node"]["hours"]) for e in records["edges"]] == [("VERIFIED", "4.00")]
 

@@ -1,5 +1,7 @@
 """The time bank's entries on volunteers' timelines: hours verified (banked), records rejected, redemptions and
-household transfers. Summaries name hours, organisers and services; never the other party's name."""
+household transfers. Summaries name hours and organisers (organisations), never free text a person typed: a
+redemption's service and provider are free text and may name a person, so they stay in the time bank's own
+ledger (`timeBankLedger`), masked by its rules, and the timeline says only that hours were redeemed."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ CONTRIBUTION = TimelineContribution(
                                                    f"{_h(e.hours)} of volunteer service verified by"
                                                    f" {e.organiser_name} and banked"),
         TimeAccount.HoursRedeemed: lambda e: entry(e.resident_id, "timebank.redeemed",
-                                                   f"{_h(e.hours)} redeemed for {e.service} ({e.provider})"),
+                                                   f"{_h(e.hours)} redeemed for a service"),
         TimeAccount.HoursTransferredOut: lambda e: entry(e.resident_id, "timebank.transferred_out",
                                                          f"{_h(e.hours)} given to a household member"),
         TimeAccount.HoursTransferredIn: lambda e: entry(e.resident_id, "timebank.transferred_in",
