@@ -113,3 +113,19 @@ async def test_a_campaign_through_graphql(gql: GQL) -> None:
     assert (view["pledged"], view["received"], view["partners"]) == ("8000.00", "5000.00", list(PARTNERS))
     [node] = [e["node"] for e in view["pledges"]["edges"]]
     assert node["paid"] == "5000.00" and node["receipts"] == [{"number": "GZCF-2026-000123", "amount": "5000.00"}]
+
+
+def test_only_the_launcher_or_an_admin_closes_and_caseworkers_record_no_receipts(programs: Programs) -> None:
+    campaign = launch(programs)
+    promised = pledge(programs, campaign)
+    other_supervisor = Actor(id="sup-wang", role="supervisor", office="HAIZHU-CIVIL-AFFAIRS", district="HAIZHU")
+    before = event_count(programs.charity.ledger)
+
+    with pytest.raises(ForbiddenError):
+        programs.charity.close_charity_campaign(c.CloseCharityCampaign(campaign), ctx(other_supervisor))
+    with pytest.raises(ForbiddenError):
+        programs.charity.record_charity_receipt(c.RecordCharityReceipt(campaign, promised, "R-9", "10"),
+                                                ctx(CASEWORKER_LI))
+    assert event_count(programs.charity.ledger) == before
+    programs.charity.close_charity_campaign(c.CloseCharityCampaign(campaign), ctx(SUPERVISOR_CHEN))
+    assert not programs.charity.get_campaign(campaign).open

@@ -52,6 +52,7 @@ class CharityCampaign(CivicAggregate):
     def __init__(self, title: str, partners: tuple[str, ...], category: NeedCategory, target: Decimal,
                  opens_on: date, closes_on: date, launched_by: str) -> None:
         self.title = title
+        self.launched_by = launched_by
         self.target = target
         self.opens_on = opens_on
         self.closes_on = closes_on

@@ -1,14 +1,16 @@
-"""Joint fundraising campaigns: launched and closed by admins and supervisors, pledged to by donors (through
-charity platforms, staff or admins), receipts recorded as money arrives."""
+"""Joint fundraising campaigns: launched by admins and supervisors and closed by an admin or the supervisor who
+launched it; pledged to by donors (through charity platforms, staff or admins); receipts — money that arrived —
+recorded by the platforms it arrived at (integrators), admins and supervisors — never by a caseworker."""
 
 from __future__ import annotations
 
 from uuid import UUID, uuid4
 
 from civicledger.core import text
-from civicledger.core.access import ADMIN, SUPERVISOR, may_act_in, require_role
+from civicledger.core.access import ADMIN, INTEGRATOR, SUPERVISOR, may_act_in, require_role
 from civicledger.core.clock import business_date
 from civicledger.core.commands import handles
+from civicledger.core.errors import ForbiddenError
 from civicledger.core.eventstore.application import CivicApplication, Recorded
 from civicledger.core.metadata import CommandContext
 from civicledger.domains.charity import commands as c
@@ -54,7 +56,7 @@ class CampaignHandlers(CivicApplication):
 
     @handles
     def record_charity_receipt(self, cmd: c.RecordCharityReceipt, ctx: CommandContext) -> Recorded:
-        may_act_in(ctx.actor)
+        require_role(ctx.actor, ADMIN, SUPERVISOR, INTEGRATOR)  # the platforms the money arrives at, or staff
         campaign = self.get_campaign(cmd.campaign_id)
         campaign.receipt(cmd.pledge_id, text.line(cmd.receipt_number, "receiptNumber", max_length=text.IDENTIFIER_MAX),
                          quantity(SupportKind.MONEY, cmd.amount, "amount"))
@@ -64,5 +66,7 @@ class CampaignHandlers(CivicApplication):
     def close_charity_campaign(self, cmd: c.CloseCharityCampaign, ctx: CommandContext) -> Recorded:
         require_role(ctx.actor, ADMIN, SUPERVISOR)
         campaign = self.get_campaign(cmd.campaign_id, cmd.expected_version)
+        if ctx.actor.role != ADMIN and campaign.launched_by != ctx.actor.id:
+            raise ForbiddenError("a campaign is closed by an admin or by the supervisor who launched it")
         campaign.close(business_date())
         return self._save(campaign, ctx=ctx, command=cmd)
