@@ -147,10 +147,10 @@ async def test_a_stale_version_and_a_replayed_key_with_another_body_write_nothin
     replay = await gql(PREPARE, {"i": {"itemId": item, "plan": "另一个方案", "meetingOn": later(8),
                                        "idempotencyKey": key}})
     stale = await gql(ADD, {"i": {"itemId": item, "kind": "LAWYER", "name": "律师", "expectedVersion": version}})
-    read = await gql("query($id: ID!) { deliberationItem(id: $id) { plan version participants { number } } }",
+    read = await gql("query($id: ID!) { deliberationItem(id: $id) { plan version participants { edges { node { number } } } } }",
                      {"id": item})
 
     assert error_codes(replay) in (["IDEMPOTENCY_KEY_REUSED"], ["CONFLICT"]), replay
     assert error_codes(stale) == ["CONFLICT"], stale
     assert read["data"]["deliberationItem"]["plan"] == "征求意见" and read["data"]["deliberationItem"][
-        "participants"] == []
+        "participants"]["edges"] == []

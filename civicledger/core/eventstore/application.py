@@ -232,10 +232,11 @@ class CivicApplication(Application[UUID]):
         written. Only then — or when deciding failed (the first attempt changed what a repeat decides on: a
         claim taken by itself, a version moved on) — is the record read and answered: the same result as
         before (`replayed`), or `IdempotencyKeyReusedError` for another request under that key. A command
-        without a key, or a new key, costs no extra round trip."""
+        without a key, or a new key, costs no extra round trip; a keyed command that decides to write nothing
+        is looked up (a repeat of one that did write is answered as the replay it is)."""
         try:
             with using_clock(self.clock):
-                return action()
+                result = action()
         except Exception as exc:
             if not ctx.idempotency_key or is_connection_error(exc):
                 raise
@@ -248,6 +249,13 @@ class CivicApplication(Application[UUID]):
             if isinstance(exc, _IdempotencyRace):  # pragma: no cover - the winning row must exist
                 raise ConflictError("concurrent request with the same idempotency key") from None
             raise
+        if ctx.idempotency_key and not result.positions:
+            # Deciding wrote nothing (the first attempt already did what a repeat would): a save that writes no
+            # events writes no key either, so a recorded first attempt is found here and is the answer.
+            replay = self._replay(ctx, command)
+            if replay is not None:
+                return replay
+        return result
 
     def _replay(self, ctx: CommandContext, command: object) -> Recorded | None:
         if not ctx.idempotency_key:
