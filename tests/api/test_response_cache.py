@@ -98,13 +98,32 @@ CORRECT = """mutation($i: CorrectResidentDetailsInput!) { correctResidentDetails
 ERASE = """mutation($i: EraseResidentPersonalDataInput!) { eraseResidentPersonalData(input: $i) { position } }"""
 
 
-async def test_a_write_about_one_resident_keeps_the_answers_about_others(gql: GQL, app: Any) -> None:
+async def served_from_cache(gql: GQL, cache: Any, query: str, variables: dict[str, Any]) -> None:
+    for _ in range(100):
+        hits = cache.hits
+        await gql(query, variables)
+        if cache.hits > hits:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the response cache never served this answer")
+
+
+async def test_a_write_about_one_resident_keeps_the_answers_about_others(gql: GQL, app: Any,
+                                                                         runtime: Runtime) -> None:
     cache = app.state.graphql_http.cache
+    # What earlier tests wrote is projected first: a backlog batch over many residents changes a read model as a
+    # whole (and rightly drops every answer from it), which is not what this test is about.
+    assert runtime.runner is not None and runtime.positions is not None
+    await runtime.positions.wait_for(await runtime.runner.log_horizon(), timeout=60)
     a = (await register(gql, as_=CASEWORKER_HAIZHU, name="缓存戊"))["resident"]["id"]
     registered = await register(gql, as_=CASEWORKER_HAIZHU, name="缓存己")
     b = registered["resident"]["id"]
     a_before = await gql(WITH_TIMELINE, {"id": a}, extensions={"minPosition": registered["position"]})
     await gql(WITH_TIMELINE, {"id": b})
+    # Both answers are served from the cache before the write (after an earlier test's database blip the cache
+    # serves nothing until its listener is back: that is not what this test is about).
+    for resident in (a, b):
+        await served_from_cache(gql, cache, WITH_TIMELINE, {"id": resident})
 
     change = await gql(CORRECT, {"i": {"residentId": b, "phone": "13612345678", "reason": "new number"}})
     position = change["data"]["correctResidentDetails"]["position"]
