@@ -350,3 +350,33 @@ async def test_a_payload_in_the_audit_log_is_answered_by_the_resolvers(gql: GQL,
 
     assert planned == [0, 0]
     assert answers[0] == answers[1] and "errors" not in answers[0]
+
+
+async def test_instants_written_by_the_database_are_the_resolvers_spelling(runtime: Runtime) -> None:
+    """Rows rendered whole in SQL (pure plans) write instants the way strawberry's DateTime does (`instant`):
+    with and without a fraction, before the epoch, at leap days and far years."""
+    from civicledger.graphql.planner.declarations import instant, instant_text_sql
+
+    samples = [0, 1, 999_999, 1_000_000, -1, -1_000_000, -1_500_000, 951_782_400_000_000, 951_782_400_123_450,
+               1_796_000_000_000_007, 253_402_300_799_999_999, -62_135_596_800_000_000, None]
+    async with runtime.pool.acquire() as conn:
+        for micros in samples:
+            written = await conn.fetchval(f"SELECT {instant_text_sql('$1::bigint')}", micros)
+            assert written == instant(micros), micros
+
+
+async def test_a_row_of_plain_columns_is_rendered_whole_by_the_database(app: Any) -> None:
+    """The timeline entry (plain columns, an instant, an embedded actor) is pure; a resident (masking) is not."""
+    from graphql import OperationDefinitionNode, parse
+
+    from civicledger.graphql.planner import plan_operation
+
+    schema = app.state.graphql_http.schema._schema
+    document = parse("query($id: ID!) { resident(id: $id) { name timeline(first: 5) { edges { node { occurredAt "
+                     "kind summary position __typename actor { id role } } } } } }")
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    planned = plan_operation(schema, document, operation)
+    assert planned is not None
+    resident_plan = planned.roots[0].payload[1]
+    page = next(payload for _, kind, payload in resident_plan.entries if kind == "page")
+    assert not resident_plan.pure and page.node_plan.pure

@@ -52,8 +52,25 @@ def instant(micros: int | None) -> str | None:
     return None if micros is None else (_EPOCH + timedelta(microseconds=micros)).isoformat()
 
 
+def instant_text_sql(micros: str) -> str:
+    """`instant(micros)` written by the database itself (exactly: integer microseconds, no float, no session time
+    zone), for rows rendered whole in SQL: `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`, as `datetime.isoformat()`."""
+    m = f"({micros})"
+    fraction = f"(({m} % 1000000 + 1000000) % 1000000)"
+    # interval * bigint goes through float8: whole seconds and the fraction apart stay exact (< 2**53)
+    stamp = f"'epoch'::timestamp + ({m} / 1000000) * interval '1 second' + ({m} % 1000000) * interval '1 microsecond'"
+    return (f"CASE WHEN {m} IS NULL THEN NULL ELSE to_char({stamp}, "
+            f"'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN {fraction} = 0 THEN '' ELSE '.' || "
+            f"lpad({fraction}::text, 6, '0') END || '+00:00' END")
+
+
 def enum_value(value: str | None) -> str | None:
     return value or None
+
+
+# Converts the database can apply itself (`convert` -> SQL of the converted value from the column's SQL): a row
+# whose every field is a plain column, a column with one of these, or a constant is rendered whole in SQL.
+SQL_CONVERTS: dict[Callable[[Any], Any], Callable[[str], str]] = {instant: instant_text_sql}
 
 
 # -- field kinds ----------------------------------------------------------------------------------------------

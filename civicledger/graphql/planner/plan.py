@@ -41,6 +41,7 @@ from civicledger.graphql.permissions import reveal_resident
 from civicledger.graphql.planner.declarations import (
     DICT_TYPES,
     ROOTS,
+    SQL_CONVERTS,
     TYPES,
     Column,
     Derived,
@@ -147,8 +148,14 @@ class ObjectPlan:
 
     decl: TypeDecl
     entries: list[tuple[str, str, Any]]  # (response key, kind, payload)
+    # Rendered whole by the database, under the response keys: every field a plain column (or one the database
+    # converts, SQL_CONVERTS), a constant, or an object or list that is itself pure; no rule runs per row
+    # (`on_row`, masking, derived values). Its JSON is then the response value as it is, not shaped in Python.
+    pure: bool = False
 
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
+        if self.pure:
+            return self._pure_sql(request, alias)
         parts: list[str] = []
         for name, (expr, _) in self.decl.base.items():
             parts += [f"'${name}'", expr.format(a=alias)]
@@ -177,9 +184,37 @@ class ObjectPlan:
             raise Unplannable("too many fields for one json_build_object")
         return f"json_build_object({', '.join(parts)})"
 
+    def _pure_sql(self, request: Request, alias: str) -> str:
+        parts: list[str] = []
+        for key, kind, payload in self.entries:
+            parts.append(f"'{key}'")  # a GraphQL name or alias: [_A-Za-z][_0-9A-Za-z]*
+            if kind == "typename":
+                parts.append(f"'{payload}'::text")
+            elif kind == "column":
+                expr = payload.expr.format(a=alias)
+                parts.append(expr if payload.convert is None else SQL_CONVERTS[payload.convert](expr))
+            elif kind == "embedded":
+                parts.append(payload.sql(request, alias, None))
+            elif kind == "one":
+                relation, plan = payload
+                child = request.alias()
+                parts.append(f"(SELECT {plan.sql(request, child, alias)} FROM {plan.decl.source.format(a=child)} "
+                             f"WHERE {relation.where.format(a=child, p=alias)})")
+            else:  # "many"
+                relation, plan = payload
+                child = request.alias()
+                parts.append(f"(SELECT coalesce(json_agg({plan.sql(request, child, alias)} ORDER BY "
+                             f"{relation.order.format(a=child)}), '[]'::json) FROM "
+                             f"{relation.source.format(a=child, p=alias)})")
+        if not parts:
+            parts = ["'_'", "null"]
+        if len(parts) > MAX_JSON_ARGS:
+            raise Unplannable("too many fields for one json_build_object")
+        return f"json_build_object({', '.join(parts)})"
+
     def shape(self, request: Request, value: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or self.pure:
+            return value
         base = {name: (convert(value[f"${name}"]) if convert is not None and value[f"${name}"] is not None
                        else value[f"${name}"]) for name, (_, convert) in self.decl.base.items()}
         out: dict[str, Any] = {}
@@ -278,7 +313,20 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
             entries.append((key, "page", plan_page(planning, declared, node)))
         else:  # pragma: no cover - every kind is handled above
             raise Unplannable(name)
-    return ObjectPlan(decl, entries)
+    return ObjectPlan(decl, entries, pure=decl.on_row is None and all(_pure(kind, payload) for _, kind, payload
+                                                                       in entries))
+
+
+def _pure(kind: str, payload: Any) -> bool:
+    if kind == "typename":
+        return True
+    if kind == "column":
+        return payload.convert is None or payload.convert in SQL_CONVERTS
+    if kind == "embedded":
+        return bool(payload.plan.pure)
+    if kind in ("one", "many"):
+        return bool(payload[1].pure)
+    return False  # personal, guarded, derived: a rule runs in Python; a page: its cursors and page info
 
 
 # -- connections -------------------------------------------------------------------------------------------------
