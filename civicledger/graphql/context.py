@@ -62,8 +62,10 @@ class Context:
     # for the whole read model). None until a path that accounts for *every* read it makes starts recording
     # (`depends_on`); an answer that never did depends on every read model.
     depends: set[tuple[str, Any]] | None = None
-    # The prepared document (documents.Prepared: parsed, validated, operation selected), once known.
+    # The prepared document (documents.Prepared: parsed, validated, operation selected), once known, and its
+    # variables as coerced when the transport checked them (what graphql-core's `get_variable_values` gives).
     document: Any = None
+    variables: dict[str, Any] | None = None
     # Per-request DataLoaders made on first use: over a read model (`loader`), or needing the request itself,
     # i.e. who asks and why (`request_loader`); one namespace.
     request_loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)

@@ -15,6 +15,7 @@ Budgets are per role (`CIVICLEDGER_QUERY_BUDGET`, `CIVICLEDGER_QUERY_BUDGETS=ins
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +53,9 @@ class CostModel:
         self.schema = schema
         self.budget = budget
         self.budgets = dict(budgets or {})
+        # Per prepared document: the variables its estimate reads (fixed by the document) and the estimates by
+        # their values — the walk runs once per document and page size, not per request.
+        self._estimates: OrderedDict[Any, tuple[tuple[str, ...], dict[tuple[Any, ...], int]]] = OrderedDict()
 
     def budget_for(self, role: str) -> int:
         return self.budgets.get(role, self.budget)
@@ -67,18 +71,46 @@ class CostModel:
         return cost
 
     def estimate(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> int:
+        variables = variables or {}
+        known = self._estimates.get(prepared.key)
+        if known is not None:
+            names, by_values = known
+            values = tuple((type(v), v) for v in (variables.get(name) for name in names))
+            if all(t in (type(None), int, str, float, bool) for t, _ in values):
+                cost = by_values.get(values)
+                if cost is None:
+                    cost = by_values[values] = self._walk(prepared, variables).cost
+                    if len(by_values) > 64:
+                        by_values.pop(next(iter(by_values)))
+                return cost
+            return self._walk(prepared, variables).cost
+        walk = self._walk(prepared, variables)
+        names = tuple(sorted(walk.read))
+        values = tuple((type(v), v) for v in (variables.get(name) for name in names))
+        by_values = {}
+        if all(t in (type(None), int, str, float, bool) for t, _ in values):
+            by_values[values] = walk.cost
+        self._estimates[prepared.key] = (names, by_values)
+        if len(self._estimates) > 2000:
+            self._estimates.popitem(last=False)
+        return walk.cost
+
+    def _walk(self, prepared: Prepared, variables: Mapping[str, Any]) -> _Walk:
         operation = prepared.operation
         root = {"query": self.schema.query_type, "mutation": self.schema.mutation_type,
                 "subscription": self.schema.subscription_type}[prepared.operation_type]
         fragments = {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}
-        walk = _Walk(self.schema, fragments, variables or {})
-        return walk.selections(root, operation.selection_set, frozenset(), in_connection=False)
+        walk = _Walk(self.schema, fragments, variables)
+        walk.cost = walk.selections(root, operation.selection_set, frozenset(), in_connection=False)
+        return walk
 
 
 class _Walk:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
                  variables: Mapping[str, Any]) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
+        self.read: set[str] = set()  # the variables the estimate read
+        self.cost = 0
 
     def selections(self, parent: Any, selection_set: SelectionSetNode | None, seen: frozenset[str], *,
                    in_connection: bool) -> int:
@@ -129,6 +161,7 @@ class _Walk:
                 if isinstance(argument.value, IntValueNode):
                     value = int(argument.value.value)
                 elif isinstance(argument.value, VariableNode):
+                    self.read.add(argument.value.name.value)
                     value = self.variables.get(argument.value.name.value)
             if value is None:
                 default = definition.args[name].default_value

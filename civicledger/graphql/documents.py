@@ -29,6 +29,7 @@ from graphql import (
     type_from_ast,
     validate,
 )
+from graphql.execution.values import get_variable_values
 from graphql.pyutils import Undefined
 from graphql.utilities.coerce_input_value import coerce_input_value
 from graphql.utilities.validate_input_value import validate_input_value
@@ -142,12 +143,22 @@ class Documents:
         raise RequestError(400, f"the document has no operation named {operation_name!r}", "OPERATION_NOT_FOUND",
                            graphql=True)
 
-    def coerce_variables(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> None:
-        """Check every variable of the operation against its type, the way execution would coerce it; refuse
-        the request with each variable's name and the path inside its value."""
-        errors = coerce_errors(self.schema._schema, prepared.operation, variables or {})
-        if errors:
-            raise RequestError(400, errors[0]["message"], "BAD_USER_INPUT", graphql=True, errors=errors)
+    def coerce_variables(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> Any:
+        """Check every variable of the operation against its type, the way execution coerces it; refuse the
+        request with each variable's name and the path inside its value. Returns graphql-core's coerced
+        `VariableValues`, which a planned query uses instead of coercing them again."""
+        schema = self.schema._schema
+        try:
+            coerced = get_variable_values(schema, prepared.operation.variable_definitions or (), dict(variables or {}))
+        except Exception:  # nested too deeply, a scalar that raises: said precisely below
+            coerced = None
+        if coerced is not None and not isinstance(coerced, list):
+            return coerced
+        errors = coerce_errors(schema, prepared.operation, variables or {}) or [
+            {"message": e.message, "extensions": {"code": "BAD_USER_INPUT"}} for e in coerced or ()]
+        if not errors:  # pragma: no cover - graphql-core raised where our check sees nothing wrong
+            errors = [{"message": "the variables cannot be coerced", "extensions": {"code": "BAD_USER_INPUT"}}]
+        raise RequestError(400, errors[0]["message"], "BAD_USER_INPUT", graphql=True, errors=errors)
 
 
 # How often the executor was handed a prepared document (`reused`) and how often it had to parse and validate a
@@ -187,14 +198,12 @@ def coerce_errors(schema: Any, operation: OperationDefinitionNode, inputs: Mappi
         name = definition.variable.name.value
         var_type = type_from_ast(schema, definition.type)
         value = inputs.get(name, Undefined)
-        location = [{"line": definition.loc.source.get_location(definition.loc.start).line,
-                     "column": definition.loc.source.get_location(definition.loc.start).column}] \
-            if definition.loc else []
 
-        def report(message: str, path: list[Any], name: str = name, location: list[Any] = location) -> None:
+        def report(message: str, path: list[Any], name: str = name, definition: Any = definition) -> None:
             where = name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+            at = definition.loc.source.get_location(definition.loc.start) if definition.loc else None
             errors.append({"message": f"Variable '${name}' has an invalid value at '{where}': {message}",
-                           "locations": location,
+                           "locations": [{"line": at.line, "column": at.column}] if at is not None else [],
                            "extensions": {"code": "BAD_USER_INPUT", "variable": name, "path": [name, *path]}})
 
         if value is Undefined:

@@ -236,7 +236,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         context.operation_name = exchange.operation_name = prepared.operation_name
         exchange.operation_type = prepared.operation_type
         context.document = prepared
-        self.documents.coerce_variables(prepared, request_data.variables)
+        context.variables = self.documents.coerce_variables(prepared, request_data.variables)
         self.cost.check(prepared, request_data.variables, context.principal.role.value)
         await self._wait_for_position(request_data.extensions, request)
         if prepared.operation_type == "query":

@@ -50,6 +50,20 @@ def test_the_estimate_multiplies_pages_and_lists(model: tuple[Documents, CostMod
     assert estimate(model, HUGE) > 30 * 100 * LIST_FANOUT * 200
 
 
+def test_an_estimate_is_remembered_per_document_and_page_size(model: tuple[Documents, CostModel]) -> None:
+    """The walk runs once per document and page-size values: each value gets its own estimate, in any order,
+    and a value of another type (true is not 1) is never taken for a remembered one."""
+    query = "query($n: Int, $m: Int) { residents(first: $n) { edges { node { timeline(first: $m) { edges { node " \
+            "{ kind } } } } } } }"
+    figures = [(n, m, estimate(model, query, {"n": n, "m": m})) for n, m in
+               [(100, 200), (5, 1), (100, 200), (5, 200), (True, 1), (1, 1), (None, None)]]
+    for n, m, cost in figures:
+        # left out: the argument's default (residents 20, timeline 50); not an int: DEFAULT_PAGE (20)
+        pages = [default if v is None else 20 if isinstance(v, bool) else v for v, default in ((n, 20), (m, 50))]
+        assert cost == 1 + pages[0] * (1 + (1 + (1 + pages[1] * (1 + (1 + 1))))), (n, m, cost)
+    assert estimate(model, query, {"n": 100, "m": 200, "unused": {"x": 1}}) == figures[0][2]
+
+
 async def test_an_ordinary_page_runs_and_a_huge_fan_out_is_refused_before_it_runs(http: httpx.AsyncClient) -> None:
     ok = await http.post("/graphql", json={"query": PAGE}, headers=MODERN)
     assert ok.status_code == 200 and "errors" not in ok.json(), ok.text

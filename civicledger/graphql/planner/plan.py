@@ -527,7 +527,9 @@ class PlannedOperation:
             return None  # the resolvers refuse it with a typed error
         reads_before = {k: (d, set(f)) for k, (d, f) in ctx.reads.items()}
         try:
-            coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
+            coerced = getattr(ctx, "variables", None)  # coerced once by the transport
+            if coerced is None:
+                coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
             if isinstance(coerced, list):
                 return None
             args = {id(node): get_argument_values(definition, node, coerced) for node, definition in self.arguments}
@@ -542,6 +544,7 @@ class PlannedOperation:
             return {root.key: await root.run(request, None) for root in self.roots}
         except Exception as exc:
             log.debug("planned query declined at run time: %s", type(exc).__name__)  # never the message: data
+
             ctx.depends = None
             ctx.reads.clear()
             ctx.reads.update(reads_before)
