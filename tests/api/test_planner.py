@@ -365,18 +365,43 @@ async def test_instants_written_by_the_database_are_the_resolvers_spelling(runti
             assert written == instant(micros), micros
 
 
-async def test_a_row_of_plain_columns_is_rendered_whole_by_the_database(app: Any) -> None:
-    """The timeline entry (plain columns, an instant, an embedded actor) is pure; a resident (masking) is not."""
+def _resident_plan(app: Any, fields: str) -> Any:
     from graphql import OperationDefinitionNode, parse
 
     from civicledger.graphql.planner import plan_operation
 
-    schema = app.state.graphql_http.schema._schema
-    document = parse("query($id: ID!) { resident(id: $id) { name timeline(first: 5) { edges { node { occurredAt "
-                     "kind summary position __typename actor { id role } } } } } }")
+    document = parse("query($id: ID!) { resident(id: $id) { " + fields + " timeline(first: 5) { pageInfo { "
+                     "hasNextPage endCursor } edges { cursor node { occurredAt kind summary position __typename "
+                     "actor { id role } } } } } }")
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    planned = plan_operation(schema, document, operation)
+    planned = plan_operation(app.state.graphql_http.schema._schema, document, operation)
     assert planned is not None
-    resident_plan = planned.roots[0].payload[1]
-    page = next(payload for _, kind, payload in resident_plan.entries if kind == "page")
-    assert not resident_plan.pure and page.node_plan.pure
+    return planned.roots[0].payload[1]
+
+
+async def test_rows_of_plain_columns_are_rendered_whole_by_the_database(app: Any) -> None:
+    """A timeline page (plain columns, an instant, an embedded actor, cursors, page info) is pure: the database
+    writes it as the response has it; a resident with a masked field is shaped in Python around it."""
+    masked = _resident_plan(app, "name idNumber")
+    page = next(payload for _, kind, payload in masked.entries if kind == "page")
+    assert not masked.pure and page.pure and page.node_plan.pure
+    assert _resident_plan(app, "name").pure
+
+
+async def test_pages_rendered_by_the_database_match_the_resolvers_at_every_boundary(
+        gql: GQL, runtime: Runtime, app: Any, family: dict[str, Any]) -> None:
+    """Page sizes below, at and above the number of entries, from the start and after a cursor: edges, cursors
+    and every page-info field as the resolvers give them."""
+    query = """query($id: ID!, $n: Int, $after: String) { resident(id: $id) { timeline(first: $n, after: $after) {
+        __typename pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }
+        edges { __typename cursor node { position kind } } } } }"""
+    whole = await gql(query, {"id": family["id"], "n": 50}, extensions={"minPosition": family["position"]})
+    edges = whole["data"]["resident"]["timeline"]["edges"]
+    assert len(edges) >= 3
+    for after in (None, edges[0]["cursor"], edges[-2]["cursor"], edges[-1]["cursor"]):
+        for n in range(1, len(edges) + 2):
+            variables = {"id": family["id"], "n": n, "after": after}
+            answers, logs, planned = await _both(gql, runtime, app, query, variables, CASEWORKER_HAIZHU, {},
+                                                 family["position"])
+            assert planned == [1, 0] and logs[0] == logs[1]
+            assert answers[0] == answers[1], (n, after)

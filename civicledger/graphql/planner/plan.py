@@ -200,6 +200,8 @@ class ObjectPlan:
                 child = request.alias()
                 parts.append(f"(SELECT {plan.sql(request, child, alias)} FROM {plan.decl.source.format(a=child)} "
                              f"WHERE {relation.where.format(a=child, p=alias)})")
+            elif kind == "page":
+                parts.append(payload.sql(request, alias))
             else:  # "many"
                 relation, plan = payload
                 child = request.alias()
@@ -326,7 +328,9 @@ def _pure(kind: str, payload: Any) -> bool:
         return bool(payload.plan.pure)
     if kind in ("one", "many"):
         return bool(payload[1].pure)
-    return False  # personal, guarded, derived: a rule runs in Python; a page: its cursors and page info
+    if kind == "page":
+        return bool(payload.pure)
+    return False  # personal, guarded, derived: a rule runs in Python
 
 
 # -- connections -------------------------------------------------------------------------------------------------
@@ -340,8 +344,13 @@ class PagePlan:
     node_id: int  # the field node: where its coerced arguments are
     node_plan: ObjectPlan | None
     parts: list[tuple[str, str, Any]]  # (key, "typename" | "pageInfo" | "edges", payload)
+    # Rendered whole by the database (edges, cursors, page info) when its nodes are pure and its cursor is the
+    # resolvers' plain `encode_cursor(kind, key)`.
+    pure: bool = False
 
     def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
+        if self.pure:
+            return self._pure_sql(request, alias, parent)
         page = self.page
         arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
         args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
@@ -362,10 +371,55 @@ class PagePlan:
                  f"ORDER BY {order} LIMIT {limit}")
         return (f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})")
 
+    def _pure_sql(self, request: Request, alias: str, parent: str | None) -> str:
+        """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
+        extra one says there is a next page; cursors are `encode_cursor` written in SQL (base64url, unpadded)."""
+        page = self.page
+        arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
+        args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
+        clauses = list(args.clauses)
+        if page.join is not None:
+            assert parent is not None
+            clauses.insert(0, page.join.format(a=alias, p=parent))
+        request.params.append(args.limit)
+        limit = f"${len(request.params)}::int"
+        descending = page.descending if args.descending is None else args.descending
+        order = f"{alias}.{page.key} {'DESC' if descending else 'ASC'}"
+        cursor = (f"rtrim(translate(encode(convert_to('{page.cursor}:' || {alias}.{page.key}::text, 'UTF8'), "
+                  f"'base64'), '+/', '-_'), '=')")
+        node = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
+        out: list[str] = []
+        for key, part, payload in self.parts:
+            out.append(f"'{key}'")
+            if part == "typename":
+                out.append(f"'{payload}'::text")
+            elif part == "pageInfo":
+                info = {"hasNextPage": f"count(*) > {limit}", "hasPreviousPage": "true" if args.after_given
+                        else "false", "__typename": "'PageInfo'::text",
+                        "startCursor": f"min({cursor}) FILTER (WHERE {alias}.\"$rn\" = 1)",
+                        "endCursor": f"min({cursor}) FILTER (WHERE {alias}.\"$rn\" = least({limit}, "
+                                     f"{alias}.\"$count\"))"}
+                out.append(f"json_build_object({', '.join(f'{chr(39)}{k}{chr(39)}, {info[n]}' for k, n in payload)})")
+            else:
+                edge = []
+                for edge_key, edge_part in payload:
+                    edge.append(f"'{edge_key}'")
+                    edge.append(cursor if edge_part == "cursor" else node if edge_part == "node"
+                                else f"'{page.edge_type}'::text")
+                out.append(f"coalesce(json_agg(json_build_object({', '.join(edge)}) ORDER BY {order}) FILTER "
+                           f"(WHERE {alias}.\"$rn\" <= {limit}), '[]'::json)")
+        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+                 f"ORDER BY {order} LIMIT {limit} + 1")
+        numbered = (f"SELECT {alias}.*, row_number() OVER (ORDER BY {order}) AS \"$rn\", count(*) OVER () AS "
+                    f"\"$count\" FROM ({inner}) {alias}")
+        return f"(SELECT json_build_object({', '.join(out)}) FROM ({numbered}) {alias})"
+
     def sql(self, request: Request, parent: str) -> str:
         return self.rows_sql(request, request.alias(), parent)
 
-    def shape(self, request: Request, rows: list[Any]) -> dict[str, Any]:
+    def shape(self, request: Request, rows: Any) -> Any:
+        if self.pure:
+            return rows
         limit, after_given = request.pages[id(self)]
         has_next = len(rows) > limit
         rows = rows[:limit]
@@ -430,7 +484,9 @@ def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
             parts.append((_key(child), "edges", edge_parts))
         else:
             raise Unplannable(f"{page.connection_type}.{name}")
-    return PagePlan(page, id(node), node_plan, parts)
+    pure = ((node_plan is None or node_plan.pure) and page.cursor_of is None and page.key_sql is None
+            and not page.order_columns and len(parts) * 2 <= MAX_JSON_ARGS)
+    return PagePlan(page, id(node), node_plan, parts, pure=pure)
 
 
 # -- roots -------------------------------------------------------------------------------------------------------
@@ -474,11 +530,12 @@ class RootPlan:
             text = await conn.fetchval(sql, *request.params)
             if text is None:
                 raise Unplannable("no such row")  # the resolvers answer NOT_FOUND
-            return plan.shape(request, orjson.loads(text))
+            # a pure answer is the response's JSON as the database wrote it: embedded, never parsed
+            return orjson.Fragment(text) if plan.pure else plan.shape(request, orjson.loads(text))
         page_plan: PagePlan = self.payload
         sql = f"SELECT {page_plan.rows_sql(request, request.alias(), None)}::text"
         text = await conn.fetchval(sql, *request.params)
-        return page_plan.shape(request, orjson.loads(text))
+        return orjson.Fragment(text) if page_plan.pure else page_plan.shape(request, orjson.loads(text))
 
 
 def _plan_root(planning: Planning, node: FieldNode) -> RootPlan:
