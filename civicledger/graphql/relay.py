@@ -39,10 +39,13 @@ def uuid_of(global_id: relay.GlobalID | str, type_name: str) -> UUID:
         if isinstance(global_id, relay.GlobalID):
             gid = global_id
         else:
-            try:
-                return UUID(str(global_id))
-            except ValueError:
-                gid = relay.GlobalID.from_id(str(global_id))
+            text = str(global_id)
+            if len(text) in (32, 36, 38, 45):  # a raw UUID's spellings; a global id is base64 of `Type:uuid`
+                try:
+                    return UUID(text)
+                except ValueError:
+                    pass
+            gid = relay.GlobalID.from_id(text)
         if gid.type_name != type_name:
             raise NotFoundError(f"{global_id} is not a {type_name} id", id=str(global_id))
         if not gid.node_id.isascii():
