@@ -22,6 +22,7 @@ from civicledger.domains.assistance.errors import (
     HouseholdMemberDeceasedError,
     MemberInActiveCaseError,
     PayrollMonthInFutureError,
+    StandardAmountInvalidError,
     StandardBackdatedError,
     VerificationIncompleteError,
 )
@@ -79,6 +80,27 @@ def test_negative_or_non_numeric_incomes_are_invalid_input_and_write_nothing(wor
     for income in ("-1", "abc", "NaN", None, True, "1e400x"):
         error = bad(world, applying(income), DeclaredMeansInvalidError)
         assert error.code == "INVALID_INPUT" and error.details["residentId"] == str(members[0])
+
+
+@pytest.mark.parametrize("income", ["1234.567", "0.001", "950.005"])
+def test_means_finer_than_the_fen_are_refused_not_rounded(world: World, income: str) -> None:
+    household, members = world.household(2)
+    declared = (c.DeclaredMeans(members[0], income), c.DeclaredMeans(members[1], "0"))
+
+    error = bad(world, lambda: world.service.apply_for_assistance(
+        c.ApplyForAssistance("MINIMUM_LIVING", household, members[0], declared, "statement"), ctx()),
+        DeclaredMeansInvalidError)
+
+    assert error.code == "INVALID_INPUT"
+
+
+def test_a_standard_finer_than_the_fen_is_refused_not_rounded(world: World) -> None:
+    publish = c.PublishAssistanceStandard("MINIMUM_LIVING", date(2030, 1, 1), "1100.005")
+
+    error = bad(world, lambda: world.service.publish_standard(publish, ctx(ADMIN_WANG, "new decision")),
+                StandardAmountInvalidError)
+
+    assert error.code == "INVALID_INPUT"
 
 
 def test_every_household_member_must_be_declared_and_only_members(world: World) -> None:

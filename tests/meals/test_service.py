@@ -25,6 +25,7 @@ from civicledger.domains.meals.errors import (
     MealDayClosedError,
     MealRuleBackdatedError,
     MealRuleSharesDoNotAddUpError,
+    MealValueInvalidError,
     NotCanteenStaffError,
     ProductionRunDateMismatchError,
     SupplierBatchExpiredError,
@@ -160,6 +161,20 @@ def test_a_rule_table_whose_shares_do_not_add_up_is_invalid_input(world: World) 
     error = refused(world, lambda: world.meals.publish_meal_rule(cmd, ctx(ADMIN_WANG)), MealRuleSharesDoNotAddUpError)
 
     assert error.code == "INVALID_INPUT"
+
+
+@pytest.mark.parametrize("price", ["12.005", "12.0001", "１２.００５"])
+def test_a_price_finer_than_the_fen_is_refused_not_rounded(world: World, price: str) -> None:
+    """Money a person writes is taken to the fen as written: 12.005 would round to a price nobody decided."""
+    rows = tuple(c.CategoryShares(r.category.value, "0", str(r.shares.city), str(r.shares.district),
+                                  str(r.shares.street), str(r.shares.charity), str(r.shares.elder),
+                                  r.lost_shares_to.value) for r in GUANGZHOU_2020)
+
+    error = refused(world, lambda: world.meals.publish_meal_rule(c.PublishMealRule(date(2027, 1, 1), price, rows,
+                                                                                   "draft"), ctx(ADMIN_WANG)),
+                    MealValueInvalidError)
+
+    assert error.code == "INVALID_INPUT" and error.details["field"] == "price"
 
 
 def test_a_backdated_rule_change_without_a_correction_reason_is_refused(world: World) -> None:

@@ -21,7 +21,7 @@ from civicledger.core.errors import ClaimTakenError, ConflictError, InvalidInput
 from civicledger.core.eventstore.application import CivicApplication, Ledger, Recorded
 from civicledger.core.eventstore.claims import Claim
 from civicledger.core.metadata import CommandContext
-from civicledger.core.money import ZERO, decimal_number, yuan
+from civicledger.core.money import ZERO, decimal_number, yuan_to_the_fen
 from civicledger.domains.assistance import commands as c
 from civicledger.domains.assistance.case import ENDED, LIVE, AssistanceCase
 from civicledger.domains.assistance.entitlements import amount_for, month_of
@@ -110,7 +110,7 @@ def parse_program(value: str) -> Program:
 
 def _amount(value: object, field: str) -> Decimal:
     try:
-        return yuan(value, field=field)
+        return yuan_to_the_fen(value, field=field)
     except InvalidInputError:
         raise StandardAmountInvalidError(field, value) from None
 
@@ -212,7 +212,7 @@ class AssistanceService(CivicApplication):
         if program.rule.payment is not Payment.ONE_OFF_CAPPED:
             return None
         try:
-            need = yuan(value, field="need") if value is not None else ZERO
+            need = yuan_to_the_fen(value, field="need") if value is not None else ZERO
         except InvalidInputError:
             raise NeedInvalidError(program.value) from None
         if need <= 0:
@@ -441,6 +441,6 @@ def _audience(household: HouseholdView, covered: Sequence[UUID]) -> tuple[UUID, 
 
 def _means(resident_id: UUID, value: object, field: str) -> Decimal:
     try:
-        return yuan(value, field=field)
+        return yuan_to_the_fen(value, field=field)
     except InvalidInputError:
         raise DeclaredMeansInvalidError(resident_id, field, value) from None

@@ -15,7 +15,7 @@ from civicledger.core.commands import handles
 from civicledger.core.errors import ConflictError
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import Actor, CommandContext
-from civicledger.core.money import yuan
+from civicledger.core.money import yuan_to_the_fen
 from civicledger.domains.linkage import commands as c
 from civicledger.domains.linkage.errors import (
     LinkageValueInvalidError,
@@ -163,11 +163,12 @@ class LinkageWork(LinkageServiceBase):
             if d.resident_id in declared:
                 raise LinkageValueInvalidError("declared", "a member is declared twice",
                                                residentId=str(d.resident_id))
-            declared[d.resident_id] = MeansDeclaration(yuan(d.monthly_income, field="declared.monthlyIncome"),
-                                                       yuan(d.assets, field="declared.assets"))
+            declared[d.resident_id] = MeansDeclaration(
+                yuan_to_the_fen(d.monthly_income, field="declared.monthlyIncome"),
+                yuan_to_the_fen(d.assets, field="declared.assets"))
         if not declared:
             raise LinkageValueInvalidError("declared", "declare at least the applicant's income and assets")
-        need = yuan(cmd.need, field="need") if cmd.need is not None else None
+        need = yuan_to_the_fen(cmd.need, field="need") if cmd.need is not None else None
         referral.request_program_application(program, scheme, cmd.household_id, statement, declared, need,
                                              by=ctx.actor.id)
         return self._save(referral, ctx=ctx, command=cmd)

@@ -13,7 +13,7 @@ from civicledger.core.commands import handles
 from civicledger.core.errors import InvalidInputError, StaleVersionError
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.metadata import CommandContext
-from civicledger.core.money import yuan
+from civicledger.core.money import yuan_to_the_fen
 from civicledger.domains.meals import commands as c
 from civicledger.domains.meals.canteen import Canteen
 from civicledger.domains.meals.errors import CanteenKindError, MealValueInvalidError
@@ -147,7 +147,7 @@ class CanteenHandlers(MealServiceBase):
 
 def _amount(value: object, field: str) -> Decimal:
     try:
-        return yuan(value, field=field)
+        return yuan_to_the_fen(value, field=field)
     except InvalidInputError as exc:
         raise MealValueInvalidError(field, exc.message) from None
 
