@@ -385,7 +385,7 @@ async def test_rows_of_plain_columns_are_rendered_whole_by_the_database(app: Any
     masked = _resident_plan(app, "name idNumber")
     page = next(payload for _, kind, payload in masked.entries if kind == "page")
     assert not masked.pure and page.pure and page.node_plan.pure
-    assert _resident_plan(app, "name").pure
+    assert _resident_plan(app, "id name").pure
 
 
 async def test_pages_rendered_by_the_database_match_the_resolvers_at_every_boundary(

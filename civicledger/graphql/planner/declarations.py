@@ -68,9 +68,31 @@ def enum_value(value: str | None) -> str | None:
     return value or None
 
 
+@dataclass(frozen=True)
+class GlobalId:
+    """A convert: a row's UUID as the type's Relay global id, as strawberry writes it (`relay.to_base64`: standard
+    base64, padded, of `Type:uuid`) — in Python, or in SQL (`sql`)."""
+
+    type_name: str
+
+    def __call__(self, value: Any) -> str:
+        return relay.to_base64(self.type_name, str(value))
+
+    def sql(self, expr: str) -> str:
+        return f"replace(encode(convert_to('{self.type_name}:' || ({expr})::text, 'UTF8'), 'base64'), E'\\n', '')"
+
+
 # Converts the database can apply itself (`convert` -> SQL of the converted value from the column's SQL): a row
-# whose every field is a plain column, a column with one of these, or a constant is rendered whole in SQL.
+# whose every field is a plain column, a column with one of these (or with a `sql` of its own), or a constant is
+# rendered whole in SQL.
 SQL_CONVERTS: dict[Callable[[Any], Any], Callable[[str], str]] = {instant: instant_text_sql}
+
+
+def sql_convert(convert: Callable[[Any], Any] | None) -> Callable[[str], str] | None:
+    """The SQL of a convert (None: it runs in Python only)."""
+    if convert is None:
+        return None
+    return SQL_CONVERTS.get(convert) or getattr(convert, "sql", None)
 
 
 # -- field kinds ----------------------------------------------------------------------------------------------
@@ -239,7 +261,7 @@ TYPES: dict[str, TypeDecl] = {
         base={"id": ("{a}.id", UUID), "district": ("{a}.district", None), "erased": ("{a}.erased", bool),
               "street": ("{a}.street", None), "community": ("{a}.community", None)},
         fields={
-            "id": Derived(lambda ctx, row: relay.to_base64("Resident", str(row["id"]))),
+            "id": Column("{a}.id", GlobalId("Resident")),
             "residentId": Column("{a}.id"),
             "name": Column("{a}.name"),
             "gender": Column("{a}.gender", enum_value),
@@ -262,7 +284,7 @@ TYPES: dict[str, TypeDecl] = {
         name="Household", source="households {a}",
         base={"id": ("{a}.id", None)},
         fields={
-            "id": Derived(lambda ctx, row: relay.to_base64("Household", str(row["id"]))),
+            "id": Column("{a}.id", GlobalId("Household")),
             "householdId": Column("{a}.id"),
             "district": Column("{a}.district"),
             "size": Column("{a}.size"),

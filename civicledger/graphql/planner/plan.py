@@ -41,7 +41,6 @@ from civicledger.graphql.permissions import reveal_resident
 from civicledger.graphql.planner.declarations import (
     DICT_TYPES,
     ROOTS,
-    SQL_CONVERTS,
     TYPES,
     Column,
     Derived,
@@ -53,6 +52,7 @@ from civicledger.graphql.planner.declarations import (
     Personal,
     RootOne,
     TypeDecl,
+    sql_convert,
 )
 from civicledger.graphql.relay import encode_cursor
 
@@ -192,7 +192,8 @@ class ObjectPlan:
                 parts.append(f"'{payload}'::text")
             elif kind == "column":
                 expr = payload.expr.format(a=alias)
-                parts.append(expr if payload.convert is None else SQL_CONVERTS[payload.convert](expr))
+                convert = sql_convert(payload.convert)
+                parts.append(expr if convert is None else convert(expr))
             elif kind == "embedded":
                 parts.append(payload.sql(request, alias, None))
             elif kind == "one":
@@ -323,7 +324,7 @@ def _pure(kind: str, payload: Any) -> bool:
     if kind == "typename":
         return True
     if kind == "column":
-        return payload.convert is None or payload.convert in SQL_CONVERTS
+        return payload.convert is None or sql_convert(payload.convert) is not None
     if kind == "embedded":
         return bool(payload.plan.pure)
     if kind in ("one", "many"):
