@@ -405,3 +405,14 @@ async def test_pages_rendered_by_the_database_match_the_resolvers_at_every_bound
                                                  family["position"])
             assert planned == [1, 0] and logs[0] == logs[1]
             assert answers[0] == answers[1], (n, after)
+
+
+def test_the_audit_log_page_is_rendered_whole_by_the_database(app: Any) -> None:
+    from graphql import OperationDefinitionNode, parse
+
+    from civicledger.graphql.planner import plan_operation
+
+    document = parse(AUDIT)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    planned = plan_operation(app.state.graphql_http.schema._schema, document, operation)
+    assert planned is not None and planned.roots[0].kind == "page" and planned.roots[0].payload.pure

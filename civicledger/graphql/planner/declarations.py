@@ -68,6 +68,12 @@ def enum_value(value: str | None) -> str | None:
     return value or None
 
 
+def base64url_sql(text: str) -> str:
+    """`base64.urlsafe_b64encode(text).rstrip("=")` (the cursors' spelling) written by the database."""
+    return (f"rtrim(translate(replace(encode(convert_to({text}, 'UTF8'), 'base64'), E'\\n', ''), '+/', '-_'), "
+            f"'=')")
+
+
 @dataclass(frozen=True)
 class GlobalId:
     """A convert: a row's UUID as the type's Relay global id, as strawberry writes it (`relay.to_base64`: standard
@@ -190,6 +196,8 @@ class Page:
     order_columns: tuple[str, ...] = ()
     key_sql: str | None = None
     cursor_of: Callable[[Any], str] | None = None
+    # `cursor_of(key)` written by the database (over the row `{a}`), for pages rendered whole in SQL
+    cursor_sql: str | None = None
     scope: Scope = Scope.READ  # what the root field's permission class requires
 
 
@@ -481,6 +489,7 @@ AUDIT_LOG = Page(
     arguments=_audit_arguments, edge_type="RecordedEventEdge", connection_type="RecordedEventConnection",
     order_columns=("occurred_at", "position"),
     key_sql=f"json_build_array({instant_sql('{a}.occurred_at')}, {{a}}.position)", cursor_of=_log_cursor,
+    cursor_sql=base64url_sql(f"'l:' || {instant_sql('{a}.occurred_at')} || ':' || {{a}}.position"),
     scope=Scope.AUDIT,
 )
 
@@ -488,7 +497,7 @@ TYPES["RecordedEvent"] = TypeDecl(
     name="RecordedEvent", source="audit_log {a}",
     base={"position": ("{a}.position", None)},
     fields={
-        "id": Derived(lambda ctx, row: relay.to_base64("RecordedEvent", str(row["position"]))),
+        "id": Column("{a}.position", GlobalId("RecordedEvent")),
         "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
         "streamVersion": Column("{a}.stream_version"), "program": Column("{a}.program"),
         "kind": Column("{a}.kind"), "topic": Column("{a}.topic"),

@@ -52,6 +52,7 @@ from civicledger.graphql.planner.declarations import (
     Personal,
     RootOne,
     TypeDecl,
+    base64url_sql,
     sql_convert,
 )
 from civicledger.graphql.relay import encode_cursor
@@ -385,9 +386,10 @@ class PagePlan:
         request.params.append(args.limit)
         limit = f"${len(request.params)}::int"
         descending = page.descending if args.descending is None else args.descending
-        order = f"{alias}.{page.key} {'DESC' if descending else 'ASC'}"
-        cursor = (f"rtrim(translate(encode(convert_to('{page.cursor}:' || {alias}.{page.key}::text, 'UTF8'), "
-                  f"'base64'), '+/', '-_'), '=')")
+        order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
+                          for column in page.order_columns or (page.key,))
+        cursor = (page.cursor_sql.format(a=alias) if page.cursor_sql is not None
+                  else base64url_sql(f"'{page.cursor}:' || {alias}.{page.key}::text"))
         node = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
         out: list[str] = []
         for key, part, payload in self.parts:
@@ -485,8 +487,9 @@ def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
             parts.append((_key(child), "edges", edge_parts))
         else:
             raise Unplannable(f"{page.connection_type}.{name}")
-    pure = ((node_plan is None or node_plan.pure) and page.cursor_of is None and page.key_sql is None
-            and not page.order_columns and len(parts) * 2 <= MAX_JSON_ARGS)
+    plain_cursor = page.cursor_of is None and page.key_sql is None and not page.order_columns
+    pure = ((node_plan is None or node_plan.pure) and (plain_cursor or page.cursor_sql is not None)
+            and len(parts) * 2 <= MAX_JSON_ARGS)
     return PagePlan(page, id(node), node_plan, parts, pure=pure)
 
 
