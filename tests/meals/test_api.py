@@ -97,6 +97,35 @@ async def test_a_canteens_day_prices_an_85_year_olds_meal_3_city_3_district_3_st
     assert production["supplierBatches"] == [{"id": batch, "supplier": "从化区绿源蛋品合作社", "product": "鸡蛋"}]
 
 
+async def test_a_batchs_production_runs_page_through_every_run_once_in_the_order_they_were_recorded(
+        gql: GQL) -> None:
+    canteen, staff = await a_canteen(gql)
+    today = business_date()
+    batch, first_run = await a_run(gql, canteen, staff, today)
+    runs = [first_run]
+    for n in range(4):
+        runs.append(ok(await gql(RUN, {"i": {"canteenId": canteen, "cookedOn": today.isoformat(), "dish": f"蒸水蛋{n}",
+                                             "portions": 40, "supplierBatchIds": [batch]}}, as_=staff),
+                       "recordProductionRun")["productionRun"]["id"])
+    query = """query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on SupplierBatch {
+      productionRuns(first: $first, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } }
+      recallNotices { edges { node { notifiedOn } } } } } }"""
+
+    seen, after, pages = [], None, 0
+    while True:
+        page = ok(await gql(query, {"id": batch, "first": 2, "after": after}, as_=staff), "node")
+        pages += 1
+        assert len(page["productionRuns"]["edges"]) <= 2 and page["recallNotices"]["edges"] == []
+        seen += [e["node"]["id"] for e in page["productionRuns"]["edges"]]
+        if not page["productionRuns"]["pageInfo"]["hasNextPage"] or pages > 5:
+            break
+        after = page["productionRuns"]["pageInfo"]["endCursor"]
+    too_many = await gql(query, {"id": batch, "first": 201}, as_=staff)
+
+    assert seen == runs and pages == 3
+    assert error_codes(too_many) == ["INVALID_INPUT"]
+
+
 async def test_the_recall_list_shows_contacts_only_to_readers_with_the_right_and_logs_unmasked_reads(
         gql: GQL, runtime: Runtime) -> None:
     canteen, staff = await a_canteen(gql)
@@ -175,13 +204,28 @@ async def test_a_month_settled_twice_pays_once_and_the_finance_view_shows_each_p
     first = ok(await gql(settle, {"i": {"month": served.isoformat(), "idempotencyKey": f"s-{canteen[:12]}"}},
                          as_=supervisor), "settleMealMonth")
     again = ok(await gql(settle, {"i": {"month": served.isoformat()}}, as_=supervisor), "settleMealMonth")
-    totals = ok(await gql("""query($m: Date!) { mealSettlementTotals(month: $m, district: "CONGHUA") { payer
-                              payerCode amount meals } }""", {"m": served.isoformat()}, as_=supervisor,
-                          extensions={"minPosition": first["position"]}), "mealSettlementTotals")
+    totals_query = """query($m: Date!, $first: Int, $after: String) { mealSettlementTotals(month: $m,
+      district: "CONGHUA", first: $first, after: $after) { edges { node { payer payerCode amount meals } }
+      pageInfo { hasNextPage endCursor } } }"""
+    page = ok(await gql(totals_query, {"m": served.isoformat()}, as_=supervisor,
+                        extensions={"minPosition": first["position"]}), "mealSettlementTotals")
+    totals = [e["node"] for e in page["edges"]]
+    one_by_one, after = [], None
+    for _ in range(10):
+        single = ok(await gql(totals_query, {"m": served.isoformat(), "first": 1, "after": after}, as_=supervisor),
+                    "mealSettlementTotals")
+        one_by_one += [e["node"] for e in single["edges"]]
+        if not single["pageInfo"]["hasNextPage"]:
+            break
+        after = single["pageInfo"]["endCursor"]
+    too_many = await gql(totals_query, {"m": served.isoformat(), "first": 201}, as_=supervisor)
 
     assert (first["settled"], again["settled"], again["unchanged"]) == (1, 0, 1)
     assert {(t["payer"], t["payerCode"]): (float(t["amount"]), t["meals"]) for t in totals} == {
         ("CITY", "GUANGZHOU"): (3.0, 1), ("DISTRICT", "CONGHUA"): (3.0, 1), ("STREET", "CONGHUA/街口街"): (3.0, 1)}
+    assert one_by_one == totals and not page["pageInfo"]["hasNextPage"]  # the city first, then by payer
+    assert [t["payer"] for t in totals] == ["CITY", "DISTRICT", "STREET"]
+    assert error_codes(too_many) == ["INVALID_INPUT"]
 
 
 async def test_a_draft_rule_is_previewed_without_writing_and_inspectors_see_what_is_in_force(
