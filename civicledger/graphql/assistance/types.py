@@ -35,8 +35,9 @@ from civicledger.graphql.relay import (
 )
 
 # The lists inside an assistance case or standard (its schedule, a standard's revisions, a preview's lines):
-# pages of at most 200, 50 by default.
-LIST_MAX, LIST_DEFAULT = 200, 50
+# pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
 ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
                                                                   f"{LIST_DEFAULT}).")]
 ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]

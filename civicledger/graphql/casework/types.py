@@ -48,8 +48,9 @@ class CaseStatusEnum(Enum):
 First = Annotated[int | None, strawberry.argument(description="Items per page: 1 to 100.")]
 After = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
 # The lists kept whole in a station's or case's row (its social workers, the stations a case was held by before):
-# pages of at most 200, 50 by default.
-LIST_MAX, LIST_DEFAULT = 200, 50
+# pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
 ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
                                                                   f"{LIST_DEFAULT}).")]
 StatusFilter = Annotated[CaseStatusEnum | None, strawberry.argument(description="Only cases at this stage.")]

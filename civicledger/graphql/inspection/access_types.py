@@ -85,8 +85,8 @@ describe_enum_values("AccessFindingKind", {
 })
 
 
-# A finding's residents, a diff's changes: pages of at most 500, 100 by default.
-LIST_MAX, LIST_DEFAULT = 500, 100
+# A finding's residents, a diff's changes: pages of at most 500, 20 by default.
+LIST_MAX, LIST_DEFAULT = 500, 20
 ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
                                                                   f"{LIST_DEFAULT}).")]
 ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]

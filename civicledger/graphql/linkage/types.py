@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from civicledger.graphql.linkage.referral_types import ReferralType
 
 # The lists inside a linkage node (staff, escalations, a meeting's attendees, decisions, referrals and tasks,
-# a referral's tasks): pages of at most 200, 50 by default.
-LIST_MAX, LIST_DEFAULT = 200, 50
+# a referral's tasks): pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
 ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
                                                                   f"{LIST_DEFAULT}).")]
 ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
