@@ -256,3 +256,33 @@ async def test_a_draft_rule_is_previewed_without_writing_and_inspectors_see_what
     assert in_force["type"] == "MealRuleTable" and in_force["values"]["price"] == "12.00"
     assert in_force["values"]["categories"]["AGED_80_PLUS"]["STREET"] == "3.00"
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_the_rule_tables_revisions_page_through_every_revision_once_oldest_first(gql: GQL) -> None:
+    rows = [{"category": c, "enterprise": "1", "city": "3", "district": "3", "street": "3", "charity": "0",
+             "elder": "2", "lostSharesTo": "ELDER"} for c in ("POOR_OR_ENTITLED", "DISABLED", "AGED_80_PLUS",
+                                                              "AGED_60_79")]
+    publish = """mutation($i: PublishMealRuleInput!) { publishMealRule(input: $i) { position
+      revisions(first: 200) { edges { node { revision effectiveFrom } } pageInfo { hasNextPage } } } }"""
+    year = 2040  # far ahead of every meal the suite records
+    for offset in range(2):
+        published = ok(await gql(publish, {"i": {"effectiveFrom": f"{year + offset}-01-01", "price": "12",
+                                                 "categories": rows, "decision": "测试修订"}}, as_=ADMIN),
+                       "publishMealRule")
+    table = """query($first: Int, $after: String) { mealRules { revisions(first: $first, after: $after) {
+      edges { node { revision } } pageInfo { hasNextPage endCursor } } } }"""
+
+    whole = [e["node"]["revision"] for e in published["revisions"]["edges"]]
+    paged, after = [], None
+    for _ in range(len(whole) + 1):
+        page = ok(await gql(table, {"first": 1, "after": after}), "mealRules")["revisions"]
+        paged += [e["node"]["revision"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    too_many = await gql(table, {"first": 201})
+
+    assert len(whole) >= 3 and whole == sorted(whole) and not published["revisions"]["pageInfo"]["hasNextPage"]
+    assert [e["node"]["effectiveFrom"] for e in published["revisions"]["edges"]][-1] == f"{year + 1}-01-01"
+    assert paged == whole
+    assert error_codes(too_many) == ["INVALID_INPUT"]

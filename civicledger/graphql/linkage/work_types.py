@@ -178,7 +178,8 @@ class ThreePartyMeetingType(relay.Node):
                                LIST_DEFAULT, LIST_MAX)
 
     @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The referrals discussed, in the order the "
-                      "record lists them (those the reader may not see are left out of the page).")
+                      "record lists them (one the read model does not hold yet is left out of its page; "
+                      "their residents' words are masked as on the referral itself).")
     async def referrals_discussed(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
                                   ) -> Annotated[ReferralConnection, strawberry.lazy(
                                       "civicledger.graphql.linkage.queries")]:
