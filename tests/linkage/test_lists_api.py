@@ -119,3 +119,26 @@ async def test_a_meetings_lists_and_an_organisations_staff_page_through_every_it
     assert [t["title"] for t in await paged("tasks")] == [t["title"] for t in tasks]
     org_staff = await every_page(gql, STAFF, {"id": c.org}, ADMIN, ["node", "staff"], **read)
     assert [s["staffId"] for s in org_staff] == staff
+
+
+async def test_the_routing_tables_changes_page_newest_first_each_once(gql: GQL) -> None:
+    """Four edits of one route that end where they began (the default), read two at a time."""
+    change = """mutation($i: ChangeLinkageRouteInput!) { changeLinkageRoute(input: $i) { version position } }"""
+    versions, position = [], 0
+    for hours in (73, 72, 73, 72):
+        changed = (await ok(gql, change, {"i": {"subItem": "MIGRANT_INTEGRATION", "leadParty": "SOCIAL_WORK_STATION",
+                                                "acceptWithinHours": hours, "completeWithinDays": 30,
+                                                "reason": "分页测试"}}, ADMIN))["changeLinkageRoute"]
+        versions.append(changed["version"])
+        position = changed["position"]
+    read = {"extensions": {"minPosition": position}}
+    query = """query($first: Int, $after: String) { linkageRoutingTable { version changes(first: $first,
+      after: $after) { edges { node { version subItem acceptWithinHours } } pageInfo { hasNextPage endCursor } } } }"""
+
+    paged = await every_page(gql, query, {}, ADMIN, ["linkageRoutingTable", "changes"], **read)
+    whole = (await ok(gql, query, {"first": 200}, ADMIN, **read))["linkageRoutingTable"]
+
+    assert [c["version"] for c in paged[:4]] == versions[::-1]
+    assert [c["acceptWithinHours"] for c in paged[:4]] == [72, 73, 72, 73]
+    assert paged == [e["node"] for e in whole["changes"]["edges"]] and whole["version"] == versions[-1]
+    assert [c["version"] for c in paged] == sorted({c["version"] for c in paged}, reverse=True)
