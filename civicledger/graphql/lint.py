@@ -91,6 +91,9 @@ SMALL_LISTS: dict[str, str] = {
     "CaseworkReview.progress": "a review gives the progress of every goal of the plan once (at most 10)",
     "MealRulePreview.lines": "one line per subsidy category and locality: 4 x 3",
     "MealDayPayload.meals": "the meals one RecordMeals sheet carries: at most 500 (MAX_MEALS_PER_SHEET)",
+    "IntegrityReport.notes": "at most one note per condition verify notes, each noted once per run: 4 in the code "
+                             "(inspection/verify_log.py: no keyed checkpoint; verify_witness.py: torn lines, "
+                             "checkpoints not witnessed yet, an empty witness)",
 }
 # Connections whose page is chosen by arguments of the field above them: `Type.field` -> where.
 PAGED_BY_PARENT: dict[str, str] = {

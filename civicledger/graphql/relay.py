@@ -6,6 +6,7 @@ import base64
 from typing import Any
 from uuid import UUID
 
+import strawberry
 from strawberry import relay
 
 from civicledger.core.ascii import BIGINT_MAX, ascii_int, ascii_uuid
@@ -117,3 +118,27 @@ def keyset_page(rows: list[Any], limit: int, kind: str, key: str = "seq"
     return rows, cursors, relay.PageInfo(has_next_page=has_next, has_previous_page=False,
                                          start_cursor=cursors[0] if cursors else None,
                                          end_cursor=cursors[-1] if cursors else None)
+
+
+def connection(name: str, node: Any, description: str) -> tuple[type, type]:
+    """A page's `{name}Edge` and `{name}Connection` types for `node`: the shape every newer program declares
+    (philanthropy, deliberation, casework), for the programs that have no declaration of their own."""
+    edge = strawberry.type(type(f"{name}Edge", (), {
+        "__annotations__": {"cursor": str, "node": node}, "__module__": __name__,
+        "cursor": strawberry.field(description="Opaque; pass as `after` for the next page."),
+        "node": strawberry.field(description="The item.")}), name=f"{name}Edge", description="One item of a page.")
+    conn = strawberry.type(type(f"{name}Connection", (), {
+        "__annotations__": {"edges": list[edge], "page_info": relay.PageInfo},  # type: ignore[valid-type]
+        "__module__": __name__, "edges": strawberry.field(description="The page's items, in order."),
+        "page_info": strawberry.field(description="Whether more follow, and the cursors.")}),
+        name=f"{name}Connection", description=description)
+    return edge, conn
+
+
+def list_connection(edge: Any, conn: Any, items: list[Any], kind: str, first: int | None, after: str | None,
+                    node: Any = None, default: int = 20, maximum: int = 100) -> Any:
+    """A page of a list held whole (a read model's JSON column, a computed report) as `conn`: `list_page`'s
+    index cursors, each item made a node by `node` (the item itself when None)."""
+    pairs, more = list_page(items, kind, first, after, default=default, maximum=maximum)
+    edges = [edge(cursor=c, node=node(i) if node else i) for c, i in pairs]
+    return conn(edges=edges, page_info=page_info(edges, more, after is not None))

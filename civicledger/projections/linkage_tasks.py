@@ -74,7 +74,10 @@ async def tasks_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[asy
     return await conn.fetch("SELECT * FROM linkage_tasks WHERE id = ANY($1)", list(ids))
 
 
-async def tasks_of(conn: asyncpg.Connection, *, referral_id: Any = None,
-                   meeting_id: Any = None) -> list[asyncpg.Record]:
+async def tasks_of(conn: asyncpg.Connection, *, referral_id: Any = None, meeting_id: Any = None,
+                   after: int | None = None, limit: int = 50) -> list[asyncpg.Record]:
+    """A referral's (or a meeting's) tasks in the order they were opened, after `seq` `after`: `limit + 1`
+    rows (the extra one tells a next page)."""
     column, value = ("referral_id", referral_id) if referral_id is not None else ("meeting_id", meeting_id)
-    return await conn.fetch(f"SELECT * FROM linkage_tasks WHERE {column} = $1 ORDER BY seq", value)
+    return await conn.fetch(f"SELECT * FROM linkage_tasks WHERE {column} = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                            value, after or 0, limit + 1)

@@ -131,8 +131,11 @@ async def batches_by_ids(conn: asyncpg.Connection, ids: Sequence[Any]) -> list[a
     return await conn.fetch("SELECT * FROM meal_supplier_batches WHERE id = ANY($1)", list(ids))
 
 
-async def recall_notices(conn: asyncpg.Connection, batch_id: UUID) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM meal_recall_notices WHERE batch_id = $1 ORDER BY position", batch_id)
+async def recall_notices(conn: asyncpg.Connection, batch_id: UUID, *, after: int | None = None,
+                         limit: int = 50) -> list[asyncpg.Record]:
+    """A batch's recall notices in the order they were sent, after log position `after`: `limit + 1` rows."""
+    return await conn.fetch("SELECT * FROM meal_recall_notices WHERE batch_id = $1 AND position > $2"
+                            " ORDER BY position LIMIT $3", batch_id, after or 0, limit + 1)
 
 
 async def search_batches(conn: asyncpg.Connection, *, canteen_id: Any = None, recalled: bool | None = None,
@@ -143,9 +146,11 @@ async def search_batches(conn: asyncpg.Connection, *, canteen_id: Any = None, re
         canteen_id, recalled, after or 0, limit + 1)
 
 
-async def runs_of_batch(conn: asyncpg.Connection, batch_id: UUID, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM meal_production_runs WHERE batch_ids @> ARRAY[$1::uuid] ORDER BY seq"
-                            " LIMIT $2", batch_id, limit)
+async def runs_of_batch(conn: asyncpg.Connection, batch_id: UUID, *, after: int | None = None,
+                        limit: int = 50) -> list[asyncpg.Record]:
+    """The runs cooked from a batch in the order they were recorded, after `seq` `after`: `limit + 1` rows."""
+    return await conn.fetch("SELECT * FROM meal_production_runs WHERE batch_ids @> ARRAY[$1::uuid] AND seq > $2"
+                            " ORDER BY seq LIMIT $3", batch_id, after or 0, limit + 1)
 
 
 async def count_elders_who_ate_from(conn: asyncpg.Connection, batch_id: UUID) -> int:

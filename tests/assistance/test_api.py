@@ -69,7 +69,8 @@ async def api() -> AsyncIterator[Api]:
 
 
 PUBLISH = """mutation($i: PublishAssistanceStandardInput!) { publishAssistanceStandard(input: $i) {
-  position standard { program revisions { revision effectiveFrom amount } inForceToday { amount } } } }"""
+  position standard { program revisions { edges { node { revision effectiveFrom amount } } } inForceToday { amount } }
+  } }"""
 APPLY = """mutation($i: ApplyForAssistanceInput!) { applyForAssistance(input: $i) {
   caseId version position case { id status program householdSize referralId } } }"""
 CASE_STEP = """mutation M($i: {input}!) {{ {field}(input: $i) {{ caseId version position replayed
@@ -77,7 +78,7 @@ CASE_STEP = """mutation M($i: {input}!) {{ {field}(input: $i) {{ caseId version 
 PAYROLL = """mutation($i: GenerateAssistancePayrollInput!) { generateAssistancePayroll(input: $i) {
   month generated unchanged position } }"""
 CASE = """query($id: ID!) { assistanceCase(id: $id) { status figuresMasked monthlyAmount perCapitaIncome statement
-  schedule { fromMonth monthlyAmount standardAmount } nextReviewDue reviewOverdue
+  schedule { edges { node { fromMonth monthlyAmount standardAmount } } } nextReviewDue reviewOverdue
   decisionInputs { standardAmount householdSize perCapitaIncome amount eligible assessedBy }
   memberMeans { residentId verifiedIncome countedIncome }
   verification { source status monthlyIncome mandatory }
@@ -147,7 +148,7 @@ async def test_the_caseworker_flow_from_application_to_recalculated_arrears(api:
 
     api.clock.set(at(2018, 8, 3))
     preview = (await api.ok("""query($i: PreviewAssistanceStandardInput!) { assistanceStandardPreview(input: $i) {
-        cases monthlyIncrease totalArrears lines { caseId oldAmount newAmount arrears } } }""",
+        cases monthlyIncrease totalArrears lines { edges { node { caseId oldAmount newAmount arrears } } } } }""",
                             {"i": {"program": "MINIMUM_LIVING", "effectiveFrom": "2018-07-01", "amount": "950",
                                    "assetLimitPerPerson": "22800"}}, as_=SUPERVISOR_HAIZHU))["assistanceStandardPreview"]
     assert (preview["cases"], preview["monthlyIncrease"], preview["totalArrears"]) == (1, "150.00", "150.00")
@@ -160,12 +161,22 @@ async def test_the_caseworker_flow_from_application_to_recalculated_arrears(api:
              for e in case["entitlements"]["edges"]]
     assert lines[-2:] == [("MONTHLY", "2018-07-01", "2018-07-01", "1500.00"),
                           ("ARREARS", "2018-07-01", "2018-08-01", "150.00")]
-    assert [(s["fromMonth"], s["monthlyAmount"]) for s in case["schedule"]] == [
+    assert [(e["node"]["fromMonth"], e["node"]["monthlyAmount"]) for e in case["schedule"]["edges"]] == [
         ("2018-03-01", "1500.00"), ("2018-07-01", "1650.00")]
     assert case["monthlyAmount"] == "1650.00" and case["decisionInputs"][0]["amount"] == "1500.00"
     assert {m["verifiedIncome"] for m in case["memberMeans"]} == {"400.00"}
     assert len(case["verification"]) == 3 * 26 and {v["status"] for v in case["verification"]} == {"ANSWERED"}
     assert case["history"]["edges"][0]["node"]["actorId"] == "assistance-recalculation"
+    schedule = """query($id: ID!, $first: Int, $after: String) { assistanceCase(id: $id) {
+      schedule(first: $first, after: $after) { edges { node { fromMonth monthlyAmount } }
+      pageInfo { hasNextPage endCursor } } } }"""
+    first_page = (await api.ok(schedule, {"id": case_id, "first": 1}))["assistanceCase"]["schedule"]
+    second_page = (await api.ok(schedule, {"id": case_id, "first": 1, "after": first_page["pageInfo"]["endCursor"]})
+                   )["assistanceCase"]["schedule"]
+    assert [e["node"]["fromMonth"] for e in first_page["edges"] + second_page["edges"]] == ["2018-03-01",
+                                                                                           "2018-07-01"]
+    assert first_page["pageInfo"]["hasNextPage"] and not second_page["pageInfo"]["hasNextPage"]
+    assert await api.codes(schedule, {"id": case_id, "first": 201}) == ["INVALID_INPUT"]
 
     payroll = (await api.ok("""query { assistancePayroll(month: "2018-08-01", district: "HAIZHU") {
         totalAmount totals { program kind lines amount } } }""", {}, as_=ADMIN))["assistancePayroll"]
@@ -288,7 +299,8 @@ async def test_members_see_the_case_on_their_timeline_and_the_caseload_finds_it(
                 )["assistanceCases"]["edges"]
     node = (await api.ok("query($id: ID!) { node(id: $id) { __typename ... on AssistanceCase { status } } }",
                          {"id": applied["case"]["id"]}))["node"]
-    standards = (await api.ok("{ assistanceStandards(program: MINIMUM_LIVING) { revisions { amount } } }", {})
+    standards = (await api.ok("{ assistanceStandards(program: MINIMUM_LIVING) { revisions { edges { node { amount }"
+                              " } } } }", {})
                  )["assistanceStandards"]
 
     for edges in timelines:
@@ -296,7 +308,7 @@ async def test_members_see_the_case_on_their_timeline_and_the_caseload_finds_it(
         assert edges[0]["node"]["summary"] == "Applied for minimum living guarantee (低保) for 2 people"
     assert [e["node"]["id"] for e in caseload] == [applied["case"]["id"]]
     assert node == {"__typename": "AssistanceCase", "status": "APPLIED"}
-    assert [r["amount"] for r in standards[0]["revisions"]][:2] == ["900.00", "950.00"]
+    assert [e["node"]["amount"] for e in standards[0]["revisions"]["edges"]][:2] == ["900.00", "950.00"]
 
 
 async def test_a_payload_reads_every_read_model_at_the_commands_position(api: Api) -> None:

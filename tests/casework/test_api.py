@@ -26,7 +26,7 @@ NOTES = "家访:老人提到夜里睡不好,想念老伴"
 STATION = """mutation($i: RegisterCaseworkStationInput!) { registerCaseworkStation(input: $i) { stationId
   station { id name level services { code kind } } } }"""
 ADD_WORKER = """mutation($i: CaseworkSocialWorkerInput!) { addCaseworkSocialWorker(input: $i) {
-  station { socialWorkers { staffId title } } } }"""
+  station { socialWorkers { edges { node { staffId title } } } } } }"""
 OPEN = """mutation($i: OpenCaseworkCaseInput!) { openCaseworkCase(input: $i) { caseId position
   case { id status presentingNeed station { name } } } }"""
 ASSESS = """mutation($i: AssessCaseworkCaseInput!) { assessCaseworkCase(input: $i) { case { status risk } } }"""
@@ -35,7 +35,7 @@ PLAN = """mutation($i: AgreeCaseworkServicePlanInput!) { agreeCaseworkServicePla
 SESSION = """mutation($i: RecordCaseworkSessionInput!) { recordCaseworkSession(input: $i) { version position
   case { sessionCount sessions { edges { node { number notes } } } } } }"""
 TRANSFER = """mutation($i: TransferCaseworkCaseInput!) { transferCaseworkCase(input: $i) { position
-  case { station { name } previousStations { name } } } }"""
+  case { station { name } previousStations { edges { node { name } } } } } }"""
 CLOSE = """mutation($i: CloseCaseworkCaseInput!) { closeCaseworkCase(input: $i) { position
   case { status closure { reason outcome } plan { goals { number outcome } } } } }"""
 NOTES_OF = """query($id: ID!) { caseworkCase(id: $id) { presentingNeed
@@ -126,10 +126,52 @@ async def test_after_a_transfer_the_old_station_sees_the_notes_masked_and_the_ne
                      s.worker_a)
 
     assert moved["transferCaseworkCase"]["case"]["station"]["name"].startswith("沙园街")
+    assert [e["node"]["name"] for e in moved["transferCaseworkCase"]["case"]["previousStations"]["edges"]] == [
+        f"江海街家综{s.tag}"]
     assert await notes_seen_by(gql, case, s.worker_a) == "***"
     assert await notes_seen_by(gql, case, s.worker_b) == NOTES
     seen = await ok(gql, NOTES_OF, {"id": case}, s.worker_b)
     assert seen["caseworkCase"]["sessions"]["edges"][0]["node"]["recordedAtStation"]["name"].startswith("江海街")
+
+
+PREVIOUS = """query($id: ID!, $first: Int, $after: String) { caseworkCase(id: $id) {
+  previousStations(first: $first, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }"""
+WORKERS = """query($id: ID!, $first: Int, $after: String) { caseworkStation(id: $id) {
+  socialWorkers(first: $first, after: $after) { edges { node { staffId } } pageInfo { hasNextPage endCursor } } } }"""
+
+
+async def pages(gql: GQL, query: str, root: str, field: str, id_: str, as_: str) -> tuple[list[Any], int]:
+    """Every node of a connection read two at a time, and how many pages it took."""
+    nodes: list[Any] = []
+    after, count = None, 0
+    while count < 10:
+        conn = (await ok(gql, query, {"id": id_, "first": 2, "after": after}, as_))[root][field]
+        count += 1
+        assert len(conn["edges"]) <= 2
+        nodes += [e["node"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    return nodes, count
+
+
+async def test_a_cases_previous_stations_and_a_stations_workers_page_through_every_one_once_in_order(
+        gql: GQL) -> None:
+    s = await Stations(gql).register()
+    case, _ = await a_case_with_a_session(gql, s)
+    for to, by in ((s.b, s.worker_a), (s.a, s.worker_b), (s.b, s.worker_a), (s.a, s.worker_b)):
+        await ok(gql, TRANSFER, {"i": {"caseId": case, "toStationId": to, "reason": "居民搬家"}}, by)
+    workers = [f"sw-a-{s.tag}", *(f"sw-a{n}-{s.tag}" for n in range(4))]
+    for staff_id in workers[1:]:
+        await ok(gql, ADD_WORKER, {"i": {"stationId": s.a, "staffId": staff_id}}, ADMIN)
+
+    previous, previous_pages = await pages(gql, PREVIOUS, "caseworkCase", "previousStations", case, s.worker_a)
+    staff, staff_pages = await pages(gql, WORKERS, "caseworkStation", "socialWorkers", s.a, ADMIN)
+    too_many = await gql(PREVIOUS, {"id": case, "first": 201}, as_=s.worker_a)
+
+    assert [p["id"] for p in previous] == [s.a, s.b, s.a, s.b] and previous_pages == 2
+    assert [w["staffId"] for w in staff] == workers and staff_pages == 3
+    assert error_codes(too_many) == ["INVALID_INPUT"]
 
 
 async def test_the_need_follows_the_usual_rule_for_personal_data(gql: GQL) -> None:

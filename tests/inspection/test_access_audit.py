@@ -15,9 +15,14 @@ from civicledger.runtime import Runtime
 from tests.conftest import GQL, INSPECTOR, new_id_number
 from tests.inspection.helpers import ctx
 
-UNUSUAL = """query($since: DateTime!, $until: DateTime!) {
-  unusualAccess(since: $since, until: $until, bulkThreshold: 10, bulkWindowMinutes: 60, first: 500) {
-    totalCount edges { node { kind reader { id district } readCount residentIds firstReadAt detail } } } }"""
+UNUSUAL = """query($since: DateTime!, $until: DateTime!, $first: Int, $after: String) {
+  unusualAccess(since: $since, until: $until, bulkThreshold: 10, bulkWindowMinutes: 60, first: 100) {
+    totalCount edges { node { kind reader { id district } readCount firstReadAt detail
+      residentIds(first: $first, after: $after) { edges { node } pageInfo { hasNextPage endCursor } } } } } }"""
+
+
+def residents(finding: dict[str, Any]) -> list[str]:
+    return [e["node"] for e in finding["residentIds"]["edges"]]
 READS = """query($f: PersonalDataReadFilter, $after: String) { personalDataReads(filter: $f, first: 5, after: $after) {
   pageInfo { hasNextPage endCursor } edges { node { readId reader { id } residentId fields purpose } } } }"""
 
@@ -70,8 +75,22 @@ async def test_the_unusual_access_report_finds_bulk_out_of_district_and_night_re
         (shanghai(2, 1, 15), f"owl-{tag}", *haizhu, many[5], "HAIZHU"),
     ])
 
-    body = await gql(UNUSUAL, {"since": shanghai(1, 0).isoformat(), "until": shanghai(3, 0).isoformat()},
-                     as_=INSPECTOR)
+    window = {"since": shanghai(1, 0).isoformat(), "until": shanghai(3, 0).isoformat()}
+    body = await gql(UNUSUAL, window, as_=INSPECTOR)
+    # The bulk reader's residents five at a time: all 12, once each, in the same order; 501 a page is refused.
+    paged: list[str] = []
+    after = None
+    for _ in range(5):
+        page = await gql(UNUSUAL, {**window, "first": 5, "after": after}, as_=INSPECTOR)
+        [bulk_page] = [e["node"] for e in page["data"]["unusualAccess"]["edges"]
+                       if e["node"]["reader"]["id"] == f"bulk-{tag}"]
+        paged += residents(bulk_page)
+        if not bulk_page["residentIds"]["pageInfo"]["hasNextPage"]:
+            break
+        after = bulk_page["residentIds"]["pageInfo"]["endCursor"]
+    too_many = await gql(UNUSUAL.replace("first: 100", "first: 1"), {**window, "first": 501}, as_=INSPECTOR)
+    assert paged == [str(r) for r in many]
+    assert [e["extensions"]["code"] for e in too_many["errors"]][:1] == ["INVALID_INPUT"]
 
     found = [e["node"] for e in body["data"]["unusualAccess"]["edges"] if e["node"]["reader"]["id"].endswith(tag)]
     assert [(f["kind"], f["reader"]["id"]) for f in found] == [
@@ -80,8 +99,8 @@ async def test_the_unusual_access_report_finds_bulk_out_of_district_and_night_re
         ("NIGHT_READS", f"owl-{tag}"),
     ]
     bulk, far, night = found
-    assert bulk["readCount"] == 12 and sorted(bulk["residentIds"]) == sorted(str(r) for r in many)
-    assert far["residentIds"] == [str(unlinked)] and far["reader"]["district"] == "TIANHE"
+    assert bulk["readCount"] == 12 and residents(bulk) == [str(r) for r in many]  # in the order first read
+    assert residents(far) == [str(unlinked)] and far["reader"]["district"] == "TIANHE"
     assert night["readCount"] == 4 and "2019-03-01" in night["detail"]
 
 

@@ -19,7 +19,7 @@ from tests.conftest import GQL, INSPECTOR, error_codes, make_settings
 
 STREAM_AT = """query($id: ID!, $at: DateTime!) { streamAt(id: $id, asOf: $at) { type version } }"""
 DIFF = """query($id: ID!, $from: DateTime!, $to: DateTime) { streamDiff(id: $id, from: $from, to: $to) {
-  type fromVersion toVersion changes { path } } }"""
+  type fromVersion toVersion changes { edges { node { path } } } } }"""
 IN_FORCE = """query($id: ID!, $on: Date!) { streamInForce(id: $id, on: $on) { type recordedVersion values } }"""
 
 
@@ -74,7 +74,7 @@ async def test_every_aggregate_type_as_recorded_at_an_instant_with_a_diff_and_in
         assert at_last["data"]["streamAt"] == {"type": type_name, "version": row["last_version"]}, row["type"]
         d = changed["data"]["streamDiff"]
         assert (d["fromVersion"], d["toVersion"]) == (known_at_first, row["last_version"]), row["type"]
-        assert bool(d["changes"]) == (known_at_first < row["last_version"]), (row["type"], d)
+        assert bool(d["changes"]["edges"]) == (known_at_first < row["last_version"]), (row["type"], d)
         if "errors" in in_force:
             assert error_codes(in_force) == ["RULE_VIOLATION"], (row["type"], in_force)
         else:

@@ -19,7 +19,7 @@ REFER = """mutation($i: ReferNeedInput!) { referNeed(input: $i) { referralId pos
 REFERRAL = """query($id: ID!) { referral(id: $id) { status assignment feedback { satisfaction comment }
   sharing { basis overrideReason description contactPhone }
   need { description contactPhone }
-  tasks { title status owner { name } }
+  tasks { edges { node { title status owner { name } } } }
   history { edges { node { kind actorId reason details } } } } }"""
 CONFIRMED = {"method": "PHONE_CALLBACK", "reference": "回访记录 0316-07"}
 
@@ -99,7 +99,8 @@ async def test_a_need_walks_the_whole_loop_over_http(gql: GQL) -> None:
     seen = (await ok(gql, REFERRAL, {"id": referral["id"]}, c.committee_staff,
                      extensions={"minPosition": position}))["referral"]
     assert seen["feedback"] == {"satisfaction": 5, "comment": "送餐准时"}
-    assert seen["tasks"] == [{"title": "上门送餐", "status": "COMPLETED", "owner": {"name": f"康乐长者服务中心{c.tag}"}}]
+    assert [e["node"] for e in seen["tasks"]["edges"]] == [
+        {"title": "上门送餐", "status": "COMPLETED", "owner": {"name": f"康乐长者服务中心{c.tag}"}}]
     assert [e["node"]["kind"] for e in seen["history"]["edges"]] == [
         "Referral.Referred", "Referral.PersonalDataShared", "Referral.Accepted", "Referral.Completed",
         "Referral.FeedbackGiven", "Referral.Closed"]

@@ -97,6 +97,35 @@ async def test_a_canteens_day_prices_an_85_year_olds_meal_3_city_3_district_3_st
     assert production["supplierBatches"] == [{"id": batch, "supplier": "从化区绿源蛋品合作社", "product": "鸡蛋"}]
 
 
+async def test_a_batchs_production_runs_page_through_every_run_once_in_the_order_they_were_recorded(
+        gql: GQL) -> None:
+    canteen, staff = await a_canteen(gql)
+    today = business_date()
+    batch, first_run = await a_run(gql, canteen, staff, today)
+    runs = [first_run]
+    for n in range(4):
+        runs.append(ok(await gql(RUN, {"i": {"canteenId": canteen, "cookedOn": today.isoformat(), "dish": f"蒸水蛋{n}",
+                                             "portions": 40, "supplierBatchIds": [batch]}}, as_=staff),
+                       "recordProductionRun")["productionRun"]["id"])
+    query = """query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on SupplierBatch {
+      productionRuns(first: $first, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } }
+      recallNotices { edges { node { notifiedOn } } } } } }"""
+
+    seen, after, pages = [], None, 0
+    while True:
+        page = ok(await gql(query, {"id": batch, "first": 2, "after": after}, as_=staff), "node")
+        pages += 1
+        assert len(page["productionRuns"]["edges"]) <= 2 and page["recallNotices"]["edges"] == []
+        seen += [e["node"]["id"] for e in page["productionRuns"]["edges"]]
+        if not page["productionRuns"]["pageInfo"]["hasNextPage"] or pages > 5:
+            break
+        after = page["productionRuns"]["pageInfo"]["endCursor"]
+    too_many = await gql(query, {"id": batch, "first": 201}, as_=staff)
+
+    assert seen == runs and pages == 3
+    assert error_codes(too_many) == ["INVALID_INPUT"]
+
+
 async def test_the_recall_list_shows_contacts_only_to_readers_with_the_right_and_logs_unmasked_reads(
         gql: GQL, runtime: Runtime) -> None:
     canteen, staff = await a_canteen(gql)
@@ -175,13 +204,28 @@ async def test_a_month_settled_twice_pays_once_and_the_finance_view_shows_each_p
     first = ok(await gql(settle, {"i": {"month": served.isoformat(), "idempotencyKey": f"s-{canteen[:12]}"}},
                          as_=supervisor), "settleMealMonth")
     again = ok(await gql(settle, {"i": {"month": served.isoformat()}}, as_=supervisor), "settleMealMonth")
-    totals = ok(await gql("""query($m: Date!) { mealSettlementTotals(month: $m, district: "CONGHUA") { payer
-                              payerCode amount meals } }""", {"m": served.isoformat()}, as_=supervisor,
-                          extensions={"minPosition": first["position"]}), "mealSettlementTotals")
+    totals_query = """query($m: Date!, $first: Int, $after: String) { mealSettlementTotals(month: $m,
+      district: "CONGHUA", first: $first, after: $after) { edges { node { payer payerCode amount meals } }
+      pageInfo { hasNextPage endCursor } } }"""
+    page = ok(await gql(totals_query, {"m": served.isoformat()}, as_=supervisor,
+                        extensions={"minPosition": first["position"]}), "mealSettlementTotals")
+    totals = [e["node"] for e in page["edges"]]
+    one_by_one, after = [], None
+    for _ in range(10):
+        single = ok(await gql(totals_query, {"m": served.isoformat(), "first": 1, "after": after}, as_=supervisor),
+                    "mealSettlementTotals")
+        one_by_one += [e["node"] for e in single["edges"]]
+        if not single["pageInfo"]["hasNextPage"]:
+            break
+        after = single["pageInfo"]["endCursor"]
+    too_many = await gql(totals_query, {"m": served.isoformat(), "first": 201}, as_=supervisor)
 
     assert (first["settled"], again["settled"], again["unchanged"]) == (1, 0, 1)
     assert {(t["payer"], t["payerCode"]): (float(t["amount"]), t["meals"]) for t in totals} == {
         ("CITY", "GUANGZHOU"): (3.0, 1), ("DISTRICT", "CONGHUA"): (3.0, 1), ("STREET", "CONGHUA/街口街"): (3.0, 1)}
+    assert one_by_one == totals and not page["pageInfo"]["hasNextPage"]  # the city first, then by payer
+    assert [t["payer"] for t in totals] == ["CITY", "DISTRICT", "STREET"]
+    assert error_codes(too_many) == ["INVALID_INPUT"]
 
 
 async def test_a_draft_rule_is_previewed_without_writing_and_inspectors_see_what_is_in_force(
@@ -212,3 +256,33 @@ async def test_a_draft_rule_is_previewed_without_writing_and_inspectors_see_what
     assert in_force["type"] == "MealRuleTable" and in_force["values"]["price"] == "12.00"
     assert in_force["values"]["categories"]["AGED_80_PLUS"]["STREET"] == "3.00"
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_the_rule_tables_revisions_page_through_every_revision_once_oldest_first(gql: GQL) -> None:
+    rows = [{"category": c, "enterprise": "1", "city": "3", "district": "3", "street": "3", "charity": "0",
+             "elder": "2", "lostSharesTo": "ELDER"} for c in ("POOR_OR_ENTITLED", "DISABLED", "AGED_80_PLUS",
+                                                              "AGED_60_79")]
+    publish = """mutation($i: PublishMealRuleInput!) { publishMealRule(input: $i) { position
+      revisions(first: 200) { edges { node { revision effectiveFrom } } pageInfo { hasNextPage } } } }"""
+    year = 2040  # far ahead of every meal the suite records
+    for offset in range(2):
+        published = ok(await gql(publish, {"i": {"effectiveFrom": f"{year + offset}-01-01", "price": "12",
+                                                 "categories": rows, "decision": "测试修订"}}, as_=ADMIN),
+                       "publishMealRule")
+    table = """query($first: Int, $after: String) { mealRules { revisions(first: $first, after: $after) {
+      edges { node { revision } } pageInfo { hasNextPage endCursor } } } }"""
+
+    whole = [e["node"]["revision"] for e in published["revisions"]["edges"]]
+    paged, after = [], None
+    for _ in range(len(whole) + 1):
+        page = ok(await gql(table, {"first": 1, "after": after}), "mealRules")["revisions"]
+        paged += [e["node"]["revision"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    too_many = await gql(table, {"first": 201})
+
+    assert len(whole) >= 3 and whole == sorted(whole) and not published["revisions"]["pageInfo"]["hasNextPage"]
+    assert [e["node"]["effectiveFrom"] for e in published["revisions"]["edges"]][-1] == f"{year + 1}-01-01"
+    assert paged == whole
+    assert error_codes(too_many) == ["INVALID_INPUT"]

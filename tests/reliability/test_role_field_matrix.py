@@ -56,7 +56,7 @@ class Generator:
         given = []
         for name, arg in field.args.items():
             named = get_named_type(arg.type)
-            if name in ("first", "changesFirst"):
+            if name == "first":
                 given.append(f"{name}: {PAGE}")
                 continue
             if root and isinstance(named, GraphQLInputObjectType) and "name" in named.fields:

@@ -662,7 +662,7 @@
         id referralId status version leadParty proposedLeadParty urgency referredAt acceptedAt completedAt closedAt due
         overdue declines lastDeclineReason outcome subItem { label labelZh }
         resident { id name } organisation { id name office } community { id name office district }
-        tasks { id title status dueOn ownerStaffId }
+        tasks(first: 200) { edges { node { id title status dueOn ownerStaffId } } }
         history(first: 50) { edges { node { kind occurredAt actorId actorRole actorOffice reason position } } } } }`,
       {id}, {minPosition});
     if (!result.data) {
@@ -731,9 +731,10 @@
     }
     actions.append(...(forms.length ? forms : [h('p', {text: T.no_actions})]));
     root.append(actions);
-    if (r.tasks.length) {
+    const tasks = r.tasks.edges.map((e) => e.node);  // a page of 200: the most the API gives at once
+    if (tasks.length) {
       root.append(h('section', {class: 'card'}, h('h2', {text: T.tasks}),
-        table([T.what, T.status, T.due, T.who], r.tasks.map((t) => h('tr', {},
+        table([T.what, T.status, T.due, T.who], tasks.map((t) => h('tr', {},
           h('td', {text: t.title}), h('td', {text: statusName(t.status)}), h('td', {text: t.dueOn}), h('td', {text: t.ownerStaffId || ''}))))));
     }
     root.append(h('section', {class: 'card'}, h('h2', {text: T.history}),

@@ -20,6 +20,8 @@ from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.programs import Program
 from civicledger.domains.assistance.verification import SOURCES, DataSource
 from civicledger.graphql.assistance.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
     AssessmentType,
     CaseStatusEnum,
     EntitlementConnection,
@@ -28,8 +30,12 @@ from civicledger.graphql.assistance.types import (
     HistoryConnection,
     HistoryEdge,
     HistoryEntryType,
+    ListAfter,
+    ListFirst,
     MemberMeansType,
     ProgramEnum,
+    ScheduleConnection,
+    ScheduleEdge,
     ScheduleEntryType,
     VerificationCellType,
     members_of,
@@ -37,7 +43,7 @@ from civicledger.graphql.assistance.types import (
     reveal,
 )
 from civicledger.graphql.permissions import sees_personal_data
-from civicledger.graphql.relay import decode_cursor, node_uuids, page_limit, page_size
+from civicledger.graphql.relay import decode_cursor, keyset_page, node_uuids, page_limit, page_size
 from civicledger.projections.assistance_cases import assessments_of, history_of
 from civicledger.projections.assistance_means import member_means, verification_matrix
 from civicledger.projections.assistance_payroll import ledger_of
@@ -47,6 +53,12 @@ if TYPE_CHECKING:
 
 ResidentRef = Annotated["ResidentType", strawberry.lazy("civicledger.graphql.residents.types")]
 HouseholdRef = Annotated["HouseholdType", strawberry.lazy("civicledger.graphql.residents.types")]
+
+
+def _month_key(from_month: str) -> int:
+    """A schedule entry's key: its month as yyyymm (entries are one per month they apply from)."""
+    day = date.fromisoformat(from_month)
+    return day.year * 100 + day.month
 
 
 @strawberry.type(description=("An assistance case: one household's application to one program, from application to"
@@ -178,16 +190,24 @@ class AssistanceCaseType(relay.Node):
         value = self.row["total_accrued"]
         return value if value is not None and self._shown(info, "assistanceAmount") else None
 
-    @strawberry.field(description=("The monthly amount and the month it applies from, oldest first: every change of "
-                                   "amount (standard raised, circumstances changed)."))
-    def schedule(self, info: Info) -> list[ScheduleEntryType]:
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The monthly amount and the month it applies "
+                      "from, oldest first: every change of amount (standard raised, circumstances changed). Keyed by "
+                      "the month, so a recalculation between two pages neither repeats nor skips one.")
+    def schedule(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> ScheduleConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
+        start = decode_cursor("asched", after) or 0
         raw = self.row["schedule"]
-        entries = json.loads(raw) if isinstance(raw, str) else raw or []
-        shown = bool(entries) and self._shown(info, "assistanceAmount")
-        return [ScheduleEntryType(from_month=date.fromisoformat(e["fromMonth"]),
-                                  monthly_amount=Decimal(e["monthlyAmount"]) if shown else None,
-                                  standard_revision=e["standardRevision"], standard_amount=Decimal(e["standardAmount"]))
-                for e in entries]
+        entries = sorted(({**e, "month": _month_key(e["fromMonth"])}
+                          for e in (json.loads(raw) if isinstance(raw, str) else raw or [])), key=lambda e: e["month"])
+        rows, cursors, page_ = keyset_page([e for e in entries if e["month"] > start][:limit + 1], limit, "asched",
+                                           key="month")
+        page_.has_previous_page = after is not None
+        shown = bool(rows) and self._shown(info, "assistanceAmount")
+        return ScheduleConnection(edges=[ScheduleEdge(cursor=c, node=ScheduleEntryType(
+            from_month=date.fromisoformat(e["fromMonth"]),
+            monthly_amount=Decimal(e["monthlyAmount"]) if shown else None, standard_revision=e["standardRevision"],
+            standard_amount=Decimal(e["standardAmount"]))) for e, c in zip(rows, cursors, strict=True)],
+            page_info=page_)
 
     @strawberry.field(description="The revision of the program's standard the latest amount was computed with.")
     def standard_revision(self) -> int | None:

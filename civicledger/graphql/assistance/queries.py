@@ -84,7 +84,8 @@ async def standards(info: Info, program: Program | None) -> list[StandardType]:
             continue
         candidates = [r for r in revisions if r.effective_from <= today]
         current = max(candidates, key=lambda r: (r.effective_from, r.revision), default=None)
-        out.append(StandardType(program=p, program_name=p.rule.label, revisions=revisions, in_force_today=current))
+        out.append(StandardType(program=p, program_name=p.rule.label, all_revisions=revisions,
+                                in_force_today=current))
     return out
 
 
@@ -155,15 +156,18 @@ class AssistanceQueries:
         lines = []
         for p in preview:
             row = cases.get(p.case_id)
-            shown = row is not None and reveal(info, p.district, members_of(row), "assistanceAmount")
-            lines.append(PreviewLineType(case_id=p.case_id, district=p.district, month=p.month,
-                                         old_amount=p.old_amount if shown else None,
-                                         new_amount=p.new_amount if shown else None,
-                                         arrears=p.arrears if shown else None))
+            if row is None:  # the ids and rows were read together: cannot happen, and a line needs its case's key
+                continue
+            shown = reveal(info, p.district, members_of(row), "assistanceAmount")
+            lines.append((row["seq"], PreviewLineType(case_id=p.case_id, district=p.district, month=p.month,
+                                                      old_amount=p.old_amount if shown else None,
+                                                      new_amount=p.new_amount if shown else None,
+                                                      arrears=p.arrears if shown else None)))
+        lines.sort(key=lambda pair: pair[0])
         return StandardPreviewType(
             program=program, effective_from=input.effective_from, amount=yuan(input.amount), cases=len(preview),
             monthly_increase=sum((p.new_amount - p.old_amount for p in preview), ZERO),
-            total_arrears=sum((p.arrears for p in preview), ZERO), lines=lines)
+            total_arrears=sum((p.arrears for p in preview), ZERO), keyed_lines=lines)
 
     @strawberry.field(permission_classes=[CanRead], description="A payroll month by district and program.")
     async def assistance_payroll(

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -24,7 +24,23 @@ from civicledger.domains.assistance.programs import Program
 from civicledger.domains.assistance.verification import DataSource
 from civicledger.graphql.conventions import describe_enum_values
 from civicledger.graphql.permissions import sees_personal_data
-from civicledger.graphql.relay import encode_cursor
+from civicledger.graphql.relay import (
+    connection,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+    list_connection,
+    page_limit,
+    page_size,
+)
+
+# The lists inside an assistance case or standard (its schedule, a standard's revisions, a preview's lines):
+# pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
+ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
+                                                                  f"{LIST_DEFAULT}).")]
+ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
 
 ProgramEnum = strawberry.enum(Program, name="AssistanceProgram",
                               description="The social assistance programs of the bureau (社会救助).")
@@ -101,6 +117,10 @@ class ScheduleEntryType:
     standard_revision: int = strawberry.field(description=("The revision of the program's standard it was computed "
                                                            "with."))
     standard_amount: Decimal = strawberry.field(description="That standard's monthly amount, in yuan (public).")
+
+
+ScheduleEdge, ScheduleConnection = connection("AssistanceScheduleEntry", ScheduleEntryType, "A case's schedule, "
+                                              "by the month each amount applies from.")
 
 
 @strawberry.type(name="AssistanceVerificationCell", description="What one source found about one member.")
@@ -242,13 +262,23 @@ class StandardRevisionType:
     reason: str | None = strawberry.field(description="The decision it publishes.")
 
 
+StandardRevisionEdge, StandardRevisionConnection = connection("AssistanceStandardRevision", StandardRevisionType,
+                                                              "A program's standard revisions, oldest first.")
+
+
 @strawberry.type(name="AssistanceStandard", description="A program's standards history and the one in force.")
 class StandardType:
+    all_revisions: strawberry.Private[list[StandardRevisionType]]
     program: ProgramEnum = strawberry.field(description="The program.")  # type: ignore[valid-type]
     program_name: str = strawberry.field(description="The program's name, with its Chinese name.")
-    revisions: list[StandardRevisionType] = strawberry.field(description="Every revision, oldest first.")
     in_force_today: StandardRevisionType | None = strawberry.field(description=("The revision in force today, if "
                                                                                 "any."))
+
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Every revision, oldest first (by revision "
+                      "number; a correction is a new revision, none is ever taken back).")
+    def revisions(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> StandardRevisionConnection:
+        return list_connection(StandardRevisionEdge, StandardRevisionConnection, self.all_revisions, "arev", first,
+                               after, None, LIST_DEFAULT, LIST_MAX)
 
 
 @strawberry.type(description="What publishing would change for one case.", name="AssistancePreviewLine")
@@ -263,15 +293,31 @@ class PreviewLineType:
                                                             "hidden."))
 
 
+PreviewLineEdge, PreviewLineConnection = connection("AssistancePreviewLine", PreviewLineType, "The cases a draft "
+                                                    "standard would change, in the order the cases were opened.")
+
+
 @strawberry.type(name="AssistanceStandardPreview", description="What publishing would do. Nothing is written.")
 class StandardPreviewType:
+    keyed_lines: strawberry.Private[list[tuple[int, PreviewLineType]]]  # (the case's seq, its line), by seq
     program: ProgramEnum = strawberry.field(description="The program.")  # type: ignore[valid-type]
     effective_from: date = strawberry.field(description="The month the standard would apply from.")
     amount: Decimal = strawberry.field(description="The standard's monthly amount, in yuan.")
     cases: int = strawberry.field(description="Live cases it would change.")
     monthly_increase: Decimal = strawberry.field(description="Sum over cases of new minus old monthly amount.")
     total_arrears: Decimal = strawberry.field(description="Arrears it would create, in yuan.")
-    lines: list[PreviewLineType] = strawberry.field(description="One line per case it would change.")
+
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "One line per case it would change, in the "
+                      "order the cases were opened (keyed by the case, so a case opened between two pages does not "
+                      "shift them).")
+    def lines(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> PreviewLineConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
+        start = decode_cursor("apreview", after) or 0
+        rows = [{"seq": seq, "line": line} for seq, line in self.keyed_lines if seq > start][:limit + 1]
+        rows, cursors, info = keyset_page(rows, limit, "apreview")
+        info.has_previous_page = after is not None
+        return PreviewLineConnection(edges=[PreviewLineEdge(cursor=c, node=r["line"])
+                                            for r, c in zip(rows, cursors, strict=True)], page_info=info)
 
 
 @strawberry.type(description="The payroll month's total for one district, program and kind of line.",

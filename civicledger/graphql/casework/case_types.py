@@ -33,22 +33,30 @@ from civicledger.graphql.casework.case_parts import (
 )
 from civicledger.graphql.casework.enums import IntakeSourceEnum, NeedAreaEnum, RiskLevelEnum
 from civicledger.graphql.casework.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
     After,
     CaseStatusEnum,
     First,
+    ListFirst,
     ServiceType,
     StationType,
     _nodes,
     service_type,
     station,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_size
+from civicledger.graphql.relay import decode_cursor, encode_cursor, list_connection, page_info, page_limit, page_size
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.casework_cases import caseload
 from civicledger.projections.casework_history import case_history
 from civicledger.projections.casework_records import reviews_of, sessions_of
 
 # -- the case ------------------------------------------------------------------------------------------
+
+
+StationEdge, StationConnection = _connection("CaseworkStation", StationType, "Social-work stations: in the "
+                                             "order they were registered (caseworkStations), or that they held a case "
+                                             "(previousStations).")
 
 
 @strawberry.type(name="CaseworkCase", description="A resident's casework case at the station that holds it now.")
@@ -64,11 +72,17 @@ class CaseworkCaseType(relay.Node):
     async def station(self, info: Info) -> StationType | None:
         return await station(info, self.row["station_id"])
 
-    @strawberry.field(description="Stations that held it before, oldest first (they no longer see its notes).")
-    async def previous_stations(self, info: Info) -> list[StationType]:
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Stations that held it before, oldest first "
+                      "(they no longer see its notes); a transfer adds one at the end.")
+    async def previous_stations(self, info: Info, first: ListFirst = LIST_DEFAULT, after: After = None
+                                ) -> StationConnection:
         ids = [UUID(s) for s in _json(self.row["previous_station_ids"])]
-        rows = await access.stations(info).load_many(ids)
-        return [StationType.from_row(r) for r in rows if r]
+        page = list_connection(StationEdge, StationConnection, ids, "cprev", first, after, None, LIST_DEFAULT,
+                               LIST_MAX)
+        rows = await access.stations(info).load_many([e.node for e in page.edges])
+        page.edges = [StationEdge(cursor=e.cursor, node=StationType.from_row(r))
+                      for e, r in zip(page.edges, rows, strict=True) if r]
+        return page
 
     @strawberry.field(description="The resident the case is about.")
     async def resident(self, info: Info) -> ResidentType | None:

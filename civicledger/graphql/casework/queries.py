@@ -10,10 +10,11 @@ from strawberry.types import Info
 from civicledger.core.errors import NotFoundError
 from civicledger.core.guangzhou import parse_district
 from civicledger.graphql.casework import access
-from civicledger.graphql.casework.case_parts import _connection
 from civicledger.graphql.casework.case_types import (
     CaseworkCaseConnection,
     CaseworkCaseType,
+    StationConnection,
+    StationEdge,
     case_page,
     caseload_page,
 )
@@ -34,8 +35,6 @@ from civicledger.projections.casework_cases import cases_of_resident
 from civicledger.projections.casework_stations import search_stations
 
 StationId = Annotated[strawberry.ID, strawberry.argument(description="The CaseworkStation.")]
-StationEdge, StationConnection = _connection("CaseworkStation", StationType, "Stations in the order they were "
-                                             "registered.")
 
 
 async def _row(loader: Any, key: Any, what: str, raw_id: str) -> Any:

@@ -16,6 +16,7 @@ from strawberry.types import Info
 from civicledger.core.guangzhou import district_name
 from civicledger.domains.casework import catalogue
 from civicledger.graphql.casework import access
+from civicledger.graphql.relay import connection, list_connection, page_limit
 
 CASE_TYPES = "civicledger.graphql.casework.case_types"
 
@@ -46,6 +47,12 @@ class CaseStatusEnum(Enum):
 # Arguments, described once.
 First = Annotated[int | None, strawberry.argument(description="Items per page: 1 to 100.")]
 After = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
+# The lists kept whole in a station's or case's row (its social workers, the stations a case was held by before):
+# pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
+ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
+                                                                  f"{LIST_DEFAULT}).")]
 StatusFilter = Annotated[CaseStatusEnum | None, strawberry.argument(description="Only cases at this stage.")]
 ServiceFilter = Annotated[str | None, strawberry.argument(description="Only this service or project (its code).")]
 WorkerFilter = Annotated[str | None, strawberry.argument(description="Only cases this social worker holds.")]
@@ -83,6 +90,10 @@ async def _nodes(cls: Any, loader: Any, node_ids: Iterable[str]) -> list[Any]:
 class SocialWorkerType:
     staff_id: str = strawberry.field(description="The social worker's user id (the subject of their token).")
     title: str = strawberry.field(description="Their job title, e.g. 社工, 督导.")
+
+
+SocialWorkerEdge, SocialWorkerConnection = connection("CaseworkSocialWorker", SocialWorkerType, "A station's social "
+                                                      "workers, in the order they joined.")
 
 
 @strawberry.type(name="CaseworkStation", description="A social-work station (社工站/家综): what it runs, its social "
@@ -127,9 +138,13 @@ class StationType(relay.Node):
     def services(self) -> list[ServiceType]:
         return [service_type(code) for code in _json(self.row["services"])]
 
-    @strawberry.field(description="The social workers on its staff list, in the order they joined.")
-    def social_workers(self) -> list[SocialWorkerType]:
-        return [SocialWorkerType(staff_id=w["staffId"], title=w["title"]) for w in _json(self.row["social_workers"])]
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The social workers on its staff list, in "
+                      "the order they joined (a removal takes one out of the list: page again from the start after "
+                      "one).")
+    def social_workers(self, first: ListFirst = LIST_DEFAULT, after: After = None) -> SocialWorkerConnection:
+        return list_connection(SocialWorkerEdge, SocialWorkerConnection, _json(self.row["social_workers"]), "cwork",
+                               first, after, lambda w: SocialWorkerType(staff_id=w["staffId"], title=w["title"]),
+                               LIST_DEFAULT, LIST_MAX)
 
     @strawberry.field(description="The cases it holds now, oldest first, filtered by status, service (code), "
                       "social worker, and `reviewDue: true` (the next review due today or earlier); 1 to 100 per "

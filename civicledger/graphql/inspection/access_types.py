@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
 from strawberry import relay
 
 from civicledger.graphql.conventions import describe_enum_values
+from civicledger.graphql.relay import connection, list_connection, page_limit
 from civicledger.inspection import access_audit
 from civicledger.inspection.access_audit import AccessFinding
 
@@ -84,6 +85,15 @@ describe_enum_values("AccessFindingKind", {
 })
 
 
+# A finding's residents, a diff's changes: pages of at most 500, 20 by default.
+LIST_MAX, LIST_DEFAULT = 500, 20
+ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
+                                                                  f"{LIST_DEFAULT}).")]
+ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
+ResidentIdEdge, ResidentIdConnection = connection("AccessFindingResident", UUID, "Residents whose data a pattern "
+                                                  "of reads touched, in the order of their first read.")
+
+
 @strawberry.type(name="AccessFinding", description="A pattern of reads worth an inspector's look.")
 class AccessFindingType:
     kind: AccessFindingKind = strawberry.field(description="Which pattern.")
@@ -91,8 +101,14 @@ class AccessFindingType:
     first_read_at: datetime = strawberry.field(description="The first read of the pattern.")
     last_read_at: datetime = strawberry.field(description="The last read of the pattern.")
     read_count: int = strawberry.field(description="How many reads make it up.")
-    resident_ids: list[UUID] = strawberry.field(description="Whose data was read (UUIDs).")
+    all_resident_ids: strawberry.Private[list[UUID]]
     detail: str = strawberry.field(description="One line for the inspector.")
+
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Whose data was read (UUIDs), each once, in "
+                      "the order of their first read in the pattern.")
+    def resident_ids(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> ResidentIdConnection:
+        return list_connection(ResidentIdEdge, ResidentIdConnection, self.all_resident_ids, "ures", first, after,
+                               None, LIST_DEFAULT, LIST_MAX)
 
     @classmethod
     def of(cls, f: AccessFinding) -> AccessFindingType:
@@ -100,7 +116,7 @@ class AccessFindingType:
                    reader=ReaderType(id=f.reader_id, role=f.reader_role, office=f.reader_office,
                                      district=f.reader_district),
                    first_read_at=f.first_read_at, last_read_at=f.last_read_at, read_count=f.read_count,
-                   resident_ids=list(f.resident_ids), detail=f.detail)
+                   all_resident_ids=list(f.resident_ids), detail=f.detail)
 
 
 @strawberry.type(name="AccessFindingEdge")

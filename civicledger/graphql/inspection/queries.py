@@ -190,7 +190,7 @@ class InspectionQueries:
         shown = [FieldChangeType.of(c, masked=bool(masked) and c.path.split(".")[0] in personal) for c in changes]
         return StreamDiffType(stream_id=sid, type=ref.type_name, from_version=before.version if before else 0,
                               to_version=after_state.version if after_state else 0, before=before,
-                              after=after_state, changes=shown)
+                              after=after_state, all_changes=shown)
 
     @strawberry.field(permission_classes=[CanAudit], description="For effective-dated aggregates (standards, "
                       "case entitlements, rules): what was in force on a business date, as recorded at `asOf` "

@@ -14,8 +14,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from civicledger.core.auth import Scope
+from civicledger.graphql.inspection.access_types import LIST_DEFAULT, LIST_MAX, ListAfter, ListFirst
 from civicledger.graphql.inspection.common import events, payloads, record_reads
-from civicledger.graphql.relay import node_ints
+from civicledger.graphql.relay import connection, list_connection, node_ints, page_limit
 from civicledger.inspection.history import RecordedEvent
 from civicledger.inspection.payloads import MASKED
 from civicledger.inspection.timetravel import Change
@@ -179,6 +180,10 @@ class FieldChangeType:
         return cls(path=change.path, before=change.before, after=change.after)
 
 
+FieldChangeEdge, FieldChangeConnection = connection("FieldChange", FieldChangeType, "The attributes a diff found "
+                                                  "changed, by dotted path.")
+
+
 @strawberry.type(name="StreamDiff", description="What changed in an aggregate between two instants.")
 class StreamDiffType:
     stream_id: UUID = strawberry.field(description="The stream (aggregate).")
@@ -188,7 +193,13 @@ class StreamDiffType:
     before: StreamStateType | None = strawberry.field(description=("The aggregate at the earlier instant (null: it "
                                                                    "did not exist yet)."))
     after: StreamStateType | None = strawberry.field(description="The aggregate at the later instant.")
-    changes: list[FieldChangeType] = strawberry.field(description="Every attribute that differs, by dotted path.")
+    all_changes: strawberry.Private[list[FieldChangeType]]
+
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Every attribute that differs, by dotted "
+                      "path in alphabetical order (pass an explicit `to` to page a diff that cannot move).")
+    def changes(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> FieldChangeConnection:
+        return list_connection(FieldChangeEdge, FieldChangeConnection, self.all_changes, "dchg", first, after, None,
+                               LIST_DEFAULT, LIST_MAX)
 
 
 @strawberry.type(name="InForce", description="What an effective-dated aggregate, as recorded at `asOf`, held "

@@ -104,15 +104,10 @@ class LinkageQueries:
 
     @strawberry.field(permission_classes=[CanRead], description="Each sub-item's lead party and SLA now, and "
                                                                 "the table's change history (newest first).")
-    async def linkage_routing_table(
-        self, info: Info,
-        changes_first: Annotated[int | None, strawberry.argument(
-                description="How many of the newest routing changes to return: 1 to 200 (default 20).")] = 20,
-    ) -> r.RoutingTableType:
-        limit = page_size(changes_first, default=20, maximum=200)
+    async def linkage_routing_table(self, info: Info) -> r.RoutingTableType:
         async with info.context.runtime.read_pool.acquire() as conn:
             current = {row["sub_item"]: row for row in await current_routes(conn)}
-            changes = (await routing_changes(conn, limit=limit))[:limit]
+            newest = (await routing_changes(conn, limit=1))[:1]
         routes = []
         for code, item in BY_CODE.items():
             row = current.get(code)
@@ -122,11 +117,8 @@ class LinkageQueries:
                 complete_within_days=row["complete_within_days"] if row else item.complete_within_days,
                 since_version=row["version"] if row else 0))
         version = max((row["version"] for row in current.values()), default=0)
-        version = max([version, *(c["version"] for c in changes)])
-        return r.RoutingTableType(version=version, routes=routes, changes=[r.RouteChangeType(
-            version=c["version"], sub_item=c["sub_item"], lead_party=c["lead_party"],
-            accept_within_hours=c["accept_within_hours"], complete_within_days=c["complete_within_days"],
-            changed_by=c["changed_by"], reason=c["reason"], changed_at=c["changed_at"]) for c in changes])
+        version = max([version, *(c["version"] for c in newest)])
+        return r.RoutingTableType(version=version, routes=routes)
 
     @strawberry.field(description=page_limit() + "Linkage organisations, filtered by district served, kind and pilot.",
                       permission_classes=[CanRead])

@@ -16,6 +16,10 @@ from strawberry.types import Info
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
 from civicledger.graphql.linkage.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
+    ListAfter,
+    ListFirst,
     NeedType,
     OrganisationType,
     PartyEnum,
@@ -27,13 +31,20 @@ from civicledger.graphql.linkage.types import (
     _resident,
 )
 from civicledger.graphql.permissions import mask_phone
-from civicledger.graphql.relay import decode_cursor, encode_cursor, page_info, page_limit, page_size
+from civicledger.graphql.relay import (
+    connection,
+    decode_cursor,
+    encode_cursor,
+    list_connection,
+    page_info,
+    page_limit,
+    page_size,
+)
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.linkage_referrals import referral_history
-from civicledger.projections.linkage_tasks import tasks_of
 
 if TYPE_CHECKING:
-    from civicledger.graphql.linkage.work_types import LinkageTaskType
+    from civicledger.graphql.linkage.work_types import LinkageTaskConnection
 
 OPEN = {"REFERRED": "accept_due", "DECLINED": "accept_due", "ACCEPTED": "complete_due", "IN_PROGRESS": "complete_due"}
 
@@ -139,6 +150,10 @@ class HistoryConnection:
     page_info: relay.PageInfo
 
 
+EscalationEdge, EscalationConnection = connection("ReferralEscalation", str, "A referral's escalated deadlines "
+                                                  "(DEADLINE:assignment), in the order they were escalated.")
+
+
 @strawberry.type(name="Referral", description="A need handed to the party best placed to lead it, followed until "
                                               "the resident has had their say.")
 class ReferralType(relay.Node):
@@ -236,9 +251,12 @@ class ReferralType(relay.Node):
         due = self.due()
         return due is not None and due < (as_of or datetime.now(due.tzinfo))
 
-    @strawberry.field(description="Deadlines escalated to the street office, as DEADLINE:assignment.")
-    def escalations(self) -> list[str]:
-        return list(json.loads(self.row["escalations"]))
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Deadlines escalated to the street office, "
+                      "as DEADLINE:assignment, in the order they were escalated (each deadline of each assignment "
+                      "once).")
+    def escalations(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> EscalationConnection:
+        return list_connection(EscalationEdge, EscalationConnection, json.loads(self.row["escalations"]), "lesc",
+                               first, after, None, LIST_DEFAULT, LIST_MAX)
 
     @strawberry.field(description="What personal data was shared with the lead, on what basis, and by whom.")
     def sharing(self) -> SharingType | None:
@@ -265,14 +283,13 @@ class ReferralType(relay.Node):
                                       application_id=r["program_application_id"], outcome=r["program_outcome"],
                                       requested_at=r["program_requested_at"], decided_at=r["program_decided_at"])
 
-    @strawberry.field(description="The tasks under the referral.")
-    async def tasks(self, info: Info) -> list[Annotated[
-            LinkageTaskType, strawberry.lazy("civicledger.graphql.linkage.work_types")]]:
-        from civicledger.graphql.linkage.work_types import LinkageTaskType
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The tasks under the referral, in the order "
+                      "they were opened.")
+    async def tasks(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> Annotated[
+            LinkageTaskConnection, strawberry.lazy("civicledger.graphql.linkage.work_types")]:
+        from civicledger.graphql.linkage.work_types import task_page
 
-        async with info.context.runtime.read_pool.acquire() as conn:
-            rows = await tasks_of(conn, referral_id=self.row["id"])
-        return [LinkageTaskType.from_row(r) for r in rows]
+        return await task_page(info, first, after, referral_id=self.row["id"])
 
     @strawberry.field(description=page_limit(200, 50) + "Every event of the referral, oldest first.")
     async def history(self, info: Info, first: int | None = 50, after: str | None = None) -> HistoryConnection:

@@ -18,9 +18,20 @@ from civicledger.core.errors import InvalidInputError
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.referral_types import ReferralType
 from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
-from civicledger.graphql.linkage.types import NeedType, OrganisationType, UrgencyEnum, _organisation
+from civicledger.graphql.linkage.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
+    ListAfter,
+    ListFirst,
+    NeedType,
+    OrganisationType,
+    UrgencyEnum,
+    _organisation,
+)
 from civicledger.graphql.linkage.work_types import LinkageTaskType
+from civicledger.graphql.relay import connection, decode_cursor, keyset_page, page_limit, page_size
 from civicledger.projections.linkage_dashboard import Dashboard
+from civicledger.projections.linkage_routing import routing_changes
 
 
 @strawberry.type(name="LinkageCount", description="One count of a dashboard's breakdown: what is counted, and "
@@ -222,12 +233,30 @@ class RouteChangeType:
     changed_at: datetime = strawberry.field(description="When it changed.")
 
 
+RouteChangeEdge, RouteChangeConnection = connection("LinkageRouteChange", RouteChangeType, "Edits of the routing "
+                                                    "table, newest first.")
+
+
 @strawberry.type(description=("Which party leads each kind of need, and how soon: the table in force and its "
-                              "recent edits."), name="LinkageRoutingTable")
+                              "edits."), name="LinkageRoutingTable")
 class RoutingTableType:
     version: int = strawberry.field(description="The table's version (0: the defaults, never edited).")
     routes: list[RouteType] = strawberry.field(description="One route per sub-item.")
-    changes: list[RouteChangeType] = strawberry.field(description="Newest first (up to `changesFirst`).")
+
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The table's edits, newest first (keyed by "
+                      "the version each made).")
+    async def changes(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                      ) -> RouteChangeConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
+        async with info.context.runtime.read_pool.acquire() as conn:
+            rows = await routing_changes(conn, before_version=decode_cursor("lroute", after), limit=limit)
+        rows, cursors, page = keyset_page(rows, limit, "lroute", key="version")
+        page.has_previous_page = after is not None
+        return RouteChangeConnection(edges=[RouteChangeEdge(cursor=c, node=RouteChangeType(
+            version=r["version"], sub_item=r["sub_item"], lead_party=r["lead_party"],
+            accept_within_hours=r["accept_within_hours"], complete_within_days=r["complete_within_days"],
+            changed_by=r["changed_by"], reason=r["reason"], changed_at=r["changed_at"]))
+            for r, c in zip(rows, cursors, strict=True)], page_info=page)
 
 
 # -- personal data shared with leads (inspectors) ------------------------------------------------------

@@ -17,11 +17,19 @@ from civicledger.core.guangzhou import district_name
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.taxonomy import SubItemType, sub_item_type
 from civicledger.graphql.permissions import MASKED_TEXT, mask_phone
-from civicledger.graphql.relay import node_uuids
+from civicledger.graphql.relay import connection, list_connection, node_uuids, page_limit
 from civicledger.graphql.residents.types import ResidentType
 
 if TYPE_CHECKING:
     from civicledger.graphql.linkage.referral_types import ReferralType
+
+# The lists inside a linkage node (staff, escalations, a meeting's attendees, decisions, referrals and tasks,
+# a referral's tasks): pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
+ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
+                                                                  f"{LIST_DEFAULT}).")]
+ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
 
 
 @strawberry.enum(name="LinkageParty", description="The three societies: who can lead linkage work.")
@@ -84,6 +92,10 @@ class StaffMemberType:
     title: str = strawberry.field(description="Their title (e.g. social worker, committee member).")
 
 
+StaffEdge, StaffConnection = connection("LinkageStaffMember", StaffMemberType, "An organisation's staff, in the "
+                                        "order they were added.")
+
+
 @strawberry.type(name="LinkageOrganisation", description="A community committee, social organisation or "
                                                           "social-work station, with the staff who act for it.")
 class OrganisationType(relay.Node):
@@ -130,9 +142,12 @@ class OrganisationType(relay.Node):
     def pilot(self) -> bool:
         return bool(self.row["pilot"])
 
-    @strawberry.field(description="The people who act for it.")
-    def staff(self) -> list[StaffMemberType]:
-        return [StaffMemberType(staff_id=s["staffId"], title=s["title"]) for s in json.loads(self.row["staff"])]
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The people who act for it, in the order "
+                      "they were added (a removal takes one out of the list: page again from the start after one).")
+    def staff(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> StaffConnection:
+        return list_connection(StaffEdge, StaffConnection, json.loads(self.row["staff"]), "lstaff", first, after,
+                               lambda s: StaffMemberType(staff_id=s["staffId"], title=s["title"]), LIST_DEFAULT,
+                               LIST_MAX)
 
     @strawberry.field(description="The organisation's version: send it as expectedVersion to change its staff.")
     def version(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -14,8 +14,22 @@ from strawberry.types import Info
 
 from civicledger.graphql.linkage import access
 from civicledger.graphql.linkage.referral_types import ReferralType
-from civicledger.graphql.linkage.types import OrganisationType, PartyEnum, _masked, _nodes, _organisation
+from civicledger.graphql.linkage.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
+    ListAfter,
+    ListFirst,
+    OrganisationType,
+    PartyEnum,
+    _masked,
+    _nodes,
+    _organisation,
+)
+from civicledger.graphql.relay import connection, decode_cursor, keyset_page, list_connection, page_limit, page_size
 from civicledger.projections.linkage_tasks import tasks_of
+
+if TYPE_CHECKING:
+    from civicledger.graphql.linkage.queries import ReferralConnection
 
 
 @strawberry.type(name="LinkageTask", description="One piece of the work under a referral, owned by one of the "
@@ -117,6 +131,26 @@ class AttendeeType:
         return await _organisation(info, self.organisation_id)
 
 
+LinkageTaskEdge, LinkageTaskConnection = connection("LinkageTask", LinkageTaskType, "Linkage tasks, in the order "
+                                                    "they were opened.")
+AttendeeEdge, AttendeeConnection = connection("MeetingAttendee", AttendeeType, "Who attended a meeting, in the "
+                                              "order its record lists them.")
+DecisionEdge, DecisionConnection = connection("MeetingDecision", str, "What a meeting decided, one line each, in "
+                                              "order.")
+
+
+async def task_page(info: Info, first: int | None, after: str | None, **owner: Any) -> Any:
+    """A page of the tasks under a referral (`referral_id=`) or given out by a meeting (`meeting_id=`), keyed by
+    the order they were opened."""
+    limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
+    async with info.context.runtime.read_pool.acquire() as conn:
+        rows = await tasks_of(conn, after=decode_cursor("ltask", after), limit=limit, **owner)
+    rows, cursors, page = keyset_page(rows, limit, "ltask")
+    page.has_previous_page = after is not None
+    return LinkageTaskConnection(edges=[LinkageTaskEdge(cursor=c, node=LinkageTaskType.from_row(r))
+                                        for r, c in zip(rows, cursors, strict=True)], page_info=page)
+
+
 @strawberry.type(name="ThreePartyMeeting", description="A regular meeting of the community committee, social "
                                                        "organisations and social workers of one community.")
 class ThreePartyMeetingType(relay.Node):
@@ -135,25 +169,39 @@ class ThreePartyMeetingType(relay.Node):
     def held_on(self) -> date:
         return self.row["held_on"]
 
-    @strawberry.field(description="Who attended, for which organisation.")
-    def attendees(self) -> list[AttendeeType]:
-        return [AttendeeType(organisation_id=UUID(a["organisationId"]), party=PartyEnum(a["party"]),
-                             staff_id=a["staffId"]) for a in json.loads(self.row["attendees"])]
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Who attended, for which organisation, "
+                      "in the order the record lists them.")
+    def attendees(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> AttendeeConnection:
+        return list_connection(AttendeeEdge, AttendeeConnection, json.loads(self.row["attendees"]), "lma", first,
+                               after, lambda a: AttendeeType(organisation_id=UUID(a["organisationId"]),
+                                                             party=PartyEnum(a["party"]), staff_id=a["staffId"]),
+                               LIST_DEFAULT, LIST_MAX)
 
-    @strawberry.field(description="The referrals discussed.")
-    async def referrals_discussed(self, info: Info) -> list[ReferralType]:
-        rows = await access.referrals(info).load_many(list(self.row["referrals_discussed"]))
-        return [ReferralType.from_row(r) for r in rows if r]
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The referrals discussed, in the order the "
+                      "record lists them (one the read model does not hold yet is left out of its page; "
+                      "their residents' words are masked as on the referral itself).")
+    async def referrals_discussed(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                                  ) -> Annotated[ReferralConnection, strawberry.lazy(
+                                      "civicledger.graphql.linkage.queries")]:
+        from civicledger.graphql.linkage.queries import ReferralConnection, ReferralEdge
 
-    @strawberry.field(description="What was decided, one line each.")
-    def decisions(self) -> list[str]:
-        return list(json.loads(self.row["decisions"]))
+        page = list_connection(ReferralEdge, ReferralConnection, list(self.row["referrals_discussed"]), "lmr",
+                               first, after, None, LIST_DEFAULT, LIST_MAX)
+        rows = await access.referrals(info).load_many([e.node for e in page.edges])
+        page.edges = [ReferralEdge(cursor=e.cursor, node=ReferralType.from_row(r))
+                      for e, r in zip(page.edges, rows, strict=True) if r]
+        return page
 
-    @strawberry.field(description="The tasks it opened.")
-    async def tasks(self, info: Info) -> list[LinkageTaskType]:
-        async with info.context.runtime.read_pool.acquire() as conn:
-            rows = await tasks_of(conn, meeting_id=self.row["id"])
-        return [LinkageTaskType.from_row(r) for r in rows]
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "What was decided, one line each, in order.")
+    def decisions(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> DecisionConnection:
+        return list_connection(DecisionEdge, DecisionConnection, json.loads(self.row["decisions"]), "lmd", first,
+                               after, None, LIST_DEFAULT, LIST_MAX)
+
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The tasks it opened, in the order they "
+                      "were opened.")
+    async def tasks(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                    ) -> LinkageTaskConnection:
+        return await task_page(info, first, after, meeting_id=self.row["id"])
 
     @strawberry.field(description="User id of who recorded it.")
     def recorded_by(self) -> str:

@@ -15,7 +15,11 @@ from strawberry.types import Info
 from civicledger.domains.meals.settlement import LineKind
 from civicledger.domains.meals.values import Locality, LostSharesPayer, Payer, SubsidyCategory
 from civicledger.graphql.meals.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
     LineKindEnum,
+    ListAfter,
+    ListFirst,
     LocalityEnum,
     LostSharesPayerEnum,
     MealCanteenType,
@@ -25,6 +29,7 @@ from civicledger.graphql.meals.types import (
     canteen,
     json_list,
 )
+from civicledger.graphql.relay import connection, list_connection, page_limit
 
 
 @strawberry.type(name="MealRuleCategory", description="One row of a rule revision: a category's shares at the "
@@ -68,10 +73,25 @@ def shares_of(shares: Any) -> SharesType:
                       street=shares.street, charity=shares.charity, elder=shares.elder)
 
 
+RuleRevisionEdge, RuleRevisionConnection = connection("MealRuleRevision", RuleRevisionType, "Revisions of the rule "
+                                                      "table, oldest first.")
+REVISIONS_RULE = (page_limit(LIST_MAX, LIST_DEFAULT) + "Every revision, oldest first (in the order they were "
+                  "published; a revision is never taken back).")
+
+
+def revision_page(revisions: list[RuleRevisionType], first: int | None, after: str | None) -> Any:
+    return list_connection(RuleRevisionEdge, RuleRevisionConnection, revisions, "mrule", first, after, None,
+                           LIST_DEFAULT, LIST_MAX)
+
+
 @strawberry.type(name="MealRuleTable", description="The rule table: every revision, and the one in force.")
 class RuleTableType:
-    revisions: list[RuleRevisionType] = strawberry.field(description="Every revision, oldest first.")
+    all_revisions: strawberry.Private[list[RuleRevisionType]]
     in_force: RuleRevisionType | None = strawberry.field(description="In force on the date asked (default today).")
+
+    @strawberry.field(description=REVISIONS_RULE)
+    def revisions(self, first: ListFirst = LIST_DEFAULT, after: ListAfter = None) -> RuleRevisionConnection:
+        return revision_page(self.all_revisions, first, after)
 
 
 @strawberry.type(name="MealRulePreviewLine", description="A category at a locality: the split in force before "
@@ -131,6 +151,11 @@ class SettlementTotalType:
         return cls(payer=Payer(row["payer"]), payer_code=row["payer_code"], amount=row["amount"],
                    original=row["original"] or Decimal(0), corrections=row["corrections"], meals=int(row["meals"]),
                    canteens=int(row["canteens"]))
+
+
+SettlementTotalEdge, SettlementTotalConnection = connection("MealSettlementTotal", SettlementTotalType, "A month's "
+                                                            "totals by payer: the city, then each district, street "
+                                                            "and charity fund by code.")
 
 
 @strawberry.type(name="MealSettlementLine", description="One line of one canteen's settlement run.")

@@ -11,9 +11,14 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
-from civicledger.graphql.meals.finance_types import RuleRevisionType
+from civicledger.graphql.meals.finance_types import (
+    REVISIONS_RULE,
+    RuleRevisionConnection,
+    RuleRevisionType,
+    revision_page,
+)
 from civicledger.graphql.meals.trace_types import MealType, ProductionRunType, SupplierBatchType
-from civicledger.graphql.meals.types import MealCanteenType, MealElderType
+from civicledger.graphql.meals.types import LIST_DEFAULT, ListAfter, ListFirst, MealCanteenType, MealElderType
 from civicledger.projections.meals_canteens import canteens_by_ids
 from civicledger.projections.meals_elders import elders_by_ids
 from civicledger.projections.meals_rules import rule_revisions
@@ -84,12 +89,14 @@ class ProductionRunPayload(MealCommandPayload):
 
 @strawberry.type(name="MealRulePayload")
 class MealRulePayload(MealCommandPayload):
-    @strawberry.field(description="Every revision of the rule table once the read model shows the new one.")
-    async def revisions(self, info: Info) -> list[RuleRevisionType]:
+    @strawberry.field(description=REVISIONS_RULE + " The rule table once the read model shows the new one.")
+    async def revisions(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                        ) -> RuleRevisionConnection:
         ctx = info.context
         await ctx.runtime.positions.wait_for(self.position, timeout=ctx.runtime.settings.consistency_timeout_s)
         async with ctx.runtime.read_pool.acquire() as conn:
-            return [RuleRevisionType.from_row(r) for r in await rule_revisions(conn)]
+            revisions = [RuleRevisionType.from_row(r) for r in await rule_revisions(conn)]
+        return revision_page(revisions, first, after)
 
 
 @strawberry.type(name="SettleMealMonthPayload", description="A settlement run over the district's canteens.")

@@ -21,6 +21,8 @@ from civicledger.graphql.meals.finance_types import (
     SettlementLineConnection,
     SettlementLineEdge,
     SettlementLineType,
+    SettlementTotalConnection,
+    SettlementTotalEdge,
     SettlementTotalType,
     preview_line,
 )
@@ -42,6 +44,10 @@ from civicledger.graphql.meals.trace_types import (
     elder_of,
 )
 from civicledger.graphql.meals.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
+    ListAfter,
+    ListFirst,
     MealCanteenConnection,
     MealCanteenEdge,
     MealCanteenType,
@@ -51,7 +57,7 @@ from civicledger.graphql.meals.types import (
     PayerEnum,
 )
 from civicledger.graphql.permissions import CanRead
-from civicledger.graphql.relay import decode_cursor, keyset_page, page_size, uuid_of
+from civicledger.graphql.relay import decode_cursor, keyset_page, list_connection, page_limit, page_size, uuid_of
 from civicledger.projections.meals_canteens import canteens_by_ids, search_canteens
 from civicledger.projections.meals_elders import search_elders
 from civicledger.projections.meals_rules import rule_revisions
@@ -229,7 +235,7 @@ class MealQueries:
             revisions = [RuleRevisionType.from_row(r) for r in await rule_revisions(conn)]
         candidates = [r for r in revisions if r.effective_from <= day]
         current = max(candidates, key=lambda r: (r.effective_from, r.revision), default=None)
-        return RuleTableType(revisions=revisions, in_force=current)
+        return RuleTableType(all_revisions=revisions, in_force=current)
 
     @strawberry.field(permission_classes=[CanRead], description="What publishing a revision would change, category "
                                                                 "by locality, with the meals of the last 28 days as "
@@ -251,9 +257,10 @@ class MealQueries:
                                price=preview.revision.price, sample_from=since, sample_until=until,
                                lines=[preview_line(line) for line in preview.lines])
 
-    @strawberry.field(permission_classes=[CanRead], description="The finance office's view of a month: what each "
-                                                                "payer paid (the city, each district, street and "
-                                                                "charity fund).")
+    @strawberry.field(permission_classes=[CanRead], description=page_limit(LIST_MAX, LIST_DEFAULT) + "The finance "
+                      "office's view of a month: what each payer paid (the city, then each district, street and "
+                      "charity fund, by code). The pages are cut from the month's totals as they stand when each page "
+                      "is read: a settlement run between two pages that adds a new payer may shift them.")
     async def meal_settlement_totals(
         self, info: Info,
         month: Annotated[date, strawberry.argument(
@@ -263,11 +270,15 @@ class MealQueries:
         district: Annotated[str | None, strawberry.argument(
                 description="District code (HAIZHU) or name (海珠区); omitted: every district the caller may "
                             "see.")] = None,
-    ) -> list[SettlementTotalType]:
+        first: ListFirst = LIST_DEFAULT,
+        after: ListAfter = None,
+    ) -> SettlementTotalConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)  # refused before anything is read
         async with info.context.runtime.read_pool.acquire() as conn:
             rows = await totals_by_payer(conn, month.replace(day=1), payer=Payer(payer).value if payer else None,
                                          district=_district(district))
-        return [SettlementTotalType.from_row(r) for r in rows]
+        return list_connection(SettlementTotalEdge, SettlementTotalConnection, list(rows), "mtotal", limit, after,
+                               SettlementTotalType.from_row, LIST_DEFAULT, LIST_MAX)
 
     @strawberry.field(permission_classes=[CanRead], description=f"A month's settlement lines. {PAGE}")
     async def meal_settlement_lines(

@@ -15,8 +15,20 @@ from strawberry.types import Info
 
 from civicledger.domains.meals.values import FollowUpOutcome
 from civicledger.graphql.meals.trace_types import elder_of
-from civicledger.graphql.meals.types import FollowUpOutcomeEnum, MealCanteenType, MealElderType, canteen
+from civicledger.graphql.meals.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
+    FollowUpOutcomeEnum,
+    ListAfter,
+    ListFirst,
+    MealCanteenConnection,
+    MealCanteenEdge,
+    MealCanteenType,
+    MealElderType,
+)
 from civicledger.graphql.permissions import MASKED_TEXT, mask_phone, reveal_resident, sees_personal_data
+from civicledger.graphql.relay import decode_cursor, keyset_page, page_limit, page_size
+from civicledger.projections.meals_canteens import canteens_by_ids
 
 
 @strawberry.type(name="RecallElder", description="An elder who ate from a batch (through any production run), "
@@ -41,10 +53,18 @@ class RecallElderType:
     async def elder(self, info: Info) -> MealElderType | None:
         return await elder_of(info, self.row["resident_id"])
 
-    @strawberry.field(description="Where they ate it.")
-    async def canteens(self, info: Info) -> list[MealCanteenType]:
-        found = [await canteen(info, c) for c in self.row["canteen_ids"]]
-        return [c for c in found if c is not None]
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Where they ate it: the canteens in the "
+                      "order they were registered.")
+    async def canteens(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                       ) -> MealCanteenConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
+        start = decode_cursor("canteen", after) or 0
+        found = await info.context.loader("meal_canteens", canteens_by_ids).load_many(list(self.row["canteen_ids"]))
+        rows = sorted((r for r in found if r is not None and r["seq"] > start), key=lambda r: r["seq"])
+        rows, cursors, page = keyset_page(rows[:limit + 1], limit, "canteen")
+        page.has_previous_page = after is not None
+        return MealCanteenConnection(edges=[MealCanteenEdge(cursor=c, node=MealCanteenType.from_row(r))
+                                            for r, c in zip(rows, cursors, strict=True)], page_info=page)
 
     @strawberry.field(description="Personal data: masked (***) unless the reader may see it; unmasked reads logged.")
     def name(self, info: Info) -> str | None:

@@ -18,6 +18,10 @@ from civicledger.core.ascii import ascii_uuid
 from civicledger.domains.meals.enrolment import enrolment_id
 from civicledger.domains.meals.values import Locality, ServiceMode, Sitting, SubsidyCategory, Unit
 from civicledger.graphql.meals.types import (
+    LIST_DEFAULT,
+    LIST_MAX,
+    ListAfter,
+    ListFirst,
     LocalityEnum,
     MealCanteenType,
     MealElderType,
@@ -29,6 +33,7 @@ from civicledger.graphql.meals.types import (
     canteen,
     reveal_elder,
 )
+from civicledger.graphql.relay import connection, decode_cursor, keyset_page, page_limit, page_size
 from civicledger.projections.meals_elders import elders_by_ids
 from civicledger.projections.meals_served import meals_by_ids
 from civicledger.projections.meals_traceability import (
@@ -37,8 +42,6 @@ from civicledger.projections.meals_traceability import (
     runs_by_ids,
     runs_of_batch,
 )
-
-RUNS_PER_BATCH_SHOWN = 100
 
 
 async def elder_of(info: Info, resident_id: UUID) -> MealElderType | None:
@@ -186,6 +189,12 @@ class RecallNoticeType:
                                                        "the read model).")
 
 
+ProductionRunEdge, ProductionRunConnection = connection("ProductionRun", ProductionRunType, "Production runs, in "
+                                                      "the order they were recorded.")
+RecallNoticeEdge, RecallNoticeConnection = connection("RecallNotice", RecallNoticeType, "A batch's recall notices, "
+                                                      "in the order they were sent.")
+
+
 @strawberry.type(name="SupplierBatch", description="A delivery of one product from one supplier to one kitchen.")
 class SupplierBatchType(relay.Node):
     uid: relay.NodeID[str]
@@ -231,18 +240,30 @@ class SupplierBatchType(relay.Node):
     async def kitchen(self, info: Info) -> MealCanteenType | None:
         return await canteen(info, self.row["canteen_id"])
 
-    @strawberry.field(description=f"The production runs cooked from it (the first {RUNS_PER_BATCH_SHOWN}).")
-    async def production_runs(self, info: Info) -> list[ProductionRunType]:
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "The production runs cooked from it, in the "
+                      "order they were recorded.")
+    async def production_runs(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                              ) -> ProductionRunConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
         async with info.context.runtime.read_pool.acquire() as conn:
-            rows = await runs_of_batch(conn, self.row["id"], RUNS_PER_BATCH_SHOWN)
-        return [ProductionRunType.from_row(r) for r in rows]
+            rows = await runs_of_batch(conn, self.row["id"], after=decode_cursor("mrun", after), limit=limit)
+        rows, cursors, page = keyset_page(rows, limit, "mrun")
+        page.has_previous_page = after is not None
+        return ProductionRunConnection(edges=[ProductionRunEdge(cursor=c, node=ProductionRunType.from_row(r))
+                                              for r, c in zip(rows, cursors, strict=True)], page_info=page)
 
-    @strawberry.field(description="Canteens notified of its recall.")
-    async def recall_notices(self, info: Info) -> list[RecallNoticeType]:
+    @strawberry.field(description=page_limit(LIST_MAX, LIST_DEFAULT) + "Canteens notified of its recall, in the "
+                      "order they were notified.")
+    async def recall_notices(self, info: Info, first: ListFirst = LIST_DEFAULT, after: ListAfter = None
+                             ) -> RecallNoticeConnection:
+        limit = page_size(first, default=LIST_DEFAULT, maximum=LIST_MAX)
         async with info.context.runtime.read_pool.acquire() as conn:
-            rows = await recall_notices(conn, self.row["id"])
-        return [RecallNoticeType(notified_on=r["notified_on"], canteen=await canteen(info, r["canteen_id"]))
-                for r in rows]
+            rows = await recall_notices(conn, self.row["id"], after=decode_cursor("mnotice", after), limit=limit)
+        rows, cursors, page = keyset_page(rows, limit, "mnotice", key="position")
+        page.has_previous_page = after is not None
+        return RecallNoticeConnection(edges=[RecallNoticeEdge(cursor=c, node=RecallNoticeType(
+            notified_on=r["notified_on"], canteen=await canteen(info, r["canteen_id"])))
+            for r, c in zip(rows, cursors, strict=True)], page_info=page)
 
     @classmethod
     def from_row(cls, row: Any) -> SupplierBatchType:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -41,6 +41,14 @@ from civicledger.graphql.permissions import sees_personal_data
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.meals_canteens import canteens_by_ids
 from civicledger.projections.meals_elders import elders_by_ids
+
+# The lists inside a meal-service node or report (a batch's runs and recall notices, an elder's canteens, the
+# rule table's revisions, a month's totals by payer): pages of at most
+# 200, 20 by default (a nested list costs its page size in a request's cost estimate).
+LIST_MAX, LIST_DEFAULT = 200, 20
+ListFirst = Annotated[int | None, strawberry.argument(description=f"Page size: 1 to {LIST_MAX} (default "
+                                                                  f"{LIST_DEFAULT}).")]
+ListAfter = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
 
 SiteKindEnum = strawberry.enum(SiteKind, name="MealSiteKind", description="A canteen cooks; a delivery point "
                                "serves what its supplying canteen's kitchen cooked.")
