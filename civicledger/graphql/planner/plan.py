@@ -291,7 +291,7 @@ class PagePlan:
     page: Page
     node_id: int  # the field node: where its coerced arguments are
     node_plan: ObjectPlan | None
-    parts: list[tuple[str, str, Any]]  # (key, "typename" | "pageInfo" | "edges", payload)
+    parts: list[tuple[str, str, Any]]  # (key, "typename" | "pageInfo" | "edges" | "summary", payload)
 
     def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
         page = self.page
@@ -310,15 +310,25 @@ class PagePlan:
         obj = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
         key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
         obj = f"json_build_object('$k', {key}, '$n', {obj})"
-        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+        source = args.source if args.source is not None else page.table
+        inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
                  f"ORDER BY {order} LIMIT {limit}")
-        return (f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})")
+        rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
+        if not self.summarised:
+            return rows
+        assert args.summary_sql is not None
+        return f"json_build_object('r', {rows}, 's', {args.summary_sql})"
 
     def sql(self, request: Request, parent: str) -> str:
         return self.rows_sql(request, request.alias(), parent)
 
-    def shape(self, request: Request, rows: list[Any]) -> dict[str, Any]:
+    @property
+    def summarised(self) -> bool:
+        return any(part == "summary" for _, part, _ in self.parts)
+
+    def shape(self, request: Request, value: Any) -> dict[str, Any]:
         limit, after_given = request.pages[id(self)]
+        rows: list[Any] = value["r"] if self.summarised else value
         has_next = len(rows) > limit
         rows = rows[:limit]
         kind = self.page.cursor
@@ -333,6 +343,10 @@ class PagePlan:
                         "endCursor": cursor_of(rows[-1]["$k"]) if rows else None,
                         "__typename": "PageInfo"}
                 out[key] = {k: info[name] for k, name in payload}
+            elif part == "summary":
+                assert self.page.summary is not None
+                summary = self.page.summary.compute(value["s"])
+                out[key] = {k: summary[name] for k, name in payload}
             else:
                 edges = []
                 for row in rows:
@@ -354,7 +368,7 @@ PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCurs
 
 
 def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
-    planning.uses_clock |= page.request_arguments is not None
+    planning.uses_clock |= page.request_arguments is not None or page.uses_clock
     parts: list[tuple[str, str, Any]] = []
     node_plan: ObjectPlan | None = None
     for child in _fields(planning, node.selection_set, page.connection_type):
@@ -380,6 +394,13 @@ def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
                     raise Unplannable(f"{page.edge_type}.{edge_name}")
                 edge_parts.append((_key(edge), edge_name))
             parts.append((_key(child), "edges", edge_parts))
+        elif page.summary is not None and name == page.summary.name:
+            picks = []
+            for field_node in _fields(planning, child.selection_set, page.summary.object_type):
+                if field_node.name.value not in page.summary.fields:
+                    raise Unplannable(f"{page.summary.object_type}.{field_node.name.value}")
+                picks.append((_key(field_node), field_node.name.value))
+            parts.append((_key(child), "summary", picks))
         else:
             raise Unplannable(f"{page.connection_type}.{name}")
     return PagePlan(page, id(node), node_plan, parts)
