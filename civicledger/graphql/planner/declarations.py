@@ -400,8 +400,11 @@ TYPES["AssistanceCase"] = TypeDecl(
 )
 
 def _cell_shown(ctx: Any, row: Mapping[str, Any], field_name: str = "assistanceVerification") -> bool:
-    """The resolver's rule for a verification cell: the member's figures, to readers of the case's district."""
-    return reveal(_Info(ctx), row["district"], [row["member_id"]], field_name)
+    """The resolver's rule for a verification cell: the member's figures, to readers of the case's district (the
+    member's UUID made only for a reader who sees them: a matrix has a cell per member and source)."""
+    if not sees_personal_data(ctx.principal, row["district"], ctx.purpose):
+        return False
+    return reveal(_Info(ctx), row["district"], [UUID(row["member_id"])], field_name)
 
 
 def _cell_read(ctx: Any, row: Mapping[str, Any]) -> None:
@@ -412,17 +415,26 @@ def _cell_money(column: str) -> Guarded:
     return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False)
 
 
+# The sources' and programs' enums as lookups (a matrix is many cells; an unknown value raises all the same)
+_SOURCE_NAMES = {s.value: s.name for s in DataSource}
+_SOURCE_LABELS = {s.value: SOURCES[s].name_zh for s in DataSource}
+_MANDATORY = {p.value: frozenset(s.value for s in p.rule.mandatory_sources) for p in Program}
+
+
+def _mandatory(ctx: Any, row: Mapping[str, Any]) -> bool:
+    return _SOURCE_NAMES[row["source"]] is not None and row["source"] in _MANDATORY[row["program"]]
+
+
 TYPES["AssistanceVerificationCell"] = TypeDecl(
     name="AssistanceVerificationCell", source="assistance_verification {a}",
-    base={"member_id": ("{a}.member_id", UUID), "source": ("{a}.source", None),
+    base={"member_id": ("{a}.member_id", None), "source": ("{a}.source", None),
           "district": ("c_{a}.district", None), "program": ("c_{a}.program", None)},
     on_row=_cell_read,
     fields={
         "residentId": Column("{a}.member_id"),
-        "source": Column("{a}.source", lambda v: DataSource(v).name),
-        "sourceName": Column("{a}.source", lambda v: SOURCES[DataSource(v)].name_zh),
-        "mandatory": Derived(lambda ctx, row: DataSource(row["source"])
-                             in Program(row["program"]).rule.mandatory_sources),
+        "source": Column("{a}.source", _SOURCE_NAMES.__getitem__),
+        "sourceName": Column("{a}.source", _SOURCE_LABELS.__getitem__),
+        "mandatory": Derived(_mandatory),
         "status": Column("{a}.status"),
         "monthlyIncome": _cell_money("monthly_income"),
         "assets": _cell_money("assets"),

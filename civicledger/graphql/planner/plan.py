@@ -147,6 +147,13 @@ class ObjectPlan:
 
     decl: TypeDecl
     entries: list[tuple[str, str, Any]]  # (response key, kind, payload)
+    # Made once with the plan: the base columns (name, JSON key, convert) and the entries with their JSON keys
+    base_keys: list[tuple[str, str, Any]] = field(init=False)
+    shaped: list[tuple[str, str, Any, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base_keys = [(name, f"${name}", convert) for name, (_, convert) in self.decl.base.items()]
+        self.shaped = [(key, kind, payload, f"k{index}") for index, (key, kind, payload) in enumerate(self.entries)]
 
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
         parts: list[str] = []
@@ -180,18 +187,20 @@ class ObjectPlan:
     def shape(self, request: Request, value: Any) -> Any:
         if value is None:
             return None
-        base = {name: (convert(value[f"${name}"]) if convert is not None and value[f"${name}"] is not None
-                       else value[f"${name}"]) for name, (_, convert) in self.decl.base.items()}
+        base: dict[str, Any] = {}
+        for name, json_key, convert in self.base_keys:
+            raw = value[json_key]
+            base[name] = convert(raw) if convert is not None and raw is not None else raw
         out: dict[str, Any] = {}
         ctx = request.ctx
         if self.decl.on_row is not None:
             self.decl.on_row(ctx, base)
-        for index, (key, kind, payload) in enumerate(self.entries):
-            raw = value.get(f"k{index}")
-            if kind == "typename":
-                out[key] = payload
-            elif kind == "column":
+        for key, kind, payload, json_key in self.shaped:
+            raw = value.get(json_key)
+            if kind == "column":
                 out[key] = raw if payload.convert is None or raw is None else payload.convert(raw)
+            elif kind == "typename":
+                out[key] = payload
             elif kind == "personal":
                 out[key] = raw if reveal_resident(ctx, base, payload.field_name) else payload.mask(raw)
             elif kind == "guarded":
@@ -206,7 +215,8 @@ class ObjectPlan:
             elif kind == "one":
                 out[key] = payload[1].shape(request, raw)
             elif kind == "many":
-                out[key] = [payload[1].shape(request, item) for item in raw]
+                plan = payload[1]
+                out[key] = [plan.shape(request, item) for item in raw]
             elif kind == "page":
                 out[key] = payload.shape(request, raw)
         return out
