@@ -160,3 +160,12 @@ async def test_bad_queue_arguments_are_the_same_typed_error_on_both_paths(
     assert answers[0] == answers[1]
     assert sorted(set(error_codes(answers[0]))) == codes
     assert planned[1] == 0
+
+
+def test_a_planned_queue_is_never_cached(app: Any) -> None:
+    """Its buckets depend on the time of the request (now, unless `asOf`): the response cache keeps none."""
+    from civicledger.graphql.compiled import compile_operation
+
+    planned = compile_operation(app.state.graphql_http.schema, QUEUE, None)
+
+    assert planned is not None and planned.cacheable is False
