@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -263,3 +264,104 @@ class Integrator:
         out["generic_vs_raw"] = (math.exp(sum(math.log(x) for x in raw_ratios) / len(raw_ratios))
                                  if raw_ratios else None)
         return out
+
+
+# -- `python -m bench.integrator`: these five documents alone -------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """The integrator-shaped documents alone, on a bench-shaped database (the quick bench's append cells, demo
+    population and histories, then every read model brought up to date); `--keep` keeps the database (and what
+    the next run needs to reuse it, in bench/.work/integrator-db.json) and `--reuse` measures on it again (the
+    migrations and read models are brought to this checkout's head first)."""
+    import argparse
+    import asyncio
+    import base64
+    import secrets
+    import sys
+
+    from bench import append, harness, population, projections, read_path
+    from bench.writers import WriterPool
+    from civicledger.core.db import drop_database, ensure_database
+    from civicledger.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m bench.integrator", description=main.__doc__)
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per query and side (default 2)")
+    parser.add_argument("--window", type=float, default=3.0, help="seconds per query, side and round (default 3)")
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--residents", type=int, default=1000, help="demo residents (default 1,000: --quick's)")
+    parser.add_argument("--queries", help="comma-separated subset of " + ",".join(OURS))
+    parser.add_argument("--keep", action="store_true", help="keep the database for --reuse")
+    parser.add_argument("--reuse", action="store_true", help="measure on the database kept by --keep")
+    parser.add_argument("--drop", action="store_true", help="drop the database kept by --keep, and exit")
+    args = parser.parse_args(argv)
+    log = harness.Log()
+    state_path = servers.WORK_DIR / "integrator-db.json"
+    server = ConnectionParams.from_url(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres")
+    admin = server.with_dbname("postgres")
+    if args.drop or args.reuse:
+        state = json.loads(state_path.read_text())
+        if args.drop:
+            drop_database(admin, state["db"])
+            state_path.unlink()
+            log(f"dropped {state['db']}")
+            return 0
+        name, ids = state["db"], state["ids"]
+        master_key, jwt_secret = base64.b64decode(state["master_key"]), state["jwt_secret"]
+    else:
+        name = f"civicledger_bench_{secrets.token_hex(5)}"
+        master_key, jwt_secret = secrets.token_bytes(32), secrets.token_urlsafe(32)
+        ensure_database(admin, name)
+        log(f"fresh database {name}")
+    params = server.with_dbname(name)
+    settings = Settings(database_url=params.url, master_key=master_key, jwt_secret=jwt_secret,
+                        environment="production", read_pool_size=8)
+    pgl_unavailable = harness.prepare_postgraphile(harness.Config.for_mode(True), log)
+    try:
+        asyncio.run(harness._create_read_models(settings, params))
+        if not args.reuse:
+            pool = WriterPool(4, db_url=params.url, master_key=master_key)
+            try:
+                append.run(pool, params.url, rounds=3, window=1.5, log=log)  # the quick bench's append cells
+                ids = population.load_demo(pool, args.residents, log)
+                population.fill_histories(pool, ids, 60, log)
+            finally:
+                pool.close()
+        asyncio.run(projections.run(settings, params, repetitions=1, log=log))
+        if args.keep:
+            state_path.parent.mkdir(parents=True, exist_ok=True)
+            state_path.write_text(json.dumps({"db": name, "ids": ids, "jwt_secret": jwt_secret,
+                                              "master_key": base64.b64encode(master_key).decode()}))
+        reader = read_path.ReadPath(params, jwt_secret=jwt_secret, master_key_b64=base64.b64encode(master_key).decode(),
+                                    processes=1, read_pool_size=8, log=log)
+        try:
+            started = reader.start(postgraphile=pgl_unavailable is None, sample_id=ids[0])
+            gen = Integrator(params, jwt_secret=jwt_secret, integrator_auth=reader.auth, log=log)
+            bodies = gen.bodies(workload(params, ids))
+            if args.queries:
+                bodies = {k: v for k, v in bodies.items() if k in args.queries.split(",")}
+            rows = gen.check(started, bodies)
+            result = gen.throughput(started, bodies, rounds=args.rounds, window=args.window, warmup=args.warmup,
+                                    concurrency=args.concurrency)
+        finally:
+            reader.close()
+    finally:
+        if not (args.keep or args.reuse):
+            drop_database(admin, name)
+            log(f"dropped {name}")
+    figures = {"generic_vs_postgraphile": result["generic_vs_postgraphile"], "generic_vs_raw": result["generic_vs_raw"]}
+    for query, entry in result["queries"].items():
+        for side in ("graphql", "postgraphile", "raw"):
+            if side in entry:
+                figures[f"rps_{query}_{side}"] = entry[side]["rps"].get("median")
+        figures[f"{query}_vs_postgraphile"] = (entry.get("vs_postgraphile") or {}).get("median")
+        figures[f"{query}_vs_raw"] = entry["vs_raw"].get("median")
+    sys.stdout.write(json.dumps({"rows": rows, **{k: (round(v, 3) if isinstance(v, float) else v)
+                                                  for k, v in figures.items()}}, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -67,7 +67,9 @@ RAW_INTEGRATOR: dict[str, tuple[str, bytes]] = {
     "search": (
         "SELECT json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object("
         "'id', r.id, 'name', r.name, 'district', r.district)) ORDER BY r.seq), '[]'))"
-        " FROM (SELECT * FROM residents WHERE name ILIKE $1 AND district = $2 ORDER BY seq LIMIT 20) r",
+        " FROM (SELECT * FROM residents WHERE name ILIKE $1 AND district = $2"
+        # our search's index clause (`projections.residents.search_filters`): the same predicate as ours
+        " AND residents_name_grams(name) @> residents_term_grams($3::text[]) ORDER BY seq LIMIT 20) r",
         b"residents"),
     "audit": (
         "SELECT json_build_object('edges', coalesce(json_agg(json_build_object('node', json_build_object("
@@ -91,6 +93,7 @@ def create_raw_app() -> Any:
 
     from bench.writers import RAW_DDL, RAW_TABLE, RAW_TOPIC
     from civicledger.projections.linkage_queues import ITEMS
+    from civicledger.projections.residents import literal_runs
 
     raw_insert = f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic, state) VALUES ($1, $2, $3, $4)"
 
@@ -151,7 +154,8 @@ def create_raw_app() -> Any:
                                "open": counts.get("OPEN", 0)}, "edges": edges}}}), media_type="application/json")
             sql, root = RAW_INTEGRATOR[op]
             args = {"family": lambda: (uuid.UUID(v["id"]),), "caseload": lambda: (v["district"],),
-                    "search": lambda: (f"%{v['name']}%", v["district"]), "audit": lambda: (v["program"],)}[op]()
+                    "search": lambda: (f"%{v['name']}%", v["district"], literal_runs(v["name"])),
+                    "audit": lambda: (v["program"],)}[op]()
             text = await conn.fetchval(sql, *args)
         return Response(b'{"data":{"' + root + b'":' + (text or "null").encode() + b"}}",
                         media_type="application/json")

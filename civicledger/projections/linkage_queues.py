@@ -18,38 +18,48 @@ REFER_WITHIN = "interval '48 hours'"
 REFER_URGENT_WITHIN = "interval '24 hours'"
 FEEDBACK_WITHIN = "interval '7 days'"
 
-ITEMS = f"""
+ITEMS_TEMPLATE = f"""
 WITH items AS (
   SELECT 'REFERRAL_TO_ANSWER' AS kind, r.id AS item_id, r.id AS referral_id, r.need_id, NULL::uuid AS task_id,
          r.accept_due AS due, r.urgency, r.sub_item, r.community_id
-    FROM linkage_referrals r WHERE r.organisation_id = $1 AND r.status = 'REFERRED'
+    FROM linkage_referrals r WHERE r.organisation_id = {{org}} AND r.status = 'REFERRED'
   UNION ALL
   SELECT 'REFERRAL_TO_COMPLETE', r.id, r.id, r.need_id, NULL, r.complete_due, r.urgency, r.sub_item, r.community_id
-    FROM linkage_referrals r WHERE r.organisation_id = $1 AND r.status IN ('ACCEPTED', 'IN_PROGRESS')
+    FROM linkage_referrals r WHERE r.organisation_id = {{org}} AND r.status IN ('ACCEPTED', 'IN_PROGRESS')
   UNION ALL
   SELECT 'TASK', t.id, t.referral_id, r.need_id, t.id, ((t.due_on + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'),
          r.urgency, r.sub_item, r.community_id
     FROM linkage_tasks t JOIN linkage_referrals r ON r.id = t.referral_id
    WHERE t.status = 'OPEN' AND r.assignment = t.assignment AND r.status IN ('ACCEPTED', 'IN_PROGRESS')
-     AND (t.owner_organisation_id = $1 OR t.owner_staff_id = $2)
+     AND (t.owner_organisation_id = {{org}} OR t.owner_staff_id = {{staff}})
   UNION ALL
   SELECT 'REFERRAL_TO_REASSIGN', r.id, r.id, r.need_id, NULL, r.accept_due, r.urgency, r.sub_item, r.community_id
-    FROM linkage_referrals r WHERE r.community_id = $1 AND r.status = 'DECLINED'
+    FROM linkage_referrals r WHERE r.community_id = {{org}} AND r.status = 'DECLINED'
   UNION ALL
   SELECT 'FEEDBACK_TO_COLLECT', r.id, r.id, r.need_id, NULL, r.completed_at + {FEEDBACK_WITHIN}, r.urgency,
          r.sub_item, r.community_id
-    FROM linkage_referrals r WHERE r.community_id = $1 AND r.status = 'COMPLETED'
+    FROM linkage_referrals r WHERE r.community_id = {{org}} AND r.status = 'COMPLETED'
   UNION ALL
   SELECT 'NEED_TO_REFER', n.id, NULL, n.id, NULL,
          n.collected_at + CASE WHEN n.urgency = 'URGENT' THEN {REFER_URGENT_WITHIN} ELSE {REFER_WITHIN} END,
          n.urgency, n.sub_item, n.community_id
-    FROM linkage_needs n WHERE n.community_id = $1 AND n.status = 'OPEN'
+    FROM linkage_needs n WHERE n.community_id = {{org}} AND n.status = 'OPEN'
 ), bucketed AS (
   SELECT items.*, coalesce(due, 'infinity'::timestamptz) AS sort_due,
-         CASE WHEN due < $3 THEN 'OVERDUE' WHEN due < $4 THEN 'DUE_SOON' ELSE 'OPEN' END AS bucket
+         CASE WHEN due < {{as_of}} THEN 'OVERDUE' WHEN due < {{soon}} THEN 'DUE_SOON' ELSE 'OPEN' END AS bucket
     FROM items
 )
 """
+
+
+def bucketed_items(org: str, staff: str, as_of: str, soon: str) -> str:
+    """The queue's WITH clause (`items`, then `bucketed` with each item's bucket and sort key), its parameters
+    named by the caller's placeholders: the organisation, the staff member, the instant, the instant plus the
+    due-soon window."""
+    return ITEMS_TEMPLATE.format(org=org, staff=staff, as_of=as_of, soon=soon)
+
+
+ITEMS = bucketed_items("$1", "$2", "$3", "$4")
 
 
 async def queue_counts(conn: asyncpg.Connection, *, organisation_id: Any = None, staff_id: str | None = None,

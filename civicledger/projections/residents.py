@@ -1,4 +1,13 @@
-"""`residents`: one row per resident, for search (name, ID number, district) and the resident screen."""
+"""`residents`: one row per resident, for search (name, ID number, district) and the resident screen.
+
+A name search is a substring match (`name ILIKE '%term%'`), and most Chinese terms are one or two characters (a
+surname, a given name): shorter than a trigram. So the name is indexed by its characters and pairs of adjacent
+characters (the pg_bigm approach, in plain SQL: no extension needed): a GIN index on `residents_name_grams(name)`,
+the lower-cased name's unigrams and bigrams (the functions: migration 0003). A search asks for the rows whose
+grams contain every gram of the term's literal runs (`residents_term_grams`: a one-character run's character, a
+longer run's bigrams) and rechecks with the ILIKE itself, so the rows are exactly those of the ILIKE alone; both
+sides lower-case with the database's own `lower()`, as ILIKE does. The trigram index stays where pg_trgm is
+available (equality, and terms of three characters or more)."""
 
 from __future__ import annotations
 
@@ -31,6 +40,7 @@ class ResidentsProjection(RowProjection):
     tables = ("residents",)
     table = "residents"
     columns = COLUMNS
+    schema_version = 2  # 2: the index of the name's unigrams and bigrams
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(
@@ -45,10 +55,13 @@ class ResidentsProjection(RowProjection):
         await conn.execute("CREATE INDEX IF NOT EXISTS residents_district_idx ON residents (district, seq)")
         await conn.execute("CREATE INDEX IF NOT EXISTS residents_id_number_idx ON residents (id_number)")
         await conn.execute("CREATE INDEX IF NOT EXISTS residents_household_idx ON residents (household_id)")
-        if await try_create_extension(conn, "pg_trgm"):
+        if await try_create_extension(conn, "pg_trgm"):  # equality, and terms of three characters or more
             await conn.execute(
                 "CREATE INDEX IF NOT EXISTS residents_name_trgm_idx ON residents USING gin (name gin_trgm_ops)"
             )
+        # (its functions are made by migration 0003: functions change only through migrations)
+        await conn.execute("CREATE INDEX IF NOT EXISTS residents_name_grams_idx ON residents"
+                           " USING gin (residents_name_grams(name))")
 
     def keys_of(self, env: Envelope) -> Iterable[Any]:
         event = env.event
@@ -126,6 +139,26 @@ def _membership(rows: Rows, env: Envelope, resident_id: Any, household_id: Any, 
         row.update(household_id=household_id, relationship=relationship, position=env.position)
 
 
+# -- name search -------------------------------------------------------------------------------------------
+
+def literal_runs(pattern: str) -> list[str]:
+    """The literal runs of a LIKE pattern: split at its wildcards (`%`, `_`), a backslash taking the next
+    character literally (LIKE's default escape)."""
+    runs: list[str] = []
+    run: list[str] = []
+    chars = iter(pattern)
+    for ch in chars:
+        if ch == "\\":
+            run.append(next(chars, ch))
+        elif ch in "%_":
+            runs.append("".join(run))
+            run = []
+        else:
+            run.append(ch)
+    runs.append("".join(run))
+    return [r for r in runs if r]
+
+
 # -- the view: queries over `residents` -------------------------------------------------------------------
 
 SELECT = "SELECT * FROM residents"
@@ -146,6 +179,10 @@ def search_filters(args: list[Any], prefix: str = "", *, name: str | None = None
     if name:
         args.append(f"%{name}%")
         clauses.append(f"{prefix}name ILIKE ${len(args)}")
+        runs = literal_runs(name)
+        if runs:  # the index's candidates, rechecked by the ILIKE above (a term of wildcards only: no index)
+            args.append(runs)
+            clauses.append(f"residents_name_grams({prefix}name) @> residents_term_grams(${len(args)}::text[])")
     if id_number:
         args.append(normalise_id_number(id_number))  # the canonical spelling it was registered under
         clauses.append(f"{prefix}id_number = ${len(args)}")

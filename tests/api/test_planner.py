@@ -416,3 +416,72 @@ def test_the_audit_log_page_is_rendered_whole_by_the_database(app: Any) -> None:
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     planned = plan_operation(app.state.graphql_http.schema._schema, document, operation)
     assert planned is not None and planned.roots[0].kind == "page" and planned.roots[0].payload.pure
+
+
+# -- name search: one, two and three characters, Latin and mixed names, wildcards (the name's gram index) --------
+
+NAMESAKES = [("禤", "HAIZHU"), ("禤晔", "HAIZHU"), ("禤晔彤", "HAIZHU"), ("欧阳禤晔", "HAIZHU"), ("禤晔", "TIANHE"),
+             ("Xuan Yewei", "HAIZHU"), ("XUAN 晔彤", "HAIZHU"), ("晔%彤", "HAIZHU")]
+TERMS = ["禤", "晔", "彤", "禤晔", "晔彤", "阳禤", "禤晔彤", "欧阳禤晔", "xuan", "YEWEI", "n y", "n 晔", "Xuan 晔彤",
+         "禤_彤", "禤%彤", "欧%晔", "晔\\%", "%", "_", "禤晔彤欧", "yewei xuan"]
+SEARCH = """query($q: String, $d: String) { residents(filter: {name: $q, district: $d}, first: 100) {
+    pageInfo { hasNextPage } edges { cursor node { id residentId name district } } } }"""
+_NAMESAKES: dict[str, Any] = {}
+
+
+@pytest.fixture
+async def namesakes(gql: GQL) -> dict[str, Any]:
+    if not _NAMESAKES:
+        for name, district in NAMESAKES:
+            tianhe = district == "TIANHE"
+            made = await register(gql, as_=CASEWORKER_TIANHE if tianhe else CASEWORKER_HAIZHU, name=name,
+                                  district=district, street="石牌街" if tianhe else "江海街")
+            position = made["position"]
+        _NAMESAKES["position"] = position
+    return _NAMESAKES
+
+
+async def _ilike_alone(runtime: Runtime, term: str, district: str | None) -> list[str]:
+    """The rows of the search's predicate without any index clause: what both paths must answer."""
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT id FROM residents WHERE name ILIKE $1 AND ($2::text IS NULL OR district = $2)"
+                                " ORDER BY seq LIMIT 100", f"%{term}%", district)
+    return [str(r["id"]) for r in rows]
+
+
+@pytest.mark.parametrize("district", ["HAIZHU", None])
+@pytest.mark.parametrize("term", TERMS)
+async def test_a_name_search_answers_the_rows_of_its_ilike_on_both_paths(
+        gql: GQL, runtime: Runtime, app: Any, namesakes: dict[str, Any], term: str, district: str | None) -> None:
+    expected = await _ilike_alone(runtime, term, district)
+    for _, bearer, headers in READERS:
+        answers, logs, planned = await _both(gql, runtime, app, SEARCH, {"q": term, "d": district}, bearer, headers,
+                                             namesakes["position"])
+        assert planned == [1, 0]
+        assert answers[0] == answers[1] and "errors" not in answers[0], answers[0]
+        assert logs[0] == logs[1]
+        found = [e["node"]["residentId"] for e in answers[0]["data"]["residents"]["edges"]]
+        assert found == expected, term
+    if len(expected) < 100:  # every namesake the term matches is there (not only the ones on a first page)
+        mine = {name for name, d in NAMESAKES if district in (None, d) and _like(term, name)}
+        assert mine <= {e["node"]["name"] for e in answers[0]["data"]["residents"]["edges"]}, term
+
+
+def _like(term: str, name: str) -> bool:
+    """ILIKE '%term%' in Python, for the names above (`%`, `_`, backslash escapes)."""
+    import re
+
+    pattern, chars = "", iter(term)
+    for ch in chars:
+        pattern += re.escape(next(chars, ch)) if ch == "\\" else ".*" if ch == "%" else "." if ch == "_" \
+            else re.escape(ch)
+    return re.search(pattern, name, re.IGNORECASE | re.DOTALL) is not None
+
+
+def test_the_literal_runs_of_a_search_term() -> None:
+    from civicledger.projections.residents import literal_runs
+
+    assert literal_runs("禤晔") == ["禤晔"]
+    assert literal_runs("禤_彤%x") == ["禤", "彤", "x"]
+    assert literal_runs("晔\\%彤") == ["晔%彤"]
+    assert literal_runs("%_%") == []

@@ -19,12 +19,15 @@ from strawberry import relay
 
 from civicledger.core.auth import Scope
 from civicledger.core.clock import business_date
+from civicledger.core.errors import InvalidInputError
 from civicledger.core.guangzhou import district_name, parse_district
 from civicledger.domains.assistance.case import CaseStatus
 from civicledger.domains.assistance.programs import Program
 from civicledger.domains.assistance.verification import SOURCES, DataSource
 from civicledger.graphql.assistance.types import members_of, reveal
 from civicledger.graphql.inspection.common import aware, decode_log_cursor, encode_log_cursor, stream_uuid
+from civicledger.graphql.linkage.reports import decode_queue_cursor, queue_cursor
+from civicledger.graphql.linkage.taxonomy import sub_item_type
 from civicledger.graphql.permissions import (
     MASKED_TEXT,
     mask_id_number,
@@ -36,6 +39,7 @@ from civicledger.graphql.relay import decode_cursor, page_size, uuid_of
 from civicledger.projections.assistance_cases import case_filters
 from civicledger.projections.audit_log import audit_filters
 from civicledger.projections.client_timeline import page_filters
+from civicledger.projections.linkage_queues import bucketed_items
 from civicledger.projections.residents import search_filters
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -172,6 +176,21 @@ class PageArgs:
     clauses: list[str]
     after_given: bool
     descending: bool | None = None  # the order asked for, when the page has an `order` argument
+    # A FROM item over the arguments (its parameters appended), for a page that is no table (a work queue)
+    source: str | None = None
+    # The SQL (a JSON value) of the connection's summary (`Page.summary`), over every page, when it has one
+    summary_sql: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A field of the connection itself, over every page (a work queue's counts): an object of `object_type`
+    whose fields (`fields`, by GraphQL name) `compute(json)` makes from the JSON of `PageArgs.summary_sql`."""
+
+    name: str
+    object_type: str
+    fields: frozenset[str]
+    compute: Callable[[Any], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -199,6 +218,8 @@ class Page:
     # `cursor_of(key)` written by the database (over the row `{a}`), for pages rendered whole in SQL
     cursor_sql: str | None = None
     scope: Scope = Scope.READ  # what the root field's permission class requires
+    summary: Summary | None = None
+    uses_clock: bool = False  # the rows depend on the time of the request: never served from the response cache
 
 
 Field = Column | Personal | Guarded | Derived | Embedded | One | Many | Page
@@ -426,8 +447,11 @@ TYPES["AssistanceCase"] = TypeDecl(
 )
 
 def _cell_shown(ctx: Any, row: Mapping[str, Any], field_name: str = "assistanceVerification") -> bool:
-    """The resolver's rule for a verification cell: the member's figures, to readers of the case's district."""
-    return reveal(_Info(ctx), row["district"], [row["member_id"]], field_name)
+    """The resolver's rule for a verification cell: the member's figures, to readers of the case's district (the
+    member's UUID made only for a reader who sees them: a matrix has a cell per member and source)."""
+    if not sees_personal_data(ctx.principal, row["district"], ctx.purpose):
+        return False
+    return reveal(_Info(ctx), row["district"], [UUID(row["member_id"])], field_name)
 
 
 def _cell_read(ctx: Any, row: Mapping[str, Any]) -> None:
@@ -438,17 +462,26 @@ def _cell_money(column: str) -> Guarded:
     return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False)
 
 
+# The sources' and programs' enums as lookups (a matrix is many cells; an unknown value raises all the same)
+_SOURCE_NAMES = {s.value: s.name for s in DataSource}
+_SOURCE_LABELS = {s.value: SOURCES[s].name_zh for s in DataSource}
+_MANDATORY = {p.value: frozenset(s.value for s in p.rule.mandatory_sources) for p in Program}
+
+
+def _mandatory(ctx: Any, row: Mapping[str, Any]) -> bool:
+    return _SOURCE_NAMES[row["source"]] is not None and row["source"] in _MANDATORY[row["program"]]
+
+
 TYPES["AssistanceVerificationCell"] = TypeDecl(
     name="AssistanceVerificationCell", source="assistance_verification {a}",
-    base={"member_id": ("{a}.member_id", UUID), "source": ("{a}.source", None),
+    base={"member_id": ("{a}.member_id", None), "source": ("{a}.source", None),
           "district": ("c_{a}.district", None), "program": ("c_{a}.program", None)},
     on_row=_cell_read,
     fields={
         "residentId": Column("{a}.member_id"),
-        "source": Column("{a}.source", lambda v: DataSource(v).name),
-        "sourceName": Column("{a}.source", lambda v: SOURCES[DataSource(v)].name_zh),
-        "mandatory": Derived(lambda ctx, row: DataSource(row["source"])
-                             in Program(row["program"]).rule.mandatory_sources),
+        "source": Column("{a}.source", _SOURCE_NAMES.__getitem__),
+        "sourceName": Column("{a}.source", _SOURCE_LABELS.__getitem__),
+        "mandatory": Derived(_mandatory),
         "status": Column("{a}.status"),
         "monthlyIncome": _cell_money("monthly_income"),
         "assets": _cell_money("assets"),
@@ -513,9 +546,85 @@ TYPES["EventActor"] = TypeDecl(
             "district": Column("{a}.actor_district")},
 )
 
+# -- linkage work queues (an item's referral, need and task are code: their loaders and their masking) ------------
+
+def _queue_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) -> PageArgs:
+    """`Query.linkageWorkQueue`'s arguments as the resolver reads them (its checks, its instant: now unless
+    `asOf`), the queue's items (`linkage_queues.bucketed_items`) as the page's source and its counts by bucket
+    as the summary."""
+    organisation_id, staff_id = args.get("organisationId"), args.get("staffId")
+    if (organisation_id is None) == (staff_id is None):
+        raise InvalidInputError("give either organisationId or staffId", field="organisationId")
+    due_soon_hours = args.get("dueSoonHours")
+    if due_soon_hours is None or not 1 <= due_soon_hours <= 24 * 30:
+        raise InvalidInputError("dueSoonHours must be between 1 and 720", field="dueSoonHours")
+    limit = page_size(args.get("first"))
+    moment = args.get("asOf") or datetime.now(UTC)
+    params += [uuid_of(organisation_id, "LinkageOrganisation") if organisation_id else None, staff_id, moment,
+               moment + timedelta(hours=due_soon_hours)]
+    n = len(params)
+    items = bucketed_items(f"${n - 3}::uuid", f"${n - 2}::text", f"${n - 1}::timestamptz", f"${n}::timestamptz")
+    clauses = []
+    bucket = args.get("bucket")
+    if bucket is not None:
+        params.append(getattr(bucket, "value", bucket))
+        clauses.append(f"{prefix}bucket = ${len(params)}")
+    after = args.get("after")
+    key = decode_queue_cursor(after)
+    if key is not None:
+        params.extend(key)
+        clauses.append(f"({prefix}sort_due, {prefix}item_id) > (${len(params) - 1}, ${len(params)})")
+    return PageArgs(limit, clauses, after is not None, source=f"({items} SELECT * FROM bucketed)",
+                    summary_sql=f"(SELECT json_object_agg(bucket, n) FROM ({items} SELECT bucket, count(*) AS n"
+                                " FROM bucketed GROUP BY bucket) counts)")
+
+
+def _queue_cursor(key: list[Any]) -> str:
+    micros, item_id = key
+    return queue_cursor({"sort_due": None if micros is None else _EPOCH + timedelta(microseconds=micros),
+                         "item_id": item_id})
+
+
+def _queue_counts(counts: Mapping[str, int] | None) -> dict[str, Any]:
+    counts = counts or {}
+    return {"overdue": counts.get("OVERDUE", 0), "dueSoon": counts.get("DUE_SOON", 0),
+            "open": counts.get("OPEN", 0), "__typename": "WorkQueueCounts"}
+
+
+WORK_QUEUE = Page(
+    target="WorkQueueItem", table="", join=None, key="item_id", descending=False, cursor="q",
+    arguments=_queue_arguments, edge_type="WorkQueueEdge", connection_type="WorkQueueConnection",
+    order_columns=("sort_due", "item_id"), cursor_of=_queue_cursor,
+    key_sql="json_build_array(CASE WHEN isfinite({a}.sort_due) THEN " + instant_sql("{a}.sort_due")
+            + " END, {a}.item_id)",
+    summary=Summary("counts", "WorkQueueCounts", frozenset({"overdue", "dueSoon", "open", "__typename"}),
+                    _queue_counts),
+    uses_clock=True,
+)
+
+
+def _sub_item(ctx: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+    item = sub_item_type(row["sub_item"])
+    return {"code": item.code, "category": item.category, "label": item.label, "labelZh": item.label_zh,
+            "defaultLeadParty": item.default_lead_party, "defaultAcceptWithinHours": item.default_accept_within_hours,
+            "defaultCompleteWithinDays": item.default_complete_within_days, "relatedProgram": item.related_program}
+
+
+TYPES["WorkQueueItem"] = TypeDecl(
+    name="WorkQueueItem", source=None,
+    base={"sub_item": ("{a}.sub_item", None)},
+    fields={
+        "kind": Column("{a}.kind"), "bucket": Column("{a}.bucket"),
+        "due": Column(instant_sql("{a}.due"), instant), "urgency": Column("{a}.urgency"),
+        "subItem": Derived(_sub_item, object_type="LinkageSubItem"),
+    },
+)
+
 # Objects whose fields are picked from a Python dict (`Derived(object_type=...)`): their field names.
 DICT_TYPES: dict[str, frozenset[str]] = {
     "Address": frozenset({"district", "districtName", "street", "community", "masked"}),
+    "LinkageSubItem": frozenset({"code", "category", "label", "labelZh", "defaultLeadParty",
+                                 "defaultAcceptWithinHours", "defaultCompleteWithinDays", "relatedProgram"}),
 }
 
 
@@ -541,4 +650,5 @@ ROOTS: dict[str, RootOne | Page] = {
     "assistanceCase": RootOne("AssistanceCase", "AssistanceCase"),
     "assistanceCases": CASELOAD,
     "auditLog": AUDIT_LOG,
+    "linkageWorkQueue": WORK_QUEUE,
 }

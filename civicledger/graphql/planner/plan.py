@@ -153,6 +153,13 @@ class ObjectPlan:
     # converts, SQL_CONVERTS), a constant, or an object or list that is itself pure; no rule runs per row
     # (`on_row`, masking, derived values). Its JSON is then the response value as it is, not shaped in Python.
     pure: bool = False
+    # Made once with the plan: the base columns (name, JSON key, convert) and the entries with their JSON keys
+    base_keys: list[tuple[str, str, Any]] = field(init=False)
+    shaped: list[tuple[str, str, Any, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base_keys = [(name, f"${name}", convert) for name, (_, convert) in self.decl.base.items()]
+        self.shaped = [(key, kind, payload, f"k{index}") for index, (key, kind, payload) in enumerate(self.entries)]
 
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
         if self.pure:
@@ -219,18 +226,20 @@ class ObjectPlan:
     def shape(self, request: Request, value: Any) -> Any:
         if value is None or self.pure:
             return value
-        base = {name: (convert(value[f"${name}"]) if convert is not None and value[f"${name}"] is not None
-                       else value[f"${name}"]) for name, (_, convert) in self.decl.base.items()}
+        base: dict[str, Any] = {}
+        for name, json_key, convert in self.base_keys:
+            raw = value[json_key]
+            base[name] = convert(raw) if convert is not None and raw is not None else raw
         out: dict[str, Any] = {}
         ctx = request.ctx
         if self.decl.on_row is not None:
             self.decl.on_row(ctx, base)
-        for index, (key, kind, payload) in enumerate(self.entries):
-            raw = value.get(f"k{index}")
-            if kind == "typename":
-                out[key] = payload
-            elif kind == "column":
+        for key, kind, payload, json_key in self.shaped:
+            raw = value.get(json_key)
+            if kind == "column":
                 out[key] = raw if payload.convert is None or raw is None else payload.convert(raw)
+            elif kind == "typename":
+                out[key] = payload
             elif kind == "personal":
                 out[key] = raw if reveal_resident(ctx, base, payload.field_name) else payload.mask(raw)
             elif kind == "guarded":
@@ -245,7 +254,8 @@ class ObjectPlan:
             elif kind == "one":
                 out[key] = payload[1].shape(request, raw)
             elif kind == "many":
-                out[key] = [payload[1].shape(request, item) for item in raw]
+                plan = payload[1]
+                out[key] = [plan.shape(request, item) for item in raw]
             elif kind == "page":
                 out[key] = payload.shape(request, raw)
         return out
@@ -345,9 +355,9 @@ class PagePlan:
     page: Page
     node_id: int  # the field node: where its coerced arguments are
     node_plan: ObjectPlan | None
-    parts: list[tuple[str, str, Any]]  # (key, "typename" | "pageInfo" | "edges", payload)
-    # Rendered whole by the database (edges, cursors, page info) when its nodes are pure and its cursor is the
-    # resolvers' plain `encode_cursor(kind, key)`.
+    parts: list[tuple[str, str, Any]]  # (key, "typename" | "pageInfo" | "edges" | "summary", payload)
+    # Rendered whole by the database (edges, cursors, page info) when its nodes are pure, it has no summary and its
+    # cursor is the resolvers' plain `encode_cursor(kind, key)` or one the page writes in SQL (`cursor_sql`).
     pure: bool = False
 
     def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
@@ -369,9 +379,14 @@ class PagePlan:
         obj = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
         key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
         obj = f"json_build_object('$k', {key}, '$n', {obj})"
-        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+        source = args.source if args.source is not None else page.table
+        inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
                  f"ORDER BY {order} LIMIT {limit}")
-        return (f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})")
+        rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
+        if not self.summarised:
+            return rows
+        assert args.summary_sql is not None
+        return f"json_build_object('r', {rows}, 's', {args.summary_sql})"
 
     def _pure_sql(self, request: Request, alias: str, parent: str | None) -> str:
         """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
@@ -411,7 +426,8 @@ class PagePlan:
                                 else f"'{page.edge_type}'::text")
                 out.append(f"coalesce(json_agg(json_build_object({', '.join(edge)}) ORDER BY {order}) FILTER "
                            f"(WHERE {alias}.\"$rn\" <= {limit}), '[]'::json)")
-        inner = (f"SELECT {alias}.* FROM {page.table} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+        source = args.source if args.source is not None else page.table
+        inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
                  f"ORDER BY {order} LIMIT {limit} + 1")
         numbered = (f"SELECT {alias}.*, row_number() OVER (ORDER BY {order}) AS \"$rn\", count(*) OVER () AS "
                     f"\"$count\" FROM ({inner}) {alias}")
@@ -420,10 +436,15 @@ class PagePlan:
     def sql(self, request: Request, parent: str) -> str:
         return self.rows_sql(request, request.alias(), parent)
 
-    def shape(self, request: Request, rows: Any) -> Any:
+    @property
+    def summarised(self) -> bool:
+        return any(part == "summary" for _, part, _ in self.parts)
+
+    def shape(self, request: Request, value: Any) -> Any:
         if self.pure:
-            return rows
+            return value
         limit, after_given = request.pages[id(self)]
+        rows: list[Any] = value["r"] if self.summarised else value
         has_next = len(rows) > limit
         rows = rows[:limit]
         kind = self.page.cursor
@@ -438,6 +459,10 @@ class PagePlan:
                         "endCursor": cursor_of(rows[-1]["$k"]) if rows else None,
                         "__typename": "PageInfo"}
                 out[key] = {k: info[name] for k, name in payload}
+            elif part == "summary":
+                assert self.page.summary is not None
+                summary = self.page.summary.compute(value["s"])
+                out[key] = {k: summary[name] for k, name in payload}
             else:
                 edges = []
                 for row in rows:
@@ -459,7 +484,7 @@ PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCurs
 
 
 def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
-    planning.uses_clock |= page.request_arguments is not None
+    planning.uses_clock |= page.request_arguments is not None or page.uses_clock
     parts: list[tuple[str, str, Any]] = []
     node_plan: ObjectPlan | None = None
     for child in _fields(planning, node.selection_set, page.connection_type):
@@ -485,11 +510,18 @@ def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
                     raise Unplannable(f"{page.edge_type}.{edge_name}")
                 edge_parts.append((_key(edge), edge_name))
             parts.append((_key(child), "edges", edge_parts))
+        elif page.summary is not None and name == page.summary.name:
+            picks = []
+            for field_node in _fields(planning, child.selection_set, page.summary.object_type):
+                if field_node.name.value not in page.summary.fields:
+                    raise Unplannable(f"{page.summary.object_type}.{field_node.name.value}")
+                picks.append((_key(field_node), field_node.name.value))
+            parts.append((_key(child), "summary", picks))
         else:
             raise Unplannable(f"{page.connection_type}.{name}")
     plain_cursor = page.cursor_of is None and page.key_sql is None and not page.order_columns
     pure = ((node_plan is None or node_plan.pure) and (plain_cursor or page.cursor_sql is not None)
-            and len(parts) * 2 <= MAX_JSON_ARGS)
+            and all(part != "summary" for _, part, _ in parts) and len(parts) * 2 <= MAX_JSON_ARGS)
     return PagePlan(page, id(node), node_plan, parts, pure=pure)
 
 
