@@ -12,7 +12,8 @@ Outside `run` (tests, the CLI, workers calling services directly) `await_` is re
 function as it is: every service works the same, synchronously, with psycopg.
 
 As with the command threads, a command once started runs to the end even when the request that sent it is
-cancelled (a client gone): `run` drives it in a task of its own and shields it."""
+cancelled (a client gone): `run` drives it in a task of its own and shields it; one whose caller was cancelled
+before it started never runs."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def sleep(seconds: float) -> None:
 
 
 async def _drive(fn: Callable[..., T], args: tuple[Any, ...],
-                 offload: Callable[..., Awaitable[Any]] | None) -> T:
+                 offload: Callable[..., Awaitable[Any]] | None, started: list[bool]) -> T:
+    started.append(True)
     child = _Command(fn, getcurrent(), offload)
     child.gr_context = contextvars.Context()  # like a thread: the command's context variables are its own
     result = child.switch(*args)
@@ -83,12 +85,16 @@ async def _drive(fn: Callable[..., T], args: tuple[Any, ...],
 
 
 async def run(fn: Callable[..., T], *args: Any, offload: Callable[..., Awaitable[Any]] | None = None) -> T:
-    """`fn(*args)` on the loop's thread, its awaited I/O on the loop; runs to the end once started."""
-    task = asyncio.ensure_future(_drive(fn, args, offload))
+    """`fn(*args)` on the loop's thread, its awaited I/O on the loop; runs to the end once started, and never
+    when the caller was cancelled before it started."""
+    started: list[bool] = []
+    task = asyncio.ensure_future(_drive(fn, args, offload, started))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        if not task.done():
+        if not started:
+            task.cancel()
+        elif not task.done():
             task.add_done_callback(_consume)
         raise
 
