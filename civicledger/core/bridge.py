@@ -69,8 +69,7 @@ def sleep(seconds: float) -> None:
 
 
 async def _drive(fn: Callable[..., T], args: tuple[Any, ...],
-                 offload: Callable[..., Awaitable[Any]] | None, started: list[bool]) -> T:
-    started.append(True)
+                 offload: Callable[..., Awaitable[Any]] | None) -> T:
     child = _Command(fn, getcurrent(), offload)
     child.gr_context = contextvars.Context()  # like a thread: the command's context variables are its own
     result = child.switch(*args)
@@ -85,16 +84,14 @@ async def _drive(fn: Callable[..., T], args: tuple[Any, ...],
 
 
 async def run(fn: Callable[..., T], *args: Any, offload: Callable[..., Awaitable[Any]] | None = None) -> T:
-    """`fn(*args)` on the loop's thread, its awaited I/O on the loop; runs to the end once started, and never
-    when the caller was cancelled before it started."""
-    started: list[bool] = []
-    task = asyncio.ensure_future(_drive(fn, args, offload, started))
+    """`fn(*args)` on the loop's thread, its awaited I/O on the loop; runs to the end once started. (A caller
+    cancelled before this runs starts nothing; once it has run, the command's task takes its first step before
+    the caller can see a cancellation.)"""
+    task = asyncio.ensure_future(_drive(fn, args, offload))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        if not started:
-            task.cancel()
-        elif not task.done():
+        if not task.done():
             task.add_done_callback(_consume)
         raise
 
