@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from bench import read_path, servers
-from bench.harness import Log, _create_read_models, bench_database
 from bench.serve_app import RESPONSE_CACHE_ENV
 from bench.stats import paired_ratio, summary
 from civicledger.core.auth import Role, Scope, issue_token
@@ -79,7 +78,10 @@ def _pyspy(server: servers.Server, seconds: float, name: str) -> subprocess.Pope
 
 
 def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: float, log: Any = print,
-        per_round: int = 6000, profile: bool = False, keyed: bool = False) -> dict[str, Any]:
+        per_round: int | None = None, profile: bool = False, keyed: bool = False) -> dict[str, Any]:
+    # every body is used once: enough for 2,000 commands/s over the whole round (a wrapped list would repeat
+    # ID numbers, refused as taken)
+    per_round = per_round or max(6000, int(2000 * (window + warmup)))
     auth = {"Authorization": f"Bearer {token}"}
     ours_srv = servers.uvicorn_server("command-http-ours", "bench.serve_app:create_app", workers=1,
                                       env={**env, RESPONSE_CACHE_ENV: "off"}, path="/graphql")
@@ -92,9 +94,10 @@ def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: 
         servers.wait_ready(ours_srv, {"query": "{ __typename }"}, auth)
         servers.wait_ready(raw_srv, {}, {})
         # untimed: the server's first commands (caches, prepared statements, connections) are not measured
-        _round(ours_srv, "/graphql", auth, _bodies(serial, 3000), concurrency=4, window=2.0, warmup=0.5,
+        warm = min(2.0, window)
+        _round(ours_srv, "/graphql", auth, _bodies(serial, 6000), concurrency=4, window=warm, warmup=warm / 4,
                name="command-http-warm", expect="residentId")
-        serial += 3000
+        serial += 6000
         for r in range(rounds):
             for writers in (1, 4):
                 sides = ("ours", "raw") if r % 2 == 0 else ("raw", "ours")
@@ -126,23 +129,18 @@ def run(env: dict[str, str], token: str, *, rounds: int, window: float, warmup: 
     return {"rounds": detail, **{f"rps_{k}": summary(v) for k, v in rps.items()},
             "command_http_ratio_1": paired_ratio(rps["ours1"], rps["raw1"]),
             "command_http_scaling_4": paired_ratio(rps["ours4"], rps["ours1"]),
-            "raw_http_scaling_4": paired_ratio(rps["raw4"], rps["raw1"])}
+            "raw_http_scaling_4": paired_ratio(rps["raw4"], rps["raw1"]),
+            **{f"server_cpu_ms_each_{n}": summary([r["server_cpu_ms_each"] for r in detail
+                                                   if r["side"] == "ours" and r["writers"] == n]) for n in (1, 4)}}
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.command_http")
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s windows")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--window", type=float, default=6.0)
-    parser.add_argument("--warmup", type=float, default=1.5)
-    parser.add_argument("--idempotency-keys", action="store_true", help="every mutation carries a new key")
-    parser.add_argument("--profile", action="store_true", help="py-spy the server: bench/.work/pyspy-command-http-*")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.rounds, args.window, args.warmup = 2, 3.0, 1.0
-    log = Log()
-    master_key = secrets.token_bytes(32)
-    jwt_secret = secrets.token_urlsafe(32)
+def measure(*, rounds: int, window: float, warmup: float, log: Any = print, profile: bool = False,
+            keyed: bool = False, master_key: bytes | None = None, jwt_secret: str | None = None) -> dict[str, Any]:
+    """`run` on a fresh database of its own (dropped afterwards), as `civicledger bench` and `main` call it."""
+    from bench.harness import _create_read_models, bench_database  # (the harness imports this module)
+
+    master_key = master_key or secrets.token_bytes(32)
+    jwt_secret = jwt_secret or secrets.token_urlsafe(32)
     with bench_database(log) as params:
         settings = Settings(database_url=params.url, master_key=master_key, jwt_secret=jwt_secret,
                             environment="production")
@@ -156,8 +154,26 @@ def main(argv: list[str]) -> int:
         }
         token = issue_token(jwt_secret, subject="bench-desk", role=Role.ADMIN, office="CIVIL-AFFAIRS-BUREAU",
                             scopes=frozenset({Scope.READ, Scope.COMMAND}), ttl_seconds=6 * 3600)
-        out = run(env, token, rounds=args.rounds, window=args.window, warmup=args.warmup, log=log,
-                  profile=args.profile, keyed=args.idempotency_keys)
+        out = run(env, token, rounds=rounds, window=window, warmup=warmup, log=log, profile=profile, keyed=keyed)
+    out.update(rounds_n=rounds, window_s=window, warmup_s=warmup, keyed=keyed)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    from bench.harness import Log
+
+    parser = argparse.ArgumentParser(prog="python -m bench.command_http")
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s windows")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--window", type=float, default=6.0)
+    parser.add_argument("--warmup", type=float, default=1.5)
+    parser.add_argument("--idempotency-keys", action="store_true", help="every mutation carries a new key")
+    parser.add_argument("--profile", action="store_true", help="py-spy the server: bench/.work/pyspy-command-http-*")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.window, args.warmup = 2, 3.0, 1.0
+    out = measure(rounds=args.rounds, window=args.window, warmup=args.warmup, log=Log(), profile=args.profile,
+                  keyed=args.idempotency_keys)
     print(json.dumps({k: v for k, v in out.items() if k != "rounds"}, default=str))
     return 0
 

@@ -26,6 +26,7 @@ from typing import Any
 from bench import (
     append,
     cache_writes,
+    command_http,
     integrator,
     population,
     procinfo,
@@ -50,6 +51,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     "timeline_flatness": ("<=", 1.5),
     "graphql_vs_raw": (">=", 0.5),
     "graphql_vs_postgraphile": (">=", 1.0),
+    # Issue 12 items 3 and 6: commands over HTTP, one server process (bench/command_http.py).
+    "command_http_ratio_1": (">=", 0.5),
+    "command_http_scaling_4": (">=", 1.5),
 }
 
 
@@ -82,6 +86,10 @@ class Config:
     # Issue 12 item 6: five integrator-shaped documents, ours / PostGraphile / raw, interleaved rounds.
     integrator_rounds: int = 3
     integrator_window_s: float = 5.0
+    # Issue 12 items 3 and 6: registerResident over HTTP vs a raw INSERT over HTTP, 1 and 4 writers.
+    command_http_rounds: int = 4
+    command_http_window_s: float = 6.0
+    command_http_warmup_s: float = 1.5
 
     @classmethod
     def for_mode(cls, quick: bool, **overrides: Any) -> Config:
@@ -89,7 +97,8 @@ class Config:
             base = cls(quick=True, append_rounds=3, append_window_s=1.5, demo_residents=1000, rebuild_repetitions=1,
                        read_rounds=3, read_window_s=3.0, read_warmup_s=1.0, flatness_requests=300,
                        postgraphile="if-installed", cache_mix_rounds=2, rebuild_events=60_000,
-                       integrator_rounds=2, integrator_window_s=3.0)
+                       integrator_rounds=2, integrator_window_s=3.0, command_http_rounds=2,
+                       command_http_window_s=2.5, command_http_warmup_s=0.75)
         else:
             base = cls(quick=False, profile=True)
         for key, value in overrides.items():
@@ -104,7 +113,8 @@ class Config:
                    long_events=600, short_events=100, history_batch=200, rebuild_repetitions=1, read_rounds=1,
                    read_window_s=0.5, read_warmup_s=0.2, concurrency=4, flatness_requests=10, validate_samples=2,
                    postgraphile="off", cache_mix_rounds=1, cache_mix_residents=12, rebuild_events=300,
-                   integrator_rounds=1, integrator_window_s=0.5)
+                   integrator_rounds=1, integrator_window_s=0.5, command_http_rounds=1, command_http_window_s=0.5,
+                   command_http_warmup_s=0.2)
 
 
 class Log:
@@ -276,6 +286,12 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         detail["rebuild_realistic"] = rebuild_realistic.run(rebuild_settings, rebuild_params,
                                                             events=cfg.rebuild_events, log=log)
 
+    # 7. commands over HTTP, in a database of their own
+    log("commands over HTTP: registerResident vs a raw INSERT, 1 and 4 writers")
+    detail["command_http"] = command_http.measure(
+        rounds=cfg.command_http_rounds, window=cfg.command_http_window_s, warmup=cfg.command_http_warmup_s, log=log,
+        master_key=master_key, jwt_secret=jwt_secret)
+
     ratios = {**detail["append"]["ratios"], **detail["read"]["ratios"]}
     figures["append_ratio_1"] = _value(ratios["append_ratio_1"])
     figures["append_scaling_4"] = _value(ratios["append_scaling_4"])
@@ -283,6 +299,9 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
     figures["timeline_flatness"] = detail["timeline_flatness"]["graphql"]["ratio_p50"]
     figures["graphql_vs_raw"] = _value(ratios["graphql_vs_raw"])
     figures["graphql_vs_postgraphile"] = _value(ratios.get("graphql_vs_postgraphile"))
+    ch = detail["command_http"]
+    figures["command_http_ratio_1"] = _value(ch["command_http_ratio_1"])
+    figures["command_http_scaling_4"] = _value(ch["command_http_scaling_4"])
     cells = detail["append"]["cells"]
     sides_out = detail["read"]["sides"]
     extra: dict[str, Any] = {
@@ -319,6 +338,9 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         **{f"generic_{n}_vs_raw": _value(q["vs_raw"]) for n, q in detail["integrator"]["queries"].items()},
         **{f"rps_generic_{n}_{side}": _value(q[side]["rps"]) for n, q in detail["integrator"]["queries"].items()
            for side in ("graphql", "postgraphile", "raw") if side in q},
+        "raw_http_scaling_4": _value(ch["raw_http_scaling_4"]),
+        **{f"rps_command_http_{k}": _value(ch[f"rps_{k}"]) for k in ("ours1", "ours4", "raw1", "raw4")},
+        **{f"command_http_server_cpu_ms_{n}": _value(ch[f"server_cpu_ms_each_{n}"]) for n in (1, 4)},
         **{f"rps_{n}": _value(s["rps"]) for n, s in sides_out.items()},
         **{f"p50_ms_{n}": _value(s["latency_ms_p50"]) for n, s in sides_out.items()},
         **{f"p99_ms_{n}": _value(s["latency_ms_p99"]) for n, s in sides_out.items()},
@@ -329,7 +351,7 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
     detail["elapsed_s"] = time.monotonic() - log.started
     detail["command"] = command or "civicledger bench" + (" --quick" if cfg.quick else "")
     result = {**figures, **extra}
-    result["targets_met"] = {k: report.met(k, figures[k]) for k in CONTRACT_KEYS}
+    result["targets_met"] = {k: report.met(k, result[k]) for k in TARGETS}
     result["quick"] = cfg.quick
     result = rounded(result)
     detail["figures"] = result

@@ -12,6 +12,8 @@ TARGET_TEXT = {
     "timeline_flatness": "p50 of a 50-entry timeline page, 100,000-event resident ÷ 100-event resident",
     "graphql_vs_raw": "GraphQL timeline pages/s ÷ raw asyncpg + Starlette, same rows",
     "graphql_vs_postgraphile": "GraphQL timeline pages/s ÷ PostGraphile 5 on the same tables",
+    "command_http_ratio_1": "`registerResident` over HTTP, commands/s ÷ a raw single-row INSERT over HTTP/s (1 writer)",
+    "command_http_scaling_4": "`registerResident` over HTTP, 4 writers ÷ 1, one server process",
 }
 
 
@@ -32,6 +34,12 @@ WOULD = {
         "core, each reading the log once)."),
     "timeline_flatness": "keyset pagination on (resident, position) is in place; a miss means the index is not used.",
     "graphql_vs_raw": "the server profile shows where our request path spends beyond the raw query.",
+    "command_http_ratio_1": (
+        "the server CPU per command (`command_http_server_cpu_ms_1` ms) against the raw side's: "
+        "`python -m bench.command_http --profile` py-spies the server to show where it goes."),
+    "command_http_scaling_4": (
+        "the raw side's own scaling (`raw_http_scaling_4`) bounds it on this machine: one server process and the "
+        "writers' PostgreSQL backends share its cores."),
     "graphql_vs_postgraphile": "the server profiles show where each side spends its time.",
 }
 
@@ -278,6 +286,20 @@ def limits(d: dict[str, Any]) -> list[str]:
 def _issue12(d: dict[str, Any], w: Any) -> None:
     """The write mix with the response cache on and off, and the rebuild of a demo-shaped log (issue 12)."""
     cw, rr, gen = d.get("cache_writes"), d.get("rebuild_realistic"), d.get("integrator")
+    ch = d.get("command_http")
+    if ch:
+        w("## Commands over HTTP (`command_http_ratio_1` ≥ 0.5, `command_http_scaling_4` ≥ 1.5)\n")
+        w(f"`registerResident` (a never-used ID number each, response cache off) against a raw single-row INSERT"
+          f" over HTTP (bench/command_http.py), one server process per side, {ch.get('rounds_n')} interleaved rounds"
+          f" of {ch.get('window_s')} s per side and writer count, in a database of its own.\n")
+        w("| side | 1 writer, requests/s | 4 writers, requests/s | 4 ÷ 1 | server CPU ms/command, 1 / 4 writers |")
+        w("|---|---|---|---|---|")
+        w(f"| ours | {_spread(ch['rps_ours1'], 0)} | {_spread(ch['rps_ours4'], 0)} |"
+          f" {_spread(ch['command_http_scaling_4'])} | {_n((ch.get('server_cpu_ms_each_1') or {}).get('median'), 3)}"
+          f" / {_n((ch.get('server_cpu_ms_each_4') or {}).get('median'), 3)} |")
+        w(f"| raw | {_spread(ch['rps_raw1'], 0)} | {_spread(ch['rps_raw4'], 0)} | {_spread(ch['raw_http_scaling_4'])}"
+          " | — |")
+        w(f"\n**ours ÷ raw, 1 writer: {_spread(ch['command_http_ratio_1'])}**\n")
     if gen:
         w("## Integrator-shaped documents (`generic_vs_postgraphile`, target ≥ 1.0)\n")
         w(f"Full query text in every request, one process per side, response cache off, {gen['concurrency']}"

@@ -12,12 +12,14 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from civicledger.core import bridge
 from civicledger.core.access_log import AccessLog
 from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.command_threads import CommandThreads
 from civicledger.core.commands import CommandBus
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.application import Ledger
+from civicledger.core.eventstore.writers import WriterConnections
 from civicledger.core.failover import RetryPolicy
 from civicledger.core.metadata import CommandContext
 from civicledger.core.transient import quiet_transient_pool_warnings
@@ -57,9 +59,11 @@ class Runtime:
         self.access_log = AccessLog(self.ledger.macs, self.ledger.receipts)
         self.services = build_services(self.programs, self.ledger, self.clock)
         self.bus = CommandBus(self.services.values())
-        # As many command threads as the ledger keeps connections for writers: that many commands at once.
+        # Commands run on the loop (`bridge`), their appends on `writer_pool`; the command threads take the
+        # blocking reads a command makes (a stream, a key), as many at once as the ledger keeps connections.
         self.executor = CommandThreads(settings.db_pool_size, name="command")
         self.pool: asyncpg.Pool | None = None
+        self.writer_pool: WriterConnections | None = None
         # Where GraphQL reads: a replica's pool when DATABASE_READ_URL is set, otherwise `pool` itself.
         self.read_pool: asyncpg.Pool | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -94,6 +98,13 @@ class Runtime:
             server_settings={"application_name": "civicledger"}, reset=_rollback_if_needed,
         )
         self.read_pool = self.pool
+        # The writers' own connections (the primary's): a command's append never waits behind a read.
+        params = self.params
+        self.writer_pool = WriterConnections(lambda: asyncpg.connect(
+            params.url, **params.asyncpg_kwargs(), server_settings={"application_name": "civicledger-writer"}),
+            self.settings.db_pool_size)
+        self.ledger.recorder.writer_pool = self.writer_pool
+        self.ledger.on_reconnect.append(self.writer_pool.expire)
         if self.settings.database_read_url:
             replica = ConnectionParams.from_url(self.settings.database_read_url)
             self.read_pool = await asyncpg.create_pool(
@@ -133,7 +144,7 @@ class Runtime:
     def connection_lost(self) -> None:
         """A request met a lost connection (a failover): replace every pooled connection, so that the next
         requests reach the current primary instead of failing one stale connection at a time."""
-        self.ledger.reconnect()
+        self.ledger.reconnect()  # (the writers' connections too: `on_reconnect`)
         for pool in {id(p): p for p in (self.pool, self.read_pool) if p is not None}.values():
             task = asyncio.get_running_loop().create_task(pool.expire_connections())
             self._background.add(task)
@@ -152,8 +163,9 @@ class Runtime:
                 await lock.execute("SELECT pg_advisory_unlock(hashtext('civicledger-schema'))")
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous service call on the bounded command threads."""
-        result = await self.executor.run(fn, *args)
+        """Run a synchronous service call on the loop, its appends awaited there, its blocking reads on the
+        command threads (`bridge`)."""
+        result = await bridge.run(fn, *args, offload=self.executor.run)
         if self.runner is not None and self._runner_task is not None:
             self.runner.wake()
         return result
@@ -178,4 +190,7 @@ class Runtime:
         if self.pool is not None:
             await self.pool.close()
         self.executor.shutdown()
+        self.ledger.recorder.writer_pool = None
+        if self.writer_pool is not None:
+            await self.writer_pool.close()
         self.ledger.close()

@@ -1,6 +1,7 @@
-"""The command threads: where synchronous service calls (the store is synchronous psycopg) run for the event
-loop, a bounded set of threads sized to the writers' connection pool, so that that many commands really run at
-once and no more wait on a connection inside a thread.
+"""The command threads: where the blocking reads of a command (psycopg: a stream, a key, an idempotency record)
+run for the event loop, a bounded set of threads sized to the ledger's connection pool. The commands themselves
+run on the loop (`bridge.run`, the append there with asyncpg); a command hands a thread only its blocking
+round trips (`bridge.blocking`).
 
 Lighter than `loop.run_in_executor` on a `ThreadPoolExecutor` (a work item, a `concurrent.futures.Future`
 chained to an asyncio one, an executor queue under a lock): one C queue (`SimpleQueue`) of (function,

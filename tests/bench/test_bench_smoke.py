@@ -43,6 +43,11 @@ def test_a_tiny_bench_run_prints_every_figure_as_its_last_line(capsys: pytest.Ca
                 "rps_graphql", "rps_raw", "timeline_p50_ms_100k", "cache_gain_under_writes",
                 "rebuild_realistic_events_per_s", "rebuild_realistic_one_process_events_per_s"):
         assert isinstance(figures[key], int | float) and figures[key] > 0, key
-    assert set(figures["targets_met"]) == set(CONTRACT)
+    # Issue 12 items 3 and 6: commands over HTTP, 1 and 4 writers, against a raw INSERT over HTTP.
+    for key in ("command_http_ratio_1", "command_http_scaling_4", "raw_http_scaling_4", "rps_command_http_ours1",
+                "rps_command_http_ours4", "rps_command_http_raw1", "command_http_server_cpu_ms_1"):
+        assert isinstance(figures[key], int | float) and figures[key] > 0, key
+    assert set(figures["targets_met"]) == {*CONTRACT, "command_http_ratio_1", "command_http_scaling_4"}
     text = report.read_text()
     assert "## Targets" in text and "append_ratio_1" in text and "PostgreSQL" in text
+    assert "## Commands over HTTP" in text and "command_http_ratio_1" in text

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import re
 import select
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -27,6 +26,7 @@ from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import pq
 
+from civicledger.core import bridge
 from civicledger.core.clock import Clock, SystemClock, using_clock
 from civicledger.core.db import ConnectionParams
 from civicledger.core.errors import (
@@ -86,6 +86,7 @@ class Ledger:
         self.keyring = KeyRing(self.datastore, master_key, macs=self.macs, receipts=self.receipts)
         self.mapper = CivicMapper(self.keyring)
         self._claims_secret = claims_secret
+        self.on_reconnect: list[Callable[[], None]] = []  # e.g. the runtime's: renew the writers' asyncpg pool
         self.fingerprint_secret = hmac.new(claims_secret, b"idempotency-fingerprint", hashlib.sha256).digest()
         if create_tables:
             self.create_tables()
@@ -106,6 +107,9 @@ class Ledger:
         the current primary through the URL's hosts."""
         with contextlib.suppress(Exception):
             self.datastore.pool.drain()
+        for hook in self.on_reconnect:
+            with contextlib.suppress(Exception):
+                hook()
 
     def close(self) -> None:
         self.datastore.close()
@@ -222,7 +226,7 @@ class CivicApplication(Application[UUID]):
                         "recorded: send it again with the same idempotency key" if not ctx.idempotency_key else
                         "the database stayed unavailable (a failover may be under way); send the command again "
                         "with the same idempotency key") from exc
-                time.sleep(delay)
+                bridge.sleep(delay)
 
     def _execute_once(self, ctx: CommandContext, command: object, action: Callable[[], Recorded]) -> Recorded:
         """Decide and save; a known idempotency key is found by the save itself, not by a lookup first.
@@ -341,14 +345,16 @@ class CivicApplication(Application[UUID]):
     @staticmethod
     def _translate_conflict(exc: IntegrityError, streams: Sequence[tuple[UUID, int]]) -> Exception:
         cause = exc.__cause__
-        constraint = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
+        diag = getattr(cause, "diag", None)  # psycopg's error; asyncpg's (the bridged append) has the fields itself
+        constraint = (getattr(diag if diag is not None else cause, "constraint_name", None)) or ""
         if constraint == "idempotency_keys_pkey":
             return _IdempotencyRace()
         if constraint == "claims_pkey":
-            detail = getattr(getattr(cause, "diag", None), "message_detail", "") or ""
-            match = _CLAIM_DETAIL.search(detail)
+            detail = (getattr(diag, "message_detail", None) if diag is not None else getattr(cause, "detail", None))
+            match = _CLAIM_DETAIL.search(detail or "")
             return ClaimTakenError(match.group(1) if match else "claim")
-        if isinstance(cause, psycopg.errors.UniqueViolation) and constraint.endswith("_pkey"):
+        unique = isinstance(cause, psycopg.errors.UniqueViolation) or getattr(cause, "sqlstate", None) == "23505"
+        if unique and constraint.endswith("_pkey"):
             stream = streams[0][0] if streams else None
             return ConflictError("the case changed while this command was being decided; reload and retry",
                                  streamId=str(stream))

@@ -20,11 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.postgres import PostgresDatastore
 
+from civicledger.core import bridge
 from civicledger.core.errors import RuleViolationError
 from civicledger.core.eventstore.macs import Macs
 from civicledger.core.eventstore.receipts import Receipts
@@ -113,16 +115,18 @@ class KeyRing:
         wrapped = self._wrap(subject, key)
         digest = hashlib.sha256(wrapped).digest()
         created = self._macs.key_created(subject, digest)
+        if bridge.blocking(self._insert_key, subject, wrapped, digest, created):
+            self._receipts.rows("key_created", [(subject, created)])
+        return self.fetch([subject]).get(subject)
+
+    def _insert_key(self, subject: UUID, wrapped: bytes, digest: bytes, created: bytes) -> bool:
         with self._datastore.transaction(commit=True) as curs:
             curs.execute(
                 "INSERT INTO subject_keys (subject_id, wrapped_key, key_digest, created_mac) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT (subject_id) DO NOTHING",
                 (subject, wrapped, digest, created),
             )
-            inserted = curs.rowcount == 1
-        if inserted:
-            self._receipts.rows("key_created", [(subject, created)])
-        return self.fetch([subject]).get(subject)
+            return curs.rowcount == 1
 
     def _remember(self, subject: UUID, key: bytes | None, generation: int | None = None) -> None:
         with self._lock:
@@ -157,10 +161,7 @@ class KeyRing:
         if not wanted:
             return {}
         generation = self._generation
-        with self._datastore.get_connection() as conn:
-            rows = conn.execute(
-                "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(%s)", (wanted,)
-            ).fetchall()
+        rows = bridge.blocking(self._select_keys, wanted)
         out: dict[UUID, bytes | None] = {}
         for row in rows:
             subject, wrapped = row["subject_id"], row["wrapped_key"]
@@ -168,6 +169,13 @@ class KeyRing:
             out[subject] = key
             self._remember(subject, key, generation)
         return out
+
+    def _select_keys(self, wanted: list[UUID]) -> list[Any]:
+        """(On a command thread when a bridged command asks: `bridge.blocking`.)"""
+        with self._datastore.get_connection() as conn:
+            return conn.execute(
+                "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(%s)", (wanted,)
+            ).fetchall()
 
     def unwrapping(self, wrapped: Mapping[UUID, bytes | None]) -> Mapping[UUID, bytes | None]:
         """A lazy view over wrapped keys fetched elsewhere (e.g. by an asyncpg batch read)."""

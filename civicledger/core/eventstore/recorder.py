@@ -17,6 +17,10 @@ hash chain, command metadata, the idempotency record, unique claims and new per-
 together or not at all. No NOTIFY: it takes a database-wide lock at commit. Subscribers poll (and writers
 in the same process wake them). The SQL lives in `sql/*.sql` (see `sqlfiles.py`).
 
+Under `bridge.run` (a command sent through the runtime) the same call is made with asyncpg on the writers' pool,
+awaited on the event loop (`writer_pool`, set by the runtime): no thread per command. Elsewhere (tests, the CLI,
+workers) it is psycopg, synchronously, as it always was; the reads a command makes go to a command thread.
+
 Tamper evidence (docs/THREAT-MODEL.md): the application computes each event's digest and its keyed MAC, and
 the MACs of the idempotency record and of key events, before the call; the database never sees the chain key.
 After the call, what was acknowledged is remembered in `receipts` until a witnessed checkpoint covers it.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import os
 import threading
@@ -38,9 +43,14 @@ from uuid import UUID
 import orjson
 import psycopg
 from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
     InterfaceError,
+    InternalError,
     Notification,
     OperationalError,
+    PersistenceError,
     ProgrammingError,
     StoredEvent,
     Subscription,
@@ -56,6 +66,7 @@ from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.sql import SQL, Composed, Identifier
 
+from civicledger.core import bridge
 from civicledger.core.errors import RecordUnverifiedError
 from civicledger.core.eventstore import sqlfiles
 from civicledger.core.eventstore.claims import Claim
@@ -199,6 +210,17 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             " $8::text)"
         ).format(**fmt).as_string().encode()
         self._fast_prepared: weakref.WeakSet[Any] = weakref.WeakSet()
+        # The writers' connections (`writers.WriterConnections`, set by the runtime): the appends of bridged
+        # commands go there, on the loop.
+        self.writer_pool: Any = None
+        self._async_one_sql = SQL(
+            "SELECT {schema}.{fn1}($1::uuid, $2::bigint, $3::text, $4::bytea, $5::bytea, $6::bytea, $7::text[],"
+            " $8::text)"
+        ).format(**fmt).as_string()
+        self._async_many_sql = SQL(
+            "SELECT {schema}.{fn}($1::uuid[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[],"
+            " $7::text[], $8::text)"
+        ).format(**fmt).as_string()
         self.safe_horizon = SQL("tx < %s::text::xid8")
         self.horizon_statement = horizon_sql("%s")
         self.marker_classid = marker_classid(self.events_table_name)
@@ -256,6 +278,18 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         tracking: Tracking | None = kwargs.get("tracking")
         if not stored_events and tracking is None and not request.has_side_effects:
             return None
+        if bridge.active():
+            if tracking is not None or self.writer_pool is None:
+                return bridge.blocking(self._insert_events_sync, stored_events, request, tracking)
+            digests = [self._digest(e, request.meta) for e in stored_events]
+            macs = [self.macs.event(d) for d in digests]
+            positions = bridge.await_(self._append_async(stored_events, request, digests, macs))
+            self._acknowledged(stored_events, positions, macs, request)
+            return positions
+        return self._insert_events_sync(stored_events, request, tracking)
+
+    def _insert_events_sync(self, stored_events: Sequence[StoredEvent], request: AppendRequest,
+                            tracking: Tracking | None) -> Sequence[int] | None:
         digests = [self._digest(e, request.meta) for e in stored_events]
         macs = [self.macs.event(d) for d in digests]
         if len(stored_events) == 1 and tracking is None:
@@ -283,6 +317,48 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         positions: list[int] = list(next(iter(row.values())))
         self._acknowledged(stored_events, positions, macs, request)
         return positions
+
+    async def _append_async(self, stored_events: Sequence[StoredEvent], request: AppendRequest,
+                            digests: list[bytes], macs: list[bytes]) -> list[int]:
+        """The append call with asyncpg on the writers' pool: one statement, one implicit transaction, one round
+        trip, exactly as the psycopg path. The server's refusals become the library's errors as psycopg's do (a
+        unique violation an `IntegrityError` with the driver's error as its cause); a connection lost while the
+        call was under way is an `OperationalError` (in doubt: the command layer decides, never a resend)."""
+        meta = list(request.meta)
+        extra = request.extra_json(self.macs)
+        if len(stored_events) == 1:
+            e = stored_events[0]
+            statement = self._async_one_sql
+            args: tuple[Any, ...] = (e.originator_id, e.originator_version, e.topic, e.state, digests[0], macs[0],
+                                     meta, extra)
+        else:
+            statement = self._async_many_sql
+            args = ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
+                    [e.topic for e in stored_events], [e.state for e in stored_events], digests, macs, meta, extra)
+        writers = self.writer_pool
+        conn, generation = await writers.acquire()
+        discard = False
+        try:
+            value = await (await writers.prepared(conn, statement)).fetchval(*args)
+        except Exception as exc:
+            state = getattr(exc, "sqlstate", None)
+            if isinstance(state, str) and not state.startswith(("08", "57")):
+                # The server refused the statement (autocommit: nothing was written). Never leave the position
+                # lock behind on a connection that is used again.
+                try:
+                    await conn.execute("SELECT pg_advisory_unlock_all()")
+                except Exception:
+                    discard = True
+                raise _library_error(state, exc) from exc
+            discard = True  # lost, or broken half-way: this connection is not used again
+            raise OperationalError("the connection was lost during the append: it may or may not have "
+                                   "committed") from exc
+        except BaseException:
+            discard = True  # cancelled half-way (the loop shutting down)
+            raise
+        finally:
+            writers.release(conn, generation, discard=discard)
+        return list(value or [])
 
     @staticmethod
     def _digest(e: StoredEvent, meta: Sequence[str | None]) -> bytes:
@@ -367,11 +443,14 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             )
         return (*events, meta, request.extra_json(self.macs))
 
+    def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
+        """The library's read of one stream (on a command thread when called by a bridged command)."""
+        return bridge.blocking(functools.partial(super().select_events, originator_id, **kwargs))
+
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
         """The record of an idempotency key, if any; one that fails its MAC is never replayed (a DBA could
         otherwise make a retry answer with streams of their choosing)."""
-        with self.datastore.get_connection() as conn:
-            row = conn.execute(self.select_idempotent_statement, (scope, key), prepare=True).fetchone()
+        row = bridge.blocking(self._select_idempotent, scope, key)
         if not row:
             return None
         mac = row["mac"]
@@ -382,14 +461,21 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
                                         idempotencyKey=key)
         return dict(row)
 
+    def _select_idempotent(self, scope: str, key: str) -> Any:
+        with self.datastore.get_connection() as conn:
+            return conn.execute(self.select_idempotent_statement, (scope, key), prepare=True).fetchone()
+
     # -- reading ----------------------------------------------------------------------------------------
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_streams(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         """Every event of these streams, each stream in version order: one query where a command loads many
         small aggregates (a canteen's meal sheet reads every diner's enrolment)."""
         if not originator_ids:
             return []
+        return bridge.blocking(self._select_streams, originator_ids)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _select_streams(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {}.{}"
             " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
@@ -465,6 +551,15 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             return
         for subscription in list(self._subscriptions):
             subscription.wake()
+
+
+def _library_error(state: str, exc: BaseException) -> PersistenceError:
+    """The library's error for a server error of the asyncpg path, as its psycopg datastore maps psycopg's."""
+    kind: type[PersistenceError] = {
+        "23": IntegrityError, "22": DataError, "42": ProgrammingError, "XX": InternalError, "P0": InternalError,
+        "40": OperationalError, "53": OperationalError, "55": OperationalError, "57": OperationalError,
+    }.get(state[:2], DatabaseError)
+    return kind(str(exc))
 
 
 def _raise_if_lost(pgconn: Any) -> None:
