@@ -33,10 +33,11 @@ from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.core.eventstore.sealed import fetch_keys
 from civicledger.core.transient import Backoff, Outage, is_transient, pause
 from civicledger.projections import failures
-from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
+from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents, route
 from civicledger.projections.rebuild import rebuild
 
-__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "notification", "parse_notification", "rebuild"]
+__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "notification", "parse_notification", "rebuild",
+           "route"]
 
 log = logging.getLogger(__name__)
 
@@ -271,13 +272,17 @@ class ProjectionRunner:
         return True
 
     async def commit_together(self, projections: Sequence[Projection], batch: Sequence[Envelope], start: int,
-                              upto: int, *, durable: bool = True) -> bool:
+                              upto: int, *, durable: bool = True,
+                              routed: Sequence[Sequence[Envelope]] | None = None) -> bool:
         """`commit` for several read models at the same `start` in ONE transaction on one connection (a
         rebuild: a batch costs one BEGIN/lock/UPDATE/NOTIFY/COMMIT for all of them instead of one each). All
         or nothing: False (nothing written) when another runner has moved any of their rows. `durable=False`
         skips waiting for the WAL flush at commit (`synchronous_commit = off`): a crash may lose the last
-        batches, never tear one, and the tracking rows say where to resume."""
+        batches, never tear one, and the tracking rows say where to resume. `routed`, when given, is each
+        projection's part of `batch` (`route`), sorted out once by the caller."""
         names = [p.name for p in projections]
+        if routed is None:
+            routed = route(projections, batch)
         touched: dict[str, frozenset[str] | None] = {}
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
@@ -290,8 +295,7 @@ class ProjectionRunner:
                     self.positions[name] = current.get(name, 0)
                 return False
             erased_all = erased_residents(batch)
-            for projection in projections:
-                own = [e for e in batch if projection.wants(e.topic)]
+            for projection, own in zip(projections, routed, strict=True):
                 if own:
                     await projection.apply(conn, own)
                 erased = erased_all if projection.personal_columns else []
