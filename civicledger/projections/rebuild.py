@@ -42,7 +42,7 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     # The next batch is read while this one is written (another connection): reading the log and writing the
     # read models overlap.
     table: dict[str, list[int]] = {}  # topic -> the read models that want it (`route`)
-    pending = asyncio.ensure_future(runner._read(position, None, decodes, limit))
+    pending = asyncio.ensure_future(runner._read(position, None, decodes, limit, shared=False))
     try:
         while position < horizon:
             # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
@@ -50,7 +50,7 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
             batch, upto = await pending
             if upto <= position:
                 break
-            pending = asyncio.ensure_future(runner._read(upto, None, decodes, limit))
+            pending = asyncio.ensure_future(runner._read(upto, None, decodes, limit, shared=False))
             routed = route(chosen, batch, table)
             # One transaction per batch for every read model: one lock, one UPDATE, one NOTIFY, one commit.
             if not await runner.commit_together(chosen, batch, position, upto, durable=False, routed=routed):

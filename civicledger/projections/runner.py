@@ -186,7 +186,10 @@ class ProjectionRunner:
     # -- reading ------------------------------------------------------------------------------------------
 
     async def _read(self, after: int, topics: frozenset[str] | None,
-                    decodes: bool = True, limit: int | None = None) -> tuple[list[Envelope], int]:
+                    decodes: bool = True, limit: int | None = None,
+                    shared: bool = True) -> tuple[list[Envelope], int]:
+        """A batch after position `after` and the position it reaches. `shared=False` (a rebuild: every read
+        model takes the same envelopes, which keep their decoded event) decodes without the shared cache."""
         limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
             bound = await bound_async(conn)
@@ -199,6 +202,10 @@ class ProjectionRunner:
             # Only projections that read event bodies need keys; each resident's is fetched once per batch.
             keys = (await fetch_keys(conn, self.keyring, [r["state"] for r in rows] if decodes else [])).keys
         mapper, cache = self.mapper, self.cache
+
+        def decode_once(envelope: Envelope) -> Any:
+            return mapper.to_domain_event(
+                StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state), keys)
 
         def decode(envelope: Envelope) -> Any:
             cached = cache.get(envelope.position)
@@ -216,7 +223,7 @@ class ProjectionRunner:
                 topic=r["topic"], state=r["state"], actor_id=r["actor_id"], actor_role=r["actor_role"],
                 actor_office=r["actor_office"], actor_district=r["actor_district"], reason=r["reason"],
                 correlation_id=r["correlation_id"], causation_id=r["causation_id"],
-                idempotency_key=r["idempotency_key"], origin=r["origin"], _decode=decode,
+                idempotency_key=r["idempotency_key"], origin=r["origin"], _decode=decode if shared else decode_once,
             )
             for r in rows
         ]
