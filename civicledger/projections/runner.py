@@ -217,16 +217,9 @@ class ProjectionRunner:
             cache.put(envelope.position, event)
             return event
 
-        batch = [
-            Envelope(
-                position=r["notification_id"], stream_id=r["originator_id"], version=r["originator_version"],
-                topic=r["topic"], state=r["state"], actor_id=r["actor_id"], actor_role=r["actor_role"],
-                actor_office=r["actor_office"], actor_district=r["actor_district"], reason=r["reason"],
-                correlation_id=r["correlation_id"], causation_id=r["causation_id"],
-                idempotency_key=r["idempotency_key"], origin=r["origin"], _decode=decode if shared else decode_once,
-            )
-            for r in rows
-        ]
+        # READ_BATCH's columns after `hw` are the envelope's fields in order (position ... origin).
+        how = decode if shared else decode_once
+        batch = [Envelope(*r[1:], how) for r in rows]
         if len(batch) == limit:
             return batch, batch[-1].position
         return batch, max(hw or after, after)
