@@ -196,7 +196,7 @@ async def _rebuild_one_process(settings: Settings, params: ConnectionParams, nam
 def run(settings: Settings, params: ConnectionParams, *, events: int, log: Callable[[str], None],
         processes: int | None = None) -> dict[str, Any]:
     from civicledger.programs import read_model_names
-    from civicledger.rebuild import rebuild_in_processes
+    from civicledger.rebuild import LAST_PROCESS_CPU, rebuild_in_processes
 
     processes = processes or os.cpu_count() or 1
     residents = max(10, round(min(events, BASE_EVENTS) / EVENTS_PER_RESIDENT))
@@ -219,10 +219,14 @@ def run(settings: Settings, params: ConnectionParams, *, events: int, log: Calla
     wall = time.perf_counter() - started
     out["events_per_s"] = in_log / wall if wall > 0 else 0.0
     out["wall_s"] = wall
-    log(f"rebuild of the demo-shaped log, {processes} processes: {out['events_per_s']:,.0f} events/s")
+    out["process_cpu_s"] = {group: round(cpu, 2) for group, cpu in LAST_PROCESS_CPU.items()}
+    log(f"rebuild of the demo-shaped log, {processes} processes: {out['events_per_s']:,.0f} events/s"
+        f" (CPU s per process: {', '.join(f'{c:.1f}' for c in LAST_PROCESS_CPU.values())})")
     started = time.perf_counter()
+    cpu = time.process_time()
     one = asyncio.run(_rebuild_one_process(settings, params, names))
     wall = time.perf_counter() - started
+    out["one_process_cpu_s"] = round(time.process_time() - cpu, 2)
     out["one_process_events_per_s"] = in_log / wall if wall > 0 else 0.0
     out["per_projection_one_process"] = {k: v for k, v in one.items() if k != "*"}
     log(f"rebuild of the demo-shaped log, 1 process: {out['one_process_events_per_s']:,.0f} events/s")
@@ -240,7 +244,7 @@ def main(argv: list[str]) -> int:
                         help="first append this many copies of the log as it stands (see the module docstring)")
     args = parser.parse_args(argv)
     from civicledger.programs import read_model_names
-    from civicledger.rebuild import rebuild_in_processes
+    from civicledger.rebuild import LAST_PROCESS_CPU, rebuild_in_processes
 
     settings = Settings.from_env()
     params = ConnectionParams.from_url(settings.database_url or "")
@@ -255,12 +259,15 @@ def main(argv: list[str]) -> int:
     events = int(row[0]) if row else 0
     started = time.perf_counter()
     if args.processes == 1:
+        cpu = time.process_time()
         asyncio.run(_rebuild_one_process(settings, params, read_model_names()))
+        per_process = [time.process_time() - cpu]
     else:
         rebuild_in_processes(settings, params, read_model_names(), args.processes)
+        per_process = list(LAST_PROCESS_CPU.values())
     wall = time.perf_counter() - started
     print(json.dumps({"events": events, "processes": args.processes, "wall_s": round(wall, 2),
-                      "events_per_s": round(events / wall)}))
+                      "events_per_s": round(events / wall), "cpu_s_per_process": [round(c, 1) for c in per_process]}))
     return 0
 
 
