@@ -58,27 +58,34 @@ def topic_costs(conn: Any) -> dict[str, tuple[int, int]]:
     return {topic: (int(n), int(size or 0)) for topic, n, size in rows}
 
 
-def plan(projections: Sequence[Any], groups: int, topics: Mapping[str, tuple[int, int]]) -> list[list[str]]:
-    """Split read models into at most `groups` groups by cost (see the module docstring)."""
-    groups = max(1, groups)
+def group_costs(projections: Sequence[Any], topics: Mapping[str, tuple[int, int]]) -> Callable[[Sequence[str]], float]:
+    """The cost model of `plan`: a group of read models (by name) -> its estimated microseconds of work."""
     decode = {t: n * DECODE_US + size * DECODE_US_PER_BYTE for t, (n, size) in topics.items()}
     wanted = {p.name: {t for t in topics if p.wants(t)} for p in projections}
     decoded = {p.name: wanted[p.name] if p.decodes else set() for p in projections}
-    weight = {p.name: APPLY_WEIGHTS.get(p.name, 1.0) for p in projections}
-    apply = {p.name: APPLY_US * weight[p.name] * sum(topics[t][0] for t in wanted[p.name]) for p in projections}
+    apply = {p.name: APPLY_US * APPLY_WEIGHTS.get(p.name, 1.0) * sum(topics[t][0] for t in wanted[p.name])
+             for p in projections}
 
-    def cost(members: list[str]) -> float:
-        union = set().union(*(decoded[m] for m in members)) if members else set()
+    def cost(members: Sequence[str]) -> float:
+        union: set[str] = set().union(*(decoded[m] for m in members))
         return sum(decode[t] for t in union) + sum(apply[m] for m in members)
 
-    bins: list[list[str]] = [[] for _ in range(groups)]
-    order = sorted(projections, key=lambda p: -(apply[p.name] + sum(decode[t] for t in decoded[p.name])))
-    for projection in order:
-        name = projection.name
-        best = min(range(groups), key=lambda i: (max(cost(bins[i] + [name]), *(cost(b) for j, b in enumerate(bins)
-                                                                                if j != i)),
-                                                 cost(bins[i] + [name]) - cost(bins[i])))
-        bins[best].append(name)
+    return cost
+
+
+def plan(projections: Sequence[Any], groups: int, topics: Mapping[str, tuple[int, int]]) -> list[list[str]]:
+    """Split read models into at most `groups` groups by cost (see the module docstring): each read model, the
+    most costly alone first, joins the group that keeps the largest group's cost lowest (ties: the group it
+    adds least to)."""
+    cost = group_costs(projections, topics)
+    bins: list[list[str]] = [[] for _ in range(max(1, groups))]
+    for name in sorted((p.name for p in projections), key=lambda n: -cost([n])):
+
+        def outcome(i: int, name: str = name) -> tuple[float, float]:
+            grown = cost([*bins[i], name])
+            return max([grown, *(cost(b) for j, b in enumerate(bins) if j != i)]), grown - cost(bins[i])
+
+        bins[min(range(len(bins)), key=outcome)].append(name)
     return [members for members in bins if members]
 
 
