@@ -15,8 +15,10 @@ the mapper again (personal fields sealed under new per-resident keys, created wi
 as a command would) and appended through the recorder's append call (`CivicApplicationRecorder.insert_events`:
 positions, hash chain, MACs, keys), one call per command of the original (its consecutive events with the
 same metadata), several copies at once (processes, threads in each). So every event has the class, the fields and the sizes
-of a demo event, the same metadata and timestamps, and the same mix of topics; only claims (unique ID
-numbers) and idempotency records are not written again for the copies: nothing in a rebuild reads them."""
+of a demo event, the same metadata and timestamps, and the same mix of topics — except the city's reference
+tables (`SHARED_AGGREGATES`: the assistance standards, the meal rules, the linkage routing), which a copy
+shares with the original instead of publishing them again; claims (unique ID numbers) and idempotency records
+are not written again for the copies: nothing in a rebuild reads them."""
 
 from __future__ import annotations
 
@@ -47,6 +49,10 @@ COPY_THREADS = 3
 # The command metadata columns of `events`, in the order of `AppendRequest.meta`.
 META = ("actor_id", "actor_role", "actor_office", "actor_district", "reason", "correlation_id", "causation_id",
         "idempotency_key", "origin")
+# The city's reference tables: one stream per program (its standards, its rules, its routing), keyed by their
+# own revision numbers in their read models. A copy of the city's people shares them, so they are not copied
+# (and references to them are kept).
+SHARED_AGGREGATES = ("AssistanceStandard", "MealRuleTable", "RoutingTable")
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -65,10 +71,11 @@ async def _load(settings: Settings, params: ConnectionParams, residents: int) ->
         await runtime.close()
 
 
-def _renamer(copy: str) -> Callable[[Any], Any]:
-    """A copy's UUIDs: uuid5 of the copy's name and the old id, so that references between streams hold."""
+def _renamer(copy: str, shared: frozenset[uuid.UUID] = frozenset()) -> Callable[[Any], Any]:
+    """A copy's UUIDs: uuid5 of the copy's name and the old id, so that references between streams hold; the
+    `shared` streams keep theirs."""
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"civicledger-bench-copy-{copy}")
-    ids: dict[uuid.UUID, uuid.UUID] = {}
+    ids: dict[uuid.UUID, uuid.UUID] = {s: s for s in shared}
 
     def new_id(old: uuid.UUID) -> uuid.UUID:
         new = ids.get(old)
@@ -146,7 +153,12 @@ def _append_copies(settings: Settings, params: ConnectionParams, upto: int, salt
         keys = ledger.keyring.unwrapping(wrapped)
         # The original commands: consecutive events with the same metadata, decoded once for all copies.
         commands: list[tuple[tuple[Any, ...], list[Any]]] = []
+        shared = frozenset(r["originator_id"] for r in rows
+                           if r["originator_version"] == 1 and r["topic"].rsplit(":", 1)[-1].split(".")[0]
+                           in SHARED_AGGREGATES)
         for r in rows:
+            if r["originator_id"] in shared:
+                continue
             meta = tuple(r[c] for c in META)
             event = ledger.mapper.to_domain_event(
                 StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])), keys)
@@ -157,7 +169,7 @@ def _append_copies(settings: Settings, params: ConnectionParams, upto: int, salt
         del rows
 
         def append_copy(number: int) -> int:
-            rename = _renamer(f"{salt}-{number}")
+            rename = _renamer(f"{salt}-{number}", shared)
             appended = 0
             for meta, events in commands:
                 clones = []
