@@ -25,12 +25,14 @@ from typing import Any
 from civicledger.core.db import ConnectionParams
 from civicledger.settings import Settings
 
-# Relative cost of rebuilding each read model (decoding is what costs); unknown ones count 1.
+# Relative cost of rebuilding each read model (decoding is what costs); unknown ones count 1. Only for read
+# models `plan` cannot cost (not among the programs' read models).
 WEIGHTS = {"client_timeline": 4.0, "residents": 3.0, "audit_log": 1.5, "households": 0.5}
 
 
 def partition(names: Sequence[str], groups: int) -> list[list[str]]:
-    """Greedy balance: heaviest first, each into the lightest group."""
+    """Greedy balance by fixed weight: heaviest first, each into the lightest group (the split before `plan`;
+    kept for read models it cannot cost)."""
     bins: list[tuple[float, list[str]]] = [(0.0, []) for _ in range(max(1, groups))]
     for name in sorted(names, key=lambda n: -WEIGHTS.get(n, 1.0)):
         load, members = min(bins, key=lambda b: b[0])
