@@ -329,5 +329,9 @@ def _issue12(d: dict[str, Any], w: Any) -> None:
         w(f"\n**on ÷ off: {_n(gain.get('median'))}** ({_n(gain.get('min'))}–{_n(gain.get('max'))})\n")
     if rr:
         w("## Rebuild of a demo-shaped log (`rebuild_realistic_events_per_s`, target ≥ 30,000)\n")
-        w(f"{rr['events_in_log']:,} events ({rr['residents']:,} demo residents): {_n(rr['events_per_s'])} events/s"
-          f" with {rr['processes']} processes, {_n(rr['one_process_events_per_s'])} events/s in one.\n")
+        made = (f"the demo's {rr['demo_events']:,} events through the services and {rr['copies']} copies of them"
+                f" through the recorder" if rr.get("copies") else "the demo through the services")
+        cpu = ", ".join(_n(c) for c in (rr.get("process_cpu_s") or {}).values())
+        w(f"{rr['events_in_log']:,} events ({rr['residents']:,} demo residents; {made}): {_n(rr['events_per_s'])}"
+          f" events/s with {rr['processes']} processes (CPU s per process: {cpu or '?'}),"
+          f" {_n(rr['one_process_events_per_s'])} events/s in one (CPU s: {_n(rr.get('one_process_cpu_s'))}).\n")

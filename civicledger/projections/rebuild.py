@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from civicledger.projections.base import route
+
 if TYPE_CHECKING:
     from civicledger.projections.runner import ProjectionRunner
 
@@ -39,7 +41,8 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     limit = max(runner.batch_size, REBUILD_BATCH)
     # The next batch is read while this one is written (another connection): reading the log and writing the
     # read models overlap.
-    pending = asyncio.ensure_future(runner._read(position, None, decodes, limit))
+    table: dict[str, list[int]] = {}  # topic -> the read models that want it (`route`)
+    pending = asyncio.ensure_future(runner._read(position, None, decodes, limit, shared=False))
     try:
         while position < horizon:
             # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
@@ -47,13 +50,14 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
             batch, upto = await pending
             if upto <= position:
                 break
-            pending = asyncio.ensure_future(runner._read(upto, None, decodes, limit))
+            pending = asyncio.ensure_future(runner._read(upto, None, decodes, limit, shared=False))
+            routed = route(chosen, batch, table)
             # One transaction per batch for every read model: one lock, one UPDATE, one NOTIFY, one commit.
-            if not await runner.commit_together(chosen, batch, position, upto, durable=False):
+            if not await runner.commit_together(chosen, batch, position, upto, durable=False, routed=routed):
                 raise RuntimeError("another runner moved a read model during its rebuild; stop it and rebuild again")
             read += sum(1 for e in batch if e.position <= horizon)
-            for p in chosen:
-                applied[p.name] += sum(1 for e in batch if p.wants(e.topic))
+            for p, own in zip(chosen, routed, strict=True):
+                applied[p.name] += len(own)
                 if p.name in bars:
                     bars[p.name].update(min(upto, horizon) - position)
             position = upto

@@ -33,10 +33,11 @@ from civicledger.core.eventstore.mapper import CivicMapper
 from civicledger.core.eventstore.sealed import fetch_keys
 from civicledger.core.transient import Backoff, Outage, is_transient, pause
 from civicledger.projections import failures
-from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents
+from civicledger.projections.base import ERASURE_TOPICS, Envelope, Projection, erased_residents, route
 from civicledger.projections.rebuild import rebuild
 
-__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "notification", "parse_notification", "rebuild"]
+__all__ = ["CHANNEL", "TRACKING", "DecodeCache", "ProjectionRunner", "notification", "parse_notification", "rebuild",
+           "route"]
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,10 @@ class ProjectionRunner:
     # -- reading ------------------------------------------------------------------------------------------
 
     async def _read(self, after: int, topics: frozenset[str] | None,
-                    decodes: bool = True, limit: int | None = None) -> tuple[list[Envelope], int]:
+                    decodes: bool = True, limit: int | None = None,
+                    shared: bool = True) -> tuple[list[Envelope], int]:
+        """A batch after position `after` and the position it reaches. `shared=False` (a rebuild: every read
+        model takes the same envelopes, which keep their decoded event) decodes without the shared cache."""
         limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
             bound = await bound_async(conn)
@@ -199,6 +203,10 @@ class ProjectionRunner:
             keys = (await fetch_keys(conn, self.keyring, [r["state"] for r in rows] if decodes else [])).keys
         mapper, cache = self.mapper, self.cache
 
+        def decode_once(envelope: Envelope) -> Any:
+            return mapper.to_domain_event(
+                StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state), keys)
+
         def decode(envelope: Envelope) -> Any:
             cached = cache.get(envelope.position)
             if cached is not None:
@@ -209,16 +217,9 @@ class ProjectionRunner:
             cache.put(envelope.position, event)
             return event
 
-        batch = [
-            Envelope(
-                position=r["notification_id"], stream_id=r["originator_id"], version=r["originator_version"],
-                topic=r["topic"], state=r["state"], actor_id=r["actor_id"], actor_role=r["actor_role"],
-                actor_office=r["actor_office"], actor_district=r["actor_district"], reason=r["reason"],
-                correlation_id=r["correlation_id"], causation_id=r["causation_id"],
-                idempotency_key=r["idempotency_key"], origin=r["origin"], _decode=decode,
-            )
-            for r in rows
-        ]
+        # READ_BATCH's columns after `hw` are the envelope's fields in order (position ... origin).
+        how = decode if shared else decode_once
+        batch = [Envelope(*r[1:], how) for r in rows]
         if len(batch) == limit:
             return batch, batch[-1].position
         return batch, max(hw or after, after)
@@ -271,13 +272,17 @@ class ProjectionRunner:
         return True
 
     async def commit_together(self, projections: Sequence[Projection], batch: Sequence[Envelope], start: int,
-                              upto: int, *, durable: bool = True) -> bool:
+                              upto: int, *, durable: bool = True,
+                              routed: Sequence[Sequence[Envelope]] | None = None) -> bool:
         """`commit` for several read models at the same `start` in ONE transaction on one connection (a
         rebuild: a batch costs one BEGIN/lock/UPDATE/NOTIFY/COMMIT for all of them instead of one each). All
         or nothing: False (nothing written) when another runner has moved any of their rows. `durable=False`
         skips waiting for the WAL flush at commit (`synchronous_commit = off`): a crash may lose the last
-        batches, never tear one, and the tracking rows say where to resume."""
+        batches, never tear one, and the tracking rows say where to resume. `routed`, when given, is each
+        projection's part of `batch` (`route`), sorted out once by the caller."""
         names = [p.name for p in projections]
+        if routed is None:
+            routed = route(projections, batch)
         touched: dict[str, frozenset[str] | None] = {}
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
@@ -290,8 +295,7 @@ class ProjectionRunner:
                     self.positions[name] = current.get(name, 0)
                 return False
             erased_all = erased_residents(batch)
-            for projection in projections:
-                own = [e for e in batch if projection.wants(e.topic)]
+            for projection, own in zip(projections, routed, strict=True):
                 if own:
                     await projection.apply(conn, own)
                 erased = erased_all if projection.personal_columns else []
