@@ -561,15 +561,16 @@ class RootPlan:
             key = root.key(request.args.get(self.node_id, {}))
             request.params.append(key)
             alias = request.alias()
-            sql = (f"SELECT {plan.sql(request, alias, None)}::text FROM {plan.decl.source.format(a=alias)}"
-                   f" WHERE {alias}.id = $1")
+            # The answer as UTF-8 bytes (bytea): read as it came, never decoded into a str and encoded again.
+            sql = (f"SELECT convert_to({plan.sql(request, alias, None)}::text, 'UTF8') FROM "
+                   f"{plan.decl.source.format(a=alias)} WHERE {alias}.id = $1")
             text = await conn.fetchval(sql, *request.params)
             if text is None:
                 raise Unplannable("no such row")  # the resolvers answer NOT_FOUND
             # a pure answer is the response's JSON as the database wrote it: embedded, never parsed
             return orjson.Fragment(text) if plan.pure else plan.shape(request, orjson.loads(text))
         page_plan: PagePlan = self.payload
-        sql = f"SELECT {page_plan.rows_sql(request, request.alias(), None)}::text"
+        sql = f"SELECT convert_to({page_plan.rows_sql(request, request.alias(), None)}::text, 'UTF8')"
         text = await conn.fetchval(sql, *request.params)
         return orjson.Fragment(text) if page_plan.pure else page_plan.shape(request, orjson.loads(text))
 
