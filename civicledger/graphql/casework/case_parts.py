@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from civicledger.graphql.casework import access
@@ -22,6 +21,7 @@ from civicledger.graphql.casework.enums import (
     SessionKindEnum,
 )
 from civicledger.graphql.casework.types import StationType, station
+from civicledger.graphql.relay import connection
 
 NOTES_RULE = ("Masked (\"***\") unless the reader is a social worker of the station holding the case now, or an "
               "inspector with a stated purpose (X-Access-Purpose); every unmasked read is logged.")
@@ -220,20 +220,8 @@ class ClosureType:
         return value if access.reveal(info, self.row, "closingNote") else access.masked(value)
 
 
-def _connection(name: str, node: type, description: str) -> tuple[type, type]:
-    """A keyset page's Edge and Connection types for `node` (one shape for every casework list)."""
-    edge = strawberry.type(type(f"{name}Edge", (), {
-        "__annotations__": {"cursor": str, "node": node}, "__module__": __name__,
-        "cursor": strawberry.field(description="Opaque; pass as `after` for the next page."),
-        "node": strawberry.field(description="The item.")}), name=f"{name}Edge", description="One item of a page.")
-    connection = strawberry.type(type(f"{name}Connection", (), {
-        "__annotations__": {"edges": list[edge], "page_info": relay.PageInfo},  # type: ignore[valid-type]
-        "__module__": __name__, "edges": strawberry.field(description="The page's items, in order."),
-        "page_info": strawberry.field(description="Whether more follow, and the cursors.")}),
-        name=f"{name}Connection", description=description)
-    return edge, connection
 
 
-SessionEdge, SessionConnection = _connection("CaseworkSession", SessionType, "A case's sessions, in order.")
-ReviewEdge, ReviewConnection = _connection("CaseworkReview", ReviewType, "A case's reviews, in order.")
-HistoryEdge, HistoryConnection = _connection("CaseworkHistory", HistoryEntryType, "A case's events, oldest first.")
+SessionEdge, SessionConnection = connection("CaseworkSession", SessionType, "A case's sessions, in order.")
+ReviewEdge, ReviewConnection = connection("CaseworkReview", ReviewType, "A case's reviews, in order.")
+HistoryEdge, HistoryConnection = connection("CaseworkHistory", HistoryEntryType, "A case's events, oldest first.")

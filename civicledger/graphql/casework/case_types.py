@@ -28,7 +28,6 @@ from civicledger.graphql.casework.case_parts import (
     SessionConnection,
     SessionEdge,
     SessionType,
-    _connection,
     _json,
 )
 from civicledger.graphql.casework.enums import IntakeSourceEnum, NeedAreaEnum, RiskLevelEnum
@@ -45,7 +44,15 @@ from civicledger.graphql.casework.types import (
     service_type,
     station,
 )
-from civicledger.graphql.relay import decode_cursor, encode_cursor, list_connection, page_info, page_limit, page_size
+from civicledger.graphql.relay import (
+    connection,
+    decode_cursor,
+    encode_cursor,
+    list_connection,
+    page_info,
+    page_limit,
+    page_size,
+)
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.casework_cases import caseload
 from civicledger.projections.casework_history import case_history
@@ -54,7 +61,7 @@ from civicledger.projections.casework_records import reviews_of, sessions_of
 # -- the case ------------------------------------------------------------------------------------------
 
 
-StationEdge, StationConnection = _connection("CaseworkStation", StationType, "Social-work stations: in the "
+StationEdge, StationConnection = connection("CaseworkStation", StationType, "Social-work stations: in the "
                                              "order they were registered (caseworkStations), or that they held a case "
                                              "(previousStations).")
 
@@ -225,7 +232,7 @@ class CaseworkCaseType(relay.Node):
         return await _nodes(cls, access.cases(info), node_ids)
 
 
-CaseworkCaseEdge, CaseworkCaseConnection = _connection("CaseworkCase", CaseworkCaseType, "Casework cases, oldest "
+CaseworkCaseEdge, CaseworkCaseConnection = connection("CaseworkCase", CaseworkCaseType, "Casework cases, oldest "
                                                        "first.")
 
 

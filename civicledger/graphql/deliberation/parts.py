@@ -22,6 +22,7 @@ from civicledger.graphql.deliberation.enums import (
     VoteChoiceEnum,
 )
 from civicledger.graphql.permissions import MASKED_TEXT, sees_personal_data
+from civicledger.graphql.relay import connection
 from civicledger.graphql.residents.types import ResidentType
 from civicledger.projections.deliberation_items import items_by_ids
 
@@ -41,18 +42,6 @@ def items(info: Info) -> DataLoader[UUID, Any]:
     return info.context.loader("deliberation_items", items_by_ids)
 
 
-def connection(name: str, node: type, description: str) -> tuple[type, type]:
-    """A keyset page's Edge and Connection types for `node` (one shape for every deliberation list)."""
-    edge = strawberry.type(type(f"{name}Edge", (), {
-        "__annotations__": {"cursor": str, "node": node}, "__module__": __name__,
-        "cursor": strawberry.field(description="Opaque; pass as `after` for the next page."),
-        "node": strawberry.field(description="The item.")}), name=f"{name}Edge", description="One item of a page.")
-    conn = strawberry.type(type(f"{name}Connection", (), {
-        "__annotations__": {"edges": list[edge], "page_info": relay.PageInfo},  # type: ignore[valid-type]
-        "__module__": __name__, "edges": strawberry.field(description="The page's items, in order."),
-        "page_info": strawberry.field(description="Whether more follow, and the cursors.")}),
-        name=f"{name}Connection", description=description)
-    return edge, conn
 
 
 @strawberry.type(name="DeliberationParticipant", description="Who takes part in an item, numbered from 1 in the "

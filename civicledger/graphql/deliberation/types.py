@@ -35,11 +35,11 @@ from civicledger.graphql.deliberation.parts import (
     VoteConnection,
     VoteEdge,
     VoteType,
-    connection,
     items,
     json_list,
 )
 from civicledger.graphql.relay import (
+    connection,
     decode_cursor,
     encode_cursor,
     list_page,

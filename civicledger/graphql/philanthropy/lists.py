@@ -9,28 +9,13 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from civicledger.graphql.philanthropy.types import FundingRoundType, ProposalType, ReviewerType, ReviewType
-from civicledger.graphql.relay import decode_cursor, encode_cursor, list_page, page_info, page_size
+from civicledger.graphql.relay import connection, decode_cursor, encode_cursor, page_info, page_size
 from civicledger.projections.philanthropy_history import proposal_history
 from civicledger.projections.philanthropy_proposals import proposals_of_round
-
-
-def connection(name: str, node: type, description: str) -> tuple[type, type]:
-    """A keyset page's Edge and Connection types for `node`."""
-    edge = strawberry.type(type(f"{name}Edge", (), {
-        "__annotations__": {"cursor": str, "node": node}, "__module__": __name__,
-        "cursor": strawberry.field(description="Opaque; pass as `after` for the next page."),
-        "node": strawberry.field(description="The item.")}), name=f"{name}Edge", description="One item of a page.")
-    conn = strawberry.type(type(f"{name}Connection", (), {
-        "__annotations__": {"edges": list[edge], "page_info": relay.PageInfo},  # type: ignore[valid-type]
-        "__module__": __name__, "edges": strawberry.field(description="The page's items, in order."),
-        "page_info": strawberry.field(description="Whether more follow, and the cursors.")}),
-        name=f"{name}Connection", description=description)
-    return edge, conn
 
 
 def page(edge: type, conn: type, rows: list[Any], limit: int, kind: str, key: str, node: Any,
@@ -39,12 +24,6 @@ def page(edge: type, conn: type, rows: list[Any], limit: int, kind: str, key: st
     return conn(edges=edges, page_info=page_info(edges, len(rows) > limit, after is not None))
 
 
-def json_page(edge: type, conn: type, items: list[Any], kind: str, first: int | None, after: str | None,
-              node: Any) -> Any:
-    """A page of a list the read model keeps whole in a JSON column (a panel, reviews, conflicts)."""
-    pairs, has_next = list_page(items, kind, first, after)
-    edges = [edge(cursor=cursor, node=node(item)) for cursor, item in pairs]
-    return conn(edges=edges, page_info=page_info(edges, has_next, after is not None))
 
 
 @strawberry.type(name="ProposalHistoryEntry", description="One event of a proposal: what happened, who did it, "

@@ -9,9 +9,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from civicledger.graphql.philanthropy.lists import connection, page
+from civicledger.graphql.philanthropy.lists import page
 from civicledger.graphql.philanthropy.types import After, First, FundingRoundType, percent, yuan
-from civicledger.graphql.relay import decode_cursor, page_size
+from civicledger.graphql.relay import connection, decode_cursor, page_size
 from civicledger.projections.philanthropy_rounds import overall_totals, round_totals, rounds_by_ids
 
 

@@ -24,7 +24,7 @@ from civicledger.domains.philanthropy.values import (
     RoundStatus,
 )
 from civicledger.graphql.conventions import describe_enum_values
-from civicledger.graphql.relay import page_limit
+from civicledger.graphql.relay import list_connection, page_limit
 from civicledger.projections.philanthropy_proposals import proposals_by_ids
 from civicledger.projections.philanthropy_rounds import rounds_by_ids
 
@@ -159,9 +159,9 @@ class FundingRoundType(relay.Node):
     @strawberry.field(description=page_limit() + "The review panel, in the order the experts were appointed.")
     def reviewers(self, first: First = 20,
                   after: After = None) -> Annotated[ReviewerConnection, strawberry.lazy(LISTS)]:
-        from civicledger.graphql.philanthropy.lists import ReviewerConnection, ReviewerEdge, json_page
+        from civicledger.graphql.philanthropy.lists import ReviewerConnection, ReviewerEdge
 
-        return json_page(ReviewerEdge, ReviewerConnection, json_list(self.row["reviewers"]), "fr", first, after,
+        return list_connection(ReviewerEdge, ReviewerConnection, json_list(self.row["reviewers"]), "fr", first, after,
                          lambda r: ReviewerType(reviewer_id=r["reviewerId"], expertise=r["expertise"]))
 
     @strawberry.field(description="The public money the round may award, in yuan.")
@@ -336,18 +336,19 @@ class ProposalType(relay.Node):
                       "with it, in the order they declared it.")
     def conflicts(self, first: First = 20,
                   after: After = None) -> Annotated[ConflictConnection, strawberry.lazy(LISTS)]:
-        from civicledger.graphql.philanthropy.lists import ConflictConnection, ConflictEdge, json_page
+        from civicledger.graphql.philanthropy.lists import ConflictConnection, ConflictEdge
 
-        return json_page(ConflictEdge, ConflictConnection, json_list(self.row["conflicts"]), "pc", first, after, str)
+        return list_connection(ConflictEdge, ConflictConnection, json_list(self.row["conflicts"]), "pc", first, after,
+                               str)
 
     @strawberry.field(description=page_limit() + "Each expert's review, in the order they were recorded (one per "
                       "expert of the panel).")
     def reviews(self, first: First = 20,
                 after: After = None) -> Annotated[ReviewConnection, strawberry.lazy(LISTS)]:
-        from civicledger.graphql.philanthropy.lists import ReviewConnection, ReviewEdge, json_page
+        from civicledger.graphql.philanthropy.lists import ReviewConnection, ReviewEdge
 
         conflicts = set(json_list(self.row["conflicts"]))
-        return json_page(ReviewEdge, ReviewConnection, json_list(self.row["reviews"]), "pr", first, after,
+        return list_connection(ReviewEdge, ReviewConnection, json_list(self.row["reviews"]), "pr", first, after,
                          lambda r: ReviewType(
                              reviewer_id=r["reviewerId"], weighted_score=score(r["weightedX100"]) or Decimal(0),
                              scores=[CriterionScoreType(code=s["code"], score=s["score"]) for s in r["scores"]],
