@@ -92,17 +92,25 @@ class GlobalId:
         return f"replace(encode(convert_to('{self.type_name}:' || ({expr})::text, 'UTF8'), 'base64'), E'\\n', '')"
 
 
-# Converts the database can apply itself (`convert` -> SQL of the converted value from the column's SQL): a row
-# whose every field is a plain column, a column with one of these (or with a `sql` of its own), or a constant is
-# rendered whole in SQL.
-SQL_CONVERTS: dict[Callable[[Any], Any], Callable[[str], str]] = {instant: instant_text_sql}
+@dataclass(frozen=True)
+class Instant:
+    """A convert: a timestamptz column read as microseconds (`instant_sql`) spelt as strawberry's DateTime, in
+    Python (`instant`) or by the database (`sql`)."""
+
+    def __call__(self, micros: int | None) -> str | None:
+        return instant(micros)
+
+    def sql(self, expr: str) -> str:
+        return instant_text_sql(expr)
+
+
+INSTANT = Instant()
 
 
 def sql_convert(convert: Callable[[Any], Any] | None) -> Callable[[str], str] | None:
-    """The SQL of a convert (None: it runs in Python only)."""
-    if convert is None:
-        return None
-    return SQL_CONVERTS.get(convert) or getattr(convert, "sql", None)
+    """The SQL of a convert that has one (`sql`: INSTANT, GlobalId); None when it runs in Python only. A row whose
+    every field is a plain column, such a column, or a constant is rendered whole in SQL."""
+    return None if convert is None else getattr(convert, "sql", None)
 
 
 # -- field kinds ----------------------------------------------------------------------------------------------
@@ -299,7 +307,7 @@ TYPES: dict[str, TypeDecl] = {
             "version": Column("{a}.version"),
             "erased": Column("{a}.erased", bool),
             "deceasedOn": Column("{a}.deceased_on"),
-            "registeredAt": Column(instant_sql("{a}.registered_at"), instant),
+            "registeredAt": Column(instant_sql("{a}.registered_at"), INSTANT),
             "relationshipToHead": Column("{a}.relationship", enum_value),
             "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number),
             "phone": Personal("{a}.phone", "phone", mask_phone),
@@ -334,7 +342,7 @@ TYPES: dict[str, TypeDecl] = {
     "TimelineEntry": TypeDecl(
         name="TimelineEntry", source="client_timeline {a}",
         fields={
-            "occurredAt": Column(instant_sql("{a}.occurred_at"), instant),
+            "occurredAt": Column(instant_sql("{a}.occurred_at"), INSTANT),
             "program": Column("{a}.program"), "kind": Column("{a}.kind"), "summary": Column("{a}.summary"),
             "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
             "streamVersion": Column("{a}.stream_version"), "correlationId": Column("{a}.correlation_id"),
@@ -486,7 +494,7 @@ TYPES["AssistanceVerificationCell"] = TypeDecl(
         "monthlyIncome": _cell_money("monthly_income"),
         "assets": _cell_money("assets"),
         "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False),
-        "answeredAt": Column(instant_sql("{a}.answered_at"), instant),
+        "answeredAt": Column(instant_sql("{a}.answered_at"), INSTANT),
         "failure": Column("{a}.failure"),
         "attempts": Column("{a}.attempts"),
     },
@@ -534,7 +542,7 @@ TYPES["RecordedEvent"] = TypeDecl(
         "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
         "streamVersion": Column("{a}.stream_version"), "program": Column("{a}.program"),
         "kind": Column("{a}.kind"), "topic": Column("{a}.topic"),
-        "occurredAt": Column(instant_sql("{a}.occurred_at"), instant),
+        "occurredAt": Column(instant_sql("{a}.occurred_at"), INSTANT),
         "actor": Embedded("EventActor"), "reason": Column("{a}.reason"),
         "correlationId": Column("{a}.correlation_id"), "causationId": Column("{a}.causation_id"),
         "idempotencyKey": Column("{a}.idempotency_key"), "origin": Column("{a}.origin"),
@@ -615,7 +623,7 @@ TYPES["WorkQueueItem"] = TypeDecl(
     base={"sub_item": ("{a}.sub_item", None)},
     fields={
         "kind": Column("{a}.kind"), "bucket": Column("{a}.bucket"),
-        "due": Column(instant_sql("{a}.due"), instant), "urgency": Column("{a}.urgency"),
+        "due": Column(instant_sql("{a}.due"), INSTANT), "urgency": Column("{a}.urgency"),
         "subItem": Derived(_sub_item, object_type="LinkageSubItem"),
     },
 )

@@ -150,7 +150,7 @@ class ObjectPlan:
     decl: TypeDecl
     entries: list[tuple[str, str, Any]]  # (response key, kind, payload)
     # Rendered whole by the database, under the response keys: every field a plain column (or one the database
-    # converts, SQL_CONVERTS), a constant, or an object or list that is itself pure; no rule runs per row
+    # converts: `sql_convert`), a constant, or an object or list that is itself pure; no rule runs per row
     # (`on_row`, masking, derived values). Its JSON is then the response value as it is, not shaped in Python.
     pure: bool = False
     # Made once with the plan: the base columns (name, JSON key, convert) and the entries with their JSON keys
@@ -162,61 +162,37 @@ class ObjectPlan:
         self.shaped = [(key, kind, payload, f"k{index}") for index, (key, kind, payload) in enumerate(self.entries)]
 
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
-        if self.pure:
-            return self._pure_sql(request, alias)
+        """A pure object under its response keys, its columns converted by the database; any other under the
+        base columns (`$name`) and one key per field (`k0`, `k1`, ...), shaped in Python."""
         parts: list[str] = []
-        for name, (expr, _) in self.decl.base.items():
-            parts += [f"'${name}'", expr.format(a=alias)]
-        for index, (_, kind, payload) in enumerate(self.entries):
-            key = f"'k{index}'"
-            if kind in ("column", "personal", "guarded"):
-                parts += [key, payload.expr.format(a=alias)]
-            elif kind == "embedded":
-                parts += [key, payload.sql(request, alias, parent)]
-            elif kind == "one":
-                relation, plan = payload
-                child = request.alias()
-                parts += [key, f"(SELECT {plan.sql(request, child, alias)} FROM "
-                               f"{plan.decl.source.format(a=child)} WHERE {relation.where.format(a=child, p=alias)})"]
-            elif kind == "many":
-                relation, plan = payload
-                child = request.alias()
-                parts += [key, f"(SELECT coalesce(json_agg({plan.sql(request, child, alias)} ORDER BY "
-                               f"{relation.order.format(a=child)}), '[]'::json) FROM "
-                               f"{relation.source.format(a=child, p=alias)})"]
-            elif kind == "page":
-                parts += [key, payload.sql(request, alias)]
-        if not parts:
-            parts = ["'_'", "null"]
-        if len(parts) > MAX_JSON_ARGS:
-            raise Unplannable("too many fields for one json_build_object")
-        return f"json_build_object({', '.join(parts)})"
-
-    def _pure_sql(self, request: Request, alias: str) -> str:
-        parts: list[str] = []
-        for key, kind, payload in self.entries:
-            parts.append(f"'{key}'")  # a GraphQL name or alias: [_A-Za-z][_0-9A-Za-z]*
+        if not self.pure:
+            for name, (expr, _) in self.decl.base.items():
+                parts += [f"'${name}'", expr.format(a=alias)]
+        for key, kind, payload, json_key in self.shaped:
+            if kind == "derived" or (kind == "typename" and not self.pure):
+                continue  # made in Python
+            parts.append(f"'{key}'" if self.pure else f"'{json_key}'")  # a GraphQL name or alias: safe to quote
             if kind == "typename":
                 parts.append(f"'{payload}'::text")
-            elif kind == "column":
+            elif kind in ("column", "personal", "guarded"):
                 expr = payload.expr.format(a=alias)
-                convert = sql_convert(payload.convert)
+                convert = sql_convert(payload.convert) if self.pure else None
                 parts.append(expr if convert is None else convert(expr))
             elif kind == "embedded":
-                parts.append(payload.sql(request, alias, None))
+                parts.append(payload.sql(request, alias, parent))
             elif kind == "one":
                 relation, plan = payload
                 child = request.alias()
                 parts.append(f"(SELECT {plan.sql(request, child, alias)} FROM {plan.decl.source.format(a=child)} "
                              f"WHERE {relation.where.format(a=child, p=alias)})")
-            elif kind == "page":
-                parts.append(payload.sql(request, alias))
-            else:  # "many"
+            elif kind == "many":
                 relation, plan = payload
                 child = request.alias()
                 parts.append(f"(SELECT coalesce(json_agg({plan.sql(request, child, alias)} ORDER BY "
                              f"{relation.order.format(a=child)}), '[]'::json) FROM "
                              f"{relation.source.format(a=child, p=alias)})")
+            else:  # "page"
+                parts.append(payload.sql(request, alias))
         if not parts:
             parts = ["'_'", "null"]
         if len(parts) > MAX_JSON_ARGS:
@@ -361,36 +337,6 @@ class PagePlan:
     pure: bool = False
 
     def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
-        if self.pure:
-            return self._pure_sql(request, alias, parent)
-        page = self.page
-        arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
-        args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
-        request.pages[id(self)] = (args.limit, args.after_given)
-        clauses = list(args.clauses)
-        if page.join is not None:
-            assert parent is not None
-            clauses.insert(0, page.join.format(a=alias, p=parent))
-        request.params.append(args.limit + 1)
-        limit = f"${len(request.params)}"  # before the node's own parameters are appended
-        descending = page.descending if args.descending is None else args.descending
-        order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
-                          for column in page.order_columns or (page.key,))
-        obj = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
-        key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
-        obj = f"json_build_object('$k', {key}, '$n', {obj})"
-        source = args.source if args.source is not None else page.table
-        inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
-                 f"ORDER BY {order} LIMIT {limit}")
-        rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
-        if not self.summarised:
-            return rows
-        assert args.summary_sql is not None
-        return f"json_build_object('r', {rows}, 's', {args.summary_sql})"
-
-    def _pure_sql(self, request: Request, alias: str, parent: str | None) -> str:
-        """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
-        extra one says there is a next page; cursors are `encode_cursor` written in SQL (base64url, unpadded)."""
         page = self.page
         arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
         args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
@@ -399,21 +345,39 @@ class PagePlan:
             assert parent is not None
             clauses.insert(0, page.join.format(a=alias, p=parent))
         request.params.append(args.limit)
-        limit = f"${len(request.params)}::int"
+        limit = f"${len(request.params)}::int"  # before the node's own parameters are appended
         descending = page.descending if args.descending is None else args.descending
         order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
                           for column in page.order_columns or (page.key,))
+        node = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
+        source = args.source if args.source is not None else page.table
+        inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
+                 f"ORDER BY {order} LIMIT {limit} + 1")
+        if self.pure:
+            return self._whole_sql(alias, args.after_given, limit, order, node, inner)
+        request.pages[id(self)] = (args.limit, args.after_given)
+        key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
+        obj = f"json_build_object('$k', {key}, '$n', {node})"
+        rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
+        if not self.summarised:
+            return rows
+        assert args.summary_sql is not None
+        return f"json_build_object('r', {rows}, 's', {args.summary_sql})"
+
+    def _whole_sql(self, alias: str, after_given: bool, limit: str, order: str, node: str, inner: str) -> str:
+        """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
+        extra one says there is a next page; cursors are `encode_cursor` written in SQL (base64url, unpadded)."""
+        page = self.page
         cursor = (page.cursor_sql.format(a=alias) if page.cursor_sql is not None
                   else base64url_sql(f"'{page.cursor}:' || {alias}.{page.key}::text"))
-        node = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
         out: list[str] = []
         for key, part, payload in self.parts:
             out.append(f"'{key}'")
             if part == "typename":
                 out.append(f"'{payload}'::text")
             elif part == "pageInfo":
-                info = {"hasNextPage": f"count(*) > {limit}", "hasPreviousPage": "true" if args.after_given
-                        else "false", "__typename": "'PageInfo'::text",
+                info = {"hasNextPage": f"count(*) > {limit}", "hasPreviousPage": "true" if after_given else "false",
+                        "__typename": "'PageInfo'::text",
                         "startCursor": f"min({cursor}) FILTER (WHERE {alias}.\"$rn\" = 1)",
                         "endCursor": f"min({cursor}) FILTER (WHERE {alias}.\"$rn\" = least({limit}, "
                                      f"{alias}.\"$count\"))"}
@@ -426,9 +390,6 @@ class PagePlan:
                                 else f"'{page.edge_type}'::text")
                 out.append(f"coalesce(json_agg(json_build_object({', '.join(edge)}) ORDER BY {order}) FILTER "
                            f"(WHERE {alias}.\"$rn\" <= {limit}), '[]'::json)")
-        source = args.source if args.source is not None else page.table
-        inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
-                 f"ORDER BY {order} LIMIT {limit} + 1")
         numbered = (f"SELECT {alias}.*, row_number() OVER (ORDER BY {order}) AS \"$rn\", count(*) OVER () AS "
                     f"\"$count\" FROM ({inner}) {alias}")
         return f"(SELECT json_build_object({', '.join(out)}) FROM ({numbered}) {alias})"
