@@ -73,27 +73,27 @@ class CostModel:
     def estimate(self, prepared: Prepared, variables: Mapping[str, Any] | None) -> int:
         variables = variables or {}
         known = self._estimates.get(prepared.key)
-        if known is not None:
-            names, by_values = known
-            values = tuple((type(v), v) for v in (variables.get(name) for name in names))
-            if all(t in (type(None), int, str, float, bool) for t, _ in values):
-                cost = by_values.get(values)
-                if cost is None:
-                    cost = by_values[values] = self._walk(prepared, variables).cost
-                    if len(by_values) > 64:
-                        by_values.pop(next(iter(by_values)))
-                return cost
-            return self._walk(prepared, variables).cost
-        walk = self._walk(prepared, variables)
-        names = tuple(sorted(walk.read))
+        if known is None:  # the first request of this document: walk it, and learn which variables it reads
+            walk = self._walk(prepared, variables)
+            known = self._estimates[prepared.key] = (tuple(sorted(walk.read)), {})
+            if len(self._estimates) > 2000:
+                self._estimates.popitem(last=False)
+            cost: int | None = walk.cost
+        else:
+            cost = None
+        names, by_values = known
         values = tuple((type(v), v) for v in (variables.get(name) for name in names))
-        by_values = {}
-        if all(t in (type(None), int, str, float, bool) for t, _ in values):
-            by_values[values] = walk.cost
-        self._estimates[prepared.key] = (names, by_values)
-        if len(self._estimates) > 2000:
-            self._estimates.popitem(last=False)
-        return walk.cost
+        if not all(t in (type(None), int, str, float, bool) for t, _ in values):
+            return cost if cost is not None else self._walk(prepared, variables).cost  # not a key: never kept
+        if cost is None:
+            cost = by_values.get(values)
+        if cost is None:
+            cost = self._walk(prepared, variables).cost
+        if values not in by_values:
+            by_values[values] = cost
+            if len(by_values) > 64:
+                by_values.pop(next(iter(by_values)))
+        return cost
 
     def _walk(self, prepared: Prepared, variables: Mapping[str, Any]) -> _Walk:
         operation = prepared.operation
