@@ -12,7 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import strawberry
 from strawberry.types import Info
+
+
+@strawberry.interface(name="CommandPayload")
+class CommandPayload:
+    """What every command's payload carries (described once, in `conventions.py`): the log position to read your
+    write at, the stream's version after the command, and whether an idempotency key replayed it. Each program's
+    payload adds the id of what it wrote and that object as its read model shows it."""
+
+    version: int
+    position: int
+    replayed: bool
+
+    @staticmethod
+    def recorded(recorded: Any) -> dict[str, Any]:
+        """The three fields from what the command bus returned (`Recorded`)."""
+        return {"version": recorded.version, "position": recorded.position, "replayed": recorded.replayed}
 
 
 async def execute(info: Info, input: Any, command: object | None = None) -> Any:

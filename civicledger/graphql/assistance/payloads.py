@@ -16,17 +16,15 @@ from civicledger.domains.assistance.programs import Program
 from civicledger.graphql.assistance.cases import AssistanceCaseType
 from civicledger.graphql.assistance.queries import standards
 from civicledger.graphql.assistance.types import ProgramEnum, StandardType
+from civicledger.graphql.commands import CommandPayload
 from civicledger.graphql.means import DeclaredMeansInput
 from civicledger.graphql.relay import uuid_of
 from civicledger.projections.assistance_cases import cases_by_ids
 
 
 @strawberry.interface(name="AssistanceCasePayload", description="What an assistance command recorded.")
-class AssistanceCasePayload:
+class AssistanceCasePayload(CommandPayload):
     case_id: UUID
-    version: int
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
 
     @strawberry.field(description="The case as the read model shows it once it has reached `position`.")
     async def case(self, info: Info) -> AssistanceCaseType | None:
@@ -35,8 +33,7 @@ class AssistanceCasePayload:
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
-        return cls(case_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(case_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="ApplyForAssistancePayload", description="A new application.")

@@ -12,19 +12,13 @@ from strawberry.types import Info
 from civicledger.core.eventstore.application import Recorded
 from civicledger.graphql.casework.case_types import CaseworkCaseType
 from civicledger.graphql.casework.types import StationType
+from civicledger.graphql.commands import CommandPayload
 from civicledger.projections.casework_cases import cases_by_ids
 from civicledger.projections.casework_stations import stations_by_ids
 
 
-@strawberry.type(name="CaseworkRecorded", description="What a casework command recorded.")
-class _Recorded:
-    version: int = strawberry.field(description="The stream's version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
-
-
 @strawberry.type(name="CaseworkStationPayload", description="What a station command recorded, and the station.")
-class StationPayload(_Recorded):
+class StationPayload(CommandPayload):
     station_id: UUID = strawberry.field(description="The station's UUID.")
 
     @strawberry.field(description="The station as the read model shows it at the command's position.")
@@ -34,12 +28,11 @@ class StationPayload(_Recorded):
 
     @classmethod
     def of(cls, recorded: Recorded) -> StationPayload:
-        return cls(station_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(station_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="CaseworkCasePayload", description="What a case command recorded, and the case.")
-class CasePayload(_Recorded):
+class CasePayload(CommandPayload):
     case_id: UUID = strawberry.field(description="The case's UUID.")
 
     @strawberry.field(name="case", description="The case as the read models show it at the command's position.")
@@ -49,5 +42,4 @@ class CasePayload(_Recorded):
 
     @classmethod
     def of(cls, recorded: Recorded) -> CasePayload:
-        return cls(case_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(case_id=recorded.stream_id, **CommandPayload.recorded(recorded))

@@ -18,6 +18,7 @@ from civicledger.core.ascii import ascii_uuid
 from civicledger.domains.charity import commands as c
 from civicledger.domains.charity.values import NeedCategory
 from civicledger.graphql.charity.types import PAGE, After, First, NeedCategoryEnum
+from civicledger.graphql.commands import CommandPayload
 from civicledger.graphql.relay import decode_cursor, keyset_page, page_size, uuid_of
 from civicledger.projections.charity_campaigns import campaigns_by_ids, pledge_at, pledges_of
 
@@ -215,16 +216,12 @@ class CloseCharityCampaignInput:
 
 
 @strawberry.type(name="CharityCampaignPayload", description="A campaign's command.")
-class CampaignPayload:
+class CampaignPayload(CommandPayload):
     stream_id: UUID = strawberry.field(description="The campaign's stream.")
-    version: int = strawberry.field(description="Its version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
 
     @classmethod
     def of(cls, recorded: Any) -> CampaignPayload:
-        return cls(stream_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(stream_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
     @strawberry.field(description="The campaign once the read model shows it.")
     async def campaign(self, info: Info) -> CampaignType | None:

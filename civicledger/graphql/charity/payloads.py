@@ -10,20 +10,17 @@ from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
 from civicledger.graphql.charity.types import CharityMatchType, CharityNeedType, CharityOfferType
+from civicledger.graphql.commands import CommandPayload
 from civicledger.projections.charity_matching import matches_by_ids, needs_by_ids, offers_by_ids
 
 
 @strawberry.interface(name="CharityCommandPayload", description="What a charity command recorded.")
-class CharityCommandPayload:
+class CharityCommandPayload(CommandPayload):
     stream_id: UUID = strawberry.field(description="The stream the command was about.")
-    version: int = strawberry.field(description="That stream's version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
-        return cls(stream_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(stream_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="CharityNeedPayload", description="A need's command.")

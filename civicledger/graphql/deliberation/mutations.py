@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
-from civicledger.graphql.commands import execute
+from civicledger.graphql.commands import CommandPayload, execute
 from civicledger.graphql.deliberation import inputs as i
 from civicledger.graphql.deliberation.types import ItemType
 from civicledger.graphql.permissions import CanCommand
@@ -18,11 +18,8 @@ from civicledger.projections.deliberation_items import items_by_ids
 
 
 @strawberry.type(name="DeliberationItemPayload", description="What a deliberation command recorded, and the item.")
-class ItemPayload:
+class ItemPayload(CommandPayload):
     item_id: UUID = strawberry.field(description="The item's UUID.")
-    version: int = strawberry.field(description="The stream's version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
 
     @strawberry.field(description="The item as the read models show it at the command's position.")
     async def item(self, info: Info) -> ItemType | None:
@@ -31,8 +28,7 @@ class ItemPayload:
 
     @classmethod
     def of(cls, recorded: Recorded) -> ItemPayload:
-        return cls(item_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(item_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
+from civicledger.graphql.commands import CommandPayload
 from civicledger.graphql.linkage.referral_types import ReferralType
 from civicledger.graphql.linkage.types import NeedType, OrganisationType
 from civicledger.graphql.linkage.work_types import LinkageTaskType, ThreePartyMeetingType
@@ -21,15 +22,8 @@ from civicledger.projections.linkage_referrals import referrals_by_ids
 from civicledger.projections.linkage_tasks import tasks_by_ids
 
 
-@strawberry.type(name="LinkageRecorded")
-class _Recorded:
-    version: int = strawberry.field(description="The stream's version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
-
-
 @strawberry.type(name="LinkageOrganisationPayload")
-class OrganisationPayload(_Recorded):
+class OrganisationPayload(CommandPayload):
     organisation_id: UUID
 
     @strawberry.field
@@ -40,12 +34,11 @@ class OrganisationPayload(_Recorded):
 
     @classmethod
     def of(cls, recorded: Recorded) -> OrganisationPayload:
-        return cls(organisation_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(organisation_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="NeedPayload")
-class NeedPayload(_Recorded):
+class NeedPayload(CommandPayload):
     need_id: UUID
 
     @strawberry.field
@@ -61,7 +54,7 @@ class NeedPayload(_Recorded):
 
 
 @strawberry.type(name="ReferralPayload")
-class ReferralPayload(_Recorded):
+class ReferralPayload(CommandPayload):
     referral_id: UUID
 
     @strawberry.field
@@ -71,8 +64,7 @@ class ReferralPayload(_Recorded):
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
-        return cls(referral_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(referral_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="ReferNeedPayload")
@@ -126,7 +118,7 @@ class RequestProgramApplicationPayload(ReferralPayload):
 
 
 @strawberry.type(name="LinkageTaskPayload")
-class LinkageTaskPayload(_Recorded):
+class LinkageTaskPayload(CommandPayload):
     task_id: UUID
 
     @strawberry.field
@@ -136,12 +128,11 @@ class LinkageTaskPayload(_Recorded):
 
     @classmethod
     def of(cls, recorded: Recorded) -> LinkageTaskPayload:
-        return cls(task_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(task_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="ThreePartyMeetingPayload")
-class MeetingPayload(_Recorded):
+class MeetingPayload(CommandPayload):
     meeting_id: UUID
 
     @strawberry.field
@@ -151,10 +142,9 @@ class MeetingPayload(_Recorded):
 
     @classmethod
     def of(cls, recorded: Recorded) -> MeetingPayload:
-        return cls(meeting_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(meeting_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="ChangeLinkageRoutePayload")
-class RoutePayload(_Recorded):
+class RoutePayload(CommandPayload):
     pass

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
-from civicledger.graphql.commands import execute
+from civicledger.graphql.commands import CommandPayload, execute
 from civicledger.graphql.marriage.inputs import (
     ApplyForDivorceInput,
     BookMarriageAppointmentInput,
@@ -38,16 +38,12 @@ WithdrawDivorceApplicationIn = Annotated[WithdrawDivorceApplicationInput, strawb
 
 
 @strawberry.interface(name="MarriageCommandPayload", description="What a marriage command recorded.")
-class MarriageCommandPayload:
+class MarriageCommandPayload(CommandPayload):
     stream_id: UUID = strawberry.field(description="The marriage's (or appointment's) stream.")
-    version: int = strawberry.field(description="Its version after the command.")
-    position: int = strawberry.field(description=POSITION)
-    replayed: bool = strawberry.field(description=REPLAYED)
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
-        return cls(stream_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(stream_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="MarriagePayload", description="What a marriage command recorded, and the marriage.")

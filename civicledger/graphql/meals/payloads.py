@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
+from civicledger.graphql.commands import CommandPayload
 from civicledger.graphql.meals.finance_types import (
     REVISIONS_RULE,
     RuleRevisionConnection,
@@ -30,16 +31,12 @@ REPLAYED = "True when an idempotency key returned an earlier result."
 
 
 @strawberry.interface(name="MealCommandPayload", description="What a meal-service command recorded.")
-class MealCommandPayload:
+class MealCommandPayload(CommandPayload):
     stream_id: UUID
-    version: int
-    position: int = strawberry.field(description=POSITION)
-    replayed: bool = strawberry.field(description=REPLAYED)
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
-        return cls(stream_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(stream_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="MealCanteenPayload")

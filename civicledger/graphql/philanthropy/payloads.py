@@ -10,22 +10,19 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
+from civicledger.graphql.commands import CommandPayload
 from civicledger.graphql.philanthropy.types import FundingRoundType, ProposalType
 from civicledger.projections.philanthropy_proposals import proposals_by_ids
 from civicledger.projections.philanthropy_rounds import rounds_by_ids
 
 
 @strawberry.interface(name="PhilanthropyCommandPayload", description="What a venture-philanthropy command recorded.")
-class PhilanthropyCommandPayload:
+class PhilanthropyCommandPayload(CommandPayload):
     stream_id: UUID = strawberry.field(description="The round's or the proposal's stream.")
-    version: int = strawberry.field(description="That stream's version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
-        return cls(stream_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(stream_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.type(name="FundingRoundPayload", description="A round's command.")

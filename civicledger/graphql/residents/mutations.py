@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
 from civicledger.domains.residents import commands as c
-from civicledger.graphql.commands import execute
+from civicledger.graphql.commands import CommandPayload, execute
 from civicledger.graphql.permissions import CanCommand
 from civicledger.graphql.relay import uuid_of
 from civicledger.graphql.residents.types import (
@@ -35,11 +35,9 @@ async def _await_household(info: Info, household_id: UUID, position: int) -> Hou
 
 
 @strawberry.type(name="ResidentPayload", description="What a registry command recorded.")
-class ResidentPayload:
+class ResidentPayload(CommandPayload):
     resident_id: UUID = strawberry.field(description="The resident's UUID.")
-    version: int = strawberry.field(description="The resident's version after the command.")
-    position: int = strawberry.field(description="Global log position; pass as minPosition to read your write.")
-    replayed: bool = strawberry.field(description="True when an idempotency key returned an earlier result.")
+    version: int = strawberry.field(description="The resident's version after the command.")  # of its stream
 
     @strawberry.field(description="The resident as the read model shows it once it has reached `position`.")
     async def resident(self, info: Info) -> ResidentType | None:
@@ -53,11 +51,8 @@ class ResidentPayload:
 
 
 @strawberry.type(description="What a household command recorded.", name="HouseholdPayload")
-class HouseholdPayload:
+class HouseholdPayload(CommandPayload):
     household_id: UUID = strawberry.field(description="The household's UUID.")
-    version: int
-    position: int
-    replayed: bool
 
     @strawberry.field(description="The household as the read model shows it once it has reached position.")
     async def household(self, info: Info) -> HouseholdType | None:
@@ -65,8 +60,7 @@ class HouseholdPayload:
 
     @classmethod
     def of(cls, recorded: Recorded) -> HouseholdPayload:
-        return cls(household_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed)
+        return cls(household_id=recorded.stream_id, **CommandPayload.recorded(recorded))
 
 
 @strawberry.input(description=("A new resident. Text fields are refused with INVALID_INPUT when empty, too long, "

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from civicledger.core.eventstore.application import Recorded
+from civicledger.graphql.commands import CommandPayload
 from civicledger.graphql.timebank.types import ServiceRecordType, TimeBankAccountType
 from civicledger.projections.timebank_accounts import accounts_by_ids
 from civicledger.projections.timebank_records import records_by_ids
@@ -19,18 +20,14 @@ REPLAYED = "True when an idempotency key returned an earlier result."
 
 
 @strawberry.interface(name="TimeBankCommandPayload", description="What a time-bank command recorded.")
-class TimeBankCommandPayload:
+class TimeBankCommandPayload(CommandPayload):
     stream_id: UUID = strawberry.field(description="The stream the command was about (a record or an account).")
-    version: int = strawberry.field(description="That stream's version after the command.")
-    position: int = strawberry.field(description=POSITION)
-    replayed: bool = strawberry.field(description=REPLAYED)
     other_stream_id: strawberry.Private[UUID | None]
 
     @classmethod
     def of(cls, recorded: Recorded) -> Any:
         other = recorded.streams[1][0] if len(recorded.streams) > 1 else None
-        return cls(stream_id=recorded.stream_id, version=recorded.version, position=recorded.position,
-                   replayed=recorded.replayed, other_stream_id=other)
+        return cls(stream_id=recorded.stream_id, **CommandPayload.recorded(recorded), other_stream_id=other)
 
 
 @strawberry.type(name="VolunteerServiceRecordPayload", description="A service record's command.")
