@@ -114,22 +114,28 @@ async def test_a_write_about_one_resident_keeps_the_answers_about_others(gql: GQ
     # What earlier tests wrote is projected first: a backlog batch over many residents changes a read model as a
     # whole (and rightly drops every answer from it), which is not what this test is about.
     assert runtime.runner is not None and runtime.positions is not None
-    await runtime.positions.wait_for(await runtime.runner.log_horizon(), timeout=60)
-    a = (await register(gql, as_=CASEWORKER_HAIZHU, name="缓存戊"))["resident"]["id"]
-    registered = await register(gql, as_=CASEWORKER_HAIZHU, name="缓存己")
-    b = registered["resident"]["id"]
-    a_before = await gql(WITH_TIMELINE, {"id": a}, extensions={"minPosition": registered["position"]})
-    await gql(WITH_TIMELINE, {"id": b})
-    # Both answers are served from the cache before the write (after an earlier test's database blip the cache
-    # serves nothing until its listener is back: that is not what this test is about).
-    for resident in (a, b):
-        await served_from_cache(gql, cache, WITH_TIMELINE, {"id": resident})
+    for _attempt in range(3):
+        await runtime.positions.wait_for(await runtime.runner.log_horizon(), timeout=60)
+        a = (await register(gql, as_=CASEWORKER_HAIZHU, name="缓存戊"))["resident"]["id"]
+        registered = await register(gql, as_=CASEWORKER_HAIZHU, name="缓存己")
+        b = registered["resident"]["id"]
+        a_before = await gql(WITH_TIMELINE, {"id": a}, extensions={"minPosition": registered["position"]})
+        await gql(WITH_TIMELINE, {"id": b})
+        # Both answers are served from the cache before the write (after an earlier test's database blip the
+        # cache serves nothing until its listener is back: that is not what this test is about).
+        for resident in (a, b):
+            await served_from_cache(gql, cache, WITH_TIMELINE, {"id": resident})
 
-    change = await gql(CORRECT, {"i": {"residentId": b, "phone": "13612345678", "reason": "new number"}})
-    position = change["data"]["correctResidentDetails"]["position"]
-    hits = cache.hits
-    b_after = await gql(WITH_TIMELINE, {"id": b}, extensions={"minPosition": position})
-    a_after = await gql(WITH_TIMELINE, {"id": a}, extensions={"minPosition": position})
+        epoch, refused = runtime.positions.epoch, cache.refused
+        change = await gql(CORRECT, {"i": {"residentId": b, "phone": "13612345678", "reason": "new number"}})
+        position = change["data"]["correctResidentDetails"]["position"]
+        hits = cache.hits
+        b_after = await gql(WITH_TIMELINE, {"id": b}, extensions={"minPosition": position})
+        a_after = await gql(WITH_TIMELINE, {"id": a}, extensions={"minPosition": position})
+        if runtime.positions.epoch == epoch and cache.refused == refused:
+            break
+        # The listener reconnected meanwhile (a blip left by another test, a loaded machine): the cache was
+        # rightly emptied or not trusted, which is not what this test is about; try again with new residents.
 
     # b's answer was dropped (its row and its timeline changed); a's survived the write and the advances.
     assert b_after["data"]["resident"]["phone"] == "13612345678" and b_after["data"]["resident"]["version"] == 2
