@@ -53,7 +53,7 @@ TOKEN_HINT = ("send the header `Authorization: Bearer <token>` (tokens: `civicle
 
 
 def authenticate(request: Request, secret: str) -> Principal:
-    header = request.headers.get("authorization", "")
+    header = _text(raw_header(request.scope, b"authorization")) or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthenticatedError(f"a bearer token is required: {TOKEN_HINT}")
@@ -101,8 +101,11 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         response = await self._respond(scope, receive, exchange)
         if response is not None:
             exchange.status = response.status_code
-            response.headers.update(exchange.headers())
-            await response(scope, receive, send)
+            # Starlette's `Response.__call__`, with the exchange's headers added to the list it made
+            headers = response.raw_headers + [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                                              for k, v in exchange.headers().items()]
+            await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+            await send({"type": "http.response.body", "body": response.body})
         else:
             exchange.status = 499  # the client closed the connection first
         if self.access_log:
@@ -127,7 +130,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             body = await read_body(scope, receive, self.max_body_bytes) if method == "POST" else b""
             scope.setdefault("state", {})["exchange"] = exchange  # for strawberry's own run(): request.state
             request = Request(scope, receive=replay(body))
-            return await cancel_on_disconnect(self._run(request, exchange), receive, body_read=method == "POST")
+            return await cancel_on_disconnect(self._run(request, exchange, body), receive, body_read=method == "POST")
         except ClientGone:
             return None
         except RequestError as exc:
@@ -154,14 +157,17 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             return self._errors(500, [{"message": message, "extensions": {
                 "code": INTERNAL, "correlationId": exchange.correlation_id}}], media, exchange)
 
-    async def _run(self, request: Request, exchange: Exchange) -> Response:
+    async def _run(self, request: Request, exchange: Exchange, body: bytes) -> Response:
         """strawberry's `AsyncBaseHTTPView.run`, step for step through the same hooks, for a plain (non-batched,
         non-streamed, non-multipart) GraphQL request: its generic run adds ~40 µs per request on the compiled
         path (runtime Protocol checks, MIME parsing), a third of a cached answer's cost. `run` itself still
         works (and gives the same answers)."""
         adapter = self.request_adapter_class(request)
         context = await self.get_context(request, exchange)
-        request_data = await self.parse_http_body(adapter)
+        if request.method == "POST":  # the body was read already (`_respond`): parsed here without the adapter
+            request_data = self._post_data(_text(raw_header(request.scope, b"content-type")), body)
+        else:
+            request_data = await self.parse_http_body(adapter)
         result = await self.execute_single(request, adapter, exchange, context, None, request_data)
         return self.create_response(await self._payload(result, exchange, context), exchange)
 
@@ -182,7 +188,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         ctx = Context(
             runtime=self.runtime, principal=principal, correlation_id=response.correlation_id,
             purpose=stated_purpose(access_purpose(raw_header(request.scope, b"x-access-purpose"))),
-            origin=f"graphql:{request.client.host if request.client else '-'}", request=request,
+            origin=f"graphql:{client[0] if (client := request.scope.get('client')) else '-'}", request=request,
         )
         request.scope.setdefault("state", {})["context"] = ctx  # for strawberry's own run()
         return ctx
@@ -208,22 +214,26 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
 
     async def parse_http_body(self, request: Any) -> RequestData:  # type: ignore[override]
         if request.method == "POST":
-            content_type = (request.content_type or "").split(";")[0].strip().lower()
-            if content_type != JSON:
-                raise RequestError(415, "POST bodies must be application/json", "UNSUPPORTED_MEDIA_TYPE")
-            # strawberry's checks, without its MIME parsing (the type is known to be JSON here)
-            body = self.parse_json(await request.get_body())
-            data = GraphQLRequestData(query=body.get("query"), variables=body.get("variables"),
-                                      operation_name=body.get("operationName"), extensions=body.get("extensions"))
-            for name, value, kind in (("query", data.query, str), ("variables", data.variables, dict),
-                                      ("extensions", data.extensions, dict)):
-                if value is not None and not isinstance(value, kind):
-                    raise RequestError(400, f"`{name}` must be {'a string' if kind is str else 'an object'} or "
-                                            "null", "BAD_REQUEST")
-        else:
-            parsed = await super().parse_http_body(request)
-            assert isinstance(parsed, GraphQLRequestData)  # batches are refused by strawberry's parser
-            data = parsed
+            return self._post_data(request.content_type, await request.get_body())
+        parsed = await super().parse_http_body(request)
+        assert isinstance(parsed, GraphQLRequestData)  # batches are refused by strawberry's parser
+        return self._request_data(parsed)
+
+    def _post_data(self, content_type: str | None, raw: bytes) -> RequestData:
+        """A POST body: strawberry's checks, without its MIME parsing (only JSON is taken)."""
+        if (content_type or "").split(";")[0].strip().lower() != JSON:
+            raise RequestError(415, "POST bodies must be application/json", "UNSUPPORTED_MEDIA_TYPE")
+        body = self.parse_json(raw)
+        data = GraphQLRequestData(query=body.get("query"), variables=body.get("variables"),
+                                  operation_name=body.get("operationName"), extensions=body.get("extensions"))
+        for name, value, kind in (("query", data.query, str), ("variables", data.variables, dict),
+                                  ("extensions", data.extensions, dict)):
+            if value is not None and not isinstance(value, kind):
+                raise RequestError(400, f"`{name}` must be {'a string' if kind is str else 'an object'} or "
+                                        "null", "BAD_REQUEST")
+        return self._request_data(data)
+
+    def _request_data(self, data: GraphQLRequestData) -> RequestData:
         query, digest = self.persisted.resolve(data.query, data.extensions)
         return RequestData(query=query, variables=data.variables, operation_name=data.operation_name,
                            extensions=data.extensions, digest=digest)
@@ -334,7 +344,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
 
     async def _wait_for_position(self, extensions: dict[str, Any] | None, request: Request) -> None:
         raw = (extensions or {}).get("minPosition")
-        raw = raw if raw is not None else request.headers.get("x-min-position")
+        raw = raw if raw is not None else _text(raw_header(request.scope, b"x-min-position"))
         if raw is None:
             return
         position = ascii_int(raw, field="minPosition", minimum=0, maximum=BIGINT_MAX)
