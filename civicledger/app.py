@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
                        query_budgets=settings.query_budgets)
     ws = GraphQLWebSocket(schema, runtime_proxy, allowed_origins=settings.cors_origins, access_log=settings.access_log,
                           query_budget=settings.query_budget, query_budgets=settings.query_budgets)
+    ws.answer_planned = http.answer_planned  # queries over the WebSocket are planned like queries over HTTP
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -298,6 +298,10 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
 
     # -- HOOK: an answer planned ahead of the executor ---------------------------------------------------------
 
+    async def answer_planned(self, query: str, digest: str | None, body: dict[str, Any], ctx: Context) -> bytes | None:
+        """The hook below for another transport (the WebSocket's queries): the same plans and response cache."""
+        return await self._compiled(query, digest, body, ctx)
+
     async def _compiled(self, query: str, digest: str | None, body: dict[str, Any], ctx: Context) -> bytes | None:
         """HOOK — tried before the executor for every *query* (never a mutation or subscription), after the
         document was prepared (`ctx.document`: parsed, validated within the limits, operation selected) and

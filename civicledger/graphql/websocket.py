@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
+import orjson
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -33,7 +36,7 @@ from civicledger.graphql.access import Exchange, access_purpose, correlation_id,
 from civicledger.graphql.context import Context
 from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
-from civicledger.graphql.errors import error_codes, format_error, log_unexpected
+from civicledger.graphql.errors import error_codes, format_error, log_unexpected, statement_timeout_error
 from civicledger.graphql.wire import RequestError, encode
 
 ANONYMOUS = Principal(subject="anonymous", role=Role.INTEGRATOR, scopes=frozenset())
@@ -51,8 +54,11 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
             prepared = self.view.documents.prepare(operation.query, None, operation.operation_name, "WS")
             ctx.operation_name = exchange.operation_name = prepared.operation_name
             exchange.operation_type, ctx.document = prepared.operation_type, prepared
-            self.view.documents.coerce_variables(prepared, operation.variables)
+            ctx.variables = self.view.documents.coerce_variables(prepared, operation.variables)
             self.view.cost.check(prepared, operation.variables, ctx.principal.role.value)
+            if prepared.operation_type == "query" and await self._planned(operation, ctx, exchange):
+                return
+            exchange.answered_by = "executor"
             source = await self.schema.stream(operation.query, variable_values=operation.variables, context_value=ctx,
                                               root_value=self.root_value, operation_name=operation.operation_name)
             async with aclosing(source):
@@ -86,6 +92,28 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
             if self.view.access_log:
                 exchange.log()
 
+    async def _planned(self, operation: Operation[Context, None], ctx: Context, exchange: Exchange) -> bool:
+        """A query answered by the same planner as over HTTP (`GraphQLHTTP.answer_planned`: the plan cache and
+        the response cache), as one `next` and `complete`; False to let the executor answer."""
+        answer = self.view.answer_planned
+        if answer is None:
+            return False
+        body = {"operationName": operation.operation_name, "variables": operation.variables}
+        try:
+            content = await answer(operation.query, None, body, ctx)
+        except asyncpg.QueryCanceledError:
+            exchange.codes = ["STATEMENT_TIMEOUT"]
+            content = encode({"data": None, "errors": [statement_timeout_error()]})
+        if content is None:
+            return False
+        exchange.answered_by = "compiled"
+        await log_reads(ctx)  # before the message leaves
+        payload = orjson.Fragment(content)
+        await operation.send_operation_message({"id": operation.id, "type": "next", "payload": payload})
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        exchange.status = "complete"
+        return True
+
     async def _send_errors(self, operation: Operation[Context, None], exchange: Exchange, errors: list[Any]) -> None:
         payload = [format_error(e, correlation_id=exchange.correlation_id, production=self.view.production,
                                 operation=exchange.operation_name) for e in errors]
@@ -105,6 +133,8 @@ class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
         self.access_log = access_log
         self.documents = Documents(schema)
         self.cost = CostModel(schema._schema, budget=query_budget, budgets=query_budgets)
+        # The HTTP endpoint's planned answers (`GraphQLHTTP.answer_planned`), when the app wires them in.
+        self.answer_planned: Callable[[str, str | None, dict[str, Any], Context], Awaitable[bytes | None]] | None = None
 
     @property
     def production(self) -> bool:

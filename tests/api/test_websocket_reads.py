@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 import pytest_asyncio
 import websockets
 
@@ -85,3 +87,29 @@ async def test_websocket_errors_carry_the_same_codes_as_http(ws_url: str) -> Non
     assert bad_variable[-1]["payload"][0]["extensions"] == {"code": "BAD_USER_INPUT", "variable": "name",
                                                             "path": ["name"]}
     assert bad_id[0]["payload"]["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_queries_over_websocket_are_planned_like_queries_over_http(
+        ws_url: str, gql: GQL, app: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A query over the WebSocket goes through the same planner as over HTTP (one `next`, one `complete`), and
+    answers exactly what the resolvers answer: rows, masking, timeline page, cursors."""
+    rid = (await register(gql, as_=CASEWORKER_HAIZHU, name="套接字计划"))["residentId"]
+    timeline = """query T($id: ID!) { resident(id: $id) { name idNumber timeline(first: 2) { pageInfo { hasNextPage
+      endCursor } edges { cursor node { occurredAt kind summary position actor { id role } } } } } }"""
+    http_view = app.state.graphql_http
+    answers: dict[bool, list[Any]] = {}
+    caplog.set_level(logging.INFO, logger="civicledger.access")
+    for planned in (True, False):
+        http_view.compile = planned
+        try:
+            caplog.clear()
+            answers[planned] = [await over_websocket(ws_url, CASEWORKER_HAIZHU, READ, {"name": "套接字计划"}),
+                                await over_websocket(ws_url, CASEWORKER_HAIZHU, timeline, {"id": rid})]
+            lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "civicledger.access"]
+        finally:
+            http_view.compile = True
+        assert [line["answeredBy"] for line in lines if line["transport"] == "ws"] == \
+            (["compiled", "compiled"] if planned else ["executor", "executor"])
+    assert answers[True] == answers[False]
+    assert [m["type"] for m in answers[True][1]] == ["next", "complete"]
+    assert answers[True][1][0]["payload"]["data"]["resident"]["timeline"]["edges"]
