@@ -388,6 +388,47 @@ async def test_rows_of_plain_columns_are_rendered_whole_by_the_database(app: Any
     assert _resident_plan(app, "id name").pure
 
 
+async def test_a_reader_who_sees_no_personal_data_gets_rows_rendered_whole(app: Any) -> None:
+    """For a reader whom every rule masks (`sees_no_personal_data`), masked fields, hidden figures and a case's
+    verification matrix are written by the database: the plan for such a reader is pure where the general one
+    is shaped in Python."""
+    from graphql import OperationDefinitionNode, parse
+
+    from civicledger.graphql.planner import plan_operation
+
+    def planned(query: str) -> Any:
+        document = parse(query)
+        operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        plan = plan_operation(app.state.graphql_http.schema._schema, document, operation)
+        assert plan is not None and plan.masked_roots is not None
+        root, masked = plan.roots[0], plan.masked_roots[0]
+        return (root.payload if root.kind == "page" else root.payload[1]).pure, \
+            (masked.payload if masked.kind == "page" else masked.payload[1]).pure
+
+    assert planned("query($id: ID!) { resident(id: $id) { id name idNumber phone birthDate household { members { "
+                   "resident { idNumber } } } } }") == (False, True)
+    assert planned("{ assistanceCases(first: 5) { edges { node { id program programName status statement "
+                   "figuresMasked monthlyAmount verification { residentId source sourceName mandatory status "
+                   "monthlyIncome assets flags } } } } }") == (False, True)
+    # a rule that is no masking (the address's object, a date's) stays in Python for every reader
+    assert planned("query($id: ID!) { resident(id: $id) { address { street } } }") == (False, False)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "integrator", "inspector", "admin"])
+@pytest.mark.parametrize("district", [None, "HAIZHU"])
+@pytest.mark.parametrize("scopes", [frozenset(), frozenset({"read", "personal"})])
+@pytest.mark.parametrize("purpose", [None, "", "  ", "complaint 42"])
+def test_a_reader_who_sees_no_personal_data_sees_it_in_no_district(role: str, district: str | None,
+                                                                     scopes: frozenset[str], purpose: str | None) -> None:
+    from civicledger.core.auth import Principal, Role, Scope
+    from civicledger.core.guangzhou import District
+    from civicledger.graphql.permissions import sees_no_personal_data, sees_personal_data
+
+    principal = Principal("p", Role(role), district=district, scopes=frozenset(Scope(s) for s in scopes))
+    sees_somewhere = any(sees_personal_data(principal, d, purpose) for d in [*(d.value for d in District), None])
+    assert sees_no_personal_data(principal, purpose) is not sees_somewhere
+
+
 async def test_pages_rendered_by_the_database_match_the_resolvers_at_every_boundary(
         gql: GQL, runtime: Runtime, app: Any, family: dict[str, Any]) -> None:
     """Page sizes below, at and above the number of entries, from the start and after a cursor: edges, cursors

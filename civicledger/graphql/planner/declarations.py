@@ -107,6 +107,43 @@ class Instant:
 INSTANT = Instant()
 
 
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_unknown(expr: str, sql_type: str, *, null: bool = True) -> str:
+    """An expression that fails when the database evaluates it, for a value outside a lookup (Python raises there
+    too, and the planner then declines); null for null when `null` (a convert is not applied to null)."""
+    text = f"({expr})::text" if null else f"coalesce(({expr})::text, 'null')"
+    return f"(('unknown value: ' || {text})::int)::{sql_type}"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A convert: a value looked up in a fixed table (an enum's names or labels), in Python or in SQL (`CASE`); a
+    value outside the table raises in both (the planner declines, the resolvers answer)."""
+
+    table: tuple[tuple[str, Any], ...]
+    index: Mapping[str, Any] = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", dict(self.table))
+
+    @classmethod
+    def of(cls, table: Mapping[str, Any]) -> Lookup:
+        return cls(tuple(table.items()))
+
+    def __call__(self, value: Any) -> Any:
+        return self.index[value]
+
+    def sql(self, expr: str) -> str:
+        if all(k == v for k, v in self.table):  # an enum whose names are its values: only checked
+            return (f"CASE WHEN ({expr}) IN ({', '.join(sql_literal(k) for k, _ in self.table)}) THEN ({expr}) "
+                    f"ELSE {sql_unknown(expr, 'text')} END")
+        cases = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in self.table)
+        return f"CASE ({expr}) {cases} ELSE {sql_unknown(expr, 'text')} END"
+
+
 def sql_convert(convert: Callable[[Any], Any] | None) -> Callable[[str], str] | None:
     """The SQL of a convert that has one (`sql`: INSTANT, GlobalId); None when it runs in Python only. A row whose
     every field is a plain column, such a column, or a constant is rendered whole in SQL."""
@@ -126,11 +163,13 @@ class Column:
 @dataclass(frozen=True)
 class Personal:
     """A resident's personal column: shown when `reveal_resident` (the resolvers' rule, which also records the
-    read for the access log) says so, else `mask(value)`."""
+    read for the access log) says so, else `mask(value)`; `mask_sql(expr)`: the same mask written by the
+    database (for a reader who sees no personal data: `sees_no_personal_data`)."""
 
     expr: str
     field_name: str
     mask: Callable[[Any], Any]
+    mask_sql: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +181,9 @@ class Guarded:
     field_name: str
     visible: Callable[[Any, Mapping[str, Any], str], bool]
     when_present: bool = True
+    # `visible` is False, and records nothing, for a reader who sees no personal data (`sees_no_personal_data`):
+    # the column is then null for such a reader, whatever the row
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +194,10 @@ class Derived:
     compute: Callable[[Any, Mapping[str, Any]], Any]
     object_type: str | None = None
     uses_clock: bool = False  # the answer changes with the date: never served from the response cache
+    # The same value written by the database (over `{a}`, a JSON value): for every reader (`sql`), or for a reader
+    # who sees no personal data (`masked_sql`: the rule's answer for such a reader, which records nothing)
+    sql: str | None = None
+    masked_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,12 +289,28 @@ class TypeDecl:
     # Called for every planned row with its base columns, whatever fields are selected: the rules the resolvers
     # apply per row whatever is selected (e.g. recording a read), so both paths log the same reads.
     on_row: Callable[[Any, Mapping[str, Any]], None] | None = None
+    # `on_row` does nothing for a reader who sees no personal data (`sees_no_personal_data`)
+    on_row_personal: bool = False
 
 
 # -- residents and households ------------------------------------------------------------------------------------
 
 def _birth_year(value: str | None) -> str | None:
     return None if value is None else value[:4]
+
+
+# The masks of `permissions` written by the database (for a reader who sees no personal data)
+def _mask_id_number_sql(expr: str) -> str:
+    return f"left({expr}, 3) || '***********' || right({expr}, 4)"
+
+
+def _mask_phone_sql(expr: str) -> str:
+    return (f"CASE WHEN length({expr}) >= 7 THEN left({expr}, 3) || '****' || right({expr}, 4) "
+            f"WHEN {expr} IS NOT NULL THEN '****' END")
+
+
+def _birth_year_sql(expr: str) -> str:
+    return f"substr(to_json({expr})::text, 2, 4)"  # the date as JSON writes it ("YYYY-...), as `_birth_year` reads it
 
 
 def _address(ctx: Any, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -309,9 +371,9 @@ TYPES: dict[str, TypeDecl] = {
             "deceasedOn": Column("{a}.deceased_on"),
             "registeredAt": Column(instant_sql("{a}.registered_at"), INSTANT),
             "relationshipToHead": Column("{a}.relationship", enum_value),
-            "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number),
-            "phone": Personal("{a}.phone", "phone", mask_phone),
-            "birthDate": Personal("{a}.birth_date", "birthDate", _birth_year),
+            "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number, _mask_id_number_sql),
+            "phone": Personal("{a}.phone", "phone", mask_phone, _mask_phone_sql),
+            "birthDate": Personal("{a}.birth_date", "birthDate", _birth_year, _birth_year_sql),
             "address": Derived(_address, object_type="Address"),
             "household": One("Household", "{a}.id = {p}.household_id"),
             "timeline": TIMELINE,
@@ -408,7 +470,12 @@ CASELOAD = Page(
 
 def _money(field_name: str) -> Guarded:
     return Guarded("{a}." + _MONEY[field_name] + "::text", field_name=_MONEY_READS[field_name],
-                   visible=_case_figures)
+                   visible=_case_figures, personal=True)
+
+
+_PROGRAM_NAMES = Lookup.of({p.value: p.name for p in Program})
+_PROGRAM_LABELS = Lookup.of({p.value: p.rule.label for p in Program})
+_STATUS_NAMES = Lookup.of({s.value: s.name for s in CaseStatus})
 
 
 _MONEY = {"perCapitaIncome": "per_capita_income", "monthlyAmount": "monthly_amount",
@@ -421,11 +488,11 @@ TYPES["AssistanceCase"] = TypeDecl(
     base={"id": ("{a}.id", None), "district": ("{a}.district", None), "members": ("{a}.members", None),
           "status": ("{a}.status", None), "next_review_due": ("{a}.next_review_due", date.fromisoformat)},
     fields={
-        "id": Derived(lambda ctx, row: relay.to_base64("AssistanceCase", str(row["id"]))),
+        "id": Column("{a}.id", GlobalId("AssistanceCase")),
         "caseId": Column("{a}.id"),
-        "program": Column("{a}.program", lambda v: Program(v).name),
-        "programName": Column("{a}.program", lambda v: Program(v).rule.label),
-        "status": Column("{a}.status", lambda v: CaseStatus(v).name),
+        "program": Column("{a}.program", _PROGRAM_NAMES),
+        "programName": Column("{a}.program", _PROGRAM_LABELS),
+        "status": Column("{a}.status", _STATUS_NAMES),
         "district": Column("{a}.district"), "office": Column("{a}.office"), "version": Column("{a}.version"),
         "householdSize": Column("{a}.household_size"), "referralId": Column("{a}.referral_id"),
         "appliedOn": Column("{a}.applied_on"),
@@ -433,9 +500,10 @@ TYPES["AssistanceCase"] = TypeDecl(
         "applicant": One("Resident", "{a}.id = {p}.applicant_id"),
         "members": Many("Resident", "jsonb_array_elements_text({p}.members) WITH ORDINALITY m_{a}(mid, o)"
                                     " JOIN residents {a} ON {a}.id = m_{a}.mid::uuid", "m_{a}.o"),
-        "statement": Guarded("{a}.statement", "assistanceStatement", _case_figures, when_present=False),
+        "statement": Guarded("{a}.statement", "assistanceStatement", _case_figures, when_present=False,
+                             personal=True),
         "figuresMasked": Derived(lambda ctx, row: not sees_personal_data(ctx.principal, row["district"],
-                                                                         ctx.purpose)),
+                                                                         ctx.purpose), masked_sql="true"),
         "eligible": Column("{a}.eligible"),
         "findings": Column("coalesce({a}.findings, '[]'::jsonb)", list),
         "assessedBy": Column("{a}.assessed_by"), "decidedBy": Column("{a}.decided_by"),
@@ -467,7 +535,8 @@ def _cell_read(ctx: Any, row: Mapping[str, Any]) -> None:
 
 
 def _cell_money(column: str) -> Guarded:
-    return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False)
+    return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False,
+                   personal=True)
 
 
 # The sources' and programs' enums as lookups (a matrix is many cells; an unknown value raises all the same)
@@ -480,20 +549,31 @@ def _mandatory(ctx: Any, row: Mapping[str, Any]) -> bool:
     return _SOURCE_NAMES[row["source"]] is not None and row["source"] in _MANDATORY[row["program"]]
 
 
+def _mandatory_sql(source: str, program: str) -> str:
+    """`_mandatory` written by the database (an unknown source or program fails there too)."""
+    sources = ", ".join(sql_literal(s) for s in _SOURCE_NAMES)
+    per_program = " ".join(
+        f"WHEN {sql_literal(p)} THEN "
+        + (f"{source} IN ({', '.join(sql_literal(s) for s in sorted(mandatory))})" if mandatory else "false")
+        for p, mandatory in _MANDATORY.items())
+    return (f"CASE WHEN {source} IN ({sources}) THEN CASE {program} {per_program} ELSE "
+            f"{sql_unknown(program, 'boolean', null=False)} END ELSE {sql_unknown(source, 'boolean', null=False)} END")
+
+
 TYPES["AssistanceVerificationCell"] = TypeDecl(
     name="AssistanceVerificationCell", source="assistance_verification {a}",
     base={"member_id": ("{a}.member_id", None), "source": ("{a}.source", None),
           "district": ("c_{a}.district", None), "program": ("c_{a}.program", None)},
-    on_row=_cell_read,
+    on_row=_cell_read, on_row_personal=True,
     fields={
         "residentId": Column("{a}.member_id"),
-        "source": Column("{a}.source", _SOURCE_NAMES.__getitem__),
-        "sourceName": Column("{a}.source", _SOURCE_LABELS.__getitem__),
-        "mandatory": Derived(_mandatory),
+        "source": Column("{a}.source", Lookup.of(_SOURCE_NAMES)),
+        "sourceName": Column("{a}.source", Lookup.of(_SOURCE_LABELS)),
+        "mandatory": Derived(_mandatory, sql=_mandatory_sql("{a}.source", "c_{a}.program")),
         "status": Column("{a}.status"),
         "monthlyIncome": _cell_money("monthly_income"),
         "assets": _cell_money("assets"),
-        "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False),
+        "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False, personal=True),
         "answeredAt": Column(instant_sql("{a}.answered_at"), INSTANT),
         "failure": Column("{a}.failure"),
         "attempts": Column("{a}.attempts"),

@@ -37,7 +37,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 from civicledger.core.auth import Scope
 from civicledger.graphql.input_guard import inputs_are_clean
-from civicledger.graphql.permissions import reveal_resident
+from civicledger.graphql.permissions import reveal_resident, sees_no_personal_data
 from civicledger.graphql.planner.declarations import (
     DICT_TYPES,
     ROOTS,
@@ -92,6 +92,9 @@ class Planning:
     arguments: list[tuple[FieldNode, Any]]  # field nodes with arguments, and their field definitions
     uses_clock: bool = False  # some value or filter depends on today's date
     types: set[str] = field(default_factory=set)  # the object types planned (what the answer is read from)
+    # Planned for a reader who sees no personal data (`sees_no_personal_data`): every rule that masks, hides or
+    # records a read then has one answer, written in SQL where the declarations give it
+    masked: bool = False
 
 
 def _fields(planning: Planning, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
@@ -274,9 +277,20 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
         if isinstance(declared, Column):
             entries.append((key, "column", declared))
         elif isinstance(declared, Personal):
-            entries.append((key, "personal", declared))
+            if planning.masked and declared.mask_sql is not None:  # masked, no read recorded
+                entries.append((key, "column", Column(declared.mask_sql(declared.expr))))
+            else:
+                entries.append((key, "personal", declared))
         elif isinstance(declared, Guarded):
-            entries.append((key, "guarded", declared))
+            if planning.masked and declared.personal:  # hidden, no read recorded
+                entries.append((key, "column", Column("NULL")))
+            else:
+                entries.append((key, "guarded", declared))
+        elif isinstance(declared, Derived) and declared.object_type is None and node.selection_set is None and (
+                declared.sql is not None or (planning.masked and declared.masked_sql is not None)):
+            planning.uses_clock |= declared.uses_clock
+            entries.append((key, "column", Column(declared.sql if declared.sql is not None
+                                                  else declared.masked_sql)))  # type: ignore[arg-type]
         elif isinstance(declared, Derived):
             picks = None
             if declared.object_type is not None:
@@ -303,8 +317,8 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
             entries.append((key, "page", plan_page(planning, declared, node)))
         else:  # pragma: no cover - every kind is handled above
             raise Unplannable(name)
-    return ObjectPlan(decl, entries, pure=decl.on_row is None and all(_pure(kind, payload) for _, kind, payload
-                                                                       in entries))
+    row_rules = decl.on_row is not None and not (planning.masked and decl.on_row_personal)
+    return ObjectPlan(decl, entries, pure=not row_rules and all(_pure(kind, payload) for _, kind, payload in entries))
 
 
 def _pure(kind: str, payload: Any) -> bool:
@@ -574,10 +588,16 @@ class PlannedOperation:
     # response cache files the answer under that resident in `residents` and `client_timeline`, so a write to
     # another resident keeps it. Any other plan says nothing and so depends on every read model.
     one_resident: bool = False
+    # The same plan for a reader who sees no personal data (`Planning.masked`): more of it rendered by the database
+    masked_roots: list[RootPlan] | None = None
 
     async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        if any(r.scope is not None and not ctx.principal.has(r.scope) for r in self.roots):
+        principal = ctx.principal
+        if any(r.scope is not None and not principal.has(r.scope) for r in self.roots):
             return None  # the resolvers refuse it (FORBIDDEN)
+        roots = self.roots
+        if self.masked_roots is not None and sees_no_personal_data(principal, ctx.purpose):
+            roots = self.masked_roots
         if not inputs_are_clean(variables):
             return None  # the resolvers refuse it with a typed error
         reads_before = {k: (d, set(f)) for k, (d, f) in ctx.reads.items()}
@@ -590,13 +610,13 @@ class PlannedOperation:
             args = {id(node): get_argument_values(definition, node, coerced) for node, definition in self.arguments}
             request = Request(ctx, args)
             if self.one_resident:
-                root = self.roots[0]
+                root = roots[0]
                 resident_id = root.payload[0].key(args.get(root.node_id, {}))
                 ctx.depends = {("residents", resident_id), ("client_timeline", resident_id)}
-            if any(r.needs_read for r in self.roots):
+            if any(r.needs_read for r in roots):
                 async with pool.acquire() as conn:
-                    return {root.key: await root.run(request, conn) for root in self.roots}
-            return {root.key: await root.run(request, None) for root in self.roots}
+                    return {root.key: await root.run(request, conn) for root in roots}
+            return {root.key: await root.run(request, None) for root in roots}
         except Exception as exc:
             log.debug("planned query declined at run time: %s", type(exc).__name__)  # never the message: data
 
@@ -619,13 +639,15 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode,
     planning = Planning(schema, fragments, [])
     try:
         roots = [_plan_root(planning, node) for node in _fields(planning, operation.selection_set, "Query")]
+        masked = Planning(schema, fragments, [], masked=True)
+        masked_roots = [_plan_root(masked, node) for node in _fields(masked, operation.selection_set, "Query")]
     except Unplannable:
         return None
     one_resident = (len(roots) == 1 and roots[0].kind == "one" and roots[0].payload[0].target == "Resident"
                     and planning.types <= {"Resident", "TimelineEntry", "Actor"})
     return PlannedOperation(schema, operation, roots, planning.arguments,
                             mentions_viewer=any(r.kind == "viewer" for r in roots), cacheable=not planning.uses_clock,
-                            one_resident=one_resident)
+                            one_resident=one_resident, masked_roots=masked_roots)
 
 
 __all__ = ["PlannedOperation", "Unplannable", "plan_operation"]
