@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import asyncpg
 import pytest
 
 from civicledger.runtime import Runtime
@@ -355,14 +356,26 @@ async def test_a_payload_in_the_audit_log_is_answered_by_the_resolvers(gql: GQL,
 async def test_instants_written_by_the_database_are_the_resolvers_spelling(runtime: Runtime) -> None:
     """Rows rendered whole in SQL (pure plans) write instants the way strawberry's DateTime does (`instant`):
     with and without a fraction, before the epoch, at leap days and far years."""
-    from civicledger.graphql.planner.declarations import instant, instant_text_sql
+    from civicledger.graphql.planner.declarations import instant, instant_text_sql, timestamp_text_sql
 
     samples = [0, 1, 999_999, 1_000_000, -1, -1_000_000, -1_500_000, 951_782_400_000_000, 951_782_400_123_450,
                1_796_000_000_000_007, 253_402_300_799_999_999, -62_135_596_800_000_000, None]
+    # the timestamptz of those microseconds, exactly (whole seconds and the fraction apart: no float rounding)
+    stamp = "('epoch'::timestamptz + ($1::bigint / 1000000) * interval '1 second' + ($1::bigint % 1000000) * " \
+            "interval '1 microsecond')"
     async with runtime.pool.acquire() as conn:
-        for micros in samples:
-            written = await conn.fetchval(f"SELECT {instant_text_sql('$1::bigint')}", micros)
-            assert written == instant(micros), micros
+        await conn.execute("SET TIME ZONE 'Asia/Shanghai'")  # the session's zone changes nothing
+        try:
+            for micros in samples:
+                written = await conn.fetchval(f"SELECT {instant_text_sql('$1::bigint')}", micros)
+                assert written == instant(micros), micros
+                written = await conn.fetchval(f"SELECT {timestamp_text_sql(stamp)}", micros)
+                assert written == instant(micros), micros
+            for outside in ("infinity", "-infinity", "10000-01-01 00:00:00+00", "0001-12-31 23:59:59+00 BC"):
+                with pytest.raises(asyncpg.DataError):  # as `instant_sql`'s bigint or Python's datetime fail there
+                    await conn.fetchval(f"SELECT {timestamp_text_sql('$1::text::timestamptz')}", outside)
+        finally:
+            await conn.execute("RESET TIME ZONE")
 
 
 def _resident_plan(app: Any, fields: str) -> Any:

@@ -68,8 +68,35 @@ def instant_text_sql(micros: str) -> str:
             f"lpad({fraction}::text, 6, '0') END || '+00:00' END")
 
 
-def enum_value(value: str | None) -> str | None:
+def timestamp_text_sql(expr: str) -> str:
+    """A timestamptz (`expr`) as `instant(micros)` spells it, written by the database: `to_char` in UTC with the
+    fraction dropped when it is zero; outside the years 1-9999 (an infinity: `instant_sql` fails there) it fails."""
+    return (f"CASE WHEN ({expr}) >= '0001-01-01 00:00:00+00' AND ({expr}) < '10000-01-01 00:00:00+00' THEN "
+            f"replace(to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), '.000000+', '+') "
+            f"WHEN ({expr}) IS NOT NULL THEN {sql_unknown(expr, 'text')} END")
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A convert written twice: in Python (`python(value)`) and in SQL (`sql_of(expr)`), the same value."""
+
+    python: Callable[[Any], Any]
+    sql_of: Callable[[str], str]
+
+    def __call__(self, value: Any) -> Any:
+        return self.python(value)
+
+    def sql(self, expr: str) -> str:
+        return self.sql_of(expr)
+
+
+def _enum_value(value: str | None) -> str | None:
     return value or None
+
+
+enum_value = Twin(_enum_value, lambda expr: f"nullif({expr}, '')")
+JSON_BOOL = Twin(bool, lambda expr: expr)  # a JSON boolean as it is
+JSON_LIST = Twin(list, lambda expr: expr)  # a JSON array as it is
 
 
 def base64url_sql(text: str) -> str:
@@ -154,10 +181,18 @@ def sql_convert(convert: Callable[[Any], Any] | None) -> Callable[[str], str] | 
 
 @dataclass(frozen=True)
 class Column:
-    """A value read from one SQL expression, converted for the response."""
+    """A value read from one SQL expression, converted for the response; `text`: the response value written by
+    the database (rows rendered whole), when it is not `convert.sql(expr)`."""
 
     expr: str
     convert: Callable[[Any], Any] | None = None
+    text: str | None = None
+
+
+def instant_column(expr: str) -> Column:
+    """A timestamptz column as strawberry's DateTime spells it: read as microseconds and spelt in Python, or
+    written whole by the database."""
+    return Column(instant_sql(expr), INSTANT, text=timestamp_text_sql(expr))
 
 
 @dataclass(frozen=True)
@@ -367,9 +402,9 @@ TYPES: dict[str, TypeDecl] = {
             "residency": Column("{a}.residency", enum_value),
             "district": Column("{a}.district"),
             "version": Column("{a}.version"),
-            "erased": Column("{a}.erased", bool),
+            "erased": Column("{a}.erased", JSON_BOOL),
             "deceasedOn": Column("{a}.deceased_on"),
-            "registeredAt": Column(instant_sql("{a}.registered_at"), INSTANT),
+            "registeredAt": instant_column("{a}.registered_at"),
             "relationshipToHead": Column("{a}.relationship", enum_value),
             "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number, _mask_id_number_sql),
             "phone": Personal("{a}.phone", "phone", mask_phone, _mask_phone_sql),
@@ -404,7 +439,7 @@ TYPES: dict[str, TypeDecl] = {
     "TimelineEntry": TypeDecl(
         name="TimelineEntry", source="client_timeline {a}",
         fields={
-            "occurredAt": Column(instant_sql("{a}.occurred_at"), INSTANT),
+            "occurredAt": instant_column("{a}.occurred_at"),
             "program": Column("{a}.program"), "kind": Column("{a}.kind"), "summary": Column("{a}.summary"),
             "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
             "streamVersion": Column("{a}.stream_version"), "correlationId": Column("{a}.correlation_id"),
@@ -505,7 +540,7 @@ TYPES["AssistanceCase"] = TypeDecl(
         "figuresMasked": Derived(lambda ctx, row: not sees_personal_data(ctx.principal, row["district"],
                                                                          ctx.purpose), masked_sql="true"),
         "eligible": Column("{a}.eligible"),
-        "findings": Column("coalesce({a}.findings, '[]'::jsonb)", list),
+        "findings": Column("coalesce({a}.findings, '[]'::jsonb)", JSON_LIST),
         "assessedBy": Column("{a}.assessed_by"), "decidedBy": Column("{a}.decided_by"),
         **{name: _money(name) for name in _MONEY},
         "standardRevision": Column("{a}.standard_revision"),
@@ -514,7 +549,7 @@ TYPES["AssistanceCase"] = TypeDecl(
                              "assistance_verification {a} JOIN assistance_cases c_{a} ON c_{a}.id = {a}.case_id"
                              " WHERE {a}.case_id = {p}.id", "{a}.member_id, {a}.source"),
         "sourcesAnswered": Column("{a}.sources_answered"),
-        "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", list),
+        "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", JSON_LIST),
         "noticeEndsOn": Column("{a}.notice_ends_on"), "objections": Column("{a}.objections"),
         "firstMonth": Column("{a}.first_month"), "lastPaidMonth": Column("{a}.last_paid_month"),
         "nextReviewDue": Column("{a}.next_review_due"),
@@ -574,7 +609,7 @@ TYPES["AssistanceVerificationCell"] = TypeDecl(
         "monthlyIncome": _cell_money("monthly_income"),
         "assets": _cell_money("assets"),
         "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False, personal=True),
-        "answeredAt": Column(instant_sql("{a}.answered_at"), INSTANT),
+        "answeredAt": instant_column("{a}.answered_at"),
         "failure": Column("{a}.failure"),
         "attempts": Column("{a}.attempts"),
     },
@@ -622,7 +657,7 @@ TYPES["RecordedEvent"] = TypeDecl(
         "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
         "streamVersion": Column("{a}.stream_version"), "program": Column("{a}.program"),
         "kind": Column("{a}.kind"), "topic": Column("{a}.topic"),
-        "occurredAt": Column(instant_sql("{a}.occurred_at"), INSTANT),
+        "occurredAt": instant_column("{a}.occurred_at"),
         "actor": Embedded("EventActor"), "reason": Column("{a}.reason"),
         "correlationId": Column("{a}.correlation_id"), "causationId": Column("{a}.causation_id"),
         "idempotencyKey": Column("{a}.idempotency_key"), "origin": Column("{a}.origin"),
@@ -703,7 +738,7 @@ TYPES["WorkQueueItem"] = TypeDecl(
     base={"sub_item": ("{a}.sub_item", None)},
     fields={
         "kind": Column("{a}.kind"), "bucket": Column("{a}.bucket"),
-        "due": Column(instant_sql("{a}.due"), INSTANT), "urgency": Column("{a}.urgency"),
+        "due": instant_column("{a}.due"), "urgency": Column("{a}.urgency"),
         "subItem": Derived(_sub_item, object_type="LinkageSubItem"),
     },
 )

@@ -177,6 +177,8 @@ class ObjectPlan:
             parts.append(f"'{key}'" if self.pure else f"'{json_key}'")  # a GraphQL name or alias: safe to quote
             if kind == "typename":
                 parts.append(f"'{payload}'::text")
+            elif kind == "column" and self.pure and payload.text is not None:
+                parts.append(payload.text.format(a=alias))
             elif kind in ("column", "personal", "guarded"):
                 expr = payload.expr.format(a=alias)
                 convert = sql_convert(payload.convert) if self.pure else None
@@ -325,7 +327,7 @@ def _pure(kind: str, payload: Any) -> bool:
     if kind == "typename":
         return True
     if kind == "column":
-        return payload.convert is None or sql_convert(payload.convert) is not None
+        return payload.convert is None or payload.text is not None or sql_convert(payload.convert) is not None
     if kind == "embedded":
         return bool(payload.plan.pure)
     if kind in ("one", "many"):
