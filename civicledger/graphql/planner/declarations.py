@@ -27,7 +27,7 @@ from civicledger.domains.assistance.verification import SOURCES, DataSource
 from civicledger.graphql.assistance.types import members_of, reveal
 from civicledger.graphql.inspection.common import aware, decode_log_cursor, encode_log_cursor, stream_uuid
 from civicledger.graphql.linkage.reports import decode_queue_cursor, queue_cursor
-from civicledger.graphql.linkage.taxonomy import sub_item_type
+from civicledger.graphql.linkage.taxonomy import BY_CODE, sub_item_type
 from civicledger.graphql.permissions import (
     MASKED_TEXT,
     mask_id_number,
@@ -233,6 +233,8 @@ class Derived:
     # who sees no personal data (`masked_sql`: the rule's answer for such a reader, which records nothing)
     sql: str | None = None
     masked_sql: str | None = None
+    # An object value's fields written by the database (GraphQL name -> SQL over `{a}`), for every reader
+    object_sql: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,10 @@ class PageArgs:
     source: str | None = None
     # The SQL (a JSON value) of the connection's summary (`Page.summary`), over every page, when it has one
     summary_sql: str | None = None
+    # A WITH clause the page's source and its summary read (evaluated once for both)
+    with_sql: str | None = None
+    # The summary's FROM item, for its fields written by the database (`Summary.sql`)
+    summary_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,8 @@ class Summary:
     object_type: str
     fields: frozenset[str]
     compute: Callable[[Any], Mapping[str, Any]]
+    # The same fields written by the database: GraphQL name -> an aggregate over `PageArgs.summary_source`
+    sql: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -687,6 +695,7 @@ def _queue_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) ->
                moment + timedelta(hours=due_soon_hours)]
     n = len(params)
     items = bucketed_items(f"${n - 3}::uuid", f"${n - 2}::text", f"${n - 1}::timestamptz", f"${n}::timestamptz")
+    # one WITH for the page and its counts: the queue's items are gathered once
     clauses = []
     bucket = args.get("bucket")
     if bucket is not None:
@@ -697,9 +706,9 @@ def _queue_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) ->
     if key is not None:
         params.extend(key)
         clauses.append(f"({prefix}sort_due, {prefix}item_id) > (${len(params) - 1}, ${len(params)})")
-    return PageArgs(limit, clauses, after is not None, source=f"({items} SELECT * FROM bucketed)",
-                    summary_sql=f"(SELECT json_object_agg(bucket, n) FROM ({items} SELECT bucket, count(*) AS n"
-                                " FROM bucketed GROUP BY bucket) counts)")
+    return PageArgs(limit, clauses, after is not None, source="bucketed", with_sql=items,
+                    summary_sql="(SELECT json_object_agg(bucket, n) FROM (SELECT bucket, count(*) AS n"
+                                " FROM bucketed GROUP BY bucket) counts)", summary_source="bucketed")
 
 
 def _queue_cursor(key: list[Any]) -> str:
@@ -721,7 +730,10 @@ WORK_QUEUE = Page(
     key_sql="json_build_array(CASE WHEN isfinite({a}.sort_due) THEN " + instant_sql("{a}.sort_due")
             + " END, {a}.item_id)",
     summary=Summary("counts", "WorkQueueCounts", frozenset({"overdue", "dueSoon", "open", "__typename"}),
-                    _queue_counts),
+                    _queue_counts, sql={"overdue": "count(*) FILTER (WHERE bucket = 'OVERDUE')",
+                                        "dueSoon": "count(*) FILTER (WHERE bucket = 'DUE_SOON')",
+                                        "open": "count(*) FILTER (WHERE bucket = 'OPEN')",
+                                        "__typename": "'WorkQueueCounts'::text"}),
     uses_clock=True,
 )
 
@@ -733,13 +745,33 @@ def _sub_item(ctx: Any, row: Mapping[str, Any]) -> dict[str, Any]:
             "defaultCompleteWithinDays": item.default_complete_within_days, "relatedProgram": item.related_program}
 
 
+def _sub_item_sql() -> dict[str, str]:
+    """`_sub_item` written by the database: each field looked up by the row's code, an unknown (retired) code
+    shown as `sub_item_type` shows it."""
+    known = {code: _sub_item(None, {"sub_item": code}) for code in BY_CODE}
+    unknown = _sub_item(None, {"sub_item": "\x00"})
+
+    def literal(value: Any) -> str:
+        text = "NULL" if value is None else str(value) if isinstance(value, int) else sql_literal(value)
+        return text.replace("{", "{{").replace("}", "}}")  # a template (`{a}`)
+
+    out = {"code": "{a}.sub_item"}
+    for name, default in unknown.items():
+        if name == "code":
+            continue
+        cases = " ".join(f"WHEN {sql_literal(code)} THEN {literal(item[name])}" for code, item in known.items())
+        otherwise = "{a}.sub_item" if default == "\x00" else literal(default)
+        out[name] = f"CASE {{a}}.sub_item {cases} ELSE {otherwise} END"
+    return out
+
+
 TYPES["WorkQueueItem"] = TypeDecl(
     name="WorkQueueItem", source=None,
     base={"sub_item": ("{a}.sub_item", None)},
     fields={
         "kind": Column("{a}.kind"), "bucket": Column("{a}.bucket"),
         "due": instant_column("{a}.due"), "urgency": Column("{a}.urgency"),
-        "subItem": Derived(_sub_item, object_type="LinkageSubItem"),
+        "subItem": Derived(_sub_item, object_type="LinkageSubItem", object_sql=_sub_item_sql()),
     },
 )
 

@@ -49,6 +49,7 @@ from civicledger.graphql.planner.declarations import (
     Many,
     One,
     Page,
+    PageArgs,
     Personal,
     RootOne,
     TypeDecl,
@@ -293,6 +294,19 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
             planning.uses_clock |= declared.uses_clock
             entries.append((key, "column", Column(declared.sql if declared.sql is not None
                                                   else declared.masked_sql)))  # type: ignore[arg-type]
+        elif isinstance(declared, Derived) and declared.object_type is not None and declared.object_sql is not None:
+            parts = []
+            for child in _fields(planning, node.selection_set, declared.object_type):
+                child_name = child.name.value
+                value = f"'{declared.object_type}'::text" if child_name == "__typename" else \
+                    declared.object_sql.get(child_name)
+                if value is None:
+                    raise Unplannable(f"{declared.object_type}.{child_name}")
+                parts += [f"'{_key(child)}'", value]
+            if len(parts) > MAX_JSON_ARGS:
+                raise Unplannable("too many fields for one json_build_object")
+            planning.uses_clock |= declared.uses_clock
+            entries.append((key, "column", Column(f"json_build_object({', '.join(parts)})")))
         elif isinstance(declared, Derived):
             picks = None
             if declared.object_type is not None:
@@ -370,20 +384,22 @@ class PagePlan:
         inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
                  f"ORDER BY {order} LIMIT {limit} + 1")
         if self.pure:
-            return self._whole_sql(alias, args.after_given, limit, order, node, inner)
+            whole = self._whole_sql(alias, args, limit, order, node, inner)
+            return whole if args.with_sql is None else f"({args.with_sql} SELECT {whole})"
         request.pages[id(self)] = (args.limit, args.after_given)
         key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
         obj = f"json_build_object('$k', {key}, '$n', {node})"
         rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
-        if not self.summarised:
-            return rows
-        assert args.summary_sql is not None
-        return f"json_build_object('r', {rows}, 's', {args.summary_sql})"
+        if self.summarised:
+            assert args.summary_sql is not None
+            rows = f"json_build_object('r', {rows}, 's', {args.summary_sql})"
+        return rows if args.with_sql is None else f"({args.with_sql} SELECT {rows})"
 
-    def _whole_sql(self, alias: str, after_given: bool, limit: str, order: str, node: str, inner: str) -> str:
+    def _whole_sql(self, alias: str, args: PageArgs, limit: str, order: str, node: str, inner: str) -> str:
         """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
         extra one says there is a next page; cursors are `encode_cursor` written in SQL (base64url, unpadded)."""
         page = self.page
+        after_given = args.after_given
         cursor = (page.cursor_sql.format(a=alias) if page.cursor_sql is not None
                   else base64url_sql(f"'{page.cursor}:' || {alias}.{page.key}::text"))
         out: list[str] = []
@@ -391,6 +407,10 @@ class PagePlan:
             out.append(f"'{key}'")
             if part == "typename":
                 out.append(f"'{payload}'::text")
+            elif part == "summary":  # over every page: its own FROM item
+                assert page.summary is not None and page.summary.sql is not None and args.summary_source is not None
+                fields = ", ".join(f"'{k}', {page.summary.sql[name]}" for k, name in payload)
+                out.append(f"(SELECT json_build_object({fields}) FROM {args.summary_source})")
             elif part == "pageInfo":
                 info = {"hasNextPage": f"count(*) > {limit}", "hasPreviousPage": "true" if after_given else "false",
                         "__typename": "'PageInfo'::text",
@@ -497,8 +517,11 @@ def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
         else:
             raise Unplannable(f"{page.connection_type}.{name}")
     plain_cursor = page.cursor_of is None and page.key_sql is None and not page.order_columns
-    pure = ((node_plan is None or node_plan.pure) and (plain_cursor or page.cursor_sql is not None)
-            and all(part != "summary" for _, part, _ in parts) and len(parts) * 2 <= MAX_JSON_ARGS)
+    cursors = any((part == "pageInfo" and any(name in ("startCursor", "endCursor") for _, name in payload))
+                  or (part == "edges" and any(name == "cursor" for _, name in payload)) for _, part, payload in parts)
+    summary_sql = page.summary is not None and page.summary.sql is not None
+    pure = ((node_plan is None or node_plan.pure) and (plain_cursor or page.cursor_sql is not None or not cursors)
+            and all(part != "summary" or summary_sql for _, part, _ in parts) and len(parts) * 2 <= MAX_JSON_ARGS)
     return PagePlan(page, id(node), node_plan, parts, pure=pure)
 
 
