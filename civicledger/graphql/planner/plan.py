@@ -29,9 +29,13 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -160,14 +164,29 @@ class ObjectPlan:
     # Made once with the plan: the base columns (name, JSON key, convert) and the entries with their JSON keys
     base_keys: list[tuple[str, str, Any]] = field(init=False)
     shaped: list[tuple[str, str, Any, str]] = field(init=False)
+    # No page below (no parameter of the request): its SQL depends only on its aliases, and is made once for them
+    static: bool = field(init=False)
+    _texts: dict[tuple[str, str | None, int], tuple[str, int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.base_keys = [(name, f"${name}", convert) for name, (_, convert) in self.decl.base.items()]
         self.shaped = [(key, kind, payload, f"k{index}") for index, (key, kind, payload) in enumerate(self.entries)]
+        self.static = all(kind != "page" and (kind not in ("one", "many") or payload[1].static)
+                          and (kind != "embedded" or payload.plan.static) for _, kind, payload in self.entries)
 
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
         """A pure object under its response keys, its columns converted by the database; any other under the
         base columns (`$name`) and one key per field (`k0`, `k1`, ...), shaped in Python."""
+        if not self.static:
+            return self._sql(request, alias, parent)
+        key = (alias, parent, request.aliases)
+        made = self._texts.get(key)
+        if made is None:
+            made = self._texts[key] = (self._sql(request, alias, parent), request.aliases)
+        request.aliases = made[1]
+        return made[0]
+
+    def _sql(self, request: Request, alias: str, parent: str | None) -> str:
         parts: list[str] = []
         if not self.pure:
             for name, (expr, _) in self.decl.base.items():
@@ -615,6 +634,19 @@ class PlannedOperation:
     one_resident: bool = False
     # The same plan for a reader who sees no personal data (`Planning.masked`): more of it rendered by the database
     masked_roots: list[RootPlan] | None = None
+    # The arguments written as literals, coerced once (read only); those naming a variable, per request
+    constant_arguments: dict[int, dict[str, Any]] = field(init=False, default_factory=dict)
+    variable_arguments: list[tuple[FieldNode, Any]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        for node, definition in self.arguments:
+            if not any(_mentions_variable(a.value) for a in node.arguments or ()):
+                try:
+                    self.constant_arguments[id(node)] = get_argument_values(definition, node, {})
+                    continue
+                except Exception:
+                    pass
+            self.variable_arguments.append((node, definition))
 
     async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
         principal = ctx.principal
@@ -632,7 +664,9 @@ class PlannedOperation:
                 coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
             if isinstance(coerced, list):
                 return None
-            args = {id(node): get_argument_values(definition, node, coerced) for node, definition in self.arguments}
+            args = dict(self.constant_arguments)
+            for node, definition in self.variable_arguments:
+                args[id(node)] = get_argument_values(definition, node, coerced)
             request = Request(ctx, args)
             if self.one_resident:
                 root = roots[0]
@@ -651,6 +685,16 @@ class PlannedOperation:
             if isinstance(exc, asyncpg.QueryCanceledError):
                 raise  # the statement timeout: the resolvers would only time out again
             return None
+
+
+def _mentions_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_mentions_variable(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_mentions_variable(f.value) for f in value.fields)
+    return False
 
 
 def plan_operation(schema: GraphQLSchema, document: DocumentNode,
