@@ -182,7 +182,8 @@ def search_filters(args: list[Any], prefix: str = "", *, name: str | None = None
         runs = literal_runs(name)
         if runs:  # the index's candidates, rechecked by the ILIKE above (a term of wildcards only: no index)
             args.append(runs)
-            clauses.append(f"residents_name_grams({prefix}name) @> residents_term_grams(${len(args)}::text[])")
+            # the term's grams made once per statement (an InitPlan), not again by the recheck of every candidate
+            clauses.append(f"residents_name_grams({prefix}name) @> (SELECT residents_term_grams(${len(args)}::text[]))")
     if id_number:
         args.append(normalise_id_number(id_number))  # the canonical spelling it was registered under
         clauses.append(f"{prefix}id_number = ${len(args)}")
