@@ -532,6 +532,20 @@ def _like(term: str, name: str) -> bool:
     return re.search(pattern, name, re.IGNORECASE | re.DOTALL) is not None
 
 
+async def test_the_grams_of_a_caseless_term_are_the_databases(runtime: Runtime) -> None:
+    from civicledger.projections.residents import caseless_term_grams, literal_runs
+
+    for term in ["禤", "禤晔", "禤_彤%x晔", "陈大文", "12_34", "王-李", "晔\\%彤", "a", "禤A"]:
+        runs = literal_runs(term)
+        grams = caseless_term_grams(runs)
+        if any(ch.isalpha() and ch.lower() != ch.upper() for ch in term):
+            assert grams is None, term  # a cased letter: the database's lower() decides
+            continue
+        async with runtime.pool.acquire() as conn:
+            made = await conn.fetchval("SELECT residents_term_grams($1::text[])", runs)
+        assert sorted(grams or []) == sorted(made), term
+
+
 def test_the_literal_runs_of_a_search_term() -> None:
     from civicledger.projections.residents import literal_runs
 
