@@ -48,6 +48,19 @@ def sees_personal_data(principal: Principal, resident_district: str | None, purp
     return False
 
 
+def sees_no_personal_data(principal: Principal, purpose: str | None) -> bool:
+    """True when `sees_personal_data` is False for every district: this reader sees every resident's personal
+    fields masked, whoever the resident (the query planner then masks them in SQL and records no read)."""
+    role = principal.role
+    if role in (Role.CASEWORKER, Role.SUPERVISOR):
+        return principal.district is None
+    if role is Role.INTEGRATOR:
+        return not principal.has(Scope.PERSONAL)
+    if role is Role.INSPECTOR:
+        return not (purpose and purpose.strip())
+    return True
+
+
 def sees_held_records(principal: Principal, holders: frozenset[Any], holder: Any, district: str | None,
                       purpose: str | None) -> bool:
     """The most sensitive records (casework session notes, review summaries): only the staff of the unit that

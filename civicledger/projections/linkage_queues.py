@@ -9,6 +9,7 @@ refer a need within 48 hours of collection (24 if urgent), ask for feedback with
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,7 @@ WITH items AS (
 """
 
 
+@functools.lru_cache(maxsize=64)
 def bucketed_items(org: str, staff: str, as_of: str, soon: str) -> str:
     """The queue's WITH clause (`items`, then `bucketed` with each item's bucket and sort key), its parameters
     named by the caller's placeholders: the organisation, the staff member, the instant, the instant plus the

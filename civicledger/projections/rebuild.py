@@ -73,6 +73,13 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     elapsed = time.perf_counter() - started
     rates = {name: count / elapsed if elapsed > 0 else 0.0 for name, count in applied.items()}
     rates["*"] = read / elapsed if elapsed > 0 else 0.0
+    # The planner's statistics describe the tables' old contents (or none) until autovacuum comes around, which
+    # may be long after a bulk load, or never on a server that runs without it: a generic plan made from none
+    # (e.g. a search by name and district, keyed by a bitmap of the whole district) costs every read after.
+    tables = [t for p in chosen for t in p.tables]
+    if tables:
+        async with runner.pool.acquire() as conn:
+            await conn.execute("ANALYZE " + ", ".join(f'"{t}"' for t in dict.fromkeys(tables)))
     return rates
 
 

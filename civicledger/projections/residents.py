@@ -159,6 +159,16 @@ def literal_runs(pattern: str) -> list[str]:
     return [r for r in runs if r]
 
 
+def caseless_term_grams(runs: Sequence[str]) -> list[str] | None:
+    """`residents_term_grams(runs)` made here, for runs of caseless characters only (Han characters, digits,
+    punctuation: `lower()` leaves them as they are whatever the database's locale); None when a run has a cased
+    character (the database's `lower()` then decides, as the index's does)."""
+    if any(ch.lower() != ch or ch.upper() != ch for run in runs for ch in run):
+        return None
+    return [gram for run in runs for gram in ([run] if len(run) == 1 else
+                                              [run[i:i + 2] for i in range(len(run) - 1)])]
+
+
 # -- the view: queries over `residents` -------------------------------------------------------------------
 
 SELECT = "SELECT * FROM residents"
@@ -181,8 +191,14 @@ def search_filters(args: list[Any], prefix: str = "", *, name: str | None = None
         clauses.append(f"{prefix}name ILIKE ${len(args)}")
         runs = literal_runs(name)
         if runs:  # the index's candidates, rechecked by the ILIKE above (a term of wildcards only: no index)
-            args.append(runs)
-            clauses.append(f"residents_name_grams({prefix}name) @> residents_term_grams(${len(args)}::text[])")
+            grams = caseless_term_grams(runs)
+            if grams is not None:  # no SQL function call (the planner cannot inline it: ~0.1 ms a call)
+                args.append(grams)
+                clauses.append(f"residents_name_grams({prefix}name) @> ${len(args)}::text[]")
+            else:  # the term's grams made once per statement (an InitPlan), not again by every candidate's recheck
+                args.append(runs)
+                clauses.append(f"residents_name_grams({prefix}name) @> (SELECT residents_term_grams("
+                               f"${len(args)}::text[]))")
     if id_number:
         args.append(normalise_id_number(id_number))  # the canonical spelling it was registered under
         clauses.append(f"{prefix}id_number = ${len(args)}")

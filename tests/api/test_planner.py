@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import asyncpg
 import pytest
 
 from civicledger.runtime import Runtime
@@ -355,14 +356,26 @@ async def test_a_payload_in_the_audit_log_is_answered_by_the_resolvers(gql: GQL,
 async def test_instants_written_by_the_database_are_the_resolvers_spelling(runtime: Runtime) -> None:
     """Rows rendered whole in SQL (pure plans) write instants the way strawberry's DateTime does (`instant`):
     with and without a fraction, before the epoch, at leap days and far years."""
-    from civicledger.graphql.planner.declarations import instant, instant_text_sql
+    from civicledger.graphql.planner.declarations import instant, instant_text_sql, timestamp_text_sql
 
     samples = [0, 1, 999_999, 1_000_000, -1, -1_000_000, -1_500_000, 951_782_400_000_000, 951_782_400_123_450,
                1_796_000_000_000_007, 253_402_300_799_999_999, -62_135_596_800_000_000, None]
+    # the timestamptz of those microseconds, exactly (whole seconds and the fraction apart: no float rounding)
+    stamp = "('epoch'::timestamptz + ($1::bigint / 1000000) * interval '1 second' + ($1::bigint % 1000000) * " \
+            "interval '1 microsecond')"
     async with runtime.pool.acquire() as conn:
-        for micros in samples:
-            written = await conn.fetchval(f"SELECT {instant_text_sql('$1::bigint')}", micros)
-            assert written == instant(micros), micros
+        await conn.execute("SET TIME ZONE 'Asia/Shanghai'")  # the session's zone changes nothing
+        try:
+            for micros in samples:
+                written = await conn.fetchval(f"SELECT {instant_text_sql('$1::bigint')}", micros)
+                assert written == instant(micros), micros
+                written = await conn.fetchval(f"SELECT {timestamp_text_sql(stamp)}", micros)
+                assert written == instant(micros), micros
+            for outside in ("infinity", "-infinity", "10000-01-01 00:00:00+00", "0001-12-31 23:59:59+00 BC"):
+                with pytest.raises(asyncpg.DataError):  # as `instant_sql`'s bigint or Python's datetime fail there
+                    await conn.fetchval(f"SELECT {timestamp_text_sql('$1::text::timestamptz')}", outside)
+        finally:
+            await conn.execute("RESET TIME ZONE")
 
 
 async def test_instants_written_from_the_column_are_the_resolvers_spelling(runtime: Runtime) -> None:
@@ -409,6 +422,47 @@ async def test_rows_of_plain_columns_are_rendered_whole_by_the_database(app: Any
     page = next(payload for _, kind, payload in masked.entries if kind == "page")
     assert not masked.pure and page.pure and page.node_plan.pure
     assert _resident_plan(app, "id name").pure
+
+
+async def test_a_reader_who_sees_no_personal_data_gets_rows_rendered_whole(app: Any) -> None:
+    """For a reader whom every rule masks (`sees_no_personal_data`), masked fields, hidden figures and a case's
+    verification matrix are written by the database: the plan for such a reader is pure where the general one
+    is shaped in Python."""
+    from graphql import OperationDefinitionNode, parse
+
+    from civicledger.graphql.planner import plan_operation
+
+    def planned(query: str) -> Any:
+        document = parse(query)
+        operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        plan = plan_operation(app.state.graphql_http.schema._schema, document, operation)
+        assert plan is not None and plan.masked_roots is not None
+        root, masked = plan.roots[0], plan.masked_roots[0]
+        return (root.payload if root.kind == "page" else root.payload[1]).pure, \
+            (masked.payload if masked.kind == "page" else masked.payload[1]).pure
+
+    assert planned("query($id: ID!) { resident(id: $id) { id name idNumber phone birthDate household { members { "
+                   "resident { idNumber } } } } }") == (False, True)
+    assert planned("{ assistanceCases(first: 5) { edges { node { id program programName status statement "
+                   "figuresMasked monthlyAmount verification { residentId source sourceName mandatory status "
+                   "monthlyIncome assets flags } } } } }") == (False, True)
+    # a rule that is no masking (the address's object, a date's) stays in Python for every reader
+    assert planned("query($id: ID!) { resident(id: $id) { address { street } } }") == (False, False)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "integrator", "inspector", "admin"])
+@pytest.mark.parametrize("district", [None, "HAIZHU"])
+@pytest.mark.parametrize("scopes", [frozenset(), frozenset({"read", "personal"})])
+@pytest.mark.parametrize("purpose", [None, "", "  ", "complaint 42"])
+def test_a_reader_who_sees_no_personal_data_sees_it_in_no_district(role: str, district: str | None,
+                                                                     scopes: frozenset[str], purpose: str | None) -> None:
+    from civicledger.core.auth import Principal, Role, Scope
+    from civicledger.core.guangzhou import District
+    from civicledger.graphql.permissions import sees_no_personal_data, sees_personal_data
+
+    principal = Principal("p", Role(role), district=district, scopes=frozenset(Scope(s) for s in scopes))
+    sees_somewhere = any(sees_personal_data(principal, d, purpose) for d in [*(d.value for d in District), None])
+    assert sees_no_personal_data(principal, purpose) is not sees_somewhere
 
 
 async def test_pages_rendered_by_the_database_match_the_resolvers_at_every_boundary(
@@ -499,6 +553,20 @@ def _like(term: str, name: str) -> bool:
         pattern += re.escape(next(chars, ch)) if ch == "\\" else ".*" if ch == "%" else "." if ch == "_" \
             else re.escape(ch)
     return re.search(pattern, name, re.IGNORECASE | re.DOTALL) is not None
+
+
+async def test_the_grams_of_a_caseless_term_are_the_databases(runtime: Runtime) -> None:
+    from civicledger.projections.residents import caseless_term_grams, literal_runs
+
+    for term in ["禤", "禤晔", "禤_彤%x晔", "陈大文", "12_34", "王-李", "晔\\%彤", "a", "禤A"]:
+        runs = literal_runs(term)
+        grams = caseless_term_grams(runs)
+        if any(ch.isalpha() and ch.lower() != ch.upper() for ch in term):
+            assert grams is None, term  # a cased letter: the database's lower() decides
+            continue
+        async with runtime.pool.acquire() as conn:
+            made = await conn.fetchval("SELECT residents_term_grams($1::text[])", runs)
+        assert sorted(grams or []) == sorted(made), term
 
 
 def test_the_literal_runs_of_a_search_term() -> None:

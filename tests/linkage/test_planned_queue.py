@@ -5,6 +5,7 @@ resident's words) is answered by the resolvers."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,6 +26,12 @@ QUEUE = """query($org: ID, $staff: String, $first: Int, $after: String, $bucket:
     bucket: $bucket, asOf: $asOf, dueSoonHours: $soon) { __typename counts { overdue dueSoon open __typename }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { __typename cursor node { ITEM } } } }
     """.replace("ITEM", ITEM)
+# Without cursors: the page, its counts and every item's sub-item written whole by the database
+WHOLE = """query($org: ID, $staff: String, $first: Int, $after: String, $bucket: WorkQueueBucket, $asOf: DateTime,
+    $soon: Int! = 48) { linkageWorkQueue(organisationId: $org, staffId: $staff, first: $first, after: $after,
+    bucket: $bucket, asOf: $asOf, dueSoonHours: $soon) { counts { open overdue __typename dueSoon }
+    pageInfo { hasNextPage hasPreviousPage } edges { node { ITEM } } } }""".replace(
+    "ITEM", ITEM.replace("relatedProgram", "relatedProgram defaultAcceptWithinHours defaultCompleteWithinDays"))
 
 _WORLD: dict[str, Any] = {}
 
@@ -75,20 +82,51 @@ def _variables(queues: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
     return variables
 
 
+@pytest.mark.parametrize("document", ["with cursors", "whole"])
 @pytest.mark.parametrize("reader", READERS, ids=[r[0] for r in READERS])
 @pytest.mark.parametrize("label", list(CASES))
 async def test_planned_and_resolved_queues_are_identical(gql: GQL, runtime: Runtime, app: Any,
                                                          queues: dict[str, Any], label: str,
-                                                         reader: tuple[str, str, dict[str, str]]) -> None:
+                                                         reader: tuple[str, str, dict[str, str]], document: str) -> None:
     _, bearer, headers = reader
     variables = _variables(queues, CASES[label])
-    answers, logs, planned = await _both(gql, runtime, app, QUEUE, variables, bearer, headers, queues["position"])
+    query = QUEUE if document == "with cursors" else WHOLE
+    answers, logs, planned = await _both(gql, runtime, app, query, variables, bearer, headers, queues["position"])
 
     assert planned == [1, 0], "the first answer must come from the planner, the second from the resolvers"
     assert answers[0] == answers[1]
     assert "errors" not in answers[0], answers[0]
     assert answers[0]["data"]["linkageWorkQueue"]["edges"] or label.startswith("one bucket") or "instant" in label
     assert logs == [[], []]  # nothing personal in a queue item: no read to log on either path
+
+
+def test_a_queue_without_cursors_is_rendered_whole_by_the_database(app: Any) -> None:
+    from graphql import OperationDefinitionNode, parse
+
+    from civicledger.graphql.planner import plan_operation
+
+    def pure(query: str) -> bool:
+        document = parse(query)
+        operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        planned = plan_operation(app.state.graphql_http.schema._schema, document, operation)
+        assert planned is not None
+        return bool(planned.roots[0].payload.pure)
+
+    assert pure(WHOLE) and not pure(QUEUE)
+
+
+async def test_sub_items_written_by_the_database_are_the_taxonomys(runtime: Runtime) -> None:
+    """Every known code, a retired one (shown by its code) and none: the same fields as `sub_item_type`."""
+    from civicledger.graphql.linkage.taxonomy import BY_CODE
+    from civicledger.graphql.planner.declarations import TYPES, _sub_item
+
+    fields = TYPES["WorkQueueItem"].fields["subItem"].object_sql  # type: ignore[union-attr]
+    assert fields is not None
+    row = "json_build_object(" + ", ".join(f"'{k}', {v.format(a='t')}" for k, v in fields.items()) + ")::text"
+    async with runtime.pool.acquire() as conn:
+        for code in [*BY_CODE, "RETIRED_SUB_ITEM", None]:
+            written = await conn.fetchval(f"SELECT {row} FROM (SELECT $1::text AS sub_item) t", code)
+            assert json.loads(written) == _sub_item(None, {"sub_item": code}), code
 
 
 async def test_every_page_of_the_queue_is_the_same_on_both_paths(gql: GQL, runtime: Runtime, app: Any,

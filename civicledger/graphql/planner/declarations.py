@@ -28,7 +28,7 @@ from civicledger.domains.assistance.verification import SOURCES, DataSource
 from civicledger.graphql.assistance.types import members_of, reveal
 from civicledger.graphql.inspection.common import aware, decode_log_cursor, encode_log_cursor, stream_uuid
 from civicledger.graphql.linkage.reports import decode_queue_cursor, queue_cursor
-from civicledger.graphql.linkage.taxonomy import sub_item_type
+from civicledger.graphql.linkage.taxonomy import BY_CODE, sub_item_type
 from civicledger.graphql.permissions import (
     MASKED_TEXT,
     mask_id_number,
@@ -69,8 +69,35 @@ def instant_text_sql(micros: str) -> str:
             f"lpad({fraction}::text, 6, '0') END || '+00:00' END")
 
 
-def enum_value(value: str | None) -> str | None:
+def timestamp_text_sql(expr: str) -> str:
+    """A timestamptz (`expr`) as `instant(micros)` spells it, written by the database: `to_char` in UTC with the
+    fraction dropped when it is zero; outside the years 1-9999 (an infinity: `instant_sql` fails there) it fails."""
+    return (f"CASE WHEN ({expr}) >= '0001-01-01 00:00:00+00' AND ({expr}) < '10000-01-01 00:00:00+00' THEN "
+            f"replace(to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), '.000000+', '+') "
+            f"WHEN ({expr}) IS NOT NULL THEN {sql_unknown(expr, 'text')} END")
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A convert written twice: in Python (`python(value)`) and in SQL (`sql_of(expr)`), the same value."""
+
+    python: Callable[[Any], Any]
+    sql_of: Callable[[str], str]
+
+    def __call__(self, value: Any) -> Any:
+        return self.python(value)
+
+    def sql(self, expr: str) -> str:
+        return self.sql_of(expr)
+
+
+def _enum_value(value: str | None) -> str | None:
     return value or None
+
+
+enum_value = Twin(_enum_value, lambda expr: f"nullif({expr}, '')")
+JSON_BOOL = Twin(bool, lambda expr: expr)  # a JSON boolean as it is
+JSON_LIST = Twin(list, lambda expr: expr)  # a JSON array as it is
 
 
 def base64url_sql(text: str) -> str:
@@ -121,6 +148,43 @@ class Instant:
 INSTANT = Instant()
 
 
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_unknown(expr: str, sql_type: str, *, null: bool = True) -> str:
+    """An expression that fails when the database evaluates it, for a value outside a lookup (Python raises there
+    too, and the planner then declines); null for null when `null` (a convert is not applied to null)."""
+    text = f"({expr})::text" if null else f"coalesce(({expr})::text, 'null')"
+    return f"(('unknown value: ' || {text})::int)::{sql_type}"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A convert: a value looked up in a fixed table (an enum's names or labels), in Python or in SQL (`CASE`); a
+    value outside the table raises in both (the planner declines, the resolvers answer)."""
+
+    table: tuple[tuple[str, Any], ...]
+    index: Mapping[str, Any] = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", dict(self.table))
+
+    @classmethod
+    def of(cls, table: Mapping[str, Any]) -> Lookup:
+        return cls(tuple(table.items()))
+
+    def __call__(self, value: Any) -> Any:
+        return self.index[value]
+
+    def sql(self, expr: str) -> str:
+        if all(k == v for k, v in self.table):  # an enum whose names are its values: only checked
+            return (f"CASE WHEN ({expr}) IN ({', '.join(sql_literal(k) for k, _ in self.table)}) THEN ({expr}) "
+                    f"ELSE {sql_unknown(expr, 'text')} END")
+        cases = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in self.table)
+        return f"CASE ({expr}) {cases} ELSE {sql_unknown(expr, 'text')} END"
+
+
 def sql_convert(convert: Callable[[Any], Any] | None) -> Callable[[str], str] | None:
     """The SQL of a convert that has one (`sql`: INSTANT, GlobalId); None when it runs in Python only. A row whose
     every field is a plain column, such a column, or a constant is rendered whole in SQL."""
@@ -131,20 +195,30 @@ def sql_convert(convert: Callable[[Any], Any] | None) -> Callable[[str], str] | 
 
 @dataclass(frozen=True)
 class Column:
-    """A value read from one SQL expression, converted for the response."""
+    """A value read from one SQL expression, converted for the response; `text`: the response value written by
+    the database (rows rendered whole), when it is not `convert.sql(expr)`."""
 
     expr: str
     convert: Callable[[Any], Any] | None = None
+    text: str | None = None
+
+
+def instant_column(expr: str) -> Column:
+    """A timestamptz column as strawberry's DateTime spells it: read as microseconds and spelt in Python, or
+    written whole by the database."""
+    return Column(instant_sql(expr), INSTANT, text=timestamp_text_sql(expr))
 
 
 @dataclass(frozen=True)
 class Personal:
     """A resident's personal column: shown when `reveal_resident` (the resolvers' rule, which also records the
-    read for the access log) says so, else `mask(value)`."""
+    read for the access log) says so, else `mask(value)`; `mask_sql(expr)`: the same mask written by the
+    database (for a reader who sees no personal data: `sees_no_personal_data`)."""
 
     expr: str
     field_name: str
     mask: Callable[[Any], Any]
+    mask_sql: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +230,9 @@ class Guarded:
     field_name: str
     visible: Callable[[Any, Mapping[str, Any], str], bool]
     when_present: bool = True
+    # `visible` is False, and records nothing, for a reader who sees no personal data (`sees_no_personal_data`):
+    # the column is then null for such a reader, whatever the row
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +243,12 @@ class Derived:
     compute: Callable[[Any, Mapping[str, Any]], Any]
     object_type: str | None = None
     uses_clock: bool = False  # the answer changes with the date: never served from the response cache
+    # The same value written by the database (over `{a}`, a JSON value): for every reader (`sql`), or for a reader
+    # who sees no personal data (`masked_sql`: the rule's answer for such a reader, which records nothing)
+    sql: str | None = None
+    masked_sql: str | None = None
+    # An object value's fields written by the database (GraphQL name -> SQL over `{a}`), for every reader
+    object_sql: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +285,10 @@ class PageArgs:
     source: str | None = None
     # The SQL (a JSON value) of the connection's summary (`Page.summary`), over every page, when it has one
     summary_sql: str | None = None
+    # A WITH clause the page's source and its summary read (evaluated once for both)
+    with_sql: str | None = None
+    # The summary's FROM item, for its fields written by the database (`Summary.sql`)
+    summary_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +300,8 @@ class Summary:
     object_type: str
     fields: frozenset[str]
     compute: Callable[[Any], Mapping[str, Any]]
+    # The same fields written by the database: GraphQL name -> an aggregate over `PageArgs.summary_source`
+    sql: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -257,12 +346,28 @@ class TypeDecl:
     # Called for every planned row with its base columns, whatever fields are selected: the rules the resolvers
     # apply per row whatever is selected (e.g. recording a read), so both paths log the same reads.
     on_row: Callable[[Any, Mapping[str, Any]], None] | None = None
+    # `on_row` does nothing for a reader who sees no personal data (`sees_no_personal_data`)
+    on_row_personal: bool = False
 
 
 # -- residents and households ------------------------------------------------------------------------------------
 
 def _birth_year(value: str | None) -> str | None:
     return None if value is None else value[:4]
+
+
+# The masks of `permissions` written by the database (for a reader who sees no personal data)
+def _mask_id_number_sql(expr: str) -> str:
+    return f"left({expr}, 3) || '***********' || right({expr}, 4)"
+
+
+def _mask_phone_sql(expr: str) -> str:
+    return (f"CASE WHEN length({expr}) >= 7 THEN left({expr}, 3) || '****' || right({expr}, 4) "
+            f"WHEN {expr} IS NOT NULL THEN '****' END")
+
+
+def _birth_year_sql(expr: str) -> str:
+    return f"substr(to_json({expr})::text, 2, 4)"  # the date as JSON writes it ("YYYY-...), as `_birth_year` reads it
 
 
 def _address(ctx: Any, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -319,13 +424,13 @@ TYPES: dict[str, TypeDecl] = {
             "residency": Column("{a}.residency", enum_value),
             "district": Column("{a}.district"),
             "version": Column("{a}.version"),
-            "erased": Column("{a}.erased", bool),
+            "erased": Column("{a}.erased", JSON_BOOL),
             "deceasedOn": Column("{a}.deceased_on"),
-            "registeredAt": Column(instant_sql("{a}.registered_at"), INSTANT),
+            "registeredAt": instant_column("{a}.registered_at"),
             "relationshipToHead": Column("{a}.relationship", enum_value),
-            "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number),
-            "phone": Personal("{a}.phone", "phone", mask_phone),
-            "birthDate": Personal("{a}.birth_date", "birthDate", _birth_year),
+            "idNumber": Personal("{a}.id_number", "idNumber", mask_id_number, _mask_id_number_sql),
+            "phone": Personal("{a}.phone", "phone", mask_phone, _mask_phone_sql),
+            "birthDate": Personal("{a}.birth_date", "birthDate", _birth_year, _birth_year_sql),
             "address": Derived(_address, object_type="Address"),
             "household": One("Household", "{a}.id = {p}.household_id"),
             "timeline": TIMELINE,
@@ -356,7 +461,7 @@ TYPES: dict[str, TypeDecl] = {
     "TimelineEntry": TypeDecl(
         name="TimelineEntry", source="client_timeline {a}",
         fields={
-            "occurredAt": Column(instant_sql("{a}.occurred_at"), INSTANT),
+            "occurredAt": instant_column("{a}.occurred_at"),
             "program": Column("{a}.program"), "kind": Column("{a}.kind"), "summary": Column("{a}.summary"),
             "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
             "streamVersion": Column("{a}.stream_version"), "correlationId": Column("{a}.correlation_id"),
@@ -422,7 +527,12 @@ CASELOAD = Page(
 
 def _money(field_name: str) -> Guarded:
     return Guarded("{a}." + _MONEY[field_name] + "::text", field_name=_MONEY_READS[field_name],
-                   visible=_case_figures)
+                   visible=_case_figures, personal=True)
+
+
+_PROGRAM_NAMES = Lookup.of({p.value: p.name for p in Program})
+_PROGRAM_LABELS = Lookup.of({p.value: p.rule.label for p in Program})
+_STATUS_NAMES = Lookup.of({s.value: s.name for s in CaseStatus})
 
 
 _MONEY = {"perCapitaIncome": "per_capita_income", "monthlyAmount": "monthly_amount",
@@ -435,11 +545,11 @@ TYPES["AssistanceCase"] = TypeDecl(
     base={"id": ("{a}.id", None), "district": ("{a}.district", None), "members": ("{a}.members", None),
           "status": ("{a}.status", None), "next_review_due": ("{a}.next_review_due", date.fromisoformat)},
     fields={
-        "id": Derived(lambda ctx, row: relay.to_base64("AssistanceCase", str(row["id"]))),
+        "id": Column("{a}.id", GlobalId("AssistanceCase")),
         "caseId": Column("{a}.id"),
-        "program": Column("{a}.program", lambda v: Program(v).name),
-        "programName": Column("{a}.program", lambda v: Program(v).rule.label),
-        "status": Column("{a}.status", lambda v: CaseStatus(v).name),
+        "program": Column("{a}.program", _PROGRAM_NAMES),
+        "programName": Column("{a}.program", _PROGRAM_LABELS),
+        "status": Column("{a}.status", _STATUS_NAMES),
         "district": Column("{a}.district"), "office": Column("{a}.office"), "version": Column("{a}.version"),
         "householdSize": Column("{a}.household_size"), "referralId": Column("{a}.referral_id"),
         "appliedOn": Column("{a}.applied_on"),
@@ -447,11 +557,12 @@ TYPES["AssistanceCase"] = TypeDecl(
         "applicant": One("Resident", "{a}.id = {p}.applicant_id"),
         "members": Many("Resident", "jsonb_array_elements_text({p}.members) WITH ORDINALITY m_{a}(mid, o)"
                                     " JOIN residents {a} ON {a}.id = m_{a}.mid::uuid", "m_{a}.o"),
-        "statement": Guarded("{a}.statement", "assistanceStatement", _case_figures, when_present=False),
+        "statement": Guarded("{a}.statement", "assistanceStatement", _case_figures, when_present=False,
+                             personal=True),
         "figuresMasked": Derived(lambda ctx, row: not sees_personal_data(ctx.principal, row["district"],
-                                                                         ctx.purpose)),
+                                                                         ctx.purpose), masked_sql="true"),
         "eligible": Column("{a}.eligible"),
-        "findings": Column("coalesce({a}.findings, '[]'::jsonb)", list),
+        "findings": Column("coalesce({a}.findings, '[]'::jsonb)", JSON_LIST),
         "assessedBy": Column("{a}.assessed_by"), "decidedBy": Column("{a}.decided_by"),
         **{name: _money(name) for name in _MONEY},
         "standardRevision": Column("{a}.standard_revision"),
@@ -460,7 +571,7 @@ TYPES["AssistanceCase"] = TypeDecl(
                              "assistance_verification {a} JOIN assistance_cases c_{a} ON c_{a}.id = {a}.case_id"
                              " WHERE {a}.case_id = {p}.id", "{a}.member_id, {a}.source"),
         "sourcesAnswered": Column("{a}.sources_answered"),
-        "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", list),
+        "sourcesFailed": Column("coalesce({a}.sources_failed, '[]'::jsonb)", JSON_LIST),
         "noticeEndsOn": Column("{a}.notice_ends_on"), "objections": Column("{a}.objections"),
         "firstMonth": Column("{a}.first_month"), "lastPaidMonth": Column("{a}.last_paid_month"),
         "nextReviewDue": Column("{a}.next_review_due"),
@@ -481,7 +592,8 @@ def _cell_read(ctx: Any, row: Mapping[str, Any]) -> None:
 
 
 def _cell_money(column: str) -> Guarded:
-    return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False)
+    return Guarded("{a}." + column + "::text", "assistanceVerification", _cell_shown, when_present=False,
+                   personal=True)
 
 
 # The sources' and programs' enums as lookups (a matrix is many cells; an unknown value raises all the same)
@@ -494,21 +606,32 @@ def _mandatory(ctx: Any, row: Mapping[str, Any]) -> bool:
     return _SOURCE_NAMES[row["source"]] is not None and row["source"] in _MANDATORY[row["program"]]
 
 
+def _mandatory_sql(source: str, program: str) -> str:
+    """`_mandatory` written by the database (an unknown source or program fails there too)."""
+    sources = ", ".join(sql_literal(s) for s in _SOURCE_NAMES)
+    per_program = " ".join(
+        f"WHEN {sql_literal(p)} THEN "
+        + (f"{source} IN ({', '.join(sql_literal(s) for s in sorted(mandatory))})" if mandatory else "false")
+        for p, mandatory in _MANDATORY.items())
+    return (f"CASE WHEN {source} IN ({sources}) THEN CASE {program} {per_program} ELSE "
+            f"{sql_unknown(program, 'boolean', null=False)} END ELSE {sql_unknown(source, 'boolean', null=False)} END")
+
+
 TYPES["AssistanceVerificationCell"] = TypeDecl(
     name="AssistanceVerificationCell", source="assistance_verification {a}",
     base={"member_id": ("{a}.member_id", None), "source": ("{a}.source", None),
           "district": ("c_{a}.district", None), "program": ("c_{a}.program", None)},
-    on_row=_cell_read,
+    on_row=_cell_read, on_row_personal=True,
     fields={
         "residentId": Column("{a}.member_id"),
-        "source": Column("{a}.source", _SOURCE_NAMES.__getitem__),
-        "sourceName": Column("{a}.source", _SOURCE_LABELS.__getitem__),
-        "mandatory": Derived(_mandatory),
+        "source": Column("{a}.source", Lookup.of(_SOURCE_NAMES)),
+        "sourceName": Column("{a}.source", Lookup.of(_SOURCE_LABELS)),
+        "mandatory": Derived(_mandatory, sql=_mandatory_sql("{a}.source", "c_{a}.program")),
         "status": Column("{a}.status"),
         "monthlyIncome": _cell_money("monthly_income"),
         "assets": _cell_money("assets"),
-        "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False),
-        "answeredAt": Column(instant_sql("{a}.answered_at"), INSTANT),
+        "flags": Guarded("{a}.flags", "assistanceVerification", _cell_shown, when_present=False, personal=True),
+        "answeredAt": instant_column("{a}.answered_at"),
         "failure": Column("{a}.failure"),
         "attempts": Column("{a}.attempts"),
     },
@@ -556,7 +679,7 @@ TYPES["RecordedEvent"] = TypeDecl(
         "position": Column("{a}.position"), "streamId": Column("{a}.stream_id"),
         "streamVersion": Column("{a}.stream_version"), "program": Column("{a}.program"),
         "kind": Column("{a}.kind"), "topic": Column("{a}.topic"),
-        "occurredAt": Column(instant_sql("{a}.occurred_at"), INSTANT),
+        "occurredAt": instant_column("{a}.occurred_at"),
         "actor": Embedded("EventActor"), "reason": Column("{a}.reason"),
         "correlationId": Column("{a}.correlation_id"), "causationId": Column("{a}.causation_id"),
         "idempotencyKey": Column("{a}.idempotency_key"), "origin": Column("{a}.origin"),
@@ -586,6 +709,7 @@ def _queue_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) ->
                moment + timedelta(hours=due_soon_hours)]
     n = len(params)
     items = bucketed_items(f"${n - 3}::uuid", f"${n - 2}::text", f"${n - 1}::timestamptz", f"${n}::timestamptz")
+    # one WITH for the page and its counts: the queue's items are gathered once
     clauses = []
     bucket = args.get("bucket")
     if bucket is not None:
@@ -596,9 +720,9 @@ def _queue_arguments(args: Mapping[str, Any], params: list[Any], prefix: str) ->
     if key is not None:
         params.extend(key)
         clauses.append(f"({prefix}sort_due, {prefix}item_id) > (${len(params) - 1}, ${len(params)})")
-    return PageArgs(limit, clauses, after is not None, source=f"({items} SELECT * FROM bucketed)",
-                    summary_sql=f"(SELECT json_object_agg(bucket, n) FROM ({items} SELECT bucket, count(*) AS n"
-                                " FROM bucketed GROUP BY bucket) counts)")
+    return PageArgs(limit, clauses, after is not None, source="bucketed", with_sql=items,
+                    summary_sql="(SELECT json_object_agg(bucket, n) FROM (SELECT bucket, count(*) AS n"
+                                " FROM bucketed GROUP BY bucket) counts)", summary_source="bucketed")
 
 
 def _queue_cursor(key: list[Any]) -> str:
@@ -620,7 +744,10 @@ WORK_QUEUE = Page(
     key_sql="json_build_array(CASE WHEN isfinite({a}.sort_due) THEN " + instant_sql("{a}.sort_due")
             + " END, {a}.item_id)",
     summary=Summary("counts", "WorkQueueCounts", frozenset({"overdue", "dueSoon", "open", "__typename"}),
-                    _queue_counts),
+                    _queue_counts, sql={"overdue": "count(*) FILTER (WHERE bucket = 'OVERDUE')",
+                                        "dueSoon": "count(*) FILTER (WHERE bucket = 'DUE_SOON')",
+                                        "open": "count(*) FILTER (WHERE bucket = 'OPEN')",
+                                        "__typename": "'WorkQueueCounts'::text"}),
     uses_clock=True,
 )
 
@@ -632,13 +759,33 @@ def _sub_item(ctx: Any, row: Mapping[str, Any]) -> dict[str, Any]:
             "defaultCompleteWithinDays": item.default_complete_within_days, "relatedProgram": item.related_program}
 
 
+def _sub_item_sql() -> dict[str, str]:
+    """`_sub_item` written by the database: each field looked up by the row's code, an unknown (retired) code
+    shown as `sub_item_type` shows it."""
+    known = {code: _sub_item(None, {"sub_item": code}) for code in BY_CODE}
+    unknown = _sub_item(None, {"sub_item": "\x00"})
+
+    def literal(value: Any) -> str:
+        text = "NULL" if value is None else str(value) if isinstance(value, int) else sql_literal(value)
+        return text.replace("{", "{{").replace("}", "}}")  # a template (`{a}`)
+
+    out = {"code": "{a}.sub_item"}
+    for name, default in unknown.items():
+        if name == "code":
+            continue
+        cases = " ".join(f"WHEN {sql_literal(code)} THEN {literal(item[name])}" for code, item in known.items())
+        otherwise = "{a}.sub_item" if default == "\x00" else literal(default)
+        out[name] = f"CASE {{a}}.sub_item {cases} ELSE {otherwise} END"
+    return out
+
+
 TYPES["WorkQueueItem"] = TypeDecl(
     name="WorkQueueItem", source=None,
     base={"sub_item": ("{a}.sub_item", None)},
     fields={
         "kind": Column("{a}.kind"), "bucket": Column("{a}.bucket"),
-        "due": Column(instant_sql("{a}.due"), INSTANT), "urgency": Column("{a}.urgency"),
-        "subItem": Derived(_sub_item, object_type="LinkageSubItem"),
+        "due": instant_column("{a}.due"), "urgency": Column("{a}.urgency"),
+        "subItem": Derived(_sub_item, object_type="LinkageSubItem", object_sql=_sub_item_sql()),
     },
 )
 

@@ -29,15 +29,19 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from civicledger.core.auth import Scope
 from civicledger.graphql.input_guard import inputs_are_clean
-from civicledger.graphql.permissions import reveal_resident
+from civicledger.graphql.permissions import reveal_resident, sees_no_personal_data
 from civicledger.graphql.planner.declarations import (
     DICT_TYPES,
     ROOTS,
@@ -49,6 +53,7 @@ from civicledger.graphql.planner.declarations import (
     Many,
     One,
     Page,
+    PageArgs,
     Personal,
     RootOne,
     TypeDecl,
@@ -92,6 +97,9 @@ class Planning:
     arguments: list[tuple[FieldNode, Any]]  # field nodes with arguments, and their field definitions
     uses_clock: bool = False  # some value or filter depends on today's date
     types: set[str] = field(default_factory=set)  # the object types planned (what the answer is read from)
+    # Planned for a reader who sees no personal data (`sees_no_personal_data`): every rule that masks, hides or
+    # records a read then has one answer, written in SQL where the declarations give it
+    masked: bool = False
 
 
 def _fields(planning: Planning, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
@@ -156,14 +164,29 @@ class ObjectPlan:
     # Made once with the plan: the base columns (name, JSON key, convert) and the entries with their JSON keys
     base_keys: list[tuple[str, str, Any]] = field(init=False)
     shaped: list[tuple[str, str, Any, str]] = field(init=False)
+    # No page below (no parameter of the request): its SQL depends only on its aliases, and is made once for them
+    static: bool = field(init=False)
+    _texts: dict[tuple[str, str | None, int], tuple[str, int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.base_keys = [(name, f"${name}", convert) for name, (_, convert) in self.decl.base.items()]
         self.shaped = [(key, kind, payload, f"k{index}") for index, (key, kind, payload) in enumerate(self.entries)]
+        self.static = all(kind != "page" and (kind not in ("one", "many") or payload[1].static)
+                          and (kind != "embedded" or payload.plan.static) for _, kind, payload in self.entries)
 
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
         """A pure object under its response keys, its columns converted by the database; any other under the
         base columns (`$name`) and one key per field (`k0`, `k1`, ...), shaped in Python."""
+        if not self.static:
+            return self._sql(request, alias, parent)
+        key = (alias, parent, request.aliases)
+        made = self._texts.get(key)
+        if made is None:
+            made = self._texts[key] = (self._sql(request, alias, parent), request.aliases)
+        request.aliases = made[1]
+        return made[0]
+
+    def _sql(self, request: Request, alias: str, parent: str | None) -> str:
         parts: list[str] = []
         if not self.pure:
             for name, (expr, _) in self.decl.base.items():
@@ -174,6 +197,8 @@ class ObjectPlan:
             parts.append(f"'{key}'" if self.pure else f"'{json_key}'")  # a GraphQL name or alias: safe to quote
             if kind == "typename":
                 parts.append(f"'{payload}'::text")
+            elif kind == "column" and self.pure and payload.text is not None:
+                parts.append(payload.text.format(a=alias))
             elif kind in ("column", "personal", "guarded"):
                 expr = payload.expr.format(a=alias)
                 convert = sql_convert(payload.convert) if self.pure else None
@@ -274,9 +299,33 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
         if isinstance(declared, Column):
             entries.append((key, "column", declared))
         elif isinstance(declared, Personal):
-            entries.append((key, "personal", declared))
+            if planning.masked and declared.mask_sql is not None:  # masked, no read recorded
+                entries.append((key, "column", Column(declared.mask_sql(declared.expr))))
+            else:
+                entries.append((key, "personal", declared))
         elif isinstance(declared, Guarded):
-            entries.append((key, "guarded", declared))
+            if planning.masked and declared.personal:  # hidden, no read recorded
+                entries.append((key, "column", Column("NULL")))
+            else:
+                entries.append((key, "guarded", declared))
+        elif isinstance(declared, Derived) and declared.object_type is None and node.selection_set is None and (
+                declared.sql is not None or (planning.masked and declared.masked_sql is not None)):
+            planning.uses_clock |= declared.uses_clock
+            entries.append((key, "column", Column(declared.sql if declared.sql is not None
+                                                  else declared.masked_sql)))  # type: ignore[arg-type]
+        elif isinstance(declared, Derived) and declared.object_type is not None and declared.object_sql is not None:
+            parts = []
+            for child in _fields(planning, node.selection_set, declared.object_type):
+                child_name = child.name.value
+                value = f"'{declared.object_type}'::text" if child_name == "__typename" else \
+                    declared.object_sql.get(child_name)
+                if value is None:
+                    raise Unplannable(f"{declared.object_type}.{child_name}")
+                parts += [f"'{_key(child)}'", value]
+            if len(parts) > MAX_JSON_ARGS:
+                raise Unplannable("too many fields for one json_build_object")
+            planning.uses_clock |= declared.uses_clock
+            entries.append((key, "column", Column(f"json_build_object({', '.join(parts)})")))
         elif isinstance(declared, Derived):
             picks = None
             if declared.object_type is not None:
@@ -303,15 +352,15 @@ def plan_object(planning: Planning, type_name: str, selection_set: SelectionSetN
             entries.append((key, "page", plan_page(planning, declared, node)))
         else:  # pragma: no cover - every kind is handled above
             raise Unplannable(name)
-    return ObjectPlan(decl, entries, pure=decl.on_row is None and all(_pure(kind, payload) for _, kind, payload
-                                                                       in entries))
+    row_rules = decl.on_row is not None and not (planning.masked and decl.on_row_personal)
+    return ObjectPlan(decl, entries, pure=not row_rules and all(_pure(kind, payload) for _, kind, payload in entries))
 
 
 def _pure(kind: str, payload: Any) -> bool:
     if kind == "typename":
         return True
     if kind == "column":
-        return payload.convert is None or sql_convert(payload.convert) is not None
+        return payload.convert is None or payload.text is not None or sql_convert(payload.convert) is not None
     if kind == "embedded":
         return bool(payload.plan.pure)
     if kind in ("one", "many"):
@@ -354,20 +403,22 @@ class PagePlan:
         inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
                  f"ORDER BY {order} LIMIT {limit} + 1")
         if self.pure:
-            return self._whole_sql(alias, args.after_given, limit, order, node, inner)
+            whole = self._whole_sql(alias, args, limit, order, node, inner)
+            return whole if args.with_sql is None else f"({args.with_sql} SELECT {whole})"
         request.pages[id(self)] = (args.limit, args.after_given)
         key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
         obj = f"json_build_object('$k', {key}, '$n', {node})"
         rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
-        if not self.summarised:
-            return rows
-        assert args.summary_sql is not None
-        return f"json_build_object('r', {rows}, 's', {args.summary_sql})"
+        if self.summarised:
+            assert args.summary_sql is not None
+            rows = f"json_build_object('r', {rows}, 's', {args.summary_sql})"
+        return rows if args.with_sql is None else f"({args.with_sql} SELECT {rows})"
 
-    def _whole_sql(self, alias: str, after_given: bool, limit: str, order: str, node: str, inner: str) -> str:
+    def _whole_sql(self, alias: str, args: PageArgs, limit: str, order: str, node: str, inner: str) -> str:
         """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
         extra one says there is a next page; cursors are `encode_cursor` written in SQL (base64url, unpadded)."""
         page = self.page
+        after_given = args.after_given
         cursor = (page.cursor_sql.format(a=alias) if page.cursor_sql is not None
                   else base64url_sql(f"'{page.cursor}:' || {alias}.{page.key}::text"))
         out: list[str] = []
@@ -375,6 +426,10 @@ class PagePlan:
             out.append(f"'{key}'")
             if part == "typename":
                 out.append(f"'{payload}'::text")
+            elif part == "summary":  # over every page: its own FROM item
+                assert page.summary is not None and page.summary.sql is not None and args.summary_source is not None
+                fields = ", ".join(f"'{k}', {page.summary.sql[name]}" for k, name in payload)
+                out.append(f"(SELECT json_build_object({fields}) FROM {args.summary_source})")
             elif part == "pageInfo":
                 info = {"hasNextPage": f"count(*) > {limit}", "hasPreviousPage": "true" if after_given else "false",
                         "__typename": "'PageInfo'::text",
@@ -481,8 +536,11 @@ def plan_page(planning: Planning, page: Page, node: FieldNode) -> PagePlan:
         else:
             raise Unplannable(f"{page.connection_type}.{name}")
     plain_cursor = page.cursor_of is None and page.key_sql is None and not page.order_columns
-    pure = ((node_plan is None or node_plan.pure) and (plain_cursor or page.cursor_sql is not None)
-            and all(part != "summary" for _, part, _ in parts) and len(parts) * 2 <= MAX_JSON_ARGS)
+    cursors = any((part == "pageInfo" and any(name in ("startCursor", "endCursor") for _, name in payload))
+                  or (part == "edges" and any(name == "cursor" for _, name in payload)) for _, part, payload in parts)
+    summary_sql = page.summary is not None and page.summary.sql is not None
+    pure = ((node_plan is None or node_plan.pure) and (plain_cursor or page.cursor_sql is not None or not cursors)
+            and all(part != "summary" or summary_sql for _, part, _ in parts) and len(parts) * 2 <= MAX_JSON_ARGS)
     return PagePlan(page, id(node), node_plan, parts, pure=pure)
 
 
@@ -574,10 +632,29 @@ class PlannedOperation:
     # response cache files the answer under that resident in `residents` and `client_timeline`, so a write to
     # another resident keeps it. Any other plan says nothing and so depends on every read model.
     one_resident: bool = False
+    # The same plan for a reader who sees no personal data (`Planning.masked`): more of it rendered by the database
+    masked_roots: list[RootPlan] | None = None
+    # The arguments written as literals, coerced once (read only); those naming a variable, per request
+    constant_arguments: dict[int, dict[str, Any]] = field(init=False, default_factory=dict)
+    variable_arguments: list[tuple[FieldNode, Any]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        for node, definition in self.arguments:
+            if not any(_mentions_variable(a.value) for a in node.arguments or ()):
+                try:
+                    self.constant_arguments[id(node)] = get_argument_values(definition, node, {})
+                    continue
+                except Exception:
+                    pass
+            self.variable_arguments.append((node, definition))
 
     async def execute(self, ctx: Any, pool: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        if any(r.scope is not None and not ctx.principal.has(r.scope) for r in self.roots):
+        principal = ctx.principal
+        if any(r.scope is not None and not principal.has(r.scope) for r in self.roots):
             return None  # the resolvers refuse it (FORBIDDEN)
+        roots = self.roots
+        if self.masked_roots is not None and sees_no_personal_data(principal, ctx.purpose):
+            roots = self.masked_roots
         if not inputs_are_clean(variables):
             return None  # the resolvers refuse it with a typed error
         reads_before = {k: (d, set(f)) for k, (d, f) in ctx.reads.items()}
@@ -587,16 +664,18 @@ class PlannedOperation:
                 coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
             if isinstance(coerced, list):
                 return None
-            args = {id(node): get_argument_values(definition, node, coerced) for node, definition in self.arguments}
+            args = dict(self.constant_arguments)
+            for node, definition in self.variable_arguments:
+                args[id(node)] = get_argument_values(definition, node, coerced)
             request = Request(ctx, args)
             if self.one_resident:
-                root = self.roots[0]
+                root = roots[0]
                 resident_id = root.payload[0].key(args.get(root.node_id, {}))
                 ctx.depends = {("residents", resident_id), ("client_timeline", resident_id)}
-            if any(r.needs_read for r in self.roots):
+            if any(r.needs_read for r in roots):
                 async with pool.acquire() as conn:
-                    return {root.key: await root.run(request, conn) for root in self.roots}
-            return {root.key: await root.run(request, None) for root in self.roots}
+                    return {root.key: await root.run(request, conn) for root in roots}
+            return {root.key: await root.run(request, None) for root in roots}
         except Exception as exc:
             log.debug("planned query declined at run time: %s", type(exc).__name__)  # never the message: data
 
@@ -606,6 +685,16 @@ class PlannedOperation:
             if isinstance(exc, asyncpg.QueryCanceledError):
                 raise  # the statement timeout: the resolvers would only time out again
             return None
+
+
+def _mentions_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_mentions_variable(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_mentions_variable(f.value) for f in value.fields)
+    return False
 
 
 def plan_operation(schema: GraphQLSchema, document: DocumentNode,
@@ -619,13 +708,15 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode,
     planning = Planning(schema, fragments, [])
     try:
         roots = [_plan_root(planning, node) for node in _fields(planning, operation.selection_set, "Query")]
+        masked = Planning(schema, fragments, [], masked=True)
+        masked_roots = [_plan_root(masked, node) for node in _fields(masked, operation.selection_set, "Query")]
     except Unplannable:
         return None
     one_resident = (len(roots) == 1 and roots[0].kind == "one" and roots[0].payload[0].target == "Resident"
                     and planning.types <= {"Resident", "TimelineEntry", "Actor"})
     return PlannedOperation(schema, operation, roots, planning.arguments,
                             mentions_viewer=any(r.kind == "viewer" for r in roots), cacheable=not planning.uses_clock,
-                            one_resident=one_resident)
+                            one_resident=one_resident, masked_roots=masked_roots)
 
 
 __all__ = ["PlannedOperation", "Unplannable", "plan_operation"]
