@@ -379,17 +379,17 @@ async def test_instants_written_by_the_database_are_the_resolvers_spelling(runti
 
 
 async def test_instants_written_from_the_column_are_the_resolvers_spelling(runtime: Runtime) -> None:
-    """A declared instant column (`instant_sql(column)`) is written by the database from the timestamptz itself:
-    the same text strawberry's DateTime writes for the value asyncpg reads, whatever the session's time zone."""
+    """A declared instant column (`instant_column`) is written by the database from the timestamptz itself: the
+    same text strawberry's DateTime writes for the value asyncpg reads, whatever the session's time zone."""
     from datetime import datetime
 
-    from civicledger.graphql.planner.declarations import INSTANT, instant_sql
+    from civicledger.graphql.planner.declarations import instant_column
 
     samples = ["1970-01-01 00:00:00+00", "1969-12-31 23:59:59.999999+00", "1969-12-31 23:59:59.5+00",
                "0001-01-01 00:00:00+00", "0999-12-31 23:59:59.000001+00", "2000-02-29 12:00:00.12345+08",
                "2026-12-03 00:00:00.000010-05", "9999-12-31 23:59:59.999999+00", None]
-    written_sql = INSTANT.sql(instant_sql("$1::text::timestamptz"))  # the value stays in the database
-    assert "extract(epoch" not in written_sql  # written from the column, not through microseconds
+    written_sql = instant_column("$1::text::timestamptz").text  # the value stays in the database
+    assert written_sql is not None and "extract(epoch" not in written_sql  # from the column, not microseconds
     async with runtime.pool.acquire() as conn:
         for zone in ("UTC", "Asia/Shanghai", "America/St_Johns"):
             await conn.execute(f"SET TimeZone = '{zone}'")

@@ -9,7 +9,6 @@ SQL templates name the type's row alias `{a}` and, for relations, the parent's a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -120,29 +119,16 @@ class GlobalId:
         return f"replace(encode(convert_to('{self.type_name}:' || ({expr})::text, 'UTF8'), 'base64'), E'\\n', '')"
 
 
-def timestamptz_text_sql(expr: str) -> str:
-    """A timestamptz spelt as `datetime.isoformat()` of the value asyncpg reads (UTC, the fraction only when it is
-    not zero), by one `to_char` in UTC whatever the session's time zone: a quarter of the cost of going through
-    integer microseconds (`instant_text_sql`), which a 50-row page paid on every request."""
-    return (f"(replace(to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') "
-            f"|| '+00:00')")
-
-
-_MICROS = re.compile(r"\(extract\(epoch from (.+)\) \* 1000000\)::bigint")
-
-
 @dataclass(frozen=True)
 class Instant:
     """A convert: a timestamptz column read as microseconds (`instant_sql`) spelt as strawberry's DateTime, in
-    Python (`instant`) or by the database (`sql`: from the timestamptz itself when the expression is
-    `instant_sql(column)`, else from the microseconds)."""
+    Python (`instant`) or by the database (`sql`)."""
 
     def __call__(self, micros: int | None) -> str | None:
         return instant(micros)
 
     def sql(self, expr: str) -> str:
-        column = _MICROS.fullmatch(expr)
-        return timestamptz_text_sql(column.group(1)) if column else instant_text_sql(expr)
+        return instant_text_sql(expr)
 
 
 INSTANT = Instant()
