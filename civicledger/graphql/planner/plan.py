@@ -400,8 +400,10 @@ class PagePlan:
                           for column in page.order_columns or (page.key,))
         node = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
         source = args.source if args.source is not None else page.table
+        # the extra row says whether there is a next page: only read when the page info asks it
+        extra = " + 1" if not self.pure or self.numbered else ""
         inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
-                 f"ORDER BY {order} LIMIT {limit} + 1")
+                 f"ORDER BY {order} LIMIT {limit}{extra}")
         if self.pure:
             whole = self._whole_sql(alias, args, limit, order, node, inner)
             return whole if args.with_sql is None else f"({args.with_sql} SELECT {whole})"
@@ -443,14 +445,23 @@ class PagePlan:
                     edge.append(f"'{edge_key}'")
                     edge.append(cursor if edge_part == "cursor" else node if edge_part == "node"
                                 else f"'{page.edge_type}'::text")
-                out.append(f"coalesce(json_agg(json_build_object({', '.join(edge)}) ORDER BY {order}) FILTER "
-                           f"(WHERE {alias}.\"$rn\" <= {limit}), '[]'::json)")
+                within = f" FILTER (WHERE {alias}.\"$rn\" <= {limit})" if self.numbered else ""
+                out.append(f"coalesce(json_agg(json_build_object({', '.join(edge)}) ORDER BY {order}){within}, "
+                           "'[]'::json)")
+        if not self.numbered:  # `limit` rows, the edges as they are
+            return f"(SELECT json_build_object({', '.join(out)}) FROM ({inner}) {alias})"
         numbered = (f"SELECT {alias}.*, row_number() OVER (ORDER BY {order}) AS \"$rn\", count(*) OVER () AS "
                     f"\"$count\" FROM ({inner}) {alias}")
         return f"(SELECT json_build_object({', '.join(out)}) FROM ({numbered}) {alias})"
 
     def sql(self, request: Request, parent: str) -> str:
         return self.rows_sql(request, request.alias(), parent)
+
+    @property
+    def numbered(self) -> bool:
+        """The page info asks whether there is a next page, or its cursors: `limit + 1` rows, numbered."""
+        asks = ("hasNextPage", "startCursor", "endCursor")
+        return any(part == "pageInfo" and any(name in asks for _, name in payload) for _, part, payload in self.parts)
 
     @property
     def summarised(self) -> bool:
