@@ -100,7 +100,7 @@ class Ledger:
 
     def claim_key(self, scope: str, value: str) -> str:
         """A keyed hash of a unique personal value: the claims table never holds the value itself."""
-        return hmac.new(self._claims_secret, f"{scope}\x00{value}".encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._claims_secret, f"{scope}\x00{value}".encode(), "sha256").hex()
 
     def reconnect(self) -> None:
         """After a lost connection: drop every pooled connection (they point at the old server); new ones find
@@ -177,7 +177,7 @@ def fingerprint(command: object, secret: bytes) -> str:
     unkeyed hash of an ID number is a dictionary attack away from the number)."""
     payload = dataclasses.asdict(command) if dataclasses.is_dataclass(command) else command  # type: ignore[arg-type]
     message = type(command).__name__.encode() + b"\x00" + codec.dumps(payload)
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.digest(secret, message, "sha256").hex()
 
 
 class CivicApplication(Application[UUID]):

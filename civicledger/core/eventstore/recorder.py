@@ -92,6 +92,10 @@ class AppendRequest:
     releases: Sequence[Claim] = ()
     new_keys: list[tuple[UUID, bytes]] = field(default_factory=list)
     erase_subjects: Sequence[UUID] = ()
+    # MACs computed for the append, kept for the receipts after it (computed once, not twice).
+    # (what they were made for, the MACs): a request changed since is MACed again.
+    _idempotency_mac: tuple[Any, bytes] | None = field(default=None, init=False, repr=False, compare=False)
+    _key_macs: tuple[Any, list[bytes]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def extra_json(self, macs: Macs) -> str | None:
         """The non-event part of the append as one JSON argument (None when there is none), with its MACs."""
@@ -104,8 +108,8 @@ class AppendRequest:
         if self.releases:
             extra["releases"] = [[c.scope, c.key] for c in self.releases]
         if self.new_keys:
-            extra["keys"] = [[str(s), _b64(k), _b64(macs.key_created(s, hashlib.sha256(k).digest()))]
-                             for s, k in self.new_keys]
+            extra["keys"] = [[str(s), _b64(k), _b64(m)] for (s, k), m in zip(self.new_keys, self.key_macs(macs),
+                                                                                strict=True)]
         if self.erase_subjects:
             extra["erase"] = [[str(s), _b64(macs.key_erased(s)), _b64(macs.key_created(s, None))]
                               for s in self.erase_subjects]
@@ -113,15 +117,24 @@ class AppendRequest:
 
     def idempotency_mac(self, macs: Macs) -> bytes:
         assert self.idempotency is not None
-        return macs.idempotency(*self.idempotency)
+        if self._idempotency_mac is None or self._idempotency_mac[0] != (self.idempotency, macs):
+            self._idempotency_mac = ((self.idempotency, macs), macs.idempotency(*self.idempotency))
+        return self._idempotency_mac[1]
+
+    def key_macs(self, macs: Macs) -> list[bytes]:
+        """The MAC of each new key's creation: made once, for the append and for the receipts after it."""
+        made_for = (tuple(self.new_keys), macs)
+        if self._key_macs is None or self._key_macs[0] != made_for:
+            self._key_macs = (made_for, [macs.key_created(s, hashlib.sha256(k).digest()) for s, k in self.new_keys])
+        return self._key_macs[1]
 
     def remember(self, receipts: Receipts, macs: Macs) -> None:
         """After the commit: the side records this append wrote, for the sealer's checks."""
         if self.idempotency:
             receipts.rows("idempotency_keys", [(tuple(self.idempotency[:2]), self.idempotency_mac(macs))])
         if self.new_keys:
-            receipts.rows("key_created", [(s, macs.key_created(s, hashlib.sha256(k).digest()))
-                                          for s, k in self.new_keys])
+            receipts.rows("key_created", [(s, m) for (s, _), m in zip(self.new_keys, self.key_macs(macs),
+                                                                      strict=True)])
         if self.erase_subjects:
             receipts.rows("key_erased", [(s, macs.key_erased(s)) for s in self.erase_subjects])
 
