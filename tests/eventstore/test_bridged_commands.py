@@ -1,5 +1,5 @@
 """Commands run through `bridge.run` (as the runtime runs every program's commands: on the event loop, the
-append an asyncpg call on the writers' pool, the reads on a command thread) keep every guarantee of the
+append and the stream reads asyncpg calls on the writers' pool) keep every guarantee of the
 synchronous path: the append is the asyncpg one, not psycopg's; a repeat of a keyed command is its replay; a
 taken claim and a lost race are CONFLICT; a commit whose answer is lost with the connection is settled exactly
 once (retried whole with a key, DATABASE_UNAVAILABLE without one, never a second write)."""
@@ -98,7 +98,7 @@ async def test_a_bridged_command_appends_with_asyncpg_and_its_repeat_is_its_repl
     assert first.positions and not first.replayed
     assert again.replayed and again.positions == first.positions and again.stream_id == first.stream_id
     assert count(bridged.params, "SELECT count(*) FROM events WHERE idempotency_key = %s", "bridge-intake-1") == 1
-    # what was written reads back through the same service (the read went to a command thread)
+    # what was written reads back through the same service (the stream read with asyncpg, on the loop)
     moved = await bridged.run(bridged.registry.change_address,
                               ChangeAddress(first.stream_id, "HAIZHU", "南华西街", "龙庆社区", expected_version=1),
                               CommandContext(actor=CLERK, origin="test"))

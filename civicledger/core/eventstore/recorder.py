@@ -28,6 +28,7 @@ After the call, what was acknowledged is remembered in `receipts` until a witnes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import functools
@@ -74,6 +75,7 @@ from civicledger.core.eventstore.horizon import horizon_sql, marker_class, marke
 from civicledger.core.eventstore.integrity import ZERO_HASH, event_digest
 from civicledger.core.eventstore.macs import Macs
 from civicledger.core.eventstore.receipts import Receipts
+from civicledger.core.failover import is_connection_error
 
 IDEMPOTENCY_TABLE = "idempotency_keys"
 CLAIMS_TABLE = "claims"
@@ -233,6 +235,9 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         self._async_many_sql = SQL(
             "SELECT {schema}.{fn}($1::uuid[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[],"
             " $7::text[], $8::text)"
+        ).format(**fmt).as_string()
+        self._async_stream_sql = SQL(
+            "SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = $1::uuid"
         ).format(**fmt).as_string()
         self.safe_horizon = SQL("tx < %s::text::xid8")
         self.horizon_statement = horizon_sql("%s")
@@ -457,8 +462,53 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         return (*events, meta, request.extra_json(self.macs))
 
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
-        """The library's read of one stream (on a command thread when called by a bridged command)."""
+        """The library's read of one stream. Under a bridged command (the runtime's writers' pool set): the same
+        query with asyncpg on the writers' connections, awaited on the loop — no thread hop, as for the append;
+        elsewhere the library's psycopg read (on a command thread when bridged without a writers' pool)."""
+        if self.writer_pool is not None and bridge.active():
+            return bridge.await_(self._select_events_async(originator_id, **kwargs))
         return bridge.blocking(functools.partial(super().select_events, originator_id, **kwargs))
+
+    async def _select_events_async(self, originator_id: Any, *, gt: int | None = None, lte: int | None = None,
+                                   desc: bool = False, limit: int | None = None) -> list[StoredEvent]:
+        """The library's `select_events` (same clauses, same order, same result), retried as it retries a read
+        (10 attempts, 0.2 s apart) when the connection is lost: a read is safe to send again."""
+        sql, args = self._async_stream_sql, [originator_id]
+        for value, clause in ((gt, " AND originator_version > $"), (lte, " AND originator_version <= $")):
+            if value is not None:
+                args.append(value)
+                sql += f"{clause}{len(args)}"
+        sql += " ORDER BY originator_version" + (" DESC" if desc else " ASC")
+        if limit is not None:
+            args.append(limit)
+            sql += f" LIMIT ${len(args)}"
+        stream_id = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        writers = self.writer_pool
+        attempt = 0
+        while True:
+            conn, generation = await writers.acquire()
+            discard = False
+            try:
+                rows = await (await writers.prepared(conn, sql)).fetch(*args)
+            except Exception as exc:
+                if not is_connection_error(exc):
+                    state = getattr(exc, "sqlstate", None)
+                    if isinstance(state, str):
+                        raise _library_error(state, exc) from exc
+                    raise
+                discard = True
+                attempt += 1
+                if attempt >= 10:
+                    raise OperationalError("the connection was lost while reading a stream") from exc
+            except BaseException:
+                discard = True
+                raise
+            else:
+                return [StoredEvent(originator_id=stream_id, originator_version=row[0], topic=row[1],
+                                    state=bytes(row[2])) for row in rows]
+            finally:
+                writers.release(conn, generation, discard=discard)
+            await asyncio.sleep(0.2)
 
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
         """The record of an idempotency key, if any; one that fails its MAC is never replayed (a DBA could
