@@ -6,6 +6,8 @@ once (retried whole with a key, DATABASE_UNAVAILABLE without one, never a second
 
 from __future__ import annotations
 
+import functools
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -43,6 +45,7 @@ class Bridged:
         self.threads = CommandThreads(2, name="test-command")
         self.pool: WriterConnections | None = None
         self.async_appends = 0
+        self.async_reads = 0
 
     async def start(self) -> Bridged:
         params = self.params
@@ -55,6 +58,13 @@ class Bridged:
             return await append(*args)
 
         self.ledger.recorder._append_async = counted  # type: ignore[method-assign]
+        read = self.ledger.recorder._select_events_async
+
+        async def counted_read(*args: Any, **kwargs: Any) -> Any:
+            self.async_reads += 1
+            return await read(*args, **kwargs)
+
+        self.ledger.recorder._select_events_async = counted_read  # type: ignore[method-assign]
         return self
 
     async def run(self, fn: Any, *args: Any) -> Any:
@@ -125,6 +135,23 @@ async def test_a_taken_id_number_and_a_lost_race_are_conflicts(bridged: Bridged)
         await bridged.run(decide_while_another_writes)
     assert raised.value.extensions()["code"] == "CONFLICT"
     assert count(bridged.params, "SELECT count(*) FROM events WHERE originator_id = %s", recorded.stream_id) == 2
+
+
+async def test_a_bridged_stream_read_is_the_librarys_read(bridged: Bridged) -> None:
+    recorded = await bridged.run(bridged.registry.register_resident, registration(), CommandContext(actor=CLERK))
+    for street in ("滨江街", "南华西街", "海幢街"):
+        await bridged.run(bridged.registry.change_address, ChangeAddress(recorded.stream_id, "HAIZHU", street, "社区"),
+                          CommandContext(actor=CLERK))
+    recorder = bridged.ledger.recorder
+    shapes: list[dict[str, Any]] = [{}, {"gt": 1}, {"lte": 3}, {"gt": 1, "lte": 3}, {"desc": True, "limit": 2},
+                                    {"gt": 2, "desc": True}, {"limit": 1}]
+
+    for shape in shapes:
+        bridged_read = await bridged.run(functools.partial(recorder.select_events, recorded.stream_id, **shape))
+        library_read = recorder.select_events(recorded.stream_id, **shape)  # psycopg, outside the bridge
+        assert bridged_read == library_read, shape
+    assert await bridged.run(recorder.select_events, uuid.uuid4()) == []
+    assert bridged.async_reads == 3 + len(shapes) + 1  # every bridged read was asyncpg's (3 by the commands)
 
 
 @pytest.fixture
