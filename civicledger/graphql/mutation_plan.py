@@ -20,43 +20,42 @@ from __future__ import annotations
 
 import inspect
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import MISSING, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial, reduce
 from typing import Any
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
-    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
-    InlineFragmentNode,
     OperationType,
-    SelectionSetNode,
-    is_leaf_type,
     located_error,
 )
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined, is_iterable
-from graphql.pyutils import inspect as graphql_inspect
+from graphql.pyutils import Path
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.field_extension import build_field_extension_resolvers
 from strawberry.permission import PermissionExtension
-from strawberry.relay.types import GlobalID
 from strawberry.types import ExecutionResult
-from strawberry.types.arguments import _is_leaf_type, _is_optional_leaf_type, convert_argument
-from strawberry.types.base import StrawberryList, StrawberryMaybe, StrawberryOptional, has_object_definition
-from strawberry.types.enum import has_enum_definition
 from strawberry.types.field import StrawberryField
-from strawberry.types.unset import UNSET
 
 from civicledger.graphql.documents import Prepared, PreparedDocument
 from civicledger.graphql.input_guard import InputGuard, check_inputs
+from civicledger.graphql.plan_values import (
+    Convert,
+    Errors,
+    NotPlanned,
+    Running,
+    Step,
+    collect,
+    completer,
+    converter,
+    no_directives,
+)
 
 BACKREF = "strawberry-definition"
 # Schema extensions whose hooks do nothing at execution that the plan does not do itself: the limits are
@@ -64,87 +63,10 @@ BACKREF = "strawberry-definition"
 # executor that document, `InputGuard` is run by the plan. Any other extension sends mutations to the executor.
 KNOWN_EXTENSIONS = (InputGuard, AddValidationRules, MaxTokensLimiter, PreparedDocument)
 
-Convert = Callable[[Any, Any, tuple[Any, ...]], Any]  # (value, info, path) -> Python value
-Complete = Callable[[Any, "_Field", Path], Any]  # (value, the field running, its path) -> completed value
-
-
-class _NotPlanned(Exception):
-    """The document needs something the plan does not do: the executor answers it."""
-
-
-# -- arguments ------------------------------------------------------------------------------------------------
-
-
-def _converter(type_: Any, registry: Any, config: Any) -> Convert:
-    """What strawberry's `convert_argument` does for values of `type_`, decided once: the type's annotation is
-    resolved here, not on every request. Cases not specialised here call `convert_argument` itself."""
-
-    def generic(value: Any, info: Any, path: tuple[Any, ...]) -> Any:
-        return convert_argument(value, type_, registry, config, info, path=path)
-
-    if isinstance(type_, StrawberryMaybe):
-        return generic
-    if isinstance(type_, StrawberryOptional):
-        return _converter(type_.of_type, registry, config)
-    if isinstance(type_, StrawberryList):
-        if (_is_leaf_type(type_.of_type, registry, skip_classes=(GlobalID,))
-                or _is_optional_leaf_type(type_.of_type, registry, skip_classes=(GlobalID,))):
-            def copy(value: Any, info: Any, path: tuple[Any, ...]) -> Any:
-                return value if value is None or value is UNSET else list(value)
-            return copy
-        item = _converter(type_.of_type, registry, config)
-
-        def items(value: Any, info: Any, path: tuple[Any, ...]) -> Any:
-            if value is None or value is UNSET:
-                return value
-            return [item(x, info, (*path, index)) for index, x in enumerate(value)]
-        return items
-    if (type_ is not GlobalID and _is_leaf_type(type_, registry)) or has_enum_definition(type_):
-        return _same  # (None and UNSET stay as they are, like every other value of these types)
-    if has_object_definition(type_):
-        definition = type_.__strawberry_definition__
-        if not definition.is_input or definition.from_input is not None:
-            return generic
-        defaults = {f.python_name: None for f in definition.fields
-                    if f.default_value is MISSING and f.default_factory is MISSING}
-        fields = [(config.name_converter.from_field(f), f.python_name,
-                   _converter(f.resolve_type(type_definition=definition), registry, config))
-                  for f in definition.fields]
-        cls = type_
-
-        def build(value: Any, info: Any, path: tuple[Any, ...]) -> Any:
-            if value is None or value is UNSET:
-                return value
-            kwargs = dict(defaults)
-            for graphql_name, python_name, convert in fields:
-                if graphql_name in value:
-                    kwargs[python_name] = convert(value[graphql_name], info, (*path, graphql_name))
-            return cls(**kwargs)
-        return build
-    return generic
-
-
-def _same(value: Any, info: Any, path: tuple[Any, ...]) -> Any:
-    return value
-
-
-# -- the plan -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Step:
-    """One field of a selection: how its value is got and completed."""
-
-    key: str  # the response key (alias or name)
-    name: str
-    nodes: list[FieldNode]
-    field_def: GraphQLField | None  # None for __typename
-    complete: Complete | None
-
 
 @dataclass
 class _RootStep:
-    step: _Step
+    step: Step
     field: StrawberryField
     arguments: list[tuple[str, str, Convert]]  # graphql name, python name, converter
     chain: list[Any]  # the field extensions' async resolvers, in strawberry's order
@@ -153,175 +75,8 @@ class _RootStep:
 @dataclass
 class MutationPlan:
     root_type: GraphQLObjectType
-    roots: list[_RootStep | _Step]
+    roots: list[_RootStep | Step]
     fragments: dict[str, FragmentDefinitionNode]
-
-
-def _no_directives(node: Any) -> None:
-    if getattr(node, "directives", None):
-        raise _NotPlanned("a directive")
-
-
-def _collect(gtype: GraphQLObjectType, selection_set: SelectionSetNode,
-             fragments: dict[str, FragmentDefinitionNode], out: OrderedDict[str, list[FieldNode]],
-             seen: frozenset[str] = frozenset()) -> None:
-    """graphql-core's field collection for one object type, where no directive applies."""
-    for selection in selection_set.selections:
-        _no_directives(selection)
-        if isinstance(selection, FieldNode):
-            key = selection.alias.value if selection.alias else selection.name.value
-            out.setdefault(key, []).append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            if selection.type_condition is not None and selection.type_condition.name.value != gtype.name:
-                raise _NotPlanned("a fragment on another type")
-            _collect(gtype, selection.selection_set, fragments, out, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in seen or fragment.type_condition.name.value != gtype.name:
-                raise _NotPlanned("a fragment on another type")
-            _no_directives(fragment)
-            _collect(gtype, fragment.selection_set, fragments, out, seen | {name})
-        else:  # pragma: no cover - no other selection kinds exist
-            raise _NotPlanned("an unknown selection")
-
-
-def _subfields(gtype: GraphQLObjectType, nodes: list[FieldNode],
-               fragments: dict[str, FragmentDefinitionNode]) -> list[_Step]:
-    collected: OrderedDict[str, list[FieldNode]] = OrderedDict()
-    for node in nodes:
-        if node.selection_set is not None:
-            _collect(gtype, node.selection_set, fragments, collected)
-    steps = []
-    for key, field_nodes in collected.items():
-        name = field_nodes[0].name.value
-        if name == "__typename":
-            steps.append(_Step(key, name, field_nodes, None, None))
-            continue
-        field_def = gtype.fields.get(name)
-        if field_def is None or not getattr(field_def.resolve, "_is_default", False):
-            raise _NotPlanned("a field with a resolver")  # reads (a payload's object) go to the executor
-        steps.append(_Step(key, name, field_nodes, field_def, _completer(field_def.type, field_nodes, fragments)))
-    return steps
-
-
-def _completer(gtype: Any, nodes: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]) -> Complete:
-    """graphql-core's `complete_value` for values of `gtype`, its sub-selections planned."""
-    if isinstance(gtype, GraphQLNonNull):
-        inner = _completer(gtype.of_type, nodes, fragments)
-
-        def non_null(value: Any, step: _Field, path: Path) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            completed = inner(value, step, path)
-            if completed is None:
-                raise TypeError(f"Cannot return null for non-nullable field {step.parent}.{step.name}.")
-            return completed
-        return non_null
-    if isinstance(gtype, GraphQLList):
-        item_type = gtype.of_type
-        item = _completer(item_type, nodes, fragments)
-        item_non_null = isinstance(item_type, GraphQLNonNull)
-
-        def list_value(value: Any, step: _Field, path: Path) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None:
-                return None
-            if not is_iterable(value):  # (an async iterable: a payload's lists are data, never streams)
-                raise GraphQLError("Expected Iterable, but did not find one for field"
-                                   f" '{step.parent}.{step.name}'.")
-            out = []
-            for index, x in enumerate(value):
-                item_path = path.add_key(index, None)
-                try:
-                    out.append(item(x, step, item_path))
-                except Exception as raw:
-                    error = located_error(raw, step.nodes, item_path.as_list())
-                    if item_non_null:
-                        raise error from None
-                    step.errors.add(error, item_path)
-                    out.append(None)
-            return out
-        return list_value
-    if is_leaf_type(gtype):
-        def leaf(value: Any, step: _Field, path: Path) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None:
-                return None
-            coerced = gtype.coerce_output_value(value)
-            if coerced is None or coerced is Undefined:
-                raise TypeError(f"Expected `{graphql_inspect(gtype)}.coerce_output_value({graphql_inspect(value)})`"
-                                f" to return non-nullable value, returned: {graphql_inspect(coerced)}")
-            return coerced
-        return leaf
-    if isinstance(gtype, GraphQLObjectType):
-        if gtype.is_type_of is not None and "_get_is_type_of" not in getattr(gtype.is_type_of, "__qualname__", ""):
-            raise _NotPlanned("an is_type_of of its own")
-        steps = _subfields(gtype, nodes, fragments)
-        is_type_of = gtype.is_type_of
-
-        def object_value(value: Any, step: _Field, path: Path) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None:
-                return None
-            if is_type_of is not None and not is_type_of(value, None):
-                raise GraphQLError(f"Expected value of type '{gtype}' but got: {graphql_inspect(value)}.",
-                                   step.nodes)
-            return _execute_fields(gtype, value, steps, path, step.errors)
-        return object_value
-    raise _NotPlanned("an abstract type")
-
-
-class _Errors:
-    """graphql-core's `CollectedErrors`: an error below a position already nulled is not added."""
-
-    def __init__(self) -> None:
-        self.errors: list[GraphQLError] = []
-        self._positions: set[Path | None] = set()
-
-    def add(self, error: GraphQLError, path: Path | None) -> None:
-        position = path
-        while position is not None:
-            if position in self._positions:
-                return
-            position = position.prev
-        if None in self._positions:
-            return
-        self._positions.add(path)
-        self.errors.append(error)
-
-
-class _Field:
-    """A step as it runs: where it is and where its errors go (the completers' `step` argument)."""
-
-    __slots__ = ("errors", "name", "nodes", "parent")
-
-    def __init__(self, step: _Step, parent: str, errors: _Errors) -> None:
-        self.name, self.nodes, self.parent, self.errors = step.name, step.nodes, parent, errors
-
-
-def _execute_fields(gtype: GraphQLObjectType, source: Any, steps: list[_Step], path: Path | None,
-                    errors: _Errors) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for step in steps:
-        field_path = Path(path, step.key, gtype.name)
-        if step.field_def is None:
-            out[step.key] = gtype.name
-            continue
-        running = _Field(step, gtype.name, errors)
-        try:
-            value = step.field_def.resolve(source, None)  # a field without a resolver: the attribute
-            out[step.key] = step.complete(value, running, field_path)  # type: ignore[misc]
-        except Exception as raw:
-            error = located_error(raw, step.nodes, field_path.as_list())
-            if isinstance(step.field_def.type, GraphQLNonNull):
-                raise error from None
-            errors.add(error, field_path)
-            out[step.key] = None
-    return out
 
 
 def plan_mutation(schema: Any, prepared: Prepared) -> MutationPlan | None:
@@ -338,14 +93,14 @@ def plan_mutation(schema: Any, prepared: Prepared) -> MutationPlan | None:
     root_type: GraphQLObjectType = gschema.mutation_type
     registry, config = schema.schema_converter.scalar_registry, schema.config
     try:
-        _no_directives(operation)
+        no_directives(operation)
         collected: OrderedDict[str, list[FieldNode]] = OrderedDict()
-        _collect(root_type, operation.selection_set, fragments, collected)
-        roots: list[_RootStep | _Step] = []
+        collect(root_type, operation.selection_set, fragments, collected)
+        roots: list[_RootStep | Step] = []
         for key, nodes in collected.items():
             name = nodes[0].name.value
             if name == "__typename":
-                roots.append(_Step(key, name, nodes, None, None))
+                roots.append(Step(key, name, nodes, None, None))
                 continue
             field_def = root_type.fields.get(name)
             field = field_def.extensions.get(BACKREF) if field_def is not None else None
@@ -354,10 +109,10 @@ def plan_mutation(schema: Any, prepared: Prepared) -> MutationPlan | None:
             if not all(type(e) is PermissionExtension for e in field.extensions):
                 return None
             arguments = [(config.name_converter.from_argument(a), a.python_name,
-                          _converter(a.type, registry, config)) for a in field.arguments]
-            step = _Step(key, name, nodes, field_def, _completer(field_def.type, nodes, fragments))
+                          converter(a.type, registry, config)) for a in field.arguments]
+            step = Step(key, name, nodes, field_def, completer(field_def.type, nodes, fragments))
             roots.append(_RootStep(step, field, arguments, build_field_extension_resolvers(field)))
-    except _NotPlanned:
+    except NotPlanned:
         return None
     return MutationPlan(root_type, roots, fragments)
 
@@ -411,12 +166,12 @@ async def execute_plan(schema: Any, plan: MutationPlan, prepared: Prepared, cont
     gschema = schema._schema
     info_class = schema.config.info_class
     coerced = context.variables
-    errors = _Errors()
+    errors = Errors()
     data: dict[str, Any] | None = {}
     root_type = plan.root_type
     for item in plan.roots:
         assert data is not None
-        if isinstance(item, _Step):  # __typename
+        if isinstance(item, Step):  # __typename
             data[item.key] = root_type.name
             continue
         step = item.step
@@ -430,7 +185,7 @@ async def execute_plan(schema: Any, plan: MutationPlan, prepared: Prepared, cont
             args = (get_argument_values(field_def, step.nodes[0], coerced)
                     if field_def.args or step.nodes[0].arguments else {})
             value = await _resolve(item, info_class(_raw_info=raw_info, _field=item.field), args)
-            data[step.key] = step.complete(value, _Field(step, root_type.name, errors), path)
+            data[step.key] = step.complete(value, Running(step, root_type.name, errors), path)
         except Exception as raw:
             error = located_error(raw, step.nodes, path.as_list())
             if isinstance(field_def.type, GraphQLNonNull):

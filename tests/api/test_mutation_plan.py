@@ -15,7 +15,8 @@ import pytest
 from strawberry.types.arguments import convert_arguments
 
 from civicledger.graphql.documents import Documents
-from civicledger.graphql.mutation_plan import MutationPlans, _converter, plan_mutation
+from civicledger.graphql.mutation_plan import MutationPlans, plan_mutation
+from civicledger.graphql.plan_values import converter
 from tests.conftest import CASEWORKER_HAIZHU, CASEWORKER_TIANHE, GQL, INTEGRATOR_READ_ONLY, error_codes, new_id_number
 
 PLAIN = """mutation Register($i: RegisterResidentInput!) {
@@ -200,7 +201,7 @@ def test_planned_argument_conversion_is_strawberrys(app: Any) -> None:
         {"area": area, "description": "目标", "targetDate": date(2030, 1, 1)}], "reason": None}}
     registry, config = schema.schema_converter.scalar_registry, schema.config
 
-    ours = {a.python_name: _converter(a.type, registry, config)(value[a.python_name], None, (a.python_name,))
+    ours = {a.python_name: converter(a.type, registry, config)(value[a.python_name], None, (a.python_name,))
             for a in field.arguments}
     theirs = convert_arguments(value, field.arguments, registry, config)
 
