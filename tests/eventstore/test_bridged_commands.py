@@ -46,6 +46,7 @@ class Bridged:
         self.pool: WriterConnections | None = None
         self.async_appends = 0
         self.async_reads = 0
+        self.async_key_reads = 0
 
     async def start(self) -> Bridged:
         params = self.params
@@ -65,6 +66,15 @@ class Bridged:
             return await read(*args, **kwargs)
 
         self.ledger.recorder._select_events_async = counted_read  # type: ignore[method-assign]
+        read_keys = self.ledger.keyring.read_async
+        assert read_keys is not None
+
+        async def counted_keys(subjects: Any) -> Any:
+            rows = await read_keys(subjects)
+            self.async_key_reads += rows is not None
+            return rows
+
+        self.ledger.keyring.read_async = counted_keys
         return self
 
     async def run(self, fn: Any, *args: Any) -> Any:
@@ -152,6 +162,19 @@ async def test_a_bridged_stream_read_is_the_librarys_read(bridged: Bridged) -> N
         assert bridged_read == library_read, shape
     assert await bridged.run(recorder.select_events, uuid.uuid4()) == []
     assert bridged.async_reads == 3 + len(shapes) + 1  # every bridged read was asyncpg's (3 by the commands)
+
+
+async def test_a_bridged_command_reads_a_key_it_does_not_hold_with_asyncpg(bridged: Bridged) -> None:
+    recorded = await bridged.run(bridged.registry.register_resident, registration(), CommandContext(actor=CLERK))
+    bridged.ledger.keyring.clear()  # (as after a reconnect: every key is read again)
+
+    moved = await bridged.run(bridged.registry.change_address,
+                              ChangeAddress(recorded.stream_id, "HAIZHU", "南华西街", "龙庆社区", expected_version=1),
+                              CommandContext(actor=CLERK))
+    resident = await bridged.run(bridged.registry.get_resident, recorded.stream_id)
+
+    assert moved.version == 2 and bridged.async_key_reads == 1
+    assert resident.name == "王芳" and resident.street == "南华西街"  # decrypted with the key read on the loop
 
 
 @pytest.fixture

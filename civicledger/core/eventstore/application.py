@@ -84,6 +84,7 @@ class Ledger:
                                                  receipts=self.receipts)
         self.tracking = CivicTrackingRecorder(self.datastore)
         self.keyring = KeyRing(self.datastore, master_key, macs=self.macs, receipts=self.receipts)
+        self.keyring.read_async = self.recorder.read_keys_async  # bridged commands: on the writers' connections
         self.mapper = CivicMapper(self.keyring)
         self._claims_secret = claims_secret
         self.on_reconnect: list[Callable[[], None]] = []  # e.g. the runtime's: renew the writers' asyncpg pool

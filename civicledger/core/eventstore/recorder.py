@@ -239,6 +239,9 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         self._async_stream_sql = SQL(
             "SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = $1::uuid"
         ).format(**fmt).as_string()
+        self._async_keys_sql = SQL(
+            "SELECT subject_id, wrapped_key FROM {schema}.{keys} WHERE subject_id = ANY($1::uuid[])"
+        ).format(**fmt).as_string()
         self.safe_horizon = SQL("tx < %s::text::xid8")
         self.horizon_statement = horizon_sql("%s")
         self.marker_classid = marker_classid(self.events_table_name)
@@ -471,8 +474,7 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
 
     async def _select_events_async(self, originator_id: Any, *, gt: int | None = None, lte: int | None = None,
                                    desc: bool = False, limit: int | None = None) -> list[StoredEvent]:
-        """The library's `select_events` (same clauses, same order, same result), retried as it retries a read
-        (10 attempts, 0.2 s apart) when the connection is lost: a read is safe to send again."""
+        """The library's `select_events`: the same clauses, order and result (`_read_on_writers`)."""
         sql, args = self._async_stream_sql, [originator_id]
         for value, clause in ((gt, " AND originator_version > $"), (lte, " AND originator_version <= $")):
             if value is not None:
@@ -483,13 +485,28 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
             args.append(limit)
             sql += f" LIMIT ${len(args)}"
         stream_id = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        rows = await self._read_on_writers(sql, *args)
+        return [StoredEvent(originator_id=stream_id, originator_version=row[0], topic=row[1], state=bytes(row[2]))
+                for row in rows]
+
+    async def read_keys_async(self, subjects: list[UUID]) -> list[tuple[UUID, bytes | None]] | None:
+        """The key ring's read of wrapped keys for a bridged command (`KeyRing.read_async`), on the writers'
+        connections; None when there are none here (the key ring then reads as before)."""
+        if self.writer_pool is None:
+            return None
+        rows = await self._read_on_writers(self._async_keys_sql, subjects)
+        return [(UUID(int=row[0].int), None if row[1] is None else bytes(row[1])) for row in rows]
+
+    async def _read_on_writers(self, sql: str, *args: Any) -> list[Any]:
+        """One read statement on the writers' connections (prepared once per connection), retried as the library
+        retries a read (10 attempts, 0.2 s apart) when the connection is lost: a read is safe to send again."""
         writers = self.writer_pool
         attempt = 0
         while True:
             conn, generation = await writers.acquire()
             discard = False
             try:
-                rows = await (await writers.prepared(conn, sql)).fetch(*args)
+                return list(await (await writers.prepared(conn, sql)).fetch(*args))
             except Exception as exc:
                 if not is_connection_error(exc):
                     state = getattr(exc, "sqlstate", None)
@@ -499,13 +516,10 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
                 discard = True
                 attempt += 1
                 if attempt >= 10:
-                    raise OperationalError("the connection was lost while reading a stream") from exc
+                    raise OperationalError("the connection was lost during a read") from exc
             except BaseException:
                 discard = True
                 raise
-            else:
-                return [StoredEvent(originator_id=stream_id, originator_version=row[0], topic=row[1],
-                                    state=bytes(row[2])) for row in rows]
             finally:
                 writers.release(conn, generation, discard=discard)
             await asyncio.sleep(0.2)
