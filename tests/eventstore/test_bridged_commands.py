@@ -161,6 +161,9 @@ async def test_a_bridged_stream_read_is_the_librarys_read(bridged: Bridged) -> N
         library_read = recorder.select_events(recorded.stream_id, **shape)  # psycopg, outside the bridge
         assert bridged_read == library_read, shape
     assert await bridged.run(recorder.select_events, uuid.uuid4()) == []
+    other = await bridged.run(bridged.registry.register_resident, registration(), CommandContext(actor=CLERK))
+    streams = [other.stream_id, uuid.uuid4(), recorded.stream_id]
+    assert await bridged.run(recorder.select_streams, streams) == recorder.select_streams(streams)
     assert bridged.async_reads == 3 + len(shapes) + 1  # every bridged read was asyncpg's (3 by the commands)
 
 

@@ -239,6 +239,14 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         self._async_stream_sql = SQL(
             "SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = $1::uuid"
         ).format(**fmt).as_string()
+        self._async_idempotent_sql = SQL(
+            "SELECT fingerprint, command, result, positions, mac, tx IS NULL AS legacy FROM {schema}.{idem}"
+            " WHERE scope = $1 AND key = $2"
+        ).format(**fmt).as_string()
+        self._async_streams_sql = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table}"
+            " WHERE originator_id = ANY($1::uuid[]) ORDER BY originator_id, originator_version"
+        ).format(**fmt).as_string()
         self._async_keys_sql = SQL(
             "SELECT subject_id, wrapped_key FROM {schema}.{keys} WHERE subject_id = ANY($1::uuid[])"
         ).format(**fmt).as_string()
@@ -527,7 +535,13 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
         """The record of an idempotency key, if any; one that fails its MAC is never replayed (a DBA could
         otherwise make a retry answer with streams of their choosing)."""
-        row = bridge.blocking(self._select_idempotent, scope, key)
+        if self.writer_pool is not None and bridge.active():
+            rows = bridge.await_(self._read_on_writers(self._async_idempotent_sql, scope, key))
+            row = dict(rows[0]) if rows else None
+            if row is not None and isinstance(row["result"], str):  # jsonb: asyncpg gives its text, psycopg a dict
+                row["result"] = orjson.loads(row["result"])
+        else:
+            row = bridge.blocking(self._select_idempotent, scope, key)
         if not row:
             return None
         mac = row["mac"]
@@ -549,6 +563,10 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         small aggregates (a canteen's meal sheet reads every diner's enrolment)."""
         if not originator_ids:
             return []
+        if self.writer_pool is not None and bridge.active():
+            rows = bridge.await_(self._read_on_writers(self._async_streams_sql, list(originator_ids)))
+            return [StoredEvent(originator_id=UUID(int=row[0].int), originator_version=row[1], topic=row[2],
+                                state=bytes(row[3])) for row in rows]
         return bridge.blocking(self._select_streams, originator_ids)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
