@@ -39,20 +39,22 @@ def payload_size(db_url: str) -> int:
 
 
 def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Callable[[str], None],
-        profile: bool = False) -> dict[str, Any]:
+        profile: bool = False, cells: tuple[tuple[str, str, int], ...] = CELLS) -> dict[str, Any]:
+    """Every cell (or the given ones: the ratios whose two cells ran are reported, the others are None)."""
     pool.run("prepare_raw", 1)
-    pool.run("prepare_existing", 1, count=1000)
+    if any(kind == "existing" for _, kind, _ in cells):
+        pool.run("prepare_existing", 1, count=1000)
     # Warm-up: every path once (connections, prepared statements, imports, caches), and the payload size.
-    for _, kind, writers in CELLS:
+    for _, kind, writers in cells:
         pool.run(kind, writers, duration=0.3, payload_bytes=600)
     size = payload_size(db_url)
-    log(f"append: payload {size} bytes per event; {rounds} rounds x {len(CELLS)} cells x {window:.1f}s")
+    log(f"append: payload {size} bytes per event; {rounds} rounds x {len(cells)} cells x {window:.1f}s")
 
-    rates: dict[str, list[float]] = {name: [] for name, _, _ in CELLS}
-    event_rates: dict[str, list[float]] = {name: [] for name, _, _ in CELLS}
-    latencies: dict[str, list[float]] = {name: [] for name, _, _ in CELLS}
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in cells}
+    event_rates: dict[str, list[float]] = {name: [] for name, _, _ in cells}
+    latencies: dict[str, list[float]] = {name: [] for name, _, _ in cells}
     for r in range(rounds):
-        order = CELLS[r % len(CELLS):] + CELLS[: r % len(CELLS)]
+        order = cells[r % len(cells):] + cells[: r % len(cells)]
         line = []
         for name, kind, writers in order:
             results = pool.run(kind, writers, duration=window, payload_bytes=size)
@@ -67,10 +69,12 @@ def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Calla
     profiles: dict[str, str] = {}
     if profile:
         for name, kind, writers in (("register_1", "register", 1), ("existing_1", "existing", 1)):
+            if name not in rates:
+                continue
             profiles[name] = pool.run(kind, writers, duration=window, payload_bytes=size, profile=True)[0]["profile"]
 
-    def ratio(a: str, b: str) -> dict[str, Any]:
-        return paired_ratio(rates[a], rates[b])
+    def ratio(a: str, b: str, of: dict[str, list[float]] = rates) -> dict[str, Any] | None:
+        return paired_ratio(of[a], rates[b]) if a in of and b in rates else None
 
     cells = {
         name: {
@@ -78,7 +82,7 @@ def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Calla
             "events_per_s": summary(event_rates[name]),
             "latency_ms": {"p50": _ms(percentile(latencies[name], 50)), "p99": _ms(percentile(latencies[name], 99))},
         }
-        for name, _, _ in CELLS
+        for name, _, _ in cells
     }
     return {
         "payload_bytes": size,
@@ -91,7 +95,7 @@ def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Calla
             "append_scaling_4": ratio("register_4", "register_1"),
             "append_scaling_4_raw": ratio("raw_4", "raw_1"),
             "append_scaling_4_10ev": ratio("register10_4", "register10_1"),
-            "append_ratio_10ev_events": paired_ratio(event_rates["register10_1"], rates["raw_1"]),
+            "append_ratio_10ev_events": ratio("register10_1", "raw_1", event_rates),
         },
         "profiles": profiles,
     }
@@ -99,3 +103,47 @@ def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Calla
 
 def _ms(value: float | None) -> float | None:
     return None if value is None else value * 1000
+
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.append`: the append cells alone (or some of them), on a fresh database of their own."""
+    import argparse
+    import json
+    import secrets
+
+    from bench.harness import Log, bench_database
+    from civicledger import migrations
+
+    parser = argparse.ArgumentParser(prog="python -m bench.append")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--window", type=float, default=2.0)
+    parser.add_argument("--cells", default="", help="comma-separated cell names (default: every cell), e.g. "
+                                                     "raw_1,register_1,store_1")
+    parser.add_argument("--profile", action="store_true", help="cProfile tables of register_1 and existing_1")
+    args = parser.parse_args(argv)
+    wanted = set(args.cells.split(",")) if args.cells else {name for name, _, _ in CELLS}
+    cells = tuple(c for c in CELLS if c[0] in wanted)
+    log = Log()
+    with bench_database(log) as params:
+        migrations.upgrade(params)
+        pool = WriterPool(max(w for _, _, w in cells), db_url=params.url, master_key=secrets.token_bytes(32))
+        try:
+            out = run(pool, params.url, rounds=args.rounds, window=args.window, log=log, profile=args.profile,
+                      cells=cells)
+        finally:
+            pool.close()
+    for name, figure in out["ratios"].items():
+        if figure is not None:
+            print(f"{name}: {json.dumps(figure, default=str)}")
+    for name, cell in out["cells"].items():
+        print(f"{name}: {json.dumps(cell['ops_per_s'], default=str)}, p50 {cell['latency_ms']['p50']:.3f} ms")
+    for name, table in out["profiles"].items():
+        print(f"--- {name}\n{table}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

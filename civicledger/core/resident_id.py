@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from civicledger.core.ascii import fold_fullwidth, is_ascii_digits
 from civicledger.core.errors import InvalidInputError
@@ -36,7 +37,7 @@ class ResidentIdNumberInvalidError(InvalidInputError):
 def check_character(first17: str) -> str:
     if len(first17) != 17 or not is_ascii_digits(first17):
         raise ResidentIdNumberInvalidError("must be 17 digits followed by a digit or X")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), WEIGHTS))  # (17 digits, 17 weights: checked above)
     return CHECK_CHARS[total % 11]
 
 

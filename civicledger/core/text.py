@@ -44,6 +44,10 @@ PURPOSE_MAX = 500  # a reader's stated purpose (X-Access-Purpose)
 _WHITESPACE = re.compile(r"\s+")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_REFUSED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Printable ASCII and CJK unified ideographs (U+4E00–U+9FFF: all assigned letters, unchanged by NFC) — most names,
+# streets and notes: nothing to normalise and nothing refused, so the per-character scan below is skipped.
+_PLAIN_LINE = re.compile("[\x20-\x7e\u4e00-\u9fff]*")
+_PLAIN_FREE = re.compile("[\t\n\x20-\x7e\u4e00-\u9fff]*")
 
 
 class TextInvalidError(InvalidInputError):
@@ -82,7 +86,7 @@ def _bounded(text: str, field: str, max_length: int, required: bool) -> str | No
 def _line(raw: object, field: str, max_length: int, required: bool) -> str | None:
     text = _as_text(raw, field).strip()
     # Refused before whitespace is collapsed, so that a tab or a newline inside a name is refused, not folded.
-    if not text.isascii() or not text.isprintable():
+    if not _PLAIN_LINE.fullmatch(text):
         text = unicodedata.normalize("NFC", text)
         if any(unicodedata.category(ch) in _LINE_REFUSED for ch in text):
             raise TextInvalidError(field, "contains control or invisible characters", max_length=max_length)
@@ -106,7 +110,7 @@ def _free(raw: object, field: str, max_length: int, required: bool) -> str | Non
     text = _as_text(raw, field)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii() or not text.isprintable():
+    if not _PLAIN_FREE.fullmatch(text):
         text = unicodedata.normalize("NFC", text)
         for ch in text:
             category = unicodedata.category(ch)

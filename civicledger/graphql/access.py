@@ -100,7 +100,7 @@ class Exchange:
     operation_type: str | None = None
     status: int | str = 0
     codes: list[str] = field(default_factory=list)
-    answered_by: str | None = None  # "compiled" (the hook before the executor) or "executor"
+    answered_by: str | None = None  # "compiled" (the hook before the executor), "planned" (a mutation) or "executor"
 
     def headers(self) -> dict[str, str]:
         out = {"X-Correlation-Id": self.correlation_id}

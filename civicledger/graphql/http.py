@@ -45,6 +45,7 @@ from civicledger.graphql.context import Context
 from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
 from civicledger.graphql.errors import INTERNAL, error_codes, format_error, log_unexpected, statement_timeout_error
+from civicledger.graphql.mutation_plan import MutationPlans
 from civicledger.graphql.planner import PlannedOperation, plan_operation
 from civicledger.graphql.wire import GRAPHQL_RESPONSE, JSON, RequestError, encode, negotiate
 
@@ -90,6 +91,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
         self.persisted = PersistedQueries()
         self.compiled: OrderedDict[tuple[str, str | None], PlannedOperation | None] = OrderedDict()  # plans
         self.compile = True
+        self.mutations = MutationPlans(schema)
         self.cache = ResponseCache(enabled=cache_enabled)
         self.stats = {"compiled": 0, "generic": 0}
 
@@ -260,6 +262,13 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             if content is not None:
                 exchange.answered_by = "compiled"
                 return Answered(content)
+        elif prepared.operation_type == "mutation":
+            # Planned once per document like a query (mutation_plan.py): the executor's answer without its
+            # per-request machinery; a document the plan does not cover goes to the executor below.
+            planned = await self.mutations.execute(prepared, context, request_data.variables)
+            if planned is not None:
+                exchange.answered_by = "planned"
+                return planned
         exchange.answered_by = "executor"
         return await self.schema.execute(
             query, variable_values=request_data.variables, context_value=context,

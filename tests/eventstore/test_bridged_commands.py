@@ -1,11 +1,13 @@
 """Commands run through `bridge.run` (as the runtime runs every program's commands: on the event loop, the
-append an asyncpg call on the writers' pool, the reads on a command thread) keep every guarantee of the
+append and the stream reads asyncpg calls on the writers' pool) keep every guarantee of the
 synchronous path: the append is the asyncpg one, not psycopg's; a repeat of a keyed command is its replay; a
 taken claim and a lost race are CONFLICT; a commit whose answer is lost with the connection is settled exactly
 once (retried whole with a key, DATABASE_UNAVAILABLE without one, never a second write)."""
 
 from __future__ import annotations
 
+import functools
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -43,6 +45,8 @@ class Bridged:
         self.threads = CommandThreads(2, name="test-command")
         self.pool: WriterConnections | None = None
         self.async_appends = 0
+        self.async_reads = 0
+        self.async_key_reads = 0
 
     async def start(self) -> Bridged:
         params = self.params
@@ -55,6 +59,22 @@ class Bridged:
             return await append(*args)
 
         self.ledger.recorder._append_async = counted  # type: ignore[method-assign]
+        read = self.ledger.recorder._select_events_async
+
+        async def counted_read(*args: Any, **kwargs: Any) -> Any:
+            self.async_reads += 1
+            return await read(*args, **kwargs)
+
+        self.ledger.recorder._select_events_async = counted_read  # type: ignore[method-assign]
+        read_keys = self.ledger.keyring.read_async
+        assert read_keys is not None
+
+        async def counted_keys(subjects: Any) -> Any:
+            rows = await read_keys(subjects)
+            self.async_key_reads += rows is not None
+            return rows
+
+        self.ledger.keyring.read_async = counted_keys
         return self
 
     async def run(self, fn: Any, *args: Any) -> Any:
@@ -98,7 +118,7 @@ async def test_a_bridged_command_appends_with_asyncpg_and_its_repeat_is_its_repl
     assert first.positions and not first.replayed
     assert again.replayed and again.positions == first.positions and again.stream_id == first.stream_id
     assert count(bridged.params, "SELECT count(*) FROM events WHERE idempotency_key = %s", "bridge-intake-1") == 1
-    # what was written reads back through the same service (the read went to a command thread)
+    # what was written reads back through the same service (the stream read with asyncpg, on the loop)
     moved = await bridged.run(bridged.registry.change_address,
                               ChangeAddress(first.stream_id, "HAIZHU", "南华西街", "龙庆社区", expected_version=1),
                               CommandContext(actor=CLERK, origin="test"))
@@ -125,6 +145,39 @@ async def test_a_taken_id_number_and_a_lost_race_are_conflicts(bridged: Bridged)
         await bridged.run(decide_while_another_writes)
     assert raised.value.extensions()["code"] == "CONFLICT"
     assert count(bridged.params, "SELECT count(*) FROM events WHERE originator_id = %s", recorded.stream_id) == 2
+
+
+async def test_a_bridged_stream_read_is_the_librarys_read(bridged: Bridged) -> None:
+    recorded = await bridged.run(bridged.registry.register_resident, registration(), CommandContext(actor=CLERK))
+    for street in ("滨江街", "南华西街", "海幢街"):
+        await bridged.run(bridged.registry.change_address, ChangeAddress(recorded.stream_id, "HAIZHU", street, "社区"),
+                          CommandContext(actor=CLERK))
+    recorder = bridged.ledger.recorder
+    shapes: list[dict[str, Any]] = [{}, {"gt": 1}, {"lte": 3}, {"gt": 1, "lte": 3}, {"desc": True, "limit": 2},
+                                    {"gt": 2, "desc": True}, {"limit": 1}]
+
+    for shape in shapes:
+        bridged_read = await bridged.run(functools.partial(recorder.select_events, recorded.stream_id, **shape))
+        library_read = recorder.select_events(recorded.stream_id, **shape)  # psycopg, outside the bridge
+        assert bridged_read == library_read, shape
+    assert await bridged.run(recorder.select_events, uuid.uuid4()) == []
+    other = await bridged.run(bridged.registry.register_resident, registration(), CommandContext(actor=CLERK))
+    streams = [other.stream_id, uuid.uuid4(), recorded.stream_id]
+    assert await bridged.run(recorder.select_streams, streams) == recorder.select_streams(streams)
+    assert bridged.async_reads == 3 + len(shapes) + 1  # every bridged read was asyncpg's (3 by the commands)
+
+
+async def test_a_bridged_command_reads_a_key_it_does_not_hold_with_asyncpg(bridged: Bridged) -> None:
+    recorded = await bridged.run(bridged.registry.register_resident, registration(), CommandContext(actor=CLERK))
+    bridged.ledger.keyring.clear()  # (as after a reconnect: every key is read again)
+
+    moved = await bridged.run(bridged.registry.change_address,
+                              ChangeAddress(recorded.stream_id, "HAIZHU", "南华西街", "龙庆社区", expected_version=1),
+                              CommandContext(actor=CLERK))
+    resident = await bridged.run(bridged.registry.get_resident, recorded.stream_id)
+
+    assert moved.version == 2 and bridged.async_key_reads == 1
+    assert resident.name == "王芳" and resident.street == "南华西街"  # decrypted with the key read on the loop
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import re
@@ -49,6 +50,7 @@ from civicledger.core.eventstore.recorder import (
     CivicTrackingRecorder,
 )
 from civicledger.core.failover import RetryPolicy, is_connection_error
+from civicledger.core.keyed_hash import KeyedSha256
 from civicledger.core.metadata import CommandContext
 
 A = TypeVar("A", bound=Aggregate)
@@ -84,8 +86,10 @@ class Ledger:
                                                  receipts=self.receipts)
         self.tracking = CivicTrackingRecorder(self.datastore)
         self.keyring = KeyRing(self.datastore, master_key, macs=self.macs, receipts=self.receipts)
+        self.keyring.read_async = self.recorder.read_keys_async  # bridged commands: on the writers' connections
         self.mapper = CivicMapper(self.keyring)
         self._claims_secret = claims_secret
+        self._claims_hmac = KeyedSha256(claims_secret)
         self.on_reconnect: list[Callable[[], None]] = []  # e.g. the runtime's: renew the writers' asyncpg pool
         self.fingerprint_secret = hmac.new(claims_secret, b"idempotency-fingerprint", hashlib.sha256).digest()
         if create_tables:
@@ -100,7 +104,7 @@ class Ledger:
 
     def claim_key(self, scope: str, value: str) -> str:
         """A keyed hash of a unique personal value: the claims table never holds the value itself."""
-        return hmac.new(self._claims_secret, f"{scope}\x00{value}".encode(), hashlib.sha256).hexdigest()
+        return self._claims_hmac.hexdigest(f"{scope}\x00{value}".encode())
 
     def reconnect(self) -> None:
         """After a lost connection: drop every pooled connection (they point at the old server); new ones find
@@ -177,7 +181,12 @@ def fingerprint(command: object, secret: bytes) -> str:
     unkeyed hash of an ID number is a dictionary attack away from the number)."""
     payload = dataclasses.asdict(command) if dataclasses.is_dataclass(command) else command  # type: ignore[arg-type]
     message = type(command).__name__.encode() + b"\x00" + codec.dumps(payload)
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return _keyed(secret).hexdigest(message)
+
+
+@functools.lru_cache(maxsize=16)
+def _keyed(secret: bytes) -> KeyedSha256:
+    return KeyedSha256(secret)
 
 
 class CivicApplication(Application[UUID]):

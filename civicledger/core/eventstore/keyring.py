@@ -18,7 +18,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
@@ -57,6 +57,9 @@ class KeyRing:
         self._generation = 0  # bumped by every forget/clear: a fetch that raced one must not be remembered
         # Whether cached keys may be used now; a process whose erasure listener is down says no.
         self.cache_trusted: Callable[[], bool] = lambda: True
+        # How a bridged command reads keys on the loop (the recorder's, on the writers' connections: `Ledger`);
+        # it answers None where it cannot, and the read goes to a command thread as before.
+        self.read_async: Callable[[list[UUID]], Awaitable[list[tuple[UUID, bytes | None]] | None]] | None = None
 
     # -- wrapping -----------------------------------------------------------------------------------------
 
@@ -161,10 +164,11 @@ class KeyRing:
         if not wanted:
             return {}
         generation = self._generation
-        rows = bridge.blocking(self._select_keys, wanted)
+        rows = bridge.await_(self.read_async(wanted)) if self.read_async is not None and bridge.active() else None
+        if rows is None:
+            rows = [(row["subject_id"], row["wrapped_key"]) for row in bridge.blocking(self._select_keys, wanted)]
         out: dict[UUID, bytes | None] = {}
-        for row in rows:
-            subject, wrapped = row["subject_id"], row["wrapped_key"]
+        for subject, wrapped in rows:
             key = self._unwrap(subject, bytes(wrapped)) if wrapped is not None else None
             out[subject] = key
             self._remember(subject, key, generation)

@@ -32,6 +32,8 @@ from uuid import UUID
 
 import orjson
 
+from civicledger.core.keyed_hash import KeyedSha256
+
 EVENT = b"civicledger-event/1\x00"
 READ = b"civicledger-read/1\x00"
 IDEMPOTENCY = b"civicledger-idempotency/1\x00"
@@ -66,15 +68,15 @@ def read_fields(read_at: datetime, reader_id: str, reader_role: str, reader_offi
 class Macs:
     """HMAC-SHA256 under the chain key, for the writers (which store them) and `verify` (which recomputes them)."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_hmac",)
 
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:
             raise ValueError("the chain key must be 32 bytes")
-        self._key = bytes(key)
+        self._hmac = KeyedSha256(bytes(key))
 
     def _mac(self, label: bytes, message: bytes) -> bytes:
-        return hmac.digest(self._key, label + message, "sha256")
+        return self._hmac.digest(label + message)
 
     def event(self, digest: bytes) -> bytes:
         return self._mac(EVENT, digest)

@@ -80,12 +80,15 @@ class CivicMapper(Mapper[UUID]):
         if not spec:
             return
         groups: dict[UUID, dict[str, Any]] = {}
+        own: dict[str, Any] | None = None  # the originator's group, found once (a UUID hashes in Python)
         for field, rule in spec:
             value = state.get(field)
             if value is None:
                 continue
             if rule == "self":
-                groups.setdefault(event.originator_id, {})[field] = value
+                if own is None:
+                    own = groups.setdefault(event.originator_id, {})
+                own[field] = value
                 state[field] = None
             elif rule.startswith("field:"):
                 subject = state.get(rule[6:])
@@ -104,10 +107,13 @@ class CivicMapper(Mapper[UUID]):
         creates_stream = getattr(event, "originator_version", None) == 1 and hasattr(event, "originator_topic")
         sealed: dict[str, dict[str, Any]] = {}
         for subject, fields in groups.items():
-            key = (self.keyring.key_for_new_subject(subject) if creates_stream and subject == event.originator_id
-                   else self.keyring.key_for_encryption(subject))
+            if creates_stream and subject == event.originator_id:
+                # A key made for this stream now: used once here, so not worth a place in the cipher cache.
+                aead = AESGCM(self.keyring.key_for_new_subject(subject))
+            else:
+                aead = _aead(self.keyring.key_for_encryption(subject))
             nonce = os.urandom(12)
-            ciphertext = _aead(key).encrypt(nonce, codec.dumps(fields), subject.bytes)
+            ciphertext = aead.encrypt(nonce, codec.dumps(fields), subject.bytes)
             sealed[subject.hex] = {"f": sorted(fields), "c": base64.b64encode(nonce + ciphertext).decode("ascii")}
         state[SEALED] = sealed
 

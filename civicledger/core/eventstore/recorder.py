@@ -28,6 +28,7 @@ After the call, what was acknowledged is remembered in `receipts` until a witnes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import functools
@@ -74,6 +75,7 @@ from civicledger.core.eventstore.horizon import horizon_sql, marker_class, marke
 from civicledger.core.eventstore.integrity import ZERO_HASH, event_digest
 from civicledger.core.eventstore.macs import Macs
 from civicledger.core.eventstore.receipts import Receipts
+from civicledger.core.failover import is_connection_error
 
 IDEMPOTENCY_TABLE = "idempotency_keys"
 CLAIMS_TABLE = "claims"
@@ -92,6 +94,10 @@ class AppendRequest:
     releases: Sequence[Claim] = ()
     new_keys: list[tuple[UUID, bytes]] = field(default_factory=list)
     erase_subjects: Sequence[UUID] = ()
+    # MACs computed for the append, kept for the receipts after it (computed once, not twice).
+    # (what they were made for, the MACs): a request changed since is MACed again.
+    _idempotency_mac: tuple[Any, bytes] | None = field(default=None, init=False, repr=False, compare=False)
+    _key_macs: tuple[Any, list[bytes]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def extra_json(self, macs: Macs) -> str | None:
         """The non-event part of the append as one JSON argument (None when there is none), with its MACs."""
@@ -104,8 +110,8 @@ class AppendRequest:
         if self.releases:
             extra["releases"] = [[c.scope, c.key] for c in self.releases]
         if self.new_keys:
-            extra["keys"] = [[str(s), _b64(k), _b64(macs.key_created(s, hashlib.sha256(k).digest()))]
-                             for s, k in self.new_keys]
+            extra["keys"] = [[str(s), _b64(k), _b64(m)] for (s, k), m in zip(self.new_keys, self.key_macs(macs),
+                                                                                strict=True)]
         if self.erase_subjects:
             extra["erase"] = [[str(s), _b64(macs.key_erased(s)), _b64(macs.key_created(s, None))]
                               for s in self.erase_subjects]
@@ -113,15 +119,24 @@ class AppendRequest:
 
     def idempotency_mac(self, macs: Macs) -> bytes:
         assert self.idempotency is not None
-        return macs.idempotency(*self.idempotency)
+        if self._idempotency_mac is None or self._idempotency_mac[0] != (self.idempotency, macs):
+            self._idempotency_mac = ((self.idempotency, macs), macs.idempotency(*self.idempotency))
+        return self._idempotency_mac[1]
+
+    def key_macs(self, macs: Macs) -> list[bytes]:
+        """The MAC of each new key's creation: made once, for the append and for the receipts after it."""
+        made_for = (tuple(self.new_keys), macs)
+        if self._key_macs is None or self._key_macs[0] != made_for:
+            self._key_macs = (made_for, [macs.key_created(s, hashlib.sha256(k).digest()) for s, k in self.new_keys])
+        return self._key_macs[1]
 
     def remember(self, receipts: Receipts, macs: Macs) -> None:
         """After the commit: the side records this append wrote, for the sealer's checks."""
         if self.idempotency:
             receipts.rows("idempotency_keys", [(tuple(self.idempotency[:2]), self.idempotency_mac(macs))])
         if self.new_keys:
-            receipts.rows("key_created", [(s, macs.key_created(s, hashlib.sha256(k).digest()))
-                                          for s, k in self.new_keys])
+            receipts.rows("key_created", [(s, m) for (s, _), m in zip(self.new_keys, self.key_macs(macs),
+                                                                      strict=True)])
         if self.erase_subjects:
             receipts.rows("key_erased", [(s, macs.key_erased(s)) for s in self.erase_subjects])
 
@@ -220,6 +235,20 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         self._async_many_sql = SQL(
             "SELECT {schema}.{fn}($1::uuid[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[],"
             " $7::text[], $8::text)"
+        ).format(**fmt).as_string()
+        self._async_stream_sql = SQL(
+            "SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = $1::uuid"
+        ).format(**fmt).as_string()
+        self._async_idempotent_sql = SQL(
+            "SELECT fingerprint, command, result, positions, mac, tx IS NULL AS legacy FROM {schema}.{idem}"
+            " WHERE scope = $1 AND key = $2"
+        ).format(**fmt).as_string()
+        self._async_streams_sql = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table}"
+            " WHERE originator_id = ANY($1::uuid[]) ORDER BY originator_id, originator_version"
+        ).format(**fmt).as_string()
+        self._async_keys_sql = SQL(
+            "SELECT subject_id, wrapped_key FROM {schema}.{keys} WHERE subject_id = ANY($1::uuid[])"
         ).format(**fmt).as_string()
         self.safe_horizon = SQL("tx < %s::text::xid8")
         self.horizon_statement = horizon_sql("%s")
@@ -444,13 +473,75 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         return (*events, meta, request.extra_json(self.macs))
 
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
-        """The library's read of one stream (on a command thread when called by a bridged command)."""
+        """The library's read of one stream. Under a bridged command (the runtime's writers' pool set): the same
+        query with asyncpg on the writers' connections, awaited on the loop — no thread hop, as for the append;
+        elsewhere the library's psycopg read (on a command thread when bridged without a writers' pool)."""
+        if self.writer_pool is not None and bridge.active():
+            return bridge.await_(self._select_events_async(originator_id, **kwargs))
         return bridge.blocking(functools.partial(super().select_events, originator_id, **kwargs))
+
+    async def _select_events_async(self, originator_id: Any, *, gt: int | None = None, lte: int | None = None,
+                                   desc: bool = False, limit: int | None = None) -> list[StoredEvent]:
+        """The library's `select_events`: the same clauses, order and result (`_read_on_writers`)."""
+        sql, args = self._async_stream_sql, [originator_id]
+        for value, clause in ((gt, " AND originator_version > $"), (lte, " AND originator_version <= $")):
+            if value is not None:
+                args.append(value)
+                sql += f"{clause}{len(args)}"
+        sql += " ORDER BY originator_version" + (" DESC" if desc else " ASC")
+        if limit is not None:
+            args.append(limit)
+            sql += f" LIMIT ${len(args)}"
+        stream_id = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        rows = await self._read_on_writers(sql, *args)
+        return [StoredEvent(originator_id=stream_id, originator_version=row[0], topic=row[1], state=bytes(row[2]))
+                for row in rows]
+
+    async def read_keys_async(self, subjects: list[UUID]) -> list[tuple[UUID, bytes | None]] | None:
+        """The key ring's read of wrapped keys for a bridged command (`KeyRing.read_async`), on the writers'
+        connections; None when there are none here (the key ring then reads as before)."""
+        if self.writer_pool is None:
+            return None
+        rows = await self._read_on_writers(self._async_keys_sql, subjects)
+        return [(UUID(int=row[0].int), None if row[1] is None else bytes(row[1])) for row in rows]
+
+    async def _read_on_writers(self, sql: str, *args: Any) -> list[Any]:
+        """One read statement on the writers' connections (prepared once per connection), retried as the library
+        retries a read (10 attempts, 0.2 s apart) when the connection is lost: a read is safe to send again."""
+        writers = self.writer_pool
+        attempt = 0
+        while True:
+            conn, generation = await writers.acquire()
+            discard = False
+            try:
+                return list(await (await writers.prepared(conn, sql)).fetch(*args))
+            except Exception as exc:
+                if not is_connection_error(exc):
+                    state = getattr(exc, "sqlstate", None)
+                    if isinstance(state, str):
+                        raise _library_error(state, exc) from exc
+                    raise
+                discard = True
+                attempt += 1
+                if attempt >= 10:
+                    raise OperationalError("the connection was lost during a read") from exc
+            except BaseException:
+                discard = True
+                raise
+            finally:
+                writers.release(conn, generation, discard=discard)
+            await asyncio.sleep(0.2)
 
     def find_idempotent(self, scope: str, key: str) -> dict[str, Any] | None:
         """The record of an idempotency key, if any; one that fails its MAC is never replayed (a DBA could
         otherwise make a retry answer with streams of their choosing)."""
-        row = bridge.blocking(self._select_idempotent, scope, key)
+        if self.writer_pool is not None and bridge.active():
+            rows = bridge.await_(self._read_on_writers(self._async_idempotent_sql, scope, key))
+            row = dict(rows[0]) if rows else None
+            if row is not None and isinstance(row["result"], str):  # jsonb: asyncpg gives its text, psycopg a dict
+                row["result"] = orjson.loads(row["result"])
+        else:
+            row = bridge.blocking(self._select_idempotent, scope, key)
         if not row:
             return None
         mac = row["mac"]
@@ -472,6 +563,10 @@ class CivicApplicationRecorder(PostgresApplicationRecorder):
         small aggregates (a canteen's meal sheet reads every diner's enrolment)."""
         if not originator_ids:
             return []
+        if self.writer_pool is not None and bridge.active():
+            rows = bridge.await_(self._read_on_writers(self._async_streams_sql, list(originator_ids)))
+            return [StoredEvent(originator_id=UUID(int=row[0].int), originator_version=row[1], topic=row[2],
+                                state=bytes(row[3])) for row in rows]
         return bridge.blocking(self._select_streams, originator_ids)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
