@@ -44,6 +44,7 @@ class AuditLogProjection(Projection):
     tables = ("audit_log",)
     topics = None
     decodes = False
+    reads_personal_data = False
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(

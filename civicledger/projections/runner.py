@@ -187,9 +187,12 @@ class ProjectionRunner:
 
     async def _read(self, after: int, topics: frozenset[str] | None,
                     decodes: bool = True, limit: int | None = None,
-                    shared: bool = True) -> tuple[list[Envelope], int]:
+                    shared: bool = True, personal: frozenset[str] | None = None) -> tuple[list[Envelope], int]:
         """A batch after position `after` and the position it reaches. `shared=False` (a rebuild: every read
-        model takes the same envelopes, which keep their decoded event) decodes without the shared cache."""
+        model takes the same envelopes, which keep their decoded event) decodes without the shared cache, and
+        then `personal`, when given, are the only topics whose personal fields are decrypted (the topics a read
+        model that reads personal data wants): the others' read back as an erased resident's do, None, and
+        need no key."""
         limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
             bound = await bound_async(conn)
@@ -200,12 +203,16 @@ class ProjectionRunner:
                 # Events decoded before an erasure may hold the erased resident's data in memory: drop them.
                 self.cache.clear()
             # Only projections that read event bodies need keys; each resident's is fetched once per batch.
-            keys = (await fetch_keys(conn, self.keyring, [r["state"] for r in rows] if decodes else [])).keys
+            sealed = [] if not decodes else [r["state"] for r in rows] if personal is None or shared else [
+                r["state"] for r in rows if r["topic"] in personal]
+            keys = (await fetch_keys(conn, self.keyring, sealed)).keys
         mapper, cache = self.mapper, self.cache
+        no_keys: dict[Any, bytes | None] = {}
 
         def decode_once(envelope: Envelope) -> Any:
             return mapper.to_domain_event(
-                StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state), keys)
+                StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state),
+                keys if personal is None or envelope.topic in personal else no_keys)
 
         def decode(envelope: Envelope) -> Any:
             cached = cache.get(envelope.position)
