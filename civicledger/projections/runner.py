@@ -195,8 +195,21 @@ class ProjectionRunner:
         need no key."""
         limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
-            bound = await bound_async(conn)
-            rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None, str(bound))
+            if shared:
+                bound = await bound_async(conn)
+                rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None, str(bound))
+            else:
+                # A rebuild reads from far behind the end of the log on fresh connections, and the first plans of
+                # a prepared statement are custom ones: one knows where the batch starts but not the high-water
+                # mark, takes the rest of the log for a few thousand rows and sorts it all (on disk) for the
+                # first `limit` of it — a pass over the whole log per batch, for the first five batches of each
+                # connection. Sorting is switched off for the read (the index gives the order); in a READ
+                # COMMITTED transaction each statement still takes its own snapshot, as the horizon requires.
+                async with conn.transaction(isolation="read_committed", readonly=True):
+                    await conn.execute("SET LOCAL enable_sort = off")
+                    bound = await bound_async(conn)
+                    rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None,
+                                            str(bound))
             hw = rows[0]["hw"] if rows else None
             rows = [r for r in rows if r["notification_id"] is not None]
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
