@@ -85,7 +85,10 @@ def _nullable(inner: Coerce) -> Coerce:
 def _seq(inner: Coerce, make: type) -> Coerce:
     if inner is _identity:
         return lambda value: value if value is None else make(value)
-    return lambda value: value if value is None else make(inner(v) for v in value)
+    # A list comprehension, not a generator (several times the cost per item), then the collection.
+    if make is list:
+        return lambda value: value if value is None else [inner(v) for v in value]
+    return lambda value: value if value is None else make([inner(v) for v in value])
 
 
 def _map(key: Coerce, val: Coerce) -> Coerce:
