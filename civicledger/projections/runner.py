@@ -223,9 +223,8 @@ class ProjectionRunner:
         no_keys: dict[Any, bytes | None] = {}
 
         def decode_once(envelope: Envelope) -> Any:
-            return mapper.to_domain_event(
-                StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state),
-                keys if personal is None or envelope.topic in personal else no_keys)
+            return mapper.decode(envelope.stream_id, envelope.version, envelope.topic, envelope.state,
+                                 keys if personal is None or envelope.topic in personal else no_keys)
 
         def decode(envelope: Envelope) -> Any:
             cached = cache.get(envelope.position)
