@@ -122,6 +122,9 @@ def _child(settings: Settings, params: ConnectionParams, names: list[str], messa
                                          server_settings={"application_name": "civicledger-rebuild"})
         try:
             chosen = [p for p in read_models(ledger.mapper) if p.name in set(names)]
+            unknown = set(names) - {p.name for p in chosen}
+            if unknown:  # (process managers are never replayed: they would send their commands again)
+                raise ValueError(f"not a read model: {', '.join(sorted(unknown))}")
             runner = ProjectionRunner(pool, ledger.mapper, ledger.keyring, chosen,
                                       batch_size=settings.projection_batch_size)
             await runner.load_positions()
