@@ -18,6 +18,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import queue
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -92,8 +93,14 @@ def plan(projections: Sequence[Any], groups: int, topics: Mapping[str, tuple[int
 
 
 def _child(settings: Settings, params: ConnectionParams, names: list[str], messages: Any) -> None:
-    from civicledger.projections.runner import rebuild
-    from civicledger.runtime import Runtime
+    """In a process of its own: rebuild `names`. Only what a rebuild uses is made here — the mapper and its keys,
+    a small asyncpg pool, a runner over these read models — not a whole `Runtime` (services, listeners, the
+    migrations' check: the caller has brought the database and the read models' tables up to date)."""
+    import asyncpg
+
+    from civicledger.core.eventstore.application import Ledger
+    from civicledger.programs import read_models
+    from civicledger.projections.runner import ProjectionRunner, rebuild
 
     class _Report:
         def __init__(self, name: str, total: int) -> None:
@@ -107,13 +114,24 @@ def _child(settings: Settings, params: ConnectionParams, names: list[str], messa
             messages.put(("done", self.name, 0))
 
     async def run() -> dict[str, float]:
-        runtime = Runtime(settings, params)
-        await runtime.start(run_projections=False, prepare_schema=False)
+        # The ledger only for its mapper and keyring: a rebuild passes every batch's keys explicitly (fetched
+        # fresh with the batch), its own pool of one connection stays unused.
+        ledger = Ledger(params, master_key=settings.master_key, claims_secret=settings.claims_secret,
+                        chain_key=settings.chain_mac_key, pool_size=1, max_overflow=0, create_tables=False)
+        pool = await asyncpg.create_pool(params.url, **params.asyncpg_kwargs(), min_size=2, max_size=4,
+                                         server_settings={"application_name": "civicledger-rebuild"})
         try:
-            assert runtime.runner is not None
-            return await rebuild(runtime.runner, names, progress_factory=_Report)
+            chosen = [p for p in read_models(ledger.mapper) if p.name in set(names)]
+            unknown = set(names) - {p.name for p in chosen}
+            if unknown:  # (process managers are never replayed: they would send their commands again)
+                raise ValueError(f"not a read model: {', '.join(sorted(unknown))}")
+            runner = ProjectionRunner(pool, ledger.mapper, ledger.keyring, chosen,
+                                      batch_size=settings.projection_batch_size)
+            await runner.load_positions()
+            return await rebuild(runner, names, progress_factory=_Report)
         finally:
-            await runtime.close()
+            await pool.close()
+            ledger.close()
 
     try:
         rates = asyncio.run(run())
@@ -121,6 +139,16 @@ def _child(settings: Settings, params: ConnectionParams, names: list[str], messa
         messages.put(("rates", "", rates))
     except BaseException as exc:
         messages.put(("error", "", repr(exc)))
+
+
+def _context() -> Any:
+    """How to start the rebuild's processes: forked from this one when it runs no other thread (they inherit
+    every module already imported — the programs, the read models —, seconds of start-up each that a spawned
+    process spends importing them again), spawned otherwise (forking a process with threads may copy a lock
+    another thread holds)."""
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
 
 
 def rebuild_in_processes(settings: Settings, params: ConnectionParams, names: Sequence[str],
@@ -141,7 +169,7 @@ def rebuild_in_processes(settings: Settings, params: ConnectionParams, names: Se
     groups = plan(chosen, processes, topics) if processes > 1 else [list(names)]
     if any(name not in known for name in names):  # not a read model of the programs: balanced by weight
         groups = partition(list(names), processes)
-    context = mp.get_context("spawn")
+    context = _context()
     messages = context.Queue()
     started = time.perf_counter()
     children = [context.Process(target=_child, args=(settings, params, group, messages)) for group in groups]

@@ -28,10 +28,15 @@ COLUMNS = ("position", "stream_id", "stream_version", "program", "kind", "topic"
            "idempotency_key", "origin")
 FILTERS = ("actor_id", "actor_office", "actor_district", "program", "kind", "correlation_id", "stream_id")
 _TIMESTAMP = re.compile(rb'^\{"timestamp":"([^"]+)"')
+_HEAD = b'{"timestamp":"'
 
 
 def occurred_at(state: bytes) -> datetime:
     """The event's instant, without decoding the payload (it is the first key the mapper writes)."""
+    if state.startswith(_HEAD):  # what `_TIMESTAMP` matches, without the regular expression
+        end = state.find(b'"', len(_HEAD))
+        if end > len(_HEAD):
+            return datetime.fromisoformat(state[len(_HEAD):end].decode())
     match = _TIMESTAMP.match(state)
     raw = match.group(1).decode() if match else orjson.loads(state)["timestamp"]
     return datetime.fromisoformat(raw)
@@ -44,6 +49,7 @@ class AuditLogProjection(Projection):
     tables = ("audit_log",)
     topics = None
     decodes = False
+    reads_personal_data = False
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(

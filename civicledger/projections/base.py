@@ -138,6 +138,10 @@ class Projection(ABC):
     # False for projections that use only an envelope's metadata, never `envelope.event`: no keys are fetched
     # and nothing is decrypted for them.
     decodes: ClassVar[bool] = True
+    # False for projections that never read an event's personal fields (the timeline's summaries carry none, by
+    # rule): a rebuild decodes the topics only such projections want without decrypting them (they read None
+    # there, as after an erasure), which must change nothing they write (tests/projections/test_rebuild_identity).
+    reads_personal_data: ClassVar[bool] = True
 
     # Where this read model keeps residents' personal data: scrubbed on erasure (see the module docstring).
     personal_columns: ClassVar[Sequence[PersonalColumns]] = ()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from civicledger.projections.base import route
+from civicledger.projections.base import Projection, route
 
 if TYPE_CHECKING:
     from civicledger.projections.runner import ProjectionRunner
@@ -36,13 +36,22 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     bars = {p.name: progress_factory(p.name, horizon) for p in chosen} if progress_factory else {}
     applied = dict.fromkeys((p.name for p in chosen), 0)
     decodes = any(p.decodes for p in chosen)
+    # Only the topics these read models want are read (the server filters them), unless one wants every event;
+    # erasures too, for the read models that hold personal data (`ProjectionRunner._topics_of`). Personal fields
+    # are decrypted only in the topics a read model that reads them wants.
+    topics: frozenset[str] | None = frozenset()
+    for projection in chosen:
+        wanted = runner._topics_of(projection)
+        topics = None if wanted is None or topics is None else topics | wanted
+    personal = _personal_topics(chosen)
     started = time.perf_counter()
     position = read = 0
     limit = max(runner.batch_size, REBUILD_BATCH)
     # The next batch is read while this one is written (another connection): reading the log and writing the
     # read models overlap.
     table: dict[str, list[int]] = {}  # topic -> the read models that want it (`route`)
-    pending = asyncio.ensure_future(runner._read(position, None, decodes, limit, shared=False))
+    pending = asyncio.ensure_future(runner._read(position, topics, decodes, limit, shared=False,
+                                                    personal=personal))
     try:
         while position < horizon:
             # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
@@ -50,7 +59,8 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
             batch, upto = await pending
             if upto <= position:
                 break
-            pending = asyncio.ensure_future(runner._read(upto, None, decodes, limit, shared=False))
+            pending = asyncio.ensure_future(runner._read(upto, topics, decodes, limit, shared=False,
+                                                        personal=personal))
             routed = route(chosen, batch, table)
             # One transaction per batch for every read model: one lock, one UPDATE, one NOTIFY, one commit.
             if not await runner.commit_together(chosen, batch, position, upto, durable=False, routed=routed):
@@ -81,6 +91,15 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
         async with runner.pool.acquire() as conn:
             await conn.execute("ANALYZE " + ", ".join(f'"{t}"' for t in dict.fromkeys(tables)))
     return rates
+
+
+def _personal_topics(projections: Sequence[Projection]) -> frozenset[str] | None:
+    """The topics whose personal fields some of these read models read; None: every topic (one of them wants
+    every event and reads personal data)."""
+    readers = [p for p in projections if p.decodes and p.reads_personal_data]
+    if any(p.topics is None for p in readers):
+        return None
+    return frozenset().union(*(p.topics for p in readers if p.topics is not None))
 
 
 async def _drop_secondary_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:

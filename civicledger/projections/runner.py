@@ -187,25 +187,44 @@ class ProjectionRunner:
 
     async def _read(self, after: int, topics: frozenset[str] | None,
                     decodes: bool = True, limit: int | None = None,
-                    shared: bool = True) -> tuple[list[Envelope], int]:
+                    shared: bool = True, personal: frozenset[str] | None = None) -> tuple[list[Envelope], int]:
         """A batch after position `after` and the position it reaches. `shared=False` (a rebuild: every read
-        model takes the same envelopes, which keep their decoded event) decodes without the shared cache."""
+        model takes the same envelopes, which keep their decoded event) decodes without the shared cache, and
+        then `personal`, when given, are the only topics whose personal fields are decrypted (the topics a read
+        model that reads personal data wants): the others' read back as an erased resident's do, None, and
+        need no key."""
         limit = limit or self.batch_size
         async with self.pool.acquire() as conn:
-            bound = await bound_async(conn)
-            rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None, str(bound))
+            if shared:
+                bound = await bound_async(conn)
+                rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None, str(bound))
+            else:
+                # A rebuild reads from far behind the end of the log on fresh connections, and the first plans of
+                # a prepared statement are custom ones: one knows where the batch starts but not the high-water
+                # mark, takes the rest of the log for a few thousand rows and sorts it all (on disk) for the
+                # first `limit` of it — a pass over the whole log per batch, for the first five batches of each
+                # connection. Sorting is switched off for the read (the index gives the order); in a READ
+                # COMMITTED transaction each statement still takes its own snapshot, as the horizon requires.
+                async with conn.transaction(isolation="read_committed", readonly=True):
+                    await conn.execute("SET LOCAL enable_sort = off")
+                    bound = await bound_async(conn)
+                    rows = await conn.fetch(READ_BATCH, after, limit, sorted(topics) if topics else None,
+                                            str(bound))
             hw = rows[0]["hw"] if rows else None
             rows = [r for r in rows if r["notification_id"] is not None]
             if any(r["topic"] in ERASURE_TOPICS for r in rows):
                 # Events decoded before an erasure may hold the erased resident's data in memory: drop them.
                 self.cache.clear()
             # Only projections that read event bodies need keys; each resident's is fetched once per batch.
-            keys = (await fetch_keys(conn, self.keyring, [r["state"] for r in rows] if decodes else [])).keys
+            sealed = [] if not decodes else [r["state"] for r in rows] if personal is None or shared else [
+                r["state"] for r in rows if r["topic"] in personal]
+            keys = (await fetch_keys(conn, self.keyring, sealed)).keys
         mapper, cache = self.mapper, self.cache
+        no_keys: dict[Any, bytes | None] = {}
 
         def decode_once(envelope: Envelope) -> Any:
-            return mapper.to_domain_event(
-                StoredEvent(envelope.stream_id, envelope.version, envelope.topic, envelope.state), keys)
+            return mapper.decode(envelope.stream_id, envelope.version, envelope.topic, envelope.state,
+                                 keys if personal is None or envelope.topic in personal else no_keys)
 
         def decode(envelope: Envelope) -> Any:
             cached = cache.get(envelope.position)

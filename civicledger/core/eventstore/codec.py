@@ -55,8 +55,23 @@ def _d(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+# UUIDs read back from stored payloads, by their text: the same ids recur from event to event (a resident's id in
+# every event about them, a case's members in each of its sources' answers) and `UUID(text)` is slow Python.
+# UUIDs are immutable, so one instance may stand for every occurrence. Bounded: emptied when full.
+_UUIDS: dict[str, UUID] = {}
+_UUIDS_MAX = 1 << 16
+
+
 def _uuid(value: Any) -> Any:
-    return UUID(value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    made = _UUIDS.get(value)
+    if made is None:
+        made = UUID(value)
+        if len(_UUIDS) >= _UUIDS_MAX:
+            _UUIDS.clear()
+        _UUIDS[value] = made
+    return made
 
 
 def _decimal(value: Any) -> Any:
@@ -70,7 +85,10 @@ def _nullable(inner: Coerce) -> Coerce:
 def _seq(inner: Coerce, make: type) -> Coerce:
     if inner is _identity:
         return lambda value: value if value is None else make(value)
-    return lambda value: value if value is None else make(inner(v) for v in value)
+    # A list comprehension, not a generator (several times the cost per item), then the collection.
+    if make is list:
+        return lambda value: value if value is None else [inner(v) for v in value]
+    return lambda value: value if value is None else make([inner(v) for v in value])
 
 
 def _map(key: Coerce, val: Coerce) -> Coerce:

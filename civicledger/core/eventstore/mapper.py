@@ -160,12 +160,18 @@ class CivicMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent,
                         keys: Mapping[UUID, bytes | None] | None = None) -> DomainEventProtocol[UUID]:
         """`keys`, when given, are the only keys used (a projection batch fetches them fresh, once)."""
-        cls = resolve_topic(stored_event.topic)
+        return self.decode(stored_event.originator_id, stored_event.originator_version, stored_event.topic,
+                           stored_event.state, keys)
+
+    def decode(self, originator_id: UUID | str, originator_version: int, topic: str, stored_state: bytes,
+               keys: Mapping[UUID, bytes | None] | None = None) -> DomainEventProtocol[UUID]:
+        """`to_domain_event` from the stored event's fields (a projection's rows: no `StoredEvent` made)."""
+        cls = resolve_topic(topic)
         try:
-            state: dict[str, Any] = codec.loads(bytes(stored_event.state))
+            state: dict[str, Any] = codec.loads(bytes(stored_state))
         except Exception as exc:
             raise MapperDeserialisationError(
-                f"cannot read event {stored_event.originator_id} v{stored_event.originator_version}: {exc}"
+                f"cannot read event {originator_id} v{originator_version}: {exc}"
             ) from exc
         self._unseal_state(state, keys)
         from_version = state.pop("class_version", 1)
@@ -176,9 +182,9 @@ class CivicMapper(Mapper[UUID]):
         for name, coerce in codec.coercers_for_class(cls).items():
             if name in state:
                 state[name] = coerce(state[name])
-        oid = stored_event.originator_id
+        oid = originator_id
         state["originator_id"] = oid if isinstance(oid, UUID) else UUID(str(oid))
-        state["originator_version"] = stored_event.originator_version
+        state["originator_version"] = originator_version
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event  # type: ignore[no-any-return]
