@@ -85,13 +85,13 @@ def upgraded() -> Iterator[ConnectionParams]:
 def test_a_previous_release_database_is_adopted_and_migrated(upgraded: ConnectionParams, tmp_path: Path) -> None:
     before = migrations.status(upgraded)
     assert not before.adopted and before.current is None
-    assert before.pending == ("0001", "0002", "0003")
+    assert before.pending == ("0001", "0002", "0003", "0004")
     status = civicledger(upgraded, "migrate", "--status", data_dir=tmp_path)
     assert status.returncode == 0 and "pending: 0001" in status.stdout, status.stdout + status.stderr
 
     done = civicledger(upgraded, "migrate", data_dir=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "applied: 0001, 0002, 0003" in done.stdout
+    assert "applied: 0001, 0002, 0003, 0004" in done.stdout
     after = migrations.status(upgraded)
     assert after.adopted and after.current == migrations.head() and after.pending == ()
     again = civicledger(upgraded, "migrate", data_dir=tmp_path)

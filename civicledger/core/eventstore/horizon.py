@@ -58,10 +58,12 @@ def safe_bound(xmax: int, inflight_low32: list[int] | None) -> int:
     return bound
 
 
-def marker_sql(marker: int, xid_expression: str) -> str:
-    """PL/pgSQL statement taking the marker for the transaction id in `xid_expression` (an xid8)."""
+def marker_sql(marker: int, xid_expression: str, target: str = "v_void") -> str:
+    """PL/pgSQL statement taking the marker for the transaction id in `xid_expression` (an xid8): an assignment
+    to the function's `target` variable (a text), which PL/pgSQL evaluates as an expression — a PERFORM would
+    run a query through the executor, several microseconds more on every append."""
     return (
-        f"PERFORM pg_advisory_xact_lock_shared({marker}, "
+        f"{target} := pg_advisory_xact_lock_shared({marker}, "
         f"(({xid_expression})::text::bigint & 4294967295)::bit(32)::int4)"
     )
 

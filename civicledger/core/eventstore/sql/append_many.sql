@@ -7,6 +7,9 @@ CREATE OR REPLACE FUNCTION {schema}.{fn}(
     p_meta text[], p_extra text
 ) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
 DECLARE
+    -- Lock calls are assignments, not PERFORM: a PL/pgSQL expression, not a query through the executor.
+    v_void text;
+    v_el jsonb;
     n int := coalesce(cardinality(p_ids), 0);
     x jsonb;
     v_positions bigint[];
@@ -21,7 +24,7 @@ BEGIN
             RAISE EXCEPTION 'event append must be the first write of its transaction';
         END IF;
         -- Held for microseconds: ties the order of positions to the order of transaction ids.
-        PERFORM pg_advisory_lock({lock});
+        v_void := pg_advisory_lock({lock});
         v_tx := pg_current_xact_id();
         -- The in-flight marker readers use to bound the safe horizon (see horizon.py).
         {marker};
@@ -30,7 +33,7 @@ BEGIN
         ELSE
             SELECT array_agg(nextval('{schema}.{seq}') ORDER BY g) INTO v_positions FROM generate_series(1, n) g;
         END IF;
-        PERFORM pg_advisory_unlock({lock});
+        v_void := pg_advisory_unlock({lock});
         -- The unkeyed per-stream chain, stream by stream in version order.
         FOR r IN
             SELECT u.id, u.v, u.d, u.ord

@@ -7,6 +7,9 @@ CREATE OR REPLACE FUNCTION {schema}.{fn1}(
     p_meta text[], p_extra text
 ) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
 DECLARE
+    -- Lock calls are assignments, not PERFORM: a PL/pgSQL expression, not a query through the executor.
+    v_void text;
+    v_el jsonb;
     x jsonb;
     v_positions bigint[];
     v_tx xid8;
@@ -17,12 +20,12 @@ BEGIN
             RAISE EXCEPTION 'event append must be the first write of its transaction';
         END IF;
         -- Held for microseconds: ties the order of positions to the order of transaction ids.
-        PERFORM pg_advisory_lock({lock});
+        v_void := pg_advisory_lock({lock});
         v_tx := pg_current_xact_id();
         -- The in-flight marker readers use to bound the safe horizon (see horizon.py).
         {marker};
         v_positions := ARRAY[nextval('{schema}.{seq}')];
-        PERFORM pg_advisory_unlock({lock});
+        v_void := pg_advisory_unlock({lock});
         IF p_version > 1 THEN
             SELECT e.chain_hash INTO v_prev FROM {schema}.{table} e
              WHERE e.originator_id = p_id AND e.originator_version < p_version
