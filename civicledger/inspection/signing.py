@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -40,18 +40,16 @@ class Signer:
     """Signs with the system's checkpoint key."""
 
     seed: bytes
+    # Made once from the seed (the sealer signs every tick that seals something).
+    _private: Ed25519PrivateKey = field(init=False, repr=False, compare=False)
+    public_key: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.seed) != 32:
             raise ValueError("the checkpoint signing seed must be 32 bytes")
-
-    @property
-    def _private(self) -> Ed25519PrivateKey:
-        return Ed25519PrivateKey.from_private_bytes(self.seed)
-
-    @property
-    def public_key(self) -> bytes:
-        return self._private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        private = Ed25519PrivateKey.from_private_bytes(self.seed)
+        object.__setattr__(self, "_private", private)
+        object.__setattr__(self, "public_key", private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
     @property
     def key_id(self) -> str:

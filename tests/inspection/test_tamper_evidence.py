@@ -23,6 +23,7 @@ import pytest_asyncio
 from civicledger import cli
 from civicledger.core.db import ConnectionParams
 from civicledger.core.eventstore.integrity import META_COLUMNS, ZERO_HASH, chain_hash, event_digest
+from civicledger.inspection import sides
 from civicledger.inspection.checkpoints import Checkpoint
 from civicledger.inspection.sealing import Checkpointer
 from civicledger.inspection.verify import (
@@ -256,3 +257,16 @@ async def test_the_command_line_exits_non_zero_and_says_where(
     assert json.loads(kept.read_text())["format"] == "civicledger-checkpoint/2"
     assert "FAILED: 1 finding" in output
     assert f"stream {world.household}, version 2, position {target['notification_id']}" in output
+
+
+async def test_side_rows_read_through_a_cursor_seal_as_those_read_at_once(scratch_db: ConnectionParams,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tick reads its side rows in one statement; a range of more rows than a batch is read through a cursor
+    instead. Here every batch is one row, so the sealer takes the cursor: the checkpoint still verifies."""
+    monkeypatch.setattr(sides, "_BATCH", 1)
+    async with runtime_on(scratch_db) as runtime:
+        await asyncio.to_thread(record_world, runtime)
+        checkpoints = await seal_everything(runtime)
+        report = await runtime.inspection.verify()
+    assert report.ok, report.render()
+    assert checkpoints[-1].side("key_created")[0] > 1
