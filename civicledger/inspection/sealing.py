@@ -100,6 +100,7 @@ class Checkpointer:
         self.witnessed: Checkpoint | None = None  # the newest checkpoint the witness holds
         self._log_id: str | None = None
         self._seen: tuple[int, int, int] | None = None  # (position, seq, side bound) after the last tick
+        self._range_full = False  # the last checkpoint stopped at max_events, not at the horizon
 
     async def seal(self) -> list[Checkpoint]:
         return await self.seal_all()
@@ -113,8 +114,10 @@ class Checkpointer:
             witness_ok = await self._witness_step(self._reconcile(conn, log_id))
             while (checkpoint := await self._seal_one(conn, log_id)) is not None:
                 sealed.append(checkpoint)
-                if checkpoint.position == checkpoint.previous_position:
-                    break  # side records only: nothing more below the bound
+                if checkpoint.position == checkpoint.previous_position or not self._range_full:
+                    # Side records only, or every event below the horizon: the next tick seals what came since
+                    # (another try now would be a dozen statements to find nothing, on every busy tick).
+                    break
             # Without the witness, seal into the database anyway; receipts wait for a witnessed checkpoint.
             if await self._witness_step(self._publish(conn, log_id)) and witness_ok:
                 await self._check_receipts(conn, log_id)
@@ -220,6 +223,7 @@ class Checkpointer:
             horizon = await horizon_position_async(conn)
             sealed = await range_leaves(conn, last.position, horizon, self.max_events) if horizon > last.position \
                 else []
+            self._range_full = len(sealed) >= self.max_events
             # The bound first, the rows after: every transaction below it has finished (two statements).
             previous_bound = last.side_bound if last.keyed else 0
             bound = max(await sides.side_bound(conn), previous_bound)

@@ -270,3 +270,18 @@ async def test_side_rows_read_through_a_cursor_seal_as_those_read_at_once(scratc
         report = await runtime.inspection.verify()
     assert report.ok, report.render()
     assert checkpoints[-1].side("key_created")[0] > 1
+
+
+async def test_one_tick_seals_up_to_the_horizon_in_checkpoints_of_at_most_max_events(
+        scratch_db: ConnectionParams, tmp_path: Path) -> None:
+    """A tick goes on while a checkpoint stopped at `max_events` (and stops once one reached the horizon)."""
+    async with runtime_on(scratch_db) as runtime:
+        await asyncio.to_thread(record_world, runtime)
+        assert runtime.pool is not None
+        checkpoints = await Checkpointer(runtime.pool, runtime.inspection.signer, FileWitness(tmp_path / "w.jsonl"),
+                                         runtime.ledger.receipts, max_events=3).seal_all()
+        report = await runtime.inspection.verify(witness=False)
+    sizes = [cp.event_count - prev for cp, prev in zip(checkpoints, [0, *[c.event_count for c in checkpoints]],
+                                                       strict=False)]
+    assert len(checkpoints) >= 2 and all(size == 3 for size in sizes[:-1]) and 0 <= sizes[-1] <= 3, sizes
+    assert report.ok, report.render()
