@@ -4,8 +4,10 @@ the witness, and checks what this process wrote until a witnessed checkpoint cov
 Every process that writes runs one (`Runtime.start`); they take turns through an advisory lock. One tick:
 
 1. **Reconcile with the witness.** Checkpoints the witness holds and the database lost are restored from the
-   witness (they are signed), and an alarm says so; checkpoints the database holds and the witness lacks
-   (another process sealed them, or publishing failed) are published.
+   witness (they are signed), and an alarm says so — the newest at every tick, any older one within a minute
+   (`full_reconcile_interval_s`: one count in the database; a tick no longer fetches every seq ever written,
+   which grew by up to 86,400 a day); checkpoints the database holds and the witness lacks (another process
+   sealed them, or publishing failed) are published.
 2. **Seal** below the safe horizon (`core/eventstore/horizon.py`) and below the side bound (`sides.py`), then
    publish each new checkpoint. An idle tick is one small query.
 3. **Check receipts** (`core/eventstore/receipts.py`): an acknowledged event or side record that is missing or
@@ -24,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,12 +94,16 @@ class Checkpointer:
     """Seals, publishes and checks (see the module docstring); `seal_all` is one full tick."""
 
     def __init__(self, pool: asyncpg.Pool, signer: Signer, witness: Witness, receipts: Receipts, *,
-                 max_events: int = 10_000) -> None:
+                 max_events: int = 10_000, full_reconcile_interval_s: float = 60.0) -> None:
         self.pool = pool
         self.signer = signer
         self.witness = witness
         self.receipts = receipts
         self.max_events = max_events
+        # Every tick checks that the witness's newest checkpoints are in the database; every this many seconds
+        # (and at the first tick) that none of the older ones is missing either. Both restore what went.
+        self.full_reconcile_interval_s = full_reconcile_interval_s
+        self._next_full_reconcile = 0.0
         self.witnessed: Checkpoint | None = None  # the newest checkpoint the witness holds
         self._log_id: str | None = None
         self._seen: tuple[int, int, int] | None = None  # (position, seq, side bound) after the last tick
@@ -174,6 +181,9 @@ class Checkpointer:
 
     async def _reconcile(self, conn: asyncpg.Connection, log_id: str) -> None:
         """Restore what the witness holds and the database lost."""
+        full = time.monotonic() >= self._next_full_reconcile
+        if full:
+            self._next_full_reconcile = time.monotonic() + self.full_reconcile_interval_s
         held = await asyncio.to_thread(self.witness.read, log_id)
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
@@ -181,7 +191,18 @@ class Checkpointer:
                 await create_checkpoint_table(conn)  # dropped: the witness's copies come back below
             if not held.checkpoints:
                 return
-            present = {r["seq"] for r in await conn.fetch("SELECT seq FROM log_checkpoints")}
+            last = held.last_seq
+            if full:
+                # The witness holds 1..last without a hole: a count of the database's seqs up to last says
+                # whether one is missing, without moving every seq ever written to this process.
+                whole = await conn.fetchval("SELECT count(*) = $1 FROM log_checkpoints WHERE seq <= $1", last)
+            else:
+                # Between full checks, only whether the newest ones went (one index probe).
+                newest = await conn.fetchval("SELECT seq FROM log_checkpoints ORDER BY seq DESC LIMIT 1")
+                whole = newest is not None and newest >= last
+            if whole:
+                return
+            present = {r["seq"] for r in await conn.fetch("SELECT seq FROM log_checkpoints WHERE seq <= $1", last)}
             restore = [Checkpoint.from_document(d) for d in held.checkpoints if int(d["seq"]) not in present]
             restore = [cp for cp in restore if not cp.problems([self.signer.public_key])]
             if restore:

@@ -18,6 +18,7 @@ Records name the log they belong to (`log_identity`), so one witness can serve s
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import json
 import os
@@ -90,15 +91,16 @@ class FileWitness:
     def publish_checkpoints(self, log_id: str, docs: Sequence[dict[str, Any]]) -> int:
         def write(f: Any) -> int:
             held = self._logs.setdefault(log_id, Witnessed())
-            by_seq = {int(d["seq"]): d for d in held.checkpoints}
             lines = []
             last = held.last_seq
             for doc in sorted(docs, key=lambda d: int(d["seq"])):
                 seq = int(doc["seq"])
-                if seq in by_seq:
-                    if by_seq[seq]["checkpointHash"] != doc["checkpointHash"]:
-                        raise WitnessConflict(f"the witness holds another checkpoint #{seq}")
-                    continue
+                if seq <= held.last_seq:  # held in seq order: found by bisection, not a map of every seq held
+                    at = bisect.bisect_left(held.checkpoints, seq, key=lambda d: int(d["seq"]))
+                    if at < len(held.checkpoints) and int(held.checkpoints[at]["seq"]) == seq:
+                        if held.checkpoints[at]["checkpointHash"] != doc["checkpointHash"]:
+                            raise WitnessConflict(f"the witness holds another checkpoint #{seq}")
+                        continue
                 if seq != last + 1:
                     break  # never leave a hole: the missing one comes first
                 lines.append({"log": log_id, "type": "checkpoint", "doc": doc})
