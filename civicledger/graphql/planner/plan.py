@@ -246,7 +246,9 @@ class ObjectPlan:
             if kind == "typename":
                 value: str = Literal(f'"{payload}"')  # a GraphQL type name: safe in JSON and SQL
             elif kind == "column":
-                if payload.text is not None:
+                if payload.text is not None and payload.plain_text:
+                    value = f"""coalesce('"' || {payload.text.format(a=alias)} || '"', 'null')"""
+                elif payload.text is not None:
                     value = json_value(payload.text.format(a=alias))
                 else:
                     convert = sql_convert(payload.convert)
