@@ -467,12 +467,36 @@ class PagePlan:
     # Rendered whole by the database (edges, cursors, page info) when its nodes are pure, it has no summary and its
     # cursor is the resolvers' plain `encode_cursor(kind, key)` or one the page writes in SQL (`cursor_sql`).
     pure: bool = False
+    # The statement's text by the shape of its arguments and place (`rows_sql`)
+    _texts: dict[tuple[Any, ...], tuple[str, int]] = field(init=False, default_factory=dict, repr=False)
 
     def rows_sql(self, request: Request, alias: str, parent: str | None, *, text: bool = False) -> str:
-        """The page's SQL: its JSON (`text`: the text of its JSON, for a pure page: `ObjectPlan.json_text`)."""
+        """The page's SQL: its JSON (`text`: the text of its JSON, for a pure page: `ObjectPlan.json_text`).
+
+        The arguments are made per request (their values go to the parameters); the text of the statement
+        depends only on their clauses and on where the page sits, so it is made once for each such shape when its
+        nodes' SQL is the same for every request (`ObjectPlan.static`)."""
         page = self.page
         arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
         args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
+        request.params.append(args.limit)
+        if not self.pure:
+            request.pages[id(self)] = (args.limit, args.after_given)
+        if self.node_plan is not None and not self.node_plan.static:
+            return self._rows_sql(request, alias, parent, args, text)
+        key = (text, alias, parent, parent is not None and parent == request.root, len(request.params),
+               request.aliases, tuple(args.clauses), args.descending, args.source, args.with_sql, args.summary_sql,
+               args.summary_source, args.after_given)
+        made = self._texts.get(key)
+        if made is None:
+            made = (self._rows_sql(request, alias, parent, args, text), request.aliases)
+            if len(self._texts) < 256:  # a few shapes per document (which filters are given); bounded regardless
+                self._texts[key] = made
+        request.aliases = made[1]
+        return made[0]
+
+    def _rows_sql(self, request: Request, alias: str, parent: str | None, args: PageArgs, text: bool) -> str:
+        page = self.page
         clauses = list(args.clauses)
         if page.join is not None:
             assert parent is not None
@@ -483,7 +507,6 @@ class PagePlan:
                 # partition's index for each statement and choosing per row.
                 join = join.replace("{p}.id", "$1")
             clauses.insert(0, join.format(a=alias, p=parent))
-        request.params.append(args.limit)
         limit = f"${len(request.params)}::int"  # before the node's own parameters are appended
         descending = page.descending if args.descending is None else args.descending
         order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
@@ -501,7 +524,6 @@ class PagePlan:
             whole = self._whole_sql(alias, args, limit, order, node, inner, text=text)
             return whole if args.with_sql is None else f"({args.with_sql} SELECT {whole})"
         assert not text, "only a pure page is written as text"
-        request.pages[id(self)] = (args.limit, args.after_given)
         key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
         obj = f"json_build_object('$k', {key}, '$n', {node})"
         rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
