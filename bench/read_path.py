@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import servers
-from bench.procinfo import machine_busy, tree_cpu_seconds
+from bench.procinfo import cpu_seconds, machine_busy, tree_cpu_seconds
 from bench.serve_app import RESPONSE_CACHE_ENV
 from bench.stats import paired_ratio, summary
 from civicledger.core.auth import Role, Scope, issue_token
@@ -88,6 +88,42 @@ def _env_with_repo() -> dict[str, str]:
     import os
 
     return {**os.environ, "PYTHONPATH": str(servers.REPO_ROOT)}
+
+
+class DatabaseCPU:
+    """CPU seconds of the PostgreSQL backends connected to the bench's database (Linux /proc, same machine): a
+    side's answer costs its server process and these. An accounting aid: None when they cannot be read."""
+
+    def __init__(self, params: ConnectionParams) -> None:
+        self.conn: Any = None
+        try:
+            import psycopg
+
+            self.conn = psycopg.connect(params.url, autocommit=True)
+        except Exception:  # never a reason to fail the run
+            self.conn = None
+
+    def seconds(self) -> dict[int, float] | None:
+        """CPU seconds by backend."""
+        if self.conn is None:
+            return None
+        try:
+            pids = [r[0] for r in self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        except Exception:
+            return None
+        return {pid: cpu_seconds([pid]) for pid in pids}
+
+    @staticmethod
+    def spent(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+        """Between two readings (a backend started in between counts whole)."""
+        if before is None or after is None:
+            return None
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
 
 class ReadPath:
@@ -257,6 +293,8 @@ class ReadPath:
         cpu_ms: dict[str, list[float]] = {n: [] for n in names}
         lg_util: dict[str, list[float]] = {n: [] for n in names}
         machine: dict[str, list[float]] = {n: [] for n in names}
+        db_ms: dict[str, list[float]] = {n: [] for n in names}
+        database = DatabaseCPU(self.params)
         for r in range(rounds):
             order = names[r % len(names):] + names[: r % len(names)]
             line = []
@@ -267,9 +305,9 @@ class ReadPath:
                         "bodies": side.bodies, "fallback_bodies": side.fallback_bodies, "expect": side.expect,
                         "concurrency": concurrency, "duration": window,
                         "warmup": warmup * (3 if r == 0 else 1), "seed": r + 1}
-                cpu0, busy0 = tree_cpu_seconds(side.server.pid), machine_busy()
+                cpu0, busy0, db0 = tree_cpu_seconds(side.server.pid), machine_busy(), database.seconds()
                 result = run_loadgen(spec, name)
-                cpu1, busy1 = tree_cpu_seconds(side.server.pid), machine_busy()
+                cpu1, busy1, db1 = tree_cpu_seconds(side.server.pid), machine_busy(), database.seconds()
                 if result["errors"]:
                     raise RuntimeError(f"{name}: {result['errors']} failed requests, first: {result['first_error']}")
                 rps[name].append(result["rps"])
@@ -278,6 +316,9 @@ class ReadPath:
                 if result["requests"]:
                     # Server CPU over warm-up + window, per request at the window's rate.
                     cpu_ms[name].append((cpu1 - cpu0) / (result["rps"] * total_time) * 1000)
+                    spent = database.spent(db0, db1)
+                    if spent is not None:
+                        db_ms[name].append(spent / (result["rps"] * total_time) * 1000)
                 lg_util[name].append(result["loadgen_cpu_util"])
                 if busy1[1] > busy0[1]:
                     machine[name].append((busy1[0] - busy0[0]) / (busy1[1] - busy0[1]))
@@ -289,6 +330,7 @@ class ReadPath:
                 "latency_ms_p50": summary([x["p50"] for x in lat[n] if x["p50"] is not None]),
                 "latency_ms_p99": summary([x["p99"] for x in lat[n] if x["p99"] is not None]),
                 "server_cpu_ms_per_request": summary(cpu_ms[n]),
+                "database_cpu_ms_per_request": summary(db_ms[n]),
                 "loadgen_cpu_util": summary(lg_util[n]),
                 "machine_cpu_busy": summary(machine[n]),
             }
@@ -306,6 +348,7 @@ class ReadPath:
             ratios["graphql_cache_gain"] = paired_ratio(rps["graphql_cached"], rps["graphql"])
             if "postgraphile" in rps:
                 ratios["graphql_cached_vs_postgraphile"] = paired_ratio(rps["graphql_cached"], rps["postgraphile"])
+        database.close()
         return {"sides": per_side, "ratios": ratios, "concurrency": concurrency, "window_s": window,
                 "rounds": rounds}
 

@@ -180,14 +180,16 @@ def markdown(d: dict[str, Any], targets: dict[str, tuple[str, float]]) -> str:
       " off; `graphql_text` = the same with the full query text in every request; `graphql_cached` = response caches"
       " on; `raw` = one asyncpg query + orjson behind plain Starlette, no auth; `postgraphile` = PostGraphile 5,"
       " full query text, the same JWT verified, no cache.\n")
-    w("| side | requests/s | p50 ms | p99 ms | server CPU ms/request | server cores busy | load generator core |"
-      " machine CPU busy |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| side | requests/s | p50 ms | p99 ms | server CPU ms/request | PostgreSQL CPU ms/request | server cores busy |"
+      " load generator core | machine CPU busy |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for name, s in r["sides"].items():
         rps, cpu = s["rps"]["median"], s["server_cpu_ms_per_request"]["median"]
+        db = (s.get("database_cpu_ms_per_request") or {}).get("median")
         cores = rps * cpu / 1000 if rps and cpu else None
         w(f"| {name} | {_spread(s['rps'], 0)} | {_spread(s['latency_ms_p50'])} | {_spread(s['latency_ms_p99'])} | "
-          f"{_n(cpu, 3)} | {_n(cores)} | {_n(s['loadgen_cpu_util']['median'])} | {_n(s['machine_cpu_busy']['median'])} |")
+          f"{_n(cpu, 3)} | {_n(db, 3)} | {_n(cores)} | {_n(s['loadgen_cpu_util']['median'])} | "
+          f"{_n(s['machine_cpu_busy']['median'])} |")
     w("")
     w("| ratio | median (min–max) |")
     w("|---|---|")

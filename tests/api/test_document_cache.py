@@ -62,3 +62,46 @@ async def test_limits_hold_on_every_request_of_a_cached_text(gql: GQL) -> None:
     for _ in range(3):
         body = await gql(aliases)
         assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+SEARCH = ("query Search($name: String, $district: String, $first: Int = 3) { residents(filter: {name: $name, "
+          "district: $district}, first: $first) { edges { cursor } } }")
+PAGE = "query Page($id: ID!, $first: Int) { resident(id: $id) { timeline(first: $first) { edges { cursor } } } }"
+
+
+async def test_variables_are_coerced_as_graphql_core_coerces_them(app: Any) -> None:
+    from graphql.execution.values import get_variable_values
+
+    documents = app.state.graphql_http.documents
+    schema = documents.schema._schema
+    cases = [(PAGE, {"id": "UmVzaWRlbnQ6eA==", "first": 5}), (PAGE, {"id": 12}), (PAGE, {"id": "a", "extra": 1}),
+             (SEARCH, {"name": "王", "district": "HAIZHU", "first": 2}), (SEARCH, {"name": None}),
+             (SEARCH, {"district": "HAIZHU"}), (SEARCH, {})]
+
+    for query, variables in cases:
+        prepared = documents.prepare(query, None, None, "POST")
+        expected = get_variable_values(schema, prepared.operation.variable_definitions, variables)
+
+        assert _plain(documents.coerce_variables(prepared, variables)) == _plain(expected), (query, variables)
+
+
+def _plain(values: Any) -> Any:
+    """Coerced values and their sources, with types by name (a looked-up `NonNull` is a new object each time)."""
+    return values.coerced, {name: (str(source.signature.type), source.signature.default, source.value)
+                            for name, source in values.sources.items()}
+
+
+async def test_a_refused_variable_is_refused_by_name_whichever_way_it_is_coerced(app: Any) -> None:
+    from civicledger.graphql.wire import RequestError
+
+    documents = app.state.graphql_http.documents
+    prepared = documents.prepare(PAGE, None, None, "POST")
+
+    for variables in ({"id": "a", "first": "five"}, {"first": 5}, {"id": None}, {"id": ["a"]}):
+        try:
+            documents.coerce_variables(prepared, variables)
+        except RequestError as exc:
+            assert exc.code == "BAD_USER_INPUT"
+            assert exc.errors[0]["extensions"]["variable"] in ("id", "first")
+        else:
+            raise AssertionError(f"{variables} was accepted")

@@ -187,12 +187,14 @@ class Column:
     expr: str
     convert: Callable[[Any], Any] | None = None
     text: str | None = None
+    # `text` is never a string JSON must escape: its JSON text is the text in quotes (no `to_json` per row)
+    plain_text: bool = False
 
 
 def instant_column(expr: str) -> Column:
     """A timestamptz column as strawberry's DateTime spells it: read as microseconds and spelt in Python, or
-    written whole by the database."""
-    return Column(instant_sql(expr), INSTANT, text=timestamp_text_sql(expr))
+    written whole by the database (digits, `-`, `:`, `.`, `T` and `+`: nothing JSON escapes)."""
+    return Column(instant_sql(expr), INSTANT, text=timestamp_text_sql(expr), plain_text=True)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ class Request:
     params: list[Any] = field(default_factory=list)
     aliases: int = 0
     pages: dict[int, tuple[int, bool]] = field(default_factory=dict)  # id(PagePlan) -> (limit, `after` given)
+    root: str | None = None  # the alias of a root row selected by `{root}.id = $1` (a `one` root)
 
     def alias(self) -> str:
         self.aliases += 1
@@ -167,6 +168,7 @@ class ObjectPlan:
     # No page below (no parameter of the request): its SQL depends only on its aliases, and is made once for them
     static: bool = field(init=False)
     _texts: dict[tuple[str, str | None, int], tuple[str, int]] = field(init=False, default_factory=dict)
+    _json_texts: dict[tuple[str, str | None, int], tuple[str, int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.base_keys = [(name, f"${name}", convert) for name, (_, convert) in self.decl.base.items()]
@@ -224,6 +226,55 @@ class ObjectPlan:
             raise Unplannable("too many fields for one json_build_object")
         return f"json_build_object({', '.join(parts)})"
 
+    def json_text(self, request: Request, alias: str, parent: str | None) -> str:
+        """A pure object as the text of its JSON, joined by the database from its values (`json_value`): the same
+        JSON as `sql`, without `json_build_object`, which looks every key's and value's type up again for each
+        row (four catalogue lookups per text argument in PostgreSQL 15) — most of a page's cost in the database."""
+        assert self.pure
+        if not self.static:
+            return self._json_text(request, alias, parent)
+        key = (alias, parent, request.aliases)
+        made = self._json_texts.get(key)
+        if made is None:
+            made = self._json_texts[key] = (self._json_text(request, alias, parent), request.aliases)
+        request.aliases = made[1]
+        return made[0]
+
+    def _json_text(self, request: Request, alias: str, parent: str | None) -> str:
+        members: list[str] = []
+        for key, kind, payload, _ in self.shaped:
+            if kind == "typename":
+                value: str = Literal(f'"{payload}"')  # a GraphQL type name: safe in JSON and SQL
+            elif kind == "column":
+                if payload.text is not None and payload.plain_text:
+                    value = f"""coalesce('"' || {payload.text.format(a=alias)} || '"', 'null')"""
+                elif payload.text is not None:
+                    value = json_value(payload.text.format(a=alias))
+                else:
+                    convert = sql_convert(payload.convert)
+                    expr = payload.expr.format(a=alias)
+                    value = json_value(expr if convert is None else convert(expr))
+            elif kind == "embedded":
+                value = payload.plan.json_text(request, alias, parent)
+            elif kind == "one":
+                relation, plan = payload
+                child = request.alias()
+                value = (f"coalesce((SELECT {plan.json_text(request, child, alias)} FROM "
+                         f"{plan.decl.source.format(a=child)} WHERE {relation.where.format(a=child, p=alias)}), "
+                         "'null')")
+            elif kind == "many":
+                relation, plan = payload
+                child = request.alias()
+                value = json_array(f"string_agg({plan.json_text(request, child, alias)}, ',' ORDER BY "
+                                   f"{relation.order.format(a=child)})",
+                                   f"FROM {relation.source.format(a=child, p=alias)}")
+            elif kind == "page":
+                value = payload.json_text(request, alias)
+            else:  # pragma: no cover - a pure object has no other kind
+                raise Unplannable(kind)
+            members.append((key, value))
+        return json_object(members)
+
     def shape(self, request: Request, value: Any) -> Any:
         if value is None or self.pure:
             return value
@@ -260,6 +311,38 @@ class ObjectPlan:
             elif kind == "page":
                 out[key] = payload.shape(request, raw)
         return out
+
+
+def json_value(expr: str) -> str:
+    """The JSON text of one SQL value, as `json_build_object` writes a value (`to_json`); `null` for NULL."""
+    if expr.strip().upper() == "NULL":
+        return "'null'"
+    return f"coalesce(to_json({expr})::text, 'null')"
+
+
+class Literal(str):
+    """JSON text that is known when planning (a type name): joined into the SQL literals around it."""
+
+
+def json_object(members: list[tuple[str, str]]) -> str:
+    """The SQL of a JSON object's text from (key, SQL of the value's JSON text) pairs: the keys (GraphQL names and
+    aliases, safe in JSON and SQL) and punctuation as few literals as possible, joined with `||`."""
+    pieces: list[str] = []
+    text = "{"
+    for index, (key, value) in enumerate(members):
+        text += ("," if index else "") + f'"{key}":'
+        if isinstance(value, Literal):
+            text += value
+        else:
+            pieces += [f"'{text}'", value]
+            text = ""
+    pieces.append(f"'{text}}}'")
+    return " || ".join(pieces)
+
+
+def json_array(aggregate: str, rest: str) -> str:
+    """`(SELECT '[' || <a string_agg of JSON texts> || ']' ...)`: a JSON array, `[]` when there are no rows."""
+    return f"(SELECT '[' || coalesce({aggregate}, '') || ']' {rest})"
 
 
 def _pick(result: Mapping[str, Any], picks: list[tuple[str, str]]) -> dict[str, Any]:
@@ -384,30 +467,63 @@ class PagePlan:
     # Rendered whole by the database (edges, cursors, page info) when its nodes are pure, it has no summary and its
     # cursor is the resolvers' plain `encode_cursor(kind, key)` or one the page writes in SQL (`cursor_sql`).
     pure: bool = False
+    # The statement's text by the shape of its arguments and place (`rows_sql`)
+    _texts: dict[tuple[Any, ...], tuple[str, int]] = field(init=False, default_factory=dict, repr=False)
 
-    def rows_sql(self, request: Request, alias: str, parent: str | None) -> str:
+    def rows_sql(self, request: Request, alias: str, parent: str | None, *, text: bool = False) -> str:
+        """The page's SQL: its JSON (`text`: the text of its JSON, for a pure page: `ObjectPlan.json_text`).
+
+        The arguments are made per request (their values go to the parameters); the text of the statement
+        depends only on their clauses and on where the page sits, so it is made once for each such shape when its
+        nodes' SQL is the same for every request (`ObjectPlan.static`)."""
         page = self.page
         arguments = page.arguments if page.request_arguments is None else page.request_arguments(request.ctx)
         args = arguments(request.args.get(self.node_id, {}), request.params, f"{alias}.")
+        request.params.append(args.limit)
+        if not self.pure:
+            request.pages[id(self)] = (args.limit, args.after_given)
+        if self.node_plan is not None and not self.node_plan.static:
+            return self._rows_sql(request, alias, parent, args, text)
+        key = (text, alias, parent, parent is not None and parent == request.root, len(request.params),
+               request.aliases, tuple(args.clauses), args.descending, args.source, args.with_sql, args.summary_sql,
+               args.summary_source, args.after_given)
+        made = self._texts.get(key)
+        if made is None:
+            made = (self._rows_sql(request, alias, parent, args, text), request.aliases)
+            if len(self._texts) < 256:  # a few shapes per document (which filters are given); bounded regardless
+                self._texts[key] = made
+        request.aliases = made[1]
+        return made[0]
+
+    def _rows_sql(self, request: Request, alias: str, parent: str | None, args: PageArgs, text: bool) -> str:
+        page = self.page
         clauses = list(args.clauses)
         if page.join is not None:
             assert parent is not None
-            clauses.insert(0, page.join.format(a=alias, p=parent))
-        request.params.append(args.limit)
+            join = page.join
+            if parent == request.root:
+                # The parent is the root row, `{p}.id = $1`: joined on that parameter instead, PostgreSQL prunes a
+                # partitioned table (the timeline's 16) when the statement starts rather than opening every
+                # partition's index for each statement and choosing per row.
+                join = join.replace("{p}.id", "$1")
+            clauses.insert(0, join.format(a=alias, p=parent))
         limit = f"${len(request.params)}::int"  # before the node's own parameters are appended
         descending = page.descending if args.descending is None else args.descending
         order = ", ".join(f"{alias}.{column} {'DESC' if descending else 'ASC'}"
                           for column in page.order_columns or (page.key,))
-        node = self.node_plan.sql(request, alias, parent) if self.node_plan is not None else "json_build_object()"
+        if self.node_plan is None:
+            node = "'{}'" if text else "json_build_object()"
+        else:
+            node = (self.node_plan.json_text if text else self.node_plan.sql)(request, alias, parent)
         source = args.source if args.source is not None else page.table
         # the extra row says whether there is a next page: only read when the page info asks it
         extra = " + 1" if not self.pure or self.numbered else ""
         inner = (f"SELECT {alias}.* FROM {source} {alias} WHERE {' AND '.join(clauses) or 'true'} "
                  f"ORDER BY {order} LIMIT {limit}{extra}")
         if self.pure:
-            whole = self._whole_sql(alias, args, limit, order, node, inner)
+            whole = self._whole_sql(alias, args, limit, order, node, inner, text=text)
             return whole if args.with_sql is None else f"({args.with_sql} SELECT {whole})"
-        request.pages[id(self)] = (args.limit, args.after_given)
+        assert not text, "only a pure page is written as text"
         key = page.key_sql.format(a=alias) if page.key_sql is not None else f"{alias}.{page.key}"
         obj = f"json_build_object('$k', {key}, '$n', {node})"
         rows = f"(SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) {alias})"
@@ -416,13 +532,16 @@ class PagePlan:
             rows = f"json_build_object('r', {rows}, 's', {args.summary_sql})"
         return rows if args.with_sql is None else f"({args.with_sql} SELECT {rows})"
 
-    def _whole_sql(self, alias: str, args: PageArgs, limit: str, order: str, node: str, inner: str) -> str:
+    def _whole_sql(self, alias: str, args: PageArgs, limit: str, order: str, node: str, inner: str, *,
+                   text: bool = False) -> str:
         """The connection as the response has it: the first `limit` of `limit + 1` rows are the edges, the
         extra one says there is a next page; cursors are `encode_cursor` written in SQL (base64url, unpadded)."""
         page = self.page
         after_given = args.after_given
         cursor = (page.cursor_sql.format(a=alias) if page.cursor_sql is not None
                   else base64url_sql(f"'{page.cursor}:' || {alias}.{page.key}::text"))
+        if text:
+            return self._whole_text(alias, args, limit, order, node, inner, cursor)
         out: list[str] = []
         for key, part, payload in self.parts:
             out.append(f"'{key}'")
@@ -454,8 +573,46 @@ class PagePlan:
                     f"\"$count\" FROM ({inner}) {alias}")
         return f"(SELECT json_build_object({', '.join(out)}) FROM ({numbered}) {alias})"
 
+    def _whole_text(self, alias: str, args: PageArgs, limit: str, order: str, node: str, inner: str,
+                    cursor: str) -> str:
+        """`_whole_sql` as the text of its JSON: the edges joined by `string_agg` (no `json_build_object` per row);
+        the page info and summary, one object a page, as `json_build_object` writes them."""
+        page = self.page
+        members: list[tuple[str, str]] = []
+        for key, part, payload in self.parts:
+            value: str
+            if part == "typename":
+                value = Literal(f'"{payload}"')
+            elif part == "summary":
+                assert page.summary is not None and page.summary.sql is not None and args.summary_source is not None
+                fields = ", ".join(f"'{k}', {page.summary.sql[name]}" for k, name in payload)
+                value = f"(SELECT json_build_object({fields})::text FROM {args.summary_source})"
+            elif part == "pageInfo":
+                info = {"hasNextPage": f"count(*) > {limit}",
+                        "hasPreviousPage": "true" if args.after_given else "false",
+                        "__typename": "'PageInfo'::text",
+                        "startCursor": f"min({cursor}) FILTER (WHERE {alias}.\"$rn\" = 1)",
+                        "endCursor": f"min({cursor}) FILTER (WHERE {alias}.\"$rn\" = least({limit}, "
+                                     f"{alias}.\"$count\"))"}
+                value = f"json_build_object({', '.join(f'{chr(39)}{k}{chr(39)}, {info[n]}' for k, n in payload)})::text"
+            else:
+                edge = [(edge_key, json_value(cursor) if edge_part == "cursor" else node if edge_part == "node"
+                         else Literal(f'"{page.edge_type}"')) for edge_key, edge_part in payload]
+                within = f" FILTER (WHERE {alias}.\"$rn\" <= {limit})" if self.numbered else ""
+                value = f"'[' || coalesce(string_agg({json_object(edge)}, ',' ORDER BY {order}){within}, '') || ']'"
+            members.append((key, value))
+        whole = json_object(members)
+        if not self.numbered:
+            return f"(SELECT {whole} FROM ({inner}) {alias})"
+        numbered = (f"SELECT {alias}.*, row_number() OVER (ORDER BY {order}) AS \"$rn\", count(*) OVER () AS "
+                    f"\"$count\" FROM ({inner}) {alias}")
+        return f"(SELECT {whole} FROM ({numbered}) {alias})"
+
     def sql(self, request: Request, parent: str) -> str:
         return self.rows_sql(request, request.alias(), parent)
+
+    def json_text(self, request: Request, parent: str) -> str:
+        return self.rows_sql(request, request.alias(), parent, text=True)
 
     @property
     def numbered(self) -> bool:
@@ -585,22 +742,25 @@ class RootPlan:
             viewer = {"subject": p.subject, "role": p.role.value, "district": p.district, "office": p.office,
                       "scopes": sorted(s.value for s in p.scopes), "__typename": "Viewer"}
             return {key: viewer[name] for key, name in self.payload}
-        request.params, request.aliases = [], 0
+        request.params, request.aliases, request.root = [], 0, None
         if self.kind == "one":
             root, plan = self.payload
             key = root.key(request.args.get(self.node_id, {}))
             request.params.append(key)
-            alias = request.alias()
+            alias = request.root = request.alias()
             # The answer as UTF-8 bytes (bytea): read as it came, never decoded into a str and encoded again.
-            sql = (f"SELECT convert_to({plan.sql(request, alias, None)}::text, 'UTF8') FROM "
-                   f"{plan.decl.source.format(a=alias)} WHERE {alias}.id = $1")
+            answer = plan.json_text(request, alias, None) if plan.pure else f"{plan.sql(request, alias, None)}::text"
+            sql = (f"SELECT convert_to({answer}, 'UTF8') FROM {plan.decl.source.format(a=alias)} "
+                   f"WHERE {alias}.id = $1")
             text = await conn.fetchval(sql, *request.params)
             if text is None:
                 raise Unplannable("no such row")  # the resolvers answer NOT_FOUND
             # a pure answer is the response's JSON as the database wrote it: embedded, never parsed
             return orjson.Fragment(text) if plan.pure else plan.shape(request, orjson.loads(text))
         page_plan: PagePlan = self.payload
-        sql = f"SELECT convert_to({page_plan.rows_sql(request, request.alias(), None)}::text, 'UTF8')"
+        answer = (page_plan.rows_sql(request, request.alias(), None, text=True) if page_plan.pure
+                  else f"{page_plan.rows_sql(request, request.alias(), None)}::text")
+        sql = f"SELECT convert_to({answer}, 'UTF8')"
         text = await conn.fetchval(sql, *request.params)
         return orjson.Fragment(text) if page_plan.pure else page_plan.shape(request, orjson.loads(text))
 
