@@ -60,6 +60,7 @@ LAST_PROCESS_CPU: dict[str, float] = {}
 DECODE_US = 4.0
 DECODE_US_PER_BYTE = 0.03
 APPLY_US = 8.0
+READ_US = 3.0  # reading an event a process's read models want (the row, its envelope, its routing)
 APPLY_WEIGHTS = {"audit_log": 0.5}  # metadata into COPY: no decoding, no handler
 
 
@@ -163,17 +164,25 @@ def split(projections: Sequence[Any], groups: int, width: int, mix: Sequence[Map
     decoded = {p.name: {t for t in topics if p.wants(t)} if p.decodes else set() for p in whole}
     part_decoded = {t for p in parts if p.decodes for t in topics if p.wants(t)}
     part_apply = {t: sum(APPLY_US * APPLY_WEIGHTS.get(p.name, 1.0) for p in parts if p.wants(t)) for t in topics}
+    part_read = {t for t in topics if any(p.wants(t) for p in parts)}
+    wanted = {p.name: {t for t in topics if p.wants(t)} for p in whole}
+
+    def reading(members: Sequence[str]) -> float:
+        return READ_US * sum(topics[t][0] for t in set().union(*(wanted[m] for m in members)))
 
     def range_costs(members: Sequence[str]) -> list[float]:
-        """Each range's cost of the splittable read models, to a process already decoding its members' topics."""
+        """Each range's cost of the splittable read models, to a process already reading and decoding its
+        members' topics."""
         free: set[str] = set().union(*(decoded[m] for m in members))
+        read: set[str] = set().union(*(wanted[m] for m in members))
         return [sum((n * DECODE_US + size * DECODE_US_PER_BYTE if t in part_decoded and t not in free else 0.0)
+                    + (n * READ_US if t in part_read and t not in read else 0.0)
                     + n * part_apply[t] for t, (n, size) in bucket.items()) for bucket in mix]
 
     best: tuple[float, list[Part]] | None = None
     for assignment in (plan(whole, groups, topics) if whole else [], [[p.name for p in whole]]):
         bins = [*assignment, *([] for _ in range(groups - len(assignment)))]
-        base = [cost(b) for b in bins]
+        base = [cost(b) + reading(b) for b in bins]
         costs = [range_costs(b) for b in bins]
         low, high = max(base), max(base) + sum(max(c[i] for c in costs) for i in range(len(mix)))
         for _ in range(40):  # the lowest bound at which contiguous ranges cover the log

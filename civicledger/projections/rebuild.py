@@ -51,11 +51,24 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     # Only the topics these read models want are read (the server filters them), unless one wants every event;
     # erasures too, for the read models that hold personal data (`ProjectionRunner._topics_of`). Personal fields
     # are decrypted only in the topics a read model that reads them wants.
-    topics: frozenset[str] | None = frozenset()
-    for projection in chosen:
-        wanted = runner._topics_of(projection)
-        topics = None if wanted is None or topics is None else topics | wanted
+    topics = _union_of_topics(runner, chosen)
+    # Outside every part's range only the whole read models' topics are read (the audit log of a part wants every
+    # event, but only in its range): a read stops at the start of a range (`_next`) to change its topics there.
+    outside = _union_of_topics(runner, whole) if parts else topics
+    spans = sorted({ranges[p.name] for p in parts})
     personal = _personal_topics(chosen)
+
+    def reading(at: int) -> tuple[frozenset[str] | None, int | None]:
+        """The topics to read after position `at`, and where that read must stop (the next range's start)."""
+        if outside == topics or any(after <= at < until for after, until in spans):
+            return topics, None
+        return outside, next((after for after, _ in spans if after > at), None)
+
+    def read_from(at: int) -> asyncio.Future[tuple[list[Envelope], int]]:
+        wanted, stop = reading(at)
+        return asyncio.ensure_future(_next(runner._read(at, wanted, decodes, limit, shared=False,
+                                                        personal=personal), stop))
+
     started = time.perf_counter()
     position = first
     read = 0
@@ -64,8 +77,7 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     # read models overlap.
     table: dict[str, list[int]] = {}  # topic -> the read models that want it (`route`)
     bounds = [ranges[p.name] for p in parts]
-    pending = asyncio.ensure_future(runner._read(position, topics, decodes, limit, shared=False,
-                                                    personal=personal))
+    pending = read_from(position)
     try:
         while position < end:
             # The last batch may reach past the horizon (events written meanwhile): they are applied and tracked
@@ -73,8 +85,7 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
             batch, upto = await pending
             if upto <= position:
                 break
-            pending = asyncio.ensure_future(runner._read(upto, topics, decodes, limit, shared=False,
-                                                        personal=personal))
+            pending = read_from(upto)
             routed = route(chosen, batch, table)
             own = dict(zip((p.name for p in chosen), routed, strict=True))
             held = [(p, _within(own[p.name], after, until)) for p, (after, until) in zip(parts, bounds, strict=True)]
@@ -108,6 +119,23 @@ async def rebuild(runner: ProjectionRunner, names: Sequence[str] | None = None,
     # (The parts' tables are analyzed by whoever split them, once every part is written.)
     await analyze(runner.pool, [t for p in whole for t in p.tables])
     return rates
+
+
+def _union_of_topics(runner: ProjectionRunner, projections: Sequence[Projection]) -> frozenset[str] | None:
+    """The topics a read for these read models reads: None for every one."""
+    topics: frozenset[str] | None = frozenset()
+    for projection in projections:
+        wanted = runner._topics_of(projection)
+        topics = None if wanted is None or topics is None else topics | wanted
+    return topics
+
+
+async def _next(read: Any, stop: int | None) -> tuple[list[Envelope], int]:
+    """A read's batch and the position it reaches, cut at `stop` (what lies beyond is read again from there)."""
+    batch, upto = await read
+    if stop is None or upto <= stop:
+        return batch, upto
+    return [e for e in batch if e.position <= stop], stop
 
 
 def _within(envelopes: Sequence[Envelope], after: int, upto: int) -> Sequence[Envelope]:
