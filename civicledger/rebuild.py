@@ -1,13 +1,13 @@
 """Rebuild read models in several processes at once.
 
 One process decodes and writes on one core; a rebuild is CPU-bound in Python, so the read models are split
-into groups and each group is rebuilt by a process of its own. Each read model still has one writer and its
-own tracking row, so the result equals a one-process rebuild.
+into groups and each group is rebuilt by a process of its own. Each read model still has one tracking row, and
+all but the splittable ones (below) one writer, so the result equals a one-process rebuild.
 
-Every process reads the whole log and decodes each event that one of its read models wants, once. Split
+Every process reads the log and decodes each event that one of its read models wants, once. Split
 naively (by a weight per read model), both groups want nearly every topic — the timeline wants them all —
 so two processes decode the log twice and were slower than one. `plan` splits by cost instead, from the
-log's own mix of topics (`topic_costs`): a group costs the decoding of the union of the topics its read
+log's own mix of topics (`topic_costs`, `log_mix`): a group costs the decoding of the union of the topics its read
 models decode plus each read model's applying of the events it wants, and each read model (the most costly
 first) joins the group where the largest cost grows least — so read models that decode what the timeline
 decodes anyway go with it for free, until their applying makes that group the larger one.
@@ -233,6 +233,8 @@ def _child(settings: Settings, params: ConnectionParams, part: Part, messages: A
 
     class _Report:
         def __init__(self, name: str, total: int) -> None:
+            if name in part.ranges:  # one bar per part
+                name = f"{name} ({part.ranges[name][0]}:{part.ranges[name][1]}]"
             self.name = name
             messages.put(("start", name, total))
 
