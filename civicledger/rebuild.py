@@ -343,7 +343,7 @@ def rebuild_in_processes(settings: Settings, params: ConnectionParams, names: Se
     for child in children:
         child.join()
     if in_parts:
-        asyncio.run(_end_parts(params, in_parts, None if errors else upto, suspended))
+        asyncio.run(_end_parts(params, in_parts, None if errors else upto, suspended, len(groups)))
     if errors:
         raise RuntimeError("rebuild failed: " + "; ".join(errors))
     wall = time.perf_counter() - started
@@ -388,14 +388,13 @@ async def _begin_parts(params: ConnectionParams, projections: Sequence[Any]) -> 
 
 
 async def _end_parts(params: ConnectionParams, projections: Sequence[Any], upto: int | None,
-                     suspended: Sequence[str]) -> None:
+                     suspended: Sequence[str], workers: int = 1) -> None:
     """After every process: the read models rebuilt in parts are complete up to `upto` — their tracking rows
     move there, so the followers take over from it — or, when a part failed (`upto` None), emptied again
     (their tracking rows still at 0: a follower or the next rebuild builds them from the start). Their indexes
     are re-created and their tables analyzed either way."""
     import asyncpg
 
-    from civicledger.projections.rebuild import analyze
     from civicledger.projections.runner import CHANNEL, TRACKING, notification
 
     conn = await asyncpg.connect(params.url, **params.asyncpg_kwargs())
@@ -414,13 +413,19 @@ async def _end_parts(params: ConnectionParams, projections: Sequence[Any], upto:
                                        " again")
                 await conn.execute("SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n", CHANNEL,
                                    [notification(name, upto, None) for name in names])
-        for statement in suspended:
-            await conn.execute(statement)
     finally:
         await conn.close()
-    if upto is not None:
-        pool = await asyncpg.create_pool(params.url, **params.asyncpg_kwargs(), min_size=1, max_size=1)
-        try:
-            await analyze(pool, [t for p in projections for t in p.tables])
-        finally:
-            await pool.close()
+    # The indexes (the audit log alone has eight) and the statistics, on as many connections as there were
+    # processes: the server builds one index per core, and nothing else runs now.
+    pool = await asyncpg.create_pool(params.url, **params.asyncpg_kwargs(), min_size=1, max_size=max(1, workers),
+                                     server_settings={"maintenance_work_mem": "256MB"})
+
+    async def run(statement: str) -> None:
+        async with pool.acquire() as each:
+            await each.execute(statement)
+
+    try:
+        tables = dict.fromkeys(t for p in projections for t in p.tables) if upto is not None else {}
+        await asyncio.gather(*(run(s) for s in suspended), *(run(f'ANALYZE "{t}"') for t in tables))
+    finally:
+        await pool.close()
