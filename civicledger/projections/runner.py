@@ -312,8 +312,17 @@ class ProjectionRunner:
             rows = await conn.fetch(
                 f"SELECT set_config('statement_timeout', '0', true), set_config('synchronous_commit', $2, true),"
                 f" application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)"
-                " ORDER BY application_name FOR UPDATE", [*names, *held_names], "on" if durable else "off")
+                " ORDER BY application_name FOR UPDATE", names, "on" if durable else "off")
             current = {r["application_name"]: r["notification_id"] or 0 for r in rows}
+            if not names:  # (the settings above are evaluated per row: none without a tracked read model)
+                await conn.execute("SELECT set_config('statement_timeout', '0', true),"
+                                   " set_config('synchronous_commit', $1, true)", "on" if durable else "off")
+            if held_names:
+                # Shared: the other processes writing their parts of these read models hold them too, at once
+                # (locked for update, they would wait for each other's whole batch); a follower cannot move them.
+                current.update({r["application_name"]: r["notification_id"] or 0 for r in await conn.fetch(
+                    f"SELECT application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)"
+                    " FOR SHARE", held_names)})
             if any(current.get(name) != start for name in names) or any(current.get(n) != 0 for n in held_names):
                 for name in names:
                     self.positions[name] = current.get(name, 0)
