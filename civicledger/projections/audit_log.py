@@ -50,6 +50,7 @@ class AuditLogProjection(Projection):
     topics = None
     decodes = False
     reads_personal_data = False
+    splittable = True  # one row per event (per resident), from that event alone
 
     async def create(self, conn: asyncpg.Connection) -> None:
         await conn.execute(

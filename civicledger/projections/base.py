@@ -142,6 +142,11 @@ class Projection(ABC):
     # rule): a rebuild decodes the topics only such projections want without decrypting them (they read None
     # there, as after an erasure), which must change nothing they write (tests/projections/test_rebuild_identity).
     reads_personal_data: ClassVar[bool] = True
+    # True for append-only read models whose rows for an event depend on that event alone (no read of their own
+    # rows, no state kept from one event to the next): a rebuild may then write disjoint ranges of the log in
+    # several processes at once (`civicledger.rebuild`), and the rows are those of one pass. Only honoured for
+    # read models without `personal_columns` (an erasure scrubs rows of earlier positions).
+    splittable: ClassVar[bool] = False
 
     # Where this read model keeps residents' personal data: scrubbed on erasure (see the module docstring).
     personal_columns: ClassVar[Sequence[PersonalColumns]] = ()
@@ -233,6 +238,11 @@ def _erasure_topics() -> frozenset[str]:
 def erased_residents(batch: Iterable[Envelope]) -> list[UUID]:
     """Residents erased by events in this batch (an erasure event's stream is the resident)."""
     return [env.stream_id for env in batch if env.topic in ERASURE_TOPICS]
+
+
+def splittable(projection: Projection) -> bool:
+    """Whether a rebuild may write this read model in ranges of the log, in several processes at once."""
+    return projection.splittable and not projection.personal_columns
 
 
 def route(projections: Sequence[Projection], batch: Sequence[Envelope],

@@ -29,6 +29,7 @@ class ClientTimelineProjection(Projection):
     name = "client_timeline"
     tables = ("client_timeline",)
     reads_personal_data = False  # summaries carry no personal data (core/timeline.py)
+    splittable = True  # one row per event (per resident), from that event alone
 
     def __init__(self, mapper: CivicMapper, contributions: Sequence[TimelineContribution]) -> None:
         super().__init__(mapper)

@@ -102,6 +102,7 @@ class AppendProjection(Projection):
 
     table: ClassVar[str]
     columns: ClassVar[Sequence[str]]
+    splittable = True  # handlers return rows from their event alone
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         records: list[tuple[Any, ...]] = []

@@ -292,14 +292,19 @@ class ProjectionRunner:
 
     async def commit_together(self, projections: Sequence[Projection], batch: Sequence[Envelope], start: int,
                               upto: int, *, durable: bool = True,
-                              routed: Sequence[Sequence[Envelope]] | None = None) -> bool:
+                              routed: Sequence[Sequence[Envelope]] | None = None,
+                              held: Sequence[tuple[Projection, Sequence[Envelope]]] = ()) -> bool:
         """`commit` for several read models at the same `start` in ONE transaction on one connection (a
         rebuild: a batch costs one BEGIN/lock/UPDATE/NOTIFY/COMMIT for all of them instead of one each). All
         or nothing: False (nothing written) when another runner has moved any of their rows. `durable=False`
         skips waiting for the WAL flush at commit (`synchronous_commit = off`): a crash may lose the last
         batches, never tear one, and the tracking rows say where to resume. `routed`, when given, is each
-        projection's part of `batch` (`route`), sorted out once by the caller."""
+        projection's part of `batch` (`route`), sorted out once by the caller. `held` are read models rebuilt in
+        parts (a range of the log each, by several processes: `civicledger.rebuild`) with their part of `batch`:
+        their rows are written in the same transaction, their tracking rows only checked to be still at 0 (the
+        rebuild moves them once every part is written)."""
         names = [p.name for p in projections]
+        held_names = [p.name for p, _ in held]
         if routed is None:
             routed = route(projections, batch)
         touched: dict[str, frozenset[str] | None] = {}
@@ -309,10 +314,22 @@ class ProjectionRunner:
                 f" application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)"
                 " ORDER BY application_name FOR UPDATE", names, "on" if durable else "off")
             current = {r["application_name"]: r["notification_id"] or 0 for r in rows}
-            if any(current.get(name) != start for name in names):
+            if not names:  # (the settings above are evaluated per row: none without a tracked read model)
+                await conn.execute("SELECT set_config('statement_timeout', '0', true),"
+                                   " set_config('synchronous_commit', $1, true)", "on" if durable else "off")
+            if held_names:
+                # Shared: the other processes writing their parts of these read models hold them too, at once
+                # (locked for update, they would wait for each other's whole batch); a follower cannot move them.
+                current.update({r["application_name"]: r["notification_id"] or 0 for r in await conn.fetch(
+                    f"SELECT application_name, notification_id FROM {TRACKING} WHERE application_name = ANY($1)"
+                    " FOR SHARE", held_names)})
+            if any(current.get(name) != start for name in names) or any(current.get(n) != 0 for n in held_names):
                 for name in names:
                     self.positions[name] = current.get(name, 0)
                 return False
+            for projection, own in held:
+                if own:
+                    await projection.apply(conn, own)
             erased_all = erased_residents(batch)
             for projection, own in zip(projections, routed, strict=True):
                 if own:

@@ -1,7 +1,8 @@
 """A rebuild gives the read models the incremental build gave, byte for byte: every table of every read model
 (residents, households, assistance, linkage, casework, meals, the timeline, the audit log), built event batch by
 event batch as the followers do, then rebuilt in one process (one transaction per batch for all of them) and in
-two processes (`rebuild --processes 2`), and the timeline once more alone (no personal field decrypted)."""
+two processes (`rebuild --processes 2`: the append-only read models in ranges of the log, one per process), and
+the timeline once more alone (no personal field decrypted)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from civicledger import demo
 from civicledger.core.db import ConnectionParams
 from civicledger.programs import read_model_names
 from civicledger.projections.runner import ProjectionRunner, rebuild
-from civicledger.rebuild import rebuild_in_processes
+from civicledger.rebuild import LAST_PROCESS_CPU, rebuild_in_processes
 from civicledger.runtime import Runtime
 from tests.conftest import make_settings
 
@@ -64,6 +65,9 @@ async def test_a_rebuild_equals_the_incremental_build_for_every_read_model(demo_
     assert {"residents", "assistance_cases", "audit_log"} <= {r["relname"] for r in analyzed}
     await asyncio.to_thread(rebuild_in_processes, runtime.settings, runtime.params, names, 2)
     two_processes = await checksums(runtime.pool, tables)
+    # ... the timeline and the audit log written in parts, a range of the log by each process (`split`).
+    assert sum("client_timeline(" in label for label in LAST_PROCESS_CPU) == 2
+    assert sum("audit_log(" in label for label in LAST_PROCESS_CPU) == 2
     # Rebuilt alone, the timeline reads only its own topics and decrypts nothing (it reads no personal data:
     # every personal field reads None to it); the same rows all the same.
     await rebuild(runtime.runner, ["client_timeline"])
