@@ -403,8 +403,12 @@ async def _end_parts(params: ConnectionParams, projections: Sequence[Any], upto:
         async with conn.transaction():
             await conn.execute(f"SELECT 1 FROM {TRACKING} WHERE application_name = ANY($1) FOR UPDATE", names)
             if upto is None:
+                # Empty at position 0, whoever moved the tracking rows meanwhile (a follower that did made a part
+                # fail): a read model's rows and its position must agree.
                 for projection in projections:
                     await projection.reset(conn)
+                await conn.execute(f"UPDATE {TRACKING} SET notification_id = 0 WHERE application_name = ANY($1)",
+                                   names)
             else:
                 moved = await conn.fetch(f"UPDATE {TRACKING} SET notification_id = $2 WHERE application_name ="
                                          " ANY($1) AND notification_id = 0 RETURNING application_name", names, upto)

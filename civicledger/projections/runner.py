@@ -275,6 +275,11 @@ class ProjectionRunner:
                 # Someone else (another worker) advanced this projection: take their position, redo.
                 self.positions[projection.name] = current or 0
                 return False
+            if start == 0:
+                # A read model at position 0 holds nothing: empty it with its first batch. Rows there were left by
+                # a rebuild in parts (`civicledger.rebuild`) whose parent process died before it moved the
+                # tracking rows; applying on top of them would stop this read model on a duplicate key.
+                await projection.reset(conn)
             own = [e for e in batch if projection.wants(e.topic)]
             if own:
                 await projection.apply(conn, own)
