@@ -179,12 +179,19 @@ class ObjectPlan:
     def sql(self, request: Request, alias: str, parent: str | None) -> str:
         """A pure object under its response keys, its columns converted by the database; any other under the
         base columns (`$name`) and one key per field (`k0`, `k1`, ...), shaped in Python."""
+        return self._made_once(self._texts, self._sql, request, alias, parent)
+
+    def _made_once(self, cache: dict[tuple[str, str | None, int], tuple[str, int]],
+                   make: Callable[[Request, str, str | None], str], request: Request, alias: str,
+                   parent: str | None) -> str:
+        """`make`'s SQL text, made once per place (alias, parent, the aliases taken before it) when it is the same
+        for every request (`static`); the aliases it takes are taken again on each reuse."""
         if not self.static:
-            return self._sql(request, alias, parent)
+            return make(request, alias, parent)
         key = (alias, parent, request.aliases)
-        made = self._texts.get(key)
+        made = cache.get(key)
         if made is None:
-            made = self._texts[key] = (self._sql(request, alias, parent), request.aliases)
+            made = cache[key] = (make(request, alias, parent), request.aliases)
         request.aliases = made[1]
         return made[0]
 
@@ -231,14 +238,7 @@ class ObjectPlan:
         JSON as `sql`, without `json_build_object`, which looks every key's and value's type up again for each
         row (four catalogue lookups per text argument in PostgreSQL 15) — most of a page's cost in the database."""
         assert self.pure
-        if not self.static:
-            return self._json_text(request, alias, parent)
-        key = (alias, parent, request.aliases)
-        made = self._json_texts.get(key)
-        if made is None:
-            made = self._json_texts[key] = (self._json_text(request, alias, parent), request.aliases)
-        request.aliases = made[1]
-        return made[0]
+        return self._made_once(self._json_texts, self._json_text, request, alias, parent)
 
     def _json_text(self, request: Request, alias: str, parent: str | None) -> str:
         members: list[str] = []
