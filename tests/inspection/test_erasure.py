@@ -84,6 +84,8 @@ async def test_erasure_leaves_personal_data_unreadable_everywhere_and_history_an
     assert before["data"]["resident"]["name"] == name  # readable until erased
     assert await tables_holding(runtime.pool, [tag, id_number, new_phone])  # ... and stored in clear somewhere
     await seal_everything(runtime)
+    # The projections unwrapped the resident's key once and kept it for their next batches (`unwrap_fetched`).
+    assert any(subject == rid for subject, _ in runtime.ledger.keyring._unwrapped)
     before_erasure = datetime.now(UTC).isoformat()
 
     erased = await gql(ERASE, {"i": erase_input(gid)}, as_=ADMIN)
@@ -129,6 +131,7 @@ async def test_erasure_leaves_personal_data_unreadable_everywhere_and_history_an
     # Nowhere in the database, nor in the projection runner's decode cache.
     assert await tables_holding(runtime.pool, [tag, id_number, phone, new_phone]) == {}
     assert not any(getattr(e, "name", None) == name for e in runtime.runner.cache._items.values())
+    assert not any(subject == rid for subject, _ in runtime.ledger.keyring._unwrapped)
     # Tamper evidence: still green, per stream and for the whole log.
     report = await gql("query($id: ID!) { one: verifyIntegrity(streamId: $id) { ok events } all: verifyIntegrity "
                        "{ ok text } }", {"id": resident["residentId"]}, as_=INSPECTOR)

@@ -35,6 +35,7 @@ _pending: ContextVar[list[tuple[UUID, bytes]] | None] = ContextVar("pending_keys
 _pinned: ContextVar[Mapping[UUID, bytes | None] | None] = ContextVar("pinned_keys", default=None)
 
 ERASURE_CHANNEL = "civic_erasure"
+UNWRAPPED_MAX = 1 << 16  # data keys kept unwrapped per process (`KeyRing._unwrapped`)
 
 
 class SubjectErasedError(RuleViolationError):
@@ -55,6 +56,11 @@ class KeyRing:
         self._cache: dict[UUID, tuple[float, bytes | None]] = {}
         self._lock = threading.Lock()
         self._generation = 0  # bumped by every forget/clear: a fetch that raced one must not be remembered
+        # Data keys by (resident, wrapped key): a reader that fetches wrapped keys fresh for every batch (a
+        # projection, a rebuild) unwraps each resident's key once, not once per batch. The fetch stays the
+        # authority: a destroyed key is no longer fetched, so its entry is never looked up again; and every
+        # forget/clear empties this too, so no key outlives an announced erasure here. Bounded: emptied when full.
+        self._unwrapped: dict[tuple[UUID, bytes], bytes] = {}
         # Whether cached keys may be used now; a process whose erasure listener is down says no.
         self.cache_trusted: Callable[[], bool] = lambda: True
         # How a bridged command reads keys on the loop (the recorder's, on the writers' connections: `Ledger`);
@@ -69,6 +75,18 @@ class KeyRing:
 
     def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
         return self._master.decrypt(wrapped[:12], wrapped[12:], subject.bytes)
+
+    def unwrap_fetched(self, subject: UUID, wrapped: bytes) -> bytes:
+        """`_unwrap` of a wrapped key just fetched from the database, unwrapped once per process (`_unwrapped`)."""
+        memo = self._unwrapped
+        key = memo.get((subject, wrapped))
+        if key is None:
+            key = self._unwrap(subject, wrapped)
+            with self._lock:
+                if len(memo) >= UNWRAPPED_MAX:
+                    memo.clear()
+                memo[(subject, wrapped)] = key
+        return key
 
     # -- writing ------------------------------------------------------------------------------------------
 
@@ -141,6 +159,7 @@ class KeyRing:
             self._generation += 1
             for subject in subjects:
                 self._cache.pop(subject, None)
+            self._unwrapped.clear()
 
     def forget_announced(self, payload: str) -> None:
         """An `ERASURE_CHANNEL` payload: the erased subject's id."""
@@ -155,6 +174,7 @@ class KeyRing:
         with self._lock:
             self._generation += 1
             self._cache.clear()
+            self._unwrapped.clear()
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -219,7 +239,7 @@ class _LazyKeys(Mapping[UUID, "bytes | None"]):
     def __getitem__(self, subject: UUID) -> bytes | None:
         if subject not in self._plain:
             wrapped = self._wrapped[subject]
-            self._plain[subject] = self._ring._unwrap(subject, bytes(wrapped)) if wrapped is not None else None
+            self._plain[subject] = self._ring.unwrap_fetched(subject, bytes(wrapped)) if wrapped is not None else None
         return self._plain[subject]
 
     def get(self, subject: UUID, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
