@@ -14,7 +14,7 @@ import asyncpg
 
 from civicledger.domains.assistance.case import AssistanceCase as Case
 from civicledger.projections.base import Envelope, PersonalColumns, Projection, on
-from civicledger.projections.sql import copy_rows
+from civicledger.projections.sql import copy_rows, records
 
 MATRIX_COLUMNS = ("case_id", "member_id", "source", "round", "status", "monthly_income", "assets", "medical_costs",
                   "medical_assistance_received", "flags", "answered_at", "failure", "attempts", "position")
@@ -70,10 +70,8 @@ class AssistanceMeansProjection(Projection):
         await conn.execute("DELETE FROM assistance_member_means WHERE case_id = ANY($1)", cases)
         cell_rows = [row for cells in matrix.values() for row in cells.values()]
         people_rows = [row for people in means.values() for row in people.values()]
-        await copy_rows(conn, "assistance_verification", MATRIX_COLUMNS,
-                        [tuple(row.get(c) for c in MATRIX_COLUMNS) for row in cell_rows])
-        await copy_rows(conn, "assistance_member_means", MEANS_COLUMNS,
-                        [tuple(row.get(c) for c in MEANS_COLUMNS) for row in people_rows])
+        await copy_rows(conn, "assistance_verification", MATRIX_COLUMNS, records(MATRIX_COLUMNS, cell_rows))
+        await copy_rows(conn, "assistance_member_means", MEANS_COLUMNS, records(MEANS_COLUMNS, people_rows))
 
     # Each handler gets the case's cells ((member, source) → row) and people (member → row).
 

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from asyncpg.pgproto.pgproto import UUID as FastUUID
 from eventsourcing.persistence import StoredEvent
 
+from civicledger.core.eventstore import codec
 from civicledger.core.eventstore.horizon import bound_async, horizon_position_async
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.mapper import CivicMapper
@@ -117,6 +119,7 @@ class ProjectionRunner:
                  max_backoff: float = 5.0) -> None:
         self.pool = pool
         self.mapper = mapper
+        codec.make_uuids_with(FastUUID)  # (see `make_uuids_with`: the driver's own class, C throughout)
         self.keyring = keyring
         self.projections = list(projections)
         self.batch_size = batch_size

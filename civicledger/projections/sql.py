@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
@@ -29,6 +30,16 @@ async def copy_rows(conn: asyncpg.Connection, table: str, columns: Sequence[str]
                     records: Sequence[tuple[Any, ...]]) -> None:
     if records:
         await conn.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+def records(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows (mappings that may lack some columns: None there) as tuples in `columns` order, for `copy_rows`: each
+    row merged over a row of Nones and read by one `itemgetter`, in C, instead of a `get` per column in Python."""
+    blank = dict.fromkeys(columns)
+    if len(columns) == 1:
+        return [({**blank, **row}[columns[0]],) for row in rows]
+    pick = itemgetter(*columns)
+    return [pick({**blank, **row}) for row in rows]
 
 
 async def try_create_extension(conn: asyncpg.Connection, name: str) -> bool:

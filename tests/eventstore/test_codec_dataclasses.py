@@ -68,3 +68,22 @@ def test_a_dataclass_that_checks_itself_is_still_constructed() -> None:
     assert make({"income": "3"}) == Checked(Decimal("3"))
     with pytest.raises(ValueError):
         make({"income": "-1"})
+
+
+def test_uuids_made_with_the_drivers_class_stand_for_the_standard_ones_and_are_written_back_the_same() -> None:
+    from asyncpg.pgproto.pgproto import UUID as DriverUUID
+
+    who = uuid4()
+    stored = codec.dumps({"who": who, "income": "12.50"})
+    previous = codec._make_uuid
+    codec.make_uuids_with(UUID)
+    assert type(codec.coercer_for(Needed)(codec.loads(stored)).who) is UUID
+    codec.make_uuids_with(DriverUUID)
+    try:
+        made = codec.coercer_for(Needed)(codec.loads(stored))
+        assert type(made.who) is DriverUUID and isinstance(made.who, UUID)
+        assert made.who == who and hash(made.who) == hash(who) and {who: 1}[made.who] == 1
+        assert made.who.bytes == who.bytes and str(made.who) == str(who)
+        assert codec.dumps({"who": made.who, "income": "12.50"}) == stored
+    finally:
+        codec.make_uuids_with(previous)

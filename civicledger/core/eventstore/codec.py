@@ -60,6 +60,18 @@ def _d(value: Any) -> Any:
 # UUIDs are immutable, so one instance may stand for every occurrence. Bounded: emptied when full.
 _UUIDS: dict[str, UUID] = {}
 _UUIDS_MAX = 1 << 16
+# How they are made: `uuid.UUID`, or a faster class the reader sets (`make_uuids_with`).
+_make_uuid: Callable[[str], UUID] = UUID
+
+
+def make_uuids_with(factory: Callable[[str], UUID]) -> None:
+    """Make the UUIDs read back from payloads with `factory`: a subclass of `uuid.UUID` that equals and hashes as
+    the standard one (the projection runner sets asyncpg's, whose parsing, hashing and `bytes` are C: a rebuild
+    parses, hashes and encodes millions of them). They are written back as the same text."""
+    global _make_uuid
+    if factory is not _make_uuid:
+        _UUIDS.clear()
+        _make_uuid = factory
 
 
 def _uuid(value: Any) -> Any:
@@ -67,7 +79,7 @@ def _uuid(value: Any) -> Any:
         return value
     made = _UUIDS.get(value)
     if made is None:
-        made = UUID(value)
+        made = _make_uuid(value)
         if len(_UUIDS) >= _UUIDS_MAX:
             _UUIDS.clear()
         _UUIDS[value] = made

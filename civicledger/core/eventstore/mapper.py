@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import os
+from binascii import a2b_base64
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from typing import Any
@@ -127,7 +128,7 @@ class CivicMapper(Mapper[UUID]):
             key = keys.get(subject) if keys is not None else self.keyring.key_for_decryption(subject)
             if key is None:
                 continue  # erased: the placeholders stay null
-            raw = base64.b64decode(blob["c"])
+            raw = a2b_base64(blob["c"])  # base64.b64decode's own work, without its Python checks
             try:
                 fields = codec.loads(_aead(key).decrypt(raw[:12], raw[12:], subject.bytes))
             except InvalidTag:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from civicledger.core.guangzhou import District
 from civicledger.core.timeline import TimelineContribution, entry
 from civicledger.domains.residents.household import Household
 from civicledger.domains.residents.resident import Residency, Resident
 
 
+@cache  # (a handful of codes, each summary of a registration or a move names one)
 def _district(code: str) -> str:
     try:
         d = District(code)
