@@ -63,8 +63,8 @@ class KeyRing:
 
     # -- wrapping -----------------------------------------------------------------------------------------
 
-    def _wrap(self, subject: UUID, key: bytes) -> bytes:
-        nonce = os.urandom(12)
+    def _wrap(self, subject: UUID, key: bytes, nonce: bytes | None = None) -> bytes:
+        nonce = nonce or os.urandom(12)
         return nonce + self._master.encrypt(nonce, key, subject.bytes)
 
     def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
@@ -89,8 +89,10 @@ class KeyRing:
         for made_for, wrapped in pending:
             if made_for == subject:
                 return self._unwrap(subject, wrapped)  # made earlier in this command (not stored yet)
-        key = AESGCM.generate_key(bit_length=256)
-        pending.append((subject, self._wrap(subject, key)))
+        # The new key (AES-256) and the nonce of its wrap from one read of the OS's random source.
+        fresh = os.urandom(44)
+        key = fresh[:32]
+        pending.append((subject, self._wrap(subject, key, fresh[32:])))
         self._remember(subject, key)
         return key
 
