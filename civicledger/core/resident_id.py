@@ -99,5 +99,5 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentIdNumbe
 
 def make_resident_id(area_code: str, born: date, sequence: int) -> str:
     """Build a valid number (demo data and tests)."""
-    first17 = f"{area_code}{born:%Y%m%d}{sequence:03d}"
+    first17 = f"{area_code}{born.year:04d}{born.month:02d}{born.day:02d}{sequence:03d}"  # (no strftime: slower)
     return first17 + check_character(first17)
