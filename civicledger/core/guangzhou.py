@@ -102,18 +102,25 @@ def parse_district(value: str) -> District:
         return value
     key = str(value).strip()
     # ASCII before upper-casing: `str.upper` turns some other letters into ASCII ones (`ſ` → `S`, `ﬀ` → `FF`).
-    code = key.upper() if key.isascii() else None
-    for district, info in DISTRICTS.items():
-        if code == district.value or key == info.name_zh:
-            return district
-    raise UnknownDistrictError(value)
+    found = _BY_CODE.get(key.upper()) if key.isascii() else None
+    if found is None:
+        found = _BY_NAME.get(key)
+    if found is None:
+        raise UnknownDistrictError(value)
+    return found
 
 
 def check_street(district: District, street: str) -> str:
     street = street.strip()
-    if street not in DISTRICTS[district].streets:
+    if street not in _STREETS[district]:
         raise UnknownStreetError(district, street)
     return street
+
+
+# Lookups by code, by Chinese name and of streets: dicts and sets made once (a command validates an address).
+_BY_CODE = {district.value: district for district in DISTRICTS}
+_BY_NAME = {info.name_zh: district for district, info in DISTRICTS.items()}
+_STREETS = {district: frozenset(info.streets) for district, info in DISTRICTS.items()}
 
 
 # Explicit [0-9]: `\d` matches every script's digits, and a phone number is ASCII by construction.

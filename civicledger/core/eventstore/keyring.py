@@ -69,8 +69,8 @@ class KeyRing:
 
     # -- wrapping -----------------------------------------------------------------------------------------
 
-    def _wrap(self, subject: UUID, key: bytes) -> bytes:
-        nonce = os.urandom(12)
+    def _wrap(self, subject: UUID, key: bytes, nonce: bytes | None = None) -> bytes:
+        nonce = nonce or os.urandom(12)
         return nonce + self._master.encrypt(nonce, key, subject.bytes)
 
     def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
@@ -90,15 +90,10 @@ class KeyRing:
 
     # -- writing ------------------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def collecting_new_keys(self) -> Iterator[list[tuple[UUID, bytes]]]:
-        """Keys created while mapping a command's events; the recorder stores them with the events."""
-        pending: list[tuple[UUID, bytes]] = []
-        token = _pending.set(pending)
-        try:
-            yield pending
-        finally:
-            _pending.reset(token)
+    def collecting_new_keys(self) -> _Collecting:
+        """Keys created while mapping a command's events (`with ... as keys`); the recorder stores them with the
+        events."""
+        return _Collecting()
 
     def key_for_new_subject(self, subject: UUID) -> bytes:
         pending = _pending.get()
@@ -107,8 +102,10 @@ class KeyRing:
         for made_for, wrapped in pending:
             if made_for == subject:
                 return self._unwrap(subject, wrapped)  # made earlier in this command (not stored yet)
-        key = AESGCM.generate_key(bit_length=256)
-        pending.append((subject, self._wrap(subject, key)))
+        # The new key (AES-256) and the nonce of its wrap from one read of the OS's random source.
+        fresh = os.urandom(44)
+        key = fresh[:32]
+        pending.append((subject, self._wrap(subject, key, fresh[32:])))
         self._remember(subject, key)
         return key
 
@@ -228,6 +225,22 @@ class KeyRing:
 
     def discard_pending(self, pending: list[tuple[UUID, bytes]]) -> None:
         self.forget(subject for subject, _ in pending)
+
+
+class _Collecting:
+    """The context of `KeyRing.collecting_new_keys` (a class: entered once per command, cheaper than a generator)."""
+
+    __slots__ = ("_token", "keys")
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[UUID, bytes]] = []
+
+    def __enter__(self) -> list[tuple[UUID, bytes]]:
+        self._token = _pending.set(self.keys)
+        return self.keys
+
+    def __exit__(self, *exc: object) -> None:
+        _pending.reset(self._token)
 
 
 class _LazyKeys(Mapping[UUID, "bytes | None"]):
