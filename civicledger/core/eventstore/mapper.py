@@ -49,7 +49,7 @@ def personal_fields(cls: type) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=65536)
 def _subject(subject_hex: str) -> UUID:
-    return UUID(hex=subject_hex)
+    return codec.uuid_of(subject_hex)
 
 
 @lru_cache(maxsize=4096)

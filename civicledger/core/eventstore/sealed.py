@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from civicledger.core.eventstore.codec import uuid_of
 from civicledger.core.eventstore.keyring import KeyRing
 
 _SEALED = re.compile(rb'"([0-9a-f]{32})":\{"f":')
@@ -19,7 +20,7 @@ _SEALED = re.compile(rb'"([0-9a-f]{32})":\{"f":')
 
 def subjects_in(states: Iterable[bytes]) -> set[UUID]:
     """Residents whose sealed data these stored payloads hold (each named once, however often it appears)."""
-    return {UUID(hex=h.decode()) for h in {m for state in states for m in _SEALED.findall(state)}}
+    return {uuid_of(h.decode()) for h in {m for state in states for m in _SEALED.findall(state)}}
 
 
 @dataclass(frozen=True)
