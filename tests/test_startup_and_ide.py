@@ -33,13 +33,13 @@ async def start_and_stop(params: ConnectionParams) -> None:
     await runtime.close()
 
 
-async def test_a_second_start_on_the_same_data_changes_nothing(scratch_db: ConnectionParams) -> None:
-    await start_and_stop(scratch_db)
-    first = catalog(scratch_db)
+async def test_a_second_start_on_the_same_data_changes_nothing(empty_db: ConnectionParams) -> None:
+    await start_and_stop(empty_db)
+    first = catalog(empty_db)
 
-    await start_and_stop(scratch_db)
+    await start_and_stop(empty_db)
 
-    assert catalog(scratch_db) == first
+    assert catalog(empty_db) == first
     assert any(line.startswith("table events.") for line in first)
 
 
@@ -51,9 +51,9 @@ async def graphiql_status(settings: Any, params: ConnectionParams) -> tuple[int,
     return response.status_code, response.text
 
 
-async def test_graphiql_is_served_in_development_only(scratch_db: ConnectionParams) -> None:
-    dev = await graphiql_status(make_settings(environment="development"), scratch_db)
-    prod = await graphiql_status(make_settings(environment="production"), scratch_db)
+async def test_graphiql_is_served_in_development_only(empty_db: ConnectionParams) -> None:
+    dev = await graphiql_status(make_settings(environment="development"), empty_db)
+    prod = await graphiql_status(make_settings(environment="production"), empty_db)
 
     assert dev[0] == 200 and "graphiql" in dev[1].lower()
     assert "graphiql" not in prod[1].lower()
