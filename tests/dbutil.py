@@ -53,14 +53,14 @@ _TEMPLATE_LOCK = threading.Lock()
 _template_name: str | None = None
 
 
-def _prepare(params: ConnectionParams) -> None:
+def first_start(params: ConnectionParams) -> None:
     """What a first start does to an empty database: the ledger migrates it, the runtime makes the read models'
     tables (no projection run, no process, no sealer: nothing is written to the log). On a thread of its own, so
     that it may be called from a test running on the event loop."""
     from civicledger.runtime import Runtime
     from tests.conftest import make_settings
 
-    async def first_start() -> None:
+    async def start_and_stop() -> None:
         runtime = Runtime(make_settings(), params)
         try:
             await runtime.start(run_projections=False, run_processes=False, run_sealer=False)
@@ -71,7 +71,7 @@ def _prepare(params: ConnectionParams) -> None:
 
     def run() -> None:
         try:
-            asyncio.run(first_start())
+            asyncio.run(start_and_stop())
         except BaseException as exc:
             errors.append(exc)
 
@@ -82,7 +82,7 @@ def _prepare(params: ConnectionParams) -> None:
         raise errors[0]
 
 
-def _template() -> str:
+def template_database() -> str:
     """The name of this process's template database, made on first use and dropped when the process exits."""
     global _template_name
     with _TEMPLATE_LOCK:
@@ -92,7 +92,7 @@ def _template() -> str:
             name = f"civicledger_template_{uuid.uuid4().hex[:10]}"
             ensure_database(admin, name)
             try:
-                _prepare(server.with_dbname(name))
+                first_start(server.with_dbname(name))
             except BaseException:
                 drop_database(admin, name)
                 raise
@@ -104,7 +104,7 @@ def _template() -> str:
 @contextmanager
 def migrated_database(prefix: str = "civicledger_test") -> Iterator[ConnectionParams]:
     """An empty log with every migration applied and every read model's tables made (see the module's note)."""
-    template = _template()
+    template = template_database()
     server = test_server()
     admin = server.with_dbname("postgres")
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
