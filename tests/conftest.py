@@ -27,7 +27,7 @@ from civicledger.core.db import ConnectionParams
 from civicledger.core.resident_id import make_resident_id
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
-from tests.dbutil import fresh_database
+from tests.dbutil import fresh_database, migrated_database
 
 MASTER_KEY = bytes(range(32))
 JWT_SECRET = "test-secret-not-for-production-0123456789"
@@ -47,8 +47,16 @@ def app_db() -> Iterator[ConnectionParams]:
 
 @pytest.fixture
 def scratch_db() -> Iterator[ConnectionParams]:
-    """A database of its own, for tests that must see an empty log (rebuilds, crash and resume)."""
-    with fresh_database("civicledger_scratch") as params:
+    """A database of its own, for tests that must see an empty log (rebuilds, crash and resume): migrated and with
+    every read model's tables, as a first start leaves it, copied from a template (`tests.dbutil`)."""
+    with migrated_database("civicledger_scratch") as params:
+        yield params
+
+
+@pytest.fixture
+def empty_db() -> Iterator[ConnectionParams]:
+    """A database of its own with nothing in it, for tests of what a first start or a migration does."""
+    with fresh_database("civicledger_empty") as params:
         yield params
 
 

@@ -173,7 +173,7 @@ def test_an_upgraded_database_has_the_schema_of_a_new_one(upgraded: ConnectionPa
         assert schema_of(upgraded) == schema_of(new)
 
 
-def test_processes_starting_at_once_migrate_once(scratch_db: ConnectionParams, tmp_path: Path) -> None:
+def test_processes_starting_at_once_migrate_once(empty_db: ConnectionParams, tmp_path: Path) -> None:
     """Four processes migrate a new database at the same moment (each imports and connects, says it is ready,
     then waits for a file to appear): all succeed, and the revisions ran once. (Without the migration lock the
     others fail on the catalog: two transactions creating `alembic_version`.)"""
@@ -187,7 +187,7 @@ def test_processes_starting_at_once_migrate_once(scratch_db: ConnectionParams, t
               "pathlib.Path(sys.argv[3]).touch()\n"
               "while not pathlib.Path(sys.argv[2]).exists(): time.sleep(0.005)\n"
               "migrations.upgrade(params)\n")
-    processes = [subprocess.Popen([sys.executable, "-c", script, scratch_db.url, str(go), str(tmp_path / f"ready{n}")],
+    processes = [subprocess.Popen([sys.executable, "-c", script, empty_db.url, str(go), str(tmp_path / f"ready{n}")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(4)]
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("ready*"))) < 4 and time.monotonic() < deadline:
@@ -196,7 +196,7 @@ def test_processes_starting_at_once_migrate_once(scratch_db: ConnectionParams, t
     for process in processes:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err[-2000:]
-    with psycopg.connect(scratch_db.url) as conn:
+    with psycopg.connect(empty_db.url) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.head(),)]
         assert conn.execute("SELECT count(*) FROM log_identity").fetchone() == (1,)
 
@@ -235,11 +235,11 @@ def test_a_changed_read_model_version_rebuilds_that_read_model_only(upgraded: Co
             untouched,)
 
 
-def test_a_start_changes_no_table_that_cannot_be_rebuilt(scratch_db: ConnectionParams) -> None:
+def test_a_start_changes_no_table_that_cannot_be_rebuilt(empty_db: ConnectionParams) -> None:
     """An event trigger records every DDL command of the start after the migrations: none may touch the log,
     the idempotency records, claims, keys, checkpoints, the read log or the migration tables."""
-    migrations.upgrade(scratch_db)
-    with psycopg.connect(scratch_db.url, autocommit=True) as conn:
+    migrations.upgrade(empty_db)
+    with psycopg.connect(empty_db.url, autocommit=True) as conn:
         conn.execute("CREATE TABLE ddl_seen (tag text, object text)")
         conn.execute("CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$"
                      " BEGIN INSERT INTO ddl_seen SELECT command_tag, object_identity"
@@ -247,16 +247,16 @@ def test_a_start_changes_no_table_that_cannot_be_rebuilt(scratch_db: ConnectionP
         conn.execute("CREATE EVENT TRIGGER note_ddl ON ddl_command_end EXECUTE FUNCTION note_ddl()")
 
     async def start() -> None:
-        runtime = Runtime(make_settings(), scratch_db)
+        runtime = Runtime(make_settings(), empty_db)
         await runtime.start(run_projections=False, run_processes=False)
         await runtime.close()
 
     try:
         asyncio.run(start())
-        with psycopg.connect(scratch_db.url) as conn:
+        with psycopg.connect(empty_db.url) as conn:
             seen = conn.execute("SELECT tag, object FROM ddl_seen").fetchall()
     finally:
-        with psycopg.connect(scratch_db.url, autocommit=True) as conn:
+        with psycopg.connect(empty_db.url, autocommit=True) as conn:
             conn.execute("DROP EVENT TRIGGER note_ddl")
     assert seen, "the read models' tables are created on start: the trigger must have seen them"
     names = [(tag, (obj or "").split(".")[-1].split(" ")[0]) for tag, obj in seen]
