@@ -11,15 +11,17 @@ demo, the CLI and the app iterate over that list; none of them names a program.
         service=lambda w: MealService(w.ledger, clock=w.clock, residents=w.services.residents),
         read_models=(CanteensProjection, MealsServedProjection),
         processes=(lambda w: RecallNotices(w),),
-        query=MealQueries, mutation=MealMutations,
+        query="civicledger.graphql.meals.queries:MealQueries",
+        mutation="civicledger.graphql.meals.mutations:MealMutations",
         timeline=meals_timeline.CONTRIBUTION,
-        demo=load_meals,
+        demo="civicledger.demo.meals:load_meals",
     )
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -137,14 +139,25 @@ class ProgramSlice:
     processes: Sequence[Callable[[ProcessWiring], Projection]] = ()
     # Timer-driven jobs.
     jobs: Sequence[Callable[[ProcessWiring], Job]] = ()
-    # GraphQL roots and any type reachable only through an interface (e.g. a Node).
-    query: type | None = None
-    mutation: type | None = None
-    types: Sequence[type] = ()
+    # GraphQL roots and any type reachable only through an interface (e.g. a Node); and the demo loader. Each
+    # may be named by its import path (`"civicledger.graphql.meals.queries:MealQueries"`), imported only when
+    # the schema is built or the demo loaded (`resolved`): a worker, a rebuild or a CLI command that serves no
+    # GraphQL does not import the API and the demo (about a second of every start).
+    query: type | str | None = None
+    mutation: type | str | None = None
+    types: Sequence[type | str] = ()
     timeline: TimelineContribution | None = None
-    demo: Callable[[DemoWorld], None] | None = None
+    demo: Callable[[DemoWorld], None] | str | None = None
     cli: Sequence[CliCommand] = ()
     description: str = ""
+
+
+def resolved(ref: Any) -> Any:
+    """What a slice names by its import path (`"package.module:Name"`) — imported now — or the object itself."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def build_services(programs: Sequence[ProgramSlice], ledger: Ledger, clock: Clock) -> Services:

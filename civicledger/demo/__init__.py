@@ -18,7 +18,7 @@ from civicledger.core.metadata import Actor, CommandContext
 from civicledger.demo import names
 from civicledger.demo.world import DemoWorld
 from civicledger.domains.residents.commands import AddHouseholdMember, EstablishHousehold, RegisterResident
-from civicledger.slice import ProgramSlice, Services
+from civicledger.slice import ProgramSlice, Services, resolved
 
 LOADER = Actor(id="demo-loader", role="admin", office="CIVIL-AFFAIRS-BUREAU", district=None)
 
@@ -132,5 +132,5 @@ def load(services: Services, residents: int, *, progress: Callable[[int], None] 
                       progress=progress or (lambda n: None))
     for program in programs:
         if program.demo is not None and program.name in services:
-            program.demo(world)
+            resolved(program.demo)(world)
     return sum(len(h.people) for h in world.households)

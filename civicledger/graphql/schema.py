@@ -28,6 +28,7 @@ from civicledger.graphql.inspection.types import RecordedEventType
 from civicledger.graphql.permissions import CanRead
 from civicledger.graphql.subscriptions import Subscription
 from civicledger.settings import Settings
+from civicledger.slice import resolved
 
 if TYPE_CHECKING:
     from civicledger.slice import ProgramSlice
@@ -109,13 +110,14 @@ def _build(settings: Settings, programs: tuple[ProgramSlice, ...]) -> strawberry
             description="Any object by its global ID (Relay): the type is in the ID; who may read it, and what is"
                         " masked, is as for that type's own query."),
         "__module__": __name__}))
-    query = merge_types("Query", (node, CoreQueries, *(p.query for p in programs if p.query), InspectionQueries))
-    mutation = merge_types("Mutation", tuple(p.mutation for p in programs if p.mutation))
+    query = merge_types("Query", (node, CoreQueries, *(resolved(p.query) for p in programs if p.query),
+                                  InspectionQueries))
+    mutation = merge_types("Mutation", tuple(resolved(p.mutation) for p in programs if p.mutation))
     schema = CivicSchema(
         query=query,
         mutation=mutation,
         subscription=Subscription,
-        types=[RecordedEventType, *(t for p in programs for t in p.types)],
+        types=[RecordedEventType, *(resolved(t) for p in programs for t in p.types)],
         scalar_overrides={date: BoundedDate, datetime: BoundedDateTime},
         extensions=[
             InputGuard,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from civicledger.demo.assistance import load_assistance
 from civicledger.domains.assistance import timeline
 from civicledger.domains.assistance.services import AssistanceService
-from civicledger.graphql.assistance.mutations import AssistanceMutations
-from civicledger.graphql.assistance.queries import AssistanceQueries
 from civicledger.processes.assistance_recalculation import AssistanceRecalculation
 from civicledger.projections.assistance_cases import AssistanceCasesProjection
 from civicledger.projections.assistance_means import AssistanceMeansProjection
@@ -21,8 +18,8 @@ SLICE = ProgramSlice(
     read_models=(AssistanceCasesProjection, AssistanceMeansProjection, AssistancePayrollProjection,
                  AssistanceStandardsProjection),
     processes=(lambda w: AssistanceRecalculation(w.mapper, w.execute),),
-    query=AssistanceQueries,
-    mutation=AssistanceMutations,
+    query="civicledger.graphql.assistance.queries:AssistanceQueries",
+    mutation="civicledger.graphql.assistance.mutations:AssistanceMutations",
     timeline=timeline.CONTRIBUTION,
-    demo=load_assistance,
+    demo="civicledger.demo.assistance:load_assistance",
 )

@@ -3,13 +3,8 @@ cases from intake to closure, with session notes only the holding station (and i
 
 from __future__ import annotations
 
-from civicledger.demo.casework import load_casework
 from civicledger.domains.casework import timeline
 from civicledger.domains.casework.services import CaseworkService
-from civicledger.graphql.casework.case_types import CaseworkCaseType
-from civicledger.graphql.casework.mutations import CaseworkMutations
-from civicledger.graphql.casework.queries import CaseworkQueries
-from civicledger.graphql.casework.types import StationType
 from civicledger.projections.casework_cases import CaseworkCasesProjection
 from civicledger.projections.casework_history import CaseworkHistoryProjection
 from civicledger.projections.casework_records import CaseworkRecordsProjection
@@ -22,9 +17,12 @@ SLICE = ProgramSlice(
     service=lambda w: CaseworkService(w.ledger, residents=w.services.residents, clock=w.clock),
     read_models=(CaseworkStationsProjection, CaseworkCasesProjection, CaseworkRecordsProjection,
                  CaseworkHistoryProjection),
-    query=CaseworkQueries,
-    mutation=CaseworkMutations,
-    types=(StationType, CaseworkCaseType),
+    query="civicledger.graphql.casework.queries:CaseworkQueries",
+    mutation="civicledger.graphql.casework.mutations:CaseworkMutations",
+    types=(
+        "civicledger.graphql.casework.types:StationType",
+        "civicledger.graphql.casework.case_types:CaseworkCaseType",
+    ),
     timeline=timeline.CONTRIBUTION,
-    demo=load_casework,
+    demo="civicledger.demo.casework:load_casework",
 )

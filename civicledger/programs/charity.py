@@ -10,10 +10,6 @@ from civicledger.core.errors import NotFoundError
 from civicledger.domains.charity import timeline
 from civicledger.domains.charity.ports import SourceCase
 from civicledger.domains.charity.services import CharityService
-from civicledger.graphql.charity.campaign_types import CampaignType
-from civicledger.graphql.charity.mutations import CharityMutations
-from civicledger.graphql.charity.queries import CharityQueries
-from civicledger.graphql.charity.types import CharityMatchType, CharityNeedType, CharityOfferType
 from civicledger.processes.charity_consent import CharityConsentWithdrawals
 from civicledger.projections.charity_campaigns import CharityCampaignsProjection, CharityPledgesProjection
 from civicledger.projections.charity_matching import (
@@ -56,8 +52,13 @@ SLICE = ProgramSlice(
     read_models=(CharityNeedsProjection, CharityOffersProjection, CharityMatchesProjection,
                  CharityCampaignsProjection, CharityPledgesProjection),
     processes=(CharityConsentWithdrawals,),
-    query=CharityQueries,
-    mutation=CharityMutations,
-    types=(CharityNeedType, CharityOfferType, CharityMatchType, CampaignType),
+    query="civicledger.graphql.charity.queries:CharityQueries",
+    mutation="civicledger.graphql.charity.mutations:CharityMutations",
+    types=(
+        "civicledger.graphql.charity.types:CharityNeedType",
+        "civicledger.graphql.charity.types:CharityOfferType",
+        "civicledger.graphql.charity.types:CharityMatchType",
+        "civicledger.graphql.charity.campaign_types:CampaignType",
+    ),
     timeline=timeline.CONTRIBUTION,
 )

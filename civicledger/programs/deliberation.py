@@ -3,12 +3,8 @@ consultation, decision, execution, supervision — with participants, positions,
 
 from __future__ import annotations
 
-from civicledger.demo.deliberation import load_deliberation
 from civicledger.domains.deliberation import timeline
 from civicledger.domains.deliberation.services import DeliberationService
-from civicledger.graphql.deliberation.mutations import DeliberationMutations
-from civicledger.graphql.deliberation.queries import DeliberationQueries
-from civicledger.graphql.deliberation.types import ItemType
 from civicledger.projections.deliberation_items import DeliberationItemsProjection
 from civicledger.projections.deliberation_records import (
     DeliberationHistoryProjection,
@@ -24,9 +20,9 @@ SLICE = ProgramSlice(
     service=lambda w: DeliberationService(w.ledger, residents=w.services.residents, clock=w.clock),
     read_models=(DeliberationItemsProjection, DeliberationHistoryProjection, DeliberationPositionsProjection,
                  DeliberationOutcomesProjection),
-    query=DeliberationQueries,
-    mutation=DeliberationMutations,
-    types=(ItemType,),
+    query="civicledger.graphql.deliberation.queries:DeliberationQueries",
+    mutation="civicledger.graphql.deliberation.mutations:DeliberationMutations",
+    types=("civicledger.graphql.deliberation.types:ItemType",),
     timeline=timeline.CONTRIBUTION,
-    demo=load_deliberation,
+    demo="civicledger.demo.deliberation:load_deliberation",
 )

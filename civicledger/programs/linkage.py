@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from civicledger.demo.linkage import load_linkage
 from civicledger.domains.linkage import timeline
 from civicledger.domains.linkage.services import LinkageService
-from civicledger.graphql.linkage.mutations import LinkageMutations
-from civicledger.graphql.linkage.queries import LinkageQueries
 from civicledger.processes.linkage_programs import LinkageProgramsProcess
 from civicledger.processes.linkage_sla import EscalationSweep, sweep_command
 from civicledger.projections.linkage_meetings import LinkageMeetingsProjection
@@ -25,9 +22,9 @@ SLICE = ProgramSlice(
                  LinkageTasksProjection, LinkageMeetingsProjection, LinkageRoutingProjection),
     processes=(LinkageProgramsProcess,),
     jobs=(EscalationSweep,),
-    query=LinkageQueries,
-    mutation=LinkageMutations,
+    query="civicledger.graphql.linkage.queries:LinkageQueries",
+    mutation="civicledger.graphql.linkage.mutations:LinkageMutations",
     timeline=timeline.CONTRIBUTION,
-    demo=load_linkage,
+    demo="civicledger.demo.linkage:load_linkage",
     cli=(sweep_command,),
 )

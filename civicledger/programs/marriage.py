@@ -3,12 +3,8 @@ period, corrections and statistics at the 11 district offices."""
 
 from __future__ import annotations
 
-from civicledger.demo.marriage import load_marriage
 from civicledger.domains.marriage import timeline
 from civicledger.domains.marriage.services import MarriageService
-from civicledger.graphql.marriage.mutations import MarriageMutations
-from civicledger.graphql.marriage.queries import MarriageQueries
-from civicledger.graphql.marriage.types import MarriageAppointmentType, MarriageType
 from civicledger.processes.marriage_deaths import MarriageDeaths
 from civicledger.projections.marriage_applications import MarriageApplicationsProjection
 from civicledger.projections.marriage_appointments import MarriageAppointmentsProjection
@@ -21,9 +17,12 @@ SLICE = ProgramSlice(
     service=lambda w: MarriageService(w.ledger, residents=w.services.residents, clock=w.clock),
     read_models=(MarriageRegistrationsProjection, MarriageApplicationsProjection, MarriageAppointmentsProjection),
     processes=(MarriageDeaths,),
-    query=MarriageQueries,
-    mutation=MarriageMutations,
-    types=(MarriageType, MarriageAppointmentType),
+    query="civicledger.graphql.marriage.queries:MarriageQueries",
+    mutation="civicledger.graphql.marriage.mutations:MarriageMutations",
+    types=(
+        "civicledger.graphql.marriage.types:MarriageType",
+        "civicledger.graphql.marriage.types:MarriageAppointmentType",
+    ),
     timeline=timeline.CONTRIBUTION,
-    demo=load_marriage,
+    demo="civicledger.demo.marriage:load_marriage",
 )

@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 
 from civicledger.core.metadata import Actor, CommandContext
-from civicledger.demo.meals import load_meals
 from civicledger.domains.meals import timeline
 from civicledger.domains.meals.services import MealService
-from civicledger.graphql.meals.mutations import MealMutations
-from civicledger.graphql.meals.queries import MealQueries
 from civicledger.processes.meals_recall import RecallNotices
 from civicledger.projections.meals_canteens import MealCanteensProjection
 from civicledger.projections.meals_elders import MealEldersProjection
@@ -37,10 +34,10 @@ SLICE = ProgramSlice(
     read_models=(MealCanteensProjection, MealEldersProjection, MealsServedProjection, MealTraceabilityProjection,
                  MealSettlementProjection, MealRulesProjection),
     processes=(RecallNotices,),
-    query=MealQueries,
-    mutation=MealMutations,
+    query="civicledger.graphql.meals.queries:MealQueries",
+    mutation="civicledger.graphql.meals.mutations:MealMutations",
     timeline=timeline.CONTRIBUTION,
-    demo=load_meals,
+    demo="civicledger.demo.meals:load_meals",
     cli=(CliCommand(name="meals-seed-rule", help="publish the 2020 Guangzhou meal subsidy rule into an empty rule "
                     "table", action=_seed_rule),),
 )

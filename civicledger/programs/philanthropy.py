@@ -3,11 +3,8 @@ self-raised, milestones, disbursements and project evaluations."""
 
 from __future__ import annotations
 
-from civicledger.demo.philanthropy import load_philanthropy
 from civicledger.domains.philanthropy import timeline
 from civicledger.domains.philanthropy.services import PhilanthropyService
-from civicledger.graphql.philanthropy.mutations import PhilanthropyMutations
-from civicledger.graphql.philanthropy.queries import PhilanthropyQueries
 from civicledger.projections.philanthropy_history import PhilanthropyHistoryProjection
 from civicledger.projections.philanthropy_proposals import PhilanthropyProposalsProjection
 from civicledger.projections.philanthropy_rounds import PhilanthropyRoundsProjection
@@ -19,8 +16,8 @@ SLICE = ProgramSlice(
                 "evaluations",
     service=lambda w: PhilanthropyService(w.ledger, residents=w.services.residents, clock=w.clock),
     read_models=(PhilanthropyRoundsProjection, PhilanthropyProposalsProjection, PhilanthropyHistoryProjection),
-    query=PhilanthropyQueries,
-    mutation=PhilanthropyMutations,
+    query="civicledger.graphql.philanthropy.queries:PhilanthropyQueries",
+    mutation="civicledger.graphql.philanthropy.mutations:PhilanthropyMutations",
     timeline=timeline.CONTRIBUTION,
-    demo=load_philanthropy,
+    demo="civicledger.demo.philanthropy:load_philanthropy",
 )

@@ -11,12 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from civicledger.core.guangzhou import parse_district
-from civicledger.demo.timebank import load_timebank
 from civicledger.domains.timebank import timeline
 from civicledger.domains.timebank.services import TimeBankService
-from civicledger.graphql.timebank.mutations import TimeBankMutations
-from civicledger.graphql.timebank.queries import TimeBankQueries
-from civicledger.graphql.timebank.types import ServiceRecordType, TimeBankAccountType
 from civicledger.inspection.signing import Signer, decode_key
 from civicledger.inspection.timebank_export import build_timebank_export, verify_timebank_export
 from civicledger.projections.timebank_accounts import TimeBankAccountsProjection
@@ -73,11 +69,14 @@ SLICE = ProgramSlice(
     description="the volunteer time bank: verified service hours banked, redeemed and shared in a household",
     service=lambda w: TimeBankService(w.ledger, residents=w.services.residents, clock=w.clock),
     read_models=(TimeBankAccountsProjection, TimeBankRecordsProjection),
-    query=TimeBankQueries,
-    mutation=TimeBankMutations,
-    types=(TimeBankAccountType, ServiceRecordType),
+    query="civicledger.graphql.timebank.queries:TimeBankQueries",
+    mutation="civicledger.graphql.timebank.mutations:TimeBankMutations",
+    types=(
+        "civicledger.graphql.timebank.types:TimeBankAccountType",
+        "civicledger.graphql.timebank.types:ServiceRecordType",
+    ),
     timeline=timeline.CONTRIBUTION,
-    demo=load_timebank,
+    demo="civicledger.demo.timebank:load_timebank",
     cli=(CliCommand(name="timebank-export", help="verified volunteer service records as a signed file for the "
                     "social-credit system", action=_export, configure=_configure_export),
          CliCommand(name="timebank-verify-export", help="verify a time-bank export offline; exit 1 on any finding",

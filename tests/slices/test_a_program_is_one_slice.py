@@ -67,3 +67,25 @@ async def test_the_real_app_without_the_program_has_none_of_it(gql: GQL) -> None
     body = await gql('{ kudosCount(residentId: "x") }', as_=CASEWORKER_HAIZHU)
 
     assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+def test_what_a_slice_names_by_path_resolves_and_is_not_imported_until_asked() -> None:
+    import inspect
+    import subprocess
+    import sys
+
+    from civicledger.slice import resolved
+
+    for program in PROGRAMS:
+        for ref in (program.query, program.mutation, *program.types):
+            if ref is not None:
+                assert inspect.isclass(resolved(ref)), (program.name, ref)
+        if program.demo is not None:
+            assert callable(resolved(program.demo)), program.name
+    # A worker, a rebuild or a CLI command imports the programs but serves no GraphQL and loads no demo.
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys, civicledger.runtime, civicledger.cli; "
+                               "print(sorted(m for m in sys.modules if m == 'strawberry' or m.startswith("
+                               "('civicledger.graphql.', 'civicledger.demo.'))))"],
+        capture_output=True, text=True, check=True)
+    assert started.stdout.strip() == "[]"
