@@ -9,7 +9,8 @@ Keys are cached briefly per process. An erasure in another process must not leav
 destruction of a key is announced on `ERASURE_CHANNEL` (a trigger on the key table, made by the baseline
 migration in `civicledger/migrations`); a process that listens (the runtime wires its positions listener)
 forgets the key at once, empties the whole cache after every reconnect (announcements may have been missed)
-and bypasses the cache while its listener is down (`cache_trusted`)."""
+and bypasses the cache while its listener is down (`cache_trusted`). Readers that fetch wrapped keys fresh for every
+batch (projections, inspection) unwrap each once per process (`unwrap_fetched`); forgetting a key empties those too."""
 
 from __future__ import annotations
 
