@@ -11,12 +11,11 @@ filters per call."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any, ClassVar
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 from eventsourcing.domain import (
     Aggregate,
@@ -28,6 +27,7 @@ from eventsourcing.domain import (
 from eventsourcing.utils import get_topic, resolve_topic
 
 from civicledger.core import clock
+from civicledger.core.uuids import random_uuid
 
 
 @cache
@@ -45,21 +45,6 @@ def _id_plan(aggregate_class: type) -> tuple[tuple[str, ...], str, bool]:
     class's topic, and whether it declares an explicit TOPIC (checked against the event class)."""
     return (tuple(_create_id_param_names.get(aggregate_class, ())), get_topic(aggregate_class),
             bool(getattr(aggregate_class, "TOPIC", None)))
-
-
-_VERSION_4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
-_VERSION_4_SET = (0x8000 << 48) | (4 << 76)
-_new_object = object.__new__
-_set = object.__setattr__
-
-
-def random_uuid() -> UUID:
-    """`uuid.uuid4()`: the same bits (16 random bytes, version 4, RFC 4122 variant) without `UUID.__init__`'s
-    Python argument handling, which costs several times the random bytes; every new stream takes one."""
-    made = _new_object(UUID)
-    _set(made, "int", (int.from_bytes(os.urandom(16), "big") & _VERSION_4_CLEAR) | _VERSION_4_SET)
-    _set(made, "is_safe", SafeUUID.unknown)
-    return made
 
 
 class CivicAggregate(Aggregate):

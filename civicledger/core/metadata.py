@@ -12,7 +12,6 @@ sanitised (control characters dropped) and truncated instead of refused."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,6 +19,7 @@ from uuid import UUID
 
 from civicledger.core.errors import InvalidInputError
 from civicledger.core.text import REASON_MAX, optional_free_text
+from civicledger.core.uuids import random_uuid_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,22 +52,12 @@ def sanitise_origin(origin: str | None) -> str | None:
     return _CONTROL.sub("", str(origin)[: ORIGIN_MAX * 2])[:ORIGIN_MAX] or None
 
 
-def _new_correlation_id() -> str:
-    """`str(uuid4())` — a random (version 4, RFC 4122 variant) UUID's text — made straight from the random bytes:
-    `uuid.UUID`'s constructor and `__str__` are Python, several times the cost, and every command makes one."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     actor: Actor
     reason: str | None = None
     # Text: a client's own id when it sent a sane one (the API checks it), else a UUID; a UUID is accepted.
-    correlation_id: str | UUID = field(default_factory=_new_correlation_id)
+    correlation_id: str | UUID = field(default_factory=random_uuid_text)
     # The id of the event that caused this command (its global position), when a process manager sent it.
     causation_id: str | None = None
     idempotency_key: str | None = None
