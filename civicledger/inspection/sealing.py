@@ -184,26 +184,28 @@ class Checkpointer:
         full = time.monotonic() >= self._next_full_reconcile
         if full:
             self._next_full_reconcile = time.monotonic() + self.full_reconcile_interval_s
-        held = await asyncio.to_thread(self.witness.read, log_id)
+        newest = await asyncio.to_thread(self.witness.newest, log_id)
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
             if not await table_exists(conn):
                 await create_checkpoint_table(conn)  # dropped: the witness's copies come back below
-            if not held.checkpoints:
+            if newest is None:
                 return
-            last = held.last_seq
+            last = int(newest["seq"])
             if full:
                 # The witness holds 1..last without a hole: a count of the database's seqs up to last says
                 # whether one is missing, without moving every seq ever written to this process.
                 whole = await conn.fetchval("SELECT count(*) = $1 FROM log_checkpoints WHERE seq <= $1", last)
             else:
                 # Between full checks, only whether the newest ones went (one index probe).
-                newest = await conn.fetchval("SELECT seq FROM log_checkpoints ORDER BY seq DESC LIMIT 1")
-                whole = newest is not None and newest >= last
+                stored = await conn.fetchval("SELECT seq FROM log_checkpoints ORDER BY seq DESC LIMIT 1")
+                whole = stored is not None and stored >= last
             if whole:
                 return
             present = {r["seq"] for r in await conn.fetch("SELECT seq FROM log_checkpoints WHERE seq <= $1", last)}
-            restore = [Checkpoint.from_document(d) for d in held.checkpoints if int(d["seq"]) not in present]
+            held = await asyncio.to_thread(self.witness.read, log_id)  # every checkpoint: only to restore some
+            restore = [Checkpoint.from_document(d) for d in held.checkpoints
+                       if int(d["seq"]) <= last and int(d["seq"]) not in present]
             restore = [cp for cp in restore if not cp.problems([self.signer.public_key])]
             if restore:
                 await insert_checkpoints(conn, restore)
@@ -214,19 +216,17 @@ class Checkpointer:
                              " restored from the witness", [{"seq": s} for s in seqs[:1000]])
 
     async def _publish(self, conn: asyncpg.Connection, log_id: str) -> None:
-        held = await asyncio.to_thread(self.witness.read, log_id)
+        last = await asyncio.to_thread(self.witness.newest, log_id)
         try:
-            pending = await load_checkpoints(conn, after_seq=held.last_seq)
+            pending = await load_checkpoints(conn, after_seq=int(last["seq"]) if last else 0)
         except CheckpointTableMissing:
             pending = []
-        last = held.checkpoints[-1] if held.checkpoints else None
         if pending:
             try:
                 await asyncio.to_thread(self.witness.publish_checkpoints, log_id, [cp.to_document() for cp in pending])
             except WitnessConflict as exc:
                 await self.alarm(log_id, "WITNESS_CONFLICT", str(exc), [])
-            held = await asyncio.to_thread(self.witness.read, log_id)
-            last = held.checkpoints[-1] if held.checkpoints else None
+            last = await asyncio.to_thread(self.witness.newest, log_id)
         self.witnessed = Checkpoint.from_document(last) if last else None
 
     async def alarm(self, log_id: str, kind: str, message: str, items: list[dict[str, Any]]) -> None:

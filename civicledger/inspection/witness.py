@@ -55,6 +55,10 @@ class Witness(Protocol):
 
     def read(self, log_id: str) -> Witnessed: ...
 
+    def newest(self, log_id: str) -> dict[str, Any] | None:
+        """The newest checkpoint held for this log (what a sealer's tick needs), without a copy of them all."""
+        ...
+
     def publish_checkpoints(self, log_id: str, docs: Sequence[dict[str, Any]]) -> int:
         """Append those not held yet, in seq order; return the last seq held. Raise WitnessConflict when the
         witness holds a different document for one of these seqs."""
@@ -78,15 +82,24 @@ class FileWitness:
     def exists(self) -> bool:
         return self.path.exists()
 
+    def newest(self, log_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            self._refresh_if_present()
+            held = self._logs.get(log_id)
+            return held.checkpoints[-1] if held is not None and held.checkpoints else None
+
     def read(self, log_id: str) -> Witnessed:
         with self._lock:
-            if self.path.exists():
-                with self.path.open("rb") as f:
-                    self._refresh(f)
+            self._refresh_if_present()
             held = self._logs.get(log_id, Witnessed())
             return Witnessed(checkpoints=list(held.checkpoints), alarms=list(held.alarms),
                              unreadable=self._unreadable, conflicts=list(held.conflicts),
                              other_logs=len(set(self._logs) - {log_id}))
+
+    def _refresh_if_present(self) -> None:
+        if self.path.exists():
+            with self.path.open("rb") as f:
+                self._refresh(f)
 
     def publish_checkpoints(self, log_id: str, docs: Sequence[dict[str, Any]]) -> int:
         def write(f: Any) -> int:
