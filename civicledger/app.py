@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, params: ConnectionParams | None = None, ru
     ws = GraphQLWebSocket(schema, runtime_proxy, allowed_origins=settings.cors_origins, access_log=settings.access_log,
                           query_budget=settings.query_budget, query_budgets=settings.query_budgets)
     ws.answer_planned = http.answer_planned  # queries over the WebSocket are planned like queries over HTTP
+    ws.mutations = http.mutations  # and mutations too (one plan per document for both transports)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

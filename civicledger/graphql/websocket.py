@@ -5,7 +5,8 @@ The same contract as HTTP (http.py): each operation gets a request context of it
 DataLoaders, its own personal-data reads), its document is prepared and its variables coerced the same way
 (`documents.py`), errors carry the same codes, every message that reveals personal fields writes its reads to
 `personal_data_reads` before it is sent (`access.log_reads` — one read-access log for every transport), and each
-operation ends with one access line. The access purpose and a correlation id may be given in `connection_init`'s
+operation ends with one access line. Queries and mutations take the HTTP endpoint's plans when the app wires them
+in (`answer_planned`, `mutations`): one plan per document for both transports. The access purpose and a correlation id may be given in `connection_init`'s
 payload (`X-Access-Purpose`, `X-Correlation-Id`) or as handshake headers."""
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from civicledger.graphql.context import Context
 from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
 from civicledger.graphql.errors import error_codes, format_error, log_unexpected, statement_timeout_error
+from civicledger.graphql.mutation_plan import MutationPlans
 from civicledger.graphql.wire import RequestError, encode
 
 ANONYMOUS = Principal(subject="anonymous", role=Role.INTEGRATOR, scopes=frozenset())
@@ -57,6 +59,8 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
             ctx.variables = self.view.documents.coerce_variables(prepared, operation.variables)
             self.view.cost.check(prepared, operation.variables, ctx.principal.role.value)
             if prepared.operation_type == "query" and await self._planned(operation, ctx, exchange):
+                return
+            if prepared.operation_type == "mutation" and await self._planned_mutation(operation, ctx, exchange):
                 return
             exchange.answered_by = "executor"
             source = await self.schema.stream(operation.query, variable_values=operation.variables, context_value=ctx,
@@ -114,6 +118,27 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
         exchange.status = "complete"
         return True
 
+    async def _planned_mutation(self, operation: Operation[Context, None], ctx: Context, exchange: Exchange) -> bool:
+        """A mutation run by the same plan as over HTTP (`MutationPlans`: the executor's answer, planned once per
+        document), as one `next` and `complete`; False (nothing has run) to let the executor answer."""
+        plans = self.view.mutations
+        if plans is None:
+            return False
+        result = await plans.execute(ctx.document, ctx, operation.variables)
+        if result is None:
+            return False
+        exchange.answered_by = "planned"
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # Refused before any field ran (the input guard): an `error` message, as the executor's is.
+            await self._send_errors(operation, exchange, list(result.errors))
+            return True
+        await log_reads(ctx)  # before the message leaves
+        await operation.send_operation_message(
+            {"id": operation.id, "type": "next", "payload": self.view.payload(result, exchange)})
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        exchange.status = "complete"
+        return True
+
     async def _send_errors(self, operation: Operation[Context, None], exchange: Exchange, errors: list[Any]) -> None:
         payload = [format_error(e, correlation_id=exchange.correlation_id, production=self.view.production,
                                 operation=exchange.operation_name) for e in errors]
@@ -135,6 +160,8 @@ class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
         self.cost = CostModel(schema._schema, budget=query_budget, budgets=query_budgets)
         # The HTTP endpoint's planned answers (`GraphQLHTTP.answer_planned`), when the app wires them in.
         self.answer_planned: Callable[[str, str | None, dict[str, Any], Context], Awaitable[bytes | None]] | None = None
+        # The HTTP endpoint's mutation plans (`GraphQLHTTP.mutations`), when the app wires them in.
+        self.mutations: MutationPlans | None = None
 
     @property
     def production(self) -> bool:
