@@ -6,8 +6,9 @@ DataLoaders, its own personal-data reads), its document is prepared and its vari
 (`documents.py`), errors carry the same codes, every message that reveals personal fields writes its reads to
 `personal_data_reads` before it is sent (`access.log_reads` — one read-access log for every transport), and each
 operation ends with one access line. Queries and mutations take the HTTP endpoint's plans when the app wires them
-in (`answer_planned`, `mutations`): one plan per document for both transports. The access purpose and a correlation id may be given in `connection_init`'s
-payload (`X-Access-Purpose`, `X-Correlation-Id`) or as handshake headers."""
+in (`answer_planned`, `mutations`): one plan per document for both transports. The access purpose and a
+correlation id may be given in `connection_init`'s payload (`X-Access-Purpose`, `X-Correlation-Id`) or as
+handshake headers."""
 
 from __future__ import annotations
 
