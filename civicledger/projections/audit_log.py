@@ -51,13 +51,22 @@ class AuditLogProjection(Projection):
     reads_personal_data = False
     splittable = True  # one row per event (per resident), from that event alone
 
+    # 2: the text columns filtered on are collated "C" (below).
+    schema_version = 2
+
     async def create(self, conn: asyncpg.Connection) -> None:
+        # The filter columns are identifiers (offices, districts, programs, kinds, correlation ids), only ever
+        # compared for equality: collated "C", their indexes compare bytes instead of calling strcoll() — the
+        # index builds of a rebuild (a million entries each) take a fifth to a half less time, and equality is
+        # the same under either collation.
+        c = ' COLLATE "C"'
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS audit_log ("
             " position bigint PRIMARY KEY, stream_id uuid NOT NULL, stream_version bigint NOT NULL,"
-            " program text NOT NULL, kind text NOT NULL, topic text NOT NULL, occurred_at timestamptz NOT NULL,"
-            " actor_id text, actor_role text, actor_office text, actor_district text, reason text,"
-            " correlation_id text, causation_id text, idempotency_key text, origin text)"
+            f" program text{c} NOT NULL, kind text{c} NOT NULL, topic text NOT NULL,"
+            f" occurred_at timestamptz NOT NULL, actor_id text{c}, actor_role text, actor_office text{c},"
+            f" actor_district text{c}, reason text, correlation_id text{c}, causation_id text,"
+            " idempotency_key text, origin text)"
         )
         for column in FILTERS:
             await conn.execute(
