@@ -206,6 +206,16 @@ async def _rebuild_one_process(settings: Settings, params: ConnectionParams, nam
         await runtime.close()
 
 
+async def _create_tables(settings: Settings, params: ConnectionParams) -> None:
+    """What `civicledger rebuild` does first: a start without projections creates every read model's tables (a
+    database that was only migrated has none), before any process rebuilds."""
+    from civicledger.runtime import Runtime
+
+    runtime = Runtime(settings, params)
+    await runtime.start(run_projections=False)
+    await runtime.close()
+
+
 def run(settings: Settings, params: ConnectionParams, *, events: int, log: Callable[[str], None],
         processes: int | None = None) -> dict[str, Any]:
     from civicledger.programs import read_model_names
@@ -270,6 +280,7 @@ def main(argv: list[str]) -> int:
     with psycopg.connect(params.url) as conn:
         row = conn.execute("SELECT count(*) FROM events").fetchone()
     events = int(row[0]) if row else 0
+    asyncio.run(_create_tables(settings, params))
     started = time.perf_counter()
     if args.processes == 1:
         cpu = time.process_time()
