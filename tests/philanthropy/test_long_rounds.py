@@ -90,6 +90,20 @@ def test_a_reconnect_forgets_every_kept_state(another_process: PhilanthropyServi
     assert len(another_process.ledger.newest) == 0
 
 
+def test_only_aggregates_without_personal_data_keep_their_newest_state() -> None:
+    import civicledger.programs  # noqa: F401  (every program's aggregates)
+    from civicledger.core.aggregate import CivicAggregate
+
+    def subclasses(cls: type) -> set[type]:
+        return {cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))}
+
+    kept = [a for a in subclasses(CivicAggregate) if a.__dict__.get("keep_newest")]
+    personal = {a.__name__: e.__name__ for a in kept for e in vars(a).values()
+                if isinstance(e, type) and issubclass(e, CivicAggregate.Event) and e.personal_data}
+
+    assert FundingRound in kept and personal == {}
+
+
 def _a_round() -> FundingRound:
     return FundingRound(title="2026年公益创投", year=2026, categories=(), budget_fen=100_000_00,
                         opens_on=date(2026, 3, 1), closes_on=date(2026, 4, 30), criteria=())
