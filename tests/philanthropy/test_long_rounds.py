@@ -143,8 +143,33 @@ def test_a_command_that_fails_half_way_leaves_the_kept_state_as_it_was() -> None
         reads.append(after)
         return [e for e in log if after is None or e.originator_version > after]
 
+    newest.get(funding_round.id, read, replay)
     decided = newest.get(funding_round.id, read, replay)
     decided.enter(UUID(int=3))  # decided, then never saved
 
     assert newest.get(funding_round.id, read, replay).proposals == []
-    assert reads == [None, 0], "read forward from the kept state, not replayed"
+    assert reads == [None, 0, 0], "read forward from the kept state, not replayed"
+
+
+def test_kept_states_are_bounded_by_their_bytes() -> None:
+    rounds = [_a_round() for _ in range(3)]
+    logs = {r.id: list(r.collect_events()) for r in rounds}
+    newest = NewestStates()
+    reads: list[int | None] = []
+
+    def read(stream_id: UUID, after: int | None) -> list[Any]:
+        reads.append(after)
+        return [e for e in logs[stream_id] if after is None or e.originator_version > after]
+
+    newest.get(rounds[0].id, read, replay)
+    newest.max_bytes = 2 * newest.bytes + 16  # room for two rounds (their ids pickle to a byte more or less)
+    for r in (rounds[1], rounds[0], rounds[2]):
+        newest.get(r.id, read, replay)
+    reads.clear()
+    newest.get(rounds[0].id, read, replay)
+    newest.get(rounds[1].id, read, replay)
+
+    assert reads == [0, None], "the recently used kept, the least recently used one read again from the start"
+    assert len(newest) == 2 and 0 < newest.bytes <= newest.max_bytes
+    newest.clear()
+    assert len(newest) == 0 and newest.bytes == 0
