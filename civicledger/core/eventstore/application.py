@@ -144,7 +144,7 @@ class _SharedFactory:
         return EventStore(mapper=mapper, recorder=recorder)
 
     def close(self) -> None:
-        self.on_reconnect.append(self.newest.clear)
+        pass
 
 
 @dataclass(frozen=True)
