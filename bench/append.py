@@ -39,11 +39,13 @@ def payload_size(db_url: str) -> int:
 
 
 def run(pool: WriterPool, db_url: str, *, rounds: int, window: float, log: Callable[[str], None],
-        profile: bool = False, cells: tuple[tuple[str, str, int], ...] = CELLS) -> dict[str, Any]:
-    """Every cell (or the given ones: the ratios whose two cells ran are reported, the others are None)."""
+        profile: bool = False, cells: tuple[tuple[str, str, int], ...] = CELLS,
+        existing: int = 1000) -> dict[str, Any]:
+    """Every cell (or the given ones: the ratios whose two cells ran are reported, the others are None);
+    `existing_1` changes the addresses of `existing` residents registered first, in turn."""
     pool.run("prepare_raw", 1)
     if any(kind == "existing" for _, kind, _ in cells):
-        pool.run("prepare_existing", 1, count=1000)
+        pool.run("prepare_existing", 1, count=existing)
     # Warm-up: every path once (connections, prepared statements, imports, caches), and the payload size.
     for _, kind, writers in cells:
         pool.run(kind, writers, duration=0.3, payload_bytes=600)

@@ -63,6 +63,7 @@ class Config:
     writers: int = 4
     append_rounds: int = 5
     append_window_s: float = 4.0
+    existing_residents: int = 1000  # the residents `existing_1` changes in turn, registered before the rounds
     demo_residents: int = 5000
     history_events: int = 60
     long_events: int = 100_000
@@ -109,7 +110,8 @@ class Config:
     @classmethod
     def tiny(cls) -> Config:
         """For the smoke test: every building block, seconds in all."""
-        return cls(quick=True, writers=4, append_rounds=1, append_window_s=0.3, demo_residents=12, history_events=55,
+        return cls(quick=True, writers=4, append_rounds=1, append_window_s=0.3, existing_residents=50,
+                   demo_residents=12, history_events=55,
                    long_events=600, short_events=100, history_batch=200, rebuild_repetitions=1, read_rounds=1,
                    read_window_s=0.5, read_warmup_s=0.2, concurrency=4, flatness_requests=10, validate_samples=2,
                    postgraphile="off", cache_mix_rounds=1, cache_mix_residents=12, rebuild_events=300,
@@ -214,7 +216,7 @@ def run(cfg: Config, *, command: str | None = None, output: Path | None = None) 
         try:
             # 1. append figures
             appended = append.run(pool, params.url, rounds=cfg.append_rounds, window=cfg.append_window_s, log=log,
-                                  profile=cfg.profile)
+                                  profile=cfg.profile, existing=cfg.existing_residents)
             detail["append"] = appended
             # 2. the read path's data, through the services
             ids = population.load_demo(pool, cfg.demo_residents, log)

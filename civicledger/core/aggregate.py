@@ -48,6 +48,10 @@ def _id_plan(aggregate_class: type) -> tuple[tuple[str, ...], str, bool]:
 
 
 class CivicAggregate(Aggregate):
+    # Keep the newest state between commands, read forward from its last event (core/eventstore/newest.py): for
+    # long streams whose events hold no personal data.
+    keep_newest: ClassVar[bool] = False
+
     @staticmethod
     def create_id() -> UUID:
         """A random id, as the library's (aggregates with ids of their own override this)."""

@@ -43,6 +43,7 @@ from civicledger.core.eventstore.claims import Claim
 from civicledger.core.eventstore.keyring import KeyRing
 from civicledger.core.eventstore.macs import Macs, derive_chain_key
 from civicledger.core.eventstore.mapper import CivicMapper
+from civicledger.core.eventstore.newest import NewestStates
 from civicledger.core.eventstore.receipts import Receipts
 from civicledger.core.eventstore.recorder import (
     AppendRequest,
@@ -91,6 +92,9 @@ class Ledger:
         self._claims_secret = claims_secret
         self._claims_hmac = KeyedSha256(claims_secret)
         self.on_reconnect: list[Callable[[], None]] = []  # e.g. the runtime's: renew the writers' asyncpg pool
+        # Long streams' newest states (aggregates that declare `keep_newest`), forgotten on a reconnect.
+        self.newest = NewestStates()
+        self.on_reconnect.append(self.newest.clear)
         self.fingerprint_secret = hmac.new(claims_secret, b"idempotency-fingerprint", hashlib.sha256).digest()
         if create_tables:
             self.create_tables()
@@ -291,7 +295,12 @@ class CivicApplication(Application[UUID]):
     def _get(self, aggregate_class: type[A], aggregate_id: UUID, *, expected_version: int | None = None,
              label: str | None = None) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id, projector_func=replay)
+            if getattr(aggregate_class, "keep_newest", False):
+                aggregate = self.ledger.newest.get(aggregate_id, self._read_stream, replay)
+                if aggregate is None:
+                    raise AggregateNotFoundError(aggregate_id)
+            else:
+                aggregate = self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFoundError(f"{label or aggregate_class.__name__} {aggregate_id} not found",
                                 id=str(aggregate_id)) from None
@@ -301,6 +310,9 @@ class CivicApplication(Application[UUID]):
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersionError(aggregate_id, expected_version, aggregate.version)
         return aggregate
+
+    def _read_stream(self, aggregate_id: UUID, after: int | None) -> Iterable[Any]:
+        return self.repository.event_store.get(aggregate_id, gt=after)
 
     def _find(self, aggregate_class: type[A], aggregate_id: UUID, *, expected_version: int | None = None,
               label: str | None = None) -> A | None:

@@ -22,6 +22,10 @@ class FundingRound(CivicAggregate):
     the round's version taken and is refused (CONFLICT), and reloaded it sees the first award's money gone.
     Proposals enter only while the call is open; the ranking comes after the call closes; awards after it."""
 
+    # An event per proposal entered and per award, none of them personal: a command reads the round forward from
+    # its newest state, not its hundreds of events from the start.
+    keep_newest = True
+
     class Opened(CivicAggregate.Created):
         title: str
         year: int
