@@ -104,6 +104,18 @@ def open_round(service: PhilanthropyService, budget: str = "1000000") -> Round:
     return Round(service, recorded.stream_id)
 
 
+def ranked_pair(service: PhilanthropyService, budget: str) -> tuple[Round, UUID, UUID]:
+    """A round of `budget` with two eligible proposals, reviewed (80 and 70) and ranked."""
+    small = open_round(service, budget=budget)
+    first, second = small.propose(), small.propose("越秀区阳光社工服务社")
+    small.close_call()
+    small.eligible(first, second)
+    small.review(first, "EXPERT-HE", 80, 80, 80)
+    small.review(second, "EXPERT-HE", 70, 70, 70)
+    small.rank()
+    return small, first, second
+
+
 @pytest.fixture
 def a_round(service: PhilanthropyService) -> Round:
     return open_round(service)

@@ -21,7 +21,7 @@ from civicledger.domains.philanthropy.funding_round import FundingRound
 from civicledger.domains.philanthropy.services import PhilanthropyService
 from civicledger.domains.residents.services import ResidentRegistry
 from tests.conftest import MASTER_KEY
-from tests.philanthropy.conftest import ADMIN_WANG, Round, ctx, open_round
+from tests.philanthropy.conftest import ADMIN_WANG, Round, ctx, open_round, ranked_pair
 
 
 @pytest.fixture
@@ -63,13 +63,7 @@ def another_process(app_db: ConnectionParams) -> Iterator[PhilanthropyService]:
 
 def test_an_award_made_by_another_process_is_seen_by_the_next_command(
         service: PhilanthropyService, another_process: PhilanthropyService) -> None:
-    small = open_round(service, budget="100000")
-    first, second = small.propose(), small.propose("越秀区阳光社工服务社")
-    small.close_call()
-    small.eligible(first, second)
-    small.review(first, "EXPERT-HE", 80, 80, 80)
-    small.review(second, "EXPERT-HE", 70, 70, 70)
-    small.rank()
+    small, first, second = ranked_pair(service, budget="100000")
     assert service.get_round(small.id).remaining_fen == 10_000_000  # kept here, before the other award
 
     another_process.award_grant(c.AwardGrant(first, "100000", "60000"), ctx(ADMIN_WANG))

@@ -37,7 +37,7 @@ from tests.philanthropy.conftest import (
     Round,
     ctx,
     log_end,
-    open_round,
+    ranked_pair,
     scores,
 )
 
@@ -135,13 +135,7 @@ def test_an_award_above_60_percent_of_the_approved_budget_is_refused(service: Ph
 
 
 def test_awards_never_exceed_the_rounds_budget(service: PhilanthropyService) -> None:
-    small = open_round(service, budget="100000")
-    first, second = small.propose(), small.propose("越秀区阳光社工服务社")
-    small.close_call()
-    small.eligible(first, second)
-    small.review(first, "EXPERT-HE", 80, 80, 80)
-    small.review(second, "EXPERT-HE", 70, 70, 70)
-    small.rank()
+    small, first, second = ranked_pair(service, budget="100000")
     small.award(first)
 
     with pytest.raises(RoundBudgetExceededError) as refused:
@@ -149,17 +143,6 @@ def test_awards_never_exceed_the_rounds_budget(service: PhilanthropyService) -> 
 
     assert refused.value.details["remaining"] == "40000.00"
     assert service.get_proposal(second).status is ProposalStatus.RANKED
-
-
-def _ranked_pair(service: PhilanthropyService, budget: str) -> tuple[Round, UUID, UUID]:
-    small = open_round(service, budget=budget)
-    first, second = small.propose(), small.propose("越秀区阳光社工服务社")
-    small.close_call()
-    small.eligible(first, second)
-    small.review(first, "EXPERT-HE", 80, 80, 80)
-    small.review(second, "EXPERT-HE", 70, 70, 70)
-    small.rank()
-    return small, first, second
 
 
 def _award_at_once(service: PhilanthropyService, *proposals: UUID) -> list[object]:
@@ -183,7 +166,7 @@ def _award_at_once(service: PhilanthropyService, *proposals: UUID) -> list[objec
 
 def test_two_awards_decided_at_once_that_together_exceed_the_budget_land_exactly_once(
         service: PhilanthropyService) -> None:
-    small, first, second = _ranked_pair(service, budget="100000")
+    small, first, second = ranked_pair(service, budget="100000")
 
     outcomes = _award_at_once(service, first, second)
 
@@ -195,7 +178,7 @@ def test_two_awards_decided_at_once_that_together_exceed_the_budget_land_exactly
 
 
 def test_two_awards_decided_at_once_that_fit_the_budget_both_land(service: PhilanthropyService) -> None:
-    small, first, second = _ranked_pair(service, budget="120000")
+    small, first, second = ranked_pair(service, budget="120000")
 
     outcomes = _award_at_once(service, first, second)
 
