@@ -24,6 +24,12 @@ log = logging.getLogger("civicledger.graphql")
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
+def refused_before_execution(data: Any, errors: list[GraphQLError] | None) -> bool:
+    """A result refused before any field ran (no data, and no error on a field's path): a request error, which
+    HTTP answers without `data` and the WebSocket as one `error` message."""
+    return data is None and bool(errors) and all(e.path is None for e in errors or ())
+
+
 def statement_timeout_error() -> dict[str, Any]:
     return {"message": "a database statement took longer than the server allows: narrow the request "
                        "(filters, a smaller `first`)", "extensions": {"code": "STATEMENT_TIMEOUT"}}

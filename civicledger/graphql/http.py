@@ -44,7 +44,14 @@ from civicledger.graphql.caches import PersistedQueries, ResponseCache
 from civicledger.graphql.context import Context
 from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
-from civicledger.graphql.errors import INTERNAL, error_codes, format_error, log_unexpected, statement_timeout_error
+from civicledger.graphql.errors import (
+    INTERNAL,
+    error_codes,
+    format_error,
+    log_unexpected,
+    refused_before_execution,
+    statement_timeout_error,
+)
 from civicledger.graphql.mutation_plan import MutationPlans
 from civicledger.graphql.planner import PlannedOperation, plan_operation
 from civicledger.graphql.wire import GRAPHQL_RESPONSE, JSON, RequestError, encode, negotiate
@@ -283,7 +290,7 @@ class GraphQLHTTP(GraphQL):  # type: ignore[type-arg]
             await log_reads(ctx)
             return result
         errors = result.errors or []
-        request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
+        request_error = refused_before_execution(result.data, errors)
         payload: dict[str, Any] = {}
         if errors:
             production = not self.runtime.settings.is_development

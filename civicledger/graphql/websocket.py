@@ -38,7 +38,13 @@ from civicledger.graphql.access import Exchange, access_purpose, correlation_id,
 from civicledger.graphql.context import Context
 from civicledger.graphql.cost import DEFAULT_BUDGET, CostModel
 from civicledger.graphql.documents import Documents
-from civicledger.graphql.errors import error_codes, format_error, log_unexpected, statement_timeout_error
+from civicledger.graphql.errors import (
+    error_codes,
+    format_error,
+    log_unexpected,
+    refused_before_execution,
+    statement_timeout_error,
+)
 from civicledger.graphql.mutation_plan import MutationPlans
 from civicledger.graphql.wire import RequestError, encode
 
@@ -129,7 +135,7 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
         if result is None:
             return False
         exchange.answered_by = "planned"
-        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+        if refused_before_execution(result.data, result.errors):
             # Refused before any field ran (the input guard): an `error` message, as the executor's is.
             await self._send_errors(operation, exchange, list(result.errors))
             return True
