@@ -107,10 +107,9 @@ def floors(settings: Settings, params: ConnectionParams, *, target: float, cores
     read_cpu = read["client_cpu_s"] + read["server_cpu_s"]
     decode_cpu = decoded["client_cpu_s"] - read["client_cpu_s"]
     floor = read_cpu + decode_cpu + write["server_cpu_s"]
-    return {"events": events, "target_events_per_s": target, "cores": cores, "budget_cpu_s": round(budget, 1),
-            "read_cpu_s": round(read_cpu, 1), "read_client_cpu_s": round(read["client_cpu_s"], 1),
-            "decode_cpu_s": round(decode_cpu, 1), "write_cpu_s": round(write["server_cpu_s"], 1),
-            "floor_cpu_s": round(floor, 1), "handlers_budget_s": round(budget - floor, 1),
+    return {"events": events, "target_events_per_s": target, "cores": cores, "budget_cpu_s": budget,
+            "read_cpu_s": read_cpu, "read_client_cpu_s": read["client_cpu_s"], "decode_cpu_s": decode_cpu,
+            "write_cpu_s": write["server_cpu_s"], "floor_cpu_s": floor, "handlers_budget_s": budget - floor,
             "read_models_rows": write["rows"], "write_tables": write["tables"][:12]}
 
 
@@ -121,7 +120,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     params = ConnectionParams.from_url(settings.database_url or "")
-    print(json.dumps(floors(settings, params, target=args.target, cores=args.cores)))
+    found = floors(settings, params, target=args.target, cores=args.cores)
+    print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in found.items()}))
     return 0
 
 
