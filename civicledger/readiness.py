@@ -9,6 +9,10 @@ Ready means all of:
 - `listener`: the positions listener is connected and refreshed since it (re)connected, so read-your-writes
   and the response cache can be trusted.
 
+Where this process runs the read models, `projections` also says, even while the database does not answer, which
+of them are waiting out a database error (`retrying`) and how many attempts each has made that met one since the
+process started (`retries`).
+
 Anything else answers 503 with a JSON body naming the failed checks."""
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ async def readiness(runtime: Any, *, timeout: float = 2.0) -> tuple[bool, dict[s
         else:
             checks["database"] = {"ok": False, "error": error}
             checks["projections"] = {"ok": False, "error": "not checked: the database did not answer"}
+        checks["projections"].update(_waiting(runtime.runner))
     else:
         tracked = {r["application_name"]: r["notification_id"] or 0 for r in rows}
         checks["projections"] = _projections(runtime, horizon, tracked, stopped)
@@ -68,13 +73,25 @@ def _projections(runtime: Any, horizon: int, positions: dict[str, int], stopped:
     max_lag = runtime.settings.ready_max_lag
     lag = {name: max(0, horizon - positions.get(name, 0)) for name in runtime.positions.names}
     lagging = {name: behind for name, behind in lag.items() if behind > max_lag}
-    retrying = sorted(runner.retrying) if runner is not None else []  # still waiting out a database error
-    check: dict[str, Any] = {"ok": not stopped and not lagging and not retrying, "horizon": horizon,
+    waiting = _waiting(runner)
+    check: dict[str, Any] = {"ok": not stopped and not lagging and not waiting.get("retrying"), "horizon": horizon,
                              "maxLag": max_lag, "lag": lag}
     if stopped:
         check["stopped"] = stopped
     if lagging:
         check["lagging"] = lagging
-    if retrying:
-        check["retrying"] = retrying
+    check.update(waiting)
     return check
+
+
+def _waiting(runner: Any) -> dict[str, Any]:
+    """The read models still waiting out a database error (`retrying`) and, for every read model that has met
+    one since this process started, its attempts that did (`retries`); nothing where none has."""
+    if runner is None:
+        return {}
+    waiting: dict[str, Any] = {}
+    if runner.retrying:
+        waiting["retrying"] = sorted(runner.retrying)
+    if runner.retries:
+        waiting["retries"] = dict(sorted(runner.retries.items()))
+    return waiting

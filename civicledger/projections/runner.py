@@ -133,6 +133,9 @@ class ProjectionRunner:
         self._stopping = asyncio.Event()
         self.errors: dict[str, BaseException] = {}  # stopped for good: a projection's own error
         self.retrying: set[str] = set()  # waiting out a transient database condition
+        # Attempts each read model has made that met a transient database condition, since this runner started
+        # (`/readyz` shows them: an operator sees which read models are waiting out an outage, and how long).
+        self.retries: dict[str, int] = {}
         self.outage = Outage(log, label)
         self.max_backoff = max_backoff
 
@@ -426,6 +429,7 @@ class ProjectionRunner:
 
     def _retrying(self, name: str, exc: BaseException) -> None:
         self.retrying.add(name)
+        self.retries[name] = self.retries.get(name, 0) + 1
         self.outage.failed(exc)
 
     def _recovered(self, name: str) -> None:

@@ -1,11 +1,11 @@
 """A few seconds without the database must not stop the read models for good (issue 10, finding 5): after an
 immediate PostgreSQL stop and a start that keeps refusing connections for a while ("the database system is not
 accepting connections", 57P03), and after "too many clients" (53300), the read models catch up by themselves,
-`/readyz` says 503 meanwhile and 200 after, and a mutation afterwards returns without `CONSISTENCY_TIMEOUT`."""
+`/readyz` says 503 meanwhile (naming the read models that wait and counting their attempts) and 200 after, and a
+mutation afterwards returns without `CONSISTENCY_TIMEOUT`."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -49,6 +49,26 @@ def ready(server: ApiServer) -> dict:
     return body
 
 
+def retries(server: ApiServer) -> dict[str, int]:
+    """Each read model's attempts that met a database error, since the server started (`/readyz`)."""
+    return readyz(server.base_url)[1]["checks"]["projections"].get("retries", {})
+
+
+def read_models(server: ApiServer) -> list[str]:
+    """The read models the server follows (from `/readyz` while it is ready)."""
+    return sorted(ready(server)["checks"]["projections"]["lag"])
+
+
+def each_met_it_twice_more(server: ApiServer, names: list[str], before: dict[str, int]) -> dict[str, int]:
+    """Until each of these read models has met the database's refusal at least twice since `before` (every one
+    keeps trying; none gave up or still waits for its first try); the counts then."""
+    def counted() -> dict[str, int]:
+        now = retries(server)
+        return now if all(now.get(n, 0) >= before.get(n, 0) + 2 for n in names) else {}
+
+    return wait_until(counted, 30, "each read model meets the database's refusal twice more")
+
+
 def assert_recovered(server: ApiServer, earlier: dict) -> None:
     """Ready again, the read models caught up (what was written before is readable), and a new write is
     answered from its read model in time."""
@@ -65,22 +85,25 @@ def assert_recovered(server: ApiServer, earlier: dict) -> None:
 
 def test_read_models_recover_from_an_immediate_stop_and_a_slow_start(cluster: Cluster, server: ApiServer) -> None:
     earlier = register(server, "停机前")
+    names = read_models(server)
 
     cluster.restart("immediate")  # a crash and a quick recovery
     assert_recovered(server, earlier)
     cluster.stop("immediate")
     wait_until(lambda: unready_because(server, "database"), 20, "503 while the database is down")
     cluster.start_recovering()  # up, but answering 57P03 to every connection
-    time.sleep(3)  # long enough for every follower to meet "not accepting connections" more than once
+    each_met_it_twice_more(server, names, retries(server))
     during = unready_because(server, "database")
     cluster.promote()
 
     assert during, "readyz must say 503 (database) while the server refuses connections"
+    assert set(names) <= set(during["checks"]["projections"]["retrying"]), during  # (and the processes)
     assert_recovered(server, earlier)
 
 
 def test_read_models_recover_from_too_many_clients(cluster: Cluster, server: ApiServer) -> None:
     earlier = register(server, "满员前")
+    names = read_models(server)
 
     # Freeze the server, cut its connections and take every slot before it can reconnect: when it wakes up,
     # every new connection it opens is refused with "sorry, too many clients already".
@@ -91,7 +114,7 @@ def test_read_models_recover_from_too_many_clients(cluster: Cluster, server: Api
         with cluster.every_connection_slot_taken() as held:
             server.resume()
             during = wait_until(lambda: unready_because(server, "database"), 20, "503 while no slot is free")
-            time.sleep(3)  # every follower meets "too many clients" more than once
+            each_met_it_twice_more(server, names, retries(server))
     finally:
         server.resume()
 
