@@ -14,6 +14,7 @@ import asyncpg
 
 from civicledger.core import bridge
 from civicledger.core.access_log import AccessLog
+from civicledger.core.aio import within
 from civicledger.core.clock import Clock, SystemClock
 from civicledger.core.command_threads import CommandThreads
 from civicledger.core.commands import CommandBus
@@ -182,7 +183,7 @@ class Runtime:
             self.runner.stop()
         for task in self._tasks:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, timeout=5)
+                await within(5, task)
         if self.positions is not None:
             await self.positions.stop()
         if self.read_pool is not None and self.read_pool is not self.pool:

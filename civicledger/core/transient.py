@@ -23,6 +23,8 @@ import psycopg
 from eventsourcing.persistence import InterfaceError as LibraryInterfaceError
 from eventsourcing.persistence import OperationalError as LibraryOperationalError
 
+from civicledger.core.aio import within
+
 TRANSIENT_SQLSTATE_CLASSES = ("08", "53")
 # 25006: a read-only transaction — the node was the primary and no longer is (a failover).
 TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01", "25006"})
@@ -126,7 +128,7 @@ async def pause(delay: float, stop: asyncio.Event | None = None) -> None:
         await asyncio.sleep(delay)
         return
     try:
-        await asyncio.wait_for(stop.wait(), timeout=delay)
+        await within(delay, stop.wait())
     except TimeoutError:
         pass
 

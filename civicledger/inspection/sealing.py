@@ -32,6 +32,7 @@ from typing import Any
 
 import asyncpg
 
+from civicledger.core.aio import within
 from civicledger.core.eventstore.horizon import horizon_position_async
 from civicledger.core.eventstore.receipts import Receipts
 from civicledger.core.transient import Outage, is_transient
@@ -152,7 +153,7 @@ class Checkpointer:
         outage = Outage(log, "sealer")
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+                await within(interval, stop.wait())
             if stop.is_set():
                 return
             try:

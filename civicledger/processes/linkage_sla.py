@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 
+from civicledger.core.aio import within
 from civicledger.core.eventstore.application import Recorded
 from civicledger.core.transient import Backoff, Outage, is_transient, pause
 from civicledger.projections.linkage_queues import overdue_candidates
@@ -56,7 +57,7 @@ class EscalationSweep:
                 outage.recovered()
             backoff.reset()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval_s)
+                await within(self.interval_s, self._stopping.wait())
 
     def stop(self) -> None:
         self._stopping.set()

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from civicledger.core.aio import within
 from civicledger.core.errors import ConsistencyTimeoutError
 from civicledger.core.eventstore.keyring import ERASURE_CHANNEL, KeyRing
 from civicledger.core.transient import Backoff, Outage, pause
@@ -105,14 +106,14 @@ class ProjectionPositions:
 
     async def _connect(self) -> None:
         self._lost.clear()
-        conn = await asyncio.wait_for(self._open(), timeout=self.connect_timeout)
+        conn = await within(self.connect_timeout, self._open())
         try:
             conn.add_termination_listener(self._on_terminated)
             await conn.add_listener(CHANNEL, self._on_notify)
             for channel, callback in self._channels.items():
                 await conn.add_listener(channel, self._relay(callback))
             # Listening first, then reading: an advance is either in the table we read or notified after.
-            await asyncio.wait_for(self._refresh_on(conn), timeout=self.connect_timeout)
+            await within(self.connect_timeout, self._refresh_on(conn))
         except BaseException:
             await self._close(conn)
             raise
@@ -156,11 +157,11 @@ class ProjectionPositions:
         closed nothing on our side)."""
         while not self._stopping.is_set() and not self._lost.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._lost.wait(), timeout=self.probe_interval)
+                await within(self.probe_interval, self._lost.wait())
             if self._lost.is_set() or self._stopping.is_set():
                 break
             try:
-                await asyncio.wait_for(self._listener.fetchval("SELECT 1"), timeout=self.probe_interval)
+                await within(self.probe_interval, self._listener.fetchval("SELECT 1"))
             except Exception:
                 self._on_terminated(None)
 
@@ -233,7 +234,7 @@ class ProjectionPositions:
                     )
                 with contextlib.suppress(asyncio.TimeoutError):
                     # Poll as a fallback: a missed notification must not turn into a timeout.
-                    await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.25))
+                    await within(min(remaining, 0.25), self._changed.wait())
                 if not self.reached(position, names):
                     await self.refresh()
 

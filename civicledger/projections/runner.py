@@ -28,6 +28,7 @@ import asyncpg
 from asyncpg.pgproto.pgproto import UUID as FastUUID
 from eventsourcing.persistence import StoredEvent
 
+from civicledger.core.aio import within
 from civicledger.core.eventstore import codec
 from civicledger.core.eventstore.horizon import bound_async, horizon_position_async
 from civicledger.core.eventstore.keyring import KeyRing
@@ -424,7 +425,7 @@ class ProjectionRunner:
             wake = self._wakes.setdefault(projection.name, asyncio.Event())
             wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=delay)
+                await within(delay, wake.wait())
             delay = min(delay * 2, self.max_idle_interval)
 
     def _retrying(self, name: str, exc: BaseException) -> None:
