@@ -29,7 +29,7 @@ INTEGRATOR = Actor(id="int-platform", role="integrator", office="DISTRICT-PLATFO
 INSPECTOR_ZHOU = Actor(id="insp-zhou", role="inspector", office="AUDIT-BUREAU")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def casework_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     """A small ledger of its own on the session's database, keyed like the linkage tests' (their process and
     ours follow the same log and must fingerprint the same commands alike)."""
@@ -38,7 +38,7 @@ def casework_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(casework_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(casework_ledger)
 

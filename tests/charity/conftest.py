@@ -44,7 +44,7 @@ def event_count(ledger: Ledger) -> int:
         return int(conn.execute("SELECT coalesce(max(notification_id), 0) AS n FROM events").fetchone()["n"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def charity_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=4, max_overflow=2)
     yield ledger

@@ -68,13 +68,13 @@ async def serving(app: Any) -> AsyncIterator[int]:
         sock.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_db() -> Iterator[ConnectionParams]:
     with fresh_database("civicledger_console") as params:
         yield params
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def console_app(console_db: ConnectionParams) -> AsyncIterator[Any]:
     settings = make_settings(environment="development")
     application = create_app(settings, params=console_db, run_projections=True, run_processes=False)
@@ -85,7 +85,7 @@ async def console_app(console_db: ConnectionParams) -> AsyncIterator[Any]:
         yield application
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def console_url(console_app: Any) -> AsyncIterator[str]:
     async with serving(console_app) as port:
         base = f"http://127.0.0.1:{port}"
@@ -101,7 +101,7 @@ async def console_url(console_app: Any) -> AsyncIterator[str]:
         yield base
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def browser() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 

@@ -41,14 +41,14 @@ def ctx(actor: Actor, reason: str | None = None, key: str | None = None) -> Comm
     return CommandContext(actor=actor, reason=reason, idempotency_key=key, origin="test")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def deliberation_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=2, max_overflow=2)
     yield ledger
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(deliberation_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(deliberation_ledger)
 

@@ -29,14 +29,14 @@ SIGNED = Confirmation(ConfirmationMethod.SIGNED_FORM, "form 2026-0302-01")
 CALLED_BACK = Confirmation(ConfirmationMethod.PHONE_CALLBACK, "call log 2026-0316-07")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def linkage_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=6, max_overflow=4)
     yield ledger
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(linkage_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(linkage_ledger)
 

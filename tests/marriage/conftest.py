@@ -43,14 +43,14 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def marriage_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=4, max_overflow=4)
     yield ledger
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(marriage_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(marriage_ledger)
 

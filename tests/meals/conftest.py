@@ -38,14 +38,14 @@ def ctx(actor: Actor, reason: str | None = None, key: str | None = None) -> Comm
     return CommandContext(actor=actor, reason=reason, idempotency_key=key, origin="test")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def meals_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=6, max_overflow=4)
     yield ledger
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(meals_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(meals_ledger)
 

@@ -37,7 +37,7 @@ def ctx(actor: Actor, reason: str | None = None, key: str | None = None) -> Comm
     return CommandContext(actor=actor, reason=reason, idempotency_key=key, origin="test")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def philanthropy_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=4, max_overflow=4)
     yield ledger
@@ -49,7 +49,7 @@ def clock() -> FixedClock:
     return FixedClock(MONDAY_9AM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(philanthropy_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(philanthropy_ledger)
 

@@ -15,14 +15,14 @@ CASEWORKER_LI = Actor(id="cw-li", role="caseworker", office="HAIZHU-JIANGHAI-STA
 REGISTRY_OFFICE = Actor(id="registry-office", role="integrator", office="CITY-REGISTRY")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=b"claims" * 6, pool_size=12, max_overflow=8)
     yield ledger
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(ledger)
 

@@ -43,14 +43,14 @@ def event_count(ledger: Ledger) -> int:
         return int(conn.execute("SELECT coalesce(max(notification_id), 0) AS n FROM events").fetchone()["n"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def timebank_ledger(app_db: ConnectionParams) -> Iterator[Ledger]:
     ledger = Ledger(app_db, master_key=MASTER_KEY, claims_secret=CLAIMS_SECRET, pool_size=6, max_overflow=4)
     yield ledger
     ledger.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def registry(timebank_ledger: Ledger) -> ResidentRegistry:
     return ResidentRegistry(timebank_ledger)
 

@@ -69,9 +69,12 @@ class Ledger:
         self.params = params
         self.retry = retry or RetryPolicy()
         kwargs = params.psycopg_kwargs()
+        # The library keeps `pool_size` connections open from the start; ours opens one and grows on demand to
+        # `pool_size + max_overflow` (psycopg_pool closes what stays idle past its max_idle): a process that
+        # writes little holds one connection, not eight, of the server's max_connections.
         self.datastore = PostgresDatastore(
             dbname=params.dbname, host=str(kwargs["host"]), port=kwargs["port"], user=params.user,  # type: ignore[arg-type]
-            password=params.password, pool_size=pool_size, max_overflow=max_overflow,
+            password=params.password, pool_size=1, max_overflow=max(0, pool_size + max_overflow - 1),
             idle_in_transaction_session_timeout=30,
         )
         # The library's datastore takes one host and no libpq options; its pool takes them all: every host of
