@@ -27,7 +27,7 @@ from civicledger.core.db import ConnectionParams
 from civicledger.core.resident_id import make_resident_id
 from civicledger.runtime import Runtime
 from civicledger.settings import Settings
-from tests.dbutil import fresh_database, migrated_database
+from tests.dbutil import fresh_database, held_connections, migrated_database
 
 MASTER_KEY = bytes(range(32))
 JWT_SECRET = "test-secret-not-for-production-0123456789"
@@ -43,6 +43,23 @@ def library_db() -> Iterator[ConnectionParams]:
 def app_db() -> Iterator[ConnectionParams]:
     with fresh_database("civicledger_app") as params:
         yield params
+
+
+# What the run may hold between tests, of the 97 clients a default server (max_connections 100) takes: the
+# longer-lived fixtures' apps and ledgers. A test's own peak comes on top (the whole run peaks at about 35).
+CONNECTIONS_BETWEEN_TESTS = 40
+
+
+@pytest.fixture(autouse=True)
+def _connections_left_behind() -> Iterator[None]:
+    """After each test (its own fixtures gone), the connections the run still holds stay within the budget: a
+    fixture that lives longer than it should, or a pool that keeps more open than it uses, fails here with a count
+    by database and application instead of as "too many clients" in whichever test comes next."""
+    yield
+    held = held_connections()
+    if sum(held.values()) > CONNECTIONS_BETWEEN_TESTS:
+        pytest.fail(f"after this test the run holds {sum(held.values())} connections (budget "
+                    f"{CONNECTIONS_BETWEEN_TESTS}): {dict(sorted(held.items(), key=lambda kv: -kv[1]))}")
 
 
 @pytest.fixture

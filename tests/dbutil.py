@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -42,12 +43,32 @@ def test_server() -> ConnectionParams:
     return params
 
 
+# The databases this process has made and not yet released: the connections to them are this run's.
+_LIVE: set[str] = set()
+
+
+def held_connections() -> dict[str, int]:
+    """This run's connections to the server, by database and application name (the server's own count)."""
+    global _counter
+    if _counter is None or _counter.closed:
+        kwargs = test_server().with_dbname("postgres").psycopg_kwargs()
+        _counter = psycopg.connect(**kwargs, autocommit=True, application_name="connection-count")  # type: ignore[arg-type]
+    rows = _counter.execute(
+        "SELECT datname || ' ' || coalesce(nullif(application_name, ''), '(psycopg)'), count(*) "
+        "FROM pg_stat_activity WHERE datname = ANY(%s) GROUP BY 1", (sorted(_LIVE),)).fetchall()
+    return {str(key): int(n) for key, n in rows}
+
+
+_counter: psycopg.Connection[Any] | None = None
+
+
 @contextmanager
 def fresh_database(prefix: str = "civicledger_test") -> Iterator[ConnectionParams]:
     server = test_server()
     admin = server.with_dbname("postgres")
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     ensure_database(admin, name)
+    _LIVE.add(name)
     try:
         yield server.with_dbname(name)
     finally:
@@ -115,6 +136,7 @@ def migrated_database(prefix: str = "civicledger_test") -> Iterator[ConnectionPa
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(**admin.psycopg_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    _LIVE.add(name)
     try:
         params = server.with_dbname(name)
         with psycopg.connect(**params.psycopg_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
@@ -130,6 +152,7 @@ _RELEASED_LOCK = threading.Lock()
 
 def release_database(admin: ConnectionParams, name: str) -> None:
     """Done with a database: its connections end now and no new one is accepted; it is dropped at exit."""
+    _LIVE.discard(name)
     with psycopg.connect(**admin.psycopg_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
