@@ -36,8 +36,8 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
                                           "finding of `verify`"),
     ("CIVICLEDGER_CHECKPOINT_INTERVAL_S", "1", "seconds between the sealer's ticks (a checkpoint when there is "
                                                "something new)"),
-    ("CIVICLEDGER_DB_POOL_SIZE", "8", "write-side connections per process at most, opened on demand "
-                                      "(and command threads)"),
+    ("CIVICLEDGER_DB_POOL_SIZE", "8", "write-side connections per process, opened on demand (up to "
+                                      "twice this in a burst), and command threads"),
     ("CIVICLEDGER_READ_POOL_SIZE", "8", "read-side (asyncpg) connections per process"),
     ("CIVICLEDGER_DB_RETRY_S", "15", "how long a command with an idempotency key retries a lost connection "
                                      "(a failover)"),

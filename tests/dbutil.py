@@ -45,21 +45,25 @@ def test_server() -> ConnectionParams:
 
 # The databases this process has made and not yet released: the connections to them are this run's.
 _LIVE: set[str] = set()
+_counter: psycopg.Connection[Any] | None = None
 
 
-def held_connections() -> dict[str, int]:
-    """This run's connections to the server, by database and application name (the server's own count)."""
+def held_connections(databases: set[str] | None = None) -> dict[str, int]:
+    """This run's client connections by database and application name, as the server counts them (on a connection
+    of its own to `postgres`): to `databases`, by default to every database this process has made and not yet
+    released. None made, none counted (and no server started for it)."""
     global _counter
+    names = _LIVE if databases is None else databases
+    if not names:
+        return {}
     if _counter is None or _counter.closed:
         kwargs = test_server().with_dbname("postgres").psycopg_kwargs()
         _counter = psycopg.connect(**kwargs, autocommit=True, application_name="connection-count")  # type: ignore[arg-type]
     rows = _counter.execute(
         "SELECT datname || ' ' || coalesce(nullif(application_name, ''), '(psycopg)'), count(*) "
-        "FROM pg_stat_activity WHERE datname = ANY(%s) GROUP BY 1", (sorted(_LIVE),)).fetchall()
+        "FROM pg_stat_activity WHERE datname = ANY(%s) AND backend_type = 'client backend' GROUP BY 1",
+        (sorted(names),)).fetchall()
     return {str(key): int(n) for key, n in rows}
-
-
-_counter: psycopg.Connection[Any] | None = None
 
 
 @contextmanager
