@@ -2,14 +2,18 @@
 immediate PostgreSQL stop and a start that keeps refusing connections for a while ("the database system is not
 accepting connections", 57P03), and after "too many clients" (53300), the read models catch up by themselves,
 `/readyz` says 503 meanwhile (naming the read models that wait and counting their attempts) and 200 after, and a
-mutation afterwards returns without `CONSISTENCY_TIMEOUT`."""
+mutation afterwards returns without `CONSISTENCY_TIMEOUT`. And while no slot is free but the API process keeps the
+connections it has, writes wait for those instead of failing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from tests.api.test_websocket_reads import over_websocket
 from tests.conftest import CASEWORKER_HAIZHU
 from tests.reliability.client import REGISTER, RESIDENT, codes, graphql, readyz, resident_input
 from tests.reliability.cluster import ApiServer, Cluster, api_server, throwaway_cluster, wait_until
@@ -121,3 +125,40 @@ def test_read_models_recover_from_too_many_clients(cluster: Cluster, server: Api
     assert held >= 10, held
     assert "too many" in during["checks"]["database"]["error"], during
     assert_recovered(server, earlier)
+
+
+
+REGISTERED = "SELECT count(*) FROM events WHERE topic LIKE '%:Resident.Registered'"
+
+
+async def register_over_http(client: httpx.AsyncClient, name: str) -> dict:
+    response = await client.post("/graphql", json={"query": REGISTER, "variables": {"i": resident_input(name)}},
+                                 headers={"Authorization": f"Bearer {CASEWORKER_HAIZHU}"})
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def register_over_websocket(server: ApiServer, name: str) -> dict:
+    """The registration's `next` payload (or its `error` message's) over graphql-transport-ws."""
+    url = server.base_url.replace("http://", "ws://") + "/graphql"
+    messages = await over_websocket(url, CASEWORKER_HAIZHU, REGISTER, {"i": resident_input(name)})
+    payload = messages[0]["payload"]
+    return payload if isinstance(payload, dict) else {"errors": payload}
+
+
+async def test_writes_while_no_connection_slot_is_free_wait_for_the_servers_own(cluster: Cluster,
+                                                                                 server: ApiServer) -> None:
+    """Connections are opened on demand: with every other slot of the server taken while the API process keeps
+    those it has, more writes at once (over HTTP and the WebSocket) than it has writers wait for one of those
+    instead of failing: every one is answered as written, and written once."""
+    register(server, "满员前")
+    (before,) = cluster.execute(REGISTERED, "app")[0]
+    with cluster.every_connection_slot_taken() as held:
+        limits = httpx.Limits(max_connections=12, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=60, limits=limits) as client:
+            answers = await asyncio.gather(*(register_over_http(client, f"满员时{i}") for i in range(12)),
+                                           register_over_websocket(server, "满员时套接字"))
+    assert held >= 5, held
+
+    assert all("errors" not in a for a in answers), [codes(a) for a in answers]
+    (after,) = cluster.execute(REGISTERED, "app")[0]
+    assert after - before == len(answers), (before, after)

@@ -5,7 +5,9 @@ A general-purpose pool costs more client time per command than the append itself
 against ~15 µs for a prepared statement on a connection at hand. Here: at most `size` connections, an idle one
 taken from a list, waiters served in order, the append's statements prepared on each connection the first time.
 A connection that failed during a call is discarded (`release(..., discard=True)`); `expire()` (a failover)
-replaces every connection as it comes back.
+replaces every connection as it comes back. Connections are opened on demand: when the server refuses one for
+want of slots ("too many clients", SQLSTATE 53300) while some are open here, the caller waits for one of those
+instead of failing, and no new one is tried for a second (`_REFUSED_FOR_S`).
 
 The driver is the runtime's business: `connect` is a coroutine function returning a connection (asyncpg's)."""
 
@@ -13,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+_REFUSED_FOR_S = 1.0  # after the server refused a connection for want of slots: make do with those open
 
 
 class WriterConnections:
@@ -28,6 +33,11 @@ class WriterConnections:
         self._prepared: dict[int, dict[str, Any]] = {}
         self._generation = 0
         self._closed = False
+        self._refused_until = 0.0  # the monotonic time until which no new connection is tried (see the module)
+
+    def _may_open(self) -> bool:
+        return self._open < self.size and (
+            self._open == 0 or time.monotonic() >= self._refused_until)
 
     async def acquire(self) -> tuple[Any, int]:
         """An open connection and its generation (hand both back to `release`)."""
@@ -38,7 +48,7 @@ class WriterConnections:
             if generation == self._generation and not conn.is_closed():
                 return conn, generation
             self._drop(conn)
-        if self._open >= self.size:
+        if not self._may_open():
             waiter: asyncio.Future[tuple[Any, int] | None] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
@@ -57,8 +67,11 @@ class WriterConnections:
             self._open += 1
         try:
             conn = await self._connect()
-        except BaseException:
+        except BaseException as exc:
             self._open -= 1
+            if getattr(exc, "sqlstate", None) == "53300" and self._open > 0:
+                self._refused_until = time.monotonic() + _REFUSED_FOR_S
+                return await self.acquire()  # one of the open ones, when it comes back
             self._wake()
             raise
         return conn, self._generation
@@ -107,7 +120,7 @@ class WriterConnections:
 
     def _wake(self) -> None:
         """A slot is free: the first waiter opens a connection in it."""
-        while self._waiters and self._open < self.size:
+        while self._waiters and self._may_open():
             waiter = self._waiters.popleft()
             if not waiter.done():
                 self._open += 1
